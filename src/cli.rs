@@ -1,0 +1,168 @@
+//! Command-line definitions (clap derive) and nothing else.
+//!
+//! Conventions: every connection setting has a long flag and, where MuleSoft's
+//! own CLI has one, the same `ANYPOINT_*` environment variable. Flags beat
+//! environment variables, which beat defaults; `settings` resolves them and
+//! remembers which one won. Secrets hide their environment values from `--help`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "anypoint-doctor",
+    version,
+    about = "Diagnose MuleSoft Anypoint Platform Connected Apps: token, identity, scopes per org and environment, retired endpoints, empty lists.",
+    long_about = None,
+    after_help = "Exit codes: 0 no check failed, 1 a check failed, 2 usage or configuration error, 3 something could not be checked."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the checks against an org and print a pass/fail table with the fix for each failure.
+    Check(CheckArgs),
+    /// List every check: id, category and title.
+    List(ListArgs),
+    /// Explain one check: what it checks, why it fails, how to fix it.
+    Explain(ExplainArgs),
+}
+
+/// Where to connect and as whom. Shared by every command that talks to the platform.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// Connected App client id.
+    #[arg(long, env = "ANYPOINT_CLIENT_ID", help_heading = "Credentials")]
+    pub client_id: Option<String>,
+
+    /// Connected App client secret. Prefer the environment variable or --client-secret-file:
+    /// a value on the command line ends up in shell history and `ps`.
+    #[arg(
+        long,
+        env = "ANYPOINT_CLIENT_SECRET",
+        hide_env_values = true,
+        help_heading = "Credentials"
+    )]
+    pub client_secret: Option<String>,
+
+    /// Read the client secret from this file (first line).
+    #[arg(long, value_name = "PATH", help_heading = "Credentials")]
+    pub client_secret_file: Option<PathBuf>,
+
+    /// A ready-made access token; skips token acquisition.
+    #[arg(
+        long,
+        env = "ANYPOINT_BEARER",
+        hide_env_values = true,
+        help_heading = "Credentials"
+    )]
+    pub bearer: Option<String>,
+
+    /// Control plane host (`eu1.anypoint.mulesoft.com`, https assumed) or a full URL
+    /// (`http://127.0.0.1:8081` for a local server). [default: anypoint.mulesoft.com]
+    #[arg(long, env = "ANYPOINT_HOST", help_heading = "Target")]
+    pub host: Option<String>,
+
+    /// Control plane shorthand instead of --host.
+    #[arg(long, value_enum, help_heading = "Target")]
+    pub region: Option<Region>,
+
+    /// Allow plain http to a host that is not loopback (the secret would travel in clear).
+    #[arg(long, help_heading = "Target")]
+    pub allow_insecure_http: bool,
+
+    /// Organization or business group, by id or name. [default: the Connected App's own org]
+    #[arg(long, env = "ANYPOINT_ORG", help_heading = "Target")]
+    pub org: Option<String>,
+
+    /// Environment by name or id; repeat or separate with commas. [default: every environment of the org]
+    #[arg(
+        long = "env",
+        env = "ANYPOINT_ENV",
+        value_delimiter = ',',
+        value_name = "ENV",
+        help_heading = "Target"
+    )]
+    pub envs: Vec<String>,
+
+    /// Seconds to wait for one HTTP request.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", help_heading = "Target")]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Region {
+    Us,
+    Eu,
+    Gov,
+    Ca,
+    Jp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 only when a check fails.
+    #[default]
+    Fail,
+    /// Exit 1 when a check fails or warns.
+    Warn,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table, help_heading = "Output")]
+    pub format: Format,
+
+    /// Run only these checks: ids or category prefixes (`scope`, `auth.token`), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "IDS", help_heading = "Selection")]
+    pub select: Vec<String>,
+
+    /// Skip these checks: ids or category prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "IDS", help_heading = "Selection")]
+    pub ignore: Vec<String>,
+
+    /// Send no write probes (not even ones the server must reject).
+    #[arg(long, help_heading = "Selection")]
+    pub read_only: bool,
+
+    /// Which status makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Fail, help_heading = "Output")]
+    pub fail_on: FailOn,
+
+    /// At most this many HTTP requests in flight at once.
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64), help_heading = "Target")]
+    pub concurrency: u16,
+
+    /// Show the resolved settings and where each came from (on stderr), and each check's requests.
+    #[arg(short, long, help_heading = "Output")]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Check id, e.g. `scope.manage-contracts`.
+    pub id: String,
+}

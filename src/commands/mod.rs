@@ -1,0 +1,7 @@
+//! One module per subcommand; each takes its parsed arguments and the output
+//! streams, and returns an exit status or a typed error. None prints outside
+//! the streams it is given, and none exits.
+
+pub mod check;
+pub mod explain;
+pub mod list;

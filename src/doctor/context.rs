@@ -1,0 +1,302 @@
+//! What every check can reach while it runs: the platform client, the
+//! settings, the facts learned upstream (identity, org, environments, granted
+//! scopes), and a `Recorder` that keeps the evidence of the requests a check
+//! made.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tokio::sync::OnceCell;
+
+use crate::error::ConfigError;
+use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
+use crate::platform::{Answer, Evidence, Platform, Request, paths};
+use crate::report::Status;
+use crate::settings::Settings;
+
+/// Who the token belongs to.
+#[derive(Debug, Clone)]
+pub enum TokenKind {
+    ConnectedApp { client_id: String, name: Option<String> },
+    User { username: Option<String> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub kind: TokenKind,
+    /// The organization that owns the app (or the user).
+    pub org_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgInfo {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgFacts {
+    /// The organization or business group being checked.
+    pub org: OrgInfo,
+    /// The root organization, where client applications live.
+    pub root: OrgInfo,
+    /// Every business group below the root that could be read, by name.
+    pub business_groups: Vec<OrgInfo>,
+}
+
+impl OrgFacts {
+    pub fn org_is_root(&self) -> bool {
+        self.org.id == self.root.id
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EnvFacts {
+    /// Every environment of the org being checked.
+    pub all: Vec<Environment>,
+    /// The environments named by --env (all of them by default).
+    pub selected: Vec<Environment>,
+}
+
+impl EnvFacts {
+    pub fn name_of(&self, id: &str) -> Option<&str> {
+        self.all.iter().find(|e| e.id == id).map(|e| e.name.as_str())
+    }
+}
+
+/// The app's granted scopes, or why they could not be read.
+#[derive(Debug, Clone)]
+pub enum Grants {
+    Readable(Vec<ScopeGrant>),
+    Unreadable(String),
+}
+
+#[derive(Default)]
+pub struct Facts {
+    pub identity: OnceLock<Identity>,
+    pub org: OnceLock<OrgFacts>,
+    pub environments: OnceLock<EnvFacts>,
+    grants: OnceCell<(Grants, Option<Evidence>)>,
+}
+
+pub struct RunContext {
+    pub platform: Platform,
+    pub settings: Settings,
+    /// No write probes, not even ones the server must reject.
+    pub read_only: bool,
+    pub facts: Facts,
+    /// A setting found wrong during the run (an unknown org or environment name): exit 2.
+    config_error: Mutex<Option<ConfigError>>,
+}
+
+impl RunContext {
+    pub fn new(platform: Platform, settings: Settings, read_only: bool) -> Arc<RunContext> {
+        Arc::new(RunContext {
+            platform,
+            settings,
+            read_only,
+            facts: Facts::default(),
+            config_error: Mutex::new(None),
+        })
+    }
+
+    /// Records a configuration error found while checking; the first one wins.
+    pub fn config_error(&self, error: ConfigError) {
+        let mut slot = self.config_error.lock().expect("config error lock poisoned");
+        slot.get_or_insert(error);
+    }
+
+    pub fn take_config_error(&self) -> Option<ConfigError> {
+        self.config_error.lock().expect("config error lock poisoned").take()
+    }
+
+    /// The client id of the app whose scopes are being checked, if known.
+    pub fn subject_client_id(&self) -> Option<String> {
+        if let Some(id) = self.settings.credentials.client_id() {
+            return Some(id.value.clone());
+        }
+        match self.facts.identity.get().map(|i| &i.kind) {
+            Some(TokenKind::ConnectedApp { client_id, .. }) => Some(client_id.clone()),
+            _ => None,
+        }
+    }
+
+    /// The app's granted scopes, read once per run and shared by every scope check.
+    pub async fn grants(&self, recorder: &mut Recorder<'_>) -> Grants {
+        let (grants, evidence) = self
+            .facts
+            .grants
+            .get_or_init(|| async {
+                let Some(client_id) = self.subject_client_id() else {
+                    return (
+                        Grants::Unreadable("no client id is known for the token".into()),
+                        None,
+                    );
+                };
+                let answer = self
+                    .platform
+                    .fetch(Request::get(paths::connected_app_scopes(&client_id)))
+                    .await;
+                let grants = match &answer.result {
+                    Ok(reply) if reply.is_success() => match reply.json::<ScopeGrantList>() {
+                        Ok(list) => Grants::Readable(list.data),
+                        Err(reason) => Grants::Unreadable(reason),
+                    },
+                    Ok(reply) => Grants::Unreadable(format!(
+                        "reading them answered HTTP {}, as expected unless the token is an org admin's",
+                        reply.status
+                    )),
+                    Err(e) => Grants::Unreadable(format!("reading them failed: {e}")),
+                };
+                (grants, Some(answer.evidence.clone()))
+            })
+            .await;
+        if let Some(evidence) = evidence {
+            recorder.evidence.push(evidence.clone());
+        }
+        grants.clone()
+    }
+}
+
+/// Sends a check's requests and keeps their evidence.
+pub struct Recorder<'a> {
+    pub ctx: &'a RunContext,
+    pub evidence: Vec<Evidence>,
+}
+
+impl<'a> Recorder<'a> {
+    pub fn new(ctx: &'a RunContext) -> Recorder<'a> {
+        Recorder {
+            ctx,
+            evidence: Vec::new(),
+        }
+    }
+
+    /// A request answered once per run (shared with other checks).
+    pub async fn fetch(&mut self, request: Request) -> Arc<Answer> {
+        let answer = self.ctx.platform.fetch(request).await;
+        self.evidence.push(answer.evidence.clone());
+        answer
+    }
+
+    /// A request sent now, never shared (the token request).
+    pub async fn send(&mut self, request: Request) -> Answer {
+        let answer = self.ctx.platform.send(&request).await;
+        self.evidence.push(answer.evidence.clone());
+        answer
+    }
+}
+
+/// One verdict of a kind, before the runner adds the check's id, title and timing.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub status: Status,
+    pub target: Option<String>,
+    pub summary: String,
+    pub remediation: Option<String>,
+    pub inferred: bool,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Verdict {
+    pub fn new(status: Status, summary: impl Into<String>) -> Verdict {
+        Verdict {
+            status,
+            target: None,
+            summary: summary.into(),
+            remediation: None,
+            inferred: false,
+            evidence: Vec::new(),
+        }
+    }
+
+    pub fn fix(mut self, remediation: impl Into<String>) -> Verdict {
+        self.remediation = Some(remediation.into());
+        self
+    }
+
+    pub fn target(mut self, target: impl Into<String>) -> Verdict {
+        self.target = Some(target.into());
+        self
+    }
+
+    pub fn inferred(mut self) -> Verdict {
+        self.inferred = true;
+        self
+    }
+
+    pub fn with_evidence(mut self, recorder: Recorder<'_>) -> Verdict {
+        self.evidence = recorder.evidence;
+        self
+    }
+}
+
+/// Something the user may name by id or by name (an org, an environment).
+pub trait Named {
+    fn id(&self) -> &str;
+    fn name(&self) -> &str;
+}
+
+impl Named for OrgInfo {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for Environment {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Id first, then the exact name, then the name ignoring case.
+pub fn find_by_id_or_name<'a, T: Named>(items: &'a [T], wanted: &str) -> Option<&'a T> {
+    items
+        .iter()
+        .find(|i| i.id() == wanted)
+        .or_else(|| items.iter().find(|i| i.name() == wanted))
+        .or_else(|| items.iter().find(|i| i.name().eq_ignore_ascii_case(wanted)))
+}
+
+/// Values for the `{…}` placeholders in check paths.
+#[derive(Debug, Clone, Default)]
+pub struct PathVars {
+    pub org_id: Option<String>,
+    pub root_org_id: Option<String>,
+    pub env_id: Option<String>,
+    pub client_id: Option<String>,
+}
+
+impl PathVars {
+    pub fn from_facts(ctx: &RunContext, env: Option<&Environment>) -> PathVars {
+        let org = ctx.facts.org.get();
+        PathVars {
+            org_id: org.map(|o| o.org.id.clone()),
+            root_org_id: org.map(|o| o.root.id.clone()),
+            env_id: env.map(|e| e.id.clone()),
+            client_id: ctx.subject_client_id(),
+        }
+    }
+
+    /// The path with every placeholder filled, or the name of one that has no value.
+    pub fn fill(&self, template: &str) -> Result<String, String> {
+        let mut path = template.to_string();
+        for (name, value) in [
+            ("{orgId}", &self.org_id),
+            ("{rootOrgId}", &self.root_org_id),
+            ("{envId}", &self.env_id),
+            ("{clientId}", &self.client_id),
+        ] {
+            if path.contains(name) {
+                let value = value.as_ref().ok_or_else(|| name.to_string())?;
+                path = path.replace(name, value);
+            }
+        }
+        Ok(path)
+    }
+}

@@ -1,0 +1,70 @@
+//! Kind `deprecated-endpoint`: how a retired (or superseded) endpoint answers
+//! now, and whether its replacement works for this app. The verdict is the
+//! replacement's; the retired path's answer is information.
+
+use super::probe::{self, Reading};
+use crate::doctor::context::{PathVars, Recorder, RunContext, Verdict};
+use crate::doctor::spec::{DeprecatedSpec, ProbeSpec};
+use crate::report::Status;
+
+pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
+    if ctx.read_only && (spec.retired.is_write() || spec.replacement.is_write()) {
+        return Verdict::new(
+            Status::Skip,
+            format!("not run: --read-only turns off write probes; use {}", spec.use_instead),
+        );
+    }
+    let needs_env = [&spec.retired, &spec.replacement]
+        .iter()
+        .any(|p| p.path.contains("{envId}"));
+    let env = ctx.facts.environments.get().and_then(|e| e.selected.first());
+    if needs_env && env.is_none() {
+        return Verdict::new(Status::Skip, "not run: no environment to call it in");
+    }
+    let vars = PathVars::from_facts(ctx, env);
+    let mut recorder = Recorder::new(ctx);
+    let retired = probe::send(&mut recorder, &spec.retired, &vars).await;
+    let replacement = probe::send(&mut recorder, &spec.replacement, &vars).await;
+    let retired_call = call(&spec.retired);
+    let replacement_call = call(&spec.replacement);
+
+    let retired_note = match &retired {
+        Ok(Reading::Retired { .. }) => format!("{retired_call} is retired (404)"),
+        Ok(Reading::Authorized { status, .. } | Reading::Forbidden { status, .. }) => {
+            format!("{retired_call} still answers (HTTP {status}) but is deprecated")
+        }
+        Ok(Reading::Accepted { status }) => format!("{retired_call} accepted the probe (HTTP {status})"),
+        Err(verdict) => format!("{retired_call}: {}", verdict.summary),
+    };
+    let mut verdict = match replacement {
+        Ok(Reading::Authorized { status, .. }) => Verdict::new(
+            Status::Pass,
+            format!("{retired_note}; the replacement {replacement_call} works for this app (HTTP {status})"),
+        ),
+        Ok(Reading::Forbidden { status, message }) => Verdict::new(
+            Status::Fail,
+            format!("{retired_note}; the replacement {replacement_call} is refused (HTTP {status}: {message})"),
+        )
+        .fix(format!(
+            "Use {} and give the app the scope it needs there (see the scope.* checks for which one is missing, and where).",
+            spec.use_instead
+        )),
+        Ok(Reading::Retired { use_instead }) => Verdict::new(
+            Status::Error,
+            format!("the replacement {replacement_call} is itself retired; use {use_instead}"),
+        ),
+        Ok(Reading::Accepted { status }) => Verdict::new(
+            Status::Error,
+            format!("the probe {replacement_call} was meant to be rejected but answered {status}: something may have been created; check and delete it"),
+        ),
+        Err(verdict) => verdict,
+    };
+    if let Some(env) = env.filter(|_| needs_env) {
+        verdict = verdict.target(env.name.clone());
+    }
+    verdict.with_evidence(recorder)
+}
+
+fn call(probe: &ProbeSpec) -> String {
+    probe::describe(if probe.is_write() { "POST" } else { "GET" }, &probe.path)
+}

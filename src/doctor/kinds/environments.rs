@@ -1,0 +1,90 @@
+//! Kind `environments`: the org's environments, and the ones --env selects.
+
+use super::probe::{unavailable, unexpected_status, unreadable};
+use crate::doctor::context::{EnvFacts, Recorder, RunContext, Verdict, find_by_id_or_name};
+use crate::error::ConfigError;
+use crate::platform::models::{Environment, EnvironmentList};
+use crate::platform::{Request, paths};
+use crate::report::Status;
+
+pub async fn run(ctx: &RunContext) -> Verdict {
+    let Some(org) = ctx.facts.org.get() else {
+        return Verdict::new(Status::Skip, "not run: the organization is unknown");
+    };
+    let mut recorder = Recorder::new(ctx);
+    let answer = recorder.fetch(Request::get(paths::environments(&org.org.id))).await;
+    let verdict = if let Some(verdict) = unavailable(&answer) {
+        verdict
+    } else {
+        let reply = answer.result.as_ref().expect("unavailable() covers transport errors");
+        match reply.status {
+            200 => match reply.json::<EnvironmentList>() {
+                Ok(list) => select(ctx, &org.org.name, list.data),
+                Err(reason) => unreadable(&answer, &reason),
+            },
+            401 | 403 | 404 => Verdict::new(
+                Status::Fail,
+                format!(
+                    "cannot list the environments of \"{}\" (HTTP {}: {})",
+                    org.org.name,
+                    reply.status,
+                    reply.platform_message()
+                ),
+            ),
+            _ => unexpected_status(&answer, reply),
+        }
+    };
+    verdict.with_evidence(recorder)
+}
+
+fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {
+    let names = |envs: &[Environment]| envs.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ");
+    if all.is_empty() {
+        let _ = ctx.facts.environments.set(EnvFacts {
+            all: Vec::new(),
+            selected: Vec::new(),
+        });
+        return Verdict::new(
+            Status::Warn,
+            format!("\"{org_name}\" has no environments: environment-bound scopes cannot be checked"),
+        )
+        .fix("Create an environment in Access Management > Environments, or check --org.");
+    }
+    let selected = match &ctx.settings.envs {
+        None => all.clone(),
+        Some(wanted) => {
+            let mut selected: Vec<Environment> = Vec::new();
+            for value in &wanted.value {
+                let Some(env) = find_by_id_or_name(&all, value) else {
+                    ctx.config_error(ConfigError::UnknownEnv {
+                        value: value.clone(),
+                        setting: wanted.source.to_string(),
+                        org: format!("\"{org_name}\""),
+                        known: names(&all),
+                    });
+                    return Verdict::new(
+                        Status::Fail,
+                        format!("{value:?} from {} is not an environment of \"{org_name}\"", wanted.source),
+                    )
+                    .fix(format!("Use one of: {}", names(&all)));
+                };
+                if !selected.iter().any(|s| s.id == env.id) {
+                    selected.push(env.clone());
+                }
+            }
+            selected
+        }
+    };
+    let summary = if selected.len() == all.len() {
+        format!("{} environment(s) in \"{org_name}\": {}", all.len(), names(&all))
+    } else {
+        format!(
+            "{} environment(s) in \"{org_name}\" ({}); checking {}",
+            all.len(),
+            names(&all),
+            names(&selected)
+        )
+    };
+    let _ = ctx.facts.environments.set(EnvFacts { all, selected });
+    Verdict::new(Status::Pass, summary)
+}

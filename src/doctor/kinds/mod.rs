@@ -1,0 +1,28 @@
+//! The kinds: the Rust behind the check files. `run` dispatches a check to
+//! its kind; `probe` holds what several kinds share: sending a probe and
+//! reading its answer as authorised, forbidden, retired or unavailable.
+
+mod deprecated;
+mod empty_list;
+mod environments;
+mod identity;
+mod org_structure;
+pub mod probe;
+mod scope;
+mod token;
+
+use super::context::{RunContext, Verdict};
+use super::spec::{CheckKind, CheckSpec};
+
+/// Runs one check; a kind never fails the run, it returns verdicts.
+pub async fn run(spec: &CheckSpec, ctx: &RunContext) -> Vec<Verdict> {
+    match &spec.kind {
+        CheckKind::Token => vec![token::run(ctx).await],
+        CheckKind::Identity => vec![identity::run(ctx).await],
+        CheckKind::OrgStructure => vec![org_structure::run(ctx).await],
+        CheckKind::Environments => vec![environments::run(ctx).await],
+        CheckKind::Scope(scope) => scope::run(&spec.id, scope, ctx).await,
+        CheckKind::DeprecatedEndpoint(deprecated) => vec![deprecated::run(deprecated, ctx).await],
+        CheckKind::EmptyList(list) => vec![empty_list::run(list, ctx).await],
+    }
+}

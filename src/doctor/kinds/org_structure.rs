@@ -1,0 +1,165 @@
+//! Kind `org-structure`: the organization being checked (--org by id or name,
+//! else the app's own), its root organization, and the business groups.
+
+use super::probe::{unavailable, unexpected_status, unreadable};
+use crate::doctor::context::{OrgFacts, OrgInfo, Recorder, RunContext, Verdict, find_by_id_or_name};
+use crate::error::ConfigError;
+use crate::platform::models::{Hierarchy, Organization};
+use crate::platform::{Request, paths};
+use crate::report::Status;
+
+pub async fn run(ctx: &RunContext) -> Verdict {
+    let mut recorder = Recorder::new(ctx);
+    let verdict = match learn(ctx, &mut recorder).await {
+        Ok(verdict) | Err(verdict) => verdict,
+    };
+    verdict.with_evidence(recorder)
+}
+
+async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict, Verdict> {
+    let own_id = ctx
+        .facts
+        .identity
+        .get()
+        .map(|i| i.org_id.clone())
+        .ok_or_else(|| Verdict::new(Status::Skip, "not run: the token's organization is unknown"))?;
+    let own = read_org(recorder, &own_id).await?;
+
+    let root = if own.is_root {
+        own.clone()
+    } else {
+        find_root(recorder, &own).await?
+    };
+
+    let (business_groups, groups_note) = match read_hierarchy(recorder, &root.id).await {
+        Ok(tree) => (flatten(&tree.sub_organizations), None),
+        Err(why) => (Vec::new(), Some(why)),
+    };
+    let root_info = OrgInfo {
+        id: root.id.clone(),
+        name: root.name.clone(),
+    };
+    let own_info = OrgInfo {
+        id: own.id.clone(),
+        name: own.name.clone(),
+    };
+
+    let org = match &ctx.settings.org {
+        None => own_info,
+        Some(wanted) => {
+            let mut known = vec![root_info.clone(), own_info.clone()];
+            known.extend(business_groups.iter().cloned());
+            match find_by_id_or_name(&known, &wanted.value) {
+                Some(found) => found.clone(),
+                None if looks_like_id(&wanted.value) => match read_org(recorder, &wanted.value).await {
+                    Ok(org) => OrgInfo { id: org.id, name: org.name },
+                    Err(_) => return Err(unknown_org(ctx, &wanted.value, &wanted.source.to_string(), &known)),
+                },
+                None => return Err(unknown_org(ctx, &wanted.value, &wanted.source.to_string(), &known)),
+            }
+        }
+    };
+
+    let mut summary = if org.id == root_info.id {
+        format!("org \"{}\" ({}) is the root organization", org.name, org.id)
+    } else {
+        format!(
+            "org \"{}\" ({}) is a business group of root \"{}\" ({}); client applications live in the root organization",
+            org.name, org.id, root_info.name, root_info.id
+        )
+    };
+    match (&groups_note, business_groups.len()) {
+        (Some(why), _) => summary.push_str(&format!("; business groups not listed ({why})")),
+        (None, 0) => summary.push_str("; no business groups"),
+        (None, n) => summary.push_str(&format!(
+            "; {n} business group{}: {}",
+            if n == 1 { "" } else { "s" },
+            business_groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+    let _ = ctx.facts.org.set(OrgFacts {
+        org,
+        root: root_info,
+        business_groups,
+    });
+    Ok(Verdict::new(Status::Pass, summary))
+}
+
+async fn read_org(recorder: &mut Recorder<'_>, id: &str) -> Result<Organization, Verdict> {
+    let answer = recorder.fetch(Request::get(paths::organization(id))).await;
+    if let Some(verdict) = unavailable(&answer) {
+        return Err(verdict);
+    }
+    let reply = answer.result.as_ref().expect("unavailable() covers transport errors");
+    match reply.status {
+        200 => reply.json::<Organization>().map_err(|reason| unreadable(&answer, &reason)),
+        401 | 403 | 404 => Err(Verdict::new(
+            Status::Fail,
+            format!(
+                "cannot read organization {id} (HTTP {}: {})",
+                reply.status,
+                reply.platform_message()
+            ),
+        )),
+        _ => Err(unexpected_status(&answer, reply)),
+    }
+}
+
+/// The ancestor whose own `isRoot` is true; the order of `parentOrganizationIds` is not documented.
+async fn find_root(recorder: &mut Recorder<'_>, org: &Organization) -> Result<Organization, Verdict> {
+    for parent_id in &org.parent_organization_ids {
+        let parent = read_org(recorder, parent_id).await?;
+        if parent.is_root {
+            return Ok(parent);
+        }
+    }
+    Err(Verdict::new(
+        Status::Error,
+        format!(
+            "org \"{}\" is not a root organization, and none of its parents ({}) is",
+            org.name,
+            org.parent_organization_ids.join(", ")
+        ),
+    ))
+}
+
+async fn read_hierarchy(recorder: &mut Recorder<'_>, root_id: &str) -> Result<Hierarchy, String> {
+    let answer = recorder.fetch(Request::get(paths::hierarchy(root_id))).await;
+    match &answer.result {
+        Ok(reply) if reply.status == 200 => reply.json::<Hierarchy>(),
+        Ok(reply) => Err(format!("HTTP {}", reply.status)),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn flatten(groups: &[Hierarchy]) -> Vec<OrgInfo> {
+    groups
+        .iter()
+        .flat_map(|g| {
+            std::iter::once(OrgInfo {
+                id: g.id.clone(),
+                name: g.name.clone(),
+            })
+            .chain(flatten(&g.sub_organizations))
+        })
+        .collect()
+}
+
+fn looks_like_id(value: &str) -> bool {
+    value.len() == 36 && value.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+fn unknown_org(ctx: &RunContext, value: &str, setting: &str, known: &[OrgInfo]) -> Verdict {
+    let mut names: Vec<String> = known.iter().map(|o| format!("\"{}\" ({})", o.name, o.id)).collect();
+    names.dedup();
+    ctx.config_error(ConfigError::UnknownOrg {
+        value: value.to_string(),
+        setting: setting.to_string(),
+        known: names.join(", "),
+    });
+    Verdict::new(
+        Status::Fail,
+        format!("{value:?} from {setting} matches no organization or business group this app can see"),
+    )
+    .fix(format!("Use one of: {}", names.join(", ")))
+}

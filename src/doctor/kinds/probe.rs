@@ -1,0 +1,155 @@
+//! Probes and the reading of answers shared by every kind: what counts as
+//! authorised, forbidden, retired, or "could not check" (network, 429, 5xx,
+//! an unreadable body), each with its one-line summary and fix.
+
+use crate::doctor::context::{PathVars, Recorder, Verdict};
+use crate::doctor::registry::Registry;
+use crate::doctor::spec::{ProbeMethod, ProbeSpec};
+use crate::platform::{Answer, Reply, Request, TransportError};
+use crate::report::Status;
+
+/// What a probe's answer means.
+#[derive(Debug, Clone)]
+pub enum Reading {
+    /// The call was allowed (for a write probe: refused as invalid, not as forbidden).
+    Authorized { status: u16, list_len: Option<usize> },
+    Forbidden { status: u16, message: String },
+    /// 404 on a path the registry knows as retired.
+    Retired { use_instead: String },
+    /// A write probe the server accepted: it was meant to be rejected.
+    Accepted { status: u16 },
+}
+
+/// `METHOD /path` without the query, for summaries.
+pub fn describe(method: &str, path: &str) -> String {
+    format!("{method} {}", path.split('?').next().unwrap_or(path))
+}
+
+fn describe_answer(answer: &Answer) -> String {
+    let path = answer
+        .evidence
+        .url
+        .find("://")
+        .and_then(|scheme| answer.evidence.url[scheme + 3..].find('/').map(|p| scheme + 3 + p))
+        .map(|at| &answer.evidence.url[at..])
+        .unwrap_or(&answer.evidence.url);
+    describe(&answer.evidence.method, path)
+}
+
+/// The verdict for an answer that says nothing about permissions: no answer,
+/// a rate limit, or a server error. `None` when the answer is a real one.
+pub fn unavailable(answer: &Answer) -> Option<Verdict> {
+    let call = describe_answer(answer);
+    let host = reqwest::Url::parse(&answer.evidence.url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    match &answer.result {
+        Err(TransportError::Timeout(secs)) => Some(
+            Verdict::new(Status::Error, format!("no answer from {host} within {secs} s ({call})"))
+                .fix("Check the network path to the control plane (proxy settings HTTPS_PROXY / NO_PROXY, firewall), or raise --timeout."),
+        ),
+        Err(e) => Some(
+            Verdict::new(Status::Error, format!("could not reach {host} ({call}): {e}"))
+                .fix("Check --host / --region, DNS, the proxy (HTTPS_PROXY / NO_PROXY) and the firewall; this is a network problem, not a credentials problem."),
+        ),
+        Ok(reply) if reply.status == 429 => Some(
+            Verdict::new(Status::Error, format!("rate limited: HTTP 429 on {call}"))
+                .fix("Wait a minute and run again, or lower --concurrency; a rate limit says nothing about scopes."),
+        ),
+        Ok(reply) if reply.status >= 500 => Some(
+            Verdict::new(
+                Status::Error,
+                format!("the platform answered HTTP {} on {call}: {}", reply.status, reply.platform_message()),
+            )
+            .fix(server_error_fix(answer)),
+        ),
+        Ok(_) => None,
+    }
+}
+
+fn server_error_fix(answer: &Answer) -> String {
+    match &answer.evidence.trx_id {
+        Some(trx) => format!("Retry later; if it persists, give MuleSoft support the transaction id {trx}."),
+        None => "Retry later; if it persists, open a ticket with MuleSoft support.".into(),
+    }
+}
+
+/// The verdict for a body that could not be read as expected.
+pub fn unreadable(answer: &Answer, reason: &str) -> Verdict {
+    Verdict::new(
+        Status::Error,
+        format!("unexpected answer to {}: {reason}", describe_answer(answer)),
+    )
+    .fix("Check that --host points at an Anypoint control plane and no proxy rewrites the answer; run again with -v to see the request.")
+}
+
+/// The verdict for a status no kind expected.
+pub fn unexpected_status(answer: &Answer, reply: &Reply) -> Verdict {
+    unreadable(
+        answer,
+        &format!("HTTP {}: {}", reply.status, reply.platform_message()),
+    )
+}
+
+/// The request a probe spec describes, with its placeholders filled.
+pub fn request(probe: &ProbeSpec, vars: &PathVars) -> Result<Request, String> {
+    let path = vars.fill(&probe.path)?;
+    Ok(match probe.method {
+        ProbeMethod::Get => Request::get(path),
+        ProbeMethod::Post => Request::post_json(path, probe.body.clone().unwrap_or_else(|| "{}".into())),
+    })
+}
+
+/// Sends a probe (once per run) and reads its answer.
+pub async fn send(recorder: &mut Recorder<'_>, probe: &ProbeSpec, vars: &PathVars) -> Result<Reading, Verdict> {
+    let request = request(probe, vars).map_err(|missing| {
+        Verdict::new(Status::Skip, format!("not run: no value for {missing} in {}", probe.path))
+    })?;
+    let answer = recorder.fetch(request).await;
+    read(&answer, probe)
+}
+
+/// Reads a probe's answer.
+pub fn read(answer: &Answer, probe: &ProbeSpec) -> Result<Reading, Verdict> {
+    if let Some(verdict) = unavailable(answer) {
+        return Err(verdict);
+    }
+    let reply = answer.result.as_ref().expect("unavailable() covers transport errors");
+    let status = reply.status;
+    if probe.authorized_statuses().contains(&status) {
+        let list_len = match &probe.list {
+            Some(pointer) => Some(list_len(answer, reply, pointer)?),
+            None => None,
+        };
+        return Ok(Reading::Authorized { status, list_len });
+    }
+    if probe.forbidden.contains(&status) {
+        return Ok(Reading::Forbidden {
+            status,
+            message: reply.platform_message(),
+        });
+    }
+    if probe.is_write() && reply.is_success() {
+        return Ok(Reading::Accepted { status });
+    }
+    if status == 404 {
+        let path = answer.evidence.url.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_default();
+        if let Some(retired) = Registry::get().retired_endpoint(&path) {
+            return Ok(Reading::Retired {
+                use_instead: retired.use_instead.clone(),
+            });
+        }
+    }
+    Err(unexpected_status(answer, reply))
+}
+
+/// The number of items at a JSON pointer of the answer ("" for a bare array).
+pub fn list_len(answer: &Answer, reply: &Reply, pointer: &str) -> Result<usize, Verdict> {
+    let value: serde_json::Value = reply.json().map_err(|reason| unreadable(answer, &reason))?;
+    value
+        .pointer(pointer)
+        .and_then(|v| v.as_array())
+        .map(Vec::len)
+        .ok_or_else(|| unreadable(answer, &format!("no list at {:?} in the answer", pointer)))
+}

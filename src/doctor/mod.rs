@@ -1,0 +1,13 @@
+//! The doctor: check specs and their registry, selection, the run context
+//! with the facts checks share, the runner, and one module per kind.
+
+pub mod context;
+pub mod kinds;
+pub mod registry;
+pub mod runner;
+pub mod select;
+pub mod spec;
+
+pub use context::RunContext;
+pub use registry::Registry;
+pub use spec::CheckSpec;

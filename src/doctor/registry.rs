@@ -1,0 +1,149 @@
+//! The registry: every check file, embedded at build time, parsed once, in
+//! output order. Adding a check is a TOML file plus one line here.
+
+use std::sync::LazyLock;
+
+use super::spec::{CheckKind, CheckSpec, DeprecatedSpec};
+
+macro_rules! checks {
+    ($($id:literal),* $(,)?) => {
+        &[$(($id, include_str!(concat!("../../checks/", $id, ".toml")))),*]
+    };
+}
+
+/// (id, file contents) in registry order.
+pub const CHECK_FILES: &[(&str, &str)] = checks![
+    "auth.token",
+    "auth.identity",
+    "org.structure",
+    "org.environments",
+    "scope.manage-client-applications",
+    "scope.view-client-applications",
+    "scope.manage-contracts",
+    "scope.exchange-administrator",
+    "scope.api-manager-administrator",
+    "scope.full-access",
+    "scope.background-access",
+    "deprecated.exchange-v1-apis",
+    "deprecated.repository-v2-create",
+    "data.client-applications-empty",
+];
+
+pub struct Registry {
+    pub checks: Vec<CheckSpec>,
+}
+
+static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
+    Registry::parse(CHECK_FILES).unwrap_or_else(|e| panic!("embedded check files are invalid: {e}"))
+});
+
+impl Registry {
+    /// The embedded registry. Its files are validated by the test suite, so a
+    /// broken file cannot ship.
+    pub fn get() -> &'static Registry {
+        &REGISTRY
+    }
+
+    pub fn parse(files: &[(&str, &str)]) -> Result<Registry, String> {
+        let checks = files
+            .iter()
+            .map(|(id, text)| toml::from_str::<CheckSpec>(text).map_err(|e| format!("checks/{id}.toml: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Registry { checks })
+    }
+
+    pub fn find(&self, id: &str) -> Option<&CheckSpec> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.checks.iter().position(|c| c.id == id)
+    }
+
+    pub fn ids(&self) -> Vec<&str> {
+        self.checks.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    /// The retired endpoint, if any, whose pattern matches a path that answered 404.
+    pub fn retired_endpoint(&self, path: &str) -> Option<&DeprecatedSpec> {
+        self.checks.iter().find_map(|c| match &c.kind {
+            CheckKind::DeprecatedEndpoint(spec) if path_matches(&spec.pattern, path) => Some(spec),
+            _ => None,
+        })
+    }
+}
+
+/// Whether `path` (query ignored) fits `pattern`, where a `{…}` segment matches any one segment.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let pattern_segments: Vec<&str> = pattern.trim_matches('/').split('/').collect();
+    let path_segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    pattern_segments.len() == path_segments.len()
+        && pattern_segments
+            .iter()
+            .zip(&path_segments)
+            .all(|(p, s)| (p.starts_with('{') && p.ends_with('}') && !s.is_empty()) || p == s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_check_file_parses() {
+        Registry::parse(CHECK_FILES).unwrap();
+    }
+
+    #[test]
+    fn ids_are_unique_match_their_file_and_category() {
+        let registry = Registry::get();
+        let mut seen = HashSet::new();
+        for ((file_id, _), check) in CHECK_FILES.iter().zip(&registry.checks) {
+            assert_eq!(*file_id, check.id, "id must equal the file name");
+            assert!(seen.insert(check.id.clone()), "duplicate id {}", check.id);
+            let (category, name) = check.id.split_once('.').expect("id is category.name");
+            assert_eq!(category, check.category, "{}: category prefix", check.id);
+            assert!(
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}: kebab-case name",
+                check.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_requirement_exists_and_comes_earlier() {
+        let registry = Registry::get();
+        for (index, check) in registry.checks.iter().enumerate() {
+            for required in &check.requires {
+                let at = registry
+                    .index_of(required)
+                    .unwrap_or_else(|| panic!("{} requires unknown {required}", check.id));
+                assert!(at < index, "{} requires {required}, which must come before it", check.id);
+            }
+        }
+    }
+
+    #[test]
+    fn every_file_in_checks_is_registered() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/checks");
+        let on_disk: HashSet<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        let registered: HashSet<String> = CHECK_FILES.iter().map(|(id, _)| format!("{id}.toml")).collect();
+        assert_eq!(on_disk, registered, "checks/ and the registry list differ");
+    }
+
+    #[test]
+    fn retired_paths_are_recognised_with_any_ids() {
+        let registry = Registry::get();
+        assert!(
+            registry
+                .retired_endpoint("/exchange/api/v1/organizations/o-1/environments/e-2/apis?limit=5")
+                .is_some()
+        );
+        assert!(registry.retired_endpoint("/apimanager/api/v1/organizations/o/environments/e/apis").is_none());
+    }
+}

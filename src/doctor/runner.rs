@@ -1,0 +1,122 @@
+//! Runs the chosen checks as a dependency graph: every check whose
+//! requirements are done starts at once (HTTP concurrency is capped in the
+//! client), a check whose requirement failed is skipped without sending a
+//! request, and outcomes come back in registry order.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::task::JoinSet;
+
+use super::context::{RunContext, Verdict};
+use super::kinds;
+use super::registry::Registry;
+use super::spec::CheckSpec;
+use crate::report::{Outcome, Status};
+
+pub async fn run(ctx: Arc<RunContext>, registry: &'static Registry, chosen: &[usize]) -> Vec<Outcome> {
+    let mut done: HashMap<usize, Vec<Outcome>> = HashMap::new();
+    let mut running: JoinSet<(usize, Vec<Outcome>)> = JoinSet::new();
+    let mut started = vec![false; registry.checks.len()];
+    let mut task_check: HashMap<tokio::task::Id, usize> = HashMap::new();
+
+    loop {
+        let mut progressed = true;
+        while progressed {
+            progressed = false;
+            for &index in chosen {
+                if started[index] {
+                    continue;
+                }
+                let spec = &registry.checks[index];
+                let requirements: Option<Vec<&Vec<Outcome>>> = spec
+                    .requires
+                    .iter()
+                    .map(|id| registry.index_of(id).and_then(|at| done.get(&at)))
+                    .collect();
+                let Some(requirements) = requirements else {
+                    continue;
+                };
+                started[index] = true;
+                if let Some(root_cause) = blocking_cause(&requirements) {
+                    done.insert(index, vec![skipped(spec, root_cause)]);
+                    progressed = true;
+                    continue;
+                }
+                let ctx = Arc::clone(&ctx);
+                let task = running.spawn(async move {
+                    let began = Instant::now();
+                    let verdicts = kinds::run(spec, &ctx).await;
+                    let elapsed = began.elapsed().as_millis() as u64;
+                    (index, verdicts.into_iter().map(|v| outcome(spec, v, elapsed)).collect())
+                });
+                task_check.insert(task.id(), index);
+            }
+        }
+        match running.join_next().await {
+            Some(Ok((index, outcomes))) => {
+                done.insert(index, outcomes);
+            }
+            Some(Err(panic)) => {
+                // A bug in a kind must not take the report down; say so in its outcome.
+                let Some(&index) = task_check.get(&panic.id()) else {
+                    continue;
+                };
+                let spec = &registry.checks[index];
+                let verdict = Verdict::new(
+                    Status::Error,
+                    format!("internal error in this check ({panic}); please report it"),
+                );
+                done.insert(index, vec![outcome(spec, verdict, 0)]);
+            }
+            None => break,
+        }
+    }
+
+    chosen.iter().flat_map(|i| done.remove(i).unwrap_or_default()).collect()
+}
+
+/// The check to name as the reason dependents are skipped: the first
+/// requirement that failed, or what that requirement was itself blocked by.
+fn blocking_cause(requirements: &[&Vec<Outcome>]) -> Option<String> {
+    requirements.iter().flat_map(|outcomes| outcomes.iter()).find_map(|o| {
+        o.blocks_dependents()
+            .then(|| o.blocked_by.clone().unwrap_or_else(|| o.id.clone()))
+    })
+}
+
+fn skipped(spec: &CheckSpec, root_cause: String) -> Outcome {
+    Outcome {
+        id: spec.id.clone(),
+        category: spec.category.clone(),
+        title: spec.title.clone(),
+        status: Status::Skip,
+        target: None,
+        summary: format!("not run: {root_cause} did not pass"),
+        remediation: None,
+        inferred: false,
+        blocked_by: Some(root_cause),
+        evidence: Vec::new(),
+        duration_ms: 0,
+    }
+}
+
+fn outcome(spec: &CheckSpec, verdict: Verdict, duration_ms: u64) -> Outcome {
+    let remediation = verdict.remediation.or_else(|| {
+        matches!(verdict.status, Status::Fail | Status::Warn).then(|| spec.remediation.clone())
+    });
+    Outcome {
+        id: spec.id.clone(),
+        category: spec.category.clone(),
+        title: spec.title.clone(),
+        status: verdict.status,
+        target: verdict.target,
+        summary: verdict.summary,
+        remediation,
+        inferred: verdict.inferred,
+        blocked_by: None,
+        evidence: verdict.evidence,
+        duration_ms,
+    }
+}

@@ -1,0 +1,187 @@
+//! A check as written in `checks/<id>.toml`: identity, dependencies, prose,
+//! and the kind that runs it with the kind's own data.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSpec {
+    /// Stable public id: `<category>.<kebab-name>`, equal to the file stem.
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    /// Checks that must have succeeded first; if one did not, this one is skipped.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// The fix shown when the kind has nothing more specific to say.
+    pub remediation: String,
+    pub explain: Explain,
+    pub kind: CheckKind,
+}
+
+/// The prose behind `anypoint-doctor explain ID`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Explain {
+    pub what: String,
+    pub why: String,
+    pub fix: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum CheckKind {
+    Token,
+    Identity,
+    OrgStructure,
+    Environments,
+    Scope(ScopeSpec),
+    DeprecatedEndpoint(DeprecatedSpec),
+    EmptyList(EmptyListSpec),
+}
+
+impl CheckKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            CheckKind::Token => "token",
+            CheckKind::Identity => "identity",
+            CheckKind::OrgStructure => "org-structure",
+            CheckKind::Environments => "environments",
+            CheckKind::Scope(_) => "scope",
+            CheckKind::DeprecatedEndpoint(_) => "deprecated-endpoint",
+            CheckKind::EmptyList(_) => "empty-list",
+        }
+    }
+}
+
+/// Which org or environment a scope is granted for (Access Management's "context").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeContext {
+    /// No business group or environment.
+    None,
+    /// The organization or business group being checked.
+    Org,
+    /// The root organization, whatever org is being checked.
+    RootOrg,
+    /// The org being checked and each of its selected environments (one outcome each).
+    Env,
+}
+
+/// What a missing scope means for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Missing {
+    Fail,
+    Warn,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeSpec {
+    /// The scope's identifier, e.g. `manage:api_contracts`.
+    pub scope: String,
+    /// The scope's name as the Access Management UI shows it.
+    pub name: String,
+    pub context: ScopeContext,
+    /// Other scopes that also grant what this one is needed for.
+    #[serde(default)]
+    pub implied_by: Vec<String>,
+    #[serde(default = "missing_fails")]
+    pub missing: Missing,
+    /// False for scopes a client-credentials app cannot use (reported as information).
+    #[serde(default = "yes")]
+    pub client_credentials: bool,
+    /// Used, in order, when the app's granted scopes cannot be read.
+    #[serde(default)]
+    pub probes: Vec<ProbeSpec>,
+}
+
+fn missing_fails() -> Missing {
+    Missing::Fail
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A request whose answer tells whether the token may do something.
+/// Path placeholders: `{orgId}`, `{rootOrgId}`, `{envId}`, `{clientId}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeSpec {
+    pub method: ProbeMethod,
+    pub path: String,
+    /// JSON body; for a write probe it must be one the server has to reject.
+    pub body: Option<String>,
+    /// Statuses that mean "authorised" (GET: 200; write probes: 400, 422).
+    pub authorized: Option<Vec<u16>>,
+    /// Statuses that mean "not authorised".
+    #[serde(default = "forbidden_statuses")]
+    pub forbidden: Vec<u16>,
+    /// JSON pointer to the list in a read probe's answer: an empty list proves nothing.
+    pub list: Option<String>,
+}
+
+fn forbidden_statuses() -> Vec<u16> {
+    vec![401, 403]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ProbeMethod {
+    Get,
+    Post,
+}
+
+impl ProbeSpec {
+    pub fn is_write(&self) -> bool {
+        self.method != ProbeMethod::Get
+    }
+
+    pub fn authorized_statuses(&self) -> Vec<u16> {
+        self.authorized.clone().unwrap_or_else(|| {
+            if self.is_write() {
+                vec![400, 422]
+            } else {
+                vec![200]
+            }
+        })
+    }
+}
+
+/// A retired (or superseded) endpoint and its replacement.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeprecatedSpec {
+    pub retired: ProbeSpec,
+    pub replacement: ProbeSpec,
+    /// How the retired path looks in a user's 404, with `{…}` for any segment.
+    pub pattern: String,
+    /// What to use instead, in one line.
+    pub use_instead: String,
+}
+
+/// A list that may come back empty for the wrong reason.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmptyListSpec {
+    /// The list, in the root organization.
+    pub list: String,
+    /// JSON pointer to the items in its answer.
+    pub items: String,
+    /// Scopes that make the list complete.
+    pub view_scopes: Vec<String>,
+    /// Other lists of the same things; items there mean the things exist.
+    #[serde(default)]
+    pub cross_lists: Vec<CrossList>,
+    /// Per-environment API instance list; active contracts there mean client applications exist.
+    pub contracts_in: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrossList {
+    pub path: String,
+    pub items: String,
+}

@@ -1,0 +1,74 @@
+//! Typed errors that end a command before or instead of a report, each with
+//! the one line that tells the user which setting to fix and how.
+
+use std::path::PathBuf;
+
+/// A setting or input the user must fix: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "no client id: set ANYPOINT_CLIENT_ID or pass --client-id (or give a ready token with ANYPOINT_BEARER)"
+    )]
+    MissingClientId,
+    #[error(
+        "no client secret for the client id from {client_id_source}: set ANYPOINT_CLIENT_SECRET or pass --client-secret-file PATH"
+    )]
+    MissingClientSecret { client_id_source: String },
+    #[error("{setting} is empty: give a value or unset it")]
+    Empty { setting: String },
+    #[error("cannot read --client-secret-file {}: {source}", path.display())]
+    SecretFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("--client-secret and --client-secret-file are both given: pass only one")]
+    TwoSecrets,
+    #[error("--host and --region are both given on the command line: pass only one")]
+    HostAndRegion,
+    #[error(
+        "invalid host {value:?} from {setting}: {reason}; give a host such as eu1.anypoint.mulesoft.com or a URL such as http://127.0.0.1:8081"
+    )]
+    InvalidHost {
+        value: String,
+        setting: String,
+        reason: String,
+    },
+    #[error(
+        "refusing plain http to {host} (from {setting}): the client secret and token would travel in clear; use https, or pass --allow-insecure-http if you really mean it"
+    )]
+    InsecureHttp { host: String, setting: String },
+    #[error(
+        "{value:?} from {setting} matches no organization or business group this app can see; use one of: {known}"
+    )]
+    UnknownOrg {
+        value: String,
+        setting: String,
+        known: String,
+    },
+    #[error(
+        "{value:?} from {setting} matches no environment of {org}; use one of: {known}"
+    )]
+    UnknownEnv {
+        value: String,
+        setting: String,
+        org: String,
+        known: String,
+    },
+    #[error("unknown check or category {value:?} in {setting}; valid ids: {known}")]
+    UnknownCheck {
+        value: String,
+        setting: String,
+        known: String,
+    },
+}
+
+/// Everything that ends a command without a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("could not start the HTTP client: {0}")]
+    HttpClient(String),
+    #[error("could not write the output: {0}")]
+    Output(#[from] std::io::Error),
+}

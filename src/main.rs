@@ -1,0 +1,61 @@
+//! The binary: parse arguments, build the runtime, call the library, map the
+//! result to an exit code. The only exit is here.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anypoint_doctor::cli::Cli;
+use anypoint_doctor::{ExitStatus, Io, Terminal};
+use clap::{CommandFactory, FromArgMatches};
+
+fn main() -> ExitCode {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(ExitStatus::Usage as u8);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::from(ExitStatus::Incomplete as u8);
+        }
+    };
+    let stdout_is_tty = std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or(if stdout_is_tty { None } else { Some(120) });
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr();
+    let mut io = Io {
+        out: &mut stdout,
+        err: &mut stderr,
+        terminal: Terminal {
+            color: stdout_is_tty && !no_color,
+            width,
+        },
+    };
+    let status = match runtime.block_on(anypoint_doctor::run(&cli, &matches, &mut io)) {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_status()
+        }
+    };
+    ExitCode::from(status as u8)
+}

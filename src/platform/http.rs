@@ -1,0 +1,223 @@
+//! The one HTTP client every call goes through: base URL, timeouts, a cap on
+//! requests in flight, evidence capture, secret redaction, and a per-run cache
+//! so that checks needing the same answer share one request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, Url};
+use tokio::sync::{OnceCell, Semaphore};
+
+use super::answer::{Answer, Evidence, Reply, TransportError};
+use crate::secret::Secret;
+
+/// The most of a response body the doctor reads.
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// One request: method, path (with query) below the base URL, optional JSON body.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Request {
+    pub method: Method,
+    pub path: String,
+    pub body: Option<String>,
+    /// Send the run's access token.
+    pub authorized: bool,
+}
+
+impl Request {
+    pub fn get(path: impl Into<String>) -> Request {
+        Request {
+            method: Method::GET,
+            path: path.into(),
+            body: None,
+            authorized: true,
+        }
+    }
+
+    pub fn post_json(path: impl Into<String>, body: String) -> Request {
+        Request {
+            method: Method::POST,
+            path: path.into(),
+            body: Some(body),
+            authorized: true,
+        }
+    }
+}
+
+type Shared = Arc<OnceCell<Arc<Answer>>>;
+
+pub struct Platform {
+    base: Url,
+    client: reqwest::Client,
+    timeout_secs: u64,
+    in_flight: Semaphore,
+    token: RwLock<Option<Secret>>,
+    /// Values masked in every body the doctor keeps.
+    secrets: RwLock<Vec<Secret>>,
+    answers: Mutex<HashMap<Request, Shared>>,
+}
+
+impl Platform {
+    pub fn new(
+        base: Url,
+        timeout_secs: u64,
+        max_in_flight: usize,
+        secrets: Vec<Secret>,
+    ) -> Result<Platform, reqwest::Error> {
+        let timeout = Duration::from_secs(timeout_secs);
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .timeout(timeout)
+            .build()?;
+        Ok(Platform {
+            base,
+            client,
+            timeout_secs,
+            in_flight: Semaphore::new(max_in_flight.max(1)),
+            token: RwLock::new(None),
+            secrets: RwLock::new(secrets),
+            answers: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// The full URL of a path, as shown in evidence and next steps.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base.as_str().trim_end_matches('/'), path)
+    }
+
+    /// Sets the access token used by every authorized request from now on.
+    pub fn set_token(&self, token: Secret) {
+        self.secrets
+            .write()
+            .expect("secrets lock poisoned")
+            .push(token.clone());
+        *self.token.write().expect("token lock poisoned") = Some(token);
+    }
+
+    /// Sends a request once per run: a second identical request gets the first answer.
+    pub async fn fetch(&self, request: Request) -> Arc<Answer> {
+        let cell = {
+            let mut answers = self.answers.lock().expect("cache lock poisoned");
+            answers.entry(request.clone()).or_default().clone()
+        };
+        cell.get_or_init(|| async { Arc::new(self.send(&request).await) })
+            .await
+            .clone()
+    }
+
+    /// Sends a request now, never from the cache (token requests, real creates).
+    pub async fn send(&self, request: &Request) -> Answer {
+        let _permit = self.in_flight.acquire().await.expect("semaphore closed");
+        let url = self.url(&request.path);
+        let mut builder = self
+            .client
+            .request(request.method.clone(), &url)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if request.authorized
+            && let Some(token) = self.token.read().expect("token lock poisoned").as_ref()
+        {
+            builder = builder.bearer_auth(token.expose());
+        }
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let started = Instant::now();
+        let result = match builder.send().await {
+            Ok(response) => Ok(self.read(response).await),
+            Err(error) => Err(self.transport_error(&error)),
+        };
+        let (status, trx_id, request_id) = match &result {
+            Ok((reply, trx, req)) => (Some(reply.status), trx.clone(), req.clone()),
+            Err(_) => (None, None, None),
+        };
+        Answer {
+            evidence: Evidence {
+                method: request.method.to_string(),
+                url,
+                status,
+                elapsed_ms: started.elapsed().as_millis() as u64,
+                trx_id,
+                request_id,
+            },
+            result: result.map(|(reply, _, _)| reply),
+        }
+    }
+
+    async fn read(&self, mut response: reqwest::Response) -> (Reply, Option<String>, Option<String>) {
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let status = response.status().as_u16();
+        let content_type = header("content-type");
+        let trx_id = header("x-anypnt-trx-id");
+        let request_id = header("x-request-id");
+        let mut body = Vec::new();
+        let mut truncated = false;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = MAX_BODY_BYTES - body.len();
+                    if chunk.len() > room {
+                        body.extend_from_slice(&chunk[..room]);
+                        truncated = true;
+                        break;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                // A body cut mid-way is read as what arrived; the JSON reader reports it.
+                Err(_) => break,
+            }
+        }
+        let redacted_text = self.redact(&String::from_utf8_lossy(&body));
+        let reply = Reply {
+            status,
+            content_type,
+            body,
+            truncated,
+            redacted_text,
+        };
+        (reply, trx_id, request_id)
+    }
+
+    fn transport_error(&self, error: &reqwest::Error) -> TransportError {
+        let mut chain = Vec::new();
+        let mut source: Option<&dyn std::error::Error> = Some(error);
+        while let Some(e) = source {
+            let text = self.redact(&e.to_string());
+            if !chain.iter().any(|c: &String| c.contains(&text)) {
+                chain.push(text);
+            }
+            source = e.source();
+        }
+        let detail = chain.join(": ");
+        if error.is_timeout() {
+            TransportError::Timeout(self.timeout_secs)
+        } else if error.is_connect() {
+            TransportError::Connect(detail)
+        } else {
+            TransportError::Other(detail)
+        }
+    }
+
+    /// Masks every known secret value in a text.
+    pub fn redact(&self, text: &str) -> String {
+        let secrets = self.secrets.read().expect("secrets lock poisoned");
+        secrets
+            .iter()
+            .filter(|s| !s.is_empty())
+            .fold(text.to_string(), |acc, s| acc.replace(s.expose(), "****"))
+    }
+}

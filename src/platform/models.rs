@@ -1,0 +1,154 @@
+//! The response shapes the doctor reads, with only the fields it uses. Field
+//! names follow ../shared/reference/anypoint-api.md; anything else is ignored.
+
+use serde::Deserialize;
+
+use crate::secret::Secret;
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::new)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: Secret,
+    pub expires_in: Option<u64>,
+}
+
+/// GET /accounts/api/me: `client` for a Connected App token, `user` for a user token.
+#[derive(Debug, Deserialize)]
+pub struct Me {
+    pub client: Option<MeClient>,
+    pub user: Option<MeUser>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MeClient {
+    pub client_id: String,
+    pub name: Option<String>,
+    pub org_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MeUser {
+    pub username: Option<String>,
+    pub organization_id: Option<String>,
+    pub organization: Option<OrgRef>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OrgRef {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub is_root: bool,
+    #[serde(default)]
+    pub parent_organization_ids: Vec<String>,
+    #[serde(default)]
+    pub sub_organization_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hierarchy {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub sub_organizations: Vec<Hierarchy>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EnvironmentList {
+    pub data: Vec<Environment>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Environment {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub is_production: bool,
+}
+
+/// The app's granted scopes. MuleSoft's clients disagree on the key (`data` or `scopes`); accept both.
+#[derive(Debug, Deserialize)]
+pub struct ScopeGrantList {
+    #[serde(alias = "scopes")]
+    pub data: Vec<ScopeGrant>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScopeGrant {
+    pub scope: String,
+    #[serde(default)]
+    pub context_params: ContextParams,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ContextParams {
+    pub org: Option<String>,
+    #[serde(rename = "envId")]
+    pub env_id: Option<String>,
+}
+
+/// GET /apimanager/api/v1/.../apis: assets, each with its API instances.
+#[derive(Debug, Deserialize)]
+pub struct ApiAssetList {
+    pub assets: Vec<ApiAsset>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ApiAsset {
+    #[serde(default)]
+    pub apis: Vec<ApiInstance>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiInstance {
+    pub id: u64,
+    #[serde(default)]
+    pub active_contracts_count: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+    fn fixture<T: serde::de::DeserializeOwned>(name: &str) -> T {
+        let text = std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap();
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    #[test]
+    fn reference_fixtures_parse() {
+        let me: Me = fixture("accounts-me-connected-app.json");
+        assert_eq!(me.client.unwrap().org_id, "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f");
+        let me: Me = fixture("accounts-me-user.json");
+        assert_eq!(me.user.unwrap().organization.unwrap().id, "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f");
+        let org: Organization = fixture("accounts-organization.json");
+        assert!(org.is_root);
+        let tree: Hierarchy = fixture("accounts-hierarchy.json");
+        assert_eq!(tree.sub_organizations[0].name, "Payments BG");
+        let envs: EnvironmentList = fixture("accounts-environments-list.json");
+        assert_eq!(envs.data.len(), 3);
+        let grants: ScopeGrantList = fixture("connected-app-scopes-list.json");
+        assert_eq!(grants.data[4].context_params.env_id.as_deref(), Some("c0ffee00-1111-4222-8333-444455556666"));
+        let apis: ApiAssetList = fixture("apimanager-apis-list.json");
+        assert_eq!(apis.assets[0].apis[0].active_contracts_count, Some(1));
+        let token: TokenResponse = fixture("token-success.json");
+        assert_eq!(token.expires_in, Some(3600));
+    }
+}

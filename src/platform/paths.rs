@@ -1,0 +1,21 @@
+//! Paths of the platform endpoints the Rust kinds call directly. Probe paths
+//! live in the check files; these are the ones with logic around them.
+
+pub const TOKEN: &str = "/accounts/api/v2/oauth2/token";
+pub const ME: &str = "/accounts/api/me";
+
+pub fn organization(org_id: &str) -> String {
+    format!("/accounts/api/organizations/{org_id}")
+}
+
+pub fn hierarchy(org_id: &str) -> String {
+    format!("/accounts/api/organizations/{org_id}/hierarchy")
+}
+
+pub fn environments(org_id: &str) -> String {
+    format!("/accounts/api/organizations/{org_id}/environments")
+}
+
+pub fn connected_app_scopes(client_id: &str) -> String {
+    format!("/accounts/api/connectedApplications/{client_id}/scopes")
+}

@@ -1,0 +1,143 @@
+//! What a run found: one `Outcome` per check (and per environment where a
+//! check fans out), gathered in a `Report` with its totals. This is also the
+//! JSON wire format (schema_version 1, schema/report.schema.json).
+
+use serde::Serialize;
+
+use crate::platform::Evidence;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    Skip,
+    /// Could not check: network, timeout, 5xx, an answer that could not be read.
+    Error,
+}
+
+impl Status {
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Skip => "skip",
+            Status::Error => "error",
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Pass => "✓",
+            Status::Warn => "!",
+            Status::Fail => "✗",
+            Status::Skip => "-",
+            Status::Error => "?",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub id: String,
+    pub category: String,
+    pub title: String,
+    pub status: Status,
+    /// The environment or organization this outcome is about, when the check fans out.
+    pub target: Option<String>,
+    pub summary: String,
+    pub remediation: Option<String>,
+    /// The verdict was reached by probing, not by reading the app's granted scopes.
+    pub inferred: bool,
+    /// The check that failed upstream, when this one was skipped because of it.
+    pub blocked_by: Option<String>,
+    pub evidence: Vec<Evidence>,
+    pub duration_ms: u64,
+}
+
+impl Outcome {
+    /// Whether checks that require this one must be skipped.
+    pub fn blocks_dependents(&self) -> bool {
+        matches!(self.status, Status::Fail | Status::Error) || self.blocked_by.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub skip: usize,
+    pub error: usize,
+}
+
+impl Summary {
+    pub fn of(outcomes: &[Outcome]) -> Summary {
+        let mut s = Summary::default();
+        for o in outcomes {
+            *match o.status {
+                Status::Pass => &mut s.pass,
+                Status::Warn => &mut s.warn,
+                Status::Fail => &mut s.fail,
+                Status::Skip => &mut s.skip,
+                Status::Error => &mut s.error,
+            } += 1;
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Tool {
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// What the run was pointed at. Ids only; the client id is masked.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub host: String,
+    pub org_id: Option<String>,
+    pub org_name: Option<String>,
+    pub root_org_id: Option<String>,
+    pub client_id: Option<String>,
+    pub environments: Vec<TargetEnvironment>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetEnvironment {
+    pub id: String,
+    pub name: String,
+}
+
+/// A concrete command the user can run next (never holding a secret).
+#[derive(Debug, Clone, Serialize)]
+pub struct NextStep {
+    pub title: String,
+    pub command: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub generated_at: String,
+    pub target: Target,
+    pub checks: Vec<Outcome>,
+    pub summary: Summary,
+    pub next_steps: Vec<NextStep>,
+    pub duration_ms: u64,
+}

@@ -1,0 +1,145 @@
+//! Table renderer for a terminal: a header line, one row per outcome (status,
+//! check, target, summary, fix), a summary line and the next steps. Colour
+//! goes through the table's own cell styling so widths stay right.
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use owo_colors::OwoColorize;
+
+use super::model::{Outcome, Report, Status};
+
+#[derive(Debug, Clone, Copy)]
+pub struct TableOptions {
+    pub color: bool,
+    /// Total width to fit the table in; `None` asks the terminal.
+    pub width: Option<u16>,
+    /// Also list each check's requests.
+    pub verbose: bool,
+}
+
+fn color_of(status: Status) -> Color {
+    match status {
+        Status::Pass => Color::Green,
+        Status::Warn => Color::Yellow,
+        Status::Fail => Color::Red,
+        Status::Skip => Color::DarkGrey,
+        Status::Error => Color::Magenta,
+    }
+}
+
+pub fn render(report: &Report, options: TableOptions) -> String {
+    let mut out = String::new();
+    out.push_str(&header_line(report));
+    out.push('\n');
+
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(width) = options.width {
+        table.set_width(width).force_no_tty();
+    }
+    if options.color {
+        table.enforce_styling();
+    }
+    table.set_header(["Status", "Check", "Target", "Summary", "Fix"]);
+    for outcome in &report.checks {
+        table.add_row(row(outcome, options.color));
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+
+    if options.verbose {
+        out.push_str(&requests(report));
+    }
+    out.push_str(&summary_line(report, options.color));
+    out.push('\n');
+
+    if !report.next_steps.is_empty() {
+        out.push_str("\nNext steps:\n");
+        for (n, step) in report.next_steps.iter().enumerate() {
+            out.push_str(&format!("  {}. {}\n     {}\n", n + 1, step.title, step.command));
+        }
+    }
+    out
+}
+
+fn header_line(report: &Report) -> String {
+    let target = &report.target;
+    let mut parts = vec![format!("{} {}", report.tool.name, report.tool.version), target.host.clone()];
+    if let (Some(name), Some(id)) = (&target.org_name, &target.org_id) {
+        parts.push(format!("org \"{name}\" ({id})"));
+    }
+    if let Some(client) = &target.client_id {
+        parts.push(format!("client {client}"));
+    }
+    parts.join(" · ")
+}
+
+fn row(outcome: &Outcome, color: bool) -> Vec<Cell> {
+    let status = format!("{} {}", outcome.status.symbol(), outcome.status.word());
+    let mut status_cell = Cell::new(status);
+    if color {
+        status_cell = status_cell.fg(color_of(outcome.status));
+    }
+    let summary = if outcome.inferred {
+        format!("{} (inferred)", outcome.summary)
+    } else {
+        outcome.summary.clone()
+    };
+    vec![
+        status_cell,
+        Cell::new(&outcome.id),
+        Cell::new(outcome.target.as_deref().unwrap_or("")),
+        Cell::new(summary),
+        Cell::new(outcome.remediation.as_deref().unwrap_or("")),
+    ]
+}
+
+fn requests(report: &Report) -> String {
+    let mut out = String::from("Requests:\n");
+    for outcome in &report.checks {
+        for e in &outcome.evidence {
+            let status = e.status.map_or("no answer".to_string(), |s| s.to_string());
+            let trx = e.trx_id.as_deref().map(|t| format!(", trx {t}")).unwrap_or_default();
+            out.push_str(&format!(
+                "  {:<34} {} {} -> {status} ({} ms{trx})\n",
+                outcome.id, e.method, e.url, e.elapsed_ms
+            ));
+        }
+    }
+    out
+}
+
+fn summary_line(report: &Report, color: bool) -> String {
+    let s = &report.summary;
+    let total = report.checks.len();
+    let paint = |text: String, status: Status, count: usize| {
+        if !color || count == 0 {
+            return text;
+        }
+        match status {
+            Status::Pass => text.green().to_string(),
+            Status::Warn => text.yellow().to_string(),
+            Status::Fail => text.red().bold().to_string(),
+            Status::Skip => text.dimmed().to_string(),
+            Status::Error => text.magenta().to_string(),
+        }
+    };
+    let parts = [
+        paint(format!("{} passed", s.pass), Status::Pass, s.pass),
+        paint(format!("{} warned", s.warn), Status::Warn, s.warn),
+        paint(format!("{} failed", s.fail), Status::Fail, s.fail),
+        paint(format!("{} skipped", s.skip), Status::Skip, s.skip),
+        paint(format!("{} could not check", s.error), Status::Error, s.error),
+    ];
+    let inferred = if report.checks.iter().any(|o| o.inferred) {
+        " · (inferred) = concluded from a probe, not from the app's granted scopes"
+    } else {
+        ""
+    };
+    format!(
+        "{total} results: {} in {:.1} s{inferred}",
+        parts.join(", "),
+        report.duration_ms as f64 / 1000.0
+    )
+}

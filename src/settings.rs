@@ -1,0 +1,398 @@
+//! Resolved settings: flags beat `ANYPOINT_*` variables, which beat defaults.
+//!
+//! Every value remembers where it came from, so `check -v` can say which
+//! setting won, and validation errors name the exact flag or variable to fix.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+use reqwest::Url;
+
+use crate::cli::{ConnectionArgs, Region};
+use crate::error::ConfigError;
+use crate::secret::Secret;
+
+pub const DEFAULT_HOST: &str = "anypoint.mulesoft.com";
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Flag(&'static str),
+    Env(&'static str),
+    File(PathBuf),
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag(flag) => write!(f, "{flag}"),
+            Source::Env(var) => write!(f, "{var}"),
+            Source::File(path) => write!(f, "file {}", path.display()),
+            Source::Default => f.write_str("default"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+/// How the doctor authenticates.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// Client credentials: the token check asks for a token.
+    ClientCredentials {
+        client_id: Sourced<String>,
+        client_secret: Sourced<Secret>,
+    },
+    /// A ready-made token; the client id, when given, names the app whose scopes to read.
+    Bearer {
+        token: Sourced<Secret>,
+        client_id: Option<Sourced<String>>,
+    },
+}
+
+impl Credentials {
+    pub fn client_id(&self) -> Option<&Sourced<String>> {
+        match self {
+            Credentials::ClientCredentials { client_id, .. } => Some(client_id),
+            Credentials::Bearer { client_id, .. } => client_id.as_ref(),
+        }
+    }
+
+    /// Every secret value, for tests and canary scans that prove none reaches output.
+    pub fn secrets(&self) -> Vec<&Secret> {
+        match self {
+            Credentials::ClientCredentials { client_secret, .. } => vec![&client_secret.value],
+            Credentials::Bearer { token, .. } => vec![&token.value],
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub credentials: Credentials,
+    /// Base URL of the control plane, without a trailing slash.
+    pub base_url: Sourced<Url>,
+    pub org: Option<Sourced<String>>,
+    pub envs: Option<Sourced<Vec<String>>>,
+    pub timeout_secs: Sourced<u64>,
+    /// Things the user should know but that do not stop the run (printed on stderr).
+    pub warnings: Vec<String>,
+}
+
+/// One row of the provenance table shown by `check -v`.
+pub struct SettingRow {
+    pub name: &'static str,
+    pub value: String,
+    pub source: String,
+}
+
+impl Settings {
+    /// Resolves and validates the connection settings. `matches` are the matches
+    /// of the subcommand that flattened `args`, used only to learn provenance.
+    pub fn resolve(args: &ConnectionArgs, matches: &ArgMatches) -> Result<Settings, ConfigError> {
+        let source_of = |id: &str, flag: &'static str, env: &'static str| match matches
+            .value_source(id)
+        {
+            Some(ValueSource::EnvVariable) => Source::Env(env),
+            Some(ValueSource::CommandLine) => Source::Flag(flag),
+            _ => Source::Default,
+        };
+        let mut warnings = Vec::new();
+
+        let client_id = non_empty(
+            args.client_id.clone(),
+            source_of("client_id", "--client-id", "ANYPOINT_CLIENT_ID"),
+        )?;
+        let bearer = non_empty(
+            args.bearer.clone(),
+            source_of("bearer", "--bearer", "ANYPOINT_BEARER"),
+        )?
+        .map(|s| Sourced {
+            value: Secret::new(s.value),
+            source: s.source,
+        });
+        if bearer
+            .as_ref()
+            .is_some_and(|b| b.source == Source::Flag("--bearer"))
+        {
+            warnings.push(
+                "warning: --bearer on the command line is visible in shell history and `ps`; prefer ANYPOINT_BEARER".into(),
+            );
+        }
+
+        let secret_source = source_of("client_secret", "--client-secret", "ANYPOINT_CLIENT_SECRET");
+        if args.client_secret.is_some()
+            && secret_source == Source::Flag("--client-secret")
+            && args.client_secret_file.is_some()
+        {
+            return Err(ConfigError::TwoSecrets);
+        }
+        let client_secret = match &args.client_secret_file {
+            Some(path) => Some(read_secret_file(path)?),
+            None => {
+                let secret = non_empty(args.client_secret.clone(), secret_source)?;
+                if secret
+                    .as_ref()
+                    .is_some_and(|s| s.source == Source::Flag("--client-secret"))
+                {
+                    warnings.push(
+                        "warning: --client-secret on the command line is visible in shell history and `ps`; prefer ANYPOINT_CLIENT_SECRET or --client-secret-file".into(),
+                    );
+                }
+                secret.map(|s| Sourced {
+                    value: Secret::new(s.value),
+                    source: s.source,
+                })
+            }
+        };
+
+        let credentials = match (bearer, client_id, client_secret) {
+            (Some(token), client_id, _) => Credentials::Bearer { token, client_id },
+            (None, Some(client_id), Some(client_secret)) => Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+            },
+            (None, Some(client_id), None) => {
+                return Err(ConfigError::MissingClientSecret {
+                    client_id_source: client_id.source.to_string(),
+                });
+            }
+            (None, None, _) => return Err(ConfigError::MissingClientId),
+        };
+
+        let host_source = source_of("host", "--host", "ANYPOINT_HOST");
+        let region_given = args.region.is_some();
+        if region_given && host_source == Source::Flag("--host") {
+            return Err(ConfigError::HostAndRegion);
+        }
+        let (host_value, host_source) = match (args.region, &args.host) {
+            (Some(region), _) => (region_host(region).to_string(), Source::Flag("--region")),
+            (None, Some(host)) => (host.clone(), host_source),
+            (None, None) => (DEFAULT_HOST.to_string(), Source::Default),
+        };
+        let base_url = parse_base_url(&host_value, &host_source, args.allow_insecure_http)?;
+
+        let org = non_empty(args.org.clone(), source_of("org", "--org", "ANYPOINT_ORG"))?;
+        let envs: Vec<String> = args
+            .envs
+            .iter()
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty())
+            .collect();
+        let envs = (!envs.is_empty()).then(|| Sourced {
+            value: envs,
+            source: source_of("envs", "--env", "ANYPOINT_ENV"),
+        });
+
+        Ok(Settings {
+            credentials,
+            base_url: Sourced {
+                value: base_url,
+                source: host_source,
+            },
+            org,
+            envs,
+            timeout_secs: Sourced {
+                value: args.timeout.max(1),
+                source: source_of("timeout", "--timeout", ""),
+            },
+            warnings,
+        })
+    }
+
+    /// The settings with their sources, secrets masked: what `check -v` prints.
+    pub fn provenance(&self) -> Vec<SettingRow> {
+        let mut rows = Vec::new();
+        let mut push = |name, value: String, source: &Source| {
+            rows.push(SettingRow {
+                name,
+                value,
+                source: source.to_string(),
+            })
+        };
+        push("host", self.base_url.value.to_string(), &self.base_url.source);
+        match &self.credentials {
+            Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+            } => {
+                push("client id", mask_id(&client_id.value), &client_id.source);
+                push(
+                    "client secret",
+                    client_secret.value.masked(),
+                    &client_secret.source,
+                );
+            }
+            Credentials::Bearer { token, client_id } => {
+                push("bearer token", token.value.masked(), &token.source);
+                if let Some(id) = client_id {
+                    push("client id", mask_id(&id.value), &id.source);
+                }
+            }
+        }
+        match &self.org {
+            Some(org) => push("org", org.value.clone(), &org.source),
+            None => push("org", "the Connected App's own org".into(), &Source::Default),
+        }
+        match &self.envs {
+            Some(envs) => push("environments", envs.value.join(", "), &envs.source),
+            None => push("environments", "every environment of the org".into(), &Source::Default),
+        }
+        push(
+            "timeout",
+            format!("{} s", self.timeout_secs.value),
+            &self.timeout_secs.source,
+        );
+        rows
+    }
+}
+
+/// A client id shortened to its last four characters, as reports show it.
+pub fn mask_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 4 {
+        return "****".into();
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("****{tail}")
+}
+
+pub fn region_host(region: Region) -> &'static str {
+    match region {
+        Region::Us => "anypoint.mulesoft.com",
+        Region::Eu => "eu1.anypoint.mulesoft.com",
+        Region::Gov => "gov.anypoint.mulesoft.com",
+        Region::Ca => "ca1.platform.mulesoft.com",
+        Region::Jp => "jp1.platform.mulesoft.com",
+    }
+}
+
+fn non_empty(value: Option<String>, source: Source) -> Result<Option<Sourced<String>>, ConfigError> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.trim().is_empty() => Err(ConfigError::Empty {
+            setting: source.to_string(),
+        }),
+        Some(v) => Ok(Some(Sourced {
+            value: v.trim().to_string(),
+            source,
+        })),
+    }
+}
+
+fn read_secret_file(path: &PathBuf) -> Result<Sourced<Secret>, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::SecretFile {
+        path: path.clone(),
+        source,
+    })?;
+    let first_line = text.lines().next().unwrap_or("").trim();
+    if first_line.is_empty() {
+        return Err(ConfigError::Empty {
+            setting: format!("--client-secret-file {}", path.display()),
+        });
+    }
+    Ok(Sourced {
+        value: Secret::new(first_line),
+        source: Source::File(path.clone()),
+    })
+}
+
+/// Turns a bare host or a URL into the control plane's base URL, refusing plain
+/// http to anything but loopback unless explicitly allowed.
+pub fn parse_base_url(value: &str, source: &Source, allow_insecure_http: bool) -> Result<Url, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidHost {
+        value: value.to_string(),
+        setting: source.to_string(),
+        reason: reason.to_string(),
+    };
+    let value = value.trim();
+    if value.is_empty() || value.contains(char::is_whitespace) {
+        return Err(invalid("it is empty or contains spaces"));
+    }
+    let with_scheme = if value.contains("://") {
+        value.to_string()
+    } else {
+        format!("https://{value}")
+    };
+    let mut url = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be https or http"));
+    }
+    let host = url.host_str().ok_or_else(|| invalid("it has no host"))?.to_string();
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(invalid("it must not carry a query, fragment or user name"));
+    }
+    if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
+        return Err(ConfigError::InsecureHttp {
+            host,
+            setting: source.to_string(),
+        });
+    }
+    let path = url.path().trim_end_matches('/').to_string();
+    url.set_path(&path);
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(value: &str, allow: bool) -> Result<Url, ConfigError> {
+        parse_base_url(value, &Source::Flag("--host"), allow)
+    }
+
+    #[test]
+    fn bare_host_gets_https() {
+        assert_eq!(
+            parse("eu1.anypoint.mulesoft.com", false).unwrap().as_str(),
+            "https://eu1.anypoint.mulesoft.com/"
+        );
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_and_trailing_slash_dropped() {
+        let url = parse("http://127.0.0.1:8081/", false).unwrap();
+        assert_eq!(url.host_str(), Some("127.0.0.1"));
+        assert_eq!(url.port(), Some(8081));
+        assert!(parse("http://localhost:9", false).is_ok());
+        assert!(parse("http://[::1]:9", false).is_ok());
+    }
+
+    #[test]
+    fn plain_http_elsewhere_is_refused_unless_allowed() {
+        let err = parse("http://anypoint.example.com", false).unwrap_err();
+        assert!(err.to_string().contains("--allow-insecure-http"), "{err}");
+        assert!(parse("http://anypoint.example.com", true).is_ok());
+    }
+
+    #[test]
+    fn nonsense_hosts_are_refused_naming_the_setting() {
+        for bad in ["", "ftp://x.example", "https://", "two words", "http://h/?q=1"] {
+            let err = parse(bad, false).unwrap_err().to_string();
+            assert!(err.contains("--host"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn ids_are_masked_to_their_last_four() {
+        assert_eq!(mask_id("7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9"), "****f0e9");
+        assert_eq!(mask_id("abc"), "****");
+    }
+}
