@@ -208,6 +208,34 @@ impl Settings {
         })
     }
 
+    /// Settings for a client-credentials app at a base URL, everything else
+    /// at its default: for embedding the doctor as a library, and for tests.
+    pub fn client_credentials(base_url: Url, client_id: &str, client_secret: &str) -> Settings {
+        Settings {
+            credentials: Credentials::ClientCredentials {
+                client_id: Sourced {
+                    value: client_id.into(),
+                    source: Source::Default,
+                },
+                client_secret: Sourced {
+                    value: Secret::new(client_secret),
+                    source: Source::Default,
+                },
+            },
+            base_url: Sourced {
+                value: base_url,
+                source: Source::Default,
+            },
+            org: None,
+            envs: None,
+            timeout_secs: Sourced {
+                value: 30,
+                source: Source::Default,
+            },
+            warnings: Vec::new(),
+        }
+    }
+
     /// The settings with their sources, secrets masked: what `check -v` prints.
     pub fn provenance(&self) -> Vec<SettingRow> {
         let mut rows = Vec::new();
@@ -218,7 +246,11 @@ impl Settings {
                 source: source.to_string(),
             })
         };
-        push("host", self.base_url.value.to_string(), &self.base_url.source);
+        push(
+            "host",
+            self.base_url.value.as_str().trim_end_matches('/').to_string(),
+            &self.base_url.source,
+        );
         match &self.credentials {
             Credentials::ClientCredentials {
                 client_id,

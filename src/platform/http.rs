@@ -193,16 +193,17 @@ impl Platform {
     }
 
     fn transport_error(&self, error: &reqwest::Error) -> TransportError {
-        let mut chain = Vec::new();
-        let mut source: Option<&dyn std::error::Error> = Some(error);
-        while let Some(e) = source {
-            let text = self.redact(&e.to_string());
-            if !chain.iter().any(|c: &String| c.contains(&text)) {
-                chain.push(text);
-            }
-            source = e.source();
+        // reqwest's own message repeats the URL; the causes below it say what happened.
+        let mut causes = Vec::new();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            causes.push(self.redact(&cause.to_string()));
+            source = cause.source();
         }
-        let detail = chain.join(": ");
+        let detail = match causes.len() {
+            0 => self.redact(&error.to_string()),
+            n => causes[n.saturating_sub(2)..].join(": "),
+        };
         if error.is_timeout() {
             TransportError::Timeout(self.timeout_secs)
         } else if error.is_connect() {

@@ -10,6 +10,9 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
             .iter()
             .any(|o| o.id.starts_with(prefix) && matches!(o.status, Status::Fail | Status::Warn))
     };
+    let auth_broken = outcomes
+        .iter()
+        .any(|o| o.id.starts_with("auth.") && matches!(o.status, Status::Fail | Status::Error));
     let errored = outcomes.iter().any(|o| o.status == Status::Error);
     let mut steps = Vec::new();
     let host = target.host.trim_end_matches('/');
@@ -19,9 +22,9 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
         .map(|id| format!(" --org {id}"))
         .unwrap_or_default();
 
-    if failed("auth.") {
+    if auth_broken {
         steps.push(NextStep {
-            title: "Fix the credentials or the control plane, then check again".into(),
+            title: "Fix the credentials, the control plane or the network path (see the first rows), then check again".into(),
             command: "anypoint-doctor check --select auth -v".into(),
         });
         return steps;
