@@ -19,7 +19,13 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), Error> {
     writeln!(out, "Why it fails\n  {}\n", check.explain.why)?;
     writeln!(out, "How to fix\n  {}\n", check.explain.fix)?;
     if let CheckKind::Scope(scope) = &check.kind {
-        writeln!(out, "Scope: \"{}\" ({}), context: {:?}", scope.name, scope.scope, scope.context)?;
+        writeln!(
+            out,
+            "Scope: \"{}\" ({}), granted for {}",
+            scope.name,
+            scope.scope,
+            scope.context.describe()
+        )?;
     }
     if check.requires.is_empty() {
         writeln!(out, "Requires: nothing")?;

@@ -68,6 +68,18 @@ pub enum ScopeContext {
     Env,
 }
 
+impl ScopeContext {
+    /// What Access Management asks for when the scope is added.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ScopeContext::None => "no business group or environment",
+            ScopeContext::Org => "the business group being checked",
+            ScopeContext::RootOrg => "the root organization",
+            ScopeContext::Env => "the business group and each environment",
+        }
+    }
+}
+
 /// What a missing scope means for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]

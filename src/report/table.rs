@@ -2,7 +2,7 @@
 //! check, target, summary, fix), a summary line and the next steps. Colour
 //! goes through the table's own cell styling so widths stay right.
 
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets};
 use owo_colors::OwoColorize;
 
 use super::model::{Outcome, Report, Status};
@@ -42,8 +42,26 @@ pub fn render(report: &Report, options: TableOptions) -> String {
         table.enforce_styling();
     }
     table.set_header(["Status", "Check", "Target", "Summary", "Fix"]);
-    for outcome in &report.checks {
+    let id_width = report.checks.iter().map(|o| o.id.len()).max().unwrap_or(5) as u16;
+    if let Some(column) = table.column_mut(1) {
+        column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(id_width + 2)));
+    }
+    for outcome in report.checks.iter().filter(|o| o.blocked_by.is_none()) {
         table.add_row(row(outcome, options.color));
+    }
+    // One root cause shows once: checks it blocked share a single row.
+    for (cause, blocked) in blocked_by_cause(report) {
+        let mut status = Cell::new(format!("{} {}", Status::Skip.symbol(), Status::Skip.word()));
+        if options.color {
+            status = status.fg(color_of(Status::Skip));
+        }
+        table.add_row(vec![
+            status,
+            Cell::new(format!("{} more", blocked.len())),
+            Cell::new(""),
+            Cell::new(format!("not run because {cause} did not pass: {}", compact(&blocked))),
+            Cell::new(format!("Fix {cause} first.")),
+        ]);
     }
     out.push_str(&table.to_string());
     out.push('\n');
@@ -61,6 +79,44 @@ pub fn render(report: &Report, options: TableOptions) -> String {
         }
     }
     out
+}
+
+/// Checks skipped because another did not pass, grouped by that root cause, in order.
+fn blocked_by_cause(report: &Report) -> Vec<(&str, Vec<&str>)> {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for outcome in &report.checks {
+        if let Some(cause) = outcome.blocked_by.as_deref() {
+            match groups.iter_mut().find(|(c, _)| *c == cause) {
+                Some((_, ids)) => ids.push(&outcome.id),
+                None => groups.push((cause, vec![&outcome.id])),
+            }
+        }
+    }
+    groups
+}
+
+/// Ids, with several of one category written as `category.* (n)`.
+fn compact(ids: &[&str]) -> String {
+    let mut parts: Vec<(String, usize)> = Vec::new();
+    for id in ids {
+        let category = id.split('.').next().unwrap_or(id);
+        match parts.iter_mut().find(|(c, _)| c == category) {
+            Some((_, n)) => *n += 1,
+            None => parts.push((category.to_string(), 1)),
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(category, n)| match n {
+            1 => ids
+                .iter()
+                .find(|id| id.split('.').next() == Some(&category))
+                .map(|id| id.to_string())
+                .unwrap_or(category),
+            n => format!("{category}.* ({n})"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn header_line(report: &Report) -> String {

@@ -29,9 +29,9 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     let replacement_call = call(&spec.replacement);
 
     let retired_note = match &retired {
-        Ok(Reading::Retired { .. }) => format!("{retired_call} is retired (404)"),
+        Ok(Reading::Retired { .. }) => format!("the old {retired_call} answers 404 (retired)"),
         Ok(Reading::Authorized { status, .. } | Reading::Forbidden { status, .. }) => {
-            format!("{retired_call} still answers (HTTP {status}) but is deprecated")
+            format!("the old {retired_call} still answers ({status}) but is deprecated")
         }
         Ok(Reading::Accepted { status }) => format!("{retired_call} accepted the probe (HTTP {status})"),
         Err(verdict) => format!("{retired_call}: {}", verdict.summary),
@@ -39,11 +39,11 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     let mut verdict = match replacement {
         Ok(Reading::Authorized { status, .. }) => Verdict::new(
             Status::Pass,
-            format!("{retired_note}; the replacement {replacement_call} works for this app (HTTP {status})"),
+            format!("{retired_note}; its replacement {replacement_call} works ({status})"),
         ),
         Ok(Reading::Forbidden { status, message }) => Verdict::new(
             Status::Fail,
-            format!("{retired_note}; the replacement {replacement_call} is refused (HTTP {status}: {message})"),
+            format!("{retired_note}; its replacement {replacement_call} is refused ({status}: {message})"),
         )
         .fix(format!(
             "Use {} and give the app the scope it needs there (see the scope.* checks for which one is missing, and where).",
@@ -66,5 +66,6 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
 }
 
 fn call(probe: &ProbeSpec) -> String {
-    probe::describe(if probe.is_write() { "POST" } else { "GET" }, &probe.path)
+    let path = probe.path.split("/organizations/").next().unwrap_or(&probe.path);
+    format!("{} {path}/…", if probe.is_write() { "POST" } else { "GET" })
 }

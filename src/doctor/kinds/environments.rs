@@ -76,15 +76,14 @@ fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {
         }
     };
     let summary = if selected.len() == all.len() {
-        format!("{} environment(s) in \"{org_name}\": {}", all.len(), names(&all))
+        format!("{}: {}", count(all.len()), names(&all))
     } else {
-        format!(
-            "{} environment(s) in \"{org_name}\" ({}); checking {}",
-            all.len(),
-            names(&all),
-            names(&selected)
-        )
+        format!("{}: {}; checking {}", count(all.len()), names(&all), names(&selected))
     };
     let _ = ctx.facts.environments.set(EnvFacts { all, selected });
     Verdict::new(Status::Pass, summary)
+}
+
+fn count(n: usize) -> String {
+    if n == 1 { "1 environment".into() } else { format!("{n} environments") }
 }

@@ -41,7 +41,7 @@ fn learn(ctx: &RunContext, me: Me) -> Option<Verdict> {
     let (identity, verdict) = if let Some(client) = me.client {
         let name = client.name.clone().unwrap_or_else(|| "(unnamed)".into());
         let summary = format!(
-            "Connected App \"{name}\" (client {}), owned by org {}",
+            "Connected App \"{name}\" (client {}) in org {}",
             mask_id(&client.client_id),
             client.org_id
         );

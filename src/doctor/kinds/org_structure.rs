@@ -61,10 +61,10 @@ async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict,
     };
 
     let mut summary = if org.id == root_info.id {
-        format!("org \"{}\" ({}) is the root organization", org.name, org.id)
+        format!("\"{}\" ({}) is the root organization", org.name, org.id)
     } else {
         format!(
-            "org \"{}\" ({}) is a business group of root \"{}\" ({}); client applications live in the root organization",
+            "\"{}\" ({}) is a business group of root \"{}\" ({}), where client applications live",
             org.name, org.id, root_info.name, root_info.id
         )
     };

@@ -20,9 +20,13 @@ pub enum Reading {
     Accepted { status: u16 },
 }
 
-/// `METHOD /path` without the query, for summaries.
+/// `METHOD …/last-segment`, for summaries; the full URL is in the evidence.
 pub fn describe(method: &str, path: &str) -> String {
-    format!("{method} {}", path.split('?').next().unwrap_or(path))
+    let path = path.split('?').next().unwrap_or(path);
+    match path.trim_end_matches('/').rsplit_once('/') {
+        Some((_, last)) if !last.is_empty() => format!("{method} …/{last}"),
+        _ => format!("{method} {path}"),
+    }
 }
 
 fn describe_answer(answer: &Answer) -> String {

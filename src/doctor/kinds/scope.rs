@@ -100,15 +100,7 @@ fn diff(spec: &ScopeSpec, ctx: &RunContext, place: &Place<'_>, grants: &[ScopeGr
         } else {
             format!(" through {}", grant.scope)
         };
-        return Verdict::new(
-            Status::Pass,
-            format!(
-                "granted{through}: {} ({}) for {}",
-                spec.name,
-                spec.scope,
-                place.phrase(spec.context)
-            ),
-        );
+        return Verdict::new(Status::Pass, format!("granted{through}: {} ({})", spec.name, spec.scope));
     }
     let elsewhere: Vec<String> = grants
         .iter()
@@ -116,16 +108,10 @@ fn diff(spec: &ScopeSpec, ctx: &RunContext, place: &Place<'_>, grants: &[ScopeGr
         .map(|g| describe_context(ctx, g))
         .collect();
     let summary = if elsewhere.is_empty() {
-        format!(
-            "missing: {} ({}) is not granted for {}",
-            spec.name,
-            spec.scope,
-            place.phrase(spec.context)
-        )
+        format!("missing: {} ({}) is not granted", spec.name, spec.scope)
     } else {
         format!(
-            "missing for {}: {} ({}) is granted only for {}",
-            place.phrase(spec.context),
+            "missing here: {} ({}) is granted only for {}",
             spec.name,
             spec.scope,
             elsewhere.join("; ")
@@ -201,7 +187,7 @@ async fn probe_place(
     recorder: &mut Recorder<'_>,
 ) -> Verdict {
     let verify_exactly = format!(
-        "To verify it exactly, run with an org admin's token and the app's client id: ANYPOINT_BEARER=<admin token> anypoint-doctor check --client-id <app client id> --select {check_id}"
+        "Verify it exactly with an org admin's token: ANYPOINT_BEARER=<admin token> anypoint-doctor check --client-id <app client id> --select {check_id}"
     );
     let Some(probe_spec) = spec.probes.iter().find(|p| !(ctx.read_only && p.is_write())) else {
         let why_no_probe = if spec.probes.is_empty() {
@@ -211,9 +197,7 @@ async fn probe_place(
         };
         return Verdict::new(
             Status::Skip,
-            format!(
-                "not verified: the app's granted scopes cannot be read ({grants_unreadable}), and {why_no_probe}"
-            ),
+            format!("not verified: the app's granted scopes are unreadable ({grants_unreadable}) and {why_no_probe}"),
         )
         .fix(verify_exactly);
     };
@@ -231,8 +215,7 @@ async fn probe_place(
         Reading::Authorized { list_len: Some(0), status } => Verdict::new(
             Status::Warn,
             format!(
-                "inconclusive: {call} answered {status} with an empty list, which is also what a missing {} looks like",
-                spec.name
+                "inconclusive: {call} answered {status} with an empty list, which is also what a missing scope looks like"
             ),
         )
         .fix(format!(
@@ -242,18 +225,15 @@ async fn probe_place(
         .inferred(),
         Reading::Authorized { status, .. } => {
             let how = if probe_spec.is_write() {
-                format!("{call} was refused as invalid (HTTP {status}), not as forbidden")
+                format!("{call} was rejected as invalid ({status}), not as forbidden")
             } else {
                 format!("{call} answered {status}")
             };
-            Verdict::new(Status::Pass, format!("authorised for {where_}: {how}")).inferred()
+            Verdict::new(Status::Pass, format!("authorised: {how}")).inferred()
         }
         Reading::Forbidden { status, message } => Verdict::new(
             missing_status(spec),
-            format!(
-                "missing for {where_}: {call} answered {status} ({message}); {} ({}) is needed",
-                spec.name, spec.scope
-            ),
+            format!("missing {} ({}): {call} answered {status} ({message})", spec.name, spec.scope),
         )
         .fix(add_scope(spec, ctx, place))
         .inferred(),
