@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the checks against an org and print a pass/fail table with the fix for each failure.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every check: id, category and title.
     List(ListArgs),
     /// Explain one check: what it checks, why it fails, how to fix it.
@@ -90,7 +90,12 @@ pub struct ConnectionArgs {
     pub envs: Vec<String>,
 
     /// Seconds to wait for one HTTP request.
-    #[arg(long, default_value_t = 30, value_name = "SECONDS", help_heading = "Target")]
+    #[arg(
+        long,
+        default_value_t = 30,
+        value_name = "SECONDS",
+        help_heading = "Target"
+    )]
     pub timeout: u64,
 }
 
@@ -130,11 +135,21 @@ pub struct CheckArgs {
     pub format: Format,
 
     /// Run only these checks: ids or category prefixes (`scope`, `auth.token`), comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "IDS", help_heading = "Selection")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "IDS",
+        help_heading = "Selection"
+    )]
     pub select: Vec<String>,
 
     /// Skip these checks: ids or category prefixes, comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "IDS", help_heading = "Selection")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "IDS",
+        help_heading = "Selection"
+    )]
     pub ignore: Vec<String>,
 
     /// Send no write probes (not even ones the server must reject).

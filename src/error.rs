@@ -45,9 +45,7 @@ pub enum ConfigError {
         setting: String,
         known: String,
     },
-    #[error(
-        "{value:?} from {setting} matches no environment of {org}; use one of: {known}"
-    )]
+    #[error("{value:?} from {setting} matches no environment of {org}; use one of: {known}")]
     UnknownEnv {
         value: String,
         setting: String,

@@ -48,6 +48,8 @@ pub struct Terminal {
     pub color: bool,
     /// Width for tables; `None` lets the table ask the terminal.
     pub width: Option<u16>,
+    /// Show a progress line on stderr while checks run (stderr is a terminal).
+    pub progress: bool,
 }
 
 pub struct Io<'a> {

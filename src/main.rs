@@ -48,6 +48,7 @@ fn main() -> ExitCode {
         terminal: Terminal {
             color: stdout_is_tty && !no_color,
             width,
+            progress: std::io::stderr().is_terminal(),
         },
     };
     let status = match runtime.block_on(anypoint_doctor::run(&cli, &matches, &mut io)) {

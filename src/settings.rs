@@ -98,13 +98,12 @@ impl Settings {
     /// Resolves and validates the connection settings. `matches` are the matches
     /// of the subcommand that flattened `args`, used only to learn provenance.
     pub fn resolve(args: &ConnectionArgs, matches: &ArgMatches) -> Result<Settings, ConfigError> {
-        let source_of = |id: &str, flag: &'static str, env: &'static str| match matches
-            .value_source(id)
-        {
-            Some(ValueSource::EnvVariable) => Source::Env(env),
-            Some(ValueSource::CommandLine) => Source::Flag(flag),
-            _ => Source::Default,
-        };
+        let source_of =
+            |id: &str, flag: &'static str, env: &'static str| match matches.value_source(id) {
+                Some(ValueSource::EnvVariable) => Source::Env(env),
+                Some(ValueSource::CommandLine) => Source::Flag(flag),
+                _ => Source::Default,
+            };
         let mut warnings = Vec::new();
 
         let client_id = non_empty(
@@ -248,7 +247,11 @@ impl Settings {
         };
         push(
             "host",
-            self.base_url.value.as_str().trim_end_matches('/').to_string(),
+            self.base_url
+                .value
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
             &self.base_url.source,
         );
         match &self.credentials {
@@ -272,11 +275,19 @@ impl Settings {
         }
         match &self.org {
             Some(org) => push("org", org.value.clone(), &org.source),
-            None => push("org", "the Connected App's own org".into(), &Source::Default),
+            None => push(
+                "org",
+                "the Connected App's own org".into(),
+                &Source::Default,
+            ),
         }
         match &self.envs {
             Some(envs) => push("environments", envs.value.join(", "), &envs.source),
-            None => push("environments", "every environment of the org".into(), &Source::Default),
+            None => push(
+                "environments",
+                "every environment of the org".into(),
+                &Source::Default,
+            ),
         }
         push(
             "timeout",
@@ -307,7 +318,10 @@ pub fn region_host(region: Region) -> &'static str {
     }
 }
 
-fn non_empty(value: Option<String>, source: Source) -> Result<Option<Sourced<String>>, ConfigError> {
+fn non_empty(
+    value: Option<String>,
+    source: Source,
+) -> Result<Option<Sourced<String>>, ConfigError> {
     match value {
         None => Ok(None),
         Some(v) if v.trim().is_empty() => Err(ConfigError::Empty {
@@ -339,7 +353,11 @@ fn read_secret_file(path: &PathBuf) -> Result<Sourced<Secret>, ConfigError> {
 
 /// Turns a bare host or a URL into the control plane's base URL, refusing plain
 /// http to anything but loopback unless explicitly allowed.
-pub fn parse_base_url(value: &str, source: &Source, allow_insecure_http: bool) -> Result<Url, ConfigError> {
+pub fn parse_base_url(
+    value: &str,
+    source: &Source,
+    allow_insecure_http: bool,
+) -> Result<Url, ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidHost {
         value: value.to_string(),
         setting: source.to_string(),
@@ -358,7 +376,10 @@ pub fn parse_base_url(value: &str, source: &Source, allow_insecure_http: bool) -
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be https or http"));
     }
-    let host = url.host_str().ok_or_else(|| invalid("it has no host"))?.to_string();
+    let host = url
+        .host_str()
+        .ok_or_else(|| invalid("it has no host"))?
+        .to_string();
     if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
         return Err(invalid("it must not carry a query, fragment or user name"));
     }
@@ -416,7 +437,13 @@ mod tests {
 
     #[test]
     fn nonsense_hosts_are_refused_naming_the_setting() {
-        for bad in ["", "ftp://x.example", "https://", "two words", "http://h/?q=1"] {
+        for bad in [
+            "",
+            "ftp://x.example",
+            "https://",
+            "two words",
+            "http://h/?q=1",
+        ] {
             let err = parse(bad, false).unwrap_err().to_string();
             assert!(err.contains("--host"), "{bad}: {err}");
         }

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-
 use clap::ArgMatches;
 
 use crate::cli::{CheckArgs, FailOn, Format};
@@ -26,7 +25,11 @@ pub struct Plan {
     pub concurrency: usize,
 }
 
-pub async fn run(args: &CheckArgs, matches: &ArgMatches, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
+pub async fn run(
+    args: &CheckArgs,
+    matches: &ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
     let settings = Settings::resolve(&args.connection, matches)?;
     for warning in &settings.warnings {
         writeln!(io.err, "{warning}")?;
@@ -34,7 +37,11 @@ pub async fn run(args: &CheckArgs, matches: &ArgMatches, io: &mut Io<'_>) -> Res
     if args.verbose {
         writeln!(io.err, "Settings (flag > environment > default):")?;
         for row in settings.provenance() {
-            writeln!(io.err, "  {:<14} {:<44} from {}", row.name, row.value, row.source)?;
+            writeln!(
+                io.err,
+                "  {:<14} {:<44} from {}",
+                row.name, row.value, row.source
+            )?;
         }
     }
     let plan = Plan {
@@ -43,7 +50,18 @@ pub async fn run(args: &CheckArgs, matches: &ArgMatches, io: &mut Io<'_>) -> Res
         read_only: args.read_only,
         concurrency: usize::from(args.concurrency),
     };
-    let report = diagnose(settings, &plan).await?;
+    let report = if io.terminal.progress {
+        let err = &mut *io.err;
+        let report = diagnose_with_progress(settings, &plan, &mut |done, total| {
+            let _ = write!(err, "\r\x1b[2Kchecking… {done}/{total}");
+            let _ = err.flush();
+        })
+        .await;
+        let _ = write!(err, "\r\x1b[2K");
+        report?
+    } else {
+        diagnose(settings, &plan).await?
+    };
     let rendered = match args.format {
         Format::Json => json::render(&report),
         Format::Markdown => markdown::render(&report),
@@ -63,6 +81,15 @@ pub async fn run(args: &CheckArgs, matches: &ArgMatches, io: &mut Io<'_>) -> Res
 /// Runs the checks and builds the report. A setting found wrong during the
 /// run (an org or environment name that does not exist) is an error, not a report.
 pub async fn diagnose(settings: Settings, plan: &Plan) -> Result<Report, Error> {
+    diagnose_with_progress(settings, plan, &mut |_, _| {}).await
+}
+
+/// `diagnose`, telling `progress` (checks done, checks chosen) as checks finish.
+pub async fn diagnose_with_progress(
+    settings: Settings,
+    plan: &Plan,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Report, Error> {
     let registry = Registry::get();
     let chosen = select::select(registry, &plan.select, &plan.ignore)?;
     let started = Instant::now();
@@ -70,12 +97,17 @@ pub async fn diagnose(settings: Settings, plan: &Plan) -> Result<Report, Error> 
         settings.base_url.value.clone(),
         settings.timeout_secs.value,
         plan.concurrency.max(1),
-        settings.credentials.secrets().into_iter().cloned().collect(),
+        settings
+            .credentials
+            .secrets()
+            .into_iter()
+            .cloned()
+            .collect(),
     )
     .map_err(|e| Error::HttpClient(e.to_string()))?;
     let client_credentials = matches!(settings.credentials, Credentials::ClientCredentials { .. });
     let ctx = RunContext::new(platform, settings, plan.read_only);
-    let outcomes = runner::run(Arc::clone(&ctx), registry, &chosen).await;
+    let outcomes = runner::run(Arc::clone(&ctx), registry, &chosen, progress).await;
     if let Some(error) = ctx.take_config_error() {
         return Err(error.into());
     }
@@ -96,7 +128,12 @@ pub async fn diagnose(settings: Settings, plan: &Plan) -> Result<Report, Error> 
 fn target(ctx: &RunContext) -> Target {
     let org = ctx.facts.org.get();
     Target {
-        host: ctx.platform.base_url().as_str().trim_end_matches('/').to_string(),
+        host: ctx
+            .platform
+            .base_url()
+            .as_str()
+            .trim_end_matches('/')
+            .to_string(),
         org_id: org
             .map(|o| o.org.id.clone())
             .or_else(|| ctx.facts.identity.get().map(|i| i.org_id.clone())),
@@ -147,8 +184,17 @@ mod tests {
         };
         assert_eq!(exit_status(&summary(0, 0, 0), FailOn::Fail), ExitStatus::Ok);
         assert_eq!(exit_status(&summary(0, 1, 0), FailOn::Fail), ExitStatus::Ok);
-        assert_eq!(exit_status(&summary(0, 1, 0), FailOn::Warn), ExitStatus::Failed);
-        assert_eq!(exit_status(&summary(1, 0, 1), FailOn::Fail), ExitStatus::Failed);
-        assert_eq!(exit_status(&summary(0, 0, 1), FailOn::Fail), ExitStatus::Incomplete);
+        assert_eq!(
+            exit_status(&summary(0, 1, 0), FailOn::Warn),
+            ExitStatus::Failed
+        );
+        assert_eq!(
+            exit_status(&summary(1, 0, 1), FailOn::Fail),
+            ExitStatus::Failed
+        );
+        assert_eq!(
+            exit_status(&summary(0, 0, 1), FailOn::Fail),
+            ExitStatus::Incomplete
+        );
     }
 }

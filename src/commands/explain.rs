@@ -9,11 +9,13 @@ use crate::error::{ConfigError, Error};
 
 pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), Error> {
     let registry = Registry::get();
-    let check = registry.find(args.id.trim()).ok_or_else(|| ConfigError::UnknownCheck {
-        value: args.id.clone(),
-        setting: "explain".into(),
-        known: registry.ids().join(", "),
-    })?;
+    let check = registry
+        .find(args.id.trim())
+        .ok_or_else(|| ConfigError::UnknownCheck {
+            value: args.id.clone(),
+            setting: "explain".into(),
+            known: registry.ids().join(", "),
+        })?;
     writeln!(out, "{} ({})\n", check.title, check.id)?;
     writeln!(out, "What it checks\n  {}\n", check.explain.what)?;
     writeln!(out, "Why it fails\n  {}\n", check.explain.why)?;

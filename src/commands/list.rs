@@ -37,9 +37,16 @@ pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
             writeln!(out)?;
         }
         Format::Markdown => {
-            writeln!(out, "| Check | Category | Kind | Title |\n|---|---|---|---|")?;
+            writeln!(
+                out,
+                "| Check | Category | Kind | Title |\n|---|---|---|---|"
+            )?;
             for c in &listed {
-                writeln!(out, "| `{}` | {} | {} | {} |", c.id, c.category, c.kind, c.title)?;
+                writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} |",
+                    c.id, c.category, c.kind, c.title
+                )?;
             }
         }
         Format::Table => {
@@ -52,7 +59,10 @@ pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
                 table.add_row([c.id, c.category, c.kind, c.title]);
             }
             writeln!(out, "{}", table.trim_fmt())?;
-            writeln!(out, "\nSee `anypoint-doctor explain ID` for what a check does and how to fix it.")?;
+            writeln!(
+                out,
+                "\nSee `anypoint-doctor explain ID` for what a check does and how to fix it."
+            )?;
         }
     }
     Ok(())

@@ -16,8 +16,13 @@ use crate::settings::Settings;
 /// Who the token belongs to.
 #[derive(Debug, Clone)]
 pub enum TokenKind {
-    ConnectedApp { client_id: String, name: Option<String> },
-    User { username: Option<String> },
+    ConnectedApp {
+        client_id: String,
+        name: Option<String>,
+    },
+    User {
+        username: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -59,7 +64,10 @@ pub struct EnvFacts {
 
 impl EnvFacts {
     pub fn name_of(&self, id: &str) -> Option<&str> {
-        self.all.iter().find(|e| e.id == id).map(|e| e.name.as_str())
+        self.all
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.name.as_str())
     }
 }
 
@@ -101,12 +109,18 @@ impl RunContext {
 
     /// Records a configuration error found while checking; the first one wins.
     pub fn config_error(&self, error: ConfigError) {
-        let mut slot = self.config_error.lock().expect("config error lock poisoned");
+        let mut slot = self
+            .config_error
+            .lock()
+            .expect("config error lock poisoned");
         slot.get_or_insert(error);
     }
 
     pub fn take_config_error(&self) -> Option<ConfigError> {
-        self.config_error.lock().expect("config error lock poisoned").take()
+        self.config_error
+            .lock()
+            .expect("config error lock poisoned")
+            .take()
     }
 
     /// The client id of the app whose scopes are being checked, if known.

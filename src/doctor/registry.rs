@@ -47,7 +47,9 @@ impl Registry {
     pub fn parse(files: &[(&str, &str)]) -> Result<Registry, String> {
         let checks = files
             .iter()
-            .map(|(id, text)| toml::from_str::<CheckSpec>(text).map_err(|e| format!("checks/{id}.toml: {e}")))
+            .map(|(id, text)| {
+                toml::from_str::<CheckSpec>(text).map_err(|e| format!("checks/{id}.toml: {e}"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Registry { checks })
     }
@@ -105,7 +107,10 @@ mod tests {
             let (category, name) = check.id.split_once('.').expect("id is category.name");
             assert_eq!(category, check.category, "{}: category prefix", check.id);
             assert!(
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{}: kebab-case name",
                 check.id
             );
@@ -120,7 +125,11 @@ mod tests {
                 let at = registry
                     .index_of(required)
                     .unwrap_or_else(|| panic!("{} requires unknown {required}", check.id));
-                assert!(at < index, "{} requires {required}, which must come before it", check.id);
+                assert!(
+                    at < index,
+                    "{} requires {required}, which must come before it",
+                    check.id
+                );
             }
         }
     }
@@ -132,7 +141,10 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        let registered: HashSet<String> = CHECK_FILES.iter().map(|(id, _)| format!("{id}.toml")).collect();
+        let registered: HashSet<String> = CHECK_FILES
+            .iter()
+            .map(|(id, _)| format!("{id}.toml"))
+            .collect();
         assert_eq!(on_disk, registered, "checks/ and the registry list differ");
     }
 
@@ -141,9 +153,15 @@ mod tests {
         let registry = Registry::get();
         assert!(
             registry
-                .retired_endpoint("/exchange/api/v1/organizations/o-1/environments/e-2/apis?limit=5")
+                .retired_endpoint(
+                    "/exchange/api/v1/organizations/o-1/environments/e-2/apis?limit=5"
+                )
                 .is_some()
         );
-        assert!(registry.retired_endpoint("/apimanager/api/v1/organizations/o/environments/e/apis").is_none());
+        assert!(
+            registry
+                .retired_endpoint("/apimanager/api/v1/organizations/o/environments/e/apis")
+                .is_none()
+        );
     }
 }

@@ -15,7 +15,13 @@ use super::registry::Registry;
 use super::spec::CheckSpec;
 use crate::report::{Outcome, Status};
 
-pub async fn run(ctx: Arc<RunContext>, registry: &'static Registry, chosen: &[usize]) -> Vec<Outcome> {
+/// Runs the checks; `progress` hears (checks done, checks chosen) after each one.
+pub async fn run(
+    ctx: Arc<RunContext>,
+    registry: &'static Registry,
+    chosen: &[usize],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Vec<Outcome> {
     let mut done: HashMap<usize, Vec<Outcome>> = HashMap::new();
     let mut running: JoinSet<(usize, Vec<Outcome>)> = JoinSet::new();
     let mut started = vec![false; registry.checks.len()];
@@ -49,11 +55,18 @@ pub async fn run(ctx: Arc<RunContext>, registry: &'static Registry, chosen: &[us
                     let began = Instant::now();
                     let verdicts = kinds::run(spec, &ctx).await;
                     let elapsed = began.elapsed().as_millis() as u64;
-                    (index, verdicts.into_iter().map(|v| outcome(spec, v, elapsed)).collect())
+                    (
+                        index,
+                        verdicts
+                            .into_iter()
+                            .map(|v| outcome(spec, v, elapsed))
+                            .collect(),
+                    )
                 });
                 task_check.insert(task.id(), index);
             }
         }
+        progress(done.len(), chosen.len());
         match running.join_next().await {
             Some(Ok((index, outcomes))) => {
                 done.insert(index, outcomes);
@@ -74,16 +87,22 @@ pub async fn run(ctx: Arc<RunContext>, registry: &'static Registry, chosen: &[us
         }
     }
 
-    chosen.iter().flat_map(|i| done.remove(i).unwrap_or_default()).collect()
+    chosen
+        .iter()
+        .flat_map(|i| done.remove(i).unwrap_or_default())
+        .collect()
 }
 
 /// The check to name as the reason dependents are skipped: the first
 /// requirement that failed, or what that requirement was itself blocked by.
 fn blocking_cause(requirements: &[&Vec<Outcome>]) -> Option<String> {
-    requirements.iter().flat_map(|outcomes| outcomes.iter()).find_map(|o| {
-        o.blocks_dependents()
-            .then(|| o.blocked_by.clone().unwrap_or_else(|| o.id.clone()))
-    })
+    requirements
+        .iter()
+        .flat_map(|outcomes| outcomes.iter())
+        .find_map(|o| {
+            o.blocks_dependents()
+                .then(|| o.blocked_by.clone().unwrap_or_else(|| o.id.clone()))
+        })
 }
 
 fn skipped(spec: &CheckSpec, root_cause: String) -> Outcome {

@@ -7,7 +7,9 @@ use crate::error::ConfigError;
 fn matches(selector: &str, id: &str) -> bool {
     selector.eq_ignore_ascii_case("all")
         || id == selector
-        || id.strip_prefix(selector).is_some_and(|rest| rest.starts_with('.'))
+        || id
+            .strip_prefix(selector)
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 fn validate(registry: &Registry, selectors: &[String], setting: &str) -> Result<(), ConfigError> {
@@ -24,7 +26,11 @@ fn validate(registry: &Registry, selectors: &[String], setting: &str) -> Result<
 }
 
 /// Indices into the registry of the checks to run, in registry order.
-pub fn select(registry: &Registry, select: &[String], ignore: &[String]) -> Result<Vec<usize>, ConfigError> {
+pub fn select(
+    registry: &Registry,
+    select: &[String],
+    ignore: &[String],
+) -> Result<Vec<usize>, ConfigError> {
     validate(registry, select, "--select")?;
     validate(registry, ignore, "--ignore")?;
     let mut chosen: Vec<bool> = registry
@@ -67,7 +73,13 @@ mod tests {
         let chosen = ids(&["scope.manage-contracts"], &[]);
         assert_eq!(
             chosen,
-            ["auth.token", "auth.identity", "org.structure", "org.environments", "scope.manage-contracts"]
+            [
+                "auth.token",
+                "auth.identity",
+                "org.structure",
+                "org.environments",
+                "scope.manage-contracts"
+            ]
         );
         let scopes = ids(&["scope"], &[]);
         assert!(scopes.iter().filter(|id| id.starts_with("scope.")).count() == 7);
@@ -77,15 +89,24 @@ mod tests {
     #[test]
     fn ignore_removes_unless_required() {
         let chosen = ids(&[], &["deprecated", "scope.full-access"]);
-        assert!(!chosen.iter().any(|id| id.starts_with("deprecated.") || id == "scope.full-access"));
+        assert!(
+            !chosen
+                .iter()
+                .any(|id| id.starts_with("deprecated.") || id == "scope.full-access")
+        );
         let still = ids(&["scope.manage-contracts"], &["org.environments"]);
         assert!(still.contains(&"org.environments".to_string()));
     }
 
     #[test]
     fn unknown_selector_lists_the_valid_ids() {
-        let err = select(Registry::get(), &["scope.nope".into()], &[]).unwrap_err().to_string();
-        assert!(err.contains("--select") && err.contains("scope.manage-contracts"), "{err}");
+        let err = select(Registry::get(), &["scope.nope".into()], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--select") && err.contains("scope.manage-contracts"),
+            "{err}"
+        );
         assert!(select(Registry::get(), &[], &["sco".into()]).is_err());
     }
 }

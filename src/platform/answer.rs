@@ -155,7 +155,12 @@ mod tests {
         let cut = reply(200, "application/json", r#"{"data": ["a", "#);
         assert!(cut.json::<Shape>().unwrap_err().contains("truncated JSON"));
         let wrong = reply(200, "application/json", r#"{"data": 3}"#);
-        assert!(wrong.json::<Shape>().unwrap_err().contains("unexpected shape"));
+        assert!(
+            wrong
+                .json::<Shape>()
+                .unwrap_err()
+                .contains("unexpected shape")
+        );
         let empty = reply(204, "application/json", "  ");
         assert!(empty.json::<Shape>().unwrap_err().contains("empty body"));
     }
@@ -163,8 +168,14 @@ mod tests {
     #[test]
     fn platform_messages_are_read_in_each_service_shape() {
         let cases = [
-            (r#"{"status":403,"message":"Unauthorized","details":{}}"#, "Unauthorized"),
-            (r#"{"errors":[{"message":"should be integer"}]}"#, "should be integer"),
+            (
+                r#"{"status":403,"message":"Unauthorized","details":{}}"#,
+                "Unauthorized",
+            ),
+            (
+                r#"{"errors":[{"message":"should be integer"}]}"#,
+                "should be integer",
+            ),
             (
                 r#"{"error":"invalid_client","error_description":"Invalid client credentials"}"#,
                 "Invalid client credentials",
@@ -172,7 +183,10 @@ mod tests {
             ("Unauthorized", "Unauthorized"),
         ];
         for (body, want) in cases {
-            assert_eq!(reply(400, "application/json", body).platform_message(), want);
+            assert_eq!(
+                reply(400, "application/json", body).platform_message(),
+                want
+            );
         }
     }
 }

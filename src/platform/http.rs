@@ -151,7 +151,10 @@ impl Platform {
         }
     }
 
-    async fn read(&self, mut response: reqwest::Response) -> (Reply, Option<String>, Option<String>) {
+    async fn read(
+        &self,
+        mut response: reqwest::Response,
+    ) -> (Reply, Option<String>, Option<String>) {
         let header = |name: &str| {
             response
                 .headers()

@@ -135,9 +135,15 @@ mod tests {
     #[test]
     fn reference_fixtures_parse() {
         let me: Me = fixture("accounts-me-connected-app.json");
-        assert_eq!(me.client.unwrap().org_id, "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f");
+        assert_eq!(
+            me.client.unwrap().org_id,
+            "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f"
+        );
         let me: Me = fixture("accounts-me-user.json");
-        assert_eq!(me.user.unwrap().organization.unwrap().id, "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f");
+        assert_eq!(
+            me.user.unwrap().organization.unwrap().id,
+            "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f"
+        );
         let org: Organization = fixture("accounts-organization.json");
         assert!(org.is_root);
         let tree: Hierarchy = fixture("accounts-hierarchy.json");
@@ -145,7 +151,10 @@ mod tests {
         let envs: EnvironmentList = fixture("accounts-environments-list.json");
         assert_eq!(envs.data.len(), 3);
         let grants: ScopeGrantList = fixture("connected-app-scopes-list.json");
-        assert_eq!(grants.data[4].context_params.env_id.as_deref(), Some("c0ffee00-1111-4222-8333-444455556666"));
+        assert_eq!(
+            grants.data[4].context_params.env_id.as_deref(),
+            Some("c0ffee00-1111-4222-8333-444455556666")
+        );
         let apis: ApiAssetList = fixture("apimanager-apis-list.json");
         assert_eq!(apis.assets[0].apis[0].active_contracts_count, Some(1));
         let token: TokenResponse = fixture("token-success.json");

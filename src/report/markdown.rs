@@ -24,7 +24,11 @@ pub fn render(report: &Report) -> String {
         facts.push(format!("- Client id: `{client}`"));
     }
     if !t.environments.is_empty() {
-        let envs: Vec<String> = t.environments.iter().map(|e| format!("{} (`{}`)", e.name, e.id)).collect();
+        let envs: Vec<String> = t
+            .environments
+            .iter()
+            .map(|e| format!("{} (`{}`)", e.name, e.id))
+            .collect();
         facts.push(format!("- Environments: {}", envs.join(", ")));
     }
     out.push_str(&facts.join("\n"));
@@ -35,18 +39,27 @@ pub fn render(report: &Report) -> String {
         s.pass, s.warn, s.fail, s.skip, s.error, report.duration_ms
     ));
 
-    out.push_str("\n## Checks\n\n| Status | Check | Target | Summary | Fix |\n|---|---|---|---|---|\n");
+    out.push_str(
+        "\n## Checks\n\n| Status | Check | Target | Summary | Fix |\n|---|---|---|---|---|\n",
+    );
     for o in &report.checks {
         out.push_str(&row(o));
     }
     if report.checks.iter().any(|o| o.inferred) {
-        out.push_str("\n*(inferred)*: concluded from a probe, not from the app's granted scopes.\n");
+        out.push_str(
+            "\n*(inferred)*: concluded from a probe, not from the app's granted scopes.\n",
+        );
     }
 
     if !report.next_steps.is_empty() {
         out.push_str("\n## Next steps\n\n");
         for (n, step) in report.next_steps.iter().enumerate() {
-            out.push_str(&format!("{}. {}\n\n   ```sh\n   {}\n   ```\n\n", n + 1, step.title, step.command));
+            out.push_str(&format!(
+                "{}. {}\n\n   ```sh\n   {}\n   ```\n\n",
+                n + 1,
+                step.title,
+                step.command
+            ));
         }
     }
 

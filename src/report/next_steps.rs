@@ -31,7 +31,9 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
     }
     if errored {
         steps.push(NextStep {
-            title: "Some checks could not run (network, rate limit or server error): run them again".into(),
+            title:
+                "Some checks could not run (network, rate limit or server error): run them again"
+                    .into(),
             command: format!("anypoint-doctor check{org_flag} -v"),
         });
     }

@@ -59,7 +59,10 @@ pub fn render(report: &Report, options: TableOptions) -> String {
             status,
             Cell::new(format!("{} more", blocked.len())),
             Cell::new(""),
-            Cell::new(format!("not run because {cause} did not pass: {}", compact(&blocked))),
+            Cell::new(format!(
+                "not run because {cause} did not pass: {}",
+                compact(&blocked)
+            )),
             Cell::new(format!("Fix {cause} first.")),
         ]);
     }
@@ -75,7 +78,12 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     if !report.next_steps.is_empty() {
         out.push_str("\nNext steps:\n");
         for (n, step) in report.next_steps.iter().enumerate() {
-            out.push_str(&format!("  {}. {}\n     {}\n", n + 1, step.title, step.command));
+            out.push_str(&format!(
+                "  {}. {}\n     {}\n",
+                n + 1,
+                step.title,
+                step.command
+            ));
         }
     }
     out
@@ -121,7 +129,10 @@ fn compact(ids: &[&str]) -> String {
 
 fn header_line(report: &Report) -> String {
     let target = &report.target;
-    let mut parts = vec![format!("{} {}", report.tool.name, report.tool.version), target.host.clone()];
+    let mut parts = vec![
+        format!("{} {}", report.tool.name, report.tool.version),
+        target.host.clone(),
+    ];
     if let (Some(name), Some(id)) = (&target.org_name, &target.org_id) {
         parts.push(format!("org \"{name}\" ({id})"));
     }
@@ -156,7 +167,11 @@ fn requests(report: &Report) -> String {
     for outcome in &report.checks {
         for e in &outcome.evidence {
             let status = e.status.map_or("no answer".to_string(), |s| s.to_string());
-            let trx = e.trx_id.as_deref().map(|t| format!(", trx {t}")).unwrap_or_default();
+            let trx = e
+                .trx_id
+                .as_deref()
+                .map(|t| format!(", trx {t}"))
+                .unwrap_or_default();
             out.push_str(&format!(
                 "  {:<34} {} {} -> {status} ({} ms{trx})\n",
                 outcome.id, e.method, e.url, e.elapsed_ms
@@ -186,7 +201,11 @@ fn summary_line(report: &Report, color: bool) -> String {
         paint(format!("{} warned", s.warn), Status::Warn, s.warn),
         paint(format!("{} failed", s.fail), Status::Fail, s.fail),
         paint(format!("{} skipped", s.skip), Status::Skip, s.skip),
-        paint(format!("{} could not check", s.error), Status::Error, s.error),
+        paint(
+            format!("{} could not check", s.error),
+            Status::Error,
+            s.error,
+        ),
     ];
     let inferred = if report.checks.iter().any(|o| o.inferred) {
         " · (inferred) = concluded from a probe, not from the app's granted scopes"

@@ -11,13 +11,20 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     if ctx.read_only && (spec.retired.is_write() || spec.replacement.is_write()) {
         return Verdict::new(
             Status::Skip,
-            format!("not run: --read-only turns off write probes; use {}", spec.use_instead),
+            format!(
+                "not run: --read-only turns off write probes; use {}",
+                spec.use_instead
+            ),
         );
     }
     let needs_env = [&spec.retired, &spec.replacement]
         .iter()
         .any(|p| p.path.contains("{envId}"));
-    let env = ctx.facts.environments.get().and_then(|e| e.selected.first());
+    let env = ctx
+        .facts
+        .environments
+        .get()
+        .and_then(|e| e.selected.first());
     if needs_env && env.is_none() {
         return Verdict::new(Status::Skip, "not run: no environment to call it in");
     }
@@ -33,7 +40,9 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
         Ok(Reading::Authorized { status, .. } | Reading::Forbidden { status, .. }) => {
             format!("the old {retired_call} still answers ({status}) but is deprecated")
         }
-        Ok(Reading::Accepted { status }) => format!("{retired_call} accepted the probe (HTTP {status})"),
+        Ok(Reading::Accepted { status }) => {
+            format!("{retired_call} accepted the probe (HTTP {status})")
+        }
         Err(verdict) => format!("{retired_call}: {}", verdict.summary),
     };
     let mut verdict = match replacement {
@@ -66,6 +75,10 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
 }
 
 fn call(probe: &ProbeSpec) -> String {
-    let path = probe.path.split("/organizations/").next().unwrap_or(&probe.path);
+    let path = probe
+        .path
+        .split("/organizations/")
+        .next()
+        .unwrap_or(&probe.path);
     format!("{} {path}/…", if probe.is_write() { "POST" } else { "GET" })
 }

@@ -18,18 +18,30 @@ pub async fn run(spec: &EmptyListSpec, ctx: &RunContext) -> Verdict {
     verdict.with_evidence(recorder)
 }
 
-async fn judge(spec: &EmptyListSpec, ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict, Verdict> {
+async fn judge(
+    spec: &EmptyListSpec,
+    ctx: &RunContext,
+    recorder: &mut Recorder<'_>,
+) -> Result<Verdict, Verdict> {
     let Some(org) = ctx.facts.org.get() else {
-        return Ok(Verdict::new(Status::Skip, "not run: the organization is unknown"));
+        return Ok(Verdict::new(
+            Status::Skip,
+            "not run: the organization is unknown",
+        ));
     };
     let vars = PathVars::from_facts(ctx, None);
-    let list_path = vars.fill(&spec.list).map_err(|m| Verdict::new(Status::Skip, format!("not run: no {m}")))?;
+    let list_path = vars
+        .fill(&spec.list)
+        .map_err(|m| Verdict::new(Status::Skip, format!("not run: no {m}")))?;
     let call = probe::describe("GET", &list_path);
     let count = count_items(recorder, &list_path, &spec.items).await?;
     if count > 0 {
         return Ok(Verdict::new(
             Status::Pass,
-            format!("{count} client application(s) listed in the root organization \"{}\"", org.root.name),
+            format!(
+                "{count} client application(s) listed in the root organization \"{}\"",
+                org.root.name
+            ),
         ));
     }
 
@@ -37,7 +49,9 @@ async fn judge(spec: &EmptyListSpec, ctx: &RunContext, recorder: &mut Recorder<'
     let mut signs_of_apps = Vec::new();
     let mut unknowns = Vec::new();
     for cross in &spec.cross_lists {
-        let Ok(path) = vars.fill(&cross.path) else { continue };
+        let Ok(path) = vars.fill(&cross.path) else {
+            continue;
+        };
         match count_items(recorder, &path, &cross.items).await {
             Ok(0) => {}
             Ok(n) => signs_of_apps.push(format!("{} lists {n}", probe::describe("GET", &path))),
@@ -47,17 +61,23 @@ async fn judge(spec: &EmptyListSpec, ctx: &RunContext, recorder: &mut Recorder<'
     let mut contracts_checked = Vec::new();
     if let (Some(template), Some(envs)) = (&spec.contracts_in, ctx.facts.environments.get()) {
         for env in &envs.selected {
-            let Ok(path) = PathVars::from_facts(ctx, Some(env)).fill(template) else { continue };
+            let Ok(path) = PathVars::from_facts(ctx, Some(env)).fill(template) else {
+                continue;
+            };
             match active_contracts(recorder, &path).await {
                 Ok(0) => contracts_checked.push(env.name.clone()),
-                Ok(n) => signs_of_apps.push(format!("API instances in \"{}\" have {n} active contract(s)", env.name)),
+                Ok(n) => signs_of_apps.push(format!(
+                    "API instances in \"{}\" have {n} active contract(s)",
+                    env.name
+                )),
                 Err(why) => unknowns.push(format!("contracts in \"{}\": {why}", env.name)),
             }
         }
     }
     let view_held = match ctx.grants(recorder).await {
         Grants::Readable(grants) => Some(grants.iter().any(|g| {
-            spec.view_scopes.contains(&g.scope) && g.context_params.org.as_deref() == Some(org.root.id.as_str())
+            spec.view_scopes.contains(&g.scope)
+                && g.context_params.org.as_deref() == Some(org.root.id.as_str())
         })),
         Grants::Unreadable(_) => None,
     };
@@ -125,18 +145,29 @@ fn list_or_none(names: &[String]) -> String {
     if names.is_empty() {
         "any environment checked".into()
     } else {
-        names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
 /// Items at a pointer of a list's answer. A refusal of the main list is the
 /// verdict itself (fail); other surprises are errors.
-async fn count_items(recorder: &mut Recorder<'_>, path: &str, pointer: &str) -> Result<usize, Verdict> {
+async fn count_items(
+    recorder: &mut Recorder<'_>,
+    path: &str,
+    pointer: &str,
+) -> Result<usize, Verdict> {
     let answer = recorder.fetch(Request::get(path)).await;
     if let Some(verdict) = unavailable(&answer) {
         return Err(verdict);
     }
-    let reply = answer.result.as_ref().expect("unavailable() covers transport errors");
+    let reply = answer
+        .result
+        .as_ref()
+        .expect("unavailable() covers transport errors");
     match reply.status {
         200 => probe::list_len(&answer, reply, pointer),
         401 | 403 => Err(Verdict::new(

@@ -12,11 +12,16 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         return Verdict::new(Status::Skip, "not run: the organization is unknown");
     };
     let mut recorder = Recorder::new(ctx);
-    let answer = recorder.fetch(Request::get(paths::environments(&org.org.id))).await;
+    let answer = recorder
+        .fetch(Request::get(paths::environments(&org.org.id)))
+        .await;
     let verdict = if let Some(verdict) = unavailable(&answer) {
         verdict
     } else {
-        let reply = answer.result.as_ref().expect("unavailable() covers transport errors");
+        let reply = answer
+            .result
+            .as_ref()
+            .expect("unavailable() covers transport errors");
         match reply.status {
             200 => match reply.json::<EnvironmentList>() {
                 Ok(list) => select(ctx, &org.org.name, list.data),
@@ -38,7 +43,12 @@ pub async fn run(ctx: &RunContext) -> Verdict {
 }
 
 fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {
-    let names = |envs: &[Environment]| envs.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ");
+    let names = |envs: &[Environment]| {
+        envs.iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if all.is_empty() {
         let _ = ctx.facts.environments.set(EnvFacts {
             all: Vec::new(),
@@ -46,7 +56,9 @@ fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {
         });
         return Verdict::new(
             Status::Warn,
-            format!("\"{org_name}\" has no environments: environment-bound scopes cannot be checked"),
+            format!(
+                "\"{org_name}\" has no environments: environment-bound scopes cannot be checked"
+            ),
         )
         .fix("Create an environment in Access Management > Environments, or check --org.");
     }
@@ -64,7 +76,10 @@ fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {
                     });
                     return Verdict::new(
                         Status::Fail,
-                        format!("{value:?} from {} is not an environment of \"{org_name}\"", wanted.source),
+                        format!(
+                            "{value:?} from {} is not an environment of \"{org_name}\"",
+                            wanted.source
+                        ),
                     )
                     .fix(format!("Use one of: {}", names(&all)));
                 };
@@ -78,12 +93,21 @@ fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {
     let summary = if selected.len() == all.len() {
         format!("{}: {}", count(all.len()), names(&all))
     } else {
-        format!("{}: {}; checking {}", count(all.len()), names(&all), names(&selected))
+        format!(
+            "{}: {}; checking {}",
+            count(all.len()),
+            names(&all),
+            names(&selected)
+        )
     };
     let _ = ctx.facts.environments.set(EnvFacts { all, selected });
     Verdict::new(Status::Pass, summary)
 }
 
 fn count(n: usize) -> String {
-    if n == 1 { "1 environment".into() } else { format!("{n} environments") }
+    if n == 1 {
+        "1 environment".into()
+    } else {
+        format!("{n} environments")
+    }
 }

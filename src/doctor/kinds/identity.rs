@@ -14,7 +14,10 @@ pub async fn run(ctx: &RunContext) -> Verdict {
     let verdict = if let Some(verdict) = unavailable(&answer) {
         verdict
     } else {
-        let reply = answer.result.as_ref().expect("unavailable() covers transport errors");
+        let reply = answer
+            .result
+            .as_ref()
+            .expect("unavailable() covers transport errors");
         match reply.status {
             200 => match reply.json::<Me>() {
                 Ok(me) => learn(ctx, me).unwrap_or_else(|| {
@@ -61,12 +64,17 @@ fn learn(ctx: &RunContext, me: Me) -> Option<Verdict> {
         let username = user.username.unwrap_or_else(|| "(unknown)".into());
         let reads_app = matches!(
             &ctx.settings.credentials,
-            Credentials::Bearer { client_id: Some(_), .. }
+            Credentials::Bearer {
+                client_id: Some(_),
+                ..
+            }
         );
         let verdict = if reads_app {
             Verdict::new(
                 Status::Pass,
-                format!("user token of \"{username}\" in org {org_id}: used to read the granted scopes of the given client id"),
+                format!(
+                    "user token of \"{username}\" in org {org_id}: used to read the granted scopes of the given client id"
+                ),
             )
         } else {
             Verdict::new(

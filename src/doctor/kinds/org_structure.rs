@@ -2,7 +2,9 @@
 //! else the app's own), its root organization, and the business groups.
 
 use super::probe::{unavailable, unexpected_status, unreadable};
-use crate::doctor::context::{OrgFacts, OrgInfo, Recorder, RunContext, Verdict, find_by_id_or_name};
+use crate::doctor::context::{
+    OrgFacts, OrgInfo, Recorder, RunContext, Verdict, find_by_id_or_name,
+};
 use crate::error::ConfigError;
 use crate::platform::models::{Hierarchy, Organization};
 use crate::platform::{Request, paths};
@@ -22,7 +24,9 @@ async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict,
         .identity
         .get()
         .map(|i| i.org_id.clone())
-        .ok_or_else(|| Verdict::new(Status::Skip, "not run: the token's organization is unknown"))?;
+        .ok_or_else(|| {
+            Verdict::new(Status::Skip, "not run: the token's organization is unknown")
+        })?;
     let own = read_org(recorder, &own_id).await?;
 
     let root = if own.is_root {
@@ -51,11 +55,30 @@ async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict,
             known.extend(business_groups.iter().cloned());
             match find_by_id_or_name(&known, &wanted.value) {
                 Some(found) => found.clone(),
-                None if looks_like_id(&wanted.value) => match read_org(recorder, &wanted.value).await {
-                    Ok(org) => OrgInfo { id: org.id, name: org.name },
-                    Err(_) => return Err(unknown_org(ctx, &wanted.value, &wanted.source.to_string(), &known)),
-                },
-                None => return Err(unknown_org(ctx, &wanted.value, &wanted.source.to_string(), &known)),
+                None if looks_like_id(&wanted.value) => {
+                    match read_org(recorder, &wanted.value).await {
+                        Ok(org) => OrgInfo {
+                            id: org.id,
+                            name: org.name,
+                        },
+                        Err(_) => {
+                            return Err(unknown_org(
+                                ctx,
+                                &wanted.value,
+                                &wanted.source.to_string(),
+                                &known,
+                            ));
+                        }
+                    }
+                }
+                None => {
+                    return Err(unknown_org(
+                        ctx,
+                        &wanted.value,
+                        &wanted.source.to_string(),
+                        &known,
+                    ));
+                }
             }
         }
     };
@@ -74,7 +97,11 @@ async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict,
         (None, n) => summary.push_str(&format!(
             "; {n} business group{}: {}",
             if n == 1 { "" } else { "s" },
-            business_groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
+            business_groups
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
     let _ = ctx.facts.org.set(OrgFacts {
@@ -90,9 +117,14 @@ async fn read_org(recorder: &mut Recorder<'_>, id: &str) -> Result<Organization,
     if let Some(verdict) = unavailable(&answer) {
         return Err(verdict);
     }
-    let reply = answer.result.as_ref().expect("unavailable() covers transport errors");
+    let reply = answer
+        .result
+        .as_ref()
+        .expect("unavailable() covers transport errors");
     match reply.status {
-        200 => reply.json::<Organization>().map_err(|reason| unreadable(&answer, &reason)),
+        200 => reply
+            .json::<Organization>()
+            .map_err(|reason| unreadable(&answer, &reason)),
         401 | 403 | 404 => Err(Verdict::new(
             Status::Fail,
             format!(
@@ -106,7 +138,10 @@ async fn read_org(recorder: &mut Recorder<'_>, id: &str) -> Result<Organization,
 }
 
 /// The ancestor whose own `isRoot` is true; the order of `parentOrganizationIds` is not documented.
-async fn find_root(recorder: &mut Recorder<'_>, org: &Organization) -> Result<Organization, Verdict> {
+async fn find_root(
+    recorder: &mut Recorder<'_>,
+    org: &Organization,
+) -> Result<Organization, Verdict> {
     for parent_id in &org.parent_organization_ids {
         let parent = read_org(recorder, parent_id).await?;
         if parent.is_root {
@@ -124,7 +159,9 @@ async fn find_root(recorder: &mut Recorder<'_>, org: &Organization) -> Result<Or
 }
 
 async fn read_hierarchy(recorder: &mut Recorder<'_>, root_id: &str) -> Result<Hierarchy, String> {
-    let answer = recorder.fetch(Request::get(paths::hierarchy(root_id))).await;
+    let answer = recorder
+        .fetch(Request::get(paths::hierarchy(root_id)))
+        .await;
     match &answer.result {
         Ok(reply) if reply.status == 200 => reply.json::<Hierarchy>(),
         Ok(reply) => Err(format!("HTTP {}", reply.status)),
@@ -150,7 +187,10 @@ fn looks_like_id(value: &str) -> bool {
 }
 
 fn unknown_org(ctx: &RunContext, value: &str, setting: &str, known: &[OrgInfo]) -> Verdict {
-    let mut names: Vec<String> = known.iter().map(|o| format!("\"{}\" ({})", o.name, o.id)).collect();
+    let mut names: Vec<String> = known
+        .iter()
+        .map(|o| format!("\"{}\" ({})", o.name, o.id))
+        .collect();
     names.dedup();
     ctx.config_error(ConfigError::UnknownOrg {
         value: value.to_string(),
@@ -159,7 +199,9 @@ fn unknown_org(ctx: &RunContext, value: &str, setting: &str, known: &[OrgInfo]) 
     });
     Verdict::new(
         Status::Fail,
-        format!("{value:?} from {setting} matches no organization or business group this app can see"),
+        format!(
+            "{value:?} from {setting} matches no organization or business group this app can see"
+        ),
     )
     .fix(format!("Use one of: {}", names.join(", ")))
 }

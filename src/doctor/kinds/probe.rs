@@ -12,12 +12,22 @@ use crate::report::Status;
 #[derive(Debug, Clone)]
 pub enum Reading {
     /// The call was allowed (for a write probe: refused as invalid, not as forbidden).
-    Authorized { status: u16, list_len: Option<usize> },
-    Forbidden { status: u16, message: String },
+    Authorized {
+        status: u16,
+        list_len: Option<usize>,
+    },
+    Forbidden {
+        status: u16,
+        message: String,
+    },
     /// 404 on a path the registry knows as retired.
-    Retired { use_instead: String },
+    Retired {
+        use_instead: String,
+    },
     /// A write probe the server accepted: it was meant to be rejected.
-    Accepted { status: u16 },
+    Accepted {
+        status: u16,
+    },
 }
 
 /// `METHOD …/last-segment`, for summaries; the full URL is in the evidence.
@@ -34,7 +44,11 @@ fn describe_answer(answer: &Answer) -> String {
         .evidence
         .url
         .find("://")
-        .and_then(|scheme| answer.evidence.url[scheme + 3..].find('/').map(|p| scheme + 3 + p))
+        .and_then(|scheme| {
+            answer.evidence.url[scheme + 3..]
+                .find('/')
+                .map(|p| scheme + 3 + p)
+        })
         .map(|at| &answer.evidence.url[at..])
         .unwrap_or(&answer.evidence.url);
     describe(&answer.evidence.method, path)
@@ -74,7 +88,9 @@ pub fn unavailable(answer: &Answer) -> Option<Verdict> {
 
 fn server_error_fix(answer: &Answer) -> String {
     match &answer.evidence.trx_id {
-        Some(trx) => format!("Retry later; if it persists, give MuleSoft support the transaction id {trx}."),
+        Some(trx) => {
+            format!("Retry later; if it persists, give MuleSoft support the transaction id {trx}.")
+        }
         None => "Retry later; if it persists, open a ticket with MuleSoft support.".into(),
     }
 }
@@ -101,14 +117,23 @@ pub fn request(probe: &ProbeSpec, vars: &PathVars) -> Result<Request, String> {
     let path = vars.fill(&probe.path)?;
     Ok(match probe.method {
         ProbeMethod::Get => Request::get(path),
-        ProbeMethod::Post => Request::post_json(path, probe.body.clone().unwrap_or_else(|| "{}".into())),
+        ProbeMethod::Post => {
+            Request::post_json(path, probe.body.clone().unwrap_or_else(|| "{}".into()))
+        }
     })
 }
 
 /// Sends a probe (once per run) and reads its answer.
-pub async fn send(recorder: &mut Recorder<'_>, probe: &ProbeSpec, vars: &PathVars) -> Result<Reading, Verdict> {
+pub async fn send(
+    recorder: &mut Recorder<'_>,
+    probe: &ProbeSpec,
+    vars: &PathVars,
+) -> Result<Reading, Verdict> {
     let request = request(probe, vars).map_err(|missing| {
-        Verdict::new(Status::Skip, format!("not run: no value for {missing} in {}", probe.path))
+        Verdict::new(
+            Status::Skip,
+            format!("not run: no value for {missing} in {}", probe.path),
+        )
     })?;
     let answer = recorder.fetch(request).await;
     read(&answer, probe)
@@ -119,7 +144,10 @@ pub fn read(answer: &Answer, probe: &ProbeSpec) -> Result<Reading, Verdict> {
     if let Some(verdict) = unavailable(answer) {
         return Err(verdict);
     }
-    let reply = answer.result.as_ref().expect("unavailable() covers transport errors");
+    let reply = answer
+        .result
+        .as_ref()
+        .expect("unavailable() covers transport errors");
     let status = reply.status;
     if probe.authorized_statuses().contains(&status) {
         let list_len = match &probe.list {
@@ -138,7 +166,13 @@ pub fn read(answer: &Answer, probe: &ProbeSpec) -> Result<Reading, Verdict> {
         return Ok(Reading::Accepted { status });
     }
     if status == 404 {
-        let path = answer.evidence.url.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_default();
+        let path = answer
+            .evidence
+            .url
+            .splitn(4, '/')
+            .nth(3)
+            .map(|p| format!("/{p}"))
+            .unwrap_or_default();
         if let Some(retired) = Registry::get().retired_endpoint(&path) {
             return Ok(Reading::Retired {
                 use_instead: retired.use_instead.clone(),

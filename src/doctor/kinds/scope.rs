@@ -5,9 +5,7 @@
 use futures::future::join_all;
 
 use super::probe::{self, Reading};
-use crate::doctor::context::{
-    Grants, OrgInfo, PathVars, Recorder, RunContext, TokenKind, Verdict,
-};
+use crate::doctor::context::{Grants, OrgInfo, PathVars, Recorder, RunContext, TokenKind, Verdict};
 use crate::doctor::spec::{Missing, ScopeContext, ScopeSpec};
 use crate::platform::models::{Environment, ScopeGrant};
 use crate::report::Status;
@@ -28,8 +26,13 @@ impl Place<'_> {
 
     fn phrase(&self, context: ScopeContext) -> String {
         match (context, self.org, self.env) {
-            (_, Some(org), Some(env)) => format!("business group \"{}\" and environment \"{}\"", org.name, env.name),
-            (ScopeContext::RootOrg, Some(org), None) => format!("the root organization \"{}\"", org.name),
+            (_, Some(org), Some(env)) => format!(
+                "business group \"{}\" and environment \"{}\"",
+                org.name, env.name
+            ),
+            (ScopeContext::RootOrg, Some(org), None) => {
+                format!("the root organization \"{}\"", org.name)
+            }
             (_, Some(org), None) => format!("business group \"{}\"", org.name),
             _ => "the app".into(),
         }
@@ -57,22 +60,47 @@ pub async fn run(check_id: &str, spec: &ScopeSpec, ctx: &RunContext) -> Vec<Verd
         ScopeContext::RootOrg => org_facts.map(|o| &o.root),
     };
     let places: Vec<Place> = if spec.context == ScopeContext::Env {
-        let envs = ctx.facts.environments.get().map(|e| e.selected.as_slice()).unwrap_or_default();
+        let envs = ctx
+            .facts
+            .environments
+            .get()
+            .map(|e| e.selected.as_slice())
+            .unwrap_or_default();
         if envs.is_empty() {
-            return vec![Verdict::new(Status::Skip, "not run: no environment to check")];
+            return vec![Verdict::new(
+                Status::Skip,
+                "not run: no environment to check",
+            )];
         }
-        envs.iter().map(|env| Place { org, env: Some(env) }).collect()
+        envs.iter()
+            .map(|env| Place {
+                org,
+                env: Some(env),
+            })
+            .collect()
     } else {
         vec![Place { org, env: None }]
     };
-    join_all(places.iter().map(|place| check_place(check_id, spec, ctx, place))).await
+    join_all(
+        places
+            .iter()
+            .map(|place| check_place(check_id, spec, ctx, place)),
+    )
+    .await
 }
 
-async fn check_place(check_id: &str, spec: &ScopeSpec, ctx: &RunContext, place: &Place<'_>) -> Verdict {
+async fn check_place(
+    check_id: &str,
+    spec: &ScopeSpec,
+    ctx: &RunContext,
+    place: &Place<'_>,
+) -> Verdict {
     let mut recorder = Recorder::new(ctx);
     let mut verdict = match ctx.grants(&mut recorder).await {
         Grants::Readable(grants) => diff(spec, ctx, place, &grants),
-        Grants::Unreadable(why) => probe_place(check_id, spec, ctx, place, &why, &mut recorder).await,
+        Grants::Unreadable(why) => {
+            probe_place(check_id, spec, ctx, place, &why, &mut recorder).await
+        }
     };
     if let Some(target) = place.target() {
         verdict = verdict.target(target);
@@ -100,7 +128,10 @@ fn diff(spec: &ScopeSpec, ctx: &RunContext, place: &Place<'_>, grants: &[ScopeGr
         } else {
             format!(" through {}", grant.scope)
         };
-        return Verdict::new(Status::Pass, format!("granted{through}: {} ({})", spec.name, spec.scope));
+        return Verdict::new(
+            Status::Pass,
+            format!("granted{through}: {} ({})", spec.name, spec.scope),
+        );
     }
     let elsewhere: Vec<String> = grants
         .iter()
@@ -158,7 +189,9 @@ fn missing_status(spec: &ScopeSpec) -> Status {
 /// Exactly what to add where, in Access Management's words.
 fn add_scope(spec: &ScopeSpec, ctx: &RunContext, place: &Place<'_>) -> String {
     let app = match ctx.facts.identity.get().map(|i| &i.kind) {
-        Some(TokenKind::ConnectedApp { name: Some(name), .. }) => format!("\"{name}\""),
+        Some(TokenKind::ConnectedApp {
+            name: Some(name), ..
+        }) => format!("\"{name}\""),
         _ => "your app".into(),
     };
     let selection = match (spec.context, place.org, place.env) {
@@ -189,7 +222,11 @@ async fn probe_place(
     let verify_exactly = format!(
         "Verify it exactly with an org admin's token: ANYPOINT_BEARER=<admin token> anypoint-doctor check --client-id <app client id> --select {check_id}"
     );
-    let Some(probe_spec) = spec.probes.iter().find(|p| !(ctx.read_only && p.is_write())) else {
+    let Some(probe_spec) = spec
+        .probes
+        .iter()
+        .find(|p| !(ctx.read_only && p.is_write()))
+    else {
         let why_no_probe = if spec.probes.is_empty() {
             "no request tells this scope apart without changing something"
         } else {

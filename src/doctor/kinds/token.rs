@@ -16,7 +16,10 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             ctx.platform.set_token(token.value.clone());
             return Verdict::new(
                 Status::Skip,
-                format!("not requested: using the bearer token from {}", token.source),
+                format!(
+                    "not requested: using the bearer token from {}",
+                    token.source
+                ),
             );
         }
         Credentials::ClientCredentials {
@@ -41,7 +44,10 @@ pub async fn run(ctx: &RunContext) -> Verdict {
     let verdict = if let Some(verdict) = unavailable(&answer) {
         verdict
     } else {
-        let reply = answer.result.as_ref().expect("unavailable() covers transport errors");
+        let reply = answer
+            .result
+            .as_ref()
+            .expect("unavailable() covers transport errors");
         match reply.status {
             200..=299 => match reply.json::<TokenResponse>() {
                 Ok(token) if !token.access_token.is_empty() => {
@@ -88,7 +94,12 @@ pub async fn run(ctx: &RunContext) -> Verdict {
 /// Which control plane this is, and how to pick another: an app created in
 /// the EU or Gov control plane is refused at the US token endpoint.
 fn control_plane_hint(ctx: &RunContext) -> String {
-    let host = ctx.platform.base_url().host_str().unwrap_or_default().to_string();
+    let host = ctx
+        .platform
+        .base_url()
+        .host_str()
+        .unwrap_or_default()
+        .to_string();
     let planes = [
         ("anypoint.mulesoft.com", "US", "us"),
         ("eu1.anypoint.mulesoft.com", "EU", "eu"),
