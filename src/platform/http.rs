@@ -164,8 +164,8 @@ impl Platform {
         };
         let status = response.status().as_u16();
         let content_type = header("content-type");
-        let trx_id = header("x-anypnt-trx-id");
-        let request_id = header("x-request-id");
+        let trx_id = header("x-anypnt-trx-id").map(|v| self.redact(&v));
+        let request_id = header("x-request-id").map(|v| self.redact(&v));
         let mut body = Vec::new();
         let mut truncated = false;
         loop {
@@ -184,7 +184,7 @@ impl Platform {
                 Err(_) => break,
             }
         }
-        let redacted_text = self.redact(&String::from_utf8_lossy(&body));
+        let redacted_text = self.redact_body(&body);
         let reply = Reply {
             status,
             content_type,
@@ -216,12 +216,40 @@ impl Platform {
         }
     }
 
-    /// Masks every known secret value in a text.
+    /// Masks every known secret value in a text, as written and as JSON would escape it.
     pub fn redact(&self, text: &str) -> String {
         let secrets = self.secrets.read().expect("secrets lock poisoned");
-        secrets
-            .iter()
-            .filter(|s| !s.is_empty())
-            .fold(text.to_string(), |acc, s| acc.replace(s.expose(), "****"))
+        let mut text = text.to_string();
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            let raw = secret.expose();
+            let escaped = serde_json::to_string(raw).unwrap_or_default();
+            let escaped = escaped.trim_matches('"');
+            for form in [raw, escaped, &escaped.replace('/', "\\/")] {
+                text = text.replace(form, "****");
+            }
+        }
+        text
+    }
+
+    /// Masks secrets in a body: in every string of a JSON body (whatever its
+    /// escaping), else in the text.
+    fn redact_body(&self, body: &[u8]) -> String {
+        let text = String::from_utf8_lossy(body);
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(mut value) => {
+                self.redact_value(&mut value);
+                serde_json::to_string(&value).unwrap_or_default()
+            }
+            Err(_) => self.redact(&text),
+        }
+    }
+
+    fn redact_value(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => *s = self.redact(s),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.redact_value(v)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.redact_value(v)),
+            _ => {}
+        }
     }
 }
