@@ -667,9 +667,8 @@ async fn secrets_never_reach_the_output() {
     }
 }
 
-/// Known gap: bodies are redacted as raw text before JSON parsing, so a secret
-/// the platform quotes JSON-escaped (here its `/` as `\/`, or a `"` as `\"`)
-/// is not recognised, and the parsed message shows it in clear.
+/// A secret the platform quotes JSON-escaped (its `/` as `\/`, a `"` as `\"`)
+/// is masked too: redaction works on the parsed strings, not only the raw text.
 #[tokio::test]
 async fn secrets_quoted_json_escaped_never_reach_the_output() {
     let secret = "canary/secret\"Zq8u2";
