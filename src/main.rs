@@ -11,9 +11,18 @@ use clap::{CommandFactory, FromArgMatches};
 fn main() -> ExitCode {
     let matches = match Cli::command().try_get_matches() {
         Ok(matches) => matches,
-        Err(e) => {
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();
-            return ExitCode::from(e.exit_code() as u8);
+            return ExitCode::from(ExitStatus::Usage as u8);
+        }
+        Err(e) if e.use_stderr() => {
+            eprintln!("{}", one_line(&e));
+            return ExitCode::from(ExitStatus::Usage as u8);
+        }
+        Err(e) => {
+            // --help and --version: clap's own output on stdout.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
         }
     };
     let cli = match Cli::from_arg_matches(&matches) {
@@ -59,4 +68,21 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(status as u8)
+}
+
+/// A usage error on one line: clap's message and the values it suggests,
+/// without the "For more information" trailer.
+fn one_line(error: &clap::Error) -> String {
+    error
+        .render()
+        .to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            !line.is_empty()
+                && !line.starts_with("For more information")
+                && !line.starts_with("Usage:")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
