@@ -17,12 +17,24 @@ use crate::settings::{Credentials, Settings, mask_id};
 use crate::{ExitStatus, Io};
 
 /// What to run, apart from the connection settings.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Plan {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub read_only: bool,
     pub concurrency: usize,
+}
+
+impl Default for Plan {
+    /// Every check, write probes allowed, 8 requests in flight (the CLI's defaults).
+    fn default() -> Plan {
+        Plan {
+            select: Vec::new(),
+            ignore: Vec::new(),
+            read_only: false,
+            concurrency: 8,
+        }
+    }
 }
 
 pub async fn run(

@@ -135,12 +135,13 @@ pub async fn send(
             format!("not run: no value for {missing} in {}", probe.path),
         )
     })?;
+    let path = request.path.clone();
     let answer = recorder.fetch(request).await;
-    read(&answer, probe)
+    read(&answer, probe, &path)
 }
 
-/// Reads a probe's answer.
-pub fn read(answer: &Answer, probe: &ProbeSpec) -> Result<Reading, Verdict> {
+/// Reads a probe's answer; `path` is what was asked for, below the base URL.
+pub fn read(answer: &Answer, probe: &ProbeSpec, path: &str) -> Result<Reading, Verdict> {
     if let Some(verdict) = unavailable(answer) {
         return Err(verdict);
     }
@@ -165,19 +166,12 @@ pub fn read(answer: &Answer, probe: &ProbeSpec) -> Result<Reading, Verdict> {
     if probe.is_write() && reply.is_success() {
         return Ok(Reading::Accepted { status });
     }
-    if status == 404 {
-        let path = answer
-            .evidence
-            .url
-            .splitn(4, '/')
-            .nth(3)
-            .map(|p| format!("/{p}"))
-            .unwrap_or_default();
-        if let Some(retired) = Registry::get().retired_endpoint(&path) {
-            return Ok(Reading::Retired {
-                use_instead: retired.use_instead.clone(),
-            });
-        }
+    if status == 404
+        && let Some(retired) = Registry::get().retired_endpoint(path)
+    {
+        return Ok(Reading::Retired {
+            use_instead: retired.use_instead.clone(),
+        });
     }
     Err(unexpected_status(answer, reply))
 }

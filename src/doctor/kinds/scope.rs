@@ -40,18 +40,8 @@ impl Place<'_> {
 }
 
 pub async fn run(check_id: &str, spec: &ScopeSpec, ctx: &RunContext) -> Vec<Verdict> {
-    let is_connected_app = matches!(
-        ctx.facts.identity.get().map(|i| &i.kind),
-        Some(TokenKind::ConnectedApp { .. })
-    );
-    if !spec.client_credentials && is_connected_app {
-        return vec![Verdict::new(
-            Status::Skip,
-            format!(
-                "not applicable: a client-credentials app cannot use {} ({}); MuleSoft's guidance lists it, but nothing needs to be added",
-                spec.name, spec.scope
-            ),
-        )];
+    if !spec.client_credentials {
+        return vec![not_applicable(spec, ctx).await];
     }
     let org_facts = ctx.facts.org.get();
     let org = match spec.context {
@@ -106,6 +96,27 @@ async fn check_place(
         verdict = verdict.target(target);
     }
     verdict.with_evidence(recorder)
+}
+
+/// A scope a client-credentials app cannot use: information, whatever the
+/// token (the app's own, or an admin's reading the app's grants).
+async fn not_applicable(spec: &ScopeSpec, ctx: &RunContext) -> Verdict {
+    let mut recorder = Recorder::new(ctx);
+    let held = match ctx.grants(&mut recorder).await {
+        Grants::Readable(grants) if grants.iter().any(|g| g.scope == spec.scope) => {
+            " (it is granted)"
+        }
+        Grants::Readable(_) => " (it is not granted)",
+        Grants::Unreadable(_) => "",
+    };
+    Verdict::new(
+        Status::Skip,
+        format!(
+            "not applicable: a client-credentials app cannot use {} ({}){held}; MuleSoft's guidance lists it, but nothing needs to be added",
+            spec.name, spec.scope
+        ),
+    )
+    .with_evidence(recorder)
 }
 
 fn covers(grant: &ScopeGrant, place: &Place<'_>) -> bool {
