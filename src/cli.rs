@@ -30,6 +30,10 @@ pub enum Command {
     List(ListArgs),
     /// Explain one check: what it checks, why it fails, how to fix it.
     Explain(ExplainArgs),
+    /// Serve a simulated Anypoint Platform on 127.0.0.1 for trying the doctor or your own automation.
+    Sim(SimArgs),
+    /// Run the full check against a built-in simulated org and print the table.
+    Demo(DemoArgs),
 }
 
 /// Where to connect and as whom. Shared by every command that talks to the platform.
@@ -180,4 +184,52 @@ pub struct ListArgs {
 pub struct ExplainArgs {
     /// Check id, e.g. `scope.manage-contracts`.
     pub id: String,
+}
+
+/// Which simulated world to serve.
+#[derive(Debug, Args)]
+pub struct WorldArgs {
+    /// A named scenario (see `sim --list-scenarios`).
+    #[arg(long, value_name = "NAME", conflicts_with = "scenario_file")]
+    pub scenario: Option<String>,
+
+    /// Describe your own org in a JSON or TOML file instead (see the README).
+    #[arg(long, value_name = "PATH")]
+    pub scenario_file: Option<PathBuf>,
+
+    /// Extra milliseconds before every answer.
+    #[arg(long, value_name = "MS")]
+    pub latency_ms: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    #[command(flatten)]
+    pub world: WorldArgs,
+
+    /// List the named scenarios and exit.
+    #[arg(long)]
+    pub list_scenarios: bool,
+
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 8081)]
+    pub port: u16,
+
+    /// Serve https with a self-signed certificate generated at start.
+    #[arg(long)]
+    pub tls: bool,
+
+    /// Where to write that certificate (PEM). [default: anypoint-doctor-sim.pem in the temp directory]
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    pub cert_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub world: WorldArgs,
+
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }

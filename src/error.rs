@@ -52,6 +52,14 @@ pub enum ConfigError {
         org: String,
         known: String,
     },
+    #[error("unknown scenario {value:?}; use one of: {known} (or --scenario-file PATH)")]
+    UnknownScenario { value: String, known: String },
+    #[error("scenario file {}: {reason}", path.display())]
+    ScenarioFile { path: PathBuf, reason: String },
+    #[error(
+        "cannot listen on 127.0.0.1:{port}: {reason}; pick another --port (0 picks a free one)"
+    )]
+    Listen { port: u16, reason: String },
     #[error("unknown check or category {value:?} in {setting}; valid ids: {known}")]
     UnknownCheck {
         value: String,

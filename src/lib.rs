@@ -12,6 +12,7 @@ pub mod platform;
 pub mod report;
 pub mod secret;
 pub mod settings;
+pub mod sim;
 
 use std::io::Write;
 
@@ -68,5 +69,7 @@ pub async fn run(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Exi
         }
         Command::List(args) => commands::list::run(args, io.out).map(|()| ExitStatus::Ok),
         Command::Explain(args) => commands::explain::run(args, io.out).map(|()| ExitStatus::Ok),
+        Command::Sim(args) => commands::sim::run(args, io).await,
+        Command::Demo(args) => commands::demo::run(args, io).await,
     }
 }

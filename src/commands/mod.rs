@@ -3,5 +3,7 @@
 //! the streams it is given, and none exits.
 
 pub mod check;
+pub mod demo;
 pub mod explain;
 pub mod list;
+pub mod sim;

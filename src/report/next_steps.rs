@@ -59,7 +59,17 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
             ),
         });
     }
-    if let (Some(org), Some(env)) = (&target.org_id, target.environments.first()) {
+    // Show the listing in an environment where nothing failed, if there is one.
+    let working_env = target
+        .environments
+        .iter()
+        .find(|env| {
+            !outcomes
+                .iter()
+                .any(|o| o.target.as_deref() == Some(env.name.as_str()) && o.status == Status::Fail)
+        })
+        .or(target.environments.first());
+    if let (Some(org), Some(env)) = (&target.org_id, working_env) {
         steps.push(NextStep {
             title: format!("List API instances in {} (API Manager; not the retired Exchange v1 path)", env.name),
             command: format!(

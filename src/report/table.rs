@@ -41,7 +41,8 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     if options.color {
         table.enforce_styling();
     }
-    table.set_header(["Status", "Check", "Target", "Summary", "Fix"]);
+    // Summary and fix share one wide column: two narrow ones wrap into tall rows.
+    table.set_header(["Status", "Check", "Target", "Finding and fix"]);
     let id_width = report.checks.iter().map(|o| o.id.len()).max().unwrap_or(5) as u16;
     if let Some(column) = table.column_mut(1) {
         column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(id_width + 2)));
@@ -60,10 +61,9 @@ pub fn render(report: &Report, options: TableOptions) -> String {
             Cell::new(format!("{} more", blocked.len())),
             Cell::new(""),
             Cell::new(format!(
-                "not run because {cause} did not pass: {}",
+                "not run because {cause} did not pass: {}\n→ fix {cause} first",
                 compact(&blocked)
             )),
-            Cell::new(format!("Fix {cause} first.")),
         ]);
     }
     out.push_str(&table.to_string());
@@ -148,17 +148,19 @@ fn row(outcome: &Outcome, color: bool) -> Vec<Cell> {
     if color {
         status_cell = status_cell.fg(color_of(outcome.status));
     }
-    let summary = if outcome.inferred {
-        format!("{} (inferred)", outcome.summary)
-    } else {
-        outcome.summary.clone()
-    };
+    let mut finding = outcome.summary.clone();
+    if outcome.inferred {
+        finding.push_str(" (inferred)");
+    }
+    if let Some(fix) = &outcome.remediation {
+        finding.push_str("\n→ ");
+        finding.push_str(fix);
+    }
     vec![
         status_cell,
         Cell::new(&outcome.id),
         Cell::new(outcome.target.as_deref().unwrap_or("")),
-        Cell::new(summary),
-        Cell::new(outcome.remediation.as_deref().unwrap_or("")),
+        Cell::new(finding),
     ]
 }
 

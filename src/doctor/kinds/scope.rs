@@ -273,7 +273,7 @@ async fn probe_place(
         .inferred(),
         Reading::Authorized { status, .. } => {
             let how = if probe_spec.is_write() {
-                format!("{call} was rejected as invalid ({status}), not as forbidden")
+                format!("{call} was turned down as invalid ({status}), not as forbidden")
             } else {
                 format!("{call} answered {status}")
             };

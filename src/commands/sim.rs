@@ -1,0 +1,85 @@
+//! `anypoint-doctor sim`: serve a simulated platform until Ctrl-C, and say
+//! how to point the doctor (or anypoint-cli-v4, or your own automation) at it.
+
+use crate::cli::SimArgs;
+use crate::error::{ConfigError, Error};
+use crate::sim::{ServeOptions, load, scenarios};
+use crate::{ExitStatus, Io};
+
+pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
+    if args.list_scenarios {
+        for scenario in scenarios::SCENARIOS {
+            writeln!(io.out, "{:<22} {}", scenario.name, scenario.description)?;
+        }
+        return Ok(ExitStatus::Ok);
+    }
+    let (world, label) = load::world(&args.world, "healthy")?;
+    let login = world.login.clone();
+    let admin = world
+        .users
+        .iter()
+        .find(|u| u.org_admin)
+        .map(|u| u.token.clone());
+    let cert_file = args.tls.then(|| {
+        args.cert_file
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("anypoint-doctor-sim.pem"))
+    });
+    let options = ServeOptions {
+        port: args.port,
+        tls_cert_file: cert_file,
+    };
+    let running = crate::sim::start(world, options)
+        .await
+        .map_err(|e| ConfigError::Listen {
+            port: args.port,
+            reason: e.to_string(),
+        })?;
+    let host = running.base_url.clone();
+    writeln!(io.out, "anypoint-doctor simulator: {label}")?;
+    writeln!(io.out, "Listening on {host} (Ctrl-C stops it)\n")?;
+    writeln!(io.out, "Point the doctor at it:")?;
+    writeln!(io.out, "  export ANYPOINT_HOST={host}")?;
+    writeln!(io.out, "  export ANYPOINT_CLIENT_ID={}", login.client_id)?;
+    writeln!(
+        io.out,
+        "  export ANYPOINT_CLIENT_SECRET={}",
+        login.client_secret
+    )?;
+    writeln!(io.out, "  anypoint-doctor check")?;
+    if let Some(token) = admin {
+        writeln!(
+            io.out,
+            "\nAn org admin's token, which can read the app's granted scopes (exact verdicts):"
+        )?;
+        writeln!(
+            io.out,
+            "  ANYPOINT_BEARER={token} anypoint-doctor check --client-id {}",
+            login.client_id
+        )?;
+    }
+    if let Some(cert) = &running.cert_file {
+        let bare = host.trim_start_matches("https://");
+        writeln!(
+            io.out,
+            "\nTLS certificate (self-signed, for 127.0.0.1 and localhost): {}",
+            cert.display()
+        )?;
+        writeln!(
+            io.out,
+            "anypoint-cli-v4 needs a bare host and trusts the certificate through Node:"
+        )?;
+        writeln!(
+            io.out,
+            "  NODE_EXTRA_CA_CERTS={} anypoint-cli-v4 account environment list --host {bare} --client_id {} --client_secret {} --collectMetrics",
+            cert.display(),
+            login.client_id,
+            login.client_secret
+        )?;
+    }
+    io.out.flush()?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => Ok(ExitStatus::Ok),
+        result = running.wait() => result.map(|()| ExitStatus::Ok).map_err(Error::from),
+    }
+}

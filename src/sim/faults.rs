@@ -1,0 +1,170 @@
+//! The middleware every answer goes through: added latency, injected faults
+//! (429, 5xx, an HTML page, a truncated body, no answer, a broken
+//! connection), and the headers the platform sends on every response.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::respond;
+use super::routes::Shared;
+use super::world::{Fault, FaultKind};
+
+/// Requests per rate-limit window, as the platform advertises.
+const RATE_LIMIT: u64 = 400;
+
+/// Whether `path` fits `pattern`: `*` is any one segment, `**` any rest.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    let mut pattern_segments = pattern.trim_matches('/').split('/');
+    let mut path_segments = path.trim_matches('/').split('/');
+    loop {
+        match (pattern_segments.next(), path_segments.next()) {
+            (Some("**"), _) => return true,
+            (Some(p), Some(s)) if p == "*" || p == s => continue,
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
+
+fn applies(fault: &Fault, method: &str, path: &str) -> bool {
+    fault
+        .method
+        .as_deref()
+        .is_none_or(|m| m.eq_ignore_ascii_case(method))
+        && path_matches(&fault.path, path)
+}
+
+pub async fn layer(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let count = state.count_request();
+    let method = request.method().to_string();
+    let path = request.uri().path().to_string();
+    let (latency, fault) = {
+        let world = state.world.lock().expect("world lock");
+        let fault = world
+            .faults
+            .iter()
+            .enumerate()
+            .find(|(i, f)| applies(f, &method, &path) && state.fault_applies(*i, f.times))
+            .map(|(_, f)| f.fault.clone());
+        (world.latency_ms, fault)
+    };
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let window_end = (now / 60 + 1) * 60;
+    let mut response = match fault {
+        None => next.run(request).await,
+        Some(FaultKind::Latency { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            next.run(request).await
+        }
+        Some(FaultKind::RateLimit { retry_after_secs }) => {
+            let mut response = respond::accounts_error(429, "Too Many Requests");
+            let headers = response.headers_mut();
+            headers.insert("retry-after", HeaderValue::from(retry_after_secs));
+            headers.insert("x-ratelimit-remaining", HeaderValue::from(0));
+            headers.insert(
+                "x-ratelimit-reset",
+                HeaderValue::from(now + retry_after_secs),
+            );
+            return with_platform_headers(response, None, window_end);
+        }
+        Some(FaultKind::Status { status }) => {
+            let reason = StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("Error");
+            respond::accounts_error(status, reason)
+        }
+        Some(FaultKind::Html { status }) => html_error(status),
+        Some(FaultKind::Truncated) => {
+            let response = next.run(request).await;
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let cut = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
+            let mut response = Response::from_parts(parts, Body::from(cut));
+            response.headers_mut().remove("content-length");
+            response
+        }
+        Some(FaultKind::Hang) => {
+            // Longer than any client waits; the server's shutdown ends it.
+            tokio::time::sleep(Duration::from_secs(24 * 3600)).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
+        Some(FaultKind::Reset) => {
+            let broken = futures::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "connection reset by the simulator",
+                ))
+            });
+            Response::new(Body::from_stream(broken))
+        }
+    };
+    let remaining = RATE_LIMIT.saturating_sub(count % RATE_LIMIT);
+    response = with_platform_headers(response, Some(remaining), window_end);
+    response
+}
+
+fn html_error(status: u16) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let title = format!(
+        "{} {}",
+        code.as_u16(),
+        code.canonical_reason().unwrap_or("Error")
+    );
+    let page = format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    );
+    (code, [("content-type", "text/html")], page).into_response()
+}
+
+/// The correlation and rate-limit headers the platform sends on every answer.
+fn with_platform_headers(mut response: Response, remaining: Option<u64>, reset: u64) -> Response {
+    let trx = uuid::Uuid::new_v4().to_string();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&trx) {
+        headers.insert("x-anypnt-trx-id", value.clone());
+        headers.insert("x-request-id", value);
+    }
+    headers.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
+    if let Some(remaining) = remaining {
+        headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+        headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
+    }
+    headers.insert("server", HeaderValue::from_static("anypoint-doctor-sim"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_matches;
+
+    #[test]
+    fn patterns() {
+        assert!(path_matches(
+            "/apimanager/**",
+            "/apimanager/api/v1/organizations/o/environments/e/apis"
+        ));
+        assert!(path_matches(
+            "/accounts/api/organizations/*/hierarchy",
+            "/accounts/api/organizations/x/hierarchy"
+        ));
+        assert!(!path_matches(
+            "/accounts/api/organizations/*/hierarchy",
+            "/accounts/api/organizations/x/environments"
+        ));
+        assert!(!path_matches("/a/*", "/a/b/c"));
+    }
+}

@@ -1,0 +1,305 @@
+//! Access Management: the token endpoint, who-am-I (both the doctor's
+//! `/me` and anypoint-cli's `/users/me`), organizations, hierarchy,
+//! environments, and a Connected App's granted scopes (org admins only).
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::{AUDIT_DATE, Shared, caller, derived_id, home_org};
+use crate::sim::respond;
+use crate::sim::state::Subject;
+use crate::sim::world::{Environment, Org, World};
+
+/// POST /accounts/api/v2/oauth2/token, with a JSON or form body.
+pub async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    let fields: Value = if form {
+        let pairs: Vec<(String, String)> =
+            url::form_urlencoded::parse(&body).into_owned().collect();
+        Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        )
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(value) => value,
+            Err(_) => {
+                return respond::oauth_error(
+                    400,
+                    "invalid_request",
+                    "The request body is not valid JSON",
+                );
+            }
+        }
+    };
+    let field = |name: &str| fields.get(name).and_then(Value::as_str).unwrap_or("");
+    if field("grant_type") != "client_credentials" {
+        return respond::oauth_error(
+            400,
+            "unsupported_grant_type",
+            "Only the client_credentials grant is supported here",
+        );
+    }
+    if field("client_id").is_empty() || field("client_secret").is_empty() {
+        return respond::oauth_error(
+            400,
+            "invalid_request",
+            "client_id and client_secret are required",
+        );
+    }
+    let world = state.world.lock().expect("world lock");
+    let valid = world.connected_app(field("client_id")).is_some_and(|app| {
+        app.client_secret == field("client_secret")
+            && app.region.as_deref().is_none_or(|r| r == world.region)
+    });
+    if !valid {
+        return respond::oauth_error(401, "invalid_client", "Invalid client credentials");
+    }
+    let ttl = world.token_ttl_secs;
+    drop(world);
+    let access_token = state.issue_token(field("client_id"), ttl);
+    respond::ok(json!({"access_token": access_token, "token_type": "bearer", "expires_in": ttl}))
+}
+
+/// GET /accounts/api/me: `client` for a Connected App token, `user` for a user token.
+pub async fn me(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let subject = match caller(&state, &headers) {
+        Ok(subject) => subject,
+        Err(response) => return response,
+    };
+    let world = state.world.lock().expect("world lock");
+    match &subject {
+        Subject::App { client_id } => match world.connected_app(client_id) {
+            Some(app) => respond::ok(json!({"client": {
+                "client_id": app.client_id, "name": app.name, "org_id": app.org, "client_type": "control"
+            }})),
+            None => respond::accounts_error(401, "Unauthorized"),
+        },
+        Subject::User { .. } => respond::ok(json!({"user": user_profile(&world, &subject)})),
+    }
+}
+
+/// GET /accounts/api/users/me: what anypoint-cli-v4 reads, for apps and users alike.
+pub async fn users_me(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    match caller(&state, &headers) {
+        Ok(subject) => respond::ok(user_profile(
+            &state.world.lock().expect("world lock"),
+            &subject,
+        )),
+        Err(response) => response,
+    }
+}
+
+fn user_profile(world: &World, subject: &Subject) -> Value {
+    let (id, username) = match subject {
+        Subject::App { client_id } => (
+            client_id.clone(),
+            world.connected_app(client_id).map(|a| a.name.clone()),
+        ),
+        Subject::User { username } => (derived_id(username), Some(username.clone())),
+    };
+    let org_id = home_org(world, subject).unwrap_or_else(|| world.root.id.clone());
+    let members: Vec<Value> = world.orgs().into_iter().map(|o| member(world, o)).collect();
+    json!({
+        "id": id,
+        "username": username,
+        "firstName": username,
+        "lastName": "",
+        "email": null,
+        "createdAt": AUDIT_DATE,
+        "organizationId": org_id,
+        "organization": world.org(&org_id).map(|o| organization_json(world, o)),
+        "organizationPreferences": {},
+        "memberOfOrganizations": members,
+        "contributorOfOrganizations": [],
+        "properties": {"cs_auth": {"activeOrganizationId": org_id}}
+    })
+}
+
+fn member(world: &World, org: &Org) -> Value {
+    let parent = world.parent_of(&org.id);
+    json!({
+        "id": org.id,
+        "name": org.name,
+        "parentId": parent.map(|p| p.id.clone()),
+        "parentName": parent.map(|p| p.name.clone()),
+        "isRoot": parent.is_none(),
+        "isMaster": parent.is_none(),
+        "clientId": derived_id(&org.id),
+    })
+}
+
+fn environment_json(org: &Org, env: &Environment) -> Value {
+    json!({
+        "id": env.id,
+        "name": env.name,
+        "organizationId": org.id,
+        "isProduction": env.is_production,
+        "type": env.kind,
+        "clientId": derived_id(&env.id),
+    })
+}
+
+fn organization_json(world: &World, org: &Org) -> Value {
+    let mut ancestors: Vec<String> = world
+        .ancestors(&org.id)
+        .iter()
+        .map(|o| o.id.clone())
+        .collect();
+    ancestors.reverse();
+    let is_root = ancestors.is_empty();
+    json!({
+        "id": org.id,
+        "name": org.name,
+        "createdAt": AUDIT_DATE,
+        "updatedAt": AUDIT_DATE,
+        "ownerId": "11111111-2222-4333-8444-555555555555",
+        "clientId": derived_id(&org.id),
+        "idprovider_id": "mulesoft",
+        "isFederated": false,
+        "parentOrganizationIds": ancestors,
+        "subOrganizationIds": org.business_groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
+        "tenantOrganizationIds": [],
+        "mfaRequired": "mandatory",
+        "isAutomaticAdminPromotionExempt": false,
+        "domain": if is_root { Some(org.name.to_lowercase().replace(' ', "-")) } else { None },
+        "isMaster": is_root,
+        "isRoot": is_root,
+        "owner": {"id": "11111111-2222-4333-8444-555555555555", "username": "ada-admin"},
+        "subscription": {"category": "Customer", "type": "Platinum", "expiration": "2027-01-31T00:00:00.000Z"},
+        "entitlements": {"createEnvironments": true, "createSubOrgs": true, "apis": {"enabled": true}},
+        "environments": org.environments.iter().map(|e| environment_json(org, e)).collect::<Vec<_>>(),
+        "properties": {}
+    })
+}
+
+/// The org, if the caller is authenticated and it exists.
+fn with_org(
+    state: &Shared,
+    headers: &HeaderMap,
+    org_id: &str,
+    answer: impl FnOnce(&World, &Org) -> Response,
+) -> Response {
+    if let Err(response) = caller(state, headers) {
+        return response;
+    }
+    let world = state.world.lock().expect("world lock");
+    match world.org(org_id) {
+        Some(org) => answer(&world, org),
+        None => respond::accounts_error(404, &format!("Organization {org_id} not found")),
+    }
+}
+
+pub async fn organization(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(org): Path<String>,
+) -> Response {
+    with_org(&state, &headers, &org, |world, org| {
+        respond::ok(organization_json(world, org))
+    })
+}
+
+pub async fn hierarchy(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(org): Path<String>,
+) -> Response {
+    fn tree(org: &Org) -> Value {
+        json!({
+            "id": org.id,
+            "name": org.name,
+            "subOrganizations": org.business_groups.iter().map(tree).collect::<Vec<_>>(),
+        })
+    }
+    with_org(&state, &headers, &org, |_, org| respond::ok(tree(org)))
+}
+
+pub async fn environments(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(org): Path<String>,
+) -> Response {
+    with_org(&state, &headers, &org, |_, org| {
+        let data: Vec<Value> = org
+            .environments
+            .iter()
+            .map(|e| environment_json(org, e))
+            .collect();
+        respond::ok(json!({"data": data, "total": org.environments.len()}))
+    })
+}
+
+pub async fn environment(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((org, env)): Path<(String, String)>,
+) -> Response {
+    with_org(&state, &headers, &org, |_, org| {
+        match org.environments.iter().find(|e| e.id == env) {
+            Some(e) => respond::ok(environment_json(org, e)),
+            None => respond::accounts_error(404, &format!("Environment {env} not found")),
+        }
+    })
+}
+
+pub async fn app_scopes(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(client): Path<String>,
+) -> Response {
+    scopes_of(&state, &headers, &client)
+}
+
+pub async fn org_app_scopes(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((_org, client)): Path<(String, String)>,
+) -> Response {
+    scopes_of(&state, &headers, &client)
+}
+
+/// A Connected App's granted scopes: readable by an org admin user only.
+fn scopes_of(state: &Shared, headers: &HeaderMap, client_id: &str) -> Response {
+    let subject = match caller(state, headers) {
+        Ok(subject) => subject,
+        Err(response) => return response,
+    };
+    let world = state.world.lock().expect("world lock");
+    let is_admin = matches!(&subject, Subject::User { username } if world.users.iter().any(|u| &u.username == username && u.org_admin));
+    if !is_admin {
+        return respond::accounts_error(
+            403,
+            "Forbidden: only an organization administrator can read a Connected App's scopes",
+        );
+    }
+    let Some(app) = world.connected_app(client_id) else {
+        return respond::accounts_error(
+            404,
+            &format!("Connected application {client_id} not found"),
+        );
+    };
+    let data: Vec<Value> = app
+        .scopes
+        .iter()
+        .map(|g| {
+            let mut context = serde_json::Map::new();
+            if let Some(org) = &g.org {
+                context.insert("org".into(), json!(org));
+            }
+            if let Some(env) = &g.env {
+                context.insert("envId".into(), json!(env));
+            }
+            json!({"scope": g.scope, "context_params": context})
+        })
+        .collect();
+    respond::ok(json!({"total": data.len(), "data": data}))
+}

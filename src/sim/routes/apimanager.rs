@@ -1,0 +1,371 @@
+//! API Manager: API instances per environment and their contracts, with
+//! scopes checked per business group and environment.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::{AUDIT_DATE, Shared, allowed, caller};
+use crate::sim::respond;
+use crate::sim::state::Subject;
+use crate::sim::world::{ApiInstance, ClientApplication, Contract, World};
+
+const READ_APIS: &[&str] = &[
+    "read:api_configuration",
+    "manage:api_configuration",
+    "manage:apis",
+    "admin:api_manager",
+];
+const MANAGE_APIS: &[&str] = &[
+    "manage:api_configuration",
+    "manage:apis",
+    "admin:api_manager",
+];
+const READ_CONTRACTS: &[&str] = &[
+    "read:api_contracts",
+    "manage:api_contracts",
+    "admin:api_manager",
+];
+const MANAGE_CONTRACTS: &[&str] = &[
+    "manage:api_contracts",
+    "manage:api_contracts_all_envs",
+    "admin:api_manager",
+];
+
+/// Checks the caller, that the environment belongs to the org, and the scope; then answers.
+fn guarded(
+    state: &Shared,
+    headers: &HeaderMap,
+    org: &str,
+    env: &str,
+    scopes: &[&str],
+    answer: impl FnOnce(&mut World, &Subject) -> Response,
+) -> Response {
+    let subject = match caller(state, headers) {
+        Ok(subject) => subject,
+        Err(response) => return response,
+    };
+    let mut world = state.world.lock().expect("world lock");
+    match world.environment(env) {
+        Some((owner, _)) if owner.id == org => {}
+        _ => {
+            return respond::apim_not_found(&format!(
+                "Environment {env} not found in organization {org}"
+            ));
+        }
+    }
+    if !allowed(&world, &subject, scopes, org, Some(env)) {
+        return respond::apim_forbidden();
+    }
+    answer(&mut world, &subject)
+}
+
+fn active_contracts(world: &World, api: u64) -> usize {
+    world
+        .contracts
+        .iter()
+        .filter(|c| c.api_id == api && c.status == "APPROVED")
+        .count()
+}
+
+pub fn instance_json(world: &World, api: &ApiInstance) -> Value {
+    let org = world
+        .environment(&api.env)
+        .map(|(o, _)| o.id.clone())
+        .unwrap_or_default();
+    json!({
+        "id": api.id,
+        "groupId": api.group_id.clone().unwrap_or_else(|| org.clone()),
+        "assetId": api.asset_id,
+        "assetVersion": api.asset_version,
+        "productVersion": api.product_version,
+        "description": null,
+        "tags": [],
+        "order": 1,
+        "providerId": null,
+        "deprecated": false,
+        "lastActiveDate": AUDIT_DATE,
+        "endpointUri": format!("https://{}.example.com/api", api.asset_id),
+        "environmentId": api.env,
+        "isPublic": false,
+        "stage": "release",
+        "technology": "mule4",
+        "status": api.status,
+        "pinned": false,
+        "activeContractsCount": active_contracts(world, api.id),
+        "autodiscoveryInstanceName": format!("{}:{}", api.product_version, api.id),
+        "instanceLabel": api.instance_label,
+        "organizationId": org,
+        "masterOrganizationId": world.root.id,
+        "audit": {"created": {"date": AUDIT_DATE}, "updated": {"date": AUDIT_DATE}},
+        "tiers": api.tiers.iter().map(|t| json!({"id": t.id, "name": t.name})).collect::<Vec<_>>(),
+    })
+}
+
+/// GET .../apis: assets, each with its instances, filtered and paged as API Manager does.
+pub async fn list(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((org, env)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    guarded(&state, &headers, &org, &env, READ_APIS, |world, _| {
+        let filter = |key: &str, value: Option<&str>| {
+            query.get(key).is_none_or(|q| value == Some(q.as_str()))
+        };
+        let instances: Vec<&ApiInstance> = world
+            .apis
+            .iter()
+            .filter(|a| a.env == env)
+            .filter(|a| filter("assetId", Some(&a.asset_id)))
+            .filter(|a| filter("productVersion", Some(&a.product_version)))
+            .filter(|a| filter("instanceLabel", a.instance_label.as_deref()))
+            .collect();
+        let mut assets: Vec<(String, Vec<&ApiInstance>)> = Vec::new();
+        for api in instances {
+            match assets.iter_mut().find(|(id, _)| *id == api.asset_id) {
+                Some((_, apis)) => apis.push(api),
+                None => assets.push((api.asset_id.clone(), vec![api])),
+            }
+        }
+        let total = assets.len();
+        let offset = query
+            .get("offset")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let limit = query
+            .get("limit")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100usize);
+        let page: Vec<Value> = assets
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .enumerate()
+            .map(|(index, (asset_id, apis))| {
+                let group = apis[0].group_id.clone().unwrap_or_else(|| org.clone());
+                json!({
+                    "audit": {"created": {"date": AUDIT_DATE}, "updated": {"date": AUDIT_DATE}},
+                    "masterOrganizationId": world.root.id,
+                    "organizationId": org,
+                    "id": 6_123_456 + offset + index,
+                    "name": format!("groupId:{group}:assetId:{asset_id}"),
+                    "exchangeAssetName": apis[0].exchange_asset_name.clone().unwrap_or_else(|| asset_id.clone()),
+                    "groupId": group,
+                    "assetId": asset_id,
+                    "apis": apis.iter().map(|a| instance_json(world, a)).collect::<Vec<_>>(),
+                    "totalApis": apis.len(),
+                    "autodiscoveryApiName": format!("groupId:{group}:assetId:{asset_id}"),
+                })
+            })
+            .collect();
+        respond::ok(json!({"total": total, "assets": page}))
+    })
+}
+
+/// POST .../apis: a new API instance; the body needs `spec` {groupId, assetId, version}.
+pub async fn create(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((org, env)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    guarded(&state, &headers, &org, &env, MANAGE_APIS, |world, _| {
+        let body = match respond::json_body(&body) {
+            Ok(body) => body,
+            Err(response) => return response,
+        };
+        let spec = |key: &str| {
+            body.pointer(&format!("/spec/{key}"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let (Some(group_id), Some(asset_id), Some(version)) =
+            (spec("groupId"), spec("assetId"), spec("version"))
+        else {
+            return respond::apim_invalid(
+                ".spec",
+                "should have required properties groupId, assetId, version",
+            );
+        };
+        let api = ApiInstance {
+            id: world.next_id(),
+            env: env.clone(),
+            asset_id,
+            group_id: Some(group_id),
+            product_version: format!("v{}", version.split('.').next().unwrap_or("1")),
+            asset_version: version,
+            instance_label: body
+                .get("instanceLabel")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            exchange_asset_name: None,
+            status: "unregistered".into(),
+            tiers: Vec::new(),
+        };
+        let answer = instance_json(world, &api);
+        world.apis.push(api);
+        respond::created(answer)
+    })
+}
+
+pub async fn describe(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((org, env, api)): Path<(String, String, String)>,
+) -> Response {
+    guarded(
+        &state,
+        &headers,
+        &org,
+        &env,
+        READ_APIS,
+        |world, _| match world
+            .apis
+            .iter()
+            .find(|a| a.id.to_string() == api && a.env == env)
+        {
+            Some(found) => respond::ok(instance_json(world, found)),
+            None => respond::apim_not_found(&format!("API {api} not found")),
+        },
+    )
+}
+
+pub fn contract_json(world: &World, contract: &Contract) -> Value {
+    let app = world
+        .client_applications
+        .iter()
+        .find(|a| a.id == contract.application_id);
+    let tier = world
+        .apis
+        .iter()
+        .find(|a| a.id == contract.api_id)
+        .and_then(|a| a.tiers.iter().find(|t| Some(t.id) == contract.tier_id));
+    json!({
+        "audit": {"created": {"date": AUDIT_DATE}, "updated": {"date": AUDIT_DATE}},
+        "masterOrganizationId": world.root.id,
+        "organizationId": world.root.id,
+        "id": contract.id,
+        "status": contract.status,
+        "approvedDate": (contract.status == "APPROVED").then_some(AUDIT_DATE),
+        "rejectedDate": null,
+        "revokedDate": null,
+        "applicationId": contract.application_id,
+        "application": app.map(|a| json!({
+            "audit": {"created": {"date": AUDIT_DATE}, "updated": {"date": AUDIT_DATE}},
+            "id": a.id, "name": a.name, "description": a.description,
+            "clientProvider": {"providerId": null}, "coreServicesId": a.client_id, "url": null
+        })),
+        "tierId": contract.tier_id,
+        "tier": tier.map(|t| json!({"id": t.id, "name": t.name, "status": "ACTIVE", "autoApprove": true,
+            "limits": [{"visible": true, "maximumRequests": 120, "timePeriodInMilliseconds": 60000}]})),
+        "requestedTierId": null,
+        "requestedTier": null,
+        "terms": null,
+        "apiId": contract.api_id,
+        "api": {"id": contract.api_id, "organizationId": world.root.id},
+    })
+}
+
+/// GET .../apis/{id}/contracts.
+pub async fn contracts(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((org, env, api)): Path<(String, String, String)>,
+) -> Response {
+    guarded(&state, &headers, &org, &env, READ_CONTRACTS, |world, _| {
+        if !world
+            .apis
+            .iter()
+            .any(|a| a.id.to_string() == api && a.env == env)
+        {
+            return respond::apim_not_found(&format!("API {api} not found"));
+        }
+        let list: Vec<Value> = world
+            .contracts
+            .iter()
+            .filter(|c| c.api_id.to_string() == api)
+            .map(|c| contract_json(world, c))
+            .collect();
+        respond::ok(json!({"total": list.len(), "contracts": list}))
+    })
+}
+
+/// POST .../apis/{id}/contracts: {"applicationId": <int>, "requestedTierId": <int>?}.
+pub async fn create_contract(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((org, env, api)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Response {
+    guarded(
+        &state,
+        &headers,
+        &org,
+        &env,
+        MANAGE_CONTRACTS,
+        |world, _| {
+            let Some(api_id) = world
+                .apis
+                .iter()
+                .find(|a| a.id.to_string() == api && a.env == env)
+                .map(|a| a.id)
+            else {
+                return respond::apim_not_found(&format!("API {api} not found"));
+            };
+            let body = match respond::json_body(&body) {
+                Ok(body) => body,
+                Err(response) => return response,
+            };
+            let Some(application_id) = body.get("applicationId").and_then(Value::as_u64) else {
+                return respond::apim_invalid(".applicationId", "should be integer");
+            };
+            let tier_id = body.get("requestedTierId").and_then(Value::as_u64);
+            match add_contract(world, api_id, application_id, tier_id) {
+                Ok(contract) => respond::created(contract_json(world, &contract)),
+                Err(response) => response,
+            }
+        },
+    )
+}
+
+/// Adds a contract unless the application is unknown or already has one with this API.
+pub fn add_contract(
+    world: &mut World,
+    api_id: u64,
+    application_id: u64,
+    tier_id: Option<u64>,
+) -> Result<Contract, Response> {
+    if !world
+        .client_applications
+        .iter()
+        .any(|a: &ClientApplication| a.id == application_id)
+    {
+        return Err(respond::apim_not_found(&format!(
+            "Application {application_id} not found"
+        )));
+    }
+    if world
+        .contracts
+        .iter()
+        .any(|c| c.api_id == api_id && c.application_id == application_id)
+    {
+        return Err(respond::exchange_error(
+            409,
+            &format!("Application {application_id} already has a contract with API {api_id}"),
+        ));
+    }
+    let contract = Contract {
+        id: world.next_id(),
+        api_id,
+        application_id,
+        status: "APPROVED".into(),
+        tier_id,
+    };
+    world.contracts.push(contract.clone());
+    Ok(contract)
+}

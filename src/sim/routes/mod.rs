@@ -1,0 +1,128 @@
+//! The simulator's router: every endpoint the doctor and anypoint-cli-v4
+//! call, and who may call it. One module per service.
+
+mod accounts;
+mod apimanager;
+mod applications;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use super::respond;
+use super::state::{SimState, Subject, TokenProblem};
+use super::world::World;
+
+pub type Shared = Arc<SimState>;
+
+pub fn router(state: Shared) -> Router {
+    let org = "/accounts/api/organizations/{org}";
+    let apim = "/apimanager/api/v1/organizations/{org}/environments/{env}/apis";
+    Router::new()
+        .route("/accounts/api/v2/oauth2/token", post(accounts::token))
+        .route("/accounts/api/me", get(accounts::me))
+        .route("/accounts/api/users/me", get(accounts::users_me))
+        .route(org, get(accounts::organization))
+        .route(&format!("{org}/hierarchy"), get(accounts::hierarchy))
+        .route(&format!("{org}/environments"), get(accounts::environments))
+        .route(
+            &format!("{org}/environments/{{env}}"),
+            get(accounts::environment),
+        )
+        .route(
+            "/accounts/api/connectedApplications/{client}/scopes",
+            get(accounts::app_scopes),
+        )
+        .route(
+            &format!("{org}/connectedApplications/{{client}}/scopes"),
+            get(accounts::org_app_scopes),
+        )
+        .route(apim, get(apimanager::list).post(apimanager::create))
+        .route(&format!("{apim}/{{api}}"), get(apimanager::describe))
+        .route(
+            &format!("{apim}/{{api}}/contracts"),
+            get(apimanager::contracts).post(apimanager::create_contract),
+        )
+        .route(
+            "/apiplatform/repository/v2/organizations/{org}/applications",
+            get(applications::legacy_list).post(applications::legacy_create),
+        )
+        .route(
+            "/exchange/api/v2/organizations/{org}/applications",
+            get(applications::list).post(applications::create),
+        )
+        .route(
+            "/exchange/api/v2/organizations/{org}/applications/{app}",
+            get(applications::describe).delete(applications::delete),
+        )
+        .route(
+            "/exchange/api/v2/organizations/{org}/applications/{app}/contracts",
+            get(applications::contracts).post(applications::create_contract),
+        )
+        .route(
+            "/exchange/api/v1/organizations/{org}/environments/{env}/apis",
+            get(applications::retired_v1_apis),
+        )
+        .route(
+            "/cli/api/v1/analytics/{kind}",
+            post(|| async { respond::no_content() }),
+        )
+        .fallback(|| async { respond::not_found() })
+        .with_state(state)
+}
+
+/// The caller behind the request's bearer token, or the platform's 401.
+pub fn caller(state: &SimState, headers: &HeaderMap) -> Result<Subject, Response> {
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+    state.subject(authorization).map_err(|problem| {
+        let message = match problem {
+            TokenProblem::Missing => "Unauthorized: no bearer token",
+            TokenProblem::Unknown => "Unauthorized: the token is not valid for this control plane",
+            TokenProblem::Expired => "Unauthorized: the token has expired",
+        };
+        respond::accounts_error(401, message)
+    })
+}
+
+/// Whether the caller may act with one of `scopes` in `org` (and `env`).
+/// An org admin user may do anything in the tenant.
+pub fn allowed(
+    world: &World,
+    caller: &Subject,
+    scopes: &[&str],
+    org: &str,
+    env: Option<&str>,
+) -> bool {
+    match caller {
+        Subject::User { username } => world
+            .users
+            .iter()
+            .any(|u| &u.username == username && u.org_admin),
+        Subject::App { client_id } => world
+            .connected_app(client_id)
+            .is_some_and(|app| world.app_holds(app, scopes, org, env)),
+    }
+}
+
+/// The org a caller belongs to.
+pub fn home_org(world: &World, caller: &Subject) -> Option<String> {
+    match caller {
+        Subject::App { client_id } => world.connected_app(client_id).map(|a| a.org.clone()),
+        Subject::User { username } => world
+            .users
+            .iter()
+            .find(|u| &u.username == username)
+            .map(|u| u.org.clone()),
+    }
+}
+
+/// A stable 32-hex-digit id derived from another id (for `clientId` fields).
+pub fn derived_id(seed: &str) -> String {
+    let hex: String = seed.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    format!("{:0<32}", hex).chars().rev().take(32).collect()
+}
+
+pub const AUDIT_DATE: &str = "2026-03-02T10:15:30.123Z";

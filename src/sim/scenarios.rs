@@ -1,0 +1,365 @@
+//! Named scenarios: small worlds that each show one way automation goes
+//! wrong (or none), shared by `sim`, `demo`, the tests and the benchmarks.
+
+use super::world::{
+    ApiInstance, ClientApplication, ConnectedApp, Contract, Environment, Fault, FaultKind, Grant,
+    Login, Org, Tier, User, World,
+};
+
+pub const ROOT_ORG: &str = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f";
+pub const BUSINESS_GROUP: &str = "5d7e9f10-2a3b-4c5d-9e6f-708192a3b4c5";
+pub const DESIGN: &str = "0badc0de-2222-4333-8444-999988887777";
+pub const SANDBOX: &str = "c0ffee00-1111-4222-8333-444455556666";
+pub const PRODUCTION: &str = "deadbeef-7777-4888-9999-aaaabbbbcccc";
+pub const BG_SANDBOX: &str = "5eed5eed-3333-4444-8555-666677778888";
+pub const CLIENT_ID: &str = "7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9";
+pub const CLIENT_SECRET: &str = "sim-0123456789abcdefFEDCBA9876543210";
+pub const ADMIN_TOKEN: &str = "sim-admin-4c1d9a7e-2f3b-4a5c-9d8e-7f6a5b4c3d2e";
+
+pub struct Scenario {
+    pub name: &'static str,
+    pub description: &'static str,
+    build: fn() -> World,
+}
+
+impl Scenario {
+    pub fn world(&self) -> World {
+        (self.build)()
+    }
+}
+
+/// The scenario `demo` runs when none is named: several realistic problems at once.
+pub const DEMO_DEFAULT: &str = "typical-mistakes";
+
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "healthy",
+        description: "every scope MuleSoft's guidance asks for, in the root org and every environment",
+        build: healthy,
+    },
+    Scenario {
+        name: "typical-mistakes",
+        description: "view scope missing (empty list while apps exist) and API Manager scopes on Sandbox only",
+        build: typical_mistakes,
+    },
+    Scenario {
+        name: "missing-view-scope",
+        description: "no View Client Applications: the application list is 200 and empty while apps exist",
+        build: missing_view_scope,
+    },
+    Scenario {
+        name: "missing-manage-scopes",
+        description: "no Manage Client Applications or Manage Contracts: creates answer 403",
+        build: missing_manage_scopes,
+    },
+    Scenario {
+        name: "env-scope-gap",
+        description: "API Manager scopes granted for Sandbox only: Design and Production answer 403",
+        build: env_scope_gap,
+    },
+    Scenario {
+        name: "business-group-org",
+        description: "the app lives in a business group and got its client-application scopes there, not in the root org",
+        build: business_group_org,
+    },
+    Scenario {
+        name: "wrong-secret",
+        description: "the client secret in use is not the app's: the token endpoint answers 401",
+        build: wrong_secret,
+    },
+    Scenario {
+        name: "eu-app-on-us-host",
+        description: "the app was created in the EU control plane and is used against the US host: 401 on the token",
+        build: eu_app_on_us_host,
+    },
+    Scenario {
+        name: "rate-limited",
+        description: "API Manager answers 429 with Retry-After and X-RateLimit-Reset",
+        build: rate_limited,
+    },
+    Scenario {
+        name: "flaky-network",
+        description: "a reset connection, a gateway's HTML error page and a truncated answer on the first calls",
+        build: flaky_network,
+    },
+    Scenario {
+        name: "slow",
+        description: "every answer takes 300 ms more",
+        build: slow,
+    },
+];
+
+pub fn find(name: &str) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| s.name == name)
+}
+
+pub fn names() -> Vec<&'static str> {
+    SCENARIOS.iter().map(|s| s.name).collect()
+}
+
+fn grant(scope: &str, org: Option<&str>, env: Option<&str>) -> Grant {
+    Grant {
+        scope: scope.into(),
+        org: org.map(str::to_string),
+        env: env.map(str::to_string),
+    }
+}
+
+const CLIENT_APP_SCOPES: &[&str] = &[
+    "manage:org_client_applications",
+    "read:org_client_applications",
+    "create:client_applications",
+];
+const ENV_SCOPES: &[&str] = &[
+    "manage:api_contracts",
+    "read:api_contracts",
+    "manage:apis",
+    "read:api_configuration",
+];
+
+/// Client-application scopes on `org`, API Manager scopes on `org` for each of `envs`, and the rest.
+fn scopes(client_apps_org: Option<&str>, api_org: &str, envs: &[&str]) -> Vec<Grant> {
+    let mut grants = vec![grant("profile", None, None)];
+    if let Some(org) = client_apps_org {
+        grants.extend(CLIENT_APP_SCOPES.iter().map(|s| grant(s, Some(org), None)));
+    }
+    for env in envs {
+        grants.extend(
+            ENV_SCOPES
+                .iter()
+                .map(|s| grant(s, Some(api_org), Some(env))),
+        );
+    }
+    grants.push(grant("manage:exchange", Some(api_org), None));
+    grants.push(grant("read:exchange", Some(api_org), None));
+    grants.push(grant("full", None, None));
+    grants
+}
+
+fn env(id: &str, name: &str, kind: &str) -> Environment {
+    Environment {
+        id: id.into(),
+        name: name.into(),
+        kind: kind.into(),
+        is_production: kind == "production",
+    }
+}
+
+/// The tenant every scenario starts from: the ids of the reference fixtures.
+fn base() -> World {
+    World {
+        region: "us".into(),
+        login: Login {
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+        },
+        root: Org {
+            id: ROOT_ORG.into(),
+            name: "Example Corp".into(),
+            environments: vec![
+                env(DESIGN, "Design", "design"),
+                env(SANDBOX, "Sandbox", "sandbox"),
+                env(PRODUCTION, "Production", "production"),
+            ],
+            business_groups: vec![Org {
+                id: BUSINESS_GROUP.into(),
+                name: "Payments BG".into(),
+                environments: vec![env(BG_SANDBOX, "Payments Sandbox", "sandbox")],
+                business_groups: Vec::new(),
+            }],
+        },
+        connected_apps: vec![ConnectedApp {
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+            name: "doctor-ci-app".into(),
+            org: ROOT_ORG.into(),
+            region: None,
+            scopes: scopes(Some(ROOT_ORG), ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION]),
+        }],
+        users: vec![User {
+            username: "ada-admin".into(),
+            token: ADMIN_TOKEN.into(),
+            org: ROOT_ORG.into(),
+            org_admin: true,
+        }],
+        client_applications: vec![
+            ClientApplication {
+                id: 2349040,
+                name: "orders-portal".into(),
+                description: Some("Orders web portal".into()),
+                client_id: "4e5f6a7b8c9d40e1f2a3b4c5d6e7f809".into(),
+                client_secret: "9F8E7D6C5B4A39281706F5E4D3C2B1A0".into(),
+                created_by: "ada-example".into(),
+                redirect_uris: vec!["https://portal.example.com/callback".into()],
+                grant_types: Vec::new(),
+            },
+            ClientApplication {
+                id: 2349041,
+                name: "billing-batch".into(),
+                description: None,
+                client_id: "a0b1c2d3e4f5461728394a5b6c7d8e9f".into(),
+                client_secret: "00FF11EE22DD33CC44BB55AA66998877".into(),
+                created_by: "ada-example".into(),
+                redirect_uris: Vec::new(),
+                grant_types: Vec::new(),
+            },
+        ],
+        apis: vec![
+            api(18972610, SANDBOX, "orders-sbx"),
+            api(18972611, PRODUCTION, "orders-prod"),
+        ],
+        contracts: vec![Contract {
+            id: 6273842,
+            api_id: 18972610,
+            application_id: 2349040,
+            status: "APPROVED".into(),
+            tier_id: Some(1797161),
+        }],
+        faults: Vec::new(),
+        latency_ms: 0,
+        token_ttl_secs: 3600,
+    }
+}
+
+fn api(id: u64, env: &str, label: &str) -> ApiInstance {
+    ApiInstance {
+        id,
+        env: env.into(),
+        asset_id: "orders-api".into(),
+        group_id: Some(ROOT_ORG.into()),
+        asset_version: "1.0.3".into(),
+        product_version: "v1".into(),
+        instance_label: Some(label.into()),
+        exchange_asset_name: Some("Orders API".into()),
+        status: "active".into(),
+        tiers: vec![Tier {
+            id: 1797161,
+            name: "Gold".into(),
+        }],
+    }
+}
+
+fn with_scopes(mut world: World, grants: Vec<Grant>) -> World {
+    world.connected_apps[0].scopes = grants;
+    world
+}
+
+fn healthy() -> World {
+    base()
+}
+
+fn typical_mistakes() -> World {
+    let mut grants = scopes(None, ROOT_ORG, &[SANDBOX]);
+    grants.push(grant("create:client_applications", Some(ROOT_ORG), None));
+    with_scopes(base(), grants)
+}
+
+fn missing_view_scope() -> World {
+    let mut grants = scopes(None, ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION]);
+    grants.push(grant("create:client_applications", Some(ROOT_ORG), None));
+    with_scopes(base(), grants)
+}
+
+fn missing_manage_scopes() -> World {
+    let grants = scopes(Some(ROOT_ORG), ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION])
+        .into_iter()
+        .filter(|g| {
+            !matches!(
+                g.scope.as_str(),
+                "manage:org_client_applications"
+                    | "create:client_applications"
+                    | "manage:api_contracts"
+            )
+        })
+        .collect();
+    with_scopes(base(), grants)
+}
+
+fn env_scope_gap() -> World {
+    with_scopes(base(), scopes(Some(ROOT_ORG), ROOT_ORG, &[SANDBOX]))
+}
+
+fn business_group_org() -> World {
+    let mut world = base();
+    let app = &mut world.connected_apps[0];
+    app.org = BUSINESS_GROUP.into();
+    app.scopes = scopes(Some(BUSINESS_GROUP), BUSINESS_GROUP, &[BG_SANDBOX]);
+    world
+}
+
+fn wrong_secret() -> World {
+    let mut world = base();
+    world.login.client_secret = "sim-not-the-secret-of-this-app-000000".into();
+    world
+}
+
+fn eu_app_on_us_host() -> World {
+    let mut world = base();
+    world.connected_apps[0].region = Some("eu".into());
+    world
+}
+
+fn fault(path: &str, fault: FaultKind, times: Option<u32>) -> Fault {
+    Fault {
+        path: path.into(),
+        method: None,
+        fault,
+        times,
+    }
+}
+
+fn rate_limited() -> World {
+    let mut world = base();
+    world.faults = vec![fault(
+        "/apimanager/**",
+        FaultKind::RateLimit {
+            retry_after_secs: 30,
+        },
+        None,
+    )];
+    world
+}
+
+fn flaky_network() -> World {
+    let mut world = base();
+    world.faults = vec![
+        fault(
+            "/accounts/api/organizations/*/hierarchy",
+            FaultKind::Html { status: 502 },
+            Some(1),
+        ),
+        fault(
+            "/exchange/api/v2/organizations/*/applications",
+            FaultKind::Reset,
+            Some(1),
+        ),
+        fault(
+            "/apimanager/api/v1/organizations/*/environments/*/apis",
+            FaultKind::Truncated,
+            Some(1),
+        ),
+    ];
+    world
+}
+
+fn slow() -> World {
+    let mut world = base();
+    world.latency_ms = 300;
+    world
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scenario_builds_a_consistent_world() {
+        for scenario in SCENARIOS {
+            scenario
+                .world()
+                .resolve()
+                .unwrap_or_else(|e| panic!("{}: {e}", scenario.name));
+        }
+        assert!(find(DEMO_DEFAULT).is_some());
+    }
+}

@@ -1,0 +1,102 @@
+//! Serving the simulator on 127.0.0.1: plain http, or https with a
+//! self-signed certificate generated at start and written to a file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum_server::Handle;
+
+use super::faults;
+use super::routes;
+use super::state::SimState;
+use super::world::World;
+
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Serve https, writing the certificate (PEM) to this file.
+    pub tls_cert_file: Option<PathBuf>,
+}
+
+pub struct RunningSim {
+    pub base_url: String,
+    pub state: Arc<SimState>,
+    /// The certificate clients must trust, when serving https.
+    pub cert_file: Option<PathBuf>,
+    handle: Handle<SocketAddr>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningSim {
+    /// Stops at once: requests still waiting (an injected hang) are dropped.
+    pub async fn stop(self) {
+        self.handle.shutdown();
+        let _ = self.task.await;
+    }
+
+    /// Serves until the process ends or the server fails.
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// Starts the simulator; it is listening when this returns.
+pub async fn start(world: World, options: ServeOptions) -> std::io::Result<RunningSim> {
+    let state = Arc::new(SimState::new(world));
+    let app = routes::router(Arc::clone(&state)).layer(axum::middleware::from_fn_with_state(
+        Arc::clone(&state),
+        faults::layer,
+    ));
+    let listener = std::net::TcpListener::bind(("127.0.0.1", options.port))?;
+    listener.set_nonblocking(true)?;
+    let address = listener.local_addr()?;
+    let handle = Handle::new();
+    let service = app.into_make_service();
+    let (base_url, cert_file, task) = match options.tls_cert_file {
+        None => {
+            let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+            (
+                format!("http://{address}"),
+                None,
+                tokio::spawn(server.serve(service)),
+            )
+        }
+        Some(path) => {
+            let config = tls_config(&path).await?;
+            let server =
+                axum_server::tls_rustls::from_tcp_rustls(listener, config)?.handle(handle.clone());
+            (
+                format!("https://{address}"),
+                Some(path),
+                tokio::spawn(server.serve(service)),
+            )
+        }
+    };
+    Ok(RunningSim {
+        base_url,
+        state,
+        cert_file,
+        handle,
+        task,
+    })
+}
+
+/// A self-signed certificate for 127.0.0.1 and localhost, written to `path`.
+async fn tls_config(path: &PathBuf) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .map_err(std::io::Error::other)?;
+    let cert = certified.cert.pem();
+    let key = certified.signing_key.serialize_pem();
+    std::fs::write(path, &cert).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot write the certificate to {}: {e}", path.display()),
+        )
+    })?;
+    axum_server::tls_rustls::RustlsConfig::from_pem(cert.into_bytes(), key.into_bytes()).await
+}

@@ -1,0 +1,114 @@
+//! The simulator's live state: the world (mutable: creates change it), the
+//! tokens it issued, and counters for faults and requests.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use super::world::World;
+
+/// Who a bearer token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    App { client_id: String },
+    User { username: String },
+}
+
+struct Session {
+    subject: Subject,
+    expires: Option<Instant>,
+}
+
+pub struct SimState {
+    pub world: Mutex<World>,
+    sessions: Mutex<HashMap<String, Session>>,
+    fault_hits: Mutex<Vec<u32>>,
+    requests: AtomicU64,
+}
+
+/// Why a bearer token was refused.
+pub enum TokenProblem {
+    Missing,
+    Unknown,
+    Expired,
+}
+
+impl SimState {
+    pub fn new(world: World) -> SimState {
+        let sessions = world
+            .users
+            .iter()
+            .map(|u| {
+                (
+                    u.token.clone(),
+                    Session {
+                        subject: Subject::User {
+                            username: u.username.clone(),
+                        },
+                        expires: None,
+                    },
+                )
+            })
+            .collect();
+        SimState {
+            fault_hits: Mutex::new(vec![0; world.faults.len()]),
+            world: Mutex::new(world),
+            sessions: Mutex::new(sessions),
+            requests: AtomicU64::new(0),
+        }
+    }
+
+    /// Issues a token for an app, valid for the world's token lifetime.
+    pub fn issue_token(&self, client_id: &str, ttl_secs: u64) -> String {
+        let token = uuid::Uuid::new_v4().to_string();
+        self.sessions.lock().expect("sessions lock").insert(
+            token.clone(),
+            Session {
+                subject: Subject::App {
+                    client_id: client_id.to_string(),
+                },
+                expires: Some(Instant::now() + Duration::from_secs(ttl_secs)),
+            },
+        );
+        token
+    }
+
+    /// The subject behind an `Authorization: Bearer` value. Tokens of another
+    /// simulator (or control plane) are unknown here, as on the platform.
+    pub fn subject(&self, authorization: Option<&str>) -> Result<Subject, TokenProblem> {
+        let token = authorization
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(TokenProblem::Missing)?;
+        let sessions = self.sessions.lock().expect("sessions lock");
+        let session = sessions.get(token).ok_or(TokenProblem::Unknown)?;
+        if session.expires.is_some_and(|at| Instant::now() >= at) {
+            return Err(TokenProblem::Expired);
+        }
+        Ok(session.subject.clone())
+    }
+
+    /// Counts a hit on fault `index`; true while the fault still applies.
+    pub fn fault_applies(&self, index: usize, times: Option<u32>) -> bool {
+        let mut hits = self.fault_hits.lock().expect("fault lock");
+        let Some(count) = hits.get_mut(index) else {
+            return false;
+        };
+        *count += 1;
+        times.is_none_or(|limit| *count <= limit)
+    }
+
+    pub fn count_request(&self) -> u64 {
+        self.requests.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// How many requests the simulator has answered (for tests and benchmarks).
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+}

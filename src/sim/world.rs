@@ -1,0 +1,377 @@
+//! The simulated tenant: a root organization with business groups and
+//! environments, Connected Apps with their scopes (each with its org and
+//! environment context), users, client applications, API instances,
+//! contracts, and injected faults. Scenario files deserialize into this.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct World {
+    /// The control plane this simulator plays (`us`, `eu`, …); apps from another one get 401 on the token.
+    #[serde(default = "us")]
+    pub region: String,
+    /// The credentials `sim` prints and `demo` uses (in `wrong-secret`, not the app's real secret).
+    pub login: Login,
+    pub root: Org,
+    #[serde(default)]
+    pub connected_apps: Vec<ConnectedApp>,
+    #[serde(default)]
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub client_applications: Vec<ClientApplication>,
+    #[serde(default)]
+    pub apis: Vec<ApiInstance>,
+    #[serde(default)]
+    pub contracts: Vec<Contract>,
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+    /// Latency added to every answer.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Lifetime of the tokens the simulator issues.
+    #[serde(default = "hour")]
+    pub token_ttl_secs: u64,
+}
+
+fn us() -> String {
+    "us".into()
+}
+
+fn hour() -> u64 {
+    3600
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub environments: Vec<Environment>,
+    #[serde(default)]
+    pub business_groups: Vec<Org>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    pub id: String,
+    pub name: String,
+    /// `design`, `sandbox` or `production`.
+    #[serde(rename = "type", default = "sandbox")]
+    pub kind: String,
+    #[serde(default)]
+    pub is_production: bool,
+}
+
+fn sandbox() -> String {
+    "sandbox".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectedApp {
+    pub client_id: String,
+    pub client_secret: String,
+    pub name: String,
+    /// The organization or business group that owns the app.
+    pub org: String,
+    /// The control plane the app was created in, when not this simulator's.
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub scopes: Vec<Grant>,
+}
+
+/// A scope with its context: business group and environment, by id or name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    pub scope: String,
+    #[serde(default)]
+    pub org: Option<String>,
+    #[serde(default)]
+    pub env: Option<String>,
+}
+
+/// A user with a ready bearer token (for example an org admin who may read an app's scopes).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub username: String,
+    pub token: String,
+    pub org: String,
+    #[serde(default)]
+    pub org_admin: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientApplication {
+    pub id: u64,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Client id of the Connected App, or username, that created it.
+    pub created_by: String,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub grant_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiInstance {
+    pub id: u64,
+    /// Environment id or name; the instance belongs to that environment's organization.
+    pub env: String,
+    pub asset_id: String,
+    #[serde(default)]
+    pub group_id: Option<String>,
+    pub asset_version: String,
+    pub product_version: String,
+    #[serde(default)]
+    pub instance_label: Option<String>,
+    #[serde(default)]
+    pub exchange_asset_name: Option<String>,
+    #[serde(default = "active")]
+    pub status: String,
+    #[serde(default)]
+    pub tiers: Vec<Tier>,
+}
+
+fn active() -> String {
+    "active".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub id: u64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    pub id: u64,
+    pub api_id: u64,
+    pub application_id: u64,
+    #[serde(default = "approved")]
+    pub status: String,
+    #[serde(default)]
+    pub tier_id: Option<u64>,
+}
+
+fn approved() -> String {
+    "APPROVED".into()
+}
+
+/// A fault injected into answers whose path matches `path` (`*` matches within a segment, `**` anything).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    pub path: String,
+    /// Only this method; any when absent.
+    #[serde(default)]
+    pub method: Option<String>,
+    pub fault: FaultKind,
+    /// Only the first N matching requests; every one when absent.
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum FaultKind {
+    /// Answer after this many extra milliseconds.
+    Latency { ms: u64 },
+    /// 429 with Retry-After and X-RateLimit-Reset.
+    RateLimit { retry_after_secs: u64 },
+    /// A server error (500, 502, 503, …) in the platform's JSON shape.
+    Status { status: u16 },
+    /// An HTML error page from a gateway.
+    Html { status: u16 },
+    /// The real answer, cut in half.
+    Truncated,
+    /// No answer at all.
+    Hang,
+    /// The connection breaks before the answer is complete.
+    Reset,
+}
+
+impl World {
+    /// Every organization: the root, then business groups depth first.
+    pub fn orgs(&self) -> Vec<&Org> {
+        fn walk<'a>(org: &'a Org, out: &mut Vec<&'a Org>) {
+            out.push(org);
+            for group in &org.business_groups {
+                walk(group, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.root, &mut out);
+        out
+    }
+
+    pub fn org(&self, id: &str) -> Option<&Org> {
+        self.orgs().into_iter().find(|o| o.id == id)
+    }
+
+    /// The parent of a business group (None for the root).
+    pub fn parent_of(&self, id: &str) -> Option<&Org> {
+        self.orgs()
+            .into_iter()
+            .find(|o| o.business_groups.iter().any(|g| g.id == id))
+    }
+
+    /// The ancestors of an org, nearest first.
+    pub fn ancestors(&self, id: &str) -> Vec<&Org> {
+        let mut out = Vec::new();
+        let mut current = id.to_string();
+        while let Some(parent) = self.parent_of(&current) {
+            current = parent.id.clone();
+            out.push(parent);
+        }
+        out
+    }
+
+    /// An environment by id, with its organization.
+    pub fn environment(&self, id: &str) -> Option<(&Org, &Environment)> {
+        self.orgs()
+            .into_iter()
+            .find_map(|o| o.environments.iter().find(|e| e.id == id).map(|e| (o, e)))
+    }
+
+    pub fn connected_app(&self, client_id: &str) -> Option<&ConnectedApp> {
+        self.connected_apps
+            .iter()
+            .find(|a| a.client_id == client_id)
+    }
+
+    /// Whether the app holds one of `scopes` for `org` (and `env`, when given):
+    /// a grant covers its business group, and every environment when it names none.
+    pub fn app_holds(
+        &self,
+        app: &ConnectedApp,
+        scopes: &[&str],
+        org: &str,
+        env: Option<&str>,
+    ) -> bool {
+        app.scopes.iter().any(|g| {
+            scopes.contains(&g.scope.as_str())
+                && g.org.as_deref().is_none_or(|o| o == org)
+                && match (env, g.env.as_deref()) {
+                    (Some(wanted), Some(granted)) => wanted == granted,
+                    _ => true,
+                }
+        })
+    }
+
+    pub fn next_id(&self) -> u64 {
+        let highest = self
+            .client_applications
+            .iter()
+            .map(|a| a.id)
+            .chain(self.apis.iter().map(|a| a.id))
+            .chain(self.contracts.iter().map(|c| c.id))
+            .max()
+            .unwrap_or(1_000_000);
+        highest + 1
+    }
+
+    /// Checks references and turns names into ids (grants and API instances may name
+    /// orgs and environments by name in a scenario file). The error names the field.
+    pub fn resolve(mut self) -> Result<World, String> {
+        let orgs: Vec<(String, String)> = self
+            .orgs()
+            .iter()
+            .map(|o| (o.id.clone(), o.name.clone()))
+            .collect();
+        let envs: Vec<(String, String)> = self
+            .orgs()
+            .iter()
+            .flat_map(|o| {
+                o.environments
+                    .iter()
+                    .map(|e| (e.id.clone(), e.name.clone()))
+            })
+            .collect();
+        let find = |list: &[(String, String)], wanted: &str, field: &str, what: &str| {
+            list.iter()
+                .find(|(id, _)| id == wanted)
+                .or_else(|| list.iter().find(|(_, name)| name == wanted))
+                .map(|(id, _)| id.clone())
+                .ok_or_else(|| {
+                    let known: Vec<&str> = list.iter().map(|(_, n)| n.as_str()).collect();
+                    format!(
+                        "{field}: no {what} {wanted:?} (known: {})",
+                        known.join(", ")
+                    )
+                })
+        };
+        for (i, app) in self.connected_apps.iter_mut().enumerate() {
+            app.org = find(
+                &orgs,
+                &app.org,
+                &format!("connected_apps[{i}].org"),
+                "organization",
+            )?;
+            for (j, grant) in app.scopes.iter_mut().enumerate() {
+                let field = format!("connected_apps[{i}].scopes[{j}]");
+                if let Some(org) = &grant.org {
+                    grant.org = Some(find(&orgs, org, &format!("{field}.org"), "organization")?);
+                }
+                if let Some(env) = &grant.env {
+                    grant.env = Some(find(&envs, env, &format!("{field}.env"), "environment")?);
+                }
+            }
+        }
+        for (i, user) in self.users.iter_mut().enumerate() {
+            user.org = find(&orgs, &user.org, &format!("users[{i}].org"), "organization")?;
+        }
+        for (i, api) in self.apis.iter_mut().enumerate() {
+            api.env = find(&envs, &api.env, &format!("apis[{i}].env"), "environment")?;
+        }
+        for (i, contract) in self.contracts.iter().enumerate() {
+            if !self.apis.iter().any(|a| a.id == contract.api_id) {
+                return Err(format!(
+                    "contracts[{i}].api_id: no API instance {}",
+                    contract.api_id
+                ));
+            }
+            if !self
+                .client_applications
+                .iter()
+                .any(|a| a.id == contract.application_id)
+            {
+                return Err(format!(
+                    "contracts[{i}].application_id: no client application {}",
+                    contract.application_id
+                ));
+            }
+        }
+        if self
+            .connected_apps
+            .iter()
+            .all(|a| a.client_id != self.login.client_id)
+        {
+            return Err(format!(
+                "login.client_id: no connected app {:?}",
+                self.login.client_id
+            ));
+        }
+        Ok(self)
+    }
+}
