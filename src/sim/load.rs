@@ -85,6 +85,17 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_loads() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/world.toml");
+        let world = from_file(&example).unwrap();
+        assert_eq!(
+            world.connected_apps[0].org, world.root.id,
+            "names resolve to ids"
+        );
+        assert_eq!(world.faults.len(), 1);
+    }
+
+    #[test]
     fn errors_name_the_line_or_field() {
         let bad_toml = write("bad.toml", "region = \"us\"\n[login]\nclient_id = 3\n");
         let err = from_file(&bad_toml).unwrap_err().to_string();
