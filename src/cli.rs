@@ -30,6 +30,13 @@ pub enum Command {
     List(ListArgs),
     /// Explain one check: what it checks, why it fails, how to fix it.
     Explain(ExplainArgs),
+    /// List client applications (in the root organization), and say whether an empty list is believable.
+    Apps(AppsArgs),
+    /// List API instances per environment, with what a contract must match.
+    Apis(ApisArgs),
+    /// Create a client application or an API contract, the minimal correct way.
+    #[command(subcommand)]
+    Create(CreateCommand),
     /// Serve a simulated Anypoint Platform on 127.0.0.1 for trying the doctor or your own automation.
     Sim(SimArgs),
     /// Run the full check against a built-in simulated org and print the table.
@@ -232,4 +239,117 @@ pub struct DemoArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// Output of the listing and create commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum OutputFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AppsArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Ask for every application and their client ids as an administrator sees them (`targetAdminSite=true`).
+    #[arg(long)]
+    pub target_admin_site: bool,
+
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ApisArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CreateCommand {
+    /// Create a client application (POST /exchange/api/v2/organizations/{rootOrgId}/applications).
+    App(Box<CreateAppArgs>),
+    /// Create a contract between a client application and an API instance.
+    Contract(Box<CreateContractArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// Print the exact request and an equivalent curl command; send no write.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateAppArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub write: WriteArgs,
+
+    /// The application's name (unique unless --allow-duplicate).
+    #[arg(long)]
+    pub name: String,
+
+    #[arg(long)]
+    pub description: Option<String>,
+
+    /// A redirect URI (absolute); repeat for several.
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    pub redirect_uris: Vec<String>,
+
+    /// An OAuth grant type the application may use; repeat for several.
+    #[arg(long = "grant-type", value_name = "TYPE")]
+    pub grant_types: Vec<String>,
+
+    /// Register the redirect URIs as API endpoints (Exchange's `apiEndpoints`).
+    #[arg(long)]
+    pub api_endpoints: bool,
+
+    /// Print the new application's client secret (it is shown only once).
+    #[arg(long)]
+    pub show_secret: bool,
+
+    /// Write the new application's client secret to this file (mode 0600; it must not exist).
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+
+    /// Create even if an application with this name exists.
+    #[arg(long)]
+    pub allow_duplicate: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateContractArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub write: WriteArgs,
+
+    /// The client application: its id, or its name.
+    #[arg(long, value_name = "ID|NAME")]
+    pub app: String,
+
+    /// The API instance id (as `anypoint-doctor apis` lists it).
+    #[arg(long, value_name = "API_INSTANCE_ID")]
+    pub api: u64,
+
+    /// The SLA tier to request, when the API has tiers.
+    #[arg(long, value_name = "ID")]
+    pub tier: Option<u64>,
+
+    /// Override the version group sent with the contract. [default: the instance's productVersion]
+    #[arg(long, value_name = "GROUP")]
+    pub version_group: Option<String>,
 }

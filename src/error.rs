@@ -60,6 +60,8 @@ pub enum ConfigError {
         "cannot listen on 127.0.0.1:{port}: {reason}; pick another --port (0 picks a free one)"
     )]
     Listen { port: u16, reason: String },
+    #[error("{setting}: {reason}")]
+    Invalid { setting: String, reason: String },
     #[error("unknown check or category {value:?} in {setting}; valid ids: {known}")]
     UnknownCheck {
         value: String,

@@ -18,7 +18,7 @@ use std::io::Write;
 
 use clap::ArgMatches;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, CreateCommand};
 pub use error::{ConfigError, Error};
 
 /// The exit codes, as documented in the README.
@@ -64,12 +64,27 @@ pub struct Io<'a> {
 pub async fn run(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     match &cli.command {
         Command::Check(args) => {
-            let sub = matches.subcommand_matches("check").unwrap_or(matches);
-            commands::check::run(args, sub, io).await
+            commands::check::run(args, subcommand(matches, &["check"]), io).await
         }
         Command::List(args) => commands::list::run(args, io.out).map(|()| ExitStatus::Ok),
         Command::Explain(args) => commands::explain::run(args, io.out).map(|()| ExitStatus::Ok),
+        Command::Apps(args) => commands::apps::run(args, subcommand(matches, &["apps"]), io).await,
+        Command::Apis(args) => commands::apis::run(args, subcommand(matches, &["apis"]), io).await,
+        Command::Create(CreateCommand::App(args)) => {
+            commands::create_app::run(args, subcommand(matches, &["create", "app"]), io).await
+        }
+        Command::Create(CreateCommand::Contract(args)) => {
+            commands::create_contract::run(args, subcommand(matches, &["create", "contract"]), io)
+                .await
+        }
         Command::Sim(args) => commands::sim::run(args, io).await,
         Command::Demo(args) => commands::demo::run(args, io).await,
     }
+}
+
+/// The matches of a (nested) subcommand, where the provenance of its flags lives.
+fn subcommand<'a>(matches: &'a ArgMatches, path: &[&str]) -> &'a ArgMatches {
+    path.iter()
+        .try_fold(matches, |m, name| m.subcommand_matches(name))
+        .unwrap_or(matches)
 }

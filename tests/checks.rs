@@ -692,9 +692,11 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         .expect("GET", path::exchange_apps(ROOT), 0)
         .expect("POST", path::repository_create(ROOT), 1)
         .expect("GET", path::exchange_v1_apis(ROOT, DESIGN), 1)
+        // Once each: scope.view-apis-configuration reads every environment,
+        // and the retired path's replacement shares Design's answer.
         .expect("GET", path::apis(ROOT, DESIGN), 1)
-        .expect("GET", path::apis(ROOT, SANDBOX), 0)
-        .expect("GET", path::apis(ROOT, PRODUCTION), 0);
+        .expect("GET", path::apis(ROOT, SANDBOX), 1)
+        .expect("GET", path::apis(ROOT, PRODUCTION), 1);
     for env in ENVS {
         tenant
             .expect("POST", path::contracts_probe(ROOT, env), 1)
@@ -730,7 +732,11 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         let outcome = at(&report, id, "Example Corp", Status::Pass);
         assert!(outcome.inferred, "{id} comes from a probe");
     }
-    for id in ["scope.manage-contracts", "scope.api-manager-administrator"] {
+    for id in [
+        "scope.manage-contracts",
+        "scope.api-manager-administrator",
+        "scope.view-apis-configuration",
+    ] {
         assert_eq!(
             targets(&report, id),
             ENV_NAMES,
@@ -783,7 +789,7 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
             report.summary.skip,
             report.summary.error
         ),
-        (15, 0, 0, 3, 0),
+        (18, 0, 0, 3, 0),
         "\n{}",
         dump(&report)
     );

@@ -336,7 +336,7 @@ fn list_prints_every_check_id() {
     let run = doctor(&["list"], &[]);
     assert_eq!(run.code, 0, "{run:#?}");
     let ids = check_ids();
-    assert_eq!(ids.len(), 14, "{ids:?}");
+    assert_eq!(ids.len(), 15, "{ids:?}");
     for id in &ids {
         assert!(
             run.stdout.contains(id.as_str()),
@@ -352,7 +352,7 @@ fn list_json_has_one_entry_per_check() {
     assert_eq!(run.code, 0, "{run:#?}");
     let listed = run.json();
     let listed = listed.as_array().expect("list --format json is an array");
-    assert_eq!(listed.len(), 14);
+    assert_eq!(listed.len(), 15);
     let ids: BTreeSet<String> = listed
         .iter()
         .map(|c| {

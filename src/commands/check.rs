@@ -9,7 +9,6 @@ use clap::ArgMatches;
 use crate::cli::{CheckArgs, FailOn, Format};
 use crate::doctor::{Registry, RunContext, runner, select};
 use crate::error::Error;
-use crate::platform::Platform;
 use crate::report::model::{SCHEMA_VERSION, Target, TargetEnvironment, Tool};
 use crate::report::table::TableOptions;
 use crate::report::{Report, Summary, json, markdown, next_steps, table, time};
@@ -105,20 +104,8 @@ pub async fn diagnose_with_progress(
     let registry = Registry::get();
     let chosen = select::select(registry, &plan.select, &plan.ignore)?;
     let started = Instant::now();
-    let platform = Platform::new(
-        settings.base_url.value.clone(),
-        settings.timeout_secs.value,
-        plan.concurrency.max(1),
-        settings
-            .credentials
-            .secrets()
-            .into_iter()
-            .cloned()
-            .collect(),
-    )
-    .map_err(|e| Error::HttpClient(e.to_string()))?;
     let client_credentials = matches!(settings.credentials, Credentials::ClientCredentials { .. });
-    let ctx = RunContext::new(platform, settings, plan.read_only);
+    let ctx = RunContext::connect(settings, plan.read_only, plan.concurrency)?;
     let outcomes = runner::run(Arc::clone(&ctx), registry, &chosen, progress).await;
     if let Some(error) = ctx.take_config_error() {
         return Err(error.into());

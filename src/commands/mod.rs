@@ -2,8 +2,14 @@
 //! streams, and returns an exit status or a typed error. None prints outside
 //! the streams it is given, and none exits.
 
+pub mod apis;
+pub mod apps;
 pub mod check;
+pub mod create_app;
+pub mod create_contract;
 pub mod demo;
 pub mod explain;
 pub mod list;
+pub mod resources;
+pub mod session;
 pub mod sim;

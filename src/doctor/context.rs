@@ -107,6 +107,27 @@ impl RunContext {
         })
     }
 
+    /// A context with a fresh HTTP client for these settings.
+    pub fn connect(
+        settings: Settings,
+        read_only: bool,
+        max_in_flight: usize,
+    ) -> Result<Arc<RunContext>, crate::error::Error> {
+        let platform = Platform::new(
+            settings.base_url.value.clone(),
+            settings.timeout_secs.value,
+            max_in_flight.max(1),
+            settings
+                .credentials
+                .secrets()
+                .into_iter()
+                .cloned()
+                .collect(),
+        )
+        .map_err(|e| crate::error::Error::HttpClient(e.to_string()))?;
+        Ok(RunContext::new(platform, settings, read_only))
+    }
+
     /// Records a configuration error found while checking; the first one wins.
     pub fn config_error(&self, error: ConfigError) {
         let mut slot = self

@@ -22,6 +22,7 @@ pub const CHECK_FILES: &[(&str, &str)] = checks![
     "scope.manage-contracts",
     "scope.exchange-administrator",
     "scope.api-manager-administrator",
+    "scope.view-apis-configuration",
     "scope.full-access",
     "scope.background-access",
     "deprecated.exchange-v1-apis",

@@ -36,10 +36,14 @@ pub async fn run(
                     continue;
                 }
                 let spec = &registry.checks[index];
+                // A requirement outside `chosen` ran earlier on this context
+                // (a command's session); its facts are already there.
                 let requirements: Option<Vec<&Vec<Outcome>>> = spec
                     .requires
                     .iter()
-                    .map(|id| registry.index_of(id).and_then(|at| done.get(&at)))
+                    .filter_map(|id| registry.index_of(id))
+                    .filter(|at| chosen.contains(at))
+                    .map(|at| done.get(&at))
                     .collect();
                 let Some(requirements) = requirements else {
                     continue;

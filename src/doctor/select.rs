@@ -82,7 +82,7 @@ mod tests {
             ]
         );
         let scopes = ids(&["scope"], &[]);
-        assert!(scopes.iter().filter(|id| id.starts_with("scope.")).count() == 7);
+        assert!(scopes.iter().filter(|id| id.starts_with("scope.")).count() == 8);
         assert!(!scopes.iter().any(|id| id.starts_with("data.")));
     }
 

@@ -105,6 +105,8 @@ pub struct ContextParams {
 #[derive(Debug, Deserialize)]
 pub struct ApiAssetList {
     pub assets: Vec<ApiAsset>,
+    #[serde(default)]
+    pub total: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,12 +115,66 @@ pub struct ApiAsset {
     pub apis: Vec<ApiInstance>,
 }
 
-#[derive(Debug, Deserialize)]
+/// An API instance in API Manager: what a contract must match.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiInstance {
     pub id: u64,
     #[serde(default)]
+    pub group_id: Option<String>,
+    #[serde(default)]
+    pub asset_id: Option<String>,
+    #[serde(default)]
+    pub asset_version: Option<String>,
+    #[serde(default)]
+    pub product_version: Option<String>,
+    #[serde(default)]
+    pub instance_label: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub environment_id: Option<String>,
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    #[serde(default)]
     pub active_contracts_count: Option<u64>,
+}
+
+/// GET /apiplatform/repository/v2/.../applications.
+#[derive(Debug, Deserialize)]
+pub struct ApplicationList {
+    pub applications: Vec<ClientApplication>,
+    pub total: Option<u64>,
+}
+
+/// A client application, as listed or as created (Exchange v2 answers the same fields).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientApplication {
+    pub id: u64,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub client_secret: Option<Secret>,
+}
+
+/// GET /apimanager/api/v1/.../apis/{apiId}/contracts.
+#[derive(Debug, Deserialize)]
+pub struct ContractList {
+    pub contracts: Vec<ApiContract>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiContract {
+    pub id: u64,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub application_id: Option<u64>,
 }
 
 #[cfg(test)]

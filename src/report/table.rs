@@ -31,42 +31,7 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     out.push_str(&header_line(report));
     out.push('\n');
 
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(width) = options.width {
-        table.set_width(width).force_no_tty();
-    }
-    if options.color {
-        table.enforce_styling();
-    }
-    // Summary and fix share one wide column: two narrow ones wrap into tall rows.
-    table.set_header(["Status", "Check", "Target", "Finding and fix"]);
-    let id_width = report.checks.iter().map(|o| o.id.len()).max().unwrap_or(5) as u16;
-    if let Some(column) = table.column_mut(1) {
-        column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(id_width + 2)));
-    }
-    for outcome in report.checks.iter().filter(|o| o.blocked_by.is_none()) {
-        table.add_row(row(outcome, options.color));
-    }
-    // One root cause shows once: checks it blocked share a single row.
-    for (cause, blocked) in blocked_by_cause(report) {
-        let mut status = Cell::new(format!("{} {}", Status::Skip.symbol(), Status::Skip.word()));
-        if options.color {
-            status = status.fg(color_of(Status::Skip));
-        }
-        table.add_row(vec![
-            status,
-            Cell::new(format!("{} more", blocked.len())),
-            Cell::new(""),
-            Cell::new(format!(
-                "not run because {cause} did not pass: {}\n→ fix {cause} first",
-                compact(&blocked)
-            )),
-        ]);
-    }
-    out.push_str(&table.to_string());
+    out.push_str(&outcomes_table(&report.checks, options));
     out.push('\n');
 
     if options.verbose {
@@ -89,10 +54,51 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     out
 }
 
+/// The outcomes as a table (no header line, summary or next steps): what
+/// `check` prints, and what commands print as their diagnosis.
+pub fn outcomes_table(outcomes: &[Outcome], options: TableOptions) -> String {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(width) = options.width {
+        table.set_width(width).force_no_tty();
+    }
+    if options.color {
+        table.enforce_styling();
+    }
+    // Summary and fix share one wide column: two narrow ones wrap into tall rows.
+    table.set_header(["Status", "Check", "Target", "Finding and fix"]);
+    let id_width = outcomes.iter().map(|o| o.id.len()).max().unwrap_or(5) as u16;
+    if let Some(column) = table.column_mut(1) {
+        column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(id_width + 2)));
+    }
+    for outcome in outcomes.iter().filter(|o| o.blocked_by.is_none()) {
+        table.add_row(row(outcome, options.color));
+    }
+    // One root cause shows once: checks it blocked share a single row.
+    for (cause, blocked) in blocked_by_cause(outcomes) {
+        let mut status = Cell::new(format!("{} {}", Status::Skip.symbol(), Status::Skip.word()));
+        if options.color {
+            status = status.fg(color_of(Status::Skip));
+        }
+        table.add_row(vec![
+            status,
+            Cell::new(format!("{} more", blocked.len())),
+            Cell::new(""),
+            Cell::new(format!(
+                "not run because {cause} did not pass: {}\n→ fix {cause} first",
+                compact(&blocked)
+            )),
+        ]);
+    }
+    table.to_string()
+}
+
 /// Checks skipped because another did not pass, grouped by that root cause, in order.
-fn blocked_by_cause(report: &Report) -> Vec<(&str, Vec<&str>)> {
+fn blocked_by_cause(outcomes: &[Outcome]) -> Vec<(&str, Vec<&str>)> {
     let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
-    for outcome in &report.checks {
+    for outcome in outcomes {
         if let Some(cause) = outcome.blocked_by.as_deref() {
             match groups.iter_mut().find(|(c, _)| *c == cause) {
                 Some((_, ids)) => ids.push(&outcome.id),

@@ -1,0 +1,108 @@
+//! `anypoint-doctor apis`: API instances per environment, with the fields a
+//! contract must match (asset coordinates, productVersion) and their contracts.
+
+use clap::ArgMatches;
+use comfy_table::{ContentArrangement, Table, presets};
+use serde_json::json;
+
+use super::resources;
+use super::session::{Session, Stop};
+use crate::cli::{ApisArgs, OutputFormat};
+use crate::error::Error;
+use crate::settings::Settings;
+use crate::{ExitStatus, Io};
+
+pub async fn run(
+    args: &ApisArgs,
+    matches: &ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
+    let settings = Settings::resolve(&args.connection, matches)?;
+    for warning in &settings.warnings {
+        writeln!(io.err, "{warning}")?;
+    }
+    let session = match Session::open(settings).await? {
+        Ok(session) => session,
+        Err(stop) => return stop.report(io),
+    };
+    let mut rows = Vec::new();
+    let mut refused = Vec::new();
+    for env in session.environments().selected.clone() {
+        match resources::api_instances(&session, &env.id).await {
+            Ok(instances) => rows.extend(instances.into_iter().map(|api| (env.name.clone(), api))),
+            Err(refusal) => refused.push((env, refusal)),
+        }
+    }
+    match args.format {
+        OutputFormat::Json => {
+            let listed: Vec<_> = rows
+                .iter()
+                .map(|(env, api)| json!({"environment": env, "api": api}))
+                .collect();
+            writeln!(
+                io.out,
+                "{}",
+                serde_json::to_string_pretty(&listed).expect("plain data")
+            )?;
+        }
+        OutputFormat::Table => {
+            let mut table = Table::new();
+            table
+                .load_style(presets::NOTHING)
+                .set_content_arrangement(ContentArrangement::Disabled)
+                .set_header([
+                    "ENVIRONMENT",
+                    "ID",
+                    "ASSET",
+                    "PRODUCT VERSION",
+                    "LABEL",
+                    "STATUS",
+                    "CONTRACTS",
+                ]);
+            for (env, api) in &rows {
+                let asset = format!(
+                    "{}:{}:{}",
+                    api.group_id.as_deref().unwrap_or("?"),
+                    api.asset_id.as_deref().unwrap_or("?"),
+                    api.asset_version.as_deref().unwrap_or("?")
+                );
+                table.add_row([
+                    env.clone(),
+                    api.id.to_string(),
+                    asset,
+                    api.product_version.clone().unwrap_or_default(),
+                    api.instance_label.clone().unwrap_or_default(),
+                    api.status.clone().unwrap_or_default(),
+                    api.active_contracts_count
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                ]);
+            }
+            if rows.is_empty() {
+                writeln!(io.out, "No API instances found.")?;
+            } else {
+                writeln!(io.out, "{}", table.trim_fmt())?;
+            }
+        }
+    }
+    if refused.is_empty() {
+        return Ok(ExitStatus::Ok);
+    }
+    let names: Vec<String> = refused
+        .iter()
+        .map(|(env, refusal)| format!("\"{}\" ({})", env.name, refusal.describe()))
+        .collect();
+    let mut diagnosis = Vec::new();
+    for (env, _) in &refused {
+        diagnosis.extend(
+            session
+                .diagnose(&["scope.view-apis-configuration"], Some(&env.name))
+                .await,
+        );
+    }
+    Stop::diagnosed(
+        format!("Listing API instances failed in {}.", names.join(", ")),
+        diagnosis,
+    )
+    .report(io)
+}

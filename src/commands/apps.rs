@@ -1,0 +1,104 @@
+//! `anypoint-doctor apps`: the client applications of the root organization;
+//! an empty list comes with the doctor's verdict on whether to believe it.
+
+use clap::ArgMatches;
+use comfy_table::{ContentArrangement, Table, presets};
+use serde_json::json;
+
+use super::resources;
+use super::session::{Session, Stop};
+use crate::cli::{AppsArgs, OutputFormat};
+use crate::error::Error;
+use crate::report::Status;
+use crate::settings::Settings;
+use crate::{ExitStatus, Io};
+
+pub async fn run(
+    args: &AppsArgs,
+    matches: &ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
+    let settings = Settings::resolve(&args.connection, matches)?;
+    for warning in &settings.warnings {
+        writeln!(io.err, "{warning}")?;
+    }
+    let session = match Session::open(settings).await? {
+        Ok(session) => session,
+        Err(stop) => return stop.report(io),
+    };
+    let root = session.org().root.clone();
+    let apps = match resources::applications(&session, args.target_admin_site).await {
+        Ok(apps) => apps,
+        Err(refusal) => {
+            let diagnosis = session
+                .diagnose(&["scope.view-client-applications"], None)
+                .await;
+            let message = format!(
+                "Listing client applications in \"{}\" failed: {}",
+                root.name,
+                refusal.describe()
+            );
+            return Stop::diagnosed(message, diagnosis).report(io);
+        }
+    };
+    match args.format {
+        OutputFormat::Json => {
+            let listed: Vec<_> = apps
+                .iter()
+                .map(|a| json!({"id": a.id, "name": a.name, "clientId": a.client_id, "description": a.description}))
+                .collect();
+            writeln!(
+                io.out,
+                "{}",
+                serde_json::to_string_pretty(&listed).expect("plain data")
+            )?;
+        }
+        OutputFormat::Table if !apps.is_empty() => {
+            let mut table = Table::new();
+            table
+                .load_style(presets::NOTHING)
+                .set_content_arrangement(ContentArrangement::Disabled)
+                .set_header(["ID", "NAME", "CLIENT ID"]);
+            for app in &apps {
+                table.add_row([
+                    app.id.to_string(),
+                    app.name.clone(),
+                    app.client_id.clone().unwrap_or_default(),
+                ]);
+            }
+            writeln!(io.out, "{}", table.trim_fmt())?;
+            writeln!(
+                io.out,
+                "\n{} client application(s) in the root organization \"{}\".",
+                apps.len(),
+                root.name
+            )?;
+        }
+        OutputFormat::Table => {}
+    }
+    if !apps.is_empty() {
+        return Ok(ExitStatus::Ok);
+    }
+    // An empty list is the classic symptom: say whether it can be believed.
+    let diagnosis = session
+        .diagnose(&["data.client-applications-empty"], None)
+        .await;
+    let believable = diagnosis.iter().all(|o| o.status == Status::Pass);
+    if believable {
+        writeln!(
+            io.err,
+            "No client applications in \"{}\", and the evidence agrees: {}",
+            root.name,
+            diagnosis.first().map(|o| o.summary.as_str()).unwrap_or("")
+        )?;
+        return Ok(ExitStatus::Ok);
+    }
+    Stop::diagnosed(
+        format!(
+            "The list of client applications in \"{}\" is empty, which may not be true.",
+            root.name
+        ),
+        diagnosis,
+    )
+    .report(io)
+}

@@ -1,0 +1,326 @@
+//! `anypoint-doctor create app`: a client application through Exchange v2,
+//! in the root organization. Input is checked before anything is sent; a
+//! name already taken is refused; a create that got no answer is looked up
+//! before anything else, so nothing is created twice.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use clap::ArgMatches;
+use serde_json::json;
+
+use super::resources;
+use super::session::{Refusal, Session, Stop, dry_run};
+use crate::cli::{CreateAppArgs, OutputFormat};
+use crate::error::{ConfigError, Error};
+use crate::platform::Request;
+use crate::platform::models::ClientApplication;
+use crate::settings::Settings;
+use crate::{ExitStatus, Io};
+
+/// Longest name accepted before sending: the platform's own limit is not
+/// documented, and a longer name is a mistake far more often than a wish.
+const MAX_NAME_CHARS: usize = 255;
+
+const GRANT_TYPES: &[&str] = &[
+    "authorization_code",
+    "implicit",
+    "password",
+    "client_credentials",
+    "refresh_token",
+    "urn:ietf:params:oauth:grant-type:jwt-bearer",
+];
+
+/// The request body, from validated input.
+fn body(args: &CreateAppArgs) -> Result<serde_json::Value, ConfigError> {
+    let invalid = |setting: &str, reason: String| ConfigError::Invalid {
+        setting: setting.to_string(),
+        reason,
+    };
+    let name = args.name.trim();
+    if name.is_empty() {
+        return Err(invalid("--name", "the name is empty".into()));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(invalid(
+            "--name",
+            format!("the name is longer than {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    for uri in &args.redirect_uris {
+        let parsed = reqwest::Url::parse(uri).map_err(|e| {
+            invalid(
+                "--redirect-uri",
+                format!("{uri:?} is not an absolute URI ({e})"),
+            )
+        })?;
+        if parsed.cannot_be_a_base() {
+            return Err(invalid(
+                "--redirect-uri",
+                format!("{uri:?} is not a URL with a host"),
+            ));
+        }
+    }
+    if let Some(bad) = args
+        .grant_types
+        .iter()
+        .find(|g| !GRANT_TYPES.contains(&g.as_str()))
+    {
+        return Err(invalid(
+            "--grant-type",
+            format!("{bad:?} is not one of {}", GRANT_TYPES.join(", ")),
+        ));
+    }
+    if let Some(path) = &args.secret_file
+        && path.exists()
+    {
+        return Err(invalid(
+            "--secret-file",
+            format!("{} exists; give a new file", path.display()),
+        ));
+    }
+    let mut body = json!({
+        "name": name,
+        "description": args.description.clone().unwrap_or_default(),
+        "redirectUri": args.redirect_uris,
+        "apiEndpoints": args.api_endpoints,
+    });
+    if !args.grant_types.is_empty() {
+        body["grantTypes"] = json!(args.grant_types);
+    }
+    Ok(body)
+}
+
+pub async fn run(
+    args: &CreateAppArgs,
+    matches: &ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
+    let settings = Settings::resolve(&args.connection, matches)?;
+    let body = body(args)?;
+    for warning in &settings.warnings {
+        writeln!(io.err, "{warning}")?;
+    }
+    let session = match Session::open(settings).await? {
+        Ok(session) => session,
+        Err(stop) => return stop.report(io),
+    };
+    let root = session.org().root.clone();
+    let name = args.name.trim();
+
+    // Refuse a second application with the same name, unless asked.
+    let existing = match resources::applications(&session, false).await {
+        Ok(apps) => Some(apps),
+        Err(refusal) => {
+            writeln!(
+                io.err,
+                "warning: cannot check for an existing \"{name}\": listing applications failed ({})",
+                refusal.describe()
+            )?;
+            None
+        }
+    };
+    if let Some(apps) = &existing {
+        if let Some(same) = apps.iter().find(|a| a.name == name)
+            && !args.allow_duplicate
+        {
+            return Err(ConfigError::Invalid {
+                setting: "--name".into(),
+                reason: format!(
+                    "an application named {name:?} already exists in \"{}\" (id {}); use it, or pass --allow-duplicate",
+                    root.name, same.id
+                ),
+            }
+            .into());
+        }
+        if apps.is_empty() {
+            writeln!(
+                io.err,
+                "warning: the duplicate check cannot be trusted: the application list is empty, which is also what a missing View Client Applications scope looks like (see `anypoint-doctor check --select data`)"
+            )?;
+        }
+    }
+
+    let request = Request::post_json(
+        format!("/exchange/api/v2/organizations/{}/applications", root.id),
+        body.to_string(),
+    );
+    if args.write.dry_run {
+        return dry_run(io, &session, &request);
+    }
+    // Opened before the create, so a secret shown only once has somewhere to go.
+    let mut secret_out = match &args.secret_file {
+        Some(path) => Some(SecretFile::create(path)?),
+        None => None,
+    };
+    let answer = session.send(&request).await;
+    let outcome = created_or_stopped(
+        args,
+        io,
+        &session,
+        &root.name,
+        name,
+        existing,
+        &answer,
+        &mut secret_out,
+    )
+    .await;
+    if let Some(file) = secret_out {
+        file.finish();
+    }
+    outcome
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn created_or_stopped(
+    args: &CreateAppArgs,
+    io: &mut Io<'_>,
+    session: &Session,
+    root_name: &str,
+    name: &str,
+    existing: Option<Vec<ClientApplication>>,
+    answer: &crate::platform::Answer,
+    secret_out: &mut Option<SecretFile>,
+) -> Result<ExitStatus, Error> {
+    match Refusal::check(answer) {
+        Ok(reply) => match reply.json::<ClientApplication>() {
+            Ok(app) => created(args, io, root_name, app, secret_out),
+            Err(reason) => Ok(Stop::new(
+                ExitStatus::Incomplete,
+                format!("The application may have been created, but the answer could not be read: {reason}. Check with `anypoint-doctor apps`."),
+            )
+            .report(io)?),
+        },
+        Err(Refusal::Status { status, message }) if status == 401 || status == 403 => {
+            let diagnosis = session.diagnose(&["scope.manage-client-applications"], None).await;
+            Stop::diagnosed(format!("The platform refused the create (HTTP {status}: {message})."), diagnosis).report(io)
+        }
+        Err(Refusal::NoAnswer(why)) => {
+            // Never retried blindly: look for it first.
+            let before: Vec<u64> = existing.unwrap_or_default().iter().map(|a| a.id).collect();
+            match resources::applications(session, false).await {
+                Ok(apps) => match apps.into_iter().find(|a| a.name == name && !before.contains(&a.id)) {
+                    Some(app) => {
+                        writeln!(io.err, "The create got no answer ({why}), but the application exists:")?;
+                        created(args, io, root_name, app, secret_out)
+                    }
+                    None => Stop::new(
+                        ExitStatus::Incomplete,
+                        format!("The create got no answer ({why}) and no application {name:?} exists now: nothing was created; it is safe to run the command again."),
+                    )
+                    .report(io),
+                },
+                Err(refusal) => Stop::new(
+                    ExitStatus::Incomplete,
+                    format!("The create got no answer ({why}), and whether it happened cannot be checked ({}): run `anypoint-doctor apps` before trying again.", refusal.describe()),
+                )
+                .report(io),
+            }
+        }
+        Err(refusal) => {
+            let status = refusal.exit_status();
+            Stop::new(status, format!("The platform did not create the application: {}.", refusal.describe())).report(io)
+        }
+    }
+}
+
+fn created(
+    args: &CreateAppArgs,
+    io: &mut Io<'_>,
+    org: &str,
+    app: ClientApplication,
+    secret_out: &mut Option<SecretFile>,
+) -> Result<ExitStatus, Error> {
+    if let (Some(file), Some(secret)) = (secret_out.as_mut(), &app.client_secret) {
+        file.write(secret.expose())?;
+    }
+    let secret_shown = args
+        .show_secret
+        .then(|| app.client_secret.as_ref().map(|s| s.expose().to_string()))
+        .flatten();
+    match args.write.format {
+        OutputFormat::Json => {
+            let mut value = json!({"id": app.id, "name": app.name, "clientId": app.client_id, "description": app.description});
+            if let Some(secret) = &secret_shown {
+                value["clientSecret"] = json!(secret);
+            }
+            writeln!(
+                io.out,
+                "{}",
+                serde_json::to_string_pretty(&value).expect("plain data")
+            )?;
+        }
+        OutputFormat::Table => {
+            writeln!(
+                io.out,
+                "Created client application \"{}\" in \"{org}\".",
+                app.name
+            )?;
+            writeln!(io.out, "  id            {}", app.id)?;
+            writeln!(
+                io.out,
+                "  clientId      {}",
+                app.client_id.as_deref().unwrap_or("(not returned)")
+            )?;
+            match (&secret_shown, &args.secret_file) {
+                (Some(secret), _) => writeln!(io.out, "  clientSecret  {secret}")?,
+                (None, Some(path)) => writeln!(
+                    io.out,
+                    "  clientSecret  written to {} (mode 0600)",
+                    path.display()
+                )?,
+                (None, None) => writeln!(
+                    io.out,
+                    "  clientSecret  not shown (it is shown only once: use --show-secret or --secret-file PATH)"
+                )?,
+            }
+            writeln!(
+                io.out,
+                "\nNext: anypoint-doctor create contract --app {} --api <API instance id>   (see `anypoint-doctor apis`)",
+                app.id
+            )?;
+        }
+    }
+    Ok(ExitStatus::Ok)
+}
+
+/// A new file only its owner can read, for the client secret. Removed again
+/// if nothing was written to it (the create did not happen).
+struct SecretFile {
+    path: std::path::PathBuf,
+    file: std::fs::File,
+    written: bool,
+}
+
+impl SecretFile {
+    fn create(path: &Path) -> Result<SecretFile, Error> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(path).map_err(|e| ConfigError::Invalid {
+            setting: "--secret-file".into(),
+            reason: format!("cannot create {}: {e}", path.display()),
+        })?;
+        Ok(SecretFile {
+            path: path.to_path_buf(),
+            file,
+            written: false,
+        })
+    }
+
+    fn write(&mut self, secret: &str) -> Result<(), Error> {
+        writeln!(self.file, "{secret}")?;
+        self.written = true;
+        Ok(())
+    }
+
+    fn finish(self) {
+        if !self.written {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! `anypoint-doctor create contract`: a contract between a client
+//! application and an API instance through Exchange v2, with every field
+//! taken from the instance itself. An existing contract is reported, not
+//! duplicated; a create that got no answer is looked up, never resent.
+
+use clap::ArgMatches;
+use serde_json::json;
+
+use super::resources;
+use super::session::{Refusal, Session, Stop, dry_run};
+use crate::cli::{CreateContractArgs, OutputFormat};
+use crate::error::{ConfigError, Error};
+use crate::platform::Request;
+use crate::platform::models::{ApiContract, ApiInstance, Environment};
+use crate::settings::Settings;
+use crate::{ExitStatus, Io};
+
+/// The `versionGroup` a contract is sent with. MuleSoft's guidance names the
+/// field without saying what it holds; clients send either the instance's
+/// `productVersion` (`v1`) or `v<major>` of the asset version, which agree
+/// for assets that follow semantic versioning. This is the one place that
+/// decides; `--version-group` overrides it.
+pub fn version_group(api: &ApiInstance) -> String {
+    match api.product_version.as_deref().filter(|v| !v.is_empty()) {
+        Some(product_version) => product_version.to_string(),
+        None => {
+            let major = api
+                .asset_version
+                .as_deref()
+                .and_then(|v| v.split('.').next())
+                .unwrap_or("1");
+            format!("v{major}")
+        }
+    }
+}
+
+fn invalid(setting: &str, reason: String) -> Error {
+    ConfigError::Invalid {
+        setting: setting.to_string(),
+        reason,
+    }
+    .into()
+}
+
+pub async fn run(
+    args: &CreateContractArgs,
+    matches: &ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
+    let settings = Settings::resolve(&args.connection, matches)?;
+    if args.app.trim().is_empty() {
+        return Err(invalid("--app", "give an application id or name".into()));
+    }
+    for warning in &settings.warnings {
+        writeln!(io.err, "{warning}")?;
+    }
+    let session = match Session::open(settings).await? {
+        Ok(session) => session,
+        Err(stop) => return stop.report(io),
+    };
+
+    let (env, api) = match find_api(&session, args.api).await {
+        Ok(found) => found,
+        Err(result) => return result.and_then(|stop| stop.report(io)),
+    };
+    let app_id = match find_app(&session, args.app.trim()).await {
+        Ok(id) => id,
+        Err(result) => return result.and_then(|stop| stop.report(io)),
+    };
+
+    // An existing contract is reported, not duplicated.
+    let before = match resources::contracts(&session, &env.id, api.id).await {
+        Ok(list) => {
+            if let Some(existing) = list
+                .contracts
+                .iter()
+                .find(|c| c.application_id == Some(app_id))
+            {
+                return report(args, io, existing, &env, "already exists");
+            }
+            Some(list.contracts)
+        }
+        Err(refusal) => {
+            writeln!(
+                io.err,
+                "warning: cannot check for an existing contract: API Manager's contract list answered {}",
+                refusal.describe()
+            )?;
+            None
+        }
+    };
+
+    let org = session.org();
+    let mut body = json!({
+        "apiId": api.id.to_string(),
+        "environmentId": env.id,
+        "instanceType": "api",
+        "acceptedTerms": true,
+        "organizationId": api.organization_id.clone().unwrap_or_else(|| org.org.id.clone()),
+        "groupId": api.group_id.clone().unwrap_or_else(|| org.org.id.clone()),
+        "assetId": api.asset_id.clone().unwrap_or_default(),
+        "version": api.asset_version.clone().unwrap_or_default(),
+        "versionGroup": args.version_group.clone().unwrap_or_else(|| version_group(&api)),
+    });
+    if let Some(tier) = args.tier {
+        body["requestedTierId"] = json!(tier);
+    }
+    let request = Request::post_json(
+        format!(
+            "/exchange/api/v2/organizations/{}/applications/{app_id}/contracts",
+            org.root.id
+        ),
+        body.to_string(),
+    );
+    if args.write.dry_run {
+        return dry_run(io, &session, &request);
+    }
+    let answer = session.send(&request).await;
+    match Refusal::check(&answer) {
+        Ok(reply) => match reply.json::<ApiContract>() {
+            Ok(contract) => report(args, io, &contract, &env, "created"),
+            Err(reason) => Stop::new(
+                ExitStatus::Incomplete,
+                format!("The contract may have been created, but the answer could not be read: {reason}."),
+            )
+            .report(io),
+        },
+        Err(Refusal::Status { status, message }) if status == 401 || status == 403 => {
+            let diagnosis = session.diagnose(&["scope.manage-contracts"], Some(&env.name)).await;
+            Stop::diagnosed(
+                format!("The platform refused the contract (HTTP {status}: {message})."),
+                diagnosis,
+            )
+            .report(io)
+        }
+        Err(Refusal::Status { status: 409, message }) => {
+            Stop::new(ExitStatus::Ok, format!("The contract already exists: {message}")).report(io)
+        }
+        Err(Refusal::NoAnswer(why)) => {
+            let known: Vec<u64> = before.unwrap_or_default().iter().map(|c| c.id).collect();
+            match resources::contracts(&session, &env.id, api.id).await {
+                Ok(list) => match list
+                    .contracts
+                    .iter()
+                    .find(|c| c.application_id == Some(app_id) && !known.contains(&c.id))
+                {
+                    Some(contract) => {
+                        writeln!(io.err, "The create got no answer ({why}), but the contract exists:")?;
+                        report(args, io, contract, &env, "created")
+                    }
+                    None => Stop::new(
+                        ExitStatus::Incomplete,
+                        format!("The create got no answer ({why}) and no contract exists now: nothing was created; it is safe to run the command again."),
+                    )
+                    .report(io),
+                },
+                Err(refusal) => Stop::new(
+                    ExitStatus::Incomplete,
+                    format!("The create got no answer ({why}), and whether it happened cannot be checked ({}).", refusal.describe()),
+                )
+                .report(io),
+            }
+        }
+        Err(refusal) => {
+            let status = refusal.exit_status();
+            Stop::new(status, format!("The platform did not create the contract: {}.", refusal.describe())).report(io)
+        }
+    }
+}
+
+/// The API instance and its environment: in `--env` when given, else in any selected environment.
+async fn find_api(
+    session: &Session,
+    api_id: u64,
+) -> Result<(Environment, ApiInstance), Result<Stop, Error>> {
+    let envs = session.environments();
+    let mut refused = Vec::new();
+    // Look in the selected environments first, then in the others, so an API
+    // in another environment is named, not just "not found".
+    let order = envs.selected.iter().chain(
+        envs.all
+            .iter()
+            .filter(|e| !envs.selected.iter().any(|s| s.id == e.id)),
+    );
+    for env in order {
+        match resources::api_instances(session, &env.id).await {
+            Ok(instances) => {
+                if let Some(api) = instances.into_iter().find(|a| a.id == api_id) {
+                    if !envs.selected.iter().any(|s| s.id == env.id) {
+                        let wanted: Vec<&str> =
+                            envs.selected.iter().map(|e| e.name.as_str()).collect();
+                        return Err(Err(invalid(
+                            "--api",
+                            format!(
+                                "API instance {api_id} is in \"{}\", not in {}; use --env \"{}\"",
+                                env.name,
+                                wanted.join(", "),
+                                env.name
+                            ),
+                        )));
+                    }
+                    return Ok((env.clone(), api));
+                }
+            }
+            Err(refusal) => refused.push(format!("\"{}\" ({})", env.name, refusal.describe())),
+        }
+    }
+    let unreadable = if refused.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; these environments could not be read: {}",
+            refused.join(", ")
+        )
+    };
+    Err(Err(invalid(
+        "--api",
+        format!(
+            "no API instance {api_id} in this organization's environments{unreadable}; list them with `anypoint-doctor apis`"
+        ),
+    )))
+}
+
+/// The application id: the number given, or the one application with that name.
+async fn find_app(session: &Session, wanted: &str) -> Result<u64, Result<Stop, Error>> {
+    let apps = match resources::applications(session, false).await {
+        Ok(apps) => apps,
+        Err(refusal) => {
+            if let Ok(id) = wanted.parse::<u64>() {
+                return Ok(id);
+            }
+            return Err(Ok(Stop::new(
+                refusal.exit_status(),
+                format!(
+                    "Cannot look up application {wanted:?}: listing applications answered {}.",
+                    refusal.describe()
+                ),
+            )));
+        }
+    };
+    if let Some(app) = apps
+        .iter()
+        .find(|a| a.id.to_string() == wanted || a.name == wanted)
+    {
+        return Ok(app.id);
+    }
+    let hint = if apps.is_empty() {
+        " (the list is empty, which is also what a missing View Client Applications scope looks like: see `anypoint-doctor check --select data`)"
+    } else {
+        ""
+    };
+    Err(Err(invalid(
+        "--app",
+        format!("no client application with id or name {wanted:?} in the root organization{hint}"),
+    )))
+}
+
+fn report(
+    args: &CreateContractArgs,
+    io: &mut Io<'_>,
+    contract: &ApiContract,
+    env: &Environment,
+    what: &str,
+) -> Result<ExitStatus, Error> {
+    match args.write.format {
+        OutputFormat::Json => {
+            let value = json!({"contract": contract, "environment": env.name, "result": what});
+            writeln!(
+                io.out,
+                "{}",
+                serde_json::to_string_pretty(&value).expect("plain data")
+            )?;
+        }
+        OutputFormat::Table => {
+            writeln!(
+                io.out,
+                "Contract {} {what}: application {} ↔ API instance {} in \"{}\" (status {}).",
+                contract.id,
+                contract
+                    .application_id
+                    .map(|id| id.to_string())
+                    .unwrap_or_else(|| args.app.clone()),
+                args.api,
+                env.name,
+                contract.status.as_deref().unwrap_or("unknown")
+            )?;
+        }
+    }
+    Ok(ExitStatus::Ok)
+}

@@ -1,0 +1,68 @@
+//! What the commands read, every page of it: client applications (in the
+//! root organization) and API instances (per environment).
+
+use super::session::{Refusal, Session};
+use crate::platform::Request;
+use crate::platform::models::{
+    ApiAssetList, ApiInstance, ApplicationList, ClientApplication, ContractList,
+};
+
+const APPS_PAGE: usize = 200;
+const APIS_PAGE: usize = 100;
+
+/// The client applications of the root organization, as MuleSoft's guidance lists them.
+pub async fn applications(
+    session: &Session,
+    target_admin_site: bool,
+) -> Result<Vec<ClientApplication>, Refusal> {
+    let root = session.org().root.id.clone();
+    let admin = if target_admin_site {
+        "&targetAdminSite=true"
+    } else {
+        ""
+    };
+    session
+        .all_pages(
+            |offset| {
+                format!(
+                    "/apiplatform/repository/v2/organizations/{root}/applications?includeContractsForApiVersion=0&limit={APPS_PAGE}&offset={offset}{admin}"
+                )
+            },
+            |page: ApplicationList| {
+                let entries = page.applications.len();
+                (page.applications, entries, page.total)
+            },
+        )
+        .await
+}
+
+/// The API instances of one environment of the org being checked.
+pub async fn api_instances(session: &Session, env_id: &str) -> Result<Vec<ApiInstance>, Refusal> {
+    let org = session.org().org.id.clone();
+    session
+        .all_pages(
+            |offset| {
+                format!("/apimanager/api/v1/organizations/{org}/environments/{env_id}/apis?limit={APIS_PAGE}&offset={offset}")
+            },
+            |page: ApiAssetList| {
+                let entries = page.assets.len();
+                let instances = page.assets.into_iter().flat_map(|a| a.apis).collect();
+                (instances, entries, page.total)
+            },
+        )
+        .await
+}
+
+/// The contracts of an API instance, from API Manager.
+pub async fn contracts(
+    session: &Session,
+    env_id: &str,
+    api_id: u64,
+) -> Result<ContractList, Refusal> {
+    let org = session.org().org.id.clone();
+    let path = format!(
+        "/apimanager/api/v1/organizations/{org}/environments/{env_id}/apis/{api_id}/contracts?limit=500"
+    );
+    let answer = session.send(&Request::get(path)).await;
+    Refusal::check(&answer)?.json().map_err(Refusal::Unreadable)
+}
