@@ -202,22 +202,27 @@ async fn find_api(
                     return Ok((env.clone(), api));
                 }
             }
-            Err(refusal) => refused.push(format!("\"{}\" ({})", env.name, refusal.describe())),
+            Err(refusal) => refused.push((env.name.clone(), refusal.describe())),
         }
     }
-    let unreadable = if refused.is_empty() {
-        String::new()
-    } else {
+    if refused.is_empty() {
+        return Err(Err(invalid(
+            "--api",
+            format!("no API instance {api_id} in this organization's environments; list them with `anypoint-doctor apis`"),
+        )));
+    }
+    // It may be in an environment the app cannot read: that is the finding.
+    let mut diagnosis = Vec::new();
+    for (env_name, _) in &refused {
+        diagnosis.extend(session.diagnose(&["scope.view-apis-configuration"], Some(env_name)).await);
+    }
+    let described: Vec<String> = refused.iter().map(|(env, why)| format!("\"{env}\" ({why})")).collect();
+    Err(Ok(Stop::diagnosed(
         format!(
-            "; these environments could not be read: {}",
-            refused.join(", ")
-        )
-    };
-    Err(Err(invalid(
-        "--api",
-        format!(
-            "no API instance {api_id} in this organization's environments{unreadable}; list them with `anypoint-doctor apis`"
+            "API instance {api_id} was not found, and these environments could not be read: {}.",
+            described.join(", ")
         ),
+        diagnosis,
     )))
 }
 

@@ -43,20 +43,10 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
             command: format!("anypoint-doctor check --select scope,data,deprecated{org_flag}"),
         });
     }
-    if client_credentials {
+    if target.root_org_id.is_some() {
         steps.push(NextStep {
-            title: "Get a token for your own calls".into(),
-            command: format!(
-                "export ANYPOINT_TOKEN=$(curl -s -X POST {host}/accounts/api/v2/oauth2/token -H 'Content-Type: application/json' -d \"{{\\\"grant_type\\\":\\\"client_credentials\\\",\\\"client_id\\\":\\\"$ANYPOINT_CLIENT_ID\\\",\\\"client_secret\\\":\\\"$ANYPOINT_CLIENT_SECRET\\\"}}\" | jq -r .access_token)"
-            ),
-        });
-    }
-    if let Some(root) = &target.root_org_id {
-        steps.push(NextStep {
-            title: "List client applications (always with the root organization's id)".into(),
-            command: format!(
-                "curl -s -H \"Authorization: Bearer $ANYPOINT_TOKEN\" '{host}/apiplatform/repository/v2/organizations/{root}/applications?includeContractsForApiVersion=0&limit=200'"
-            ),
+            title: "List client applications (in the root organization), with a verdict on an empty list".into(),
+            command: format!("anypoint-doctor apps{org_flag}"),
         });
     }
     // Show the listing in an environment where nothing failed, if there is one.
@@ -69,22 +59,39 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
                 .any(|o| o.target.as_deref() == Some(env.name.as_str()) && o.status == Status::Fail)
         })
         .or(target.environments.first());
-    if let (Some(org), Some(env)) = (&target.org_id, working_env) {
+    if let Some(env) = working_env {
+        let env_flag = format!(" --env {}", shell_word(&env.name));
         steps.push(NextStep {
-            title: format!("List API instances in {} (API Manager; not the retired Exchange v1 path)", env.name),
+            title: format!("List API instances in {} (API Manager, not the retired Exchange v1 path)", env.name),
+            command: format!("anypoint-doctor apis{org_flag}{env_flag}"),
+        });
+        steps.push(NextStep {
+            title: "Create a client application (--dry-run shows the exact request without sending it)".into(),
+            command: format!("anypoint-doctor create app --name my-client-app{org_flag} --dry-run"),
+        });
+        steps.push(NextStep {
+            title: "Then a contract with one of those API instances".into(),
             command: format!(
-                "curl -s -H \"Authorization: Bearer $ANYPOINT_TOKEN\" '{host}/apimanager/api/v1/organizations/{org}/environments/{}/apis'",
-                env.id
+                "anypoint-doctor create contract --app my-client-app --api <API instance id>{org_flag}{env_flag}"
             ),
         });
     }
-    if let Some(root) = &target.root_org_id {
+    if client_credentials {
         steps.push(NextStep {
-            title: "Create a client application through Exchange v2 (needs Manage Client Applications)".into(),
+            title: "Or call the platform yourself: a token for curl".into(),
             command: format!(
-                "curl -s -X POST -H \"Authorization: Bearer $ANYPOINT_TOKEN\" -H 'Content-Type: application/json' '{host}/exchange/api/v2/organizations/{root}/applications' -d '{{\"name\": \"my-client-app\", \"description\": \"\", \"redirectUri\": [], \"apiEndpoints\": false}}'"
+                "export ANYPOINT_TOKEN=$(curl -s -X POST {host}/accounts/api/v2/oauth2/token -H 'Content-Type: application/json' -d \"{{\\\"grant_type\\\":\\\"client_credentials\\\",\\\"client_id\\\":\\\"$ANYPOINT_CLIENT_ID\\\",\\\"client_secret\\\":\\\"$ANYPOINT_CLIENT_SECRET\\\"}}\" | jq -r .access_token)"
             ),
         });
     }
     steps
+}
+
+/// A name as one shell word.
+fn shell_word(name: &str) -> String {
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        name.to_string()
+    } else {
+        format!("'{}'", name.replace('\'', "'\\''"))
+    }
 }
