@@ -97,10 +97,10 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
             response.headers_mut().remove("content-length");
             response
         }
-        Some(FaultKind::Hang) => {
-            // Longer than any client waits; the server's shutdown ends it.
-            tokio::time::sleep(Duration::from_secs(24 * 3600)).await;
-            StatusCode::GATEWAY_TIMEOUT.into_response()
+        Some(FaultKind::Hang) => never_answer().await,
+        Some(FaultKind::LostAnswer) => {
+            let _carried_out = next.run(request).await;
+            never_answer().await
         }
         Some(FaultKind::Reset) => {
             let broken = futures::stream::once(async {
@@ -115,6 +115,12 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
     let remaining = RATE_LIMIT.saturating_sub(count % RATE_LIMIT);
     response = with_platform_headers(response, Some(remaining), window_end);
     response
+}
+
+/// Waits longer than any client does; the server's shutdown ends it.
+async fn never_answer() -> Response {
+    tokio::time::sleep(Duration::from_secs(24 * 3600)).await;
+    StatusCode::GATEWAY_TIMEOUT.into_response()
 }
 
 fn html_error(status: u16) -> Response {

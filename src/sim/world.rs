@@ -207,6 +207,8 @@ pub enum FaultKind {
     Truncated,
     /// No answer at all.
     Hang,
+    /// The request is carried out, but its answer never arrives (a write that "timed out" yet happened).
+    LostAnswer,
     /// The connection breaks before the answer is complete.
     Reset,
 }
