@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Runs MuleSoft's own CLI, anypoint-cli-v4 1.6.12 from npm, against `anypoint-doctor sim --tls`
+# and checks that it prints the simulator's data for the four commands issue 3 asks for:
+#   api-mgr api list, api-mgr contract list, account environment list, account business-group list.
+# Prints PASS/FAIL per command; exits 1 if any fails, 2 if the set-up fails.
+#
+# Needs node + npm (Node 20), cargo (unless DOCTOR_BIN is set) and the npm registry.
+# Environment:
+#   ACLI_DIR    keep the CLI install in this folder and reuse it on later runs (saves ~20 s);
+#               default: a temporary folder, deleted at the end.
+#   DOCTOR_BIN  use this anypoint-doctor binary instead of `cargo build --release`.
+#   READY_SECS  how long to wait for the simulator to say where it listens (default 30).
+set -euo pipefail
+
+ACLI_VERSION=1.6.12
+# The healthy scenario's API instance in Sandbox (see src/sim/scenarios.rs).
+API_ID=18972610
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/anypoint-cli-compat.XXXXXX")
+sim_pid=""
+drain_pid=""
+
+cleanup() {
+    # Only the processes this script started, by pid.
+    if [[ -n "$sim_pid" ]]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
+    if [[ -n "$drain_pid" ]]; then kill "$drain_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() {
+    echo "anypoint-cli-compat: $*" >&2
+    exit 2
+}
+
+# 1. The CLI. Puppeteer must not download a browser; the npm cache stays in the install folder.
+acli_dir=${ACLI_DIR:-$work/acli}
+mkdir -p "$acli_dir"
+acli_dir=$(cd "$acli_dir" && pwd)
+acli="$acli_dir/node_modules/.bin/anypoint-cli-v4"
+installed=$(node -p "require('$acli_dir/node_modules/anypoint-cli-v4/package.json').version" 2>/dev/null || true)
+if [[ "$installed" == "$ACLI_VERSION" && -x "$acli" ]]; then
+    echo "== anypoint-cli-v4 $ACLI_VERSION already in $acli_dir"
+else
+    echo "== installing anypoint-cli-v4@$ACLI_VERSION into $acli_dir"
+    (
+        cd "$acli_dir"
+        [[ -f package.json ]] || npm init -y >/dev/null
+        PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error \
+            --cache "$acli_dir/.npm-cache" "anypoint-cli-v4@$ACLI_VERSION" >"$work/npm.log" 2>&1
+    ) || { cat "$work/npm.log" >&2; die "npm install failed"; }
+fi
+
+# 2. The doctor (cargo is incremental: a no-op when target/release is up to date).
+if [[ -n "${DOCTOR_BIN:-}" ]]; then
+    doctor=$DOCTOR_BIN
+else
+    echo "== cargo build --release"
+    (cd "$repo" && cargo build --release --quiet) || die "cargo build failed"
+    doctor="$repo/target/release/anypoint-doctor"
+fi
+[[ -x "$doctor" ]] || die "no executable doctor at $doctor"
+
+# 3. The simulator on a free port. Its stdout goes through a FIFO so we can read, line by line and
+# with a deadline, the address it listens on and the credentials it prints; no fixed sleeps.
+cert="$work/cert.pem"
+mkfifo "$work/sim.out"
+"$doctor" sim --scenario healthy --tls --port 0 --cert-file "$cert" >"$work/sim.out" 2>"$work/sim.err" &
+sim_pid=$!
+exec 3<"$work/sim.out"
+port="" client_id="" client_secret=""
+deadline=$((SECONDS + ${READY_SECS:-30}))
+while [[ -z "$port" || -z "$client_id" || -z "$client_secret" ]]; do
+    left=$((deadline - SECONDS))
+    ((left > 0)) || die "the simulator did not say where it listens within ${READY_SECS:-30} s"
+    status=0
+    IFS= read -r -t "$left" line <&3 || status=$?
+    if ((status > 128)); then
+        die "the simulator did not say where it listens within ${READY_SECS:-30} s"
+    elif ((status != 0)); then
+        cat "$work/sim.err" >&2
+        die "the simulator stopped before it was ready"
+    fi
+    echo "$line" >>"$work/sim.log"
+    case "$line" in
+        "Listening on https://127.0.0.1:"*)
+            port=${line#Listening on https://127.0.0.1:}
+            port=${port%% *}
+            ;;
+        *"export ANYPOINT_CLIENT_ID="*) client_id=${line#*=} ;;
+        *"export ANYPOINT_CLIENT_SECRET="*) client_secret=${line#*=} ;;
+    esac
+done
+# Keep reading whatever else it prints, so it never writes into a closed pipe.
+cat <&3 >>"$work/sim.log" &
+drain_pid=$!
+exec 3<&-
+echo "== simulator on https://127.0.0.1:$port (pid $sim_pid), client id $client_id"
+
+# 4. The four commands. Each run gets a fresh HOME: the CLI caches tokens keyed by client id and
+# secret only, not by host. --collectMetrics turns telemetry OFF in this CLI (its parser inverts it).
+failures=0
+check() {
+    local name=$1 expected=$2
+    shift 2
+    local home output status=0 line word wanted
+    home=$(mktemp -d "$work/home.XXXXXX")
+    output=$(env -u HTTPS_PROXY -u HTTP_PROXY -u https_proxy -u http_proxy \
+        -u ANYPOINT_HOST -u ANYPOINT_CLIENT_ID -u ANYPOINT_CLIENT_SECRET -u ANYPOINT_BEARER \
+        -u ANYPOINT_USERNAME -u ANYPOINT_PASSWORD -u ANYPOINT_ORG -u ANYPOINT_ENV \
+        HOME="$home" XDG_CONFIG_HOME="$home/.config" NODE_EXTRA_CA_CERTS="$cert" \
+        "$acli" "$@" --host "127.0.0.1:$port" \
+        --client_id "$client_id" --client_secret "$client_secret" --collectMetrics 2>&1) || status=$?
+    local missing=()
+    IFS='|' read -r -a wanted <<<"$expected"
+    for word in "${wanted[@]}"; do
+        grep -qF -- "$word" <<<"$output" || missing+=("$word")
+    done
+    if ((status == 0 && ${#missing[@]} == 0)); then
+        echo "PASS  $name"
+    else
+        echo "FAIL  $name (exit $status${missing:+; missing: $(IFS=,; echo "${missing[*]}")})"
+        failures=$((failures + 1))
+    fi
+    while IFS= read -r line; do echo "      $line"; done <<<"$output"
+}
+
+check "api-mgr api list" "orders-api|$API_ID|orders-sbx|Orders API" \
+    api-mgr api list --environment Sandbox
+check "api-mgr contract list $API_ID" "orders-portal|4e5f6a7b8c9d40e1f2a3b4c5d6e7f809|Gold|APPROVED" \
+    api-mgr contract list "$API_ID" --environment Sandbox
+check "account environment list" "Design|Sandbox|Production|c0ffee00-1111-4222-8333-444455556666" \
+    account environment list
+check "account business-group list" "Example Corp|Payments BG|Root|Business unit" \
+    account business-group list
+
+if ((failures > 0)); then
+    echo "$failures of 4 commands failed"
+    exit 1
+fi
+echo "all 4 commands printed the simulator's data"
