@@ -208,15 +208,24 @@ async fn find_api(
     if refused.is_empty() {
         return Err(Err(invalid(
             "--api",
-            format!("no API instance {api_id} in this organization's environments; list them with `anypoint-doctor apis`"),
+            format!(
+                "no API instance {api_id} in this organization's environments; list them with `anypoint-doctor apis`"
+            ),
         )));
     }
     // It may be in an environment the app cannot read: that is the finding.
     let mut diagnosis = Vec::new();
     for (env_name, _) in &refused {
-        diagnosis.extend(session.diagnose(&["scope.view-apis-configuration"], Some(env_name)).await);
+        diagnosis.extend(
+            session
+                .diagnose(&["scope.view-apis-configuration"], Some(env_name))
+                .await,
+        );
     }
-    let described: Vec<String> = refused.iter().map(|(env, why)| format!("\"{env}\" ({why})")).collect();
+    let described: Vec<String> = refused
+        .iter()
+        .map(|(env, why)| format!("\"{env}\" ({why})"))
+        .collect();
     Err(Ok(Stop::diagnosed(
         format!(
             "API instance {api_id} was not found, and these environments could not be read: {}.",

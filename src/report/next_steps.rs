@@ -62,11 +62,16 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
     if let Some(env) = working_env {
         let env_flag = format!(" --env {}", shell_word(&env.name));
         steps.push(NextStep {
-            title: format!("List API instances in {} (API Manager, not the retired Exchange v1 path)", env.name),
+            title: format!(
+                "List API instances in {} (API Manager, not the retired Exchange v1 path)",
+                env.name
+            ),
             command: format!("anypoint-doctor apis{org_flag}{env_flag}"),
         });
         steps.push(NextStep {
-            title: "Create a client application (--dry-run shows the exact request without sending it)".into(),
+            title:
+                "Create a client application (--dry-run shows the exact request without sending it)"
+                    .into(),
             command: format!("anypoint-doctor create app --name my-client-app{org_flag} --dry-run"),
         });
         steps.push(NextStep {
@@ -89,7 +94,10 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
 
 /// A name as one shell word.
 fn shell_word(name: &str) -> String {
-    if name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+    if name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
         name.to_string()
     } else {
         format!("'{}'", name.replace('\'', "'\\''"))
