@@ -131,7 +131,7 @@ impl Platform {
         }
         let started = Instant::now();
         let result = match builder.send().await {
-            Ok(response) => Ok(self.read(response).await),
+            Ok(response) => self.read(response).await,
             Err(error) => Err(self.transport_error(&error)),
         };
         let (status, trx_id, request_id) = match &result {
@@ -154,7 +154,7 @@ impl Platform {
     async fn read(
         &self,
         mut response: reqwest::Response,
-    ) -> (Reply, Option<String>, Option<String>) {
+    ) -> Result<(Reply, Option<String>, Option<String>), TransportError> {
         let header = |name: &str| {
             response
                 .headers()
@@ -180,8 +180,12 @@ impl Platform {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                // A body cut mid-way is read as what arrived; the JSON reader reports it.
-                Err(_) => break,
+                Err(error) => {
+                    return Err(TransportError::Other(format!(
+                        "the connection broke while the answer (HTTP {status}) was arriving: {}",
+                        self.transport_error(&error)
+                    )));
+                }
             }
         }
         let redacted_text = self.redact_body(&body);
@@ -192,7 +196,7 @@ impl Platform {
             truncated,
             redacted_text,
         };
-        (reply, trx_id, request_id)
+        Ok((reply, trx_id, request_id))
     }
 
     fn transport_error(&self, error: &reqwest::Error) -> TransportError {

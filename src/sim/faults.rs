@@ -112,7 +112,8 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
             Response::new(Body::from_stream(broken))
         }
     };
-    let remaining = RATE_LIMIT.saturating_sub(count % RATE_LIMIT);
+    // Requests 1..=400 of a window leave 399..=0.
+    let remaining = RATE_LIMIT - 1 - (count.saturating_sub(1) % RATE_LIMIT);
     response = with_platform_headers(response, Some(remaining), window_end);
     response
 }

@@ -49,7 +49,7 @@ pub fn from_file(path: &Path) -> Result<World, ConfigError> {
         Some("toml") => toml::from_str(&text).map_err(|e| {
             let line = e
                 .span()
-                .map(|span| text[..span.start.min(text.len())].lines().count().max(1))
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
                 .map(|n| format!("line {n}: "))
                 .unwrap_or_default();
             fail(format!("{line}{}", e.message().trim()))

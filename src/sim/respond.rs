@@ -57,6 +57,14 @@ pub fn apim_forbidden() -> Response {
         .into_response()
 }
 
+pub fn apim_conflict(message: &str) -> Response {
+    (
+        StatusCode::CONFLICT,
+        Json(json!({"name": "ConflictError", "message": message})),
+    )
+        .into_response()
+}
+
 /// API Manager's validation error.
 pub fn apim_invalid(data_path: &str, message: &str) -> Response {
     (

@@ -327,10 +327,19 @@ pub async fn create_contract(
             let tier_id = body.get("requestedTierId").and_then(Value::as_u64);
             match add_contract(world, api_id, application_id, tier_id) {
                 Ok(contract) => respond::created(contract_json(world, &contract)),
-                Err(response) => response,
+                Err(ContractRefused::UnknownApplication(message)) => {
+                    respond::apim_not_found(&message)
+                }
+                Err(ContractRefused::Exists(message)) => respond::apim_conflict(&message),
             }
         },
     )
+}
+
+/// Why a contract was not added; each service words it in its own shape.
+pub enum ContractRefused {
+    UnknownApplication(String),
+    Exists(String),
 }
 
 /// Adds a contract unless the application is unknown or already has one with this API.
@@ -339,13 +348,13 @@ pub fn add_contract(
     api_id: u64,
     application_id: u64,
     tier_id: Option<u64>,
-) -> Result<Contract, Response> {
+) -> Result<Contract, ContractRefused> {
     if !world
         .client_applications
         .iter()
         .any(|a: &ClientApplication| a.id == application_id)
     {
-        return Err(respond::apim_not_found(&format!(
+        return Err(ContractRefused::UnknownApplication(format!(
             "Application {application_id} not found"
         )));
     }
@@ -354,10 +363,9 @@ pub fn add_contract(
         .iter()
         .any(|c| c.api_id == api_id && c.application_id == application_id)
     {
-        return Err(respond::exchange_error(
-            409,
-            &format!("Application {application_id} already has a contract with API {api_id}"),
-        ));
+        return Err(ContractRefused::Exists(format!(
+            "Application {application_id} already has a contract with API {api_id}"
+        )));
     }
     let contract = Contract {
         id: world.next_id(),

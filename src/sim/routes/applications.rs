@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::apimanager::add_contract;
+use super::apimanager::{ContractRefused, add_contract};
 use super::{Shared, allowed, caller};
 use crate::sim::respond;
 use crate::sim::state::Subject;
@@ -408,7 +408,8 @@ pub async fn create_contract(
             "tierId": contract.tier_id,
             "requestedTierId": tier,
         })),
-        Err(response) => response,
+        Err(ContractRefused::UnknownApplication(message)) => respond::exchange_error(404, &message),
+        Err(ContractRefused::Exists(message)) => respond::exchange_error(409, &message),
     }
 }
 

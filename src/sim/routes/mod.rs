@@ -71,6 +71,9 @@ pub fn router(state: Shared) -> Router {
             post(|| async { respond::no_content() }),
         )
         .fallback(|| async { respond::not_found() })
+        .method_not_allowed_fallback(|| async {
+            respond::exchange_error(405, "Method Not Allowed")
+        })
         .with_state(state)
 }
 

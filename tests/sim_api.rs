@@ -1,0 +1,1294 @@
+//! The simulator's HTTP behaviour, seen from a plain HTTP client: the token
+//! endpoint, who-am-I, organizations and environments, scope enforcement,
+//! state that changes with creates, error shapes, platform headers, injected
+//! faults, and the `sim` / `demo` commands of the built binary (including
+//! `sim --tls` as a child process, trusted through its own certificate).
+//!
+//! In-process tests start a simulator on a free loopback port through `Sim`,
+//! talk to it with reqwest, and stop it. Shapes are compared with the
+//! reference fixtures in tests/fixtures where the simulator claims to follow
+//! them. Nothing leaves 127.0.0.1 and nothing sleeps to wait for a server.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anypoint_doctor::sim::scenarios::{self, SCENARIOS};
+use anypoint_doctor::sim::world::{Fault, FaultKind};
+use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
+
+const ROOT: &str = scenarios::ROOT_ORG;
+const BUSINESS_GROUP: &str = scenarios::BUSINESS_GROUP;
+const DESIGN: &str = scenarios::DESIGN;
+const SANDBOX: &str = scenarios::SANDBOX;
+const PRODUCTION: &str = scenarios::PRODUCTION;
+const CLIENT_ID: &str = scenarios::CLIENT_ID;
+const CLIENT_SECRET: &str = scenarios::CLIENT_SECRET;
+const ADMIN_TOKEN: &str = scenarios::ADMIN_TOKEN;
+/// The healthy world's API instance in Sandbox, and its SLA tier.
+const SANDBOX_API: u64 = 18972610;
+/// Client applications of the healthy world, both created by a user.
+const EXISTING_APPS: [u64; 2] = [2349040, 2349041];
+
+/// Far longer than anything here takes; a hung test fails instead of hanging.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+mod path {
+    use super::ROOT;
+
+    pub const TOKEN: &str = "/accounts/api/v2/oauth2/token";
+    pub const ME: &str = "/accounts/api/me";
+    pub const USERS_ME: &str = "/accounts/api/users/me";
+
+    pub fn org(id: &str) -> String {
+        format!("/accounts/api/organizations/{id}")
+    }
+    pub fn legacy_apps() -> String {
+        format!("/apiplatform/repository/v2/organizations/{ROOT}/applications")
+    }
+    pub fn exchange_apps() -> String {
+        format!("/exchange/api/v2/organizations/{ROOT}/applications")
+    }
+    pub fn apis(env: &str) -> String {
+        format!("/apimanager/api/v1/organizations/{ROOT}/environments/{env}/apis")
+    }
+    pub fn contracts(env: &str, api: u64) -> String {
+        format!("{}/{api}/contracts", apis(env))
+    }
+    pub fn app_scopes(client_id: &str) -> String {
+        format!("/accounts/api/connectedApplications/{client_id}/scopes")
+    }
+}
+
+fn fixture(name: &str) -> Value {
+    let file = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+fn world(name: &str) -> World {
+    scenarios::find(name)
+        .unwrap_or_else(|| panic!("no scenario {name:?}"))
+        .world()
+        .resolve()
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn with_faults(faults: Vec<Fault>) -> World {
+    let mut world = world("healthy");
+    world.faults = faults;
+    world
+}
+
+fn fault(path: &str, method: Option<&str>, fault: FaultKind, times: Option<u32>) -> Fault {
+    Fault {
+        path: path.into(),
+        method: method.map(str::to_string),
+        fault,
+        times,
+    }
+}
+
+fn client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(timeout)
+        .build()
+        .expect("a reqwest client")
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in pairs {
+        serializer.append_pair(key, value);
+    }
+    serializer.finish()
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs()
+}
+
+// ---------------------------------------------------------------- the simulator
+
+/// A simulator on a free loopback port and a client for it.
+struct Sim {
+    running: RunningSim,
+    http: reqwest::Client,
+}
+
+/// An answer, read in full.
+#[derive(Debug)]
+struct Answer {
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    #[track_caller]
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The status and JSON body, for one-line assertions.
+    #[track_caller]
+    fn pair(&self) -> (u16, Value) {
+        (self.status.as_u16(), self.json())
+    }
+}
+
+impl Sim {
+    async fn start(world: World) -> Sim {
+        let running = anypoint_doctor::sim::start(world, ServeOptions::default())
+            .await
+            .expect("the simulator starts");
+        Sim {
+            running,
+            http: client(PATIENCE),
+        }
+    }
+
+    async fn scenario(name: &str) -> Sim {
+        Sim::start(world(name)).await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.base_url)
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("the simulator answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("the body reads");
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        let mut request = self.http.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request).await
+    }
+
+    /// POST with a raw body; `content_type` defaults to JSON.
+    async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: impl Into<String>,
+    ) -> Answer {
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body.into());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request).await
+    }
+
+    async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
+        self.post(path, token, "application/json", body.to_string())
+            .await
+    }
+
+    async fn token_for(&self, client_id: &str, client_secret: &str) -> Answer {
+        let body = json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret});
+        self.post_json(path::TOKEN, None, &body).await
+    }
+
+    /// A token for the world's login app.
+    async fn app_token(&self) -> String {
+        let answer = self.token_for(CLIENT_ID, CLIENT_SECRET).await;
+        assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+        answer.json()["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_string()
+    }
+
+    /// Creates a client application through Exchange v2; returns its id.
+    async fn create_app(&self, token: &str, name: &str) -> u64 {
+        let mut body = fixture("exchange-application-create-request.json");
+        body["name"] = json!(name);
+        let created = self
+            .post_json(&path::exchange_apps(), Some(token), &body)
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+        let created = created.json();
+        assert_eq!(created["name"], name);
+        assert!(created["clientId"].is_string() && created["clientSecret"].is_string());
+        created["id"].as_u64().expect("a numeric id")
+    }
+
+    /// Stops the simulator, in bounded time.
+    async fn stop(self) {
+        tokio::time::timeout(PATIENCE, self.running.stop())
+            .await
+            .expect("the simulator stops");
+    }
+}
+
+fn ids(list: &Value) -> Vec<u64> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["id"].as_u64().expect("an id"))
+        .collect()
+}
+
+// ---------------------------------------------------------------- token endpoint
+
+#[tokio::test]
+async fn token_endpoint_takes_json_and_form_bodies() {
+    let sim = Sim::scenario("healthy").await;
+    let from_json = sim.token_for(CLIENT_ID, CLIENT_SECRET).await;
+    let from_form = sim
+        .post(
+            path::TOKEN,
+            None,
+            "application/x-www-form-urlencoded",
+            form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+            ]),
+        )
+        .await;
+    let shape = fixture("token-success.json");
+    let mut tokens = Vec::new();
+    for answer in [from_json, from_form] {
+        let (status, body) = answer.pair();
+        assert_eq!(status, 200, "{answer:?}");
+        assert_eq!(body["token_type"], shape["token_type"]);
+        assert_eq!(body["expires_in"], shape["expires_in"]);
+        let token = body["access_token"].as_str().expect("a token").to_string();
+        assert_eq!(sim.get(path::ME, Some(&token)).await.status, StatusCode::OK);
+        tokens.push(token);
+    }
+    assert_ne!(tokens[0], tokens[1], "each request gets its own token");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn token_endpoint_refuses_bad_requests_in_the_oauth_shape() {
+    let sim = Sim::scenario("healthy").await;
+    let wrong = sim.token_for(CLIENT_ID, "not-the-secret").await;
+    assert_eq!(
+        wrong.pair(),
+        (401, fixture("token-error-invalid-client.json"))
+    );
+    let unknown = sim.token_for("no-such-app", CLIENT_SECRET).await;
+    assert_eq!(unknown.pair().0, 401);
+
+    let missing_secret = json!({"grant_type": "client_credentials", "client_id": CLIENT_ID});
+    let missing = sim.post_json(path::TOKEN, None, &missing_secret).await;
+    assert_eq!(missing.pair().0, 400, "{missing:?}");
+    assert_eq!(missing.json()["error"], "invalid_request");
+    let missing_form = sim
+        .post(
+            path::TOKEN,
+            None,
+            "application/x-www-form-urlencoded",
+            form(&[("grant_type", "client_credentials")]),
+        )
+        .await;
+    assert_eq!(missing_form.pair().0, 400, "{missing_form:?}");
+
+    let password =
+        json!({"grant_type": "password", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET});
+    let other_grant = sim.post_json(path::TOKEN, None, &password).await;
+    assert_eq!(other_grant.pair().0, 400, "{other_grant:?}");
+    assert_eq!(other_grant.json()["error"], "unsupported_grant_type");
+
+    let malformed = sim
+        .post(path::TOKEN, None, "application/json", "{\"grant_type\":")
+        .await;
+    assert_eq!(malformed.pair().0, 400, "{malformed:?}");
+    assert_eq!(malformed.json()["error"], "invalid_request");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn an_app_of_another_control_plane_gets_no_token() {
+    let sim = Sim::scenario("eu-app-on-us-host").await;
+    let refused = sim.token_for(CLIENT_ID, CLIENT_SECRET).await;
+    assert_eq!(
+        refused.pair(),
+        (401, fixture("token-error-invalid-client.json"))
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn tokens_of_another_simulator_are_refused() {
+    let ours = Sim::scenario("healthy").await;
+    let theirs = Sim::scenario("healthy").await;
+    let token = theirs.app_token().await;
+    let (status, body) = ours.get(path::ME, Some(&token)).await.pair();
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["status"], 401);
+    assert!(body["message"].is_string(), "{body}");
+    assert_eq!(theirs.get(path::ME, Some(&token)).await.status, 200);
+    assert_eq!(ours.get(path::ME, None).await.status, 401, "no token");
+    ours.stop().await;
+    theirs.stop().await;
+}
+
+#[tokio::test]
+async fn expired_tokens_are_refused() {
+    let mut world = world("healthy");
+    world.token_ttl_secs = 0;
+    let sim = Sim::start(world).await;
+    let issued = sim.token_for(CLIENT_ID, CLIENT_SECRET).await.json();
+    assert_eq!(issued["expires_in"], 0);
+    let token = issued["access_token"].as_str().expect("a token");
+    let (status, body) = sim.get(path::ME, Some(token)).await.pair();
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("expired")),
+        "{body}"
+    );
+    // A user's ready token does not expire.
+    assert_eq!(sim.get(path::ME, Some(ADMIN_TOKEN)).await.status, 200);
+    sim.stop().await;
+}
+
+// ---------------------------------------------------------------- who am I, orgs, environments
+
+#[tokio::test]
+async fn me_describes_a_connected_app_or_a_user() {
+    let sim = Sim::scenario("healthy").await;
+    let token = sim.app_token().await;
+    assert_eq!(
+        sim.get(path::ME, Some(&token)).await.pair(),
+        (200, fixture("accounts-me-connected-app.json"))
+    );
+    let (status, admin) = sim.get(path::ME, Some(ADMIN_TOKEN)).await.pair();
+    assert_eq!(status, 200);
+    assert_eq!(admin["user"]["username"], "ada-admin");
+    assert_eq!(admin["user"]["organizationId"], ROOT);
+    assert_eq!(admin["user"]["organization"]["isRoot"], true);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn users_me_has_what_anypoint_cli_reads() {
+    let sim = Sim::scenario("healthy").await;
+    let token = sim.app_token().await;
+    let shape = fixture("accounts-me-user.json")["user"].clone();
+    let key_fields = |member: &Value| {
+        ["id", "name", "parentId", "parentName", "isRoot", "isMaster"]
+            .map(|key| member[key].clone())
+            .to_vec()
+    };
+    let wanted: Vec<Vec<Value>> = shape["memberOfOrganizations"]
+        .as_array()
+        .expect("the fixture's memberships")
+        .iter()
+        .map(key_fields)
+        .collect();
+    for (who, token, id) in [
+        ("app", token.as_str(), Some(CLIENT_ID)),
+        ("admin", ADMIN_TOKEN, None),
+    ] {
+        let (status, me) = sim.get(path::USERS_ME, Some(token)).await.pair();
+        assert_eq!(status, 200, "{who}: {me}");
+        assert!(
+            me["id"].as_str().is_some_and(|i| !i.is_empty()),
+            "{who}: {me}"
+        );
+        if let Some(id) = id {
+            assert_eq!(me["id"], id, "{who}");
+        }
+        assert!(me["organizationPreferences"].is_object(), "{who}: {me}");
+        assert_eq!(me["organizationId"], ROOT, "{who}");
+        assert_eq!(me["organization"]["id"], ROOT, "{who}");
+        assert_eq!(
+            me["properties"]["cs_auth"]["activeOrganizationId"], ROOT,
+            "{who}"
+        );
+        let members: Vec<Vec<Value>> = me["memberOfOrganizations"]
+            .as_array()
+            .expect("memberships")
+            .iter()
+            .map(key_fields)
+            .collect();
+        assert_eq!(members, wanted, "{who}");
+    }
+    assert_eq!(sim.get(path::USERS_ME, None).await.status, 401);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn organization_hierarchy_and_environments_follow_the_fixtures() {
+    let sim = Sim::scenario("healthy").await;
+    let token = sim.app_token().await;
+    let env_fields = |env: &Value| {
+        ["id", "name", "organizationId", "isProduction", "type"]
+            .map(|key| env[key].clone())
+            .to_vec()
+    };
+
+    let (status, org) = sim.get(&path::org(ROOT), Some(&token)).await.pair();
+    assert_eq!(status, 200, "{org}");
+    let want = fixture("accounts-organization.json");
+    for key in [
+        "id",
+        "name",
+        "isRoot",
+        "isMaster",
+        "parentOrganizationIds",
+        "subOrganizationIds",
+        "domain",
+    ] {
+        assert_eq!(org[key], want[key], "organization.{key}");
+    }
+    let envs = |v: &Value| -> Vec<Vec<Value>> {
+        v.as_array()
+            .expect("environments")
+            .iter()
+            .map(env_fields)
+            .collect()
+    };
+    assert_eq!(envs(&org["environments"]), envs(&want["environments"]));
+
+    let (status, group) = sim
+        .get(&path::org(BUSINESS_GROUP), Some(&token))
+        .await
+        .pair();
+    assert_eq!(status, 200, "{group}");
+    assert_eq!(group["isRoot"], false);
+    assert_eq!(group["parentOrganizationIds"], json!([ROOT]));
+
+    assert_eq!(
+        sim.get(&format!("{}/hierarchy", path::org(ROOT)), Some(&token))
+            .await
+            .pair(),
+        (200, fixture("accounts-hierarchy.json"))
+    );
+
+    let (status, list) = sim
+        .get(&format!("{}/environments", path::org(ROOT)), Some(&token))
+        .await
+        .pair();
+    assert_eq!(status, 200, "{list}");
+    let want = fixture("accounts-environments-list.json");
+    assert_eq!(list["total"], want["total"]);
+    assert_eq!(envs(&list["data"]), envs(&want["data"]));
+
+    let (status, missing) = sim
+        .get(
+            &path::org("00000000-0000-4000-8000-000000000000"),
+            Some(&token),
+        )
+        .await
+        .pair();
+    assert_eq!(status, 404, "{missing}");
+    assert_eq!(missing["status"], 404);
+    assert_eq!(
+        sim.get(&path::org(ROOT), None).await.status,
+        401,
+        "no token"
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_connected_apps_scopes_are_readable_by_an_org_admin_only() {
+    let sim = Sim::scenario("env-scope-gap").await;
+    let token = sim.app_token().await;
+    let org_path = format!(
+        "{}/connectedApplications/{CLIENT_ID}/scopes",
+        path::org(ROOT)
+    );
+    for path in [path::app_scopes(CLIENT_ID), org_path] {
+        let (status, refused) = sim.get(&path, Some(&token)).await.pair();
+        assert_eq!(status, 403, "{path}: {refused}");
+        assert_eq!(refused["status"], 403);
+
+        let (status, list) = sim.get(&path, Some(ADMIN_TOKEN)).await.pair();
+        assert_eq!(status, 200, "{path}: {list}");
+        let data = list["data"].as_array().expect("data[]");
+        assert_eq!(list["total"], data.len());
+        let grant = |scope: &str| -> Vec<&Value> {
+            data.iter()
+                .filter(|g| g["scope"] == scope)
+                .map(|g| &g["context_params"])
+                .collect()
+        };
+        assert_eq!(grant("profile"), [&json!({})]);
+        assert_eq!(
+            grant("read:org_client_applications"),
+            [&json!({"org": ROOT})]
+        );
+        // The gap: API Manager scopes on Sandbox only.
+        assert_eq!(
+            grant("manage:api_contracts"),
+            [&json!({"org": ROOT, "envId": SANDBOX})]
+        );
+        // The same keys as the reference fixture.
+        let shape = fixture("connected-app-scopes-list.json");
+        assert_eq!(
+            grant("read:api_configuration"),
+            [&shape["data"][4]["context_params"]]
+        );
+    }
+    let (status, _) = sim
+        .get(&path::app_scopes("no-such-app"), Some(ADMIN_TOKEN))
+        .await
+        .pair();
+    assert_eq!(status, 404);
+    sim.stop().await;
+}
+
+// ---------------------------------------------------------------- scope enforcement
+
+#[tokio::test]
+async fn the_legacy_list_is_200_and_empty_without_the_view_scope() {
+    let sim = Sim::scenario("missing-view-scope").await;
+    let token = sim.app_token().await;
+    let query = "?includeContractsForApiVersion=0&limit=200";
+    let legacy = format!("{}{query}", path::legacy_apps());
+    assert_eq!(
+        sim.get(&legacy, Some(&token)).await.pair(),
+        (200, fixture("apiplatform-applications-list-empty.json"))
+    );
+    assert_eq!(
+        sim.get(&path::exchange_apps(), Some(&token)).await.pair(),
+        (200, json!([]))
+    );
+    // The applications exist: an admin sees them.
+    let (status, all) = sim.get(&legacy, Some(ADMIN_TOKEN)).await.pair();
+    assert_eq!(status, 200);
+    assert_eq!(all["total"], 2, "{all}");
+    assert_eq!(ids(&all["applications"]), EXISTING_APPS);
+    sim.stop().await;
+
+    let healthy = Sim::scenario("healthy").await;
+    let token = healthy.app_token().await;
+    let (_, listed) = healthy.get(&legacy, Some(&token)).await.pair();
+    assert_eq!(listed["total"], 2, "with the view scope: {listed}");
+    healthy.stop().await;
+}
+
+#[tokio::test]
+async fn creates_without_the_manage_scope_are_403_in_the_exchange_shape() {
+    let sim = Sim::scenario("missing-manage-scopes").await;
+    let token = sim.app_token().await;
+    let body = fixture("exchange-application-create-request.json");
+    for path in [path::exchange_apps(), path::legacy_apps()] {
+        assert_eq!(
+            sim.post_json(&path, Some(&token), &body).await.pair(),
+            (403, fixture("exchange-error-403.json")),
+            "{path}"
+        );
+    }
+    // Nothing was created.
+    let (_, all) = sim
+        .get(&path::legacy_apps(), Some(ADMIN_TOKEN))
+        .await
+        .pair();
+    assert_eq!(all["total"], 2, "{all}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn api_manager_refuses_environments_outside_the_scopes_context() {
+    let sim = Sim::scenario("env-scope-gap").await;
+    let token = sim.app_token().await;
+    let (status, sandbox) = sim.get(&path::apis(SANDBOX), Some(&token)).await.pair();
+    assert_eq!(status, 200, "{sandbox}");
+    assert_eq!(sandbox["total"], 1);
+    for env in [DESIGN, PRODUCTION] {
+        let (status, refused) = sim.get(&path::apis(env), Some(&token)).await.pair();
+        assert_eq!(status, 403, "{env}: {refused}");
+        assert_eq!(refused["name"], "ForbiddenError");
+        let create = sim
+            .post_json(
+                &path::contracts(env, 18972611),
+                Some(&token),
+                &json!({"applicationId": EXISTING_APPS[0]}),
+            )
+            .await;
+        assert_eq!(create.status, 403, "{env}: {create:?}");
+    }
+    // An environment of another org is not found there.
+    let (status, _) = sim
+        .get(&path::apis(scenarios::BG_SANDBOX), Some(&token))
+        .await
+        .pair();
+    assert_eq!(status, 404);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn an_application_creator_sees_only_what_it_created() {
+    // missing-view-scope: create:client_applications in the root org, no view scope.
+    let sim = Sim::scenario("missing-view-scope").await;
+    let token = sim.app_token().await;
+    let id = sim.create_app(&token, "doctor-made-app").await;
+    assert!(!EXISTING_APPS.contains(&id));
+
+    let (status, listed) = sim.get(&path::exchange_apps(), Some(&token)).await.pair();
+    assert_eq!(status, 200);
+    assert_eq!(ids(&listed), [id], "{listed}");
+    assert!(
+        listed[0]["clientSecret"].is_string(),
+        "its creator sees the secret"
+    );
+    let (_, legacy) = sim.get(&path::legacy_apps(), Some(&token)).await.pair();
+    assert_eq!(legacy["total"], 1, "{legacy}");
+    assert_eq!(ids(&legacy["applications"]), [id]);
+
+    let own = format!("{}/{id}", path::exchange_apps());
+    assert_eq!(sim.get(&own, Some(&token)).await.status, 200);
+    let others = format!("{}/{}", path::exchange_apps(), EXISTING_APPS[0]);
+    assert_eq!(sim.get(&others, Some(&token)).await.status, 404);
+    // The admin sees all three.
+    let (_, all) = sim
+        .get(&path::legacy_apps(), Some(ADMIN_TOKEN))
+        .await
+        .pair();
+    assert_eq!(all["total"], 3, "{all}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn creates_change_what_lists_show() {
+    let sim = Sim::scenario("healthy").await;
+    let token = sim.app_token().await;
+    let id = sim.create_app(&token, "orders-batch").await;
+    let (_, listed) = sim.get(&path::legacy_apps(), Some(&token)).await.pair();
+    assert_eq!(listed["total"], 3, "{listed}");
+    assert!(ids(&listed["applications"]).contains(&id));
+
+    let contracts = path::contracts(SANDBOX, SANDBOX_API);
+    let (status, created) = sim
+        .post_json(
+            &contracts,
+            Some(&token),
+            &json!({"applicationId": id, "requestedTierId": 1797161}),
+        )
+        .await
+        .pair();
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["applicationId"], id);
+    assert_eq!(created["apiId"], SANDBOX_API);
+    assert_eq!(created["status"], "APPROVED");
+
+    let (status, list) = sim.get(&contracts, Some(&token)).await.pair();
+    assert_eq!(status, 200);
+    assert_eq!(list["total"], 2, "{list}");
+    let mine = list["contracts"]
+        .as_array()
+        .expect("contracts[]")
+        .iter()
+        .find(|c| c["applicationId"] == id)
+        .unwrap_or_else(|| panic!("the new contract is listed: {list}"));
+    assert_eq!(mine["application"]["name"], "orders-batch");
+    assert_eq!(mine["tier"]["name"], "Gold");
+    let (_, api) = sim
+        .get(
+            &format!("{}/{SANDBOX_API}", path::apis(SANDBOX)),
+            Some(&token),
+        )
+        .await
+        .pair();
+    assert_eq!(api["activeContractsCount"], 2, "{api}");
+
+    let again = sim
+        .post_json(&contracts, Some(&token), &json!({"applicationId": id}))
+        .await;
+    assert_eq!(again.status, 409, "{again:?}");
+    assert_eq!(again.json()["name"], "ConflictError", "API Manager's own error shape");
+    let (_, list) = sim.get(&contracts, Some(&token)).await.pair();
+    assert_eq!(list["total"], 2, "the duplicate was not added: {list}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn exchange_contract_lists_are_refused_to_connected_apps() {
+    let sim = Sim::scenario("healthy").await;
+    let token = sim.app_token().await;
+    let path = format!("{}/{}/contracts", path::exchange_apps(), EXISTING_APPS[0]);
+    assert_eq!(
+        sim.get(&path, Some(&token)).await.pair(),
+        (403, fixture("exchange-error-403.json"))
+    );
+    let (status, list) = sim.get(&path, Some(ADMIN_TOKEN)).await.pair();
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(ids(&list), [6273842]);
+    sim.stop().await;
+}
+
+// ---------------------------------------------------------------- errors and headers
+
+#[tokio::test]
+async fn retired_and_unknown_paths_are_404_in_the_platform_shape() {
+    let sim = Sim::scenario("healthy").await;
+    let token = sim.app_token().await;
+    let retired = format!("/exchange/api/v1/organizations/{ROOT}/environments/{SANDBOX}/apis");
+    let shape = fixture("exchange-error-404.json");
+    for (path, token) in [
+        (retired.as_str(), Some(token.as_str())),
+        ("/no/such/path", Some(token.as_str())),
+        ("/no/such/path", None),
+        ("/accounts/api/v3/whatever", None),
+    ] {
+        let (status, body) = sim.get(path, token).await.pair();
+        assert_eq!(status, 404, "{path}: {body}");
+        assert_eq!(body["status"], shape["status"], "{path}");
+        assert_eq!(body["message"], shape["message"], "{path}");
+    }
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_json_bodies_are_400() {
+    let sim = Sim::scenario("healthy").await;
+    let token = sim.app_token().await;
+    let broken = "{\"name\": \"half";
+    for path in [
+        path::exchange_apps(),
+        path::legacy_apps(),
+        path::contracts(SANDBOX, SANDBOX_API),
+        path::apis(SANDBOX),
+        format!("{}/{}/contracts", path::exchange_apps(), EXISTING_APPS[0]),
+    ] {
+        let answer = sim
+            .post(&path, Some(&token), "application/json", broken)
+            .await;
+        let (status, body) = answer.pair();
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["status"], 400, "{path}: {body}");
+    }
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_platform_headers() {
+    let sim = Sim::scenario("missing-manage-scopes").await;
+    let token = sim.app_token().await;
+    let before = now_secs();
+    let answers = vec![
+        sim.get(path::ME, Some(&token)).await,   // 200
+        sim.token_for(CLIENT_ID, "wrong").await, // 401
+        sim.get(path::ME, None).await,           // 401
+        sim.post_json(&path::exchange_apps(), Some(&token), &json!({"name": "x"}))
+            .await, // 403
+        sim.get("/nowhere", None).await,         // 404
+        sim.post(path::TOKEN, None, "application/json", "{").await, // 400
+        sim.get(&path::apis(SANDBOX), Some(&token)).await, // 200
+    ];
+    let mut trx_ids = Vec::new();
+    for answer in &answers {
+        let trx = answer
+            .header("x-anypnt-trx-id")
+            .unwrap_or_else(|| panic!("no x-anypnt-trx-id: {answer:?}"));
+        assert!(uuid::Uuid::parse_str(trx).is_ok(), "{trx}");
+        assert_eq!(answer.header("x-request-id"), Some(trx), "{answer:?}");
+        trx_ids.push(trx.to_string());
+        let number = |name: &str| -> u64 {
+            answer
+                .header(name)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("no numeric {name}: {answer:?}"))
+        };
+        let limit = number("x-ratelimit-limit");
+        assert_eq!(limit, 400);
+        assert!(number("x-ratelimit-remaining") < limit, "{answer:?}");
+        assert!(number("x-ratelimit-reset") > before, "{answer:?}");
+    }
+    trx_ids.sort();
+    trx_ids.dedup();
+    assert_eq!(
+        trx_ids.len(),
+        answers.len(),
+        "one transaction id per answer"
+    );
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
+    assert_eq!(statuses, [200, 401, 401, 403, 404, 400, 200]);
+    sim.stop().await;
+}
+
+/// x-ratelimit-remaining counts down; at the 400th request it must not read "400".
+#[tokio::test]
+
+async fn rate_limit_remaining_never_reads_the_full_limit() {
+    let sim = Sim::scenario("healthy").await;
+    for n in 1..=400 {
+        let answer = sim.get("/nowhere", None).await;
+        let remaining: u64 = answer
+            .header("x-ratelimit-remaining")
+            .and_then(|v| v.parse().ok())
+            .expect("x-ratelimit-remaining");
+        assert!(remaining < 400, "request {n}: {remaining} remaining");
+    }
+    sim.stop().await;
+}
+
+// ---------------------------------------------------------------- faults
+
+#[tokio::test]
+async fn rate_limit_fault_answers_429_with_retry_after_and_reset() {
+    let sim = Sim::start(with_faults(vec![fault(
+        path::ME,
+        None,
+        FaultKind::RateLimit {
+            retry_after_secs: 30,
+        },
+        None,
+    )]))
+    .await;
+    let token = sim.app_token().await;
+    let before = now_secs();
+    let answer = sim.get(path::ME, Some(&token)).await;
+    let after = now_secs();
+    let (status, body) = answer.pair();
+    assert_eq!(status, 429, "{answer:?}");
+    assert_eq!(body["status"], 429);
+    assert_eq!(answer.header("retry-after"), Some("30"));
+    assert_eq!(answer.header("x-ratelimit-remaining"), Some("0"));
+    let reset: u64 = answer
+        .header("x-ratelimit-reset")
+        .and_then(|v| v.parse().ok())
+        .expect("x-ratelimit-reset");
+    assert!((before + 30..=after + 30).contains(&reset), "{reset}");
+    assert!(answer.header("x-anypnt-trx-id").is_some());
+    // Every time, not only once.
+    assert_eq!(sim.get(path::ME, Some(&token)).await.status, 429);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn server_error_faults_answer_json_or_a_gateway_html_page() {
+    let sim = Sim::start(with_faults(vec![
+        fault(path::ME, None, FaultKind::Status { status: 503 }, None),
+        fault(path::USERS_ME, None, FaultKind::Html { status: 502 }, None),
+    ]))
+    .await;
+    let token = sim.app_token().await;
+    assert_eq!(
+        sim.get(path::ME, Some(&token)).await.pair(),
+        (
+            503,
+            json!({"status": 503, "message": "Service Unavailable"})
+        )
+    );
+    let html = sim.get(path::USERS_ME, Some(&token)).await;
+    assert_eq!(html.status, 502);
+    assert!(
+        html.header("content-type")
+            .is_some_and(|c| c.starts_with("text/html")),
+        "{html:?}"
+    );
+    assert!(
+        html.body.contains("<title>502 Bad Gateway</title>"),
+        "{html:?}"
+    );
+    assert!(serde_json::from_str::<Value>(&html.body).is_err());
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_truncated_answer_is_the_first_half_of_the_real_one() {
+    let sim = Sim::start(with_faults(vec![fault(
+        path::USERS_ME,
+        None,
+        FaultKind::Truncated,
+        Some(1),
+    )]))
+    .await;
+    let token = sim.app_token().await;
+    let cut = sim.get(path::USERS_ME, Some(&token)).await;
+    let whole = sim.get(path::USERS_ME, Some(&token)).await;
+    assert_eq!((cut.status, whole.status), (StatusCode::OK, StatusCode::OK));
+    assert!(serde_json::from_str::<Value>(&cut.body).is_err(), "{cut:?}");
+    assert_eq!(whole.json()["id"], CLIENT_ID);
+    assert_eq!(cut.body, whole.body[..whole.body.len() / 2]);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_hung_request_times_out_and_the_simulator_still_stops() {
+    let sim = Sim::start(with_faults(vec![fault(
+        path::ME,
+        Some("GET"),
+        FaultKind::Hang,
+        None,
+    )]))
+    .await;
+    let token = sim.app_token().await;
+    let impatient = client(Duration::from_millis(300));
+    let started = Instant::now();
+    let error = impatient
+        .get(sim.url(path::ME))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect_err("no answer comes");
+    assert!(error.is_timeout(), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // Other paths still answer meanwhile.
+    assert_eq!(
+        sim.get(path::USERS_ME, Some(&token)).await.status,
+        StatusCode::OK
+    );
+    sim.stop().await;
+}
+
+/// A hung create changes nothing; a create whose answer is lost was carried out.
+#[tokio::test]
+async fn a_lost_answer_times_out_yet_the_write_happened() {
+    let create = path::exchange_apps();
+    let sim = Sim::start(with_faults(vec![
+        fault(&create, Some("POST"), FaultKind::Hang, Some(1)),
+        fault(&create, Some("POST"), FaultKind::LostAnswer, Some(1)),
+    ]))
+    .await;
+    let token = sim.app_token().await;
+    let impatient = client(Duration::from_millis(300));
+    for name in ["hung-app", "lost-answer-app"] {
+        let error = impatient
+            .post(sim.url(&create))
+            .bearer_auth(&token)
+            .json(&json!({"name": name}))
+            .send()
+            .await
+            .expect_err("no answer comes");
+        assert!(error.is_timeout(), "{name}: {error:?}");
+    }
+    let (_, listed) = sim.get(&create, Some(ADMIN_TOKEN)).await.pair();
+    let names: Vec<&str> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["orders-portal", "billing-batch", "lost-answer-app"],
+        "{listed}"
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_reset_connection_is_a_transport_error() {
+    let sim = Sim::start(with_faults(vec![fault(
+        path::ME,
+        None,
+        FaultKind::Reset,
+        None,
+    )]))
+    .await;
+    let token = sim.app_token().await;
+    let outcome = match sim
+        .http
+        .get(sim.url(path::ME))
+        .bearer_auth(&token)
+        .send()
+        .await
+    {
+        Err(e) => Err(e),
+        Ok(response) => response.bytes().await.map(|_| ()),
+    };
+    assert!(outcome.is_err(), "the broken answer reads as an error");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn faults_apply_to_their_method_and_only_as_many_times_as_asked() {
+    let mut world = with_faults(vec![
+        fault(
+            "/accounts/api/organizations/*",
+            Some("GET"),
+            FaultKind::Status { status: 500 },
+            Some(1),
+        ),
+        fault(
+            path::USERS_ME,
+            Some("POST"),
+            FaultKind::Status { status: 503 },
+            None,
+        ),
+        fault(path::ME, None, FaultKind::Latency { ms: 60 }, None),
+    ]);
+    world.latency_ms = 20;
+    let sim = Sim::start(world).await;
+    let token = sim.app_token().await;
+    let org = path::org(ROOT);
+    assert_eq!(sim.get(&org, Some(&token)).await.status, 500, "the first");
+    assert_eq!(sim.get(&org, Some(&token)).await.status, 200, "the second");
+    // `*` is one segment: deeper paths are not affected.
+    let environments = format!("{org}/environments");
+    assert_eq!(sim.get(&environments, Some(&token)).await.status, 200);
+    // A POST-only fault leaves GET alone.
+    assert_eq!(sim.get(path::USERS_ME, Some(&token)).await.status, 200);
+    let post = sim
+        .post(path::USERS_ME, Some(&token), "application/json", "{}")
+        .await;
+    assert_eq!(post.status, 503, "{post:?}");
+    // Added latency: the world's on every answer, plus the fault's.
+    let started = Instant::now();
+    assert_eq!(sim.get(path::ME, Some(&token)).await.status, 200);
+    assert!(
+        started.elapsed() >= Duration::from_millis(80),
+        "{:?}",
+        started.elapsed()
+    );
+    sim.stop().await;
+}
+
+/// `stop` must return even when nothing was asked of the simulator yet.
+#[tokio::test]
+async fn stopping_right_after_start_returns() {
+    let running = anypoint_doctor::sim::start(world("healthy"), ServeOptions::default())
+        .await
+        .expect("the simulator starts");
+    tokio::time::timeout(Duration::from_secs(2), running.stop())
+        .await
+        .expect("stop returns");
+}
+
+// ---------------------------------------------------------------- the binary
+
+/// One finished run of the binary, from an empty environment.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn doctor(args: &[&str]) -> Run {
+    let output = Command::new(BIN)
+        .env_clear()
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// A scratch file of this test process, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str, text: &str) -> Scratch {
+        let path = std::env::temp_dir().join(format!(
+            "anypoint-doctor-sim-api-{}-{name}",
+            std::process::id()
+        ));
+        std::fs::write(&path, text).expect("the scratch file is written");
+        Scratch(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temp path")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn sim_lists_every_scenario_with_its_description() {
+    let run = doctor(&["sim", "--list-scenarios"]);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), SCENARIOS.len(), "{run:#?}");
+    for (line, scenario) in lines.iter().zip(SCENARIOS) {
+        assert_eq!(
+            line.split_whitespace().next(),
+            Some(scenario.name),
+            "{line}"
+        );
+        assert!(line.ends_with(scenario.description), "{line}");
+    }
+}
+
+#[test]
+fn demo_of_the_healthy_scenario_prints_a_clean_json_report() {
+    let run = doctor(&["demo", "--scenario", "healthy", "--format", "json"]);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    let report: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("stdout is one JSON document ({e}): {run:#?}"));
+    assert_eq!(report["summary"]["fail"], 0, "{report}");
+    assert_eq!(report["summary"]["error"], 0, "{report}");
+    assert!(report["summary"]["pass"].as_u64().is_some_and(|n| n > 0));
+    assert_eq!(report["target"]["org_id"], ROOT);
+    assert!(
+        report["target"]["host"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("http://127.0.0.1:")),
+        "{report}"
+    );
+    assert!(!run.stdout.contains(CLIENT_SECRET), "the secret leaked");
+}
+
+#[test]
+fn demo_of_an_unknown_scenario_names_the_valid_ones() {
+    let run = doctor(&["demo", "--scenario", "nope"]);
+    assert_eq!(run.code, Some(2), "{run:#?}");
+    assert!(run.stdout.is_empty(), "{run:#?}");
+    assert!(
+        run.stderr.starts_with("error: ") && run.stderr.contains("\"nope\""),
+        "{run:#?}"
+    );
+    for scenario in SCENARIOS {
+        assert!(
+            run.stderr.contains(scenario.name),
+            "{} not named: {run:#?}",
+            scenario.name
+        );
+    }
+}
+
+#[test]
+fn sim_names_the_line_of_a_bad_scenario_file() {
+    let file = Scratch::new("bad-type.toml", "region = \"us\"\n[login]\nclient_id = 3\n");
+    let run = doctor(&["sim", "--port", "0", "--scenario-file", file.path()]);
+    assert_eq!(run.code, Some(2), "{run:#?}");
+    assert!(run.stdout.is_empty(), "{run:#?}");
+    assert!(run.stderr.contains(file.path()), "{run:#?}");
+    assert!(run.stderr.contains("line 3"), "{run:#?}");
+}
+
+#[test]
+
+fn sim_names_the_line_of_an_error_at_the_start_of_a_line() {
+    let file = Scratch::new(
+        "unknown-key.toml",
+        "region = \"us\"\nlatency_ms = 5\nbogus = 1\n",
+    );
+    let run = doctor(&["sim", "--port", "0", "--scenario-file", file.path()]);
+    assert_eq!(run.code, Some(2), "{run:#?}");
+    assert!(run.stderr.contains("bogus"), "{run:#?}");
+    assert!(run.stderr.contains("line 3"), "{run:#?}");
+}
+
+/// A child process, killed and reaped on drop (also when the test fails).
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn sim_over_tls_serves_clients_that_trust_its_certificate() {
+    let cert = Scratch::new("sim.pem", "");
+    let mut child = Child(
+        Command::new(BIN)
+            .env_clear()
+            .args(["sim", "--tls", "--port", "0", "--cert-file", cert.path()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the simulator starts"),
+    );
+    // Lines arrive on a channel, so waiting for readiness is bounded.
+    let stdout = child.0.stdout.take().expect("stdout is piped");
+    let (lines, incoming) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + PATIENCE;
+    let mut seen = Vec::new();
+    let base = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = incoming
+            .recv_timeout(left)
+            .unwrap_or_else(|e| panic!("no \"Listening on https://\" line ({e}): {seen:#?}"));
+        if let Some(rest) = line.strip_prefix("Listening on ") {
+            let url = rest.split_whitespace().next().expect("a URL").to_string();
+            assert!(url.starts_with("https://127.0.0.1:"), "{line}");
+            break url;
+        }
+        seen.push(line);
+    };
+
+    let pem = std::fs::read(&cert.0).expect("the certificate was written");
+    let trusted = reqwest::Certificate::from_pem(&pem).expect("a PEM certificate");
+    let https = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(PATIENCE)
+        .add_root_certificate(trusted)
+        .build()
+        .expect("a TLS client");
+    let token: Value = https
+        .post(format!("{base}{}", path::TOKEN))
+        .json(&json!({"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}))
+        .send()
+        .await
+        .expect("the token request is answered over TLS")
+        .json()
+        .await
+        .expect("a JSON token");
+    let token = token["access_token"].as_str().expect("an access token");
+    let me = https
+        .get(format!("{base}{}", path::USERS_ME))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("users/me is answered over TLS");
+    assert_eq!(me.status(), StatusCode::OK);
+    let me: Value = me.json().await.expect("JSON");
+    assert_eq!(me["id"], CLIENT_ID);
+    assert_eq!(me["organizationId"], ROOT);
+
+    // A client that does not trust the certificate is refused.
+    let untrusting = client(PATIENCE);
+    assert!(
+        untrusting
+            .get(format!("{base}{}", path::USERS_ME))
+            .send()
+            .await
+            .is_err()
+    );
+    assert!(
+        child.0.try_wait().expect("the child's state").is_none(),
+        "the simulator keeps serving"
+    );
+}
