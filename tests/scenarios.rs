@@ -676,6 +676,14 @@ async fn flaky_network_errors_where_the_answers_broke_and_nowhere_else() {
                 Status::Error,
                 false,
             ),
+            // The truncated client-application list, read by both checks that need its items.
+            (
+                "scope.view-client-applications",
+                Some(ROOT_NAME),
+                Status::Error,
+                false,
+            ),
+            ("data.client-applications-empty", None, Status::Error, false),
         ],
     );
     // The gateway's HTML page on the hierarchy costs only the business group list.
@@ -690,7 +698,9 @@ async fn flaky_network_errors_where_the_answers_broke_and_nowhere_else() {
         errors,
         [
             "scope.manage-client-applications",
-            "deprecated.repository-v2-create"
+            "scope.view-client-applications",
+            "deprecated.repository-v2-create",
+            "data.client-applications-empty",
         ],
         "{}",
         dump(report)

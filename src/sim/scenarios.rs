@@ -333,8 +333,9 @@ fn flaky_network() -> World {
             FaultKind::Reset,
             Some(1),
         ),
+        // The client-application list, whose items the doctor reads.
         fault(
-            "/apimanager/api/v1/organizations/*/environments/*/apis",
+            "/apiplatform/repository/v2/organizations/*/applications",
             FaultKind::Truncated,
             Some(1),
         ),
