@@ -3,7 +3,7 @@
 //! elsewhere, active contracts (which need applications), and whether the
 //! org is a business group.
 
-use super::probe::{self, unavailable, unexpected_status};
+use super::probe::{self, reply, unexpected_status};
 use crate::doctor::context::{Grants, PathVars, Recorder, RunContext, Verdict};
 use crate::doctor::spec::EmptyListSpec;
 use crate::platform::Request;
@@ -161,13 +161,7 @@ async fn count_items(
     pointer: &str,
 ) -> Result<usize, Verdict> {
     let answer = recorder.fetch(Request::get(path)).await;
-    if let Some(verdict) = unavailable(&answer) {
-        return Err(verdict);
-    }
-    let reply = answer
-        .result
-        .as_ref()
-        .expect("unavailable() covers transport errors");
+    let reply = reply(&answer)?;
     match reply.status {
         200 => probe::list_len(&answer, reply, pointer),
         401 | 403 => Err(Verdict::new(

@@ -1,6 +1,6 @@
 //! Kind `environments`: the org's environments, and the ones --env selects.
 
-use super::probe::{unavailable, unexpected_status, unreadable};
+use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{EnvFacts, Recorder, RunContext, Verdict, find_by_id_or_name};
 use crate::error::ConfigError;
 use crate::platform::models::{Environment, EnvironmentList};
@@ -15,14 +15,9 @@ pub async fn run(ctx: &RunContext) -> Verdict {
     let answer = recorder
         .fetch(Request::get(paths::environments(&org.org.id)))
         .await;
-    let verdict = if let Some(verdict) = unavailable(&answer) {
-        verdict
-    } else {
-        let reply = answer
-            .result
-            .as_ref()
-            .expect("unavailable() covers transport errors");
-        match reply.status {
+    let verdict = match reply(&answer) {
+        Err(verdict) => verdict,
+        Ok(reply) => match reply.status {
             200 => match reply.json::<EnvironmentList>() {
                 Ok(list) => select(ctx, &org.org.name, list.data),
                 Err(reason) => unreadable(&answer, &reason),
@@ -37,7 +32,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
                 ),
             ),
             _ => unexpected_status(&answer, reply),
-        }
+        },
     };
     verdict.with_evidence(recorder)
 }

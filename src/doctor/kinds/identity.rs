@@ -1,7 +1,7 @@
 //! Kind `identity`: who the token belongs to (Connected App or user) and the
 //! organization that owns it, from GET /accounts/api/me.
 
-use super::probe::{unavailable, unexpected_status, unreadable};
+use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{Identity, Recorder, RunContext, TokenKind, Verdict};
 use crate::platform::models::Me;
 use crate::platform::{Request, paths};
@@ -11,14 +11,9 @@ use crate::settings::{Credentials, mask_id};
 pub async fn run(ctx: &RunContext) -> Verdict {
     let mut recorder = Recorder::new(ctx);
     let answer = recorder.fetch(Request::get(paths::ME)).await;
-    let verdict = if let Some(verdict) = unavailable(&answer) {
-        verdict
-    } else {
-        let reply = answer
-            .result
-            .as_ref()
-            .expect("unavailable() covers transport errors");
-        match reply.status {
+    let verdict = match reply(&answer) {
+        Err(verdict) => verdict,
+        Ok(reply) => match reply.status {
             200 => match reply.json::<Me>() {
                 Ok(me) => learn(ctx, me).unwrap_or_else(|| {
                     unreadable(&answer, "neither a `client` nor a `user` with an organization id")
@@ -35,7 +30,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             )
             .fix("Get a fresh token on the control plane the app belongs to (--host / --region); with ANYPOINT_BEARER, check the token is current."),
             _ => unexpected_status(&answer, reply),
-        }
+        },
     };
     verdict.with_evidence(recorder)
 }

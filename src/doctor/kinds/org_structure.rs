@@ -1,7 +1,7 @@
 //! Kind `org-structure`: the organization being checked (--org by id or name,
 //! else the app's own), its root organization, and the business groups.
 
-use super::probe::{unavailable, unexpected_status, unreadable};
+use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{
     OrgFacts, OrgInfo, Recorder, RunContext, Verdict, find_by_id_or_name,
 };
@@ -114,13 +114,7 @@ async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict,
 
 async fn read_org(recorder: &mut Recorder<'_>, id: &str) -> Result<Organization, Verdict> {
     let answer = recorder.fetch(Request::get(paths::organization(id))).await;
-    if let Some(verdict) = unavailable(&answer) {
-        return Err(verdict);
-    }
-    let reply = answer
-        .result
-        .as_ref()
-        .expect("unavailable() covers transport errors");
+    let reply = reply(&answer)?;
     match reply.status {
         200 => reply
             .json::<Organization>()

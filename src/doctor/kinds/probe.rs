@@ -54,9 +54,19 @@ fn describe_answer(answer: &Answer) -> String {
     describe(&answer.evidence.method, path)
 }
 
-/// The verdict for an answer that says nothing about permissions: no answer,
-/// a rate limit, or a server error. `None` when the answer is a real one.
-pub fn unavailable(answer: &Answer) -> Option<Verdict> {
+/// The reply, or the verdict for an answer that says nothing about
+/// permissions: no answer, a rate limit, or a server error.
+pub fn reply(answer: &Answer) -> Result<&Reply, Verdict> {
+    match unavailable(answer) {
+        Some(verdict) => Err(verdict),
+        None => Ok(answer
+            .result
+            .as_ref()
+            .expect("unavailable() covers transport errors")),
+    }
+}
+
+fn unavailable(answer: &Answer) -> Option<Verdict> {
     let call = describe_answer(answer);
     let host = reqwest::Url::parse(&answer.evidence.url)
         .ok()
@@ -142,13 +152,7 @@ pub async fn send(
 
 /// Reads a probe's answer; `path` is what was asked for, below the base URL.
 pub fn read(answer: &Answer, probe: &ProbeSpec, path: &str) -> Result<Reading, Verdict> {
-    if let Some(verdict) = unavailable(answer) {
-        return Err(verdict);
-    }
-    let reply = answer
-        .result
-        .as_ref()
-        .expect("unavailable() covers transport errors");
+    let reply = reply(answer)?;
     let status = reply.status;
     if probe.authorized_statuses().contains(&status) {
         let list_len = match &probe.list {

@@ -3,7 +3,7 @@
 
 use reqwest::Method;
 
-use super::probe::{unavailable, unexpected_status, unreadable};
+use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{Recorder, RunContext, Verdict};
 use crate::platform::models::TokenResponse;
 use crate::platform::{Request, paths};
@@ -41,14 +41,9 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             authorized: false,
         })
         .await;
-    let verdict = if let Some(verdict) = unavailable(&answer) {
-        verdict
-    } else {
-        let reply = answer
-            .result
-            .as_ref()
-            .expect("unavailable() covers transport errors");
-        match reply.status {
+    let verdict = match reply(&answer) {
+        Err(verdict) => verdict,
+        Ok(reply) => match reply.status {
             200..=299 => match reply.json::<TokenResponse>() {
                 Ok(token) if !token.access_token.is_empty() => {
                     ctx.platform.set_token(token.access_token);
@@ -86,7 +81,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             )
             .fix("Point --host at a control plane (anypoint.mulesoft.com, eu1.anypoint.mulesoft.com, …) or use --region."),
             _ => unexpected_status(&answer, reply),
-        }
+        },
     };
     verdict.with_evidence(recorder)
 }
