@@ -6,10 +6,9 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::json;
 
 use super::resources;
-use super::session::{Session, Stop};
+use super::session::{self, Stop};
 use crate::cli::{ApisArgs, OutputFormat};
 use crate::error::Error;
-use crate::settings::Settings;
 use crate::{ExitStatus, Io};
 
 pub async fn run(
@@ -17,13 +16,9 @@ pub async fn run(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
-    let settings = Settings::resolve(&args.connection, matches)?;
-    for warning in &settings.warnings {
-        writeln!(io.err, "{warning}")?;
-    }
-    let session = match Session::open(settings).await? {
+    let session = match session::start(&args.connection, matches, io).await? {
         Ok(session) => session,
-        Err(stop) => return stop.report(io),
+        Err(status) => return Ok(status),
     };
     let mut rows = Vec::new();
     let mut refused = Vec::new();

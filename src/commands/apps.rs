@@ -6,11 +6,10 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::json;
 
 use super::resources;
-use super::session::{Session, Stop};
+use super::session::{self, Stop};
 use crate::cli::{AppsArgs, OutputFormat};
 use crate::error::Error;
 use crate::report::Status;
-use crate::settings::Settings;
 use crate::{ExitStatus, Io};
 
 pub async fn run(
@@ -18,13 +17,9 @@ pub async fn run(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
-    let settings = Settings::resolve(&args.connection, matches)?;
-    for warning in &settings.warnings {
-        writeln!(io.err, "{warning}")?;
-    }
-    let session = match Session::open(settings).await? {
+    let session = match session::start(&args.connection, matches, io).await? {
         Ok(session) => session,
-        Err(stop) => return stop.report(io),
+        Err(status) => return Ok(status),
     };
     let root = session.org().root.clone();
     let apps = match resources::applications(&session, args.target_admin_site).await {

@@ -41,10 +41,7 @@ pub async fn run(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
-    let settings = Settings::resolve(&args.connection, matches)?;
-    for warning in &settings.warnings {
-        writeln!(io.err, "{warning}")?;
-    }
+    let settings = super::session::resolve_settings(&args.connection, matches, io)?;
     if args.verbose {
         writeln!(io.err, "Settings (flag > environment > default):")?;
         for row in settings.provenance() {

@@ -10,26 +10,16 @@ use clap::ArgMatches;
 use serde_json::json;
 
 use super::resources;
-use super::session::{Refusal, Session, Stop, dry_run};
+use super::session::{self, Refusal, Session, Stop, dry_run};
 use crate::cli::{CreateAppArgs, OutputFormat};
 use crate::error::{ConfigError, Error};
 use crate::platform::Request;
-use crate::platform::models::ClientApplication;
-use crate::settings::Settings;
+use crate::platform::models::{ClientApplication, GRANT_TYPES};
 use crate::{ExitStatus, Io};
 
 /// Longest name accepted before sending: the platform's own limit is not
 /// documented, and a longer name is a mistake far more often than a wish.
 const MAX_NAME_CHARS: usize = 255;
-
-const GRANT_TYPES: &[&str] = &[
-    "authorization_code",
-    "implicit",
-    "password",
-    "client_credentials",
-    "refresh_token",
-    "urn:ietf:params:oauth:grant-type:jwt-bearer",
-];
 
 /// The request body, from validated input.
 fn body(args: &CreateAppArgs) -> Result<serde_json::Value, ConfigError> {
@@ -96,14 +86,10 @@ pub async fn run(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
-    let settings = Settings::resolve(&args.connection, matches)?;
     let body = body(args)?;
-    for warning in &settings.warnings {
-        writeln!(io.err, "{warning}")?;
-    }
-    let session = match Session::open(settings).await? {
+    let session = match session::start(&args.connection, matches, io).await? {
         Ok(session) => session,
-        Err(stop) => return stop.report(io),
+        Err(status) => return Ok(status),
     };
     let root = session.org().root.clone();
     let name = args.name.trim();

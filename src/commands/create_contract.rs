@@ -7,12 +7,11 @@ use clap::ArgMatches;
 use serde_json::json;
 
 use super::resources;
-use super::session::{Refusal, Session, Stop, dry_run};
+use super::session::{self, Refusal, Session, Stop, dry_run};
 use crate::cli::{CreateContractArgs, OutputFormat};
 use crate::error::{ConfigError, Error};
 use crate::platform::Request;
 use crate::platform::models::{ApiContract, ApiInstance, Environment};
-use crate::settings::Settings;
 use crate::{ExitStatus, Io};
 
 /// The `versionGroup` a contract is sent with. MuleSoft's guidance names the
@@ -47,16 +46,12 @@ pub async fn run(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
-    let settings = Settings::resolve(&args.connection, matches)?;
     if args.app.trim().is_empty() {
         return Err(invalid("--app", "give an application id or name".into()));
     }
-    for warning in &settings.warnings {
-        writeln!(io.err, "{warning}")?;
-    }
-    let session = match Session::open(settings).await? {
+    let session = match session::start(&args.connection, matches, io).await? {
         Ok(session) => session,
-        Err(stop) => return stop.report(io),
+        Err(status) => return Ok(status),
     };
 
     let (env, api) = match find_api(&session, args.api).await {

@@ -5,8 +5,10 @@
 
 use std::sync::Arc;
 
+use clap::ArgMatches;
 use serde::de::DeserializeOwned;
 
+use crate::cli::ConnectionArgs;
 use crate::doctor::context::{EnvFacts, OrgFacts, RunContext};
 use crate::doctor::{Registry, runner};
 use crate::error::Error;
@@ -29,6 +31,33 @@ const COMMAND_CONCURRENCY: usize = 4;
 
 pub struct Session {
     pub ctx: Arc<RunContext>,
+}
+
+/// Resolves the connection settings and prints their warnings on stderr.
+pub fn resolve_settings(
+    connection: &ConnectionArgs,
+    matches: &ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<Settings, Error> {
+    let settings = Settings::resolve(connection, matches)?;
+    for warning in &settings.warnings {
+        writeln!(io.err, "{warning}")?;
+    }
+    Ok(settings)
+}
+
+/// Resolves the settings and opens a session; `Err(status)` when the command
+/// must stop, the reason already printed.
+pub async fn start(
+    connection: &ConnectionArgs,
+    matches: &ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<Result<Session, ExitStatus>, Error> {
+    let settings = resolve_settings(connection, matches, io)?;
+    match Session::open(settings).await? {
+        Ok(session) => Ok(Ok(session)),
+        Err(stop) => stop.report(io).map(Err),
+    }
 }
 
 /// Why a command stopped: what to print, and the exit status.

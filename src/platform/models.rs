@@ -11,6 +11,16 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+/// The OAuth grant types a client application may be given.
+pub const GRANT_TYPES: &[&str] = &[
+    "authorization_code",
+    "implicit",
+    "password",
+    "client_credentials",
+    "refresh_token",
+    "urn:ietf:params:oauth:grant-type:jwt-bearer",
+];
+
 #[derive(Debug, Deserialize)]
 pub struct TokenResponse {
     pub access_token: Secret,

@@ -30,7 +30,7 @@ const READ_CONTRACTS: &[&str] = &[
     "manage:api_contracts",
     "admin:api_manager",
 ];
-const MANAGE_CONTRACTS: &[&str] = &[
+pub const MANAGE_CONTRACTS: &[&str] = &[
     "manage:api_contracts",
     "manage:api_contracts_all_envs",
     "admin:api_manager",

@@ -10,8 +10,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::apimanager::{ContractRefused, add_contract};
+use super::apimanager::{ContractRefused, MANAGE_CONTRACTS, add_contract};
 use super::{Shared, allowed, caller};
+use crate::platform::models::GRANT_TYPES;
 use crate::sim::respond;
 use crate::sim::state::Subject;
 use crate::sim::world::{ClientApplication, World};
@@ -25,20 +26,6 @@ const CREATE: &[&str] = &[
     "create:client_applications",
     "manage:org_client_applications",
 ];
-const MANAGE_CONTRACTS: &[&str] = &[
-    "manage:api_contracts",
-    "manage:api_contracts_all_envs",
-    "admin:api_manager",
-];
-const GRANT_TYPES: &[&str] = &[
-    "authorization_code",
-    "implicit",
-    "password",
-    "client_credentials",
-    "refresh_token",
-    "urn:ietf:params:oauth:grant-type:jwt-bearer",
-];
-
 fn created_by(caller: &Subject) -> String {
     match caller {
         Subject::App { client_id } => client_id.clone(),
@@ -107,6 +94,18 @@ fn page(items: Vec<Value>, query: &HashMap<String, String>) -> Vec<Value> {
     items.into_iter().skip(offset).take(limit).collect()
 }
 
+/// The caller's visible applications in `org`, every page, or the 401.
+fn listed(
+    state: &Shared,
+    headers: &HeaderMap,
+    org: &str,
+    query: &HashMap<String, String>,
+) -> Result<Vec<Value>, Response> {
+    let subject = caller(state, headers)?;
+    let world = state.world.lock().expect("world lock");
+    Ok(listing(&world, &subject, org, query))
+}
+
 /// GET /apiplatform/repository/v2/organizations/{org}/applications: 200 and empty without the scope.
 pub async fn legacy_list(
     State(state): State<Shared>,
@@ -114,14 +113,13 @@ pub async fn legacy_list(
     Path(org): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let subject = match caller(&state, &headers) {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
-    let world = state.world.lock().expect("world lock");
-    let all = listing(&world, &subject, &org, &query);
-    let total = all.len();
-    respond::ok(json!({"applications": page(all, &query), "total": total}))
+    match listed(&state, &headers, &org, &query) {
+        Ok(all) => {
+            let total = all.len();
+            respond::ok(json!({"applications": page(all, &query), "total": total}))
+        }
+        Err(response) => response,
+    }
 }
 
 /// GET /exchange/api/v2/organizations/{org}/applications: a bare array.
@@ -131,24 +129,13 @@ pub async fn list(
     Path(org): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let subject = match caller(&state, &headers) {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
-    let world = state.world.lock().expect("world lock");
-    let all = listing(&world, &subject, &org, &query);
-    respond::ok(Value::Array(page(all, &query)))
+    match listed(&state, &headers, &org, &query) {
+        Ok(all) => respond::ok(Value::Array(page(all, &query))),
+        Err(response) => response,
+    }
 }
 
-pub async fn legacy_create(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Path(org): Path<String>,
-    body: Bytes,
-) -> Response {
-    create_application(&state, &headers, &org, &body)
-}
-
+/// POST on the legacy repository or on Exchange v2: the same create.
 pub async fn create(
     State(state): State<Shared>,
     headers: HeaderMap,

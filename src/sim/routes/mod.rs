@@ -48,7 +48,7 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/apiplatform/repository/v2/organizations/{org}/applications",
-            get(applications::legacy_list).post(applications::legacy_create),
+            get(applications::legacy_list).post(applications::create),
         )
         .route(
             "/exchange/api/v2/organizations/{org}/applications",
