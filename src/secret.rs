@@ -19,9 +19,21 @@ impl Secret {
         &self.0
     }
 
-    /// What reports may show instead of the value: that it is set, and its length.
+    /// What reports may show instead of the value: a short hash that tells two
+    /// secrets apart without revealing either, and the length.
     pub fn masked(&self) -> String {
-        format!("**** ({} chars)", self.0.chars().count())
+        format!(
+            "**** sha256:{} ({} chars)",
+            self.fingerprint(),
+            self.0.chars().count()
+        )
+    }
+
+    /// The first 8 hex digits of the value's SHA-256.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.0.as_bytes());
+        digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -44,6 +56,8 @@ mod tests {
         let secret = Secret::new("s3cr3t-value");
         assert!(!format!("{secret:?}").contains("s3cr3t"));
         assert!(!secret.masked().contains("s3cr3t"));
+        assert_eq!(secret.fingerprint().len(), 8);
+        assert_ne!(secret.fingerprint(), Secret::new("other").fingerprint());
         assert_eq!(secret.expose(), "s3cr3t-value");
     }
 }

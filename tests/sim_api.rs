@@ -726,7 +726,11 @@ async fn creates_change_what_lists_show() {
         .post_json(&contracts, Some(&token), &json!({"applicationId": id}))
         .await;
     assert_eq!(again.status, 409, "{again:?}");
-    assert_eq!(again.json()["name"], "ConflictError", "API Manager's own error shape");
+    assert_eq!(
+        again.json()["name"],
+        "ConflictError",
+        "API Manager's own error shape"
+    );
     let (_, list) = sim.get(&contracts, Some(&token)).await.pair();
     assert_eq!(list["total"], 2, "the duplicate was not added: {list}");
     sim.stop().await;

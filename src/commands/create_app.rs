@@ -217,8 +217,10 @@ fn created(
     app: ClientApplication,
     secret_out: &mut Option<SecretFile>,
 ) -> Result<ExitStatus, Error> {
+    let mut secret_written = false;
     if let (Some(file), Some(secret)) = (secret_out.as_mut(), &app.client_secret) {
         file.write(secret.expose())?;
+        secret_written = true;
     }
     let secret_shown = args
         .show_secret
@@ -250,12 +252,16 @@ fn created(
             )?;
             match (&secret_shown, &args.secret_file) {
                 (Some(secret), _) => writeln!(io.out, "  clientSecret  {secret}")?,
-                (None, Some(path)) => writeln!(
+                (None, Some(path)) if secret_written => writeln!(
                     io.out,
                     "  clientSecret  written to {} (mode 0600)",
                     path.display()
                 )?,
-                (None, None) => writeln!(
+                _ if app.client_secret.is_none() => writeln!(
+                    io.out,
+                    "  clientSecret  not available: the platform did not return it here; reset it on the application's page in Exchange if you need it"
+                )?,
+                (None, _) => writeln!(
                     io.out,
                     "  clientSecret  not shown (it is shown only once: use --show-secret or --secret-file PATH)"
                 )?,

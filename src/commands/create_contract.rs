@@ -247,11 +247,28 @@ async fn find_app(session: &Session, wanted: &str) -> Result<u64, Result<Stop, E
             )));
         }
     };
-    if let Some(app) = apps
-        .iter()
-        .find(|a| a.id.to_string() == wanted || a.name == wanted)
-    {
+    if let Some(app) = apps.iter().find(|a| a.id.to_string() == wanted) {
         return Ok(app.id);
+    }
+    let named: Vec<u64> = apps
+        .iter()
+        .filter(|a| a.name == wanted)
+        .map(|a| a.id)
+        .collect();
+    match named.as_slice() {
+        [id] => return Ok(*id),
+        [] => {}
+        several => {
+            let ids: Vec<String> = several.iter().map(u64::to_string).collect();
+            return Err(Err(invalid(
+                "--app",
+                format!(
+                    "{wanted:?} names {} applications (ids {}); give the id",
+                    several.len(),
+                    ids.join(", ")
+                ),
+            )));
+        }
     }
     let hint = if apps.is_empty() {
         " (the list is empty, which is also what a missing View Client Applications scope looks like: see `anypoint-doctor check --select data`)"
