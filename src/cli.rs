@@ -102,6 +102,16 @@ pub struct ConnectionArgs {
 
     /// Seconds to wait for one HTTP request.
     #[arg(
+    /// Extra trusted root certificates (PEM), added to the system's: for a corporate
+    /// proxy that inspects TLS with its own CA.
+    #[arg(
+        long,
+        env = "SSL_CERT_FILE",
+        value_name = "PATH",
+        help_heading = "Target"
+    )]
+    pub ca_file: Option<PathBuf>,
+
         long,
         default_value_t = 30,
         value_name = "SECONDS",

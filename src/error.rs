@@ -60,6 +60,15 @@ pub enum ConfigError {
         "cannot listen on 127.0.0.1:{port}: {reason}; pick another --port (0 picks a free one)"
     )]
     Listen { port: u16, reason: String },
+    #[error(
+        "cannot use {setting} {}: {reason}; give a PEM file of CA certificates",
+        path.display()
+    )]
+    CaFile {
+        setting: String,
+        path: PathBuf,
+        reason: String,
+    },
     #[error("{setting}: {reason}")]
     Invalid { setting: String, reason: String },
     #[error("unknown check or category {value:?} in {setting}; valid ids: {known}")]

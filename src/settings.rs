@@ -13,6 +13,7 @@ use reqwest::Url;
 
 use crate::cli::{ConnectionArgs, Region};
 use crate::error::ConfigError;
+use crate::platform::proxy::ProxyEnv;
 use crate::secret::Secret;
 
 pub const DEFAULT_HOST: &str = "anypoint.mulesoft.com";
@@ -85,10 +86,45 @@ pub struct Settings {
     pub timeout_secs: Sourced<u64>,
     /// Things the user should know but that do not stop the run (printed on stderr).
     pub warnings: Vec<String>,
+    /// The proxy variables of the environment, read once here so every check sees the same.
+    pub proxy: ProxyEnv,
+    /// Extra trusted roots (--ca-file or SSL_CERT_FILE).
+    pub ca_file: Option<Sourced<CaFile>>,
 }
 
 /// One row of the provenance table shown by `check -v`.
 pub struct SettingRow {
+/// A PEM file of extra trusted roots, read and checked when settings resolve.
+#[derive(Debug, Clone)]
+pub struct CaFile {
+    pub path: PathBuf,
+    pub pem: Vec<u8>,
+    pub certificates: usize,
+}
+
+impl CaFile {
+    /// Reads a PEM bundle; `setting` names the flag or variable in the error.
+    pub fn read(path: &std::path::Path, setting: &str) -> Result<CaFile, ConfigError> {
+        let invalid = |reason: String| ConfigError::CaFile {
+            setting: setting.to_string(),
+            path: path.to_path_buf(),
+            reason,
+        };
+        let pem = std::fs::read(path).map_err(|e| invalid(e.to_string()))?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| invalid(e.to_string()))?
+            .len();
+        if certificates == 0 {
+            return Err(invalid("it holds no PEM certificate".into()));
+        }
+        Ok(CaFile {
+            path: path.to_path_buf(),
+            pem,
+            certificates,
+        })
+    }
+}
+
     pub name: &'static str,
     pub value: String,
     pub source: String,
@@ -193,6 +229,17 @@ impl Settings {
 
         Ok(Settings {
             credentials,
+        let ca_file = match &args.ca_file {
+            Some(path) => {
+                let source = source_of("ca_file", "--ca-file", "SSL_CERT_FILE");
+                Some(Sourced {
+                    value: CaFile::read(path, &source.to_string())?,
+                    source,
+                })
+            }
+            None => None,
+        };
+
             base_url: Sourced {
                 value: base_url,
                 source: host_source,
@@ -205,6 +252,8 @@ impl Settings {
             },
             warnings,
         })
+            proxy: ProxyEnv::from_process(),
+            ca_file,
     }
 
     /// Settings for a client-credentials app at a base URL, everything else
@@ -233,6 +282,8 @@ impl Settings {
             },
             warnings: Vec::new(),
         }
+            proxy: ProxyEnv::default(),
+            ca_file: None,
     }
 
     /// The settings with their sources, secrets masked: what `check -v` prints.
@@ -296,6 +347,21 @@ impl Settings {
         );
         rows
     }
+        match &self.ca_file {
+            Some(ca) => push(
+                "CA file",
+                format!(
+                    "{} ({} certificates)",
+                    ca.value.path.display(),
+                    ca.value.certificates
+                ),
+                &ca.source,
+            ),
+            None => push("CA file", "system roots only".into(), &Source::Default),
+        }
+        for (variable, value) in self.proxy.describe() {
+            push("proxy", value, &Source::Env(variable));
+        }
 }
 
 /// A client id shortened to its last four characters, as reports show it.

@@ -4,11 +4,14 @@
 //! made.
 
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
 use crate::error::ConfigError;
 use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
+use crate::platform::http::Route;
+use crate::platform::proxy::ProxyChoice;
 use crate::platform::{Answer, Evidence, Platform, Request, paths};
 use crate::report::Status;
 use crate::settings::Settings;
@@ -80,6 +83,8 @@ pub enum Grants {
 
 #[derive(Default)]
 pub struct Facts {
+    /// The first hop's addresses, as `net.dns` resolved them.
+    pub addresses: OnceLock<Vec<std::net::SocketAddr>>,
     pub identity: OnceLock<Identity>,
     pub org: OnceLock<OrgFacts>,
     pub environments: OnceLock<EnvFacts>,
@@ -126,6 +131,10 @@ impl RunContext {
         )
         .map_err(|e| crate::error::Error::HttpClient(e.to_string()))?;
         Ok(RunContext::new(platform, settings, read_only))
+            Route {
+                proxy: settings.proxy.clone(),
+                extra_roots_pem: settings.ca_file.as_ref().map(|ca| ca.value.pem.clone()),
+            },
     }
 
     /// Records a configuration error found while checking; the first one wins.
@@ -147,6 +156,27 @@ impl RunContext {
     /// The client id of the app whose scopes are being checked, if known.
     pub fn subject_client_id(&self) -> Option<String> {
         if let Some(id) = self.settings.credentials.client_id() {
+    /// What the platform's URL goes through, from the proxy environment in the settings.
+    pub fn proxy_choice(&self) -> ProxyChoice {
+        self.settings.proxy.choose(self.platform.base_url())
+    }
+
+    /// How long one network step (a lookup, a connect, a handshake) may take.
+    pub fn step_limit(&self) -> Duration {
+        Duration::from_secs(self.settings.timeout_secs.value.clamp(1, 10))
+    }
+
+    /// The unauthenticated GET of the base URL that `net.tls` and `net.clock`
+    /// share: any HTTP status proves the connection, and carries a `Date`.
+    pub fn reach_request() -> Request {
+        Request {
+            method: reqwest::Method::GET,
+            path: "/".into(),
+            body: None,
+            authorized: false,
+        }
+    }
+
             return Some(id.value.clone());
         }
         match self.facts.identity.get().map(|i| &i.kind) {

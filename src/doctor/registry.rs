@@ -13,6 +13,11 @@ macro_rules! checks {
 
 /// (id, file contents) in registry order.
 pub const CHECK_FILES: &[(&str, &str)] = checks![
+    "net.proxy",
+    "net.dns",
+    "net.tcp",
+    "net.tls",
+    "net.clock",
     "auth.token",
     "auth.identity",
     "org.structure",

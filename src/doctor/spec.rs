@@ -31,6 +31,11 @@ pub struct Explain {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum CheckKind {
+    NetProxy,
+    NetDns,
+    NetTcp,
+    NetTls,
+    NetClock,
     Token,
     Identity,
     OrgStructure,
@@ -43,6 +48,11 @@ pub enum CheckKind {
 impl CheckKind {
     pub fn name(&self) -> &'static str {
         match self {
+            CheckKind::NetProxy => "net-proxy",
+            CheckKind::NetDns => "net-dns",
+            CheckKind::NetTcp => "net-tcp",
+            CheckKind::NetTls => "net-tls",
+            CheckKind::NetClock => "net-clock",
             CheckKind::Token => "token",
             CheckKind::Identity => "identity",
             CheckKind::OrgStructure => "org-structure",

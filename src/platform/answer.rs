@@ -37,6 +37,8 @@ pub struct Reply {
     pub truncated: bool,
     /// The body as text, with every known secret value replaced by a mask.
     pub(crate) redacted_text: String,
+    /// The server's `Date` header, as sent.
+    pub date: Option<String>,
 }
 
 /// One exchange: the request's evidence, and the reply or why there was none.
@@ -141,6 +143,7 @@ mod tests {
             truncated: false,
             redacted_text: body.into(),
         }
+            date: None,
     }
 
     #[test]

@@ -10,6 +10,7 @@ use reqwest::{Method, Url};
 use tokio::sync::{OnceCell, Semaphore};
 
 use super::answer::{Answer, Evidence, Reply, TransportError};
+use super::proxy::{ProxyChoice, ProxyEnv};
 use crate::secret::Secret;
 
 /// The most of a response body the doctor reads.
@@ -47,6 +48,14 @@ impl Request {
 
 type Shared = Arc<OnceCell<Arc<Answer>>>;
 
+/// How the client reaches the platform: the proxy environment and extra trusted roots.
+#[derive(Debug, Clone, Default)]
+pub struct Route {
+    pub proxy: ProxyEnv,
+    /// PEM certificates trusted on top of the system's roots.
+    pub extra_roots_pem: Option<Vec<u8>>,
+}
+
 pub struct Platform {
     base: Url,
     client: reqwest::Client,
@@ -63,14 +72,24 @@ impl Platform {
         base: Url,
         timeout_secs: u64,
         max_in_flight: usize,
-        secrets: Vec<Secret>,
+        secrets: Vec<(&'static str, Secret)>,
+        route: Route,
     ) -> Result<Platform, reqwest::Error> {
         let timeout = Duration::from_secs(timeout_secs);
-        let client = reqwest::Client::builder()
+        let proxy = route.proxy;
+        // The same choice `net.proxy` reports, not reqwest's own reading of the environment.
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .timeout(timeout)
-            .build()?;
+            .proxy(reqwest::Proxy::custom(move |url| match proxy.choose(url) {
+                ProxyChoice::Via { proxy, .. } => Some(proxy),
+                _ => None,
+            }));
+        if let Some(pem) = &route.extra_roots_pem {
+            builder = builder.tls_certs_merge(reqwest::Certificate::from_pem_bundle(pem)?);
+        }
+        let client = builder.build()?;
         Ok(Platform {
             base,
             client,
@@ -175,6 +194,7 @@ impl Platform {
                     if chunk.len() > room {
                         body.extend_from_slice(&chunk[..room]);
                         truncated = true;
+        let date = header("date");
                         break;
                     }
                     body.extend_from_slice(&chunk);
@@ -205,6 +225,7 @@ impl Platform {
         let mut source = std::error::Error::source(error);
         while let Some(cause) = source {
             causes.push(self.redact(&cause.to_string()));
+            date,
             source = cause.source();
         }
         let detail = match causes.len() {

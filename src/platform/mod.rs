@@ -1,11 +1,14 @@
 //! The Anypoint Platform client: one HTTP stack (`http`), endpoint paths
-//! (`paths`), the typed shapes we read (`models`) and how an answer is read
-//! when it is not what we expect (`answer`).
+//! (`paths`), the typed shapes we read (`models`), how an answer is read
+//! when it is not what we expect (`answer`), the proxy environment (`proxy`)
+//! and the layers below HTTP that the network checks look at (`net`).
 
 pub mod answer;
 pub mod http;
 pub mod models;
+pub mod net;
 pub mod paths;
+pub mod proxy;
 
 pub use answer::{Answer, Evidence, Reply, TransportError};
 pub use http::{Platform, Request};

@@ -1,11 +1,17 @@
 //! The kinds: the Rust behind the check files. `run` dispatches a check to
-//! its kind; `probe` holds what several kinds share: sending a probe and
+//! its kind (the `net_*` kinds look below HTTP, before any credential is
+//! sent); `probe` holds what several kinds share: sending a probe and
 //! reading its answer as authorised, forbidden, retired or unavailable.
 
 mod deprecated;
 mod empty_list;
 mod environments;
 mod identity;
+mod net_clock;
+mod net_dns;
+mod net_proxy;
+mod net_tcp;
+mod net_tls;
 mod org_structure;
 pub mod probe;
 mod scope;
@@ -17,6 +23,11 @@ use super::spec::{CheckKind, CheckSpec};
 /// Runs one check; a kind never fails the run, it returns verdicts.
 pub async fn run(spec: &CheckSpec, ctx: &RunContext) -> Vec<Verdict> {
     match &spec.kind {
+        CheckKind::NetProxy => vec![net_proxy::run(ctx)],
+        CheckKind::NetDns => vec![net_dns::run(ctx).await],
+        CheckKind::NetTcp => vec![net_tcp::run(ctx).await],
+        CheckKind::NetTls => vec![net_tls::run(ctx).await],
+        CheckKind::NetClock => vec![net_clock::run(ctx).await],
         CheckKind::Token => vec![token::run(ctx).await],
         CheckKind::Identity => vec![identity::run(ctx).await],
         CheckKind::OrgStructure => vec![org_structure::run(ctx).await],

@@ -1,0 +1,140 @@
+//! Kind `net-tls`: the TLS handshake, made by the same HTTP client as every
+//! other call (an unauthenticated GET of the base URL; any HTTP status
+//! answers). When the chain does not verify, a second handshake that trusts
+//! anything reads who issued it: an unknown private CA is most often a
+//! corporate proxy inspecting TLS, which `--ca-file` makes trusted.
+
+use crate::doctor::context::{Recorder, RunContext, Verdict};
+use crate::platform::net::{self, CertNames, Endpoint};
+use crate::platform::proxy::{ProxyChoice, mask_credentials};
+use crate::platform::{Answer, TransportError};
+use crate::report::Status;
+
+pub async fn run(ctx: &RunContext) -> Verdict {
+    let mut recorder = Recorder::new(ctx);
+    let answer = recorder.fetch(RunContext::reach_request()).await;
+    let verdict = judge(ctx, &answer).await;
+    verdict.with_evidence(recorder)
+}
+
+async fn judge(ctx: &RunContext, answer: &Answer) -> Verdict {
+    let base = ctx.platform.base_url();
+    let https = base.scheme() == "https";
+    let proxy = ctx.proxy_choice();
+    let error = match &answer.result {
+        Ok(reply) if reply.status == 407 => return proxy_credentials(&proxy),
+        Ok(reply) if !https => {
+            return Verdict::new(
+                Status::Skip,
+                format!(
+                    "TLS does not apply: {} is plain http (the server answered HTTP {})",
+                    answer.evidence.url, reply.status
+                ),
+            );
+        }
+        Ok(reply) => {
+            let issuer = match chain(ctx, &proxy).await {
+                Ok(names) => names
+                    .first()
+                    .map(|leaf| format!("; the certificate is issued by {}", leaf.issuer))
+                    .unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            return Verdict::new(
+                Status::Pass,
+                format!(
+                    "TLS handshake with {} verified (the server answered HTTP {}){issuer}",
+                    Endpoint::of(base),
+                    reply.status
+                ),
+            );
+        }
+        Err(error) => error,
+    };
+    let detail = error.to_string();
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("407") || lower.contains("proxy auth") {
+        return proxy_credentials(&proxy);
+    }
+    if https && lower.contains("certificate") {
+        return untrusted(ctx, &proxy, &detail).await;
+    }
+    let fix = match error {
+        TransportError::Timeout(_) => {
+            "The host accepted a connection but did not answer in time: check the proxy settings (HTTPS_PROXY), raise --timeout, or try again."
+        }
+        _ => {
+            "Check the host (--host, --region), the proxy settings (HTTPS_PROXY, NO_PROXY), and that nothing between this machine and the platform closes the connection."
+        }
+    };
+    Verdict::new(
+        Status::Error,
+        format!("no HTTP answer from {}: {detail}", answer.evidence.url),
+    )
+    .fix(fix)
+}
+
+async fn chain(ctx: &RunContext, proxy: &ProxyChoice) -> Result<Vec<CertNames>, String> {
+    let target = Endpoint::of(ctx.platform.base_url());
+    net::presented_chain(&target, proxy, ctx.step_limit())
+        .await
+        .map(|chain| net::names(&chain))
+}
+
+/// The chain did not verify: say who issued it and what that usually means.
+async fn untrusted(ctx: &RunContext, proxy: &ProxyChoice, detail: &str) -> Verdict {
+    let target = Endpoint::of(ctx.platform.base_url());
+    let names = match chain(ctx, proxy).await {
+        Ok(names) if !names.is_empty() => names,
+        Ok(_) | Err(_) => {
+            return Verdict::new(
+                Status::Error,
+                format!("the certificate of {target} does not verify: {detail}"),
+            )
+            .fix("If a corporate proxy inspects TLS, get its root CA certificate (PEM) from IT and pass it with --ca-file PATH or SSL_CERT_FILE=PATH.");
+        }
+    };
+    let top = names.last().expect("names is not empty");
+    let unknown_issuer = detail.contains("UnknownIssuer") || top.is_self_signed();
+    let summary = if unknown_issuer {
+        format!(
+            "the certificate of {target} does not verify ({detail}): it is issued by \"{}\", a CA this machine does not trust; this is probably TLS inspection by a corporate proxy (or a private CA in front of the platform)",
+            top.issuer
+        )
+    } else {
+        format!(
+            "the certificate of {target} does not verify ({detail}); it is issued by \"{}\"",
+            top.issuer
+        )
+    };
+    let via = match proxy {
+        ProxyChoice::Via { proxy, variable } => format!(
+            " (traffic goes through {} from {variable})",
+            mask_credentials(proxy.as_str())
+        ),
+        _ => String::new(),
+    };
+    Verdict::new(Status::Error, summary).fix(format!(
+        "Ask IT for the root CA certificate of \"{}\"{via} as a PEM file, and trust it with --ca-file PATH or SSL_CERT_FILE=PATH; keep certificate verification on.",
+        top.issuer
+    ))
+}
+
+/// A 407 is the proxy asking for its own credentials.
+fn proxy_credentials(proxy: &ProxyChoice) -> Verdict {
+    let (which, variable) = match proxy {
+        ProxyChoice::Via { proxy, variable } => {
+            (mask_credentials(proxy.as_str()), variable.to_string())
+        }
+        _ => ("between this machine and the platform".into(), "HTTPS_PROXY".into()),
+    };
+    Verdict::new(
+        Status::Error,
+        format!(
+            "the proxy {which} asks for proxy credentials (HTTP 407 Proxy Authentication Required)"
+        ),
+    )
+    .fix(format!(
+        "Put the proxy's user name and password in the proxy URL ({variable}=http://USER:PASSWORD@proxy:port), or ask IT for a proxy exemption for the platform's host."
+    ))
+}
