@@ -43,7 +43,7 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
     let count = state.count_request();
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
-    let (latency, fault) = {
+    let (latency, fault, skew) = {
         let world = state.world.lock().expect("world lock");
         let fault = world
             .faults
@@ -51,7 +51,7 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
             .enumerate()
             .find(|(i, f)| applies(f, &method, &path) && state.fault_applies(*i, f.times))
             .map(|(_, f)| f.fault.clone());
-        (world.latency_ms, fault)
+        (world.latency_ms, fault, world.clock_skew_secs)
     };
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -76,7 +76,7 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
                 "x-ratelimit-reset",
                 HeaderValue::from(now + retry_after_secs),
             );
-            return with_platform_headers(response, None, window_end);
+            return with_platform_headers(response, None, window_end, skew);
         }
         Some(FaultKind::Status { status }) => {
             let reason = StatusCode::from_u16(status)
@@ -114,7 +114,7 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
     };
     // Requests 1..=400 of a window leave 399..=0.
     let remaining = RATE_LIMIT - 1 - (count.saturating_sub(1) % RATE_LIMIT);
-    response = with_platform_headers(response, Some(remaining), window_end);
+    response = with_platform_headers(response, Some(remaining), window_end, skew);
     response
 }
 
@@ -137,8 +137,14 @@ fn html_error(status: u16) -> Response {
     (code, [("content-type", "text/html")], page).into_response()
 }
 
-/// The correlation and rate-limit headers the platform sends on every answer.
-fn with_platform_headers(mut response: Response, remaining: Option<u64>, reset: u64) -> Response {
+/// The correlation and rate-limit headers the platform sends on every answer,
+/// and a `Date` shifted by the world's clock skew (hyper keeps a `Date` that is set).
+fn with_platform_headers(
+    mut response: Response,
+    remaining: Option<u64>,
+    reset: u64,
+    skew_secs: i64,
+) -> Response {
     let trx = uuid::Uuid::new_v4().to_string();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&trx) {
@@ -151,6 +157,15 @@ fn with_platform_headers(mut response: Response, remaining: Option<u64>, reset: 
         headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
     }
     headers.insert("server", HeaderValue::from_static("anypoint-doctor-sim"));
+    let shift = Duration::from_secs(skew_secs.unsigned_abs());
+    let date = if skew_secs >= 0 {
+        SystemTime::now() + shift
+    } else {
+        SystemTime::now() - shift
+    };
+    if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(date)) {
+        headers.insert("date", value);
+    }
     response
 }
 

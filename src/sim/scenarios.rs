@@ -218,6 +218,7 @@ fn base() -> World {
         faults: Vec::new(),
         latency_ms: 0,
         token_ttl_secs: 3600,
+        clock_skew_secs: 0,
     }
 }
 

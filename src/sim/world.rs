@@ -29,6 +29,10 @@ pub struct World {
     /// Latency added to every answer.
     #[serde(default)]
     pub latency_ms: u64,
+    /// Seconds added to the time in the `Date` header of every answer (negative: behind),
+    /// to play a server whose clock differs from the client's.
+    #[serde(default)]
+    pub clock_skew_secs: i64,
     /// Lifetime of the tokens the simulator issues.
     #[serde(default = "hour")]
     pub token_ttl_secs: u64,

@@ -1,0 +1,476 @@
+//! The network checks end to end, loopback only: a name under `.invalid`, a
+//! closed port, the simulator over https with its own certificate (with and
+//! without `--ca-file`), a small proxy written here (absolute-URI for http,
+//! CONNECT for https, or a 407), and a simulator whose clock is ahead.
+//!
+//! The binary runs with a cleared environment plus what each test gives, so
+//! the proxy variables it sees are exactly the test's.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anypoint_doctor::commands::check::{Plan, diagnose};
+use anypoint_doctor::report::{Outcome, Report, Status};
+use anypoint_doctor::settings::Settings;
+use anypoint_doctor::sim::scenarios;
+use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use url::Url;
+
+const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
+/// Any one test, simulator and proxy included.
+const PATIENCE: Duration = Duration::from_secs(30);
+const NET: [&str; 5] = ["net.proxy", "net.dns", "net.tcp", "net.tls", "net.clock"];
+
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
+    }
+}
+
+/// `check --format json ARGS` in the binary, on the blocking pool so the
+/// in-process simulator and proxy keep serving.
+async fn check(args: &[&str], env: &[(&'static str, &str)]) -> Run {
+    let args: Vec<String> = ["check", "--format", "json"]
+        .iter()
+        .chain(args)
+        .map(|a| a.to_string())
+        .collect();
+    let env: Vec<(&'static str, String)> = env.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    let run = tokio::task::spawn_blocking(move || {
+        let output = std::process::Command::new(BIN)
+            .env_clear()
+            .envs(env)
+            .args(&args)
+            .output()
+            .expect("the binary runs");
+        Run {
+            code: output.status.code().expect("the binary exited on its own"),
+            stdout: String::from_utf8(output.stdout).expect("UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("UTF-8"),
+        }
+    });
+    tokio::time::timeout(PATIENCE, run)
+        .await
+        .expect("the run finishes in time")
+        .expect("the run did not panic")
+}
+
+fn healthy() -> World {
+    scenarios::find("healthy")
+        .expect("the healthy scenario")
+        .world()
+        .resolve()
+        .expect("it resolves")
+}
+
+/// The healthy world's credentials, as the binary reads them.
+fn login(world: &World) -> [(&'static str, String); 2] {
+    [
+        ("ANYPOINT_CLIENT_ID", world.login.client_id.clone()),
+        ("ANYPOINT_CLIENT_SECRET", world.login.client_secret.clone()),
+    ]
+}
+
+fn outcome<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no outcome for {id}: {report:#}"))
+}
+
+fn status<'a>(report: &'a Value, id: &str) -> &'a str {
+    outcome(report, id)["status"].as_str().expect("status")
+}
+
+fn text(outcome: &Value) -> String {
+    format!(
+        "{} {}",
+        outcome["summary"].as_str().unwrap_or_default(),
+        outcome["remediation"].as_str().unwrap_or_default()
+    )
+}
+
+/// Every check after `cause` was skipped because of it, and the run exits 3.
+fn assert_blocked_by(run: &Run, cause: &str) {
+    assert_eq!(run.code, 3, "{run:#?}");
+    let report = run.json();
+    let checks = report["checks"].as_array().expect("checks");
+    let at = checks
+        .iter()
+        .position(|c| c["id"] == cause)
+        .expect("the cause ran");
+    assert_eq!(checks[at]["status"], "error", "{:#}", checks[at]);
+    for later in &checks[at + 1..] {
+        assert_eq!(later["status"], "skip", "{later:#}");
+        assert_eq!(later["blocked_by"], cause, "{later:#}");
+    }
+    let all = run.stdout.to_lowercase();
+    for wrong in ["invalid credentials", "refused the client credentials", "missing scope"] {
+        assert!(!all.contains(wrong), "{wrong:?} in {run:#?}");
+    }
+}
+
+fn temp_cert(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "anypoint-doctor-net-{name}-{}.pem",
+        std::process::id()
+    ))
+}
+
+async fn start(world: World, tls: Option<PathBuf>) -> RunningSim {
+    anypoint_doctor::sim::start(
+        world,
+        ServeOptions {
+            port: 0,
+            tls_cert_file: tls,
+        },
+    )
+    .await
+    .expect("the simulator starts")
+}
+
+// ------------------------------------------------------------------ proxy
+
+/// What the test proxy does with each connection.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// CONNECT tunnels, and absolute-URI requests relayed to their origin.
+    Forward,
+    /// Asks for proxy credentials.
+    RequireAuth,
+}
+
+/// A proxy on loopback; `seen` keeps the first line of every request it got.
+struct Proxy {
+    url: String,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+async fn proxy(mode: Mode) -> Proxy {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            tokio::spawn(serve(client, mode, Arc::clone(&log)));
+        }
+    });
+    Proxy {
+        url: format!("http://{address}"),
+        seen,
+    }
+}
+
+async fn serve(mut client: TcpStream, mode: Mode, seen: Arc<Mutex<Vec<String>>>) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match client.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let first = head.lines().next().unwrap_or_default().to_string();
+    seen.lock().unwrap().push(first.clone());
+    let mut parts = first.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    if let Mode::RequireAuth = mode {
+        let _ = client
+            .write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .await;
+        return;
+    }
+    let (origin, forwarded) = if method == "CONNECT" {
+        (target.to_string(), None)
+    } else {
+        let url = Url::parse(target).expect("an absolute URI");
+        let origin = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+        let path = &url[url::Position::BeforePath..];
+        // Origin-form for the server; one connection, one origin: every request goes to it.
+        let rewritten = head.replacen(target, path, 1);
+        (origin, Some(rewritten))
+    };
+    let Ok(mut upstream) = TcpStream::connect(&origin).await else {
+        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n").await;
+        return;
+    };
+    match forwarded {
+        None => {
+            let _ = client
+                .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                .await;
+        }
+        Some(request) => {
+            let _ = upstream.write_all(request.as_bytes()).await;
+        }
+    }
+    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+}
+
+// ------------------------------------------------------------------ tests
+
+#[tokio::test]
+async fn a_name_that_does_not_resolve_is_a_dns_error_that_blocks_everything() {
+    let run = check(
+        &["--host", "https://anypoint.invalid"],
+        &[
+            ("ANYPOINT_CLIENT_ID", "0a1b2c3d4e5f"),
+            ("ANYPOINT_CLIENT_SECRET", "a-long-enough-secret"),
+        ],
+    )
+    .await;
+    assert_blocked_by(&run, "net.dns");
+    let report = run.json();
+    assert_eq!(status(&report, "net.proxy"), "pass");
+    assert!(text(outcome(&report, "net.dns")).contains("anypoint.invalid does not resolve"));
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_tcp_error_that_blocks_everything() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let host = format!("http://127.0.0.1:{port}");
+    let run = check(
+        &["--host", &host],
+        &[
+            ("ANYPOINT_CLIENT_ID", "0a1b2c3d4e5f"),
+            ("ANYPOINT_CLIENT_SECRET", "a-long-enough-secret"),
+        ],
+    )
+    .await;
+    assert_blocked_by(&run, "net.tcp");
+    let report = run.json();
+    assert!(
+        text(outcome(&report, "net.dns")).contains("IP address: no lookup needed"),
+        "{report:#}"
+    );
+    let tcp = text(outcome(&report, "net.tcp"));
+    assert!(tcp.contains(&format!("127.0.0.1:{port}")) && tcp.contains("refused"), "{tcp}");
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_names_its_issuer_and_ca_file_fixes_it() {
+    let cert = temp_cert("tls");
+    let world = healthy();
+    let sim = start(world.clone(), Some(cert.clone())).await;
+    let [id, secret] = login(&world);
+    let env = [(id.0, id.1.as_str()), (secret.0, secret.1.as_str())];
+
+    let run = check(&["--host", &sim.base_url], &env).await;
+    assert_blocked_by(&run, "net.tls");
+    let tls = text(outcome(&run.json(), "net.tls"));
+    for wanted in ["rcgen self signed cert", "TLS inspection", "--ca-file", "SSL_CERT_FILE"] {
+        assert!(tls.contains(wanted), "{wanted:?} missing: {tls}");
+    }
+    assert!(!tls.to_lowercase().contains("attack"), "{tls}");
+
+    let cert_path = cert.to_str().unwrap();
+    let trusted = check(&["--host", &sim.base_url, "--ca-file", cert_path], &env).await;
+    assert_eq!(trusted.code, 0, "{trusted:#?}");
+    let report = trusted.json();
+    for id in NET {
+        assert_eq!(status(&report, id), "pass", "{id}: {report:#}");
+    }
+    assert!(text(outcome(&report, "net.tls")).contains("verified"));
+
+    // SSL_CERT_FILE does the same, as it does for the system's tools.
+    let mut with_var = env.to_vec();
+    with_var.push(("SSL_CERT_FILE", cert_path));
+    let by_variable = check(&["--host", &sim.base_url], &with_var).await;
+    assert_eq!(by_variable.code, 0, "{by_variable:#?}");
+    sim.stop().await;
+    let _ = std::fs::remove_file(cert);
+}
+
+#[tokio::test]
+async fn a_missing_or_invalid_ca_file_is_a_one_line_configuration_error() {
+    let not_pem = temp_cert("not-pem");
+    std::fs::write(&not_pem, "hello").unwrap();
+    for (path, setting) in [
+        ("/nonexistent/ca.pem", "--ca-file"),
+        (not_pem.to_str().unwrap(), "--ca-file"),
+    ] {
+        let run = check(
+            &["--host", "https://127.0.0.1:9", "--ca-file", path],
+            &[
+                ("ANYPOINT_CLIENT_ID", "0a1b2c3d4e5f"),
+                ("ANYPOINT_CLIENT_SECRET", "a-long-enough-secret"),
+            ],
+        )
+        .await;
+        assert_eq!(run.code, 2, "{run:#?}");
+        assert!(run.stdout.is_empty(), "{run:#?}");
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{run:#?}");
+        assert!(
+            lines[0].starts_with("error: cannot use ") && lines[0].contains(setting),
+            "{run:#?}"
+        );
+    }
+    let _ = std::fs::remove_file(not_pem);
+}
+
+#[tokio::test]
+async fn https_through_a_connect_proxy_works_and_says_where_the_proxy_came_from() {
+    let cert = temp_cert("proxy");
+    let world = healthy();
+    let sim = start(world.clone(), Some(cert.clone())).await;
+    let proxy = proxy(Mode::Forward).await;
+    let with_credentials = proxy.url.replace("http://", "http://alice:pr0xy-pa55@");
+    let [id, secret] = login(&world);
+    let env = [
+        (id.0, id.1.as_str()),
+        (secret.0, secret.1.as_str()),
+        ("HTTPS_PROXY", with_credentials.as_str()),
+    ];
+    let run = check(
+        &["--host", &sim.base_url, "--ca-file", cert.to_str().unwrap(), "-v"],
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let report = run.json();
+    let proxy_line = text(outcome(&report, "net.proxy"));
+    let address = proxy.url.trim_start_matches("http://");
+    assert!(
+        proxy_line.contains("from HTTPS_PROXY")
+            && proxy_line.contains(&format!("http://****:****@{address}")),
+        "{proxy_line}"
+    );
+    assert!(text(outcome(&report, "net.dns")).contains("resolves"));
+    assert!(
+        !run.stdout.contains("pr0xy-pa55") && !run.stderr.contains("pr0xy-pa55"),
+        "the proxy password leaked: {run:#?}"
+    );
+    assert!(run.stderr.contains("HTTPS_PROXY"), "provenance: {}", run.stderr);
+    let target = sim.base_url.trim_start_matches("https://");
+    let seen = proxy.seen.lock().unwrap().clone();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|l| l == &format!("CONNECT {target} HTTP/1.1")),
+        "{seen:#?}"
+    );
+    sim.stop().await;
+    let _ = std::fs::remove_file(cert);
+}
+
+#[tokio::test]
+async fn plain_http_goes_through_http_proxy_with_absolute_uris_and_no_proxy_exempts() {
+    let world = healthy();
+    let sim = start(world.clone(), None).await;
+    let proxy = proxy(Mode::Forward).await;
+    let [id, secret] = login(&world);
+    let env = [
+        (id.0, id.1.as_str()),
+        (secret.0, secret.1.as_str()),
+        ("HTTP_PROXY", proxy.url.as_str()),
+    ];
+    let run = check(&["--host", &sim.base_url], &env).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let report = run.json();
+    assert!(text(outcome(&report, "net.proxy")).contains("from HTTP_PROXY"));
+    assert_eq!(status(&report, "net.tls"), "skip");
+    let seen = proxy.seen.lock().unwrap().clone();
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with(&format!("GET {}/ ", sim.base_url))),
+        "{seen:#?}"
+    );
+
+    let before = proxy.seen.lock().unwrap().len();
+    let mut exempt = env.to_vec();
+    exempt.push(("no_proxy", "localhost,127.0.0.1"));
+    let direct = check(&["--host", &sim.base_url], &exempt).await;
+    assert_eq!(direct.code, 0, "{direct:#?}");
+    let proxy_line = text(outcome(&direct.json(), "net.proxy"));
+    assert!(
+        proxy_line.contains("\"127.0.0.1\" in no_proxy exempts 127.0.0.1"),
+        "{proxy_line}"
+    );
+    assert_eq!(proxy.seen.lock().unwrap().len(), before, "went through the proxy");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_proxy_asking_for_credentials_is_named_and_never_blamed_on_the_app() {
+    let cert = temp_cert("407");
+    let world = healthy();
+    let https = start(world.clone(), Some(cert.clone())).await;
+    let http = start(world.clone(), None).await;
+    let proxy = proxy(Mode::RequireAuth).await;
+    let [id, secret] = login(&world);
+    for (base, variable) in [(&https.base_url, "HTTPS_PROXY"), (&http.base_url, "HTTP_PROXY")] {
+        let env = [
+            (id.0, id.1.as_str()),
+            (secret.0, secret.1.as_str()),
+            (variable, proxy.url.as_str()),
+        ];
+        let run = check(&["--host", base, "--ca-file", cert.to_str().unwrap()], &env).await;
+        assert_blocked_by(&run, "net.tls");
+        let tls = text(outcome(&run.json(), "net.tls"));
+        assert!(
+            tls.contains("asks for proxy credentials") && tls.contains("407"),
+            "{base}: {tls}"
+        );
+        assert!(tls.contains(&format!("{variable}=http://USER:PASSWORD@")), "{tls}");
+    }
+    https.stop().await;
+    http.stop().await;
+    let _ = std::fs::remove_file(cert);
+}
+
+/// `diagnose` in-process against a simulator of `world`.
+async fn diagnose_world(world: World) -> Report {
+    let run = async {
+        let sim = start(world.clone(), None).await;
+        let base = Url::parse(&sim.base_url).unwrap();
+        let settings =
+            Settings::client_credentials(base, &world.login.client_id, &world.login.client_secret);
+        let report = diagnose(settings, &Plan::default()).await;
+        sim.stop().await;
+        report.expect("diagnose runs")
+    };
+    tokio::time::timeout(PATIENCE, run).await.expect("in time")
+}
+
+fn find<'a>(report: &'a Report, id: &str) -> &'a Outcome {
+    report.checks.iter().find(|o| o.id == id).expect("outcome")
+}
+
+#[tokio::test]
+async fn a_server_clock_ten_minutes_ahead_warns_with_size_and_direction() {
+    let mut world = healthy();
+    world.clock_skew_secs = 600;
+    let report = diagnose_world(world).await;
+    let clock = find(&report, "net.clock");
+    assert_eq!(clock.status, Status::Warn, "{clock:#?}");
+    assert!(
+        clock.summary.contains("10 min (600 s) behind the server's")
+            || clock.summary.contains("9 min (599 s) behind the server's")
+            || clock.summary.contains("10 min (601 s) behind the server's"),
+        "{clock:#?}"
+    );
+    assert!(clock.remediation.as_deref().unwrap_or("").contains("NTP"));
+    // A warning blocks nothing: the token was still asked for.
+    assert_eq!(find(&report, "auth.token").status, Status::Pass);
+
+    let in_sync = diagnose_world(healthy()).await;
+    assert_eq!(find(&in_sync, "net.clock").status, Status::Pass);
+}
