@@ -41,6 +41,8 @@ pub enum Command {
     Sim(SimArgs),
     /// Run the full check against a built-in simulated org and print the table.
     Demo(DemoArgs),
+    /// Find retired and risky Anypoint calls in scripts, apps and pipelines (no network).
+    Scan(ScanArgs),
 }
 
 /// Where to connect and as whom. Shared by every command that talks to the platform.
@@ -100,8 +102,6 @@ pub struct ConnectionArgs {
     )]
     pub envs: Vec<String>,
 
-    /// Seconds to wait for one HTTP request.
-    #[arg(
     /// Extra trusted root certificates (PEM), added to the system's: for a corporate
     /// proxy that inspects TLS with its own CA.
     #[arg(
@@ -112,6 +112,8 @@ pub struct ConnectionArgs {
     )]
     pub ca_file: Option<PathBuf>,
 
+    /// Seconds to wait for one HTTP request.
+    #[arg(
         long,
         default_value_t = 30,
         value_name = "SECONDS",
@@ -129,12 +131,27 @@ pub enum Region {
     Jp,
 }
 
+impl Region {
+    /// The value `--region` takes for it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Region::Us => "us",
+            Region::Eu => "eu",
+            Region::Gov => "gov",
+            Region::Ca => "ca",
+            Region::Jp => "jp",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Format {
     #[default]
     Table,
     Json,
     Markdown,
+    /// JUnit XML, one test case per check (for CI systems).
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -188,13 +205,38 @@ pub struct CheckArgs {
     /// Show the resolved settings and where each came from (on stderr), and each check's requests.
     #[arg(short, long, help_heading = "Output")]
     pub verbose: bool,
+
+    /// Also write the report to FILE for a support ticket: Markdown (.md), JSON (.json) or JUnit XML (.xml).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub report: Option<PathBuf>,
+
+    /// Replace org, environment and client ids by short hashes in every output.
+    #[arg(long, help_heading = "Output")]
+    pub redact_ids: bool,
+
+    /// Compare with an earlier `--format json` report and list what changed.
+    #[arg(long, value_name = "OLD.json", help_heading = "Output")]
+    pub baseline: Option<PathBuf>,
+
+    /// When the token is refused, try the other control planes' token endpoints
+    /// (MuleSoft's own hosts only) to find where the app lives.
+    #[arg(long, help_heading = "Target")]
+    pub probe_regions: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ListFormat {
+    #[default]
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Args)]
@@ -362,4 +404,53 @@ pub struct CreateContractArgs {
     /// Override the version group sent with the contract. [default: the instance's productVersion]
     #[arg(long, value_name = "GROUP")]
     pub version_group: Option<String>,
+}
+
+/// Output of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ScanFormat {
+    /// One block per finding: `path:line:column: severity[rule]`, what matched, the fix.
+    #[default]
+    Table,
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+}
+
+/// The least severe finding that makes `scan` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ScanFailOn {
+    Info,
+    Warning,
+    #[default]
+    Error,
+    /// Exit 0 whatever is found.
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or folders to scan. [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+
+    /// Exit 1 when a finding is at least this severe.
+    #[arg(long, value_enum, default_value_t = ScanFailOn::Error)]
+    pub fail_on: ScanFailOn,
+
+    /// Skip files larger than this (K, M or G suffix).
+    #[arg(long, default_value = "10M", value_name = "SIZE", value_parser = crate::scan::parse_size)]
+    pub max_file_size: u64,
+
+    /// Also scan files that .gitignore and .ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Follow symbolic links (loops are reported, never walked).
+    #[arg(long)]
+    pub follow: bool,
 }

@@ -61,6 +61,13 @@ pub enum ConfigError {
     )]
     Listen { port: u16, reason: String },
     #[error(
+        "refusing to write {destination}: it contains the {what} (a bug in anypoint-doctor: please report it, without this output)"
+    )]
+    SecretInOutput {
+        what: &'static str,
+        destination: String,
+    },
+    #[error(
         "cannot use {setting} {}: {reason}; give a PEM file of CA certificates",
         path.display()
     )]

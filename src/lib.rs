@@ -10,9 +10,11 @@ pub mod doctor;
 pub mod error;
 pub mod platform;
 pub mod report;
+pub mod scan;
 pub mod secret;
 pub mod settings;
 pub mod sim;
+pub mod time;
 
 use std::io::Write;
 
@@ -79,6 +81,7 @@ pub async fn run(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Exi
         }
         Command::Sim(args) => commands::sim::run(args, io).await,
         Command::Demo(args) => commands::demo::run(args, io).await,
+        Command::Scan(args) => commands::scan::run(args, io),
     }
 }
 

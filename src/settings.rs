@@ -67,11 +67,13 @@ impl Credentials {
         }
     }
 
-    /// Every secret value, for tests and canary scans that prove none reaches output.
-    pub fn secrets(&self) -> Vec<&Secret> {
+    /// Every secret value and what it is, for redaction and the canary scan.
+    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
         match self {
-            Credentials::ClientCredentials { client_secret, .. } => vec![&client_secret.value],
-            Credentials::Bearer { token, .. } => vec![&token.value],
+            Credentials::ClientCredentials { client_secret, .. } => {
+                vec![("client secret", &client_secret.value)]
+            }
+            Credentials::Bearer { token, .. } => vec![("bearer token", &token.value)],
         }
     }
 }
@@ -84,16 +86,14 @@ pub struct Settings {
     pub org: Option<Sourced<String>>,
     pub envs: Option<Sourced<Vec<String>>>,
     pub timeout_secs: Sourced<u64>,
-    /// Things the user should know but that do not stop the run (printed on stderr).
-    pub warnings: Vec<String>,
     /// The proxy variables of the environment, read once here so every check sees the same.
     pub proxy: ProxyEnv,
     /// Extra trusted roots (--ca-file or SSL_CERT_FILE).
     pub ca_file: Option<Sourced<CaFile>>,
+    /// Things the user should know but that do not stop the run (printed on stderr).
+    pub warnings: Vec<String>,
 }
 
-/// One row of the provenance table shown by `check -v`.
-pub struct SettingRow {
 /// A PEM file of extra trusted roots, read and checked when settings resolve.
 #[derive(Debug, Clone)]
 pub struct CaFile {
@@ -125,6 +125,8 @@ impl CaFile {
     }
 }
 
+/// One row of the provenance table shown by `check -v`.
+pub struct SettingRow {
     pub name: &'static str,
     pub value: String,
     pub source: String,
@@ -227,8 +229,6 @@ impl Settings {
             source: source_of("envs", "--env", "ANYPOINT_ENV"),
         });
 
-        Ok(Settings {
-            credentials,
         let ca_file = match &args.ca_file {
             Some(path) => {
                 let source = source_of("ca_file", "--ca-file", "SSL_CERT_FILE");
@@ -240,6 +240,8 @@ impl Settings {
             None => None,
         };
 
+        Ok(Settings {
+            credentials,
             base_url: Sourced {
                 value: base_url,
                 source: host_source,
@@ -250,10 +252,10 @@ impl Settings {
                 value: args.timeout.max(1),
                 source: source_of("timeout", "--timeout", ""),
             },
-            warnings,
-        })
             proxy: ProxyEnv::from_process(),
             ca_file,
+            warnings,
+        })
     }
 
     /// Settings for a client-credentials app at a base URL, everything else
@@ -280,10 +282,10 @@ impl Settings {
                 value: 30,
                 source: Source::Default,
             },
-            warnings: Vec::new(),
-        }
             proxy: ProxyEnv::default(),
             ca_file: None,
+            warnings: Vec::new(),
+        }
     }
 
     /// The settings with their sources, secrets masked: what `check -v` prints.
@@ -345,8 +347,6 @@ impl Settings {
             format!("{} s", self.timeout_secs.value),
             &self.timeout_secs.source,
         );
-        rows
-    }
         match &self.ca_file {
             Some(ca) => push(
                 "CA file",
@@ -362,6 +362,8 @@ impl Settings {
         for (variable, value) in self.proxy.describe() {
             push("proxy", value, &Source::Env(variable));
         }
+        rows
+    }
 }
 
 /// A client id shortened to its last four characters, as reports show it.
@@ -374,14 +376,34 @@ pub fn mask_id(id: &str) -> String {
     format!("****{tail}")
 }
 
+/// MuleSoft's control planes: the `--region` that picks each, its name, its host.
+pub const CONTROL_PLANES: &[(Region, &str, &str)] = &[
+    (Region::Us, "US", "anypoint.mulesoft.com"),
+    (Region::Eu, "EU", "eu1.anypoint.mulesoft.com"),
+    (Region::Gov, "US Government", "gov.anypoint.mulesoft.com"),
+    (Region::Ca, "Canada", "ca1.platform.mulesoft.com"),
+    (Region::Jp, "Japan", "jp1.platform.mulesoft.com"),
+];
+
 pub fn region_host(region: Region) -> &'static str {
-    match region {
-        Region::Us => "anypoint.mulesoft.com",
-        Region::Eu => "eu1.anypoint.mulesoft.com",
-        Region::Gov => "gov.anypoint.mulesoft.com",
-        Region::Ca => "ca1.platform.mulesoft.com",
-        Region::Jp => "jp1.platform.mulesoft.com",
-    }
+    CONTROL_PLANES
+        .iter()
+        .find(|(r, _, _)| *r == region)
+        .map(|(_, _, host)| *host)
+        .expect("every region has a control plane")
+}
+
+/// The control plane a host belongs to (the EU plane answers on two names).
+pub fn control_plane_of(host: &str) -> Option<(Region, &'static str)> {
+    let host = if host == "eu1.platform.mulesoft.com" {
+        "eu1.anypoint.mulesoft.com"
+    } else {
+        host
+    };
+    CONTROL_PLANES
+        .iter()
+        .find(|(_, _, h)| *h == host)
+        .map(|(region, name, _)| (*region, *name))
 }
 
 fn non_empty(

@@ -10,6 +10,19 @@ pub fn now_rfc3339() -> String {
     rfc3339(secs)
 }
 
+/// Now, to the millisecond (`2026-11-26T14:00:32.123Z`), for request evidence.
+pub fn now_rfc3339_millis() -> String {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = rfc3339(since.as_secs());
+    format!(
+        "{}.{:03}Z",
+        seconds.trim_end_matches('Z'),
+        since.subsec_millis()
+    )
+}
+
 /// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, proleptic Gregorian).
 pub fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;

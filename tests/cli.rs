@@ -532,7 +532,20 @@ async fn schema_rejects_unknown_fields_and_values() {
             r["checks"][0]["extra"] = 1.into()
         }),
         ("extra evidence field", |r| {
-            r["checks"][0]["evidence"][0]["body"] = "x".into()
+            let with_evidence = r["checks"]
+                .as_array_mut()
+                .unwrap()
+                .iter_mut()
+                .find(|c| c["evidence"].as_array().is_some_and(|e| !e.is_empty()))
+                .expect("some check sent a request");
+            with_evidence["evidence"][0]["body"] = "x".into()
+        }),
+        ("extra setting field", |r| {
+            r["settings"][0]["secret"] = "x".into()
+        }),
+        ("unknown change kind", |r| {
+            r["changes"] = serde_json::json!([{"kind": "moved", "id": null, "target": null,
+                "before": null, "after": null, "summary": "x"}])
         }),
         ("unknown status", |r| r["checks"][0]["status"] = "ok".into()),
         ("schema_version 2", |r| r["schema_version"] = 2.into()),

@@ -119,7 +119,11 @@ fn assert_blocked_by(run: &Run, cause: &str) {
         assert_eq!(later["blocked_by"], cause, "{later:#}");
     }
     let all = run.stdout.to_lowercase();
-    for wrong in ["invalid credentials", "refused the client credentials", "missing scope"] {
+    for wrong in [
+        "invalid credentials",
+        "refused the client credentials",
+        "missing scope",
+    ] {
         assert!(!all.contains(wrong), "{wrong:?} in {run:#?}");
     }
 }
@@ -207,7 +211,9 @@ async fn serve(mut client: TcpStream, mode: Mode, seen: Arc<Mutex<Vec<String>>>)
         (origin, Some(rewritten))
     };
     let Ok(mut upstream) = TcpStream::connect(&origin).await else {
-        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n").await;
+        let _ = client
+            .write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+            .await;
         return;
     };
     match forwarded {
@@ -263,7 +269,10 @@ async fn a_closed_port_is_a_tcp_error_that_blocks_everything() {
         "{report:#}"
     );
     let tcp = text(outcome(&report, "net.tcp"));
-    assert!(tcp.contains(&format!("127.0.0.1:{port}")) && tcp.contains("refused"), "{tcp}");
+    assert!(
+        tcp.contains(&format!("127.0.0.1:{port}")) && tcp.contains("refused"),
+        "{tcp}"
+    );
 }
 
 #[tokio::test]
@@ -277,7 +286,12 @@ async fn an_untrusted_certificate_names_its_issuer_and_ca_file_fixes_it() {
     let run = check(&["--host", &sim.base_url], &env).await;
     assert_blocked_by(&run, "net.tls");
     let tls = text(outcome(&run.json(), "net.tls"));
-    for wanted in ["rcgen self signed cert", "TLS inspection", "--ca-file", "SSL_CERT_FILE"] {
+    for wanted in [
+        "rcgen self signed cert",
+        "TLS inspection",
+        "--ca-file",
+        "SSL_CERT_FILE",
+    ] {
         assert!(tls.contains(wanted), "{wanted:?} missing: {tls}");
     }
     assert!(!tls.to_lowercase().contains("attack"), "{tls}");
@@ -342,7 +356,13 @@ async fn https_through_a_connect_proxy_works_and_says_where_the_proxy_came_from(
         ("HTTPS_PROXY", with_credentials.as_str()),
     ];
     let run = check(
-        &["--host", &sim.base_url, "--ca-file", cert.to_str().unwrap(), "-v"],
+        &[
+            "--host",
+            &sim.base_url,
+            "--ca-file",
+            cert.to_str().unwrap(),
+            "-v",
+        ],
         &env,
     )
     .await;
@@ -360,11 +380,18 @@ async fn https_through_a_connect_proxy_works_and_says_where_the_proxy_came_from(
         !run.stdout.contains("pr0xy-pa55") && !run.stderr.contains("pr0xy-pa55"),
         "the proxy password leaked: {run:#?}"
     );
-    assert!(run.stderr.contains("HTTPS_PROXY"), "provenance: {}", run.stderr);
+    assert!(
+        run.stderr.contains("HTTPS_PROXY"),
+        "provenance: {}",
+        run.stderr
+    );
     let target = sim.base_url.trim_start_matches("https://");
     let seen = proxy.seen.lock().unwrap().clone();
     assert!(
-        !seen.is_empty() && seen.iter().all(|l| l == &format!("CONNECT {target} HTTP/1.1")),
+        !seen.is_empty()
+            && seen
+                .iter()
+                .all(|l| l == &format!("CONNECT {target} HTTP/1.1")),
         "{seen:#?}"
     );
     sim.stop().await;
@@ -404,7 +431,11 @@ async fn plain_http_goes_through_http_proxy_with_absolute_uris_and_no_proxy_exem
         proxy_line.contains("\"127.0.0.1\" in no_proxy exempts 127.0.0.1"),
         "{proxy_line}"
     );
-    assert_eq!(proxy.seen.lock().unwrap().len(), before, "went through the proxy");
+    assert_eq!(
+        proxy.seen.lock().unwrap().len(),
+        before,
+        "went through the proxy"
+    );
     sim.stop().await;
 }
 
@@ -416,7 +447,10 @@ async fn a_proxy_asking_for_credentials_is_named_and_never_blamed_on_the_app() {
     let http = start(world.clone(), None).await;
     let proxy = proxy(Mode::RequireAuth).await;
     let [id, secret] = login(&world);
-    for (base, variable) in [(&https.base_url, "HTTPS_PROXY"), (&http.base_url, "HTTP_PROXY")] {
+    for (base, variable) in [
+        (&https.base_url, "HTTPS_PROXY"),
+        (&http.base_url, "HTTP_PROXY"),
+    ] {
         let env = [
             (id.0, id.1.as_str()),
             (secret.0, secret.1.as_str()),
@@ -429,7 +463,10 @@ async fn a_proxy_asking_for_credentials_is_named_and_never_blamed_on_the_app() {
             tls.contains("asks for proxy credentials") && tls.contains("407"),
             "{base}: {tls}"
         );
-        assert!(tls.contains(&format!("{variable}=http://USER:PASSWORD@")), "{tls}");
+        assert!(
+            tls.contains(&format!("{variable}=http://USER:PASSWORD@")),
+            "{tls}"
+        );
     }
     https.stop().await;
     http.stop().await;

@@ -1,6 +1,7 @@
 //! `anypoint-doctor check`: resolve settings, run the chosen checks, build
 //! the report, render it, and compute the exit status from it.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -8,11 +9,15 @@ use clap::ArgMatches;
 
 use crate::cli::{CheckArgs, FailOn, Format};
 use crate::doctor::{Registry, RunContext, runner, select};
-use crate::error::Error;
-use crate::report::model::{SCHEMA_VERSION, Target, TargetEnvironment, Tool};
+use crate::error::{ConfigError, Error};
+use crate::report::canary::Canary;
+use crate::report::model::{
+    ReportSetting, SCHEMA_VERSION, System, Target, TargetEnvironment, Tool,
+};
 use crate::report::table::TableOptions;
-use crate::report::{Report, Summary, json, markdown, next_steps, table, time};
+use crate::report::{Report, Summary, baseline, next_steps, redact, render};
 use crate::settings::{Credentials, Settings, mask_id};
+use crate::time;
 use crate::{ExitStatus, Io};
 
 /// What to run, apart from the connection settings.
@@ -22,6 +27,8 @@ pub struct Plan {
     pub ignore: Vec<String>,
     pub read_only: bool,
     pub concurrency: usize,
+    /// After a refused token, try the other control planes' token endpoints.
+    pub probe_regions: bool,
 }
 
 impl Default for Plan {
@@ -32,6 +39,7 @@ impl Default for Plan {
             ignore: Vec::new(),
             read_only: false,
             concurrency: 8,
+            probe_regions: false,
         }
     }
 }
@@ -42,6 +50,9 @@ pub async fn run(
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
     let settings = super::session::resolve_settings(&args.connection, matches, io)?;
+    // Output settings are checked before any request is sent.
+    let report_file = args.report.as_deref().map(report_format).transpose()?;
+    let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
     if args.verbose {
         writeln!(io.err, "Settings (flag > environment > default):")?;
         for row in settings.provenance() {
@@ -57,68 +68,168 @@ pub async fn run(
         ignore: args.ignore.clone(),
         read_only: args.read_only,
         concurrency: usize::from(args.concurrency),
+        probe_regions: args.probe_regions,
     };
-    let report = if io.terminal.progress {
+    let run = if io.terminal.progress {
         let err = &mut *io.err;
-        let report = diagnose_with_progress(settings, &plan, &mut |done, total| {
+        let run = diagnose_run(settings, &plan, &mut |done, total| {
             let _ = write!(err, "\r\x1b[2Kchecking… {done}/{total}");
             let _ = err.flush();
         })
         .await;
         let _ = write!(err, "\r\x1b[2K");
-        report?
+        run?
     } else {
-        diagnose(settings, &plan).await?
+        diagnose_run(settings, &plan, &mut |_, _| {}).await?
     };
-    let rendered = match args.format {
-        Format::Json => json::render(&report),
-        Format::Markdown => markdown::render(&report),
-        Format::Table => table::render(
-            &report,
-            TableOptions {
-                color: io.terminal.color,
-                width: io.terminal.width,
-                verbose: args.verbose,
-            },
-        ),
+    let Run {
+        mut report,
+        canary,
+        ids,
+    } = run;
+    if let Some(baseline) = &baseline {
+        report.changes = Some(baseline::compare(baseline, &report));
+    }
+    if args.redact_ids {
+        redact::redact_ids(&mut report, &ids);
+    }
+    let options = TableOptions {
+        color: io.terminal.color,
+        width: io.terminal.width,
+        verbose: args.verbose,
     };
+    let rendered = render(&report, args.format, options);
+    canary.check(rendered.as_bytes(), "stdout")?;
+    if let Some((path, format)) = report_file {
+        let plain = TableOptions {
+            color: false,
+            width: Some(120),
+            verbose: true,
+        };
+        let bytes = render(&report, format, plain);
+        canary.check(bytes.as_bytes(), &path.display().to_string())?;
+        write_file(path, bytes.as_bytes())?;
+    }
     io.out.write_all(rendered.as_bytes())?;
     Ok(exit_status(&report.summary, args.fail_on))
+}
+
+/// The format a `--report` file gets from its name.
+fn report_format(path: &Path) -> Result<(&Path, Format), Error> {
+    let format = match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => Format::Json,
+        Some("md") => Format::Markdown,
+        Some("xml") => Format::Junit,
+        _ => {
+            return Err(ConfigError::Invalid {
+                setting: format!("--report {}", path.display()),
+                reason: "the name must end in .md (Markdown), .json (JSON) or .xml (JUnit)".into(),
+            }
+            .into());
+        }
+    };
+    Ok((path, format))
+}
+
+/// Writes through a temporary file in the same folder, so a reader never sees half a report.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let cannot = |e: std::io::Error| ConfigError::Invalid {
+        setting: format!("--report {}", path.display()),
+        reason: format!("cannot write it: {e}"),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temporary, bytes).map_err(cannot)?;
+    std::fs::rename(&temporary, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        cannot(e)
+    })?;
+    Ok(())
+}
+
+/// A finished run: the report, the secrets its output must not hold, and
+/// the ids `--redact-ids` hides.
+pub struct Run {
+    pub report: Report,
+    pub canary: Canary,
+    pub ids: Vec<String>,
 }
 
 /// Runs the checks and builds the report. A setting found wrong during the
 /// run (an org or environment name that does not exist) is an error, not a report.
 pub async fn diagnose(settings: Settings, plan: &Plan) -> Result<Report, Error> {
-    diagnose_with_progress(settings, plan, &mut |_, _| {}).await
+    Ok(diagnose_run(settings, plan, &mut |_, _| {}).await?.report)
 }
 
 /// `diagnose`, telling `progress` (checks done, checks chosen) as checks finish.
-pub async fn diagnose_with_progress(
+pub async fn diagnose_run(
     settings: Settings,
     plan: &Plan,
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<Report, Error> {
+) -> Result<Run, Error> {
     let registry = Registry::get();
     let chosen = select::select(registry, &plan.select, &plan.ignore)?;
     let started = Instant::now();
     let client_credentials = matches!(settings.credentials, Credentials::ClientCredentials { .. });
     let ctx = RunContext::connect(settings, plan.read_only, plan.concurrency)?;
+    ctx.probe_regions
+        .store(plan.probe_regions, std::sync::atomic::Ordering::Relaxed);
     let outcomes = runner::run(Arc::clone(&ctx), registry, &chosen, progress).await;
     if let Some(error) = ctx.take_config_error() {
         return Err(error.into());
     }
     let target = target(&ctx);
     let next_steps = next_steps::plan(&target, &outcomes, client_credentials);
-    Ok(Report {
+    let settings = ctx
+        .settings
+        .provenance()
+        .into_iter()
+        .map(|row| ReportSetting {
+            name: row.name.to_string(),
+            value: row.value,
+            source: row.source,
+        })
+        .collect();
+    let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool::this(),
         generated_at: time::now_rfc3339(),
+        system: System::this(),
+        settings,
+        changes: None,
         summary: Summary::of(&outcomes),
         target,
         checks: outcomes,
         next_steps,
         duration_ms: started.elapsed().as_millis() as u64,
+    };
+    Ok(Run {
+        report,
+        canary: ctx.platform.canary(),
+        ids: ids(&ctx),
     })
+}
+
+/// Every org, business group, environment and client id the run learned.
+fn ids(ctx: &RunContext) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    if let Some(org) = ctx.facts.org.get() {
+        ids.extend([org.org.id.clone(), org.root.id.clone()]);
+        ids.extend(org.business_groups.iter().map(|g| g.id.clone()));
+    }
+    if let Some(identity) = ctx.facts.identity.get() {
+        ids.push(identity.org_id.clone());
+    }
+    if let Some(envs) = ctx.facts.environments.get() {
+        ids.extend(envs.all.iter().map(|e| e.id.clone()));
+    }
+    ids.extend(ctx.subject_client_id());
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 fn target(ctx: &RunContext) -> Target {

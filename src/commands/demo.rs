@@ -27,6 +27,9 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
     match args.format {
         Format::Json => io.out.write_all(json::render(&report).as_bytes())?,
         Format::Markdown => io.out.write_all(markdown::render(&report).as_bytes())?,
+        Format::Junit => io
+            .out
+            .write_all(crate::report::junit::render(&report).as_bytes())?,
         Format::Table => {
             writeln!(
                 io.out,

@@ -5,7 +5,7 @@ use std::io::Write;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::cli::{Format, ListArgs};
+use crate::cli::{ListArgs, ListFormat};
 use crate::doctor::Registry;
 use crate::error::Error;
 
@@ -32,11 +32,11 @@ pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
         })
         .collect();
     match args.format {
-        Format::Json => {
+        ListFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &listed).map_err(std::io::Error::other)?;
             writeln!(out)?;
         }
-        Format::Markdown => {
+        ListFormat::Markdown => {
             writeln!(
                 out,
                 "| Check | Category | Kind | Title |\n|---|---|---|---|"
@@ -49,7 +49,7 @@ pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
                 )?;
             }
         }
-        Format::Table => {
+        ListFormat::Table => {
             let mut table = Table::new();
             table
                 .load_style(presets::NOTHING)

@@ -11,5 +11,6 @@ pub mod demo;
 pub mod explain;
 pub mod list;
 pub mod resources;
+pub mod scan;
 pub mod session;
 pub mod sim;

@@ -9,8 +9,8 @@ use std::time::Duration;
 use tokio::sync::OnceCell;
 
 use crate::error::ConfigError;
-use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
 use crate::platform::http::Route;
+use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
 use crate::platform::proxy::ProxyChoice;
 use crate::platform::{Answer, Evidence, Platform, Request, paths};
 use crate::report::Status;
@@ -96,6 +96,8 @@ pub struct RunContext {
     pub settings: Settings,
     /// No write probes, not even ones the server must reject.
     pub read_only: bool,
+    /// After a refused token, try the other control planes (`--probe-regions`).
+    pub probe_regions: std::sync::atomic::AtomicBool,
     pub facts: Facts,
     /// A setting found wrong during the run (an unknown org or environment name): exit 2.
     config_error: Mutex<Option<ConfigError>>,
@@ -107,6 +109,7 @@ impl RunContext {
             platform,
             settings,
             read_only,
+            probe_regions: std::sync::atomic::AtomicBool::new(false),
             facts: Facts::default(),
             config_error: Mutex::new(None),
         })
@@ -126,15 +129,15 @@ impl RunContext {
                 .credentials
                 .secrets()
                 .into_iter()
-                .cloned()
+                .map(|(what, secret)| (what, secret.clone()))
                 .collect(),
-        )
-        .map_err(|e| crate::error::Error::HttpClient(e.to_string()))?;
-        Ok(RunContext::new(platform, settings, read_only))
             Route {
                 proxy: settings.proxy.clone(),
                 extra_roots_pem: settings.ca_file.as_ref().map(|ca| ca.value.pem.clone()),
             },
+        )
+        .map_err(|e| crate::error::Error::HttpClient(e.to_string()))?;
+        Ok(RunContext::new(platform, settings, read_only))
     }
 
     /// Records a configuration error found while checking; the first one wins.
@@ -153,9 +156,6 @@ impl RunContext {
             .take()
     }
 
-    /// The client id of the app whose scopes are being checked, if known.
-    pub fn subject_client_id(&self) -> Option<String> {
-        if let Some(id) = self.settings.credentials.client_id() {
     /// What the platform's URL goes through, from the proxy environment in the settings.
     pub fn proxy_choice(&self) -> ProxyChoice {
         self.settings.proxy.choose(self.platform.base_url())
@@ -177,6 +177,9 @@ impl RunContext {
         }
     }
 
+    /// The client id of the app whose scopes are being checked, if known.
+    pub fn subject_client_id(&self) -> Option<String> {
+        if let Some(id) = self.settings.credentials.client_id() {
             return Some(id.value.clone());
         }
         match self.facts.identity.get().map(|i| &i.kind) {
@@ -239,6 +242,13 @@ impl<'a> Recorder<'a> {
     /// A request answered once per run (shared with other checks).
     pub async fn fetch(&mut self, request: Request) -> Arc<Answer> {
         let answer = self.ctx.platform.fetch(request).await;
+        self.evidence.push(answer.evidence.clone());
+        answer
+    }
+
+    /// A request sent to a full URL on another host, never shared.
+    pub async fn send_to(&mut self, url: String, request: Request) -> Answer {
+        let answer = self.ctx.platform.send_to(url, &request).await;
         self.evidence.push(answer.evidence.clone());
         answer
     }

@@ -8,6 +8,8 @@ use serde::de::DeserializeOwned;
 /// One request as the report shows it: no headers, no bodies, no secrets.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Evidence {
+    /// When the request was sent (RFC 3339, UTC, milliseconds).
+    pub at: String,
     pub method: String,
     pub url: String,
     pub status: Option<u16>,
@@ -35,10 +37,10 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// The body was longer than the cap and was cut.
     pub truncated: bool,
-    /// The body as text, with every known secret value replaced by a mask.
-    pub(crate) redacted_text: String,
     /// The server's `Date` header, as sent.
     pub date: Option<String>,
+    /// The body as text, with every known secret value replaced by a mask.
+    pub(crate) redacted_text: String,
 }
 
 /// One exchange: the request's evidence, and the reply or why there was none.
@@ -141,9 +143,9 @@ mod tests {
             content_type: Some(content_type.into()),
             body: body.as_bytes().to_vec(),
             truncated: false,
+            date: None,
             redacted_text: body.into(),
         }
-            date: None,
     }
 
     #[test]

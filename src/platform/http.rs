@@ -63,7 +63,7 @@ pub struct Platform {
     in_flight: Semaphore,
     token: RwLock<Option<Secret>>,
     /// Values masked in every body the doctor keeps.
-    secrets: RwLock<Vec<Secret>>,
+    secrets: RwLock<Vec<(&'static str, Secret)>>,
     answers: Mutex<HashMap<Request, Shared>>,
 }
 
@@ -115,8 +115,15 @@ impl Platform {
         self.secrets
             .write()
             .expect("secrets lock poisoned")
-            .push(token.clone());
+            .push(("access token", token.clone()));
         *self.token.write().expect("token lock poisoned") = Some(token);
+    }
+
+    /// Every secret this client knows, for the canary scan of what is written.
+    pub fn canary(&self) -> crate::report::canary::Canary {
+        crate::report::canary::Canary::new(
+            self.secrets.read().expect("secrets lock poisoned").clone(),
+        )
     }
 
     /// Sends a request once per run: a second identical request gets the first answer.
@@ -132,8 +139,12 @@ impl Platform {
 
     /// Sends a request now, never from the cache (token requests, real creates).
     pub async fn send(&self, request: &Request) -> Answer {
+        self.send_to(self.url(&request.path), request).await
+    }
+
+    /// Sends a request to a full URL on another host (`--probe-regions` only).
+    pub async fn send_to(&self, url: String, request: &Request) -> Answer {
         let _permit = self.in_flight.acquire().await.expect("semaphore closed");
-        let url = self.url(&request.path);
         let mut builder = self
             .client
             .request(request.method.clone(), &url)
@@ -148,6 +159,7 @@ impl Platform {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
+        let at = crate::time::now_rfc3339_millis();
         let started = Instant::now();
         let result = match builder.send().await {
             Ok(response) => self.read(response).await,
@@ -159,6 +171,7 @@ impl Platform {
         };
         Answer {
             evidence: Evidence {
+                at,
                 method: request.method.to_string(),
                 url,
                 status,
@@ -183,6 +196,7 @@ impl Platform {
         };
         let status = response.status().as_u16();
         let content_type = header("content-type");
+        let date = header("date");
         let trx_id = header("x-anypnt-trx-id").map(|v| self.redact(&v));
         let request_id = header("x-request-id").map(|v| self.redact(&v));
         let mut body = Vec::new();
@@ -194,7 +208,6 @@ impl Platform {
                     if chunk.len() > room {
                         body.extend_from_slice(&chunk[..room]);
                         truncated = true;
-        let date = header("date");
                         break;
                     }
                     body.extend_from_slice(&chunk);
@@ -214,6 +227,7 @@ impl Platform {
             content_type,
             body,
             truncated,
+            date,
             redacted_text,
         };
         Ok((reply, trx_id, request_id))
@@ -225,7 +239,6 @@ impl Platform {
         let mut source = std::error::Error::source(error);
         while let Some(cause) = source {
             causes.push(self.redact(&cause.to_string()));
-            date,
             source = cause.source();
         }
         let detail = match causes.len() {
@@ -245,7 +258,7 @@ impl Platform {
     pub fn redact(&self, text: &str) -> String {
         let secrets = self.secrets.read().expect("secrets lock poisoned");
         let mut text = text.to_string();
-        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        for (_, secret) in secrets.iter().filter(|(_, s)| !s.is_empty()) {
             let raw = secret.expose();
             let escaped = serde_json::to_string(raw).unwrap_or_default();
             let escaped = escaped.trim_matches('"');

@@ -190,11 +190,17 @@ mod tests {
         ]);
         assert!(matches!(
             e.choose(&url("https://anypoint.mulesoft.com")),
-            ProxyChoice::Via { variable: "HTTPS_PROXY", .. }
+            ProxyChoice::Via {
+                variable: "HTTPS_PROXY",
+                ..
+            }
         ));
         assert!(matches!(
             e.choose(&url("http://h")),
-            ProxyChoice::Via { variable: "ALL_PROXY", .. }
+            ProxyChoice::Via {
+                variable: "ALL_PROXY",
+                ..
+            }
         ));
         assert_eq!(env(&[]).choose(&url("https://h")), ProxyChoice::Direct);
     }

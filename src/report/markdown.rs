@@ -1,6 +1,6 @@
 //! Markdown renderer: the same report for pasting into a ticket or a CI summary.
 
-use super::model::{Outcome, Report};
+use super::model::{Outcome, Report, Status};
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', "<br>")
@@ -13,6 +13,7 @@ pub fn render(report: &Report) -> String {
         format!("- Tool: {} {}", report.tool.name, report.tool.version),
         format!("- Generated: {}", report.generated_at),
         format!("- Control plane: {}", t.host),
+        format!("- System: {} {}", report.system.os, report.system.arch),
     ];
     if let (Some(name), Some(id)) = (&t.org_name, &t.org_id) {
         facts.push(format!("- Organization: {name} (`{id}`)"));
@@ -39,6 +40,17 @@ pub fn render(report: &Report) -> String {
         s.pass, s.warn, s.fail, s.skip, s.error, report.duration_ms
     ));
 
+    out.push_str(&support(report));
+    if let Some(changes) = &report.changes {
+        out.push_str("\n## Changes since the baseline\n\n");
+        if changes.is_empty() {
+            out.push_str("Nothing changed.\n");
+        }
+        for change in changes {
+            out.push_str(&format!("- {}\n", change.summary));
+        }
+    }
+
     out.push_str(
         "\n## Checks\n\n| Status | Check | Target | Summary | Fix |\n|---|---|---|---|---|\n",
     );
@@ -63,20 +75,89 @@ pub fn render(report: &Report) -> String {
         }
     }
 
-    out.push_str("\n## Requests\n\n| Check | Method | URL | Status | ms | x-anypnt-trx-id |\n|---|---|---|---|---|---|\n");
+    out.push_str("\n## Settings\n\n| Setting | Value | From |\n|---|---|---|\n");
+    for setting in &report.settings {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            cell(&setting.name),
+            cell(&setting.value),
+            cell(&setting.source)
+        ));
+    }
+
+    out.push_str("\n## Requests\n\n| Check | Sent at | Method | URL | Status | ms | x-anypnt-trx-id | x-request-id |\n|---|---|---|---|---|---|---|---|\n");
     for o in &report.checks {
         for e in &o.evidence {
             out.push_str(&format!(
-                "| `{}` | {} | {} | {} | {} | {} |\n",
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
                 o.id,
+                e.at,
                 e.method,
                 cell(&e.url),
                 e.status.map_or("no answer".into(), |s| s.to_string()),
                 e.elapsed_ms,
-                e.trx_id.as_deref().unwrap_or("")
+                e.trx_id.as_deref().unwrap_or(""),
+                e.request_id.as_deref().unwrap_or("")
             ));
         }
     }
+    out
+}
+
+/// The few lines a support engineer needs first: who, where, when, what
+/// failed, and the transaction ids to look up.
+fn support(report: &Report) -> String {
+    let t = &report.target;
+    let bad: Vec<&Outcome> = report
+        .checks
+        .iter()
+        .filter(|o| matches!(o.status, Status::Fail | Status::Error))
+        .collect();
+    let mut out = format!(
+        "\n## What to tell support\n\n{} {} on {} {} checked client `{}` against {} (organization `{}`) at {}: ",
+        report.tool.name,
+        report.tool.version,
+        report.system.os,
+        report.system.arch,
+        t.client_id.as_deref().unwrap_or("unknown"),
+        t.host,
+        t.org_id.as_deref().unwrap_or("unknown"),
+        report.generated_at
+    );
+    if bad.is_empty() {
+        out.push_str("nothing failed.\n");
+    } else {
+        out.push_str(&format!(
+            "{} result(s) failed or could not be checked.\n\n",
+            bad.len()
+        ));
+    }
+    for o in bad {
+        let target = o
+            .target
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default();
+        out.push_str(&format!("- `{}`{target}: {}\n", o.id, o.summary));
+        for e in o
+            .evidence
+            .iter()
+            .filter(|e| e.status.is_none_or(|s| s >= 400))
+        {
+            out.push_str(&format!(
+                "  - {} {} → {} at {}{}\n",
+                e.method,
+                e.url,
+                e.status.map_or("no answer".into(), |s| s.to_string()),
+                e.at,
+                e.trx_id
+                    .as_deref()
+                    .map(|trx| format!(", x-anypnt-trx-id `{trx}`"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    out.push_str("\nNo secret is in this report: the client secret and tokens appear only as SHA-256 fingerprints.\n");
     out
 }
 

@@ -123,6 +123,42 @@ pub struct TargetEnvironment {
     pub name: String,
 }
 
+/// Where the doctor ran, for a support ticket.
+#[derive(Debug, Clone, Serialize)]
+pub struct System {
+    pub os: &'static str,
+    pub arch: &'static str,
+}
+
+impl System {
+    pub fn this() -> System {
+        System {
+            os: std::env::consts::OS,
+            arch: std::env::consts::ARCH,
+        }
+    }
+}
+
+/// A resolved setting and where it came from; secrets only as fingerprints.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportSetting {
+    pub name: String,
+    pub value: String,
+    pub source: String,
+}
+
+/// One difference from a baseline report.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Change {
+    /// `status`, `new`, `gone`, `host` or `org`.
+    pub kind: &'static str,
+    pub id: Option<String>,
+    pub target: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub summary: String,
+}
+
 /// A concrete command the user can run next (never holding a secret).
 #[derive(Debug, Clone, Serialize)]
 pub struct NextStep {
@@ -135,9 +171,13 @@ pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
     pub generated_at: String,
+    pub system: System,
     pub target: Target,
+    pub settings: Vec<ReportSetting>,
     pub checks: Vec<Outcome>,
     pub summary: Summary,
     pub next_steps: Vec<NextStep>,
+    /// What changed since `--baseline`; absent without one.
+    pub changes: Option<Vec<Change>>,
     pub duration_ms: u64,
 }

@@ -40,6 +40,16 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     out.push_str(&summary_line(report, options.color));
     out.push('\n');
 
+    if let Some(changes) = &report.changes {
+        out.push_str("\nChanges since the baseline:\n");
+        if changes.is_empty() {
+            out.push_str("  nothing changed\n");
+        }
+        for change in changes {
+            out.push_str(&format!("  - {}\n", change.summary));
+        }
+    }
+
     if !report.next_steps.is_empty() {
         out.push_str("\nNext steps:\n");
         for (n, step) in report.next_steps.iter().enumerate() {

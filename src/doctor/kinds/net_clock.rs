@@ -87,6 +87,9 @@ mod tests {
         );
         let behind = compare(local - Duration::from_secs(7500), local);
         assert!(behind.summary.contains("2 h 5 min (7500 s) ahead of"));
-        assert_eq!(compare(local + Duration::from_secs(60), local).status, Status::Pass);
+        assert_eq!(
+            compare(local + Duration::from_secs(60), local).status,
+            Status::Pass
+        );
     }
 }

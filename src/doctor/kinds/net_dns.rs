@@ -26,7 +26,10 @@ pub async fn run(ctx: &RunContext) -> Verdict {
     };
     if hop.is_ip_literal() {
         if let Ok(ip) = hop.host.parse() {
-            let _ = ctx.facts.addresses.set(vec![std::net::SocketAddr::new(ip, hop.port)]);
+            let _ = ctx
+                .facts
+                .addresses
+                .set(vec![std::net::SocketAddr::new(ip, hop.port)]);
         }
         return Verdict::new(
             Status::Pass,
@@ -62,9 +65,5 @@ fn unresolved(what: &str, proxy: &ProxyChoice, reason: &str) -> Verdict {
         ),
         _ => "Check the host name (--host, ANYPOINT_HOST, or --region for MuleSoft's control planes), and this machine's DNS and VPN: `nslookup` the host should answer.".into(),
     };
-    Verdict::new(
-        Status::Error,
-        format!("{what} does not resolve: {reason}"),
-    )
-    .fix(fix)
+    Verdict::new(Status::Error, format!("{what} does not resolve: {reason}")).fix(fix)
 }

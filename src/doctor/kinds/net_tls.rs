@@ -126,7 +126,10 @@ fn proxy_credentials(proxy: &ProxyChoice) -> Verdict {
         ProxyChoice::Via { proxy, variable } => {
             (mask_credentials(proxy.as_str()), variable.to_string())
         }
-        _ => ("between this machine and the platform".into(), "HTTPS_PROXY".into()),
+        _ => (
+            "between this machine and the platform".into(),
+            "HTTPS_PROXY".into(),
+        ),
     };
     Verdict::new(
         Status::Error,

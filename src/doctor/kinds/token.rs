@@ -1,6 +1,8 @@
 //! Kind `token`: asks for an access token with the client credentials, or
 //! takes the bearer token given, and hands it to the platform client.
 
+use std::sync::atomic::Ordering;
+
 use reqwest::Method;
 
 use super::probe::{reply, unexpected_status, unreadable};
@@ -8,7 +10,7 @@ use crate::doctor::context::{Recorder, RunContext, Verdict};
 use crate::platform::models::TokenResponse;
 use crate::platform::{Request, paths};
 use crate::report::Status;
-use crate::settings::{Credentials, mask_id};
+use crate::settings::{CONTROL_PLANES, Credentials, control_plane_of, mask_id};
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let (client_id, client_secret) = match &ctx.settings.credentials {
@@ -83,6 +85,16 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             _ => unexpected_status(&answer, reply),
         },
     };
+    let refused = matches!(answer.status(), Some(400 | 401 | 403));
+    let verdict = if refused && ctx.probe_regions.load(Ordering::Relaxed) {
+        let found = probe_other_planes(ctx, &body.to_string(), &mut recorder).await;
+        Verdict {
+            summary: verdict.summary.clone() + &found,
+            ..verdict
+        }
+    } else {
+        verdict
+    };
     verdict.with_evidence(recorder)
 }
 
@@ -95,27 +107,68 @@ fn control_plane_hint(ctx: &RunContext) -> String {
         .host_str()
         .unwrap_or_default()
         .to_string();
-    let planes = [
-        ("anypoint.mulesoft.com", "US", "us"),
-        ("eu1.anypoint.mulesoft.com", "EU", "eu"),
-        ("eu1.platform.mulesoft.com", "EU", "eu"),
-        ("gov.anypoint.mulesoft.com", "US Government", "gov"),
-        ("ca1.platform.mulesoft.com", "Canada", "ca"),
-        ("jp1.platform.mulesoft.com", "Japan", "jp"),
-    ];
-    match planes.iter().find(|(h, _, _)| *h == host) {
-        Some((_, name, region)) => {
-            let others: Vec<&str> = ["us", "eu", "gov", "ca", "jp"]
-                .into_iter()
-                .filter(|r| r != region)
+    let probe = "; or add --probe-regions to let the doctor try them";
+    match control_plane_of(&host) {
+        Some((region, name)) => {
+            let others: Vec<&str> = CONTROL_PLANES
+                .iter()
+                .filter(|(r, _, _)| *r != region)
+                .map(|(r, _, _)| r.flag())
                 .collect();
             format!(
-                "This is the {name} control plane ({host}): an app created in another control plane is refused exactly here; pick its plane with --region {}.",
+                "This is the {name} control plane ({host}): an app created in another control plane is refused exactly here; pick its plane with --region {}{probe}.",
                 others.join("|")
             )
         }
         None => format!(
-            "{host} is not a MuleSoft control plane host: if the app lives on the real platform, use --region us|eu|gov|ca|jp."
+            "{host} is not a MuleSoft control plane host: if the app lives on the real platform, use --region us|eu|gov|ca|jp{probe}."
+        ),
+    }
+}
+
+/// `--probe-regions`: the same token request on every other control plane
+/// (MuleSoft's own hosts only), to say where the app lives.
+async fn probe_other_planes(ctx: &RunContext, body: &str, recorder: &mut Recorder<'_>) -> String {
+    let current = ctx
+        .platform
+        .base_url()
+        .host_str()
+        .unwrap_or_default()
+        .to_string();
+    let current = control_plane_of(&current).map(|(region, _)| region);
+    let mut accepted = Vec::new();
+    let mut unanswered = Vec::new();
+    for (region, name, host) in CONTROL_PLANES
+        .iter()
+        .filter(|(r, _, _)| Some(*r) != current)
+    {
+        let request = Request {
+            method: Method::POST,
+            path: paths::TOKEN.into(),
+            body: Some(body.to_string()),
+            authorized: false,
+        };
+        let answer = recorder
+            .send_to(format!("https://{host}{}", paths::TOKEN), request)
+            .await;
+        match answer.status() {
+            Some(200) => accepted.push(format!("{name} (--region {})", region.flag())),
+            Some(400 | 401 | 403) => {}
+            _ => unanswered.push(*name),
+        }
+    }
+    let unanswered = if unanswered.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} did not answer)", unanswered.join(", "))
+    };
+    match accepted.as_slice() {
+        [] => format!(
+            " The other control planes refused these credentials too{unanswered}: the id or secret is wrong."
+        ),
+        found => format!(
+            " The credentials work on {}{unanswered}: run with that --region.",
+            found.join(", ")
         ),
     }
 }

@@ -1,0 +1,72 @@
+//! `anypoint-doctor scan [PATH...]`: find retired and risky Anypoint calls in
+//! files, print them in the chosen format, and turn them into an exit status.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::cli::{ScanArgs, ScanFailOn, ScanFormat};
+use crate::error::{ConfigError, Error};
+use crate::scan::rules::Severity;
+use crate::scan::{self, ScanOptions, ScanResult, output};
+use crate::{ExitStatus, Io};
+
+pub fn run(args: &ScanArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    for root in &roots {
+        if let Err(e) = std::fs::symlink_metadata(root) {
+            return Err(ConfigError::Invalid {
+                setting: "scan PATH".into(),
+                reason: format!("cannot scan {}: {e}", root.display()),
+            }
+            .into());
+        }
+    }
+    let result = scan::scan(&ScanOptions {
+        roots,
+        max_file_size: args.max_file_size,
+        follow: args.follow,
+        no_ignore: args.no_ignore,
+    });
+    for unreadable in &result.unreadable {
+        writeln!(
+            io.err,
+            "warning: skipped {}: {}",
+            unreadable.path.display(),
+            unreadable.reason
+        )?;
+    }
+    match args.format {
+        ScanFormat::Table => write!(io.out, "{}", output::table(&result))?,
+        ScanFormat::Json => write_json(io.out, &output::json(&result))?,
+        ScanFormat::Sarif => write_json(io.out, &output::sarif(&result))?,
+    }
+    Ok(exit_status(&result, args.fail_on))
+}
+
+fn write_json(out: &mut dyn Write, value: &serde_json::Value) -> Result<(), Error> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// 1 when a finding reaches `--fail-on`; otherwise 3 when something could not
+/// be read (the scan is incomplete), else 0.
+fn exit_status(result: &ScanResult, fail_on: ScanFailOn) -> ExitStatus {
+    let threshold = match fail_on {
+        ScanFailOn::Info => Some(Severity::Info),
+        ScanFailOn::Warning => Some(Severity::Warning),
+        ScanFailOn::Error => Some(Severity::Error),
+        ScanFailOn::Never => None,
+    };
+    if threshold.is_some_and(|t| result.findings.iter().any(|f| f.rule.severity >= t)) {
+        ExitStatus::Failed
+    } else if !result.unreadable.is_empty() {
+        ExitStatus::Incomplete
+    } else {
+        ExitStatus::Ok
+    }
+}

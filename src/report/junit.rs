@@ -1,0 +1,88 @@
+//! JUnit XML renderer: each outcome is a test case, so CI systems show the
+//! doctor's verdicts next to their own tests. A warning passes, with its
+//! text in `system-out`; `error` is an error, `skip` is skipped.
+
+use super::model::{Outcome, Report, Status};
+
+fn escape(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&apos;".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{:.3}", ms as f64 / 1000.0)
+}
+
+fn case(o: &Outcome) -> String {
+    let name = match &o.target {
+        Some(target) => format!("{} [{target}]", o.id),
+        None => o.id.clone(),
+    };
+    let detail = match &o.remediation {
+        Some(fix) => format!("{}\nFix: {fix}", o.summary),
+        None => o.summary.clone(),
+    };
+    let body = match o.status {
+        Status::Pass => String::new(),
+        Status::Warn => format!(
+            "\n      <system-out>warning: {}</system-out>\n    ",
+            escape(&detail)
+        ),
+        Status::Fail => format!(
+            "\n      <failure message=\"{}\" type=\"fail\">{}</failure>\n    ",
+            escape(&o.summary),
+            escape(&detail)
+        ),
+        Status::Error => format!(
+            "\n      <error message=\"{}\" type=\"could-not-check\">{}</error>\n    ",
+            escape(&o.summary),
+            escape(&detail)
+        ),
+        Status::Skip => format!(
+            "\n      <skipped message=\"{}\"/>\n    ",
+            escape(&o.summary)
+        ),
+    };
+    format!(
+        "    <testcase classname=\"anypoint-doctor.{}\" name=\"{}\" time=\"{}\">{body}</testcase>\n",
+        escape(&o.category),
+        escape(&name),
+        seconds(o.duration_ms)
+    )
+}
+
+pub fn render(report: &Report) -> String {
+    let s = &report.summary;
+    let tests = report.checks.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"anypoint-doctor\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">\n",
+        s.fail,
+        s.error,
+        s.skip,
+        seconds(report.duration_ms)
+    ));
+    out.push_str(&format!(
+        "  <testsuite name=\"anypoint-doctor check {}\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\">\n",
+        escape(&report.target.host),
+        s.fail,
+        s.error,
+        s.skip,
+        seconds(report.duration_ms),
+        escape(report.generated_at.trim_end_matches('Z'))
+    ));
+    for outcome in &report.checks {
+        out.push_str(&case(outcome));
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}

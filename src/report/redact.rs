@@ -1,0 +1,77 @@
+//! `--redact-ids`: org, environment and client ids replaced everywhere in the
+//! report by a short hash, for people who may not share them. The same id
+//! always gets the same hash, so a report still reads consistently.
+
+use sha2::{Digest, Sha256};
+
+use super::model::Report;
+
+pub fn hashed(id: &str) -> String {
+    let digest = Sha256::digest(id.as_bytes());
+    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("id-{hex}")
+}
+
+/// Replaces each of `ids` (and a client id's masked tail) wherever it appears in the report.
+pub fn redact_ids(report: &mut Report, ids: &[String]) {
+    let scrub = |text: &mut String| {
+        for id in ids.iter().filter(|id| id.len() >= 4) {
+            if text.contains(id.as_str()) {
+                *text = text.replace(id.as_str(), &hashed(id));
+            }
+        }
+    };
+    let scrub_opt = |text: &mut Option<String>| {
+        if let Some(t) = text {
+            scrub(t);
+        }
+    };
+    let target = &mut report.target;
+    scrub(&mut target.host);
+    scrub_opt(&mut target.org_id);
+    scrub_opt(&mut target.root_org_id);
+    if target.client_id.is_some() {
+        target.client_id = Some("(redacted)".into());
+    }
+    for env in &mut target.environments {
+        scrub(&mut env.id);
+    }
+    for setting in &mut report.settings {
+        if setting.name == "client id" {
+            setting.value = "(redacted)".into();
+        }
+        scrub(&mut setting.value);
+    }
+    for outcome in &mut report.checks {
+        scrub(&mut outcome.summary);
+        scrub_opt(&mut outcome.remediation);
+        for evidence in &mut outcome.evidence {
+            scrub(&mut evidence.url);
+        }
+    }
+    for step in &mut report.next_steps {
+        scrub(&mut step.command);
+    }
+    if let Some(changes) = &mut report.changes {
+        for change in changes {
+            scrub(&mut change.summary);
+            scrub_opt(&mut change.before);
+            scrub_opt(&mut change.after);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hashed;
+
+    #[test]
+    fn hashes_are_stable_and_short() {
+        assert_eq!(
+            hashed("9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f"),
+            hashed("9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f")
+        );
+        assert_ne!(hashed("a-1"), hashed("a-2"));
+        assert_eq!(hashed("x").len(), 11);
+    }
+}

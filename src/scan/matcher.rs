@@ -1,0 +1,447 @@
+//! The rules compiled for speed: one Aho-Corasick pass over a file's bytes
+//! finds the few lines that could match (every rule has literal anchors), and
+//! only those lines meet the rules' regexes. Text is decoded lossily, per
+//! line, so invalid UTF-8 costs nothing and breaks nothing.
+
+use std::borrow::Cow;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use clap::ValueEnum;
+use memchr::{memchr, memchr_iter, memrchr};
+use regex::Regex;
+
+use super::rules::{MatchSpec, Method, Rule, Rules, SecretMatch};
+use crate::cli::Region;
+use crate::settings::region_host;
+
+/// How far (in lines) method context, `unless_nearby` words and the URLs a
+/// secret sits next to are looked for: a curl command continued over lines, a
+/// Postman request's method above its headers and body.
+const NEARBY_LINES: usize = 10;
+
+/// One path segment: a literal id or any placeholder (`${ORG_ID}`, `{orgId}`,
+/// `{{orgId}}`, `$org`, `:orgId`, `%s`, `#[vars.orgId]`, `$(vars.orgId)`), or a
+/// quoted run that splices a variable in (`" + orgId + "`, `"$ORG"`, `' ++ id ++ '`).
+const SEGMENT: &str = r#"(?:[^/\\\s"'`]|"[^"\n/]{0,80}"|'[^'\n/]{0,80}')+"#;
+/// A slash, or a JSON-escaped one.
+const SEP: &str = r"\\?/";
+/// A control plane host; the label before `anypoint`/`platform` names the plane.
+const HOST: &str = r"(?i)\b((?:[a-z0-9-]+\.)*?)(?:anypoint|platform)\.mulesoft\.com\b";
+/// An explicit HTTP method: curl, PowerShell, client calls, JSON/YAML/XML attributes.
+const METHOD: &str = r#"(?i)(?:-X\s*|--request[\s=]+|-Method\s+|\bmethod["']?\s*[:=]\s*["']?|\.|\bHttpMethod\.|\bHttp)(get|post|put|patch|delete)\b"#;
+/// curl options that make a request a POST when no method is given.
+const CURL_DATA: &str =
+    r#"(?:^|\s)(?:-d|--data(?:-raw|-binary|-urlencode)?|--json|-F|--form)(?:\s|=|'|"|$)"#;
+/// A secret's value: long, and not a placeholder (those start with `$`, `{`, `<`, `%`).
+const VALUE: &str = r"[A-Za-z0-9._~+/=-]{16,}";
+
+/// One place a rule matched, before it is tied to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Index into `Rules::rules`.
+    pub rule: usize,
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    /// What matched; a secret's value is already replaced by `****`.
+    pub text: String,
+}
+
+enum Compiled {
+    Path {
+        regex: Regex,
+        method: Option<Method>,
+        subpaths: bool,
+        unless_nearby: Vec<String>,
+    },
+    Secret {
+        regex: Regex,
+        near: Vec<String>,
+    },
+    PlainHttp(Regex),
+    MixedControlPlanes,
+}
+
+pub struct Matcher {
+    prefilter: AhoCorasick,
+    compiled: Vec<Compiled>,
+    host: Regex,
+    method: Regex,
+    curl_data: Regex,
+}
+
+/// A control plane host seen in a file.
+struct Sighting {
+    plane: Region,
+    host: String,
+    line: usize,
+    column: usize,
+}
+
+/// The line a hit is on, and the buffer around it for nearby context.
+struct Line<'a> {
+    buf: &'a [u8],
+    start: usize,
+    end: usize,
+    number: usize,
+    text: Cow<'a, str>,
+}
+
+impl Matcher {
+    pub fn new(rules: &Rules) -> Matcher {
+        let mut anchors: Vec<String> = Vec::new();
+        let compiled = rules
+            .rules
+            .iter()
+            .map(|rule| compile(rule, &mut anchors))
+            .collect();
+        anchors.sort();
+        anchors.dedup();
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&anchors)
+            .expect("rule anchors build an automaton");
+        Matcher {
+            prefilter,
+            compiled,
+            host: Regex::new(HOST).expect("HOST is valid"),
+            method: Regex::new(METHOD).expect("METHOD is valid"),
+            curl_data: Regex::new(CURL_DATA).expect("CURL_DATA is valid"),
+        }
+    }
+
+    /// Every hit in one file's bytes, in order of position (the mixed-plane
+    /// finding, which needs the whole file, comes last).
+    pub fn scan(&self, buf: &[u8]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let mut sightings = Vec::new();
+        let (mut pos, mut number, mut counted_to) = (0, 1, 0);
+        while pos < buf.len() {
+            let Some(found) = self.prefilter.find(&buf[pos..]) else {
+                break;
+            };
+            let at = pos + found.start();
+            let start = memrchr(b'\n', &buf[..at]).map_or(0, |i| i + 1);
+            let end = memchr(b'\n', &buf[at..]).map_or(buf.len(), |i| at + i);
+            number += memchr_iter(b'\n', &buf[counted_to..start]).count();
+            counted_to = start;
+            let line = Line {
+                buf,
+                start,
+                end,
+                number,
+                text: decode(&buf[start..end]),
+            };
+            self.scan_line(&line, &mut hits, &mut sightings);
+            pos = end + 1;
+        }
+        if let Some(hit) = self.mixed_planes(&sightings) {
+            hits.push(hit);
+        }
+        hits
+    }
+
+    fn scan_line(&self, line: &Line, hits: &mut Vec<Hit>, sightings: &mut Vec<Sighting>) {
+        let text = line.text.as_ref();
+        for (rule, compiled) in self.compiled.iter().enumerate() {
+            match compiled {
+                Compiled::Path {
+                    regex,
+                    method,
+                    subpaths,
+                    unless_nearby,
+                } => {
+                    for m in regex.find_iter(text) {
+                        if !*subpaths && continues(&text[m.end()..]) {
+                            continue;
+                        }
+                        if method.is_some_and(|want| !self.method_fits(line, want)) {
+                            continue;
+                        }
+                        if !unless_nearby.is_empty()
+                            && nearby(line).any(|l| unless_nearby.iter().any(|w| l.contains(w)))
+                        {
+                            continue;
+                        }
+                        hits.push(hit(rule, line, m.start(), m.as_str().to_string()));
+                    }
+                }
+                Compiled::Secret { regex, near } => {
+                    for caps in regex.captures_iter(text) {
+                        let (whole, value) = (caps.get(0).unwrap(), value_of(&caps));
+                        if !is_literal_secret(text, value)
+                            || !nearby(line).any(|l| contains_any_ci(&l, near))
+                        {
+                            continue;
+                        }
+                        let masked = format!("{}****", &text[whole.start()..value.start()]);
+                        hits.push(hit(rule, line, whole.start(), masked));
+                    }
+                }
+                Compiled::PlainHttp(regex) => {
+                    for m in regex.find_iter(text) {
+                        hits.push(hit(rule, line, m.start(), m.as_str().to_string()));
+                    }
+                }
+                Compiled::MixedControlPlanes => {
+                    for caps in self.host.captures_iter(text) {
+                        let whole = caps.get(0).unwrap();
+                        sightings.push(Sighting {
+                            plane: plane_of(caps.get(1).map_or("", |m| m.as_str())),
+                            host: whole.as_str().to_ascii_lowercase(),
+                            line: line.number,
+                            column: column(text, whole.start()),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the nearest method seen (this line first, then outwards,
+    /// earlier lines before later ones) is `want`; no method seen is a GET.
+    fn method_fits(&self, line: &Line, want: Method) -> bool {
+        let seen = std::iter::once(Cow::Borrowed(line.text.as_ref()))
+            .chain(nearby_ordered(line))
+            .find_map(|l| self.method_on(&l));
+        match (seen.as_deref(), want) {
+            (None, Method::Get) => true,
+            (None, Method::Post) => false,
+            (Some(seen), Method::Get) => seen == "GET",
+            (Some(seen), Method::Post) => seen == "POST",
+        }
+    }
+
+    /// The method a line names, if any: an explicit one, else a curl data flag's POST.
+    fn method_on(&self, text: &str) -> Option<String> {
+        if let Some(caps) = self.method.captures(text) {
+            return Some(caps[1].to_ascii_uppercase());
+        }
+        self.curl_data.is_match(text).then(|| "POST".to_string())
+    }
+
+    fn mixed_planes(&self, sightings: &[Sighting]) -> Option<Hit> {
+        let rule = self
+            .compiled
+            .iter()
+            .position(|c| matches!(c, Compiled::MixedControlPlanes))?;
+        let first = sightings.first()?;
+        let other = sightings.iter().find(|s| s.plane != first.plane)?;
+        Some(Hit {
+            rule,
+            line: other.line,
+            column: other.column,
+            text: format!(
+                "{} ({} control plane) after {} ({}, line {})",
+                other.host,
+                plane_name(other.plane),
+                first.host,
+                plane_name(first.plane),
+                first.line
+            ),
+        })
+    }
+}
+
+fn compile(rule: &Rule, anchors: &mut Vec<String>) -> Compiled {
+    match &rule.matcher {
+        MatchSpec::Path(spec) => {
+            let alternatives: Vec<String> = spec
+                .paths
+                .iter()
+                .map(|path| {
+                    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+                    anchors.push(segments[0].to_string());
+                    let body: Vec<String> = segments
+                        .iter()
+                        .map(|s| {
+                            if s.starts_with('{') && s.ends_with('}') {
+                                SEGMENT.to_string()
+                            } else {
+                                regex::escape(s)
+                            }
+                        })
+                        .collect();
+                    format!("(?:{SEP})?\\b{}\\b", body.join(SEP))
+                })
+                .collect();
+            Compiled::Path {
+                regex: Regex::new(&alternatives.join("|"))
+                    .unwrap_or_else(|e| panic!("{}: {e}", rule.id)),
+                method: spec.method,
+                subpaths: spec.subpaths,
+                unless_nearby: spec.unless_nearby.clone(),
+            }
+        }
+        MatchSpec::LiteralSecret(spec) => {
+            anchors.extend(spec.keys.iter().chain(&spec.prefixes).cloned());
+            Compiled::Secret {
+                regex: secret_regex(spec),
+                near: spec.near.iter().map(|n| n.to_ascii_lowercase()).collect(),
+            }
+        }
+        MatchSpec::PlainHttp => {
+            anchors.push("mulesoft.com".into());
+            let host = HOST.trim_start_matches("(?i)");
+            Compiled::PlainHttp(
+                Regex::new(&format!(r"(?i)http:(?:\\?/){{2}}{host}")).expect("valid"),
+            )
+        }
+        MatchSpec::MixedControlPlanes => {
+            anchors.push("mulesoft.com".into());
+            Compiled::MixedControlPlanes
+        }
+    }
+}
+
+/// `key = "v"`, `"key": "v"`, `key=v`, Postman's `"key": "key", "value": "v"`,
+/// and `Bearer v`; the value is capture `v` or `b`.
+fn secret_regex(spec: &SecretMatch) -> Regex {
+    let escape = |words: &[String]| {
+        words
+            .iter()
+            .map(|w| regex::escape(w))
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let keys = escape(&spec.keys);
+    let prefixes = escape(&spec.prefixes);
+    Regex::new(&format!(
+        r#"(?i)(?:(?:^|[^A-Za-z0-9_])["']?(?:{keys})["']?\s*(?:[:=]|,\s*["']?value["']?\s*:)\s*["']?(?P<v>{VALUE})|\b(?:{prefixes})\s+(?P<b>{VALUE}))"#
+    ))
+    .expect("secret regex is valid")
+}
+
+fn value_of<'t>(caps: &regex::Captures<'t>) -> regex::Match<'t> {
+    caps.name("v")
+        .or_else(|| caps.name("b"))
+        .expect("one alternative matched")
+}
+
+/// A value is a literal secret, not an expression: letters and digits mixed,
+/// not a call or an index, and dotted only when quoted (a JWT), since an
+/// unquoted dotted value is code (`config.secret`).
+fn is_literal_secret(text: &str, value: regex::Match) -> bool {
+    let v = value.as_str();
+    let quoted = text[..value.start()].ends_with(['"', '\'']);
+    let next = text[value.end()..].chars().next();
+    v.chars().any(|c| c.is_ascii_digit())
+        && v.chars().any(|c| c.is_ascii_alphabetic())
+        && !matches!(next, Some('(' | '['))
+        && (quoted || !v.contains('.'))
+}
+
+/// Whether a path match goes on with another segment (`…/applications/42`).
+fn continues(rest: &str) -> bool {
+    let rest = rest.strip_prefix('\\').unwrap_or(rest);
+    rest.strip_prefix('/')
+        .and_then(|r| r.chars().next())
+        .is_some_and(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '`' | '?' | '#'))
+}
+
+fn hit(rule: usize, line: &Line, at: usize, text: String) -> Hit {
+    Hit {
+        rule,
+        line: line.number,
+        column: column(&line.text, at),
+        text,
+    }
+}
+
+fn column(text: &str, at: usize) -> usize {
+    text[..at].chars().count() + 1
+}
+
+fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes.strip_suffix(b"\r").unwrap_or(bytes))
+}
+
+/// The line and up to `NEARBY_LINES` on each side.
+fn nearby<'a>(line: &'a Line) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+    let (from, _) = step_back(line.buf, line.start, NEARBY_LINES);
+    let to = step_forward(line.buf, line.end, NEARBY_LINES);
+    line.buf[from..to].split(|&b| b == b'\n').map(decode)
+}
+
+/// The lines around (not including) this one, nearest first, earlier before later.
+fn nearby_ordered<'a>(line: &'a Line) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+    (1..=NEARBY_LINES).flat_map(move |distance| {
+        let before = (distance < line.number).then(|| {
+            let (from, found) = step_back(line.buf, line.start, distance);
+            debug_assert!(found);
+            let end = memchr(b'\n', &line.buf[from..]).map_or(line.buf.len(), |i| from + i);
+            decode(&line.buf[from..end])
+        });
+        let after = {
+            let start = step_forward(line.buf, line.end, distance - 1);
+            (start < line.buf.len()).then(|| {
+                let from = start + 1;
+                let end = memchr(b'\n', &line.buf[from..]).map_or(line.buf.len(), |i| from + i);
+                decode(&line.buf[from..end])
+            })
+        };
+        before.into_iter().chain(after)
+    })
+}
+
+/// The start of the line `n` lines before the one starting at `start` (or the
+/// buffer's start), and whether there were that many.
+fn step_back(buf: &[u8], start: usize, n: usize) -> (usize, bool) {
+    let mut at = start;
+    for _ in 0..n {
+        if at == 0 {
+            return (0, false);
+        }
+        at = memrchr(b'\n', &buf[..at - 1]).map_or(0, |i| i + 1);
+    }
+    (at, true)
+}
+
+/// The end of the line `n` lines after the one ending at `end` (or the buffer's end).
+fn step_forward(buf: &[u8], end: usize, n: usize) -> usize {
+    let mut at = end;
+    for _ in 0..n {
+        if at >= buf.len() {
+            return buf.len();
+        }
+        at = memchr(b'\n', &buf[at + 1..]).map_or(buf.len(), |i| at + 1 + i);
+    }
+    at
+}
+
+fn contains_any_ci(text: &str, needles: &[String]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    needles.iter().any(|n| lower.contains(n.as_str()))
+}
+
+/// The plane a host belongs to, from the label before `anypoint`/`platform`
+/// (`eu1`, `gov`, …), as the regions' own hosts name them; anything else
+/// (`maven.`, none) is the US plane's.
+fn plane_of(prefix: &str) -> Region {
+    let label = prefix
+        .trim_end_matches('.')
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    Region::value_variants()
+        .iter()
+        .copied()
+        .find(|r| {
+            let host = region_host(*r);
+            let own = host
+                .strip_suffix(".anypoint.mulesoft.com")
+                .or_else(|| host.strip_suffix(".platform.mulesoft.com"))
+                .unwrap_or("");
+            !own.is_empty() && own == label
+        })
+        .unwrap_or(Region::Us)
+}
+
+fn plane_name(region: Region) -> String {
+    region
+        .to_possible_value()
+        .map(|v| v.get_name().to_ascii_uppercase())
+        .unwrap_or_default()
+}
