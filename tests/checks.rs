@@ -39,6 +39,8 @@ const APP_ID: &str = "7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9";
 
 /// Platform paths, as the doctor must call them.
 mod path {
+    /// The network checks' unauthenticated GET of the base URL (net.tls, net.clock share it).
+    pub const REACH: &str = "/";
     pub const TOKEN: &str = "/accounts/api/v2/oauth2/token";
     pub const ME: &str = "/accounts/api/me";
 
@@ -216,6 +218,15 @@ impl Tenant {
             token: TOKEN.into(),
             routes: Vec::new(),
         };
+        // Any status proves the connection; net.tls and net.clock share the one answer.
+        tenant.routes.push(Route {
+            method: "GET",
+            path: path::REACH.into(),
+            reply: text(404, "text/html", "<html><body>Not Found</body></html>"),
+            body: None,
+            authorized: false,
+            expect: Some(1),
+        });
         tenant.routes.push(Route {
             method: "POST",
             path: path::TOKEN.into(),
@@ -335,7 +346,8 @@ impl Tenant {
     /// Every route but `method path` must not be hit at all.
     fn expect_nothing_but(&mut self, method: &str, path: &str) -> &mut Tenant {
         for route in &mut self.routes {
-            if !(route.method == method && route.path == path) {
+            // The network checks' reach comes before any of them, whatever happens later.
+            if !(route.method == method && route.path == path) && route.path != path::REACH {
                 route.expect = Some(0);
             }
         }
@@ -628,9 +640,11 @@ fn targets<'a>(report: &'a Report, id: &str) -> Vec<&'a str> {
 /// Every outcome but those of `except` is a skip blamed on `cause`, with no request made.
 #[track_caller]
 fn all_blocked_by(report: &Report, cause: &str, except: &[&str]) {
+    // The checks before the cause (the network checks) cannot be blocked by it.
     for outcome in report
         .checks
         .iter()
+        .skip_while(|o| o.id != cause)
         .filter(|o| !except.contains(&o.id.as_str()))
     {
         assert_eq!(
@@ -789,7 +803,7 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
             report.summary.skip,
             report.summary.error
         ),
-        (18, 0, 0, 3, 0),
+        (22, 0, 0, 4, 0),
         "\n{}",
         dump(&report)
     );
@@ -842,7 +856,8 @@ async fn refused_token_sends_no_other_request_and_blocks_every_dependent() {
         registry_ids(),
         "every check has an outcome"
     );
-    assert_eq!(report.summary.skip, registry_ids().len() - 1);
+    // Skipped: every check but the token and the network checks (net.tls skips plain http).
+    assert_eq!(report.summary.skip, registry_ids().len() - 5);
     assert_eq!(
         report.next_steps.len(),
         1,
@@ -883,7 +898,7 @@ async fn token_endpoint_503_is_an_error_not_a_credentials_failure() {
 }
 
 #[tokio::test]
-async fn unreachable_token_endpoint_is_an_error_not_a_credentials_failure() {
+async fn unreachable_host_is_a_network_error_not_a_credentials_failure() {
     // A loopback port nobody listens on: bound, then released.
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -892,18 +907,17 @@ async fn unreachable_token_endpoint_is_an_error_not_a_credentials_failure() {
     let url = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
     let report = run(Settings::client_credentials(url, CLIENT_ID, SECRET), plan()).await;
 
-    let token = only(&report, "auth.token", Status::Error);
+    let tcp = only(&report, "net.tcp", Status::Error);
     assert!(
-        token.summary.contains("could not reach 127.0.0.1"),
+        tcp.summary
+            .contains(&format!("cannot open a TCP connection to 127.0.0.1:{port}")),
         "{}",
-        token.summary
+        tcp.summary
     );
-    assert!(!blames_credentials(token), "{}", token.summary);
-    let fix = token.remediation.as_deref().unwrap_or_default();
-    assert!(fix.contains("not a credentials problem"), "{fix}");
-    assert_eq!(token.evidence.len(), 1);
-    assert_eq!(token.evidence[0].status, None, "no HTTP status came back");
-    all_blocked_by(&report, "auth.token", &["auth.token"]);
+    assert!(!blames_credentials(tcp), "{}", tcp.summary);
+    let token = only(&report, "auth.token", Status::Skip);
+    assert!(token.evidence.is_empty(), "no credential was sent");
+    all_blocked_by(&report, "net.tcp", &["net.tcp"]);
 }
 
 // ---------------------------------------------------------------------------
@@ -1115,6 +1129,10 @@ async fn run_data_check(tenant: &Tenant) -> Report {
     assert_eq!(
         ids_in_order(&report),
         [
+            "net.proxy",
+            "net.dns",
+            "net.tcp",
+            "net.tls",
             "auth.token",
             "auth.identity",
             "org.structure",

@@ -74,6 +74,10 @@ mod tests {
         assert_eq!(
             chosen,
             [
+                "net.proxy",
+                "net.dns",
+                "net.tcp",
+                "net.tls",
                 "auth.token",
                 "auth.identity",
                 "org.structure",
