@@ -29,6 +29,9 @@ const SEP: &str = r"\\?/";
 const HOST: &str = r"(?i)\b((?:[a-z0-9-]+\.)*?)(?:anypoint|platform)\.mulesoft\.com\b";
 /// An explicit HTTP method: curl, PowerShell, client calls, JSON/YAML/XML attributes.
 const METHOD: &str = r#"(?i)(?:-X\s*|--request[\s=]+|-Method\s+|\bmethod["']?\s*[:=]\s*["']?|\.|\bHttpMethod\.|\bHttp)(get|post|put|patch|delete)\b"#;
+/// A command line that is a whole request on its own (with its continuation
+/// lines): its method is on it or is the tool's default, never a neighbour's.
+const REQUEST_LINE: &str = r"\b(?:curl|wget|http|https|Invoke-RestMethod|Invoke-WebRequest)\s";
 /// curl options that make a request a POST when no method is given.
 const CURL_DATA: &str =
     r#"(?:^|\s)(?:-d|--data(?:-raw|-binary|-urlencode)?|--json|-F|--form)(?:\s|=|'|"|$)"#;
@@ -68,6 +71,7 @@ pub struct Matcher {
     host: Regex,
     method: Regex,
     curl_data: Regex,
+    request_line: Regex,
 }
 
 /// A control plane host seen in a file.
@@ -108,6 +112,7 @@ impl Matcher {
             host: Regex::new(HOST).expect("HOST is valid"),
             method: Regex::new(METHOD).expect("METHOD is valid"),
             curl_data: Regex::new(CURL_DATA).expect("CURL_DATA is valid"),
+            request_line: Regex::new(REQUEST_LINE).expect("REQUEST_LINE is valid"),
         }
     }
 
@@ -160,7 +165,9 @@ impl Matcher {
                             continue;
                         }
                         if !unless_nearby.is_empty()
-                            && nearby(line).any(|l| unless_nearby.iter().any(|w| l.contains(w)))
+                            && self
+                                .context(line)
+                                .any(|l| unless_nearby.iter().any(|w| l.contains(w)))
                         {
                             continue;
                         }
@@ -175,7 +182,13 @@ impl Matcher {
                         {
                             continue;
                         }
-                        let masked = format!("{}****", &text[whole.start()..value.start()]);
+                        let quote = &text[..value.start()]
+                            .chars()
+                            .last()
+                            .filter(|c| matches!(c, '"' | '\''))
+                            .map(String::from)
+                            .unwrap_or_default();
+                        let masked = format!("{}****{quote}", &text[whole.start()..value.start()]);
                         hits.push(hit(rule, line, whole.start(), masked));
                     }
                 }
@@ -199,12 +212,21 @@ impl Matcher {
         }
     }
 
-    /// Whether the nearest method seen (this line first, then outwards,
-    /// earlier lines before later ones) is `want`; no method seen is a GET.
+    /// The lines that say how a request on this line is made: a command and
+    /// its continuation lines, else the line and its neighbours, nearest
+    /// first, earlier before later.
+    fn context<'a>(&self, line: &'a Line) -> Box<dyn Iterator<Item = Cow<'a, str>> + 'a> {
+        let this = std::iter::once(Cow::Borrowed(line.text.as_ref()));
+        if self.request_line.is_match(&line.text) {
+            Box::new(this.chain(continuation(line)))
+        } else {
+            Box::new(this.chain(nearby_ordered(line)))
+        }
+    }
+
+    /// Whether the nearest method seen is `want`; no method seen is a GET.
     fn method_fits(&self, line: &Line, want: Method) -> bool {
-        let seen = std::iter::once(Cow::Borrowed(line.text.as_ref()))
-            .chain(nearby_ordered(line))
-            .find_map(|l| self.method_on(&l));
+        let seen = self.context(line).find_map(|l| self.method_on(&l));
         match (seen.as_deref(), want) {
             (None, Method::Get) => true,
             (None, Method::Post) => false,
@@ -383,6 +405,21 @@ fn nearby_ordered<'a>(line: &'a Line) -> impl Iterator<Item = Cow<'a, str>> + 'a
         };
         before.into_iter().chain(after)
     })
+}
+
+/// The lines that continue a command (the previous one ends in `\\` or `` ` ``).
+fn continuation<'a>(line: &'a Line) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+    let mut continued = line.text.trim_end().ends_with(['\\', '`']);
+    line.buf[line.end.min(line.buf.len())..]
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .take(NEARBY_LINES)
+        .map(decode)
+        .take_while(move |text| {
+            let take = continued;
+            continued = text.trim_end().ends_with(['\\', '`']);
+            take
+        })
 }
 
 /// The start of the line `n` lines before the one starting at `start` (or the
