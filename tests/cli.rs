@@ -118,8 +118,13 @@ async fn check_json(platform: &ServerGuard, args: &[&str]) -> (Run, Value) {
 
 /// Every check id, from the check files' names.
 fn check_ids() -> BTreeSet<String> {
-    std::fs::read_dir(format!("{ROOT}/checks"))
-        .expect("checks/ is readable")
+    file_ids("checks")
+}
+
+/// The stems of the TOML files in a folder of the crate (`checks`, `rules`).
+fn file_ids(folder: &str) -> BTreeSet<String> {
+    std::fs::read_dir(format!("{ROOT}/{folder}"))
+        .expect("the folder is readable")
         .map(|entry| entry.expect("dir entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
@@ -336,7 +341,7 @@ fn list_prints_every_check_id() {
     let run = doctor(&["list"], &[]);
     assert_eq!(run.code, 0, "{run:#?}");
     let ids = check_ids();
-    assert_eq!(ids.len(), 15, "{ids:?}");
+    assert_eq!(ids.len(), 20, "{ids:?}");
     for id in &ids {
         assert!(
             run.stdout.contains(id.as_str()),
@@ -352,8 +357,25 @@ fn list_json_has_one_entry_per_check() {
     assert_eq!(run.code, 0, "{run:#?}");
     let listed = run.json();
     let listed = listed.as_array().expect("list --format json is an array");
-    assert_eq!(listed.len(), 15);
-    let ids: BTreeSet<String> = listed
+    // The checks first, then the scan rules, each with a severity.
+    let (checks, rules): (Vec<&Value>, Vec<&Value>) =
+        listed.iter().partition(|c| c["category"] != "scan");
+    assert_eq!(checks.len() + rules.len(), listed.len());
+    assert!(
+        listed[..checks.len()]
+            .iter()
+            .all(|c| c["category"] != "scan")
+    );
+    let rule_ids: BTreeSet<String> = rules
+        .iter()
+        .map(|r| {
+            assert_eq!(r["kind"], "scan-rule", "{r}");
+            assert!(r["severity"].is_string(), "severity in {r}");
+            r["id"].as_str().expect("id").to_string()
+        })
+        .collect();
+    assert_eq!(rule_ids, file_ids("rules"));
+    let ids: BTreeSet<String> = checks
         .iter()
         .map(|c| {
             for field in ["category", "kind", "title"] {

@@ -1,4 +1,4 @@
-//! `anypoint-doctor list`: every check in registry order.
+//! `anypoint-doctor list`: every check in registry order, then every scan rule.
 
 use std::io::Write;
 
@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::cli::{ListArgs, ListFormat};
 use crate::doctor::Registry;
 use crate::error::Error;
+use crate::scan::rules::Rules;
 
 #[derive(Serialize)]
 struct ListedCheck<'a> {
@@ -16,6 +17,19 @@ struct ListedCheck<'a> {
     kind: &'static str,
     title: &'a str,
     requires: &'a [String],
+    /// Scan rules only: how serious a finding is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<&'static str>,
+}
+
+impl ListedCheck<'_> {
+    /// The kind, with a scan rule's severity: `scan-rule (error)`.
+    fn kind_label(&self) -> String {
+        match self.severity {
+            Some(severity) => format!("{} ({severity})", self.kind),
+            None => self.kind.to_string(),
+        }
+    }
 }
 
 pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
@@ -29,7 +43,16 @@ pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
             kind: c.kind.name(),
             title: &c.title,
             requires: &c.requires,
+            severity: None,
         })
+        .chain(Rules::get().rules.iter().map(|r| ListedCheck {
+            id: &r.id,
+            category: "scan",
+            kind: "scan-rule",
+            title: &r.title,
+            requires: &[],
+            severity: Some(r.severity.name()),
+        }))
         .collect();
     match args.format {
         ListFormat::Json => {
@@ -45,7 +68,10 @@ pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
                 writeln!(
                     out,
                     "| `{}` | {} | {} | {} |",
-                    c.id, c.category, c.kind, c.title
+                    c.id,
+                    c.category,
+                    c.kind_label(),
+                    c.title
                 )?;
             }
         }
@@ -56,12 +82,12 @@ pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
                 .set_content_arrangement(ContentArrangement::Disabled)
                 .set_header(["ID", "CATEGORY", "KIND", "TITLE"]);
             for c in &listed {
-                table.add_row([c.id, c.category, c.kind, c.title]);
+                table.add_row([c.id, c.category, &c.kind_label(), c.title]);
             }
             writeln!(out, "{}", table.trim_fmt())?;
             writeln!(
                 out,
-                "\nSee `anypoint-doctor explain ID` for what a check does and how to fix it."
+                "\nSee `anypoint-doctor explain ID` for what a check or scan rule looks at and how to fix it."
             )?;
         }
     }
