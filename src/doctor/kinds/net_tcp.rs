@@ -24,13 +24,18 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         },
     };
     match net::connect(&addresses, ctx.step_limit()).await {
-        Ok((address, took)) => Verdict::new(
-            Status::Pass,
-            format!(
-                "connected to {what} at {address} in {} ms",
-                took.as_millis()
-            ),
-        ),
+        Ok((address, took)) => {
+            // An address is worth naming only when the hop was a name.
+            let at = if hop.is_ip_literal() {
+                String::new()
+            } else {
+                format!(" at {address}")
+            };
+            Verdict::new(
+                Status::Pass,
+                format!("connected to {what}{at} in {} ms", took.as_millis()),
+            )
+        }
         Err(reason) => Verdict::new(
             Status::Error,
             format!("cannot open a TCP connection to {what}: {reason}"),
