@@ -882,11 +882,18 @@ async fn token_endpoint_503_is_an_error_not_a_credentials_failure() {
             text(503, "text/plain", "Service Unavailable").header("x-anypnt-trx-id", "trx-503-abc"),
         )
         .expect_nothing_but("POST", path::TOKEN)
-        .expect("POST", path::TOKEN, 1);
+        // A token request creates nothing, so a 503 is retried, within bounds.
+        .expect("POST", path::TOKEN, 4);
     let report = run_tenant(&tenant).await;
 
     let token = only(&report, "auth.token", Status::Error);
     assert!(token.summary.contains("503"), "{}", token.summary);
+    assert!(
+        token.summary.contains("after 4 attempts"),
+        "{}",
+        token.summary
+    );
+    assert_eq!(token.evidence[0].attempts, 4);
     assert!(!blames_credentials(token), "{}", token.summary);
     let fix = token.remediation.as_deref().unwrap_or_default();
     assert!(

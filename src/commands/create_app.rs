@@ -127,7 +127,7 @@ pub async fn run(
         }
     }
 
-    let request = Request::post_json(
+    let request = Request::create(
         format!("/exchange/api/v2/organizations/{}/applications", root.id),
         body.to_string(),
     );

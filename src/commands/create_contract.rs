@@ -100,7 +100,7 @@ pub async fn run(
     if let Some(tier) = args.tier {
         body["requestedTierId"] = json!(tier);
     }
-    let request = Request::post_json(
+    let request = Request::create(
         format!(
             "/exchange/api/v2/organizations/{}/applications/{app_id}/contracts",
             org.root.id

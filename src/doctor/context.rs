@@ -174,6 +174,7 @@ impl RunContext {
             path: "/".into(),
             body: None,
             authorized: false,
+            may_create: false,
         }
     }
 

@@ -178,10 +178,9 @@ impl ProbeSpec {
 pub struct DeprecatedSpec {
     pub retired: ProbeSpec,
     pub replacement: ProbeSpec,
-    /// How the retired path looks in a user's 404, with `{…}` for any segment.
-    pub pattern: String,
-    /// What to use instead, in one line.
-    pub use_instead: String,
+    /// The scan rule that knows the retired path and its replacement
+    /// (`rules/<id>.toml`), so the path is written once.
+    pub rule: String,
 }
 
 /// A list that may come back empty for the wrong reason.

@@ -16,6 +16,8 @@ pub struct Evidence {
     pub elapsed_ms: u64,
     pub trx_id: Option<String>,
     pub request_id: Option<String>,
+    /// How many times it was sent (more than 1 after a 429, 502-504 or a broken connection).
+    pub attempts: u32,
 }
 
 /// Why no HTTP status came back.
@@ -37,6 +39,8 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// The body was longer than the cap and was cut.
     pub truncated: bool,
+    /// For a 429: how long the platform asks to wait (Retry-After, else X-RateLimit-Reset).
+    pub retry_after: Option<std::time::Duration>,
     /// The server's `Date` header, as sent.
     pub date: Option<String>,
     /// The body as text, with every known secret value replaced by a mask.
@@ -143,6 +147,7 @@ mod tests {
             content_type: Some(content_type.into()),
             body: body.as_bytes().to_vec(),
             truncated: false,
+            retry_after: None,
             date: None,
             redacted_text: body.into(),
         }

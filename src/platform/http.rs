@@ -11,6 +11,7 @@ use tokio::sync::{OnceCell, Semaphore};
 
 use super::answer::{Answer, Evidence, Reply, TransportError};
 use super::proxy::{ProxyChoice, ProxyEnv};
+use super::retry::RetryPolicy;
 use crate::secret::Secret;
 
 /// The most of a response body the doctor reads.
@@ -24,6 +25,8 @@ pub struct Request {
     pub body: Option<String>,
     /// Send the run's access token.
     pub authorized: bool,
+    /// A real create: never resent after a 5xx or a broken connection.
+    pub may_create: bool,
 }
 
 impl Request {
@@ -33,15 +36,26 @@ impl Request {
             path: path.into(),
             body: None,
             authorized: true,
+            may_create: false,
         }
     }
 
+    /// A POST that creates nothing (a probe the server must reject).
     pub fn post_json(path: impl Into<String>, body: String) -> Request {
         Request {
             method: Method::POST,
             path: path.into(),
             body: Some(body),
             authorized: true,
+            may_create: false,
+        }
+    }
+
+    /// A POST that creates something: retried only after a 429.
+    pub fn create(path: impl Into<String>, body: String) -> Request {
+        Request {
+            may_create: true,
+            ..Request::post_json(path, body)
         }
     }
 }
@@ -65,6 +79,7 @@ pub struct Platform {
     /// Values masked in every body the doctor keeps.
     secrets: RwLock<Vec<(&'static str, Secret)>>,
     answers: Mutex<HashMap<Request, Shared>>,
+    retry: RetryPolicy,
 }
 
 impl Platform {
@@ -98,6 +113,7 @@ impl Platform {
             token: RwLock::new(None),
             secrets: RwLock::new(secrets),
             answers: Mutex::new(HashMap::new()),
+            retry: RetryPolicy::default(),
         })
     }
 
@@ -144,6 +160,27 @@ impl Platform {
 
     /// Sends a request to a full URL on another host (`--probe-regions` only).
     pub async fn send_to(&self, url: String, request: &Request) -> Answer {
+        let first = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let mut answer = self.attempt(url.clone(), request).await;
+            answer.evidence.attempts = attempt;
+            answer.evidence.elapsed_ms = first.elapsed().as_millis() as u64;
+            match self
+                .retry
+                .next_wait(&answer, request.may_create, attempt, first.elapsed())
+            {
+                Some(wait) => {
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                None => return answer,
+            }
+        }
+    }
+
+    /// One attempt, holding one of the in-flight permits only while it runs.
+    async fn attempt(&self, url: String, request: &Request) -> Answer {
         let _permit = self.in_flight.acquire().await.expect("semaphore closed");
         let mut builder = self
             .client
@@ -178,6 +215,7 @@ impl Platform {
                 elapsed_ms: started.elapsed().as_millis() as u64,
                 trx_id,
                 request_id,
+                attempts: 1,
             },
             result: result.map(|(reply, _, _)| reply),
         }
@@ -197,6 +235,11 @@ impl Platform {
         let status = response.status().as_u16();
         let content_type = header("content-type");
         let date = header("date");
+        let retry_after = super::retry::retry_after(
+            header("retry-after").as_deref(),
+            header("x-ratelimit-reset").as_deref(),
+        )
+        .filter(|_| status == 429);
         let trx_id = header("x-anypnt-trx-id").map(|v| self.redact(&v));
         let request_id = header("x-request-id").map(|v| self.redact(&v));
         let mut body = Vec::new();
@@ -227,6 +270,7 @@ impl Platform {
             content_type,
             body,
             truncated,
+            retry_after,
             date,
             redacted_text,
         };

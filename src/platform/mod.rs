@@ -9,6 +9,7 @@ pub mod models;
 pub mod net;
 pub mod paths;
 pub mod proxy;
+pub mod retry;
 
 pub use answer::{Answer, Evidence, Reply, TransportError};
 pub use http::{Platform, Request};

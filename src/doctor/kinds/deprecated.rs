@@ -6,15 +6,16 @@ use super::probe::{self, Reading};
 use crate::doctor::context::{PathVars, Recorder, RunContext, Verdict};
 use crate::doctor::spec::{DeprecatedSpec, ProbeSpec};
 use crate::report::Status;
+use crate::scan::rules::Rules;
 
 pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
+    let use_instead = Rules::get()
+        .find(&spec.rule)
+        .map_or(spec.rule.as_str(), |rule| rule.replacement());
     if ctx.read_only && (spec.retired.is_write() || spec.replacement.is_write()) {
         return Verdict::new(
             Status::Skip,
-            format!(
-                "not run: --read-only turns off write probes; use {}",
-                spec.use_instead
-            ),
+            format!("not run: --read-only turns off write probes; use {use_instead}"),
         );
     }
     let needs_env = [&spec.retired, &spec.replacement]
@@ -36,7 +37,9 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     let replacement_call = call(&spec.replacement);
 
     let retired_note = match &retired {
-        Ok(Reading::Retired { .. }) => format!("the old {retired_call} answers 404 (retired)"),
+        Ok(Reading::Retired { rule }) => {
+            format!("the old {retired_call} answers 404 (retired, {})", rule.id)
+        }
         Ok(Reading::Authorized { status, .. } | Reading::Forbidden { status, .. }) => {
             format!("the old {retired_call} still answers ({status}) but is deprecated")
         }
@@ -55,12 +58,15 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
             format!("{retired_note}; its replacement {replacement_call} is refused ({status}: {message})"),
         )
         .fix(format!(
-            "Use {} and give the app the scope it needs there (see the scope.* checks for which one is missing, and where).",
-            spec.use_instead
+            "Use {use_instead} and give the app the scope it needs there (see the scope.* checks for which one is missing, and where)."
         )),
-        Ok(Reading::Retired { use_instead }) => Verdict::new(
+        Ok(Reading::Retired { rule }) => Verdict::new(
             Status::Error,
-            format!("the replacement {replacement_call} is itself retired; use {use_instead}"),
+            format!(
+                "the replacement {replacement_call} is itself retired ({}); use {}",
+                rule.id,
+                rule.replacement()
+            ),
         ),
         Ok(Reading::Accepted { status }) => Verdict::new(
             Status::Error,

@@ -3,10 +3,10 @@
 //! an unreadable body), each with its one-line summary and fix.
 
 use crate::doctor::context::{PathVars, Recorder, Verdict};
-use crate::doctor::registry::Registry;
 use crate::doctor::spec::{ProbeMethod, ProbeSpec};
 use crate::platform::{Answer, Reply, Request, TransportError};
 use crate::report::Status;
+use crate::scan::rules::{Rule, Rules};
 
 /// What a probe's answer means.
 #[derive(Debug, Clone)]
@@ -20,9 +20,9 @@ pub enum Reading {
         status: u16,
         message: String,
     },
-    /// 404 on a path the registry knows as retired.
+    /// 404 on a path a scan rule knows as retired; the rule says what to use instead.
     Retired {
-        use_instead: String,
+        rule: &'static Rule,
     },
     /// A write probe the server accepted: it was meant to be rejected.
     Accepted {
@@ -67,7 +67,10 @@ pub fn reply(answer: &Answer) -> Result<&Reply, Verdict> {
 }
 
 fn unavailable(answer: &Answer) -> Option<Verdict> {
-    let call = describe_answer(answer);
+    let mut call = describe_answer(answer);
+    if answer.evidence.attempts > 1 {
+        call.push_str(&format!(", after {} attempts", answer.evidence.attempts));
+    }
     let host = reqwest::Url::parse(&answer.evidence.url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
@@ -171,11 +174,9 @@ pub fn read(answer: &Answer, probe: &ProbeSpec, path: &str) -> Result<Reading, V
         return Ok(Reading::Accepted { status });
     }
     if status == 404
-        && let Some(retired) = Registry::get().retired_endpoint(path)
+        && let Some(rule) = Rules::get().retired(probe.method, path)
     {
-        return Ok(Reading::Retired {
-            use_instead: retired.use_instead.clone(),
-        });
+        return Ok(Reading::Retired { rule });
     }
     Err(unexpected_status(answer, reply))
 }

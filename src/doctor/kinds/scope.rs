@@ -292,9 +292,13 @@ async fn probe_place(
             ),
         )
         .fix("Report this to the anypoint-doctor maintainers with the evidence (-v or --format json)."),
-        Reading::Retired { use_instead } => Verdict::new(
+        Reading::Retired { rule } => Verdict::new(
             Status::Error,
-            format!("the probe path {call} is retired (404); the check file needs {use_instead}"),
+            format!(
+                "the probe path {call} is retired (404, {}); the check file needs {}",
+                rule.id,
+                rule.replacement()
+            ),
         ),
     }
 }

@@ -41,6 +41,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             path: paths::TOKEN.into(),
             body: Some(body.to_string()),
             authorized: false,
+            may_create: false,
         })
         .await;
     let verdict = match reply(&answer) {
@@ -147,6 +148,7 @@ async fn probe_other_planes(ctx: &RunContext, body: &str, recorder: &mut Recorde
             path: paths::TOKEN.into(),
             body: Some(body.to_string()),
             authorized: false,
+            may_create: false,
         };
         let answer = recorder
             .send_to(format!("https://{host}{}", paths::TOKEN), request)
