@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use super::spec::{CheckKind, CheckSpec, DeprecatedSpec};
+use super::spec::CheckSpec;
 
 macro_rules! checks {
     ($($id:literal),* $(,)?) => {
@@ -71,26 +71,6 @@ impl Registry {
     pub fn ids(&self) -> Vec<&str> {
         self.checks.iter().map(|c| c.id.as_str()).collect()
     }
-
-    /// The retired endpoint, if any, whose pattern matches a path that answered 404.
-    pub fn retired_endpoint(&self, path: &str) -> Option<&DeprecatedSpec> {
-        self.checks.iter().find_map(|c| match &c.kind {
-            CheckKind::DeprecatedEndpoint(spec) if path_matches(&spec.pattern, path) => Some(spec),
-            _ => None,
-        })
-    }
-}
-
-/// Whether `path` (query ignored) fits `pattern`, where a `{…}` segment matches any one segment.
-pub fn path_matches(pattern: &str, path: &str) -> bool {
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    let pattern_segments: Vec<&str> = pattern.trim_matches('/').split('/').collect();
-    let path_segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    pattern_segments.len() == path_segments.len()
-        && pattern_segments
-            .iter()
-            .zip(&path_segments)
-            .all(|(p, s)| (p.starts_with('{') && p.ends_with('}') && !s.is_empty()) || p == s)
 }
 
 #[cfg(test)]
@@ -155,19 +135,24 @@ mod tests {
     }
 
     #[test]
-    fn retired_paths_are_recognised_with_any_ids() {
-        let registry = Registry::get();
-        assert!(
-            registry
-                .retired_endpoint(
-                    "/exchange/api/v1/organizations/o-1/environments/e-2/apis?limit=5"
-                )
-                .is_some()
-        );
-        assert!(
-            registry
-                .retired_endpoint("/apimanager/api/v1/organizations/o/environments/e/apis")
-                .is_none()
-        );
+    fn every_deprecated_endpoint_names_a_retired_scan_rule_matching_its_probe() {
+        use crate::doctor::spec::CheckKind;
+        use crate::scan::rules::Rules;
+        for check in &Registry::get().checks {
+            let CheckKind::DeprecatedEndpoint(spec) = &check.kind else {
+                continue;
+            };
+            let rule = Rules::get()
+                .find(&spec.rule)
+                .unwrap_or_else(|| panic!("{}: no scan rule {}", check.id, spec.rule));
+            assert!(rule.use_instead.is_some(), "{}: {} is not retired", check.id, rule.id);
+            let retired = Rules::get().retired(spec.retired.method, &spec.retired.path);
+            assert_eq!(
+                retired.map(|r| r.id.as_str()),
+                Some(rule.id.as_str()),
+                "{}: its retired probe is not the rule's path",
+                check.id
+            );
+        }
     }
 }

@@ -10,7 +10,8 @@ use clap::ValueEnum;
 use memchr::{memchr, memchr_iter, memrchr};
 use regex::Regex;
 
-use super::rules::{MatchSpec, Method, Rule, Rules, SecretMatch};
+use super::rules::{MatchSpec, Rule, Rules, SecretMatch};
+use crate::doctor::spec::ProbeMethod as Method;
 use crate::cli::Region;
 use crate::settings::region_host;
 

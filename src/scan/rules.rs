@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::doctor::spec::ProbeMethod as Method;
+
 macro_rules! rules {
     ($($id:literal),* $(,)?) => {
         &[$(($id, include_str!(concat!("../../rules/", $id, ".toml")))),*]
@@ -70,6 +72,13 @@ pub enum MatchSpec {
     MixedControlPlanes,
 }
 
+impl Rule {
+    /// What to use instead: the replacement of a retired endpoint, else the fix.
+    pub fn replacement(&self) -> &str {
+        self.use_instead.as_deref().unwrap_or(&self.fix)
+    }
+}
+
 impl MatchSpec {
     pub fn name(&self) -> &'static str {
         match self {
@@ -113,13 +122,6 @@ impl MatchSpec {
             }
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Method {
-    Get,
-    Post,
 }
 
 /// An API path, written as the platform documents it, with `{…}` for one
