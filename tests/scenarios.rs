@@ -604,7 +604,10 @@ async fn refused_credentials_block_every_other_check() {
                 dump(report)
             );
         }
-        assert_eq!(run.requests, 1, "{name}: only the token request is sent");
+        assert_eq!(
+            run.requests, 2,
+            "{name}: only the network checks' GET / and the token request are sent"
+        );
         assert_exit(&run, ExitStatus::Failed);
     }
 }
