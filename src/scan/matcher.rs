@@ -11,8 +11,8 @@ use memchr::{memchr, memchr_iter, memrchr};
 use regex::Regex;
 
 use super::rules::{MatchSpec, Rule, Rules, SecretMatch};
-use crate::doctor::spec::ProbeMethod as Method;
 use crate::cli::Region;
+use crate::doctor::spec::ProbeMethod as Method;
 use crate::settings::region_host;
 
 /// How far (in lines) method context, `unless_nearby` words and the URLs a
@@ -482,4 +482,238 @@ fn plane_name(region: Region) -> String {
         .to_possible_value()
         .map(|v| v.get_name().to_ascii_uppercase())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (rule id, line, text) for every hit in `text`.
+    fn hits(text: &str) -> Vec<(String, usize, String)> {
+        scan_bytes(text.as_bytes())
+    }
+
+    fn scan_bytes(bytes: &[u8]) -> Vec<(String, usize, String)> {
+        let rules = Rules::get();
+        Matcher::new(rules)
+            .scan(bytes)
+            .into_iter()
+            .map(|h| (rules.rules[h.rule].id.clone(), h.line, h.text))
+            .collect()
+    }
+
+    fn ids(text: &str) -> Vec<String> {
+        hits(text).into_iter().map(|(id, _, _)| id).collect()
+    }
+
+    const V1: &str = "scan.exchange-v1-apis";
+    const CREATE: &str = "scan.repository-v2-create";
+    const LIST: &str = "scan.client-applications-list";
+    const SECRET: &str = "scan.literal-secret";
+
+    #[test]
+    fn the_retired_path_is_found_with_every_placeholder_style() {
+        for segment in [
+            "${ORG_ID}",
+            "{orgId}",
+            "{{orgId}}",
+            "$org",
+            ":orgId",
+            "\" + orgId + \"",
+            "' + orgId + '",
+            "\" ++ vars.orgId ++ \"",
+            "\"$ORG\"",
+            "%s",
+            "#[vars.orgId]",
+            "$(vars.orgId)",
+            "<orgId>",
+            "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f",
+        ] {
+            let line = format!(
+                "x = \"/exchange/api/v1/organizations/{segment}/environments/{segment}/apis\""
+            );
+            assert_eq!(ids(&line), [V1], "{line}");
+        }
+    }
+
+    #[test]
+    fn the_retired_path_is_found_in_every_kind_of_file() {
+        let files = [
+            // shell
+            "curl -H \"Authorization: Bearer $TOKEN\" https://anypoint.mulesoft.com/exchange/api/v1/organizations/$ORG/environments/$ENV/apis",
+            // Python f-string
+            "r = requests.get(f\"{BASE}/exchange/api/v1/organizations/{org_id}/environments/{env_id}/apis\")",
+            // JS template literal
+            "const r = await axios.get(`${base}/exchange/api/v1/organizations/${orgId}/environments/${envId}/apis`);",
+            // Java concatenation
+            "String url = host + \"/exchange/api/v1/organizations/\" + orgId + \"/environments/\" + envId + \"/apis\";",
+            // Mule XML
+            "<http:request method=\"GET\" config-ref=\"Anypoint\" path=\"/exchange/api/v1/organizations/{orgId}/environments/{envId}/apis\"/>",
+            // DataWeave
+            "var url = \"/exchange/api/v1/organizations/$(vars.orgId)/environments/$(vars.envId)/apis\"",
+            // YAML pipeline
+            "  script: curl -sf \"$ANYPOINT/exchange/api/v1/organizations/${ORG_ID}/environments/${ENV_ID}/apis\"",
+            // Postman (JSON), HAR with JSON-escaped slashes
+            "\"raw\": \"{{baseUrl}}/exchange/api/v1/organizations/{{orgId}}/environments/{{envId}}/apis?limit=5\",",
+            "\"url\": \"https:\\/\\/anypoint.mulesoft.com\\/exchange\\/api\\/v1\\/organizations\\/o\\/environments\\/e\\/apis\"",
+        ];
+        for file in files {
+            assert_eq!(ids(file), [V1], "{file}");
+        }
+    }
+
+    #[test]
+    fn other_paths_and_words_are_not_the_retired_one() {
+        for line in [
+            "GET /apimanager/api/v1/organizations/o/environments/e/apis",
+            "/exchange/api/v2/organizations/o/environments/e/apis",
+            "/exchange/api/v1/organizations/o/applications",
+            "the exchange rate and /organizations/ of the world",
+        ] {
+            assert!(ids(line).is_empty(), "{line}: {:?}", ids(line));
+        }
+    }
+
+    #[test]
+    fn a_create_needs_a_post_and_a_list_is_information() {
+        let path = "https://anypoint.mulesoft.com/apiplatform/repository/v2/organizations/$ORG/applications";
+        assert_eq!(ids(&format!("curl -X POST {path} -d @app.json")), [CREATE]);
+        assert_eq!(ids(&format!("curl {path} --data-raw '{{}}'")), [CREATE]);
+        assert_eq!(
+            ids(&format!("requests.post(\"{path}\", json=app)")),
+            [CREATE]
+        );
+        assert_eq!(ids(&format!("axios.post(`{path}`, app)")), [CREATE]);
+        assert_eq!(ids(&format!("curl {path}")), [LIST]);
+        assert_eq!(
+            ids(&format!("curl \"{path}?targetAdminSite=true\"")),
+            Vec::<String>::new()
+        );
+        // A list next to a create is still a list: a command's method is its own.
+        let script = format!("curl -X POST {path} -d @a.json\ncurl {path}\n");
+        assert_eq!(ids(&script), [CREATE, LIST]);
+        // Postman and HAR: the method a few lines above the URL.
+        let postman = format!(
+            "{{\"request\": {{\n  \"method\": \"POST\",\n  \"header\": [],\n  \"body\": {{\"raw\": \"{{}}\"}},\n  \"url\": {{\"raw\": \"{path}\"}}\n}}}}"
+        );
+        assert_eq!(ids(&postman), [CREATE]);
+        let har = format!("\"request\": {{\n  \"method\": \"GET\",\n  \"url\": \"{path}\"\n}}");
+        assert_eq!(ids(&har), [LIST]);
+        // A continued curl command carries its method on a later line.
+        let continued =
+            format!("curl {path} \\\n  -X POST \\\n  -H 'Content-Type: application/json'");
+        assert_eq!(ids(&continued), [CREATE]);
+        // Deeper paths are another resource.
+        assert!(ids(&format!("curl -X DELETE {path}/42")).is_empty());
+    }
+
+    #[test]
+    fn literal_secrets_next_to_anypoint_urls_are_found_and_masked() {
+        let value = "9F8E7D6C5B4A39281706F5E4D3C2B1A0";
+        let host = "BASE = \"https://eu1.anypoint.mulesoft.com\"\n";
+        for line in [
+            format!("client_secret = \"{value}\""),
+            format!("ANYPOINT_CLIENT_SECRET={value}"),
+            format!("  clientSecret: '{value}'"),
+            format!("-d \"grant_type=client_credentials&client_id=abc&client_secret={value}\""),
+            format!("-H \"Authorization: Bearer {value}\""),
+            format!("{{\"key\": \"client_secret\", \"value\": \"{value}\"}}"),
+        ] {
+            let found = hits(&format!("{host}{line}\n"));
+            assert_eq!(found.len(), 1, "{line}: {found:?}");
+            let (id, line_no, text) = &found[0];
+            assert_eq!((id.as_str(), *line_no), (SECRET, 2), "{line}");
+            assert!(text.contains("****") && !text.contains(value), "{text}");
+        }
+    }
+
+    #[test]
+    fn placeholders_expressions_and_far_away_secrets_are_not_reported() {
+        let host = "url = \"https://anypoint.mulesoft.com/accounts/api/v2/oauth2/token\"\n";
+        for line in [
+            "client_secret = os.environ[\"ANYPOINT_CLIENT_SECRET\"]",
+            "client_secret = \"${ANYPOINT_CLIENT_SECRET}\"",
+            "clientSecret: config.anypoint2.secretValue1234,",
+            "\"client_secret\": \"{{clientSecret}}\"",
+            "-H \"Authorization: Bearer $TOKEN\"",
+            "client_secret = get_secret_2024_from_vault(\"x\")",
+        ] {
+            assert!(ids(&format!("{host}{line}")).is_empty(), "{line}");
+        }
+        let far = format!(
+            "{}client_secret = \"9F8E7D6C5B4A39281706F5E4D3C2B1A0\"",
+            "\n".repeat(30)
+        );
+        assert!(ids(&far).is_empty(), "no Anypoint URL nearby");
+    }
+
+    #[test]
+    fn plain_http_and_mixed_planes() {
+        assert_eq!(
+            ids("curl http://anypoint.mulesoft.com/accounts/api/me"),
+            ["scan.plain-http"]
+        );
+        assert!(ids("curl https://anypoint.mulesoft.com/accounts/api/me").is_empty());
+        let mixed = "US=https://anypoint.mulesoft.com\nMAVEN=https://maven.anypoint.mulesoft.com\nEU=https://eu1.anypoint.mulesoft.com\n";
+        let found = hits(mixed);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].0.as_str(), found[0].1),
+            ("scan.mixed-control-planes", 3)
+        );
+        assert!(
+            found[0].2.contains("EU") && found[0].2.contains("US"),
+            "{}",
+            found[0].2
+        );
+        assert!(
+            ids("a https://eu1.anypoint.mulesoft.com b https://eu1.platform.mulesoft.com")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn lines_and_columns_count_characters_and_invalid_utf8_is_read() {
+        let mut bytes = b"\xff\xfe caf\xc3\xa9\r\n".to_vec();
+        bytes
+            .extend_from_slice("é /exchange/api/v1/organizations/o/environments/e/apis".as_bytes());
+        let found = Matcher::new(Rules::get()).scan(&bytes);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].line, found[0].column), (2, 3));
+    }
+
+    #[test]
+    fn random_bytes_never_panic() {
+        // A fixed-seed xorshift: the same inputs every run.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let pieces: [&[u8]; 8] = [
+            b"/exchange/api/v1/organizations/",
+            b"/environments/",
+            b"/apis",
+            b"http://anypoint.mulesoft.com",
+            b"client_secret=",
+            b"Bearer ",
+            b"\n",
+            b"\"",
+        ];
+        let matcher = Matcher::new(Rules::get());
+        for _ in 0..2000 {
+            let mut bytes = Vec::new();
+            for _ in 0..(next() % 64) {
+                let n = next();
+                if n % 3 == 0 {
+                    bytes.extend_from_slice(pieces[(n >> 8) as usize % pieces.len()]);
+                } else {
+                    bytes.push((n >> 16) as u8);
+                }
+            }
+            let _ = matcher.scan(&bytes);
+        }
+    }
 }
