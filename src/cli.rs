@@ -120,6 +120,15 @@ pub struct ConnectionArgs {
         help_heading = "Target"
     )]
     pub timeout: u64,
+
+    /// Seconds to wait for a connection to open.
+    #[arg(
+        long,
+        default_value_t = 10,
+        value_name = "SECONDS",
+        help_heading = "Target"
+    )]
+    pub connect_timeout: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -217,6 +226,15 @@ pub struct CheckArgs {
     /// Compare with an earlier `--format json` report and list what changed.
     #[arg(long, value_name = "OLD.json", help_heading = "Output")]
     pub baseline: Option<PathBuf>,
+
+    /// Seconds the whole check may take; checks still running then are reported as not finished.
+    #[arg(
+        long,
+        default_value_t = 120,
+        value_name = "SECONDS",
+        help_heading = "Target"
+    )]
+    pub deadline: u64,
 
     /// When the token is refused, try the other control planes' token endpoints
     /// (MuleSoft's own hosts only) to find where the app lives.

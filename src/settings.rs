@@ -86,6 +86,7 @@ pub struct Settings {
     pub org: Option<Sourced<String>>,
     pub envs: Option<Sourced<Vec<String>>>,
     pub timeout_secs: Sourced<u64>,
+    pub connect_timeout_secs: Sourced<u64>,
     /// The proxy variables of the environment, read once here so every check sees the same.
     pub proxy: ProxyEnv,
     /// Extra trusted roots (--ca-file or SSL_CERT_FILE).
@@ -252,6 +253,10 @@ impl Settings {
                 value: args.timeout.max(1),
                 source: source_of("timeout", "--timeout", ""),
             },
+            connect_timeout_secs: Sourced {
+                value: args.connect_timeout.max(1),
+                source: source_of("connect_timeout", "--connect-timeout", ""),
+            },
             proxy: ProxyEnv::from_process(),
             ca_file,
             warnings,
@@ -280,6 +285,10 @@ impl Settings {
             envs: None,
             timeout_secs: Sourced {
                 value: 30,
+                source: Source::Default,
+            },
+            connect_timeout_secs: Sourced {
+                value: 10,
                 source: Source::Default,
             },
             proxy: ProxyEnv::default(),
@@ -346,6 +355,11 @@ impl Settings {
             "timeout",
             format!("{} s", self.timeout_secs.value),
             &self.timeout_secs.source,
+        );
+        push(
+            "connect timeout",
+            format!("{} s", self.connect_timeout_secs.value),
+            &self.connect_timeout_secs.source,
         );
         match &self.ca_file {
             Some(ca) => push(

@@ -29,6 +29,8 @@ pub struct Plan {
     pub concurrency: usize,
     /// After a refused token, try the other control planes' token endpoints.
     pub probe_regions: bool,
+    /// How long the whole run may take.
+    pub deadline: Option<std::time::Duration>,
 }
 
 impl Default for Plan {
@@ -40,6 +42,7 @@ impl Default for Plan {
             read_only: false,
             concurrency: 8,
             probe_regions: false,
+            deadline: Some(std::time::Duration::from_secs(120)),
         }
     }
 }
@@ -69,6 +72,7 @@ pub async fn run(
         read_only: args.read_only,
         concurrency: usize::from(args.concurrency),
         probe_regions: args.probe_regions,
+        deadline: Some(std::time::Duration::from_secs(args.deadline.max(1))),
     };
     let run = if io.terminal.progress {
         let err = &mut *io.err;
@@ -177,7 +181,7 @@ pub async fn diagnose_run(
     let ctx = RunContext::connect(settings, plan.read_only, plan.concurrency)?;
     ctx.probe_regions
         .store(plan.probe_regions, std::sync::atomic::Ordering::Relaxed);
-    let outcomes = runner::run(Arc::clone(&ctx), registry, &chosen, progress).await;
+    let outcomes = runner::run(Arc::clone(&ctx), registry, &chosen, plan.deadline, progress).await;
     if let Some(error) = ctx.take_config_error() {
         return Err(error.into());
     }

@@ -119,7 +119,7 @@ impl Session {
             .iter()
             .filter_map(|id| registry.index_of(id))
             .collect();
-        let outcomes = runner::run(Arc::clone(&ctx), registry, &base, &mut |_, _| {}).await;
+        let outcomes = runner::run(Arc::clone(&ctx), registry, &base, None, &mut |_, _| {}).await;
         if let Some(error) = ctx.take_config_error() {
             return Err(error.into());
         }
@@ -162,11 +162,17 @@ impl Session {
     pub async fn diagnose(&self, ids: &[&str], target: Option<&str>) -> Vec<Outcome> {
         let registry = Registry::get();
         let chosen: Vec<usize> = ids.iter().filter_map(|id| registry.index_of(id)).collect();
-        runner::run(Arc::clone(&self.ctx), registry, &chosen, &mut |_, _| {})
-            .await
-            .into_iter()
-            .filter(|o| target.is_none_or(|t| o.target.as_deref().is_none_or(|ot| ot == t)))
-            .collect()
+        runner::run(
+            Arc::clone(&self.ctx),
+            registry,
+            &chosen,
+            None,
+            &mut |_, _| {},
+        )
+        .await
+        .into_iter()
+        .filter(|o| target.is_none_or(|t| o.target.as_deref().is_none_or(|ot| ot == t)))
+        .collect()
     }
 
     /// GETs every page of a list: `page_path(offset)` builds the path; `items`

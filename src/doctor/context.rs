@@ -123,7 +123,10 @@ impl RunContext {
     ) -> Result<Arc<RunContext>, crate::error::Error> {
         let platform = Platform::new(
             settings.base_url.value.clone(),
-            settings.timeout_secs.value,
+            crate::platform::Timeouts {
+                request_secs: settings.timeout_secs.value,
+                connect_secs: settings.connect_timeout_secs.value,
+            },
             max_in_flight.max(1),
             settings
                 .credentials

@@ -145,7 +145,12 @@ mod tests {
             let rule = Rules::get()
                 .find(&spec.rule)
                 .unwrap_or_else(|| panic!("{}: no scan rule {}", check.id, spec.rule));
-            assert!(rule.use_instead.is_some(), "{}: {} is not retired", check.id, rule.id);
+            assert!(
+                rule.use_instead.is_some(),
+                "{}: {} is not retired",
+                check.id,
+                rule.id
+            );
             let retired = Rules::get().retired(spec.retired.method, &spec.retired.path);
             assert_eq!(
                 retired.map(|r| r.id.as_str()),

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
@@ -20,8 +20,10 @@ pub async fn run(
     ctx: Arc<RunContext>,
     registry: &'static Registry,
     chosen: &[usize],
+    deadline: Option<Duration>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Vec<Outcome> {
+    let give_up_at = deadline.map(|d| tokio::time::Instant::now() + d);
     let mut done: HashMap<usize, Vec<Outcome>> = HashMap::new();
     let mut running: JoinSet<(usize, Vec<Outcome>)> = JoinSet::new();
     let mut started = vec![false; registry.checks.len()];
@@ -71,7 +73,44 @@ pub async fn run(
             }
         }
         progress(done.len(), chosen.len());
-        match running.join_next().await {
+        let next = match give_up_at {
+            Some(at) => match tokio::time::timeout_at(at, running.join_next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    // Out of time: what still runs is stopped and said to be unfinished.
+                    running.abort_all();
+                    let secs = deadline.unwrap_or_default().as_secs();
+                    let unfinished: Vec<usize> = chosen
+                        .iter()
+                        .copied()
+                        .filter(|i| started[*i] && !done.contains_key(i))
+                        .collect();
+                    for &index in &unfinished {
+                        let verdict = Verdict::new(
+                            Status::Error,
+                            format!("did not finish within the run's deadline ({secs} s)"),
+                        )
+                        .fix("Raise --deadline, or find the slow host with -v (each request's time is in the evidence).");
+                        done.insert(index, vec![outcome(&registry.checks[index], verdict, 0)]);
+                    }
+                    // The rest waited on those: one root cause, shown once.
+                    let cause = unfinished.first().map(|&i| registry.checks[i].id.clone());
+                    for &index in chosen {
+                        if !done.contains_key(&index)
+                            && let Some(cause) = &cause
+                        {
+                            done.insert(
+                                index,
+                                vec![skipped(&registry.checks[index], cause.clone())],
+                            );
+                        }
+                    }
+                    break;
+                }
+            },
+            None => running.join_next().await,
+        };
+        match next {
             Some(Ok((index, outcomes))) => {
                 done.insert(index, outcomes);
             }

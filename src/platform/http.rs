@@ -62,6 +62,13 @@ impl Request {
 
 type Shared = Arc<OnceCell<Arc<Answer>>>;
 
+/// How long one request may take, and how long opening its connection may.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub request_secs: u64,
+    pub connect_secs: u64,
+}
+
 /// How the client reaches the platform: the proxy environment and extra trusted roots.
 #[derive(Debug, Clone, Default)]
 pub struct Route {
@@ -85,17 +92,18 @@ pub struct Platform {
 impl Platform {
     pub fn new(
         base: Url,
-        timeout_secs: u64,
+        timeouts: Timeouts,
         max_in_flight: usize,
         secrets: Vec<(&'static str, Secret)>,
         route: Route,
     ) -> Result<Platform, reqwest::Error> {
-        let timeout = Duration::from_secs(timeout_secs);
+        let timeout = Duration::from_secs(timeouts.request_secs.max(1));
+        let timeout_secs = timeouts.request_secs;
         let proxy = route.proxy;
         // The same choice `net.proxy` reports, not reqwest's own reading of the environment.
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .connect_timeout(Duration::from_secs(timeouts.connect_secs.max(1)).min(timeout))
             .timeout(timeout)
             .proxy(reqwest::Proxy::custom(move |url| match proxy.choose(url) {
                 ProxyChoice::Via { proxy, .. } => Some(proxy),
