@@ -20,6 +20,10 @@ use crate::{ExitStatus, Io};
 
 /// The checks every command needs before it can act.
 const BASE_CHECKS: &[&str] = &[
+    "net.proxy",
+    "net.dns",
+    "net.tcp",
+    "net.tls",
     "auth.token",
     "auth.identity",
     "org.structure",
