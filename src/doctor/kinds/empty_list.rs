@@ -5,7 +5,10 @@
 
 use super::probe::{self, reply, unexpected_status};
 use crate::doctor::context::{Grants, PathVars, Recorder, RunContext, Verdict};
-use crate::doctor::spec::EmptyListSpec;
+use futures::future::join_all;
+
+use crate::doctor::spec::{CrossList, EmptyListSpec};
+use crate::platform::models::Environment;
 use crate::platform::Request;
 use crate::platform::models::ApiAssetList;
 use crate::report::Status;
@@ -45,33 +48,49 @@ async fn judge(
         ));
     }
 
-    // The list is empty: gather what else the platform says.
+    // The list is empty: gather what else the platform says. These reads are
+    // independent, so they go out together first; the loops below then read
+    // them from the run's cache (recording their evidence) in a stable order.
+    let envs: &[Environment] = ctx.facts.environments.get().map(|e| e.selected.as_slice()).unwrap_or_default();
+    let contract_paths: Vec<(&Environment, String)> = match &spec.contracts_in {
+        Some(template) => envs
+            .iter()
+            .filter_map(|env| PathVars::from_facts(ctx, Some(env)).fill(template).ok().map(|p| (env, p)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let cross_paths: Vec<(&CrossList, String)> = spec
+        .cross_lists
+        .iter()
+        .filter_map(|cross| vars.fill(&cross.path).ok().map(|p| (cross, p)))
+        .collect();
+    join_all(
+        cross_paths
+            .iter()
+            .map(|(_, p)| p)
+            .chain(contract_paths.iter().map(|(_, p)| p))
+            .map(|p| ctx.platform.fetch(Request::get(p.clone()))),
+    )
+    .await;
+
     let mut signs_of_apps = Vec::new();
     let mut unknowns = Vec::new();
-    for cross in &spec.cross_lists {
-        let Ok(path) = vars.fill(&cross.path) else {
-            continue;
-        };
-        match count_items(recorder, &path, &cross.items).await {
+    for (cross, path) in &cross_paths {
+        match count_items(recorder, path, &cross.items).await {
             Ok(0) => {}
-            Ok(n) => signs_of_apps.push(format!("{} lists {n}", probe::describe("GET", &path))),
+            Ok(n) => signs_of_apps.push(format!("{} lists {n}", probe::describe("GET", path))),
             Err(v) => unknowns.push(v.summary),
         }
     }
     let mut contracts_checked = Vec::new();
-    if let (Some(template), Some(envs)) = (&spec.contracts_in, ctx.facts.environments.get()) {
-        for env in &envs.selected {
-            let Ok(path) = PathVars::from_facts(ctx, Some(env)).fill(template) else {
-                continue;
-            };
-            match active_contracts(recorder, &path).await {
-                Ok(0) => contracts_checked.push(env.name.clone()),
-                Ok(n) => signs_of_apps.push(format!(
-                    "API instances in \"{}\" have {n} active contract(s)",
-                    env.name
-                )),
-                Err(why) => unknowns.push(format!("contracts in \"{}\": {why}", env.name)),
-            }
+    for (env, path) in &contract_paths {
+        match active_contracts(recorder, path).await {
+            Ok(0) => contracts_checked.push(env.name.clone()),
+            Ok(n) => signs_of_apps.push(format!(
+                "API instances in \"{}\" have {n} active contract(s)",
+                env.name
+            )),
+            Err(why) => unknowns.push(format!("contracts in \"{}\": {why}", env.name)),
         }
     }
     let view_held = match ctx.grants(recorder).await {
