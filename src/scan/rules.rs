@@ -7,16 +7,12 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::doctor::registry::{embedded_files, parse_files};
 use crate::doctor::spec::ProbeMethod as Method;
 
-macro_rules! rules {
-    ($($id:literal),* $(,)?) => {
-        &[$(($id, include_str!(concat!("../../rules/", $id, ".toml")))),*]
-    };
-}
-
 /// (id, file contents) in registry order.
-pub const RULE_FILES: &[(&str, &str)] = rules![
+pub const RULE_FILES: &[(&str, &str)] = embedded_files![
+    "rules":
     "scan.exchange-v1-apis",
     "scan.repository-v2-create",
     "scan.client-applications-list",
@@ -197,13 +193,9 @@ impl Rules {
     }
 
     pub fn parse(files: &[(&str, &str)]) -> Result<Rules, String> {
-        let rules = files
-            .iter()
-            .map(|(id, text)| {
-                toml::from_str::<Rule>(text).map_err(|e| format!("rules/{id}.toml: {e}"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Rules { rules })
+        Ok(Rules {
+            rules: parse_files("rules", files)?,
+        })
     }
 
     pub fn find(&self, id: &str) -> Option<&Rule> {
@@ -250,16 +242,7 @@ mod tests {
 
     #[test]
     fn every_file_in_rules_is_registered() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
-        let on_disk: HashSet<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        let registered: HashSet<String> = RULE_FILES
-            .iter()
-            .map(|(id, _)| format!("{id}.toml"))
-            .collect();
-        assert_eq!(on_disk, registered, "rules/ and the registry list differ");
+        crate::doctor::registry::assert_every_file_registered("rules", RULE_FILES);
     }
 
     #[test]
