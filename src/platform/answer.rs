@@ -69,8 +69,7 @@ impl Reply {
 
     /// A short, single-line piece of the body for messages; secrets masked.
     pub fn excerpt(&self) -> String {
-        let collapsed: String = self
-            .redacted_text
+        let collapsed: String = mask_secret_fields(&self.redacted_text)
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
@@ -125,6 +124,11 @@ impl Reply {
         });
         match from_json {
             Some(message) => message.chars().take(EXCERPT_CHARS).collect(),
+            // A gateway's error page says what it is in its title; its markup says nothing.
+            None if self.looks_like_html() => match html_title(&self.redacted_text) {
+                Some(title) => format!("an HTML page titled \"{title}\""),
+                None => "an HTML page instead of JSON".into(),
+            },
             None => self.excerpt(),
         }
     }
@@ -135,6 +139,82 @@ impl Reply {
             .is_some_and(|c| c.contains("html"))
             || self.redacted_text.trim_start().starts_with('<')
     }
+}
+
+/// The text of an HTML page's `<title>`, whitespace collapsed and capped.
+fn html_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let start = open + lower[open..].find('>')? + 1;
+    let end = start + lower[start..].find("</title")?;
+    let title: String = html[start..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(EXCERPT_CHARS)
+        .collect();
+    (!title.is_empty()).then_some(title)
+}
+
+/// Masks the string value of every JSON key that names a secret (`clientSecret`,
+/// `client_secret`, `access_token`, `password`, …), also when the body was cut
+/// off inside the value. The doctor's known secrets are masked already; these
+/// are new ones, such as the secret of an application whose create answer could
+/// not be read, which must not reach a message even in part.
+fn mask_secret_fields(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut at = 0;
+    // Only ASCII bytes (quotes, backslashes, colons) are looked at, so every
+    // slice below starts and ends on a character boundary.
+    while let Some(offset) = bytes[at..].iter().position(|&b| b == b'"') {
+        let key_start = at + offset + 1;
+        let key_end = string_end(bytes, key_start);
+        let mut next = key_end + 1;
+        while next < bytes.len() && bytes[next].is_ascii_whitespace() {
+            next += 1;
+        }
+        if key_end > key_start && next < bytes.len() && bytes[next] == b':' {
+            let key = text[key_start..key_end.min(bytes.len())].to_ascii_lowercase();
+            let mut value = next + 1;
+            while value < bytes.len() && bytes[value].is_ascii_whitespace() {
+                value += 1;
+            }
+            if value < bytes.len()
+                && bytes[value] == b'"'
+                && ["secret", "token", "password"]
+                    .iter()
+                    .any(|word| key.contains(word))
+            {
+                let value_end = string_end(bytes, value + 1);
+                out.push_str(&text[copied..value + 1]);
+                out.push_str("****");
+                copied = value_end.min(bytes.len());
+                at = copied;
+                continue;
+            }
+        }
+        // Not a secret's key: go on after this string.
+        at = (key_end + 1).min(bytes.len());
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Where the JSON string starting at `start` (just after its opening quote)
+/// ends: the index of its closing quote, or the end of the text when cut off.
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 #[cfg(test)]
@@ -173,6 +253,44 @@ mod tests {
         );
         let empty = reply(204, "application/json", "  ");
         assert!(empty.json::<Shape>().unwrap_err().contains("empty body"));
+    }
+
+    #[test]
+    fn secrets_in_a_body_never_reach_a_message_even_cut_off() {
+        let cut = reply(
+            201,
+            "application/json",
+            r#"{"id": 7, "clientSecret" : "3A3983FE164E417994D6099A227E98"#,
+        );
+        assert!(!cut.excerpt().contains("3A3983"), "{}", cut.excerpt());
+        assert!(!cut.json::<Vec<u8>>().unwrap_err().contains("3A3983"));
+        let whole = reply(
+            200,
+            "application/json",
+            r#"{"access_token":"T0K\"VAL","name":"a \"secret\": \"x\"","n":{"password":"PWVAL"}}"#,
+        );
+        let excerpt = whole.excerpt();
+        assert!(
+            !excerpt.contains("T0K") && !excerpt.contains("VAL") && excerpt.contains("\"name\""),
+            "{excerpt}"
+        );
+        assert_eq!(mask_secret_fields("no quotes é"), "no quotes é");
+        assert_eq!(mask_secret_fields(r#""secret":"#), r#""secret":"#);
+    }
+
+    #[test]
+    fn an_html_error_page_is_named_by_its_title() {
+        let page = reply(
+            502,
+            "text/html",
+            "<html>\r\n<head><TITLE>502 Bad Gateway</TITLE></head><body><h1>502</h1></body></html>",
+        );
+        assert_eq!(
+            page.platform_message(),
+            "an HTML page titled \"502 Bad Gateway\""
+        );
+        let untitled = reply(502, "text/html", "<html><body>oops</body></html>");
+        assert_eq!(untitled.platform_message(), "an HTML page instead of JSON");
     }
 
     #[test]
