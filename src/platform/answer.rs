@@ -63,6 +63,20 @@ impl Answer {
 const EXCERPT_CHARS: usize = 160;
 
 impl Reply {
+    /// A reply as it came off the wire, with no secret of the run to mask:
+    /// for embedding the readers and for tests (the client builds its own).
+    pub fn new(status: u16, content_type: Option<String>, body: Vec<u8>) -> Reply {
+        Reply {
+            status,
+            content_type,
+            redacted_text: String::from_utf8_lossy(&body).into_owned(),
+            body,
+            truncated: false,
+            retry_after: None,
+            date: None,
+        }
+    }
+
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -123,7 +137,14 @@ impl Reply {
                 .or_else(|| text("/statusMessage"))
         });
         match from_json {
-            Some(message) => message.chars().take(EXCERPT_CHARS).collect(),
+            // A message is shown inside one line of a table or an error: no breaks in it.
+            Some(message) => message
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .take(EXCERPT_CHARS)
+                .collect(),
             // A gateway's error page says what it is in its title; its markup says nothing.
             None if self.looks_like_html() => match html_title(&self.redacted_text) {
                 Some(title) => format!("an HTML page titled \"{title}\""),

@@ -41,7 +41,7 @@ pub fn world(args: &WorldArgs, default_scenario: &str) -> Result<(World, String)
 pub fn from_file(path: &Path) -> Result<World, ConfigError> {
     let fail = |reason: String| ConfigError::ScenarioFile {
         path: path.to_path_buf(),
-        reason,
+        reason: one_line(&reason),
     };
     let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
     let world: World = match path.extension().and_then(|e| e.to_str()) {
@@ -57,6 +57,21 @@ pub fn from_file(path: &Path) -> Result<World, ConfigError> {
         _ => return Err(fail("the name must end in .json or .toml".into())),
     };
     world.resolve().map_err(fail)
+}
+
+/// The parsers quote what they did not expect (a key, a value) as written:
+/// a line break in it would break the one-line error, so control characters
+/// are shown escaped (`\n`).
+fn one_line(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    for c in reason.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -111,6 +126,10 @@ mod tests {
             err.contains("connected_apps[0].scopes[1].env") && err.contains("Staging"),
             "{err}"
         );
+        let err = from_file(&write("nl.json", r#"{"region": "us", "x\ny": 1}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("x\\ny") && !err.contains('\n'), "{err}");
         let err = from_file(&write("w.yaml", "x")).unwrap_err().to_string();
         assert!(err.contains(".json or .toml"), "{err}");
     }
