@@ -561,3 +561,17 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A field of the wrong type holding a long string: the reason quotes it, within bounds.
+    #[test]
+    fn a_wrongly_typed_field_gives_a_bounded_reason(
+        text in "[ -~\n]{0,4000}",
+        key in prop::sample::select(&["data", "expires_in", "id", "total", "access_token", "client"][..]),
+    ) {
+        let body = serde_json::json!({ key: [text.clone()], "data": text }).to_string();
+        assert_reply_readers_hold(&Reply::new(200, Some("application/json".into()), body.into_bytes()));
+    }
+}

@@ -117,7 +117,13 @@ impl Reply {
             } else if e.is_syntax() {
                 "a body that is not JSON".to_string()
             } else {
-                format!("JSON of an unexpected shape ({e})")
+                // serde quotes a wrongly typed value whole: keep the reason short.
+                let full = e.to_string();
+                let mut detail: String = full.chars().take(EXCERPT_CHARS).collect();
+                if detail.len() < full.len() {
+                    detail.push('…');
+                }
+                format!("JSON of an unexpected shape ({detail})")
             };
             format!("HTTP {} with {what}: {}", self.status, self.excerpt())
         })
