@@ -208,7 +208,7 @@ pub struct CheckArgs {
     pub fail_on: FailOn,
 
     /// At most this many HTTP requests in flight at once.
-    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64), help_heading = "Target")]
+    #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64), help_heading = "Target")]
     pub concurrency: u16,
 
     /// Show the resolved settings and where each came from (on stderr), and each check's requests.

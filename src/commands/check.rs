@@ -34,13 +34,13 @@ pub struct Plan {
 }
 
 impl Default for Plan {
-    /// Every check, write probes allowed, 8 requests in flight (the CLI's defaults).
+    /// Every check, write probes allowed, 16 requests in flight (the CLI's defaults).
     fn default() -> Plan {
         Plan {
             select: Vec::new(),
             ignore: Vec::new(),
             read_only: false,
-            concurrency: 8,
+            concurrency: 16,
             probe_regions: false,
             deadline: Some(std::time::Duration::from_secs(120)),
         }

@@ -40,9 +40,9 @@ fn applies(fault: &Fault, method: &str, path: &str) -> bool {
 }
 
 pub async fn layer(State(state): State<Shared>, request: Request, next: Next) -> Response {
-    let count = state.count_request();
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
+    let count = state.count_request(&method, &request.uri().to_string());
     let (latency, fault, skew) = {
         let world = state.world.lock().expect("world lock");
         let fault = world

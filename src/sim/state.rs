@@ -25,6 +25,7 @@ pub struct SimState {
     sessions: Mutex<HashMap<String, Session>>,
     fault_hits: Mutex<Vec<u32>>,
     requests: AtomicU64,
+    log: Mutex<Vec<String>>,
 }
 
 /// Why a bearer token was refused.
@@ -56,6 +57,7 @@ impl SimState {
             world: Mutex::new(world),
             sessions: Mutex::new(sessions),
             requests: AtomicU64::new(0),
+            log: Mutex::new(Vec::new()),
         }
     }
 
@@ -103,8 +105,18 @@ impl SimState {
         times.is_none_or(|limit| *count <= limit)
     }
 
-    pub fn count_request(&self) -> u64 {
+    /// Counts a request and remembers it as `METHOD /path?query`.
+    pub fn count_request(&self, method: &str, uri: &str) -> u64 {
+        self.log
+            .lock()
+            .expect("log lock")
+            .push(format!("{method} {uri}"));
         self.requests.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Every request answered so far, in order (for tests and benchmarks).
+    pub fn request_log(&self) -> Vec<String> {
+        self.log.lock().expect("log lock").clone()
     }
 
     /// How many requests the simulator has answered (for tests and benchmarks).

@@ -33,7 +33,12 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     let mut recorder = Recorder::new(ctx);
     // Independent requests: sent together, then read from the run's cache in order.
     let warm = |p| probe::request(p, &vars).ok().map(|r| ctx.platform.fetch(r));
-    futures::future::join_all([warm(&spec.retired), warm(&spec.replacement)].into_iter().flatten()).await;
+    futures::future::join_all(
+        [warm(&spec.retired), warm(&spec.replacement)]
+            .into_iter()
+            .flatten(),
+    )
+    .await;
     let retired = probe::send(&mut recorder, &spec.retired, &vars).await;
     let replacement = probe::send(&mut recorder, &spec.replacement, &vars).await;
     let retired_call = call(&spec.retired);

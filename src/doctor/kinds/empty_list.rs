@@ -8,9 +8,9 @@ use crate::doctor::context::{Grants, PathVars, Recorder, RunContext, Verdict};
 use futures::future::join_all;
 
 use crate::doctor::spec::{CrossList, EmptyListSpec};
-use crate::platform::models::Environment;
 use crate::platform::Request;
 use crate::platform::models::ApiAssetList;
+use crate::platform::models::Environment;
 use crate::report::Status;
 
 pub async fn run(spec: &EmptyListSpec, ctx: &RunContext) -> Verdict {
@@ -51,11 +51,21 @@ async fn judge(
     // The list is empty: gather what else the platform says. These reads are
     // independent, so they go out together first; the loops below then read
     // them from the run's cache (recording their evidence) in a stable order.
-    let envs: &[Environment] = ctx.facts.environments.get().map(|e| e.selected.as_slice()).unwrap_or_default();
+    let envs: &[Environment] = ctx
+        .facts
+        .environments
+        .get()
+        .map(|e| e.selected.as_slice())
+        .unwrap_or_default();
     let contract_paths: Vec<(&Environment, String)> = match &spec.contracts_in {
         Some(template) => envs
             .iter()
-            .filter_map(|env| PathVars::from_facts(ctx, Some(env)).fill(template).ok().map(|p| (env, p)))
+            .filter_map(|env| {
+                PathVars::from_facts(ctx, Some(env))
+                    .fill(template)
+                    .ok()
+                    .map(|p| (env, p))
+            })
             .collect(),
         None => Vec::new(),
     };

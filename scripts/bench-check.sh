@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmark of `check` (issue 7): a full check against the simulator with
+# 100 ms of latency per request and 10 environments. Prints wall time, HTTP
+# requests, the ratios to the critical path and to one-at-a-time, requests
+# sent twice, the peak memory of the binary, and how long `--version` takes.
+# Needs: cargo, GNU time (/usr/bin/time), and hyperfine (apt-get install
+# hyperfine); without hyperfine, --version is timed with a shell loop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+latency=${1:-100}
+
+cargo build --release --quiet --bin anypoint-doctor --example bench_check
+bin=target/release/anypoint-doctor
+
+echo "== in-process run (examples/bench_check.rs)"
+target/release/examples/bench_check "$latency"
+
+echo
+echo "== the binary against \`sim\`: wall time and peak memory of \`check\`"
+fifo=$(mktemp -u) && mkfifo "$fifo"
+"$bin" sim --scenario-file examples/bench-world.toml --latency-ms "$latency" --port 0 >"$fifo" 2>&1 &
+sim=$!
+trap 'kill "$sim" 2>/dev/null || true; rm -f "$fifo"' EXIT
+url=""
+while IFS= read -r -t 10 line; do
+  case "$line" in "Listening on "*) url=${line#Listening on }; url=${url%% *}; break ;; esac
+done <"$fifo"
+cat "$fifo" >/dev/null &
+[ -n "$url" ] || { echo "the simulator did not start" >&2; exit 2; }
+for run in 1 2 3; do
+  ANYPOINT_HOST=$url ANYPOINT_CLIENT_ID=b1b2b3b4b5b6b7b8b9b0c1c2c3c4c5c6 ANYPOINT_CLIENT_SECRET=bench-secret \
+    /usr/bin/time -f "  run $run: %e s wall, %M KiB peak" "$bin" check --format json >/dev/null
+done
+
+echo
+echo "== \`anypoint-doctor --version\`"
+if command -v hyperfine >/dev/null; then
+  hyperfine -N --warmup 5 --runs 100 "$bin --version" 2>&1 | grep -E "Time|Range"
+else
+  start=$(date +%s%N)
+  for _ in $(seq 100); do "$bin" --version >/dev/null; done
+  echo "  mean $(( ($(date +%s%N) - start) / 100000 )) µs over 100 runs (install hyperfine for a better figure)"
+fi
