@@ -46,7 +46,8 @@ pub enum Command {
 }
 
 /// Where to connect and as whom. Shared by every command that talks to the platform.
-#[derive(Debug, Args)]
+/// Its `Debug` is written by hand: the secret and the token arrive here in clear.
+#[derive(Args)]
 pub struct ConnectionArgs {
     /// Connected App client id.
     #[arg(long, env = "ANYPOINT_CLIENT_ID", help_heading = "Credentials")]
@@ -129,6 +130,26 @@ pub struct ConnectionArgs {
         help_heading = "Target"
     )]
     pub connect_timeout: u64,
+}
+
+impl std::fmt::Debug for ConnectionArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mask = |value: &Option<String>| value.as_ref().map(|_| "****");
+        f.debug_struct("ConnectionArgs")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &mask(&self.client_secret))
+            .field("client_secret_file", &self.client_secret_file)
+            .field("bearer", &mask(&self.bearer))
+            .field("host", &self.host)
+            .field("region", &self.region)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("org", &self.org)
+            .field("envs", &self.envs)
+            .field("ca_file", &self.ca_file)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -471,4 +492,27 @@ pub struct ScanArgs {
     /// Follow symbolic links (loops are reported, never walked).
     #[arg(long)]
     pub follow: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_the_arguments_masks_the_secret_and_the_token() {
+        let cli = Cli::try_parse_from([
+            "anypoint-doctor",
+            "check",
+            "--client-id",
+            "client-1",
+            "--client-secret",
+            "s3cr3t-value",
+            "--bearer",
+            "t0ken-value",
+        ])
+        .expect("valid arguments");
+        let debug = format!("{cli:?}");
+        assert!(debug.contains("client-1"));
+        assert!(!debug.contains("s3cr3t-value") && !debug.contains("t0ken-value"));
+    }
 }
