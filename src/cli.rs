@@ -116,6 +116,7 @@ pub struct ConnectionArgs {
     /// Seconds to wait for one HTTP request.
     #[arg(
         long,
+        value_parser = clap::value_parser!(u64).range(1..),
         default_value_t = 30,
         value_name = "SECONDS",
         help_heading = "Target"
@@ -125,6 +126,7 @@ pub struct ConnectionArgs {
     /// Seconds to wait for a connection to open.
     #[arg(
         long,
+        value_parser = clap::value_parser!(u64).range(1..),
         default_value_t = 10,
         value_name = "SECONDS",
         help_heading = "Target"
@@ -251,6 +253,7 @@ pub struct CheckArgs {
     /// Seconds the whole check may take; checks still running then are reported as not finished.
     #[arg(
         long,
+        value_parser = clap::value_parser!(u64).range(1..),
         default_value_t = 120,
         value_name = "SECONDS",
         help_heading = "Target"

@@ -250,11 +250,11 @@ impl Settings {
             org,
             envs,
             timeout_secs: Sourced {
-                value: args.timeout.max(1),
+                value: args.timeout,
                 source: source_of("timeout", "--timeout", ""),
             },
             connect_timeout_secs: Sourced {
-                value: args.connect_timeout.max(1),
+                value: args.connect_timeout,
                 source: source_of("connect_timeout", "--connect-timeout", ""),
             },
             proxy: ProxyEnv::from_process(),

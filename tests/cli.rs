@@ -474,8 +474,19 @@ fn an_unreadable_secret_file_is_named() {
     );
 }
 
-/// clap's own usage errors are several lines (the bad value, the possible
-/// values, a pointer to --help); the first names the flag.
+#[test]
+fn a_zero_timeout_or_deadline_is_a_usage_error_naming_the_flag() {
+    for flag in ["--timeout", "--connect-timeout", "--deadline"] {
+        assert_usage_error(
+            &["check", flag, "0"],
+            &[ID, SECRET, NOWHERE],
+            &[flag, "'0'"],
+        );
+    }
+}
+
+/// clap's own usage errors (the bad value, the possible values) come on one
+/// line that names the flag.
 #[test]
 fn unknown_region_is_a_usage_error_listing_the_regions() {
     let run = doctor(&["check", "--region", "xx"], &[]);

@@ -72,7 +72,7 @@ pub async fn run(
         read_only: args.read_only,
         concurrency: usize::from(args.concurrency),
         probe_regions: args.probe_regions,
-        deadline: Some(std::time::Duration::from_secs(args.deadline.max(1))),
+        deadline: Some(std::time::Duration::from_secs(args.deadline)),
     };
     let run = if io.terminal.progress {
         let err = &mut *io.err;
