@@ -28,7 +28,7 @@ fn main() -> ExitCode {
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            eprintln!("{}", one_line(&e));
             return ExitCode::from(ExitStatus::Usage as u8);
         }
     };
