@@ -18,7 +18,8 @@ use crate::secret::Secret;
 const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// One request: method, path (with query) below the base URL, optional JSON body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// No `Debug`: the token request's body holds the client secret in clear.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Request {
     pub method: Method,
     pub path: String,
