@@ -39,6 +39,13 @@ impl Secret {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Long enough to look for in output: a shorter value (real client secrets
+    /// and tokens are 32+ characters) turns up in ordinary text and would make
+    /// masking and the canary scan fire on innocent output.
+    pub fn is_scannable(&self) -> bool {
+        self.0.chars().count() >= 8
+    }
 }
 
 impl fmt::Debug for Secret {

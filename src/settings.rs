@@ -225,9 +225,16 @@ impl Settings {
             .map(|e| e.trim().to_string())
             .filter(|e| !e.is_empty())
             .collect();
-        let envs = (!envs.is_empty()).then(|| Sourced {
+        let env_source = source_of("envs", "--env", "ANYPOINT_ENV");
+        if envs.is_empty() && !args.envs.is_empty() {
+            // A blank value must not quietly widen the run to every environment.
+            return Err(ConfigError::Empty {
+                setting: env_source.to_string(),
+            });
+        }
+        let envs = (!envs.is_empty()).then_some(Sourced {
             value: envs,
-            source: source_of("envs", "--env", "ANYPOINT_ENV"),
+            source: env_source,
         });
 
         let ca_file = match &args.ca_file {

@@ -485,6 +485,16 @@ fn a_zero_timeout_or_deadline_is_a_usage_error_naming_the_flag() {
     }
 }
 
+/// A blank `--env` must not quietly widen the run to every environment.
+#[test]
+fn a_blank_env_is_a_usage_error() {
+    assert_usage_error(
+        &["check", "--env", " "],
+        &[ID, SECRET, NOWHERE],
+        &["--env", "empty"],
+    );
+}
+
 /// clap's own usage errors (the bad value, the possible values) come on one
 /// line that names the flag.
 #[test]

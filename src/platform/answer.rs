@@ -117,8 +117,12 @@ impl Reply {
             } else if e.is_syntax() {
                 "a body that is not JSON".to_string()
             } else {
-                // serde quotes a wrongly typed value whole: keep the reason short.
-                let full = e.to_string();
+                // serde quotes a wrongly typed value whole: keep the reason short,
+                // and take it from the redacted text so a quoted value holds no secret.
+                let full = serde_json::from_str::<T>(&self.redacted_text)
+                    .err()
+                    .unwrap_or(e)
+                    .to_string();
                 let mut detail: String = full.chars().take(EXCERPT_CHARS).collect();
                 if detail.len() < full.len() {
                     detail.push('…');

@@ -311,7 +311,7 @@ impl Platform {
     pub fn redact(&self, text: &str) -> String {
         let secrets = self.secrets.read().expect("secrets lock poisoned");
         let mut text = text.to_string();
-        for (_, secret) in secrets.iter().filter(|(_, s)| !s.is_empty()) {
+        for (_, secret) in secrets.iter().filter(|(_, s)| s.is_scannable()) {
             let raw = secret.expose();
             let escaped = serde_json::to_string(raw).unwrap_or_default();
             let escaped = escaped.trim_matches('"');

@@ -19,7 +19,7 @@ impl Canary {
     /// Refuses `bytes` bound for `destination` if they hold a secret.
     pub fn check(&self, bytes: &[u8], destination: &str) -> Result<(), ConfigError> {
         let text = String::from_utf8_lossy(bytes);
-        for (what, secret) in self.secrets.iter().filter(|(_, s)| !s.is_empty()) {
+        for (what, secret) in self.secrets.iter().filter(|(_, s)| s.is_scannable()) {
             let raw = secret.expose();
             let escaped = serde_json::to_string(raw).unwrap_or_default();
             let escaped = escaped.trim_matches('"');
