@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::ArgMatches;
 
 use crate::cli::{CheckArgs, FailOn, Format};
+use crate::doctor::context::RunOptions;
 use crate::doctor::{Registry, RunContext, runner, select};
 use crate::error::{ConfigError, Error};
 use crate::report::canary::Canary;
@@ -178,9 +179,14 @@ pub async fn diagnose_run(
     let chosen = select::select(registry, &plan.select, &plan.ignore)?;
     let started = Instant::now();
     let client_credentials = matches!(settings.credentials, Credentials::ClientCredentials { .. });
-    let ctx = RunContext::connect(settings, plan.read_only, plan.concurrency)?;
-    ctx.probe_regions
-        .store(plan.probe_regions, std::sync::atomic::Ordering::Relaxed);
+    let ctx = RunContext::connect(
+        settings,
+        RunOptions {
+            read_only: plan.read_only,
+            probe_regions: plan.probe_regions,
+            max_in_flight: plan.concurrency,
+        },
+    )?;
     let outcomes = runner::run(Arc::clone(&ctx), registry, &chosen, plan.deadline, progress).await;
     if let Some(error) = ctx.take_config_error() {
         return Err(error.into());

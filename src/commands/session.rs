@@ -9,7 +9,7 @@ use clap::ArgMatches;
 use serde::de::DeserializeOwned;
 
 use crate::cli::ConnectionArgs;
-use crate::doctor::context::{EnvFacts, OrgFacts, RunContext};
+use crate::doctor::context::{EnvFacts, OrgFacts, RunContext, RunOptions};
 use crate::doctor::{Registry, runner};
 use crate::error::Error;
 use crate::platform::{Answer, Reply, Request};
@@ -117,7 +117,12 @@ impl Stop {
 impl Session {
     /// Signs in and learns the org and environments, or stops with the diagnosis.
     pub async fn open(settings: Settings) -> Result<Result<Session, Stop>, Error> {
-        let ctx = RunContext::connect(settings, false, COMMAND_CONCURRENCY)?;
+        let options = RunOptions {
+            read_only: false,
+            probe_regions: false,
+            max_in_flight: COMMAND_CONCURRENCY,
+        };
+        let ctx = RunContext::connect(settings, options)?;
         let registry = Registry::get();
         let base: Vec<usize> = BASE_CHECKS
             .iter()

@@ -94,22 +94,29 @@ pub struct Facts {
 pub struct RunContext {
     pub platform: Platform,
     pub settings: Settings,
-    /// No write probes, not even ones the server must reject.
-    pub read_only: bool,
-    /// After a refused token, try the other control planes (`--probe-regions`).
-    pub probe_regions: std::sync::atomic::AtomicBool,
+    pub options: RunOptions,
     pub facts: Facts,
     /// A setting found wrong during the run (an unknown org or environment name): exit 2.
     config_error: Mutex<Option<ConfigError>>,
 }
 
+/// How a run may behave, apart from where it connects.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// No write probes, not even ones the server must reject.
+    pub read_only: bool,
+    /// After a refused token, try the other control planes (`--probe-regions`).
+    pub probe_regions: bool,
+    /// Requests in flight at once.
+    pub max_in_flight: usize,
+}
+
 impl RunContext {
-    pub fn new(platform: Platform, settings: Settings, read_only: bool) -> Arc<RunContext> {
+    pub fn new(platform: Platform, settings: Settings, options: RunOptions) -> Arc<RunContext> {
         Arc::new(RunContext {
             platform,
             settings,
-            read_only,
-            probe_regions: std::sync::atomic::AtomicBool::new(false),
+            options,
             facts: Facts::default(),
             config_error: Mutex::new(None),
         })
@@ -118,9 +125,9 @@ impl RunContext {
     /// A context with a fresh HTTP client for these settings.
     pub fn connect(
         settings: Settings,
-        read_only: bool,
-        max_in_flight: usize,
+        options: RunOptions,
     ) -> Result<Arc<RunContext>, crate::error::Error> {
+        let max_in_flight = options.max_in_flight;
         let platform = Platform::new(
             settings.base_url.value.clone(),
             crate::platform::Timeouts {
@@ -140,7 +147,7 @@ impl RunContext {
             },
         )
         .map_err(|e| crate::error::Error::HttpClient(e.to_string()))?;
-        Ok(RunContext::new(platform, settings, read_only))
+        Ok(RunContext::new(platform, settings, options))
     }
 
     /// Records a configuration error found while checking; the first one wins.

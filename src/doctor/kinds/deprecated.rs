@@ -12,7 +12,7 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     let use_instead = Rules::get()
         .find(&spec.rule)
         .map_or(spec.rule.as_str(), |rule| rule.replacement());
-    if ctx.read_only && (spec.retired.is_write() || spec.replacement.is_write()) {
+    if ctx.options.read_only && (spec.retired.is_write() || spec.replacement.is_write()) {
         return Verdict::new(
             Status::Skip,
             format!("not run: --read-only turns off write probes; use {use_instead}"),

@@ -236,7 +236,7 @@ async fn probe_place(
     let Some(probe_spec) = spec
         .probes
         .iter()
-        .find(|p| !(ctx.read_only && p.is_write()))
+        .find(|p| !(ctx.options.read_only && p.is_write()))
     else {
         let why_no_probe = if spec.probes.is_empty() {
             "no request tells this scope apart without changing something"

@@ -1,8 +1,6 @@
 //! Kind `token`: asks for an access token with the client credentials, or
 //! takes the bearer token given, and hands it to the platform client.
 
-use std::sync::atomic::Ordering;
-
 use reqwest::Method;
 
 use super::probe::{reply, unexpected_status, unreadable};
@@ -87,7 +85,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         },
     };
     let refused = matches!(answer.status(), Some(400 | 401 | 403));
-    let verdict = if refused && ctx.probe_regions.load(Ordering::Relaxed) {
+    let verdict = if refused && ctx.options.probe_regions {
         let found = probe_other_planes(ctx, &body.to_string(), &mut recorder).await;
         Verdict {
             summary: verdict.summary.clone() + &found,
