@@ -224,7 +224,7 @@ fn fail_on_sets_the_threshold_for_exit_1() {
     let run = scan(&clean.0, &[]);
     assert_eq!(run.code, 0);
     assert!(
-        run.stdout.contains("no findings in 1 files"),
+        run.stdout.contains("no findings in 1 file "),
         "{}",
         run.stdout
     );

@@ -47,9 +47,12 @@ pub fn summary_line(result: &ScanResult) -> String {
         1 => format!("1 finding ({})", counts.join(", ")),
         n => format!("{n} findings ({})", counts.join(", ")),
     };
+    let files = match result.files_scanned {
+        1 => "1 file".to_string(),
+        n => format!("{n} files"),
+    };
     let mut line = format!(
-        "{findings} in {} files ({:.1} MB)",
-        result.files_scanned,
+        "{findings} in {files} ({:.1} MB)",
         result.bytes_scanned as f64 / 1e6
     );
     let skipped: Vec<String> = [
