@@ -10,7 +10,7 @@ use clap::ArgMatches;
 use serde_json::json;
 
 use super::resources;
-use super::session::{self, Refusal, Session, Stop, dry_run};
+use super::session::{self, Refusal, Session, Stop, dry_run, lost_create};
 use crate::cli::{CreateAppArgs, OutputFormat};
 use crate::error::{ConfigError, Error};
 use crate::platform::Request;
@@ -190,15 +190,13 @@ async fn created_or_stopped(
                         writeln!(io.err, "The create got no answer ({why}), but the application exists:")?;
                         created(args, io, root_name, app, secret_out)
                     }
-                    None => Stop::new(
-                        ExitStatus::Incomplete,
-                        format!("The create got no answer ({why}) and no application {name:?} exists now: nothing was created; it is safe to run the command again."),
-                    )
-                    .report(io),
+                    None => lost_create(&why, &format!("application {name:?}"), Ok(()), "").report(io),
                 },
-                Err(refusal) => Stop::new(
-                    ExitStatus::Incomplete,
-                    format!("The create got no answer ({why}), and whether it happened cannot be checked ({}): run `anypoint-doctor apps` before trying again.", refusal.describe()),
+                Err(refusal) => lost_create(
+                    &why,
+                    "application",
+                    Err(refusal),
+                    ": run `anypoint-doctor apps` before trying again",
                 )
                 .report(io),
             }

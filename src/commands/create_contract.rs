@@ -7,7 +7,7 @@ use clap::ArgMatches;
 use serde_json::json;
 
 use super::resources;
-use super::session::{self, Refusal, Session, Stop, dry_run};
+use super::session::{self, Refusal, Session, Stop, dry_run, lost_create};
 use crate::cli::{CreateContractArgs, OutputFormat};
 use crate::error::{ConfigError, Error};
 use crate::platform::Request;
@@ -143,17 +143,9 @@ pub async fn run(
                         writeln!(io.err, "The create got no answer ({why}), but the contract exists:")?;
                         report(args, io, contract, &env, "created")
                     }
-                    None => Stop::new(
-                        ExitStatus::Incomplete,
-                        format!("The create got no answer ({why}) and no contract exists now: nothing was created; it is safe to run the command again."),
-                    )
-                    .report(io),
+                    None => lost_create(&why, "contract", Ok(()), "").report(io),
                 },
-                Err(refusal) => Stop::new(
-                    ExitStatus::Incomplete,
-                    format!("The create got no answer ({why}), and whether it happened cannot be checked ({}).", refusal.describe()),
-                )
-                .report(io),
+                Err(refusal) => lost_create(&why, "contract", Err(refusal), "").report(io),
             }
         }
         Err(refusal) => {

@@ -250,6 +250,22 @@ impl Refusal {
     }
 }
 
+/// A create that got no answer was looked for afresh and is not there (`Ok`),
+/// or could not be looked for (`Err`): the stop to report. `what` names the
+/// thing ("application \"x\"", "contract"); `before_retry` says what to do first.
+pub fn lost_create(why: &str, what: &str, lookup: Result<(), Refusal>, before_retry: &str) -> Stop {
+    let message = match lookup {
+        Ok(()) => format!(
+            "The create got no answer ({why}) and no {what} exists now: nothing was created; it is safe to run the command again."
+        ),
+        Err(refusal) => format!(
+            "The create got no answer ({why}), and whether it happened cannot be checked ({}){before_retry}.",
+            refusal.describe()
+        ),
+    };
+    Stop::new(ExitStatus::Incomplete, message)
+}
+
 /// The request a write would send, for `--dry-run`: method, URL, body, and the same as curl.
 pub fn dry_run(io: &mut Io<'_>, session: &Session, request: &Request) -> Result<ExitStatus, Error> {
     let url = session.url(&request.path);
