@@ -20,7 +20,7 @@ use anypoint_doctor::scan::rules::Rules;
 use anypoint_doctor::settings::{Source, parse_base_url};
 use clap::{CommandFactory, FromArgMatches};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
+use proptest::test_runner::{Config, RngSeed};
 
 /// The longest excerpt of a body: 160 characters and an ellipsis.
 const EXCERPT_MAX: usize = 161;
@@ -32,6 +32,8 @@ fn config() -> Config {
         cases: 256,
         // A failure is printed with its minimal input; no files are left in the tree.
         failure_persistence: None,
+        // The same cases on every run, so CI is deterministic.
+        rng_seed: RngSeed::Fixed(0x0a4e_9019),
         ..Config::default()
     }
 }
@@ -444,9 +446,10 @@ fn assert_scan_holds(buf: &[u8]) {
             "{hit:?} of {lines} lines"
         );
         assert!(hit.column >= 1, "{hit:?}");
-        // What matched comes from one line (lossily decoded: one char per byte at most).
+        // What matched comes from the input (lossily decoded: one char per byte at
+        // most); the mixed-control-planes finding names two hosts seen in it.
         assert!(
-            hit.text.chars().count() <= buf.len().max(8) + 8,
+            hit.text.chars().count() <= 2 * buf.len().max(8) + 64,
             "{hit:?} from {} bytes",
             buf.len()
         );
