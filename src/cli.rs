@@ -222,6 +222,16 @@ pub struct CheckArgs {
     )]
     pub ignore: Vec<String>,
 
+    /// Check only what this automation needs: capabilities, comma-separated
+    /// (`create-contract`, `list-client-applications`, …; see `list --capabilities`).
+    #[arg(
+        long = "for",
+        value_delimiter = ',',
+        value_name = "CAPABILITY",
+        help_heading = "Selection"
+    )]
+    pub for_capabilities: Vec<String>,
+
     /// Send no write probes (not even ones the server must reject).
     #[arg(long, help_heading = "Selection")]
     pub read_only: bool,
@@ -279,11 +289,15 @@ pub struct ListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+
+    /// List the capabilities `check --for` takes, with the scopes that allow each.
+    #[arg(long)]
+    pub capabilities: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// Check id, e.g. `scope.manage-contracts`.
+    /// Check id (`scope.manage-contracts`), capability (`create-contract`) or scan rule id.
     pub id: String,
 }
 

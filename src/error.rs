@@ -78,6 +78,10 @@ pub enum ConfigError {
     },
     #[error("{setting}: {reason}")]
     Invalid { setting: String, reason: String },
+    #[error(
+        "unknown capability {value:?} in --for; valid capabilities: {known} (anypoint-doctor list --capabilities)"
+    )]
+    UnknownCapability { value: String, known: String },
     #[error("unknown check or category {value:?} in {setting}; valid ids: {known}")]
     UnknownCheck {
         value: String,

@@ -13,7 +13,7 @@ use crate::doctor::{Registry, RunContext, runner, select};
 use crate::error::{ConfigError, Error};
 use crate::report::canary::Canary;
 use crate::report::model::{
-    ReportSetting, SCHEMA_VERSION, System, Target, TargetEnvironment, Tool,
+    LeastPrivilege, ReportSetting, SCHEMA_VERSION, System, Target, TargetEnvironment, Tool,
 };
 use crate::report::table::TableOptions;
 use crate::report::{Report, Summary, baseline, next_steps, redact, render};
@@ -32,6 +32,8 @@ pub struct Plan {
     pub probe_regions: bool,
     /// How long the whole run may take.
     pub deadline: Option<std::time::Duration>,
+    /// Capabilities to prove (`--for`); empty: MuleSoft's recommended scopes.
+    pub capabilities: Vec<String>,
 }
 
 impl Default for Plan {
@@ -44,6 +46,7 @@ impl Default for Plan {
             concurrency: 16,
             probe_regions: false,
             deadline: Some(std::time::Duration::from_secs(120)),
+            capabilities: Vec::new(),
         }
     }
 }
@@ -74,6 +77,7 @@ pub async fn run(
         concurrency: usize::from(args.concurrency),
         probe_regions: args.probe_regions,
         deadline: Some(std::time::Duration::from_secs(args.deadline)),
+        capabilities: args.for_capabilities.clone(),
     };
     let run = if io.terminal.progress {
         let err = &mut *io.err;
@@ -176,7 +180,14 @@ pub async fn diagnose_run(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Run, Error> {
     let registry = Registry::get();
-    let chosen = select::select(registry, &plan.select, &plan.ignore)?;
+    let chosen = select::select(
+        registry,
+        select::Selection {
+            select: &plan.select,
+            ignore: &plan.ignore,
+            capabilities: &plan.capabilities,
+        },
+    )?;
     let started = Instant::now();
     let client_credentials = matches!(settings.credentials, Credentials::ClientCredentials { .. });
     let ctx = RunContext::connect(
@@ -214,6 +225,7 @@ pub async fn diagnose_run(
         target,
         checks: outcomes,
         next_steps,
+        least_privilege: LeastPrivilege::for_capabilities(&plan.capabilities),
         duration_ms: started.elapsed().as_millis() as u64,
     };
     Ok(Run {

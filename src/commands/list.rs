@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::cli::{ListArgs, ListFormat};
 use crate::doctor::Registry;
+use crate::doctor::catalogue::Catalogue;
 use crate::error::Error;
 use crate::scan::rules::Rules;
 
@@ -32,7 +33,73 @@ impl ListedCheck<'_> {
     }
 }
 
+/// A capability as `list --capabilities` shows it.
+#[derive(Serialize)]
+struct ListedCapability<'a> {
+    id: &'a str,
+    title: &'a str,
+    /// The scopes that allow it, implications included.
+    scopes: String,
+    least_privilege: Option<&'a str>,
+    checks: Vec<&'a str>,
+}
+
+fn capabilities(format: ListFormat, out: &mut dyn Write) -> Result<(), Error> {
+    let catalogue = Catalogue::get();
+    let registry = Registry::get();
+    let listed: Vec<ListedCapability> = catalogue
+        .capabilities
+        .iter()
+        .map(|c| ListedCapability {
+            id: &c.id,
+            title: &c.title,
+            scopes: if c.any_of.is_empty() {
+                "none to add".into()
+            } else {
+                catalogue.describe_capability(c)
+            },
+            least_privilege: c.any_of.first().map(String::as_str),
+            checks: registry
+                .proving(&c.id)
+                .into_iter()
+                .map(|i| registry.checks[i].id.as_str())
+                .collect(),
+        })
+        .collect();
+    match format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &listed).map_err(std::io::Error::other)?;
+            writeln!(out)?;
+        }
+        ListFormat::Markdown => {
+            writeln!(out, "| Capability | What | Allowed by |\n|---|---|---|")?;
+            for c in &listed {
+                writeln!(out, "| `{}` | {} | {} |", c.id, c.title, c.scopes)?;
+            }
+        }
+        ListFormat::Table => {
+            let mut table = Table::new();
+            table
+                .load_style(presets::NOTHING)
+                .set_content_arrangement(ContentArrangement::Disabled)
+                .set_header(["CAPABILITY", "WHAT", "ALLOWED BY"]);
+            for c in &listed {
+                table.add_row([c.id, c.title, &c.scopes]);
+            }
+            writeln!(out, "{}", table.trim_fmt())?;
+            writeln!(
+                out,
+                "\nCheck only what your automation needs: anypoint-doctor check --for ID[,ID…]. `anypoint-doctor explain ID` says more."
+            )?;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
+    if args.capabilities {
+        return capabilities(args.format, out);
+    }
     let registry = Registry::get();
     let listed: Vec<ListedCheck> = registry
         .checks

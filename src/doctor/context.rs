@@ -14,7 +14,7 @@ use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
 use crate::platform::proxy::ProxyChoice;
 use crate::platform::{Answer, Evidence, Platform, Request, paths};
 use crate::report::Status;
-use crate::settings::Settings;
+use crate::settings::{Credentials, Settings};
 
 /// Who the token belongs to.
 #[derive(Debug, Clone)]
@@ -88,7 +88,7 @@ pub struct Facts {
     pub identity: OnceLock<Identity>,
     pub org: OnceLock<OrgFacts>,
     pub environments: OnceLock<EnvFacts>,
-    grants: OnceCell<(Grants, Option<Evidence>)>,
+    grants: OnceCell<(Grants, Vec<Evidence>)>,
 }
 
 pub struct RunContext {
@@ -199,7 +199,21 @@ impl RunContext {
         }
     }
 
-    /// The app's granted scopes, read once per run and shared by every scope check.
+    /// An exact run: the token is someone else's (an org admin's) and a client
+    /// id names the app whose granted scopes are read. Such a run sends no
+    /// write, and no probe: what the admin's token may do says nothing about the app.
+    pub fn exact(&self) -> bool {
+        matches!(
+            &self.settings.credentials,
+            Credentials::Bearer {
+                client_id: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// The app's granted scopes, every page, read once per run and shared by
+    /// every scope check.
     pub async fn grants(&self, recorder: &mut Recorder<'_>) -> Grants {
         let (grants, evidence) = self
             .facts
@@ -208,32 +222,95 @@ impl RunContext {
                 let Some(client_id) = self.subject_client_id() else {
                     return (
                         Grants::Unreadable("no client id is known for the token".into()),
-                        None,
+                        Vec::new(),
                     );
                 };
-                let answer = self
-                    .platform
-                    .fetch(Request::get(paths::connected_app_scopes(&client_id)))
-                    .await;
-                let grants = match &answer.result {
-                    Ok(reply) if reply.is_success() => match reply.json::<ScopeGrantList>() {
-                        Ok(list) => Grants::Readable(list.data),
-                        Err(reason) => Grants::Unreadable(reason),
-                    },
-                    Ok(reply) => Grants::Unreadable(format!(
-                        "reading them answered HTTP {}, as expected unless the token is an org admin's",
-                        reply.status
-                    )),
-                    Err(e) => Grants::Unreadable(format!("reading them failed: {e}")),
-                };
-                (grants, Some(answer.evidence.clone()))
+                let mut evidence = Vec::new();
+                let mut refusal = String::new();
+                // The short path first; an org admin of a business group may
+                // need the org-scoped one (reference §4.5, §11.4).
+                let orgs = self.facts.org.get().map(|o| {
+                    let mut ids = vec![o.org.id.clone(), o.root.id.clone()];
+                    ids.dedup();
+                    ids
+                });
+                let mut bases = vec![paths::connected_app_scopes(&client_id)];
+                bases.extend(
+                    orgs.unwrap_or_default()
+                        .iter()
+                        .map(|org| paths::org_connected_app_scopes(org, &client_id)),
+                );
+                for base in bases {
+                    match read_every_page(&self.platform, &base, &mut evidence).await {
+                        Ok(grants) => return (Grants::Readable(grants), evidence),
+                        Err(Unread::Refused(why)) => refusal = why,
+                        Err(Unread::Broken(why)) => return (Grants::Unreadable(why), evidence),
+                    }
+                }
+                (Grants::Unreadable(refusal), evidence)
             })
             .await;
-        if let Some(evidence) = evidence {
-            recorder.evidence.push(evidence.clone());
-        }
+        recorder.evidence.extend(evidence.iter().cloned());
         grants.clone()
     }
+}
+
+/// Why the granted scopes were not read: refused (try another path), or
+/// broken (an answer that cannot be trusted: stop).
+enum Unread {
+    Refused(String),
+    Broken(String),
+}
+
+/// The most scopes an app may hold is 1,000 (reference §4.5); a page of 500
+/// is what MuleSoft's Terraform provider asks for (§11.4).
+const SCOPE_PAGE: usize = 500;
+const MAX_SCOPE_PAGES: usize = 20;
+
+/// Every page of a granted-scope list, `offset`/`limit` until `total`.
+async fn read_every_page(
+    platform: &Platform,
+    base: &str,
+    evidence: &mut Vec<Evidence>,
+) -> Result<Vec<ScopeGrant>, Unread> {
+    let mut grants: Vec<ScopeGrant> = Vec::new();
+    for _ in 0..MAX_SCOPE_PAGES {
+        let path = format!("{base}?offset={}&limit={SCOPE_PAGE}", grants.len());
+        let answer = platform.fetch(Request::get(path)).await;
+        evidence.push(answer.evidence.clone());
+        let reply = super::kinds::probe::reply(&answer).map_err(|verdict| {
+            Unread::Broken(format!("reading them failed: {}", verdict.summary))
+        })?;
+        if !reply.is_success() {
+            return Err(Unread::Refused(format!(
+                "reading them answered HTTP {} ({}), as expected unless the token is an org admin's",
+                reply.status,
+                reply.platform_message()
+            )));
+        }
+        let page: ScopeGrantList = reply
+            .json()
+            .map_err(|reason| Unread::Broken(format!("the list could not be read: {reason}")))?;
+        let got = page.data.len();
+        grants.extend(page.data);
+        match page.total {
+            Some(total) if grants.len() >= total as usize => return Ok(grants),
+            Some(total) if got == 0 => {
+                return Err(Unread::Broken(format!(
+                    "the list stopped at {} of {total} scopes",
+                    grants.len()
+                )));
+            }
+            Some(_) => {}
+            // Without a total, a short page is the last one.
+            None if got < SCOPE_PAGE => return Ok(grants),
+            None => {}
+        }
+    }
+    Err(Unread::Broken(format!(
+        "the list did not end after {} scopes",
+        grants.len()
+    )))
 }
 
 /// Sends a check's requests and keeps their evidence.
@@ -356,6 +433,8 @@ pub struct PathVars {
     pub root_org_id: Option<String>,
     pub env_id: Option<String>,
     pub client_id: Option<String>,
+    /// An API instance the environment lists.
+    pub api_id: Option<String>,
 }
 
 impl PathVars {
@@ -366,6 +445,7 @@ impl PathVars {
             root_org_id: org.map(|o| o.root.id.clone()),
             env_id: env.map(|e| e.id.clone()),
             client_id: ctx.subject_client_id(),
+            api_id: None,
         }
     }
 
@@ -377,6 +457,7 @@ impl PathVars {
             ("{rootOrgId}", &self.root_org_id),
             ("{envId}", &self.env_id),
             ("{clientId}", &self.client_id),
+            ("{apiId}", &self.api_id),
         ] {
             if path.contains(name) {
                 let value = value.as_ref().ok_or_else(|| name.to_string())?;

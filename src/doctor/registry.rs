@@ -63,6 +63,11 @@ pub const CHECK_FILES: &[(&str, &str)] = embedded_files![
     "scope.view-apis-configuration",
     "scope.full-access",
     "scope.background-access",
+    "capability.list-client-applications",
+    "capability.create-client-application",
+    "capability.list-api-instances",
+    "capability.create-api-instance",
+    "capability.create-contract",
     "deprecated.exchange-v1-apis",
     "deprecated.repository-v2-create",
     "data.client-applications-empty",
@@ -99,6 +104,13 @@ impl Registry {
 
     pub fn ids(&self) -> Vec<&str> {
         self.checks.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    /// The checks that prove a capability, in registry order.
+    pub fn proving(&self, capability: &str) -> Vec<usize> {
+        (0..self.checks.len())
+            .filter(|&i| self.checks[i].capabilities().any(|c| c == capability))
+            .collect()
     }
 }
 
@@ -152,6 +164,53 @@ mod tests {
     #[test]
     fn every_file_in_checks_is_registered() {
         assert_every_file_registered("checks", CHECK_FILES);
+    }
+
+    #[test]
+    fn scope_checks_name_the_catalogue_and_every_capability_is_proved() {
+        use crate::doctor::catalogue::Catalogue;
+        use crate::doctor::spec::CheckKind;
+        let catalogue = Catalogue::get();
+        let registry = Registry::get();
+        for check in &registry.checks {
+            for capability in check.capabilities() {
+                assert!(
+                    catalogue.capability(capability).is_some(),
+                    "{}: unknown capability {capability}",
+                    check.id
+                );
+            }
+            let CheckKind::Scope(spec) = &check.kind else {
+                continue;
+            };
+            match (&spec.scope, &spec.capability) {
+                (Some(scope), None) => assert!(
+                    catalogue.scope(scope).is_some(),
+                    "{}: scope {scope} is not in scopes/scopes.toml",
+                    check.id
+                ),
+                (None, Some(_)) => {}
+                _ => panic!("{}: name exactly one of scope and capability", check.id),
+            }
+            for probe in &spec.probes {
+                let proves = probe
+                    .proves
+                    .as_deref()
+                    .unwrap_or_else(|| panic!("{}: a probe must say what it proves", check.id));
+                assert!(
+                    catalogue.capability(proves).is_some(),
+                    "{}: its probe proves unknown capability {proves}",
+                    check.id
+                );
+            }
+        }
+        for capability in &catalogue.capabilities {
+            assert!(
+                !registry.proving(&capability.id).is_empty(),
+                "no check proves capability {}",
+                capability.id
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! `--select` / `--ignore`: which checks run, by id or category prefix. The
-//! checks a selected check requires always run too, so it has its facts.
+//! `--select` / `--ignore` / `--for`: which checks run, by id, category
+//! prefix or capability. The checks a selected check requires always run
+//! too, so it has its facts. Without any, the default run: every check that
+//! is not on demand (MuleSoft's recommended scopes, not the capabilities).
 
 use super::registry::Registry;
 use crate::error::ConfigError;
@@ -25,20 +27,46 @@ fn validate(registry: &Registry, selectors: &[String], setting: &str) -> Result<
     Ok(())
 }
 
+/// What `check` was asked to run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Selection<'a> {
+    pub select: &'a [String],
+    pub ignore: &'a [String],
+    /// Capability ids (`--for`).
+    pub capabilities: &'a [String],
+}
+
 /// Indices into the registry of the checks to run, in registry order.
-pub fn select(
-    registry: &Registry,
-    select: &[String],
-    ignore: &[String],
-) -> Result<Vec<usize>, ConfigError> {
+pub fn select(registry: &Registry, wanted: Selection<'_>) -> Result<Vec<usize>, ConfigError> {
+    let Selection {
+        select,
+        ignore,
+        capabilities,
+    } = wanted;
     validate(registry, select, "--select")?;
     validate(registry, ignore, "--ignore")?;
+    let catalogue = super::catalogue::Catalogue::get();
+    let mut proving = Vec::new();
+    for capability in capabilities {
+        if catalogue.capability(capability).is_none() {
+            return Err(ConfigError::UnknownCapability {
+                value: capability.clone(),
+                known: catalogue.capability_ids().join(", "),
+            });
+        }
+        proving.extend(registry.proving(capability));
+    }
     let mut chosen: Vec<bool> = registry
         .checks
         .iter()
-        .map(|c| {
-            (select.is_empty() || select.iter().any(|s| matches(s, &c.id)))
-                && !ignore.iter().any(|s| matches(s, &c.id))
+        .enumerate()
+        .map(|(i, c)| {
+            let asked = if !select.is_empty() || !capabilities.is_empty() {
+                select.iter().any(|s| matches(s, &c.id)) || proving.contains(&i)
+            } else {
+                !c.on_demand
+            };
+            asked && !ignore.iter().any(|s| matches(s, &c.id))
         })
         .collect();
     // Requirements come earlier in the registry, so one backward pass closes the set.
@@ -61,11 +89,18 @@ mod tests {
     fn ids(select_: &[&str], ignore: &[&str]) -> Vec<String> {
         let registry = Registry::get();
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        select(registry, &own(select_), &own(ignore))
-            .unwrap()
-            .into_iter()
-            .map(|i| registry.checks[i].id.clone())
-            .collect()
+        select(
+            registry,
+            Selection {
+                select: &own(select_),
+                ignore: &own(ignore),
+                capabilities: &[],
+            },
+        )
+        .unwrap()
+        .into_iter()
+        .map(|i| registry.checks[i].id.clone())
+        .collect()
     }
 
     #[test]
@@ -104,13 +139,92 @@ mod tests {
 
     #[test]
     fn unknown_selector_lists_the_valid_ids() {
-        let err = select(Registry::get(), &["scope.nope".into()], &[])
-            .unwrap_err()
-            .to_string();
+        let bad = ["scope.nope".to_string()];
+        let err = select(
+            Registry::get(),
+            Selection {
+                select: &bad,
+                ..Selection::default()
+            },
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             err.contains("--select") && err.contains("scope.manage-contracts"),
             "{err}"
         );
-        assert!(select(Registry::get(), &[], &["sco".into()]).is_err());
+        let prefix = ["sco".to_string()];
+        assert!(
+            select(
+                Registry::get(),
+                Selection {
+                    ignore: &prefix,
+                    ..Selection::default()
+                }
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn the_default_run_leaves_capabilities_for_when_they_are_asked_for() {
+        let registry = Registry::get();
+        let default: Vec<&str> = select(registry, Selection::default())
+            .unwrap()
+            .into_iter()
+            .map(|i| registry.checks[i].id.as_str())
+            .collect();
+        assert!(default.contains(&"scope.manage-contracts"));
+        assert!(!default.iter().any(|id| id.starts_with("capability.")));
+        let wanted = ["create-contract".to_string()];
+        let chosen: Vec<&str> = select(
+            registry,
+            Selection {
+                capabilities: &wanted,
+                ..Selection::default()
+            },
+        )
+        .unwrap()
+        .into_iter()
+        .map(|i| registry.checks[i].id.as_str())
+        .collect();
+        assert_eq!(chosen.last(), Some(&"capability.create-contract"));
+        assert!(chosen.contains(&"org.environments"));
+        assert!(!chosen.iter().any(|id| id.starts_with("scope.")
+            || id.starts_with("data.")
+            || id.starts_with("deprecated.")));
+        let read_org = ["read-org".to_string()];
+        let chosen = select(
+            registry,
+            Selection {
+                capabilities: &read_org,
+                ..Selection::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            registry.checks[*chosen.last().unwrap()].id,
+            "org.environments"
+        );
+    }
+
+    #[test]
+    fn an_unknown_capability_is_a_usage_error_listing_the_valid_ones() {
+        let wanted = ["create-everything".to_string()];
+        let err = select(
+            Registry::get(),
+            Selection {
+                capabilities: &wanted,
+                ..Selection::default()
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("create-everything")
+                && err.contains("create-contract")
+                && err.contains("--for"),
+            "{err}"
+        );
     }
 }

@@ -15,6 +15,13 @@ pub struct CheckSpec {
     pub requires: Vec<String>,
     /// The fix shown when the kind has nothing more specific to say.
     pub remediation: String,
+    /// Capabilities (`scopes/capabilities.toml`) this check proves, besides
+    /// a `scope` kind's own: `check --for` runs the checks of the capabilities named.
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    /// Runs only when `--for` or `--select` asks for it, not in the default run.
+    #[serde(default)]
+    pub on_demand: bool,
     pub explain: Explain,
     pub kind: CheckKind,
 }
@@ -43,6 +50,17 @@ pub enum CheckKind {
     Scope(ScopeSpec),
     DeprecatedEndpoint(DeprecatedSpec),
     EmptyList(EmptyListSpec),
+}
+
+impl CheckSpec {
+    /// The capabilities this check proves: those it lists, and a capability check's own.
+    pub fn capabilities(&self) -> impl Iterator<Item = &str> {
+        let own = match &self.kind {
+            CheckKind::Scope(scope) => scope.capability.as_deref(),
+            _ => None,
+        };
+        self.capabilities.iter().map(String::as_str).chain(own)
+    }
 }
 
 impl CheckKind {
@@ -98,22 +116,18 @@ pub enum Missing {
     Warn,
 }
 
+/// What a `scope` check asks: whether the app holds one scope of the
+/// catalogue (or one that implies it), or whether it can do what a
+/// capability names (any of its scopes). Exactly one of the two.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeSpec {
-    /// The scope's identifier, e.g. `manage:api_contracts`.
-    pub scope: String,
-    /// The scope's name as the Access Management UI shows it.
-    pub name: String,
-    pub context: ScopeContext,
-    /// Other scopes that also grant what this one is needed for.
-    #[serde(default)]
-    pub implied_by: Vec<String>,
+    /// A scope identifier of the catalogue, e.g. `manage:api_contracts`.
+    pub scope: Option<String>,
+    /// A capability id of the catalogue, e.g. `create-contract`.
+    pub capability: Option<String>,
     #[serde(default = "missing_fails")]
     pub missing: Missing,
-    /// False for scopes a client-credentials app cannot use (reported as information).
-    #[serde(default = "yes")]
-    pub client_credentials: bool,
     /// Used, in order, when the app's granted scopes cannot be read.
     #[serde(default)]
     pub probes: Vec<ProbeSpec>,
@@ -123,12 +137,10 @@ fn missing_fails() -> Missing {
     Missing::Fail
 }
 
-fn yes() -> bool {
-    true
-}
-
 /// A request whose answer tells whether the token may do something.
-/// Path placeholders: `{orgId}`, `{rootOrgId}`, `{envId}`, `{clientId}`.
+/// Path placeholders: `{orgId}`, `{rootOrgId}`, `{envId}`, `{clientId}`, and
+/// `{apiId}`: an API instance the environment lists (a probe aimed at a
+/// resource that exists, since a 404 proves nothing about scopes).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeSpec {
@@ -136,13 +148,19 @@ pub struct ProbeSpec {
     pub path: String,
     /// JSON body; for a write probe it must be one the server has to reject.
     pub body: Option<String>,
-    /// Statuses that mean "authorised" (GET: 200; write probes: 400, 422).
+    /// Statuses that mean "authorised" (GET: 200; write probes: 400, 422); the
+    /// body must be the platform's JSON, or the answer is unreadable.
     pub authorized: Option<Vec<u16>>,
     /// Statuses that mean "not authorised".
     #[serde(default = "forbidden_statuses")]
     pub forbidden: Vec<u16>,
     /// JSON pointer to the list in a read probe's answer: an empty list proves nothing.
     pub list: Option<String>,
+    /// JSON pointer, in each listed item, to its owners (`[{"entityType", "id"}]`):
+    /// a list of only the app's own items proves nothing about seeing the others.
+    pub owners: Option<String>,
+    /// The capability an authorised answer proves (`scopes/capabilities.toml`).
+    pub proves: Option<String>,
 }
 
 fn forbidden_statuses() -> Vec<u16> {

@@ -39,8 +39,14 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// The body was longer than the cap and was cut.
     pub truncated: bool,
-    /// For a 429: how long the platform asks to wait (Retry-After, else X-RateLimit-Reset).
+    /// The platform is throttling: a 429, a 500/503 with `X-RateLimit-Remaining: 0`,
+    /// or Access Management's 503 with an empty body (reference §11.8).
+    pub throttled: bool,
+    /// When throttled: how long the platform asks to wait (Retry-After, else X-RateLimit-Reset).
     pub retry_after: Option<std::time::Duration>,
+    /// A 401 after the run's token had worked, also with a new token: the
+    /// token stopped working mid-run (revoked, expired, secret rotated).
+    pub token_stopped: bool,
     /// The server's `Date` header, as sent.
     pub date: Option<String>,
     /// The body as text, with every known secret value replaced by a mask.
@@ -72,7 +78,9 @@ impl Reply {
             redacted_text: String::from_utf8_lossy(&body).into_owned(),
             body,
             truncated: false,
+            throttled: false,
             retry_after: None,
+            token_stopped: false,
             date: None,
         }
     }
@@ -258,7 +266,9 @@ mod tests {
             content_type: Some(content_type.into()),
             body: body.as_bytes().to_vec(),
             truncated: false,
+            throttled: false,
             retry_after: None,
+            token_stopped: false,
             date: None,
             redacted_text: body.into(),
         }

@@ -3,6 +3,7 @@
 //! so that checks needing the same answer share one request.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -88,6 +89,22 @@ pub struct Platform {
     secrets: RwLock<Vec<(&'static str, Secret)>>,
     answers: Mutex<HashMap<Request, Shared>>,
     retry: RetryPolicy,
+    renewal: Renewal,
+}
+
+/// The most token requests one run sends: the first, and two renewals.
+pub const MAX_TOKEN_REQUESTS: u32 = 3;
+
+/// Getting a new token when the run's token stops working mid-run.
+#[derive(Default)]
+struct Renewal {
+    /// The token request that issued the run's token, and how many were sent.
+    source: Mutex<Option<(Request, u32)>>,
+    /// Bumped at each new token, so concurrent 401s renew once.
+    generation: AtomicU64,
+    /// Some authorized request was answered with something other than 401.
+    accepted: AtomicBool,
+    lock: tokio::sync::Mutex<()>,
 }
 
 impl Platform {
@@ -123,6 +140,7 @@ impl Platform {
             secrets: RwLock::new(secrets),
             answers: Mutex::new(HashMap::new()),
             retry: RetryPolicy::default(),
+            renewal: Renewal::default(),
         })
     }
 
@@ -142,6 +160,47 @@ impl Platform {
             .expect("secrets lock poisoned")
             .push(("access token", token.clone()));
         *self.token.write().expect("token lock poisoned") = Some(token);
+        self.renewal.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The token request that issued the run's token (the first of the run):
+    /// sent again, within `MAX_TOKEN_REQUESTS`, when the token stops working.
+    pub fn set_token_source(&self, request: Request) {
+        *self.renewal.source.lock().expect("renewal lock poisoned") = Some((request, 1));
+    }
+
+    /// Asks for a new token unless another request already did since
+    /// `seen` (the generation the failed request used); false when none
+    /// could be had (no credentials, the budget spent, a refusal).
+    async fn renew_token(&self, seen: u64) -> bool {
+        let _one_at_a_time = self.renewal.lock.lock().await;
+        if self.renewal.generation.load(Ordering::SeqCst) != seen {
+            return true;
+        }
+        let request = {
+            let mut source = self.renewal.source.lock().expect("renewal lock poisoned");
+            match source.as_mut() {
+                Some((request, sent)) if *sent < MAX_TOKEN_REQUESTS => {
+                    *sent += 1;
+                    request.clone()
+                }
+                _ => return false,
+            }
+        };
+        let answer = self
+            .send_with_retries(self.url(&request.path), &request)
+            .await
+            .0;
+        match answer.result {
+            Ok(reply) if reply.is_success() => match reply.json::<super::models::TokenResponse>() {
+                Ok(token) if !token.access_token.is_empty() => {
+                    self.set_token(token.access_token);
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// Every secret this client knows, for the canary scan of what is written.
@@ -167,12 +226,42 @@ impl Platform {
         self.send_to(self.url(&request.path), request).await
     }
 
-    /// Sends a request to a full URL on another host (`--probe-regions` only).
+    /// Sends a request to a full URL (another host: `--probe-regions` only).
+    /// A 401 after the run's token had worked gets one new token and one
+    /// more try; a 401 then marks the token as stopped.
     pub async fn send_to(&self, url: String, request: &Request) -> Answer {
+        let (mut answer, generation) = self.send_with_retries(url.clone(), request).await;
+        if !request.authorized || answer.status().is_none() {
+            return answer;
+        }
+        if answer.status() != Some(401) {
+            self.renewal.accepted.store(true, Ordering::SeqCst);
+            return answer;
+        }
+        if !self.renewal.accepted.load(Ordering::SeqCst) {
+            // Refused from the start: the token itself is the finding (auth.identity).
+            return answer;
+        }
+        if self.renew_token(generation).await {
+            let attempts = answer.evidence.attempts;
+            answer = self.send_with_retries(url, request).await.0;
+            answer.evidence.attempts += attempts;
+        }
+        if let Ok(reply) = &mut answer.result
+            && reply.status == 401
+        {
+            reply.token_stopped = true;
+        }
+        answer
+    }
+
+    /// Sends with retries after throttling and transient failures; also
+    /// says which token generation the last attempt carried.
+    async fn send_with_retries(&self, url: String, request: &Request) -> (Answer, u64) {
         let first = Instant::now();
         let mut attempt = 1;
         loop {
-            let mut answer = self.attempt(url.clone(), request).await;
+            let (mut answer, generation) = self.attempt(url.clone(), request).await;
             answer.evidence.attempts = attempt;
             answer.evidence.elapsed_ms = first.elapsed().as_millis() as u64;
             match self
@@ -183,18 +272,19 @@ impl Platform {
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
-                None => return answer,
+                None => return (answer, generation),
             }
         }
     }
 
     /// One attempt, holding one of the in-flight permits only while it runs.
-    async fn attempt(&self, url: String, request: &Request) -> Answer {
+    async fn attempt(&self, url: String, request: &Request) -> (Answer, u64) {
         let _permit = self.in_flight.acquire().await.expect("semaphore closed");
         let mut builder = self
             .client
             .request(request.method.clone(), &url)
             .header(reqwest::header::ACCEPT, "application/json");
+        let generation = self.renewal.generation.load(Ordering::SeqCst);
         if request.authorized
             && let Some(token) = self.token.read().expect("token lock poisoned").as_ref()
         {
@@ -215,7 +305,7 @@ impl Platform {
             Ok((reply, trx, req)) => (Some(reply.status), trx.clone(), req.clone()),
             Err(_) => (None, None, None),
         };
-        Answer {
+        let answer = Answer {
             evidence: Evidence {
                 at,
                 method: request.method.to_string(),
@@ -227,7 +317,8 @@ impl Platform {
                 attempts: 1,
             },
             result: result.map(|(reply, _, _)| reply),
-        }
+        };
+        (answer, generation)
     }
 
     async fn read(
@@ -244,11 +335,13 @@ impl Platform {
         let status = response.status().as_u16();
         let content_type = header("content-type");
         let date = header("date");
-        let retry_after = super::retry::retry_after(
+        let none_remaining =
+            header("x-ratelimit-remaining").and_then(|v| v.trim().parse::<u64>().ok()) == Some(0);
+        let access_management = response.url().path().contains("/accounts/");
+        let wait = super::retry::retry_after(
             header("retry-after").as_deref(),
             header("x-ratelimit-reset").as_deref(),
-        )
-        .filter(|_| status == 429);
+        );
         let trx_id = header("x-anypnt-trx-id").map(|v| self.redact(&v));
         let request_id = header("x-request-id").map(|v| self.redact(&v));
         let mut body = Vec::new();
@@ -274,12 +367,19 @@ impl Platform {
             }
         }
         let redacted_text = self.redact_body(&body);
+        // Reference §11.8: 429, or 500/503 with no requests remaining, or
+        // Access Management's 503 with an empty body ("at capacity").
+        let throttled = status == 429
+            || (matches!(status, 500 | 503) && none_remaining)
+            || (status == 503 && access_management && body.iter().all(u8::is_ascii_whitespace));
         let reply = Reply {
             status,
             content_type,
             body,
             truncated,
-            retry_after,
+            throttled,
+            retry_after: wait.filter(|_| throttled),
+            token_stopped: false,
             date,
             redacted_text,
         };

@@ -95,6 +95,9 @@ pub struct Environment {
 pub struct ScopeGrantList {
     #[serde(alias = "scopes")]
     pub data: Vec<ScopeGrant>,
+    /// Every grant, over all pages.
+    #[serde(default)]
+    pub total: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -19,3 +19,12 @@ pub fn environments(org_id: &str) -> String {
 pub fn connected_app_scopes(client_id: &str) -> String {
     format!("/accounts/api/connectedApplications/{client_id}/scopes")
 }
+
+pub fn org_connected_app_scopes(org_id: &str, client_id: &str) -> String {
+    format!("/accounts/api/organizations/{org_id}/connectedApplications/{client_id}/scopes")
+}
+
+/// API Manager's API instances of an environment.
+pub fn apis(org_id: &str, env_id: &str) -> String {
+    format!("/apimanager/api/v1/organizations/{org_id}/environments/{env_id}/apis")
+}

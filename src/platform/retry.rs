@@ -1,5 +1,6 @@
 //! When to send a request again, and after how long. A 429 was refused
-//! before any work, so any request may be retried after it; a 502/503/504
+//! before any work, so any request may be retried after it; throttling by
+//! another status (a 503 with no requests remaining), a 502/503/504
 //! or a broken connection only for a request that cannot create anything
 //! (a real create first checks whether it happened). Waits honour
 //! Retry-After and X-RateLimit-Reset, back off exponentially with jitter,
@@ -43,7 +44,9 @@ impl RetryPolicy {
             return None;
         }
         let wait = match &answer.result {
-            Ok(reply) if reply.status == 429 => {
+            // A 429 was refused before any work; a throttling 5xx may not
+            // have been, so a create is not resent after one.
+            Ok(reply) if reply.throttled && (reply.status == 429 || !may_create) => {
                 reply.retry_after.unwrap_or_else(|| self.backoff(attempt))
             }
             Ok(reply) if matches!(reply.status, 502..=504) && !may_create => self.backoff(attempt),
@@ -105,7 +108,9 @@ mod tests {
                     content_type: None,
                     body: Vec::new(),
                     truncated: false,
+                    throttled: status == 429,
                     retry_after: retry,
+                    token_stopped: false,
                     date: None,
                     redacted_text: String::new(),
                 }),

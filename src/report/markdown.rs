@@ -63,6 +63,10 @@ pub fn render(report: &Report) -> String {
         );
     }
 
+    if let Some(least) = &report.least_privilege {
+        out.push_str(&format!("\n## Least privilege\n\n{}\n", least.sentence()));
+    }
+
     if !report.next_steps.is_empty() {
         out.push_str("\n## Next steps\n\n");
         for (n, step) in report.next_steps.iter().enumerate() {

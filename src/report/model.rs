@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::doctor::catalogue::{Catalogue, KB_SCOPES};
 use crate::platform::Evidence;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -166,6 +167,86 @@ pub struct NextStep {
     pub command: String,
 }
 
+/// A scope as reports name it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ScopeName {
+    pub id: String,
+    pub name: String,
+}
+
+impl ScopeName {
+    fn of(id: &str) -> ScopeName {
+        ScopeName {
+            id: id.to_string(),
+            name: Catalogue::get().name(id).to_string(),
+        }
+    }
+
+    /// `Name (id)`.
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name, self.id)
+    }
+}
+
+/// `check --for`: the least privilege for the capabilities named, and which
+/// of MuleSoft's recommended scopes they do not need.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeastPrivilege {
+    pub capabilities: Vec<String>,
+    /// The least-privilege scope of each capability that needs one.
+    pub needed: Vec<ScopeName>,
+    /// Scopes of MuleSoft's KB 005385409 none of them needs.
+    pub not_needed: Vec<ScopeName>,
+}
+
+impl LeastPrivilege {
+    pub fn for_capabilities(capabilities: &[String]) -> Option<LeastPrivilege> {
+        if capabilities.is_empty() {
+            return None;
+        }
+        let catalogue = Catalogue::get();
+        let mut needed: Vec<ScopeName> = Vec::new();
+        for id in capabilities {
+            if let Some(scope) = catalogue.capability(id).and_then(|c| c.any_of.first()) {
+                let scope = ScopeName::of(scope);
+                if !needed.contains(&scope) {
+                    needed.push(scope);
+                }
+            }
+        }
+        let not_needed = KB_SCOPES
+            .iter()
+            .filter(|kb| !needed.iter().any(|n| n.id == **kb))
+            .map(|kb| ScopeName::of(kb))
+            .collect();
+        Some(LeastPrivilege {
+            capabilities: capabilities.to_vec(),
+            needed,
+            not_needed,
+        })
+    }
+
+    /// One line for the table and the Markdown.
+    pub fn sentence(&self) -> String {
+        let needed: Vec<String> = self.needed.iter().map(ScopeName::label).collect();
+        let not_needed: Vec<String> = self.not_needed.iter().map(|s| s.name.clone()).collect();
+        let needs = if needed.is_empty() {
+            "no scope to add".to_string()
+        } else {
+            needed.join(", ")
+        };
+        format!(
+            "Least privilege for {}: {needs}. Of the scopes MuleSoft's guidance lists, it does not need: {}.",
+            self.capabilities.join(", "),
+            if not_needed.is_empty() {
+                "none".to_string()
+            } else {
+                not_needed.join(", ")
+            }
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub schema_version: u32,
@@ -179,5 +260,7 @@ pub struct Report {
     pub next_steps: Vec<NextStep>,
     /// What changed since `--baseline`; absent without one.
     pub changes: Option<Vec<Change>>,
+    /// With `--for`: the least privilege for the capabilities named.
+    pub least_privilege: Option<LeastPrivilege>,
     pub duration_ms: u64,
 }

@@ -40,6 +40,10 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     out.push_str(&summary_line(report, options.color));
     out.push('\n');
 
+    if let Some(least) = &report.least_privilege {
+        out.push_str(&format!("\n{}\n", least.sentence()));
+    }
+
     if let Some(changes) = &report.changes {
         out.push_str("\nChanges since the baseline:\n");
         if changes.is_empty() {

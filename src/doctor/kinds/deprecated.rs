@@ -12,6 +12,14 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     let use_instead = Rules::get()
         .find(&spec.rule)
         .map_or(spec.rule.as_str(), |rule| rule.replacement());
+    if ctx.exact() {
+        return Verdict::new(
+            Status::Skip,
+            format!(
+                "not run: in an exact run the token is an admin's, so its calls prove nothing about the app; use {use_instead} (the scope checks say whether the app may)"
+            ),
+        );
+    }
     if ctx.options.read_only && (spec.retired.is_write() || spec.replacement.is_write()) {
         return Verdict::new(
             Status::Skip,
@@ -54,6 +62,9 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
         Ok(Reading::Accepted { status }) => {
             format!("{retired_call} accepted the probe (HTTP {status})")
         }
+        Ok(Reading::Inconclusive { status, .. }) => {
+            format!("the old {retired_call} answers {status}")
+        }
         Err(verdict) => format!("{retired_call}: {}", verdict.summary),
     };
     let mut verdict = match replacement {
@@ -75,6 +86,10 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
                 rule.id,
                 rule.replacement()
             ),
+        ),
+        Ok(Reading::Inconclusive { status, message }) => Verdict::new(
+            Status::Error,
+            format!("{retired_note}; its replacement {replacement_call} answered {status} ({message}), which proves nothing"),
         ),
         Ok(Reading::Accepted { status }) => Verdict::new(
             Status::Error,

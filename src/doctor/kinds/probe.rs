@@ -14,7 +14,13 @@ pub enum Reading {
     /// The call was allowed (for a write probe: refused as invalid, not as forbidden).
     Authorized {
         status: u16,
-        list_len: Option<usize>,
+        list: Option<Listed>,
+    },
+    /// An answer that says nothing about scopes: a 404 may come from a lookup
+    /// made before the scope is checked.
+    Inconclusive {
+        status: u16,
+        message: String,
     },
     Forbidden {
         status: u16,
@@ -28,6 +34,16 @@ pub enum Reading {
     Accepted {
         status: u16,
     },
+}
+
+/// What a read probe's list held, and whose its items are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed {
+    pub len: usize,
+    /// Items owned by the app itself (`owners[]`: entityType client, its client id).
+    pub own: usize,
+    /// Items with an owner that is someone else.
+    pub foreign: usize,
 }
 
 /// `METHOD …/last-segment`, for summaries; the full URL is in the evidence.
@@ -84,9 +100,19 @@ fn unavailable(answer: &Answer) -> Option<Verdict> {
             Verdict::new(Status::Error, format!("could not reach {host} ({call}): {e}"))
                 .fix("Check --host / --region, DNS, the proxy (HTTPS_PROXY / NO_PROXY) and the firewall; this is a network problem, not a credentials problem."),
         ),
-        Ok(reply) if reply.status == 429 => Some(
-            Verdict::new(Status::Error, format!("rate limited: HTTP 429 on {call}"))
-                .fix("Wait a minute and run again, or lower --concurrency; a rate limit says nothing about scopes."),
+        Ok(reply) if reply.throttled => Some(
+            Verdict::new(
+                Status::Error,
+                format!("rate-limited (HTTP {} on {call}); says nothing about scopes", reply.status),
+            )
+            .fix(throttled_fix(reply)),
+        ),
+        Ok(reply) if reply.token_stopped => Some(
+            Verdict::new(
+                Status::Error,
+                format!("the token stopped working mid-run (HTTP 401 on {call}, also with a new token); says nothing about scopes"),
+            )
+            .fix("Run again. If it keeps happening, check whether the app's secret was rotated or its tokens revoked (Access Management > Connected Apps), and the org's session timeout."),
         ),
         Ok(reply) if reply.status >= 500 => Some(
             Verdict::new(
@@ -97,6 +123,16 @@ fn unavailable(answer: &Answer) -> Option<Verdict> {
         ),
         Ok(_) => None,
     }
+}
+
+fn throttled_fix(reply: &Reply) -> String {
+    let when = match reply.retry_after {
+        Some(wait) if wait.as_secs() > 0 => format!("in {} s (X-RateLimit-Reset)", wait.as_secs()),
+        _ => "in a minute".into(),
+    };
+    format!(
+        "Run again {when}, or lower --concurrency; the platform limits requests per path and minute."
+    )
 }
 
 fn server_error_fix(answer: &Answer) -> String {
@@ -150,19 +186,33 @@ pub async fn send(
     })?;
     let path = request.path.clone();
     let answer = recorder.fetch(request).await;
-    read(&answer, probe, &path)
+    read(&answer, probe, &path, vars.client_id.as_deref())
 }
 
-/// Reads a probe's answer; `path` is what was asked for, below the base URL.
-pub fn read(answer: &Answer, probe: &ProbeSpec, path: &str) -> Result<Reading, Verdict> {
+/// Reads a probe's answer; `path` is what was asked for, below the base URL;
+/// `client_id` is the app whose own list items prove nothing.
+pub fn read(
+    answer: &Answer,
+    probe: &ProbeSpec,
+    path: &str,
+    client_id: Option<&str>,
+) -> Result<Reading, Verdict> {
     let reply = reply(answer)?;
     let status = reply.status;
     if probe.authorized_statuses().contains(&status) {
-        let list_len = match &probe.list {
-            Some(pointer) => Some(list_len(answer, reply, pointer)?),
+        // A proxy's login page or an empty 200 is not the platform saying yes.
+        let body: serde_json::Value = reply.json().map_err(|reason| unreadable(answer, &reason))?;
+        let list = match &probe.list {
+            Some(pointer) => Some(listed(
+                answer,
+                &body,
+                pointer,
+                probe.owners.as_deref(),
+                client_id,
+            )?),
             None => None,
         };
-        return Ok(Reading::Authorized { status, list_len });
+        return Ok(Reading::Authorized { status, list });
     }
     if probe.forbidden.contains(&status) {
         return Ok(Reading::Forbidden {
@@ -173,12 +223,53 @@ pub fn read(answer: &Answer, probe: &ProbeSpec, path: &str) -> Result<Reading, V
     if probe.is_write() && reply.is_success() {
         return Ok(Reading::Accepted { status });
     }
-    if status == 404
-        && let Some(rule) = Rules::get().retired(probe.method, path)
-    {
-        return Ok(Reading::Retired { rule });
+    if status == 404 {
+        if let Some(rule) = Rules::get().retired(probe.method, path) {
+            return Ok(Reading::Retired { rule });
+        }
+        return Ok(Reading::Inconclusive {
+            status,
+            message: reply.platform_message(),
+        });
     }
     Err(unexpected_status(answer, reply))
+}
+
+/// The items of a list at a JSON pointer, and whose they are.
+fn listed(
+    answer: &Answer,
+    body: &serde_json::Value,
+    pointer: &str,
+    owners: Option<&str>,
+    client_id: Option<&str>,
+) -> Result<Listed, Verdict> {
+    let items = body
+        .pointer(pointer)
+        .and_then(|v| v.as_array())
+        .ok_or_else(|| unreadable(answer, &format!("no list at {pointer:?} in the answer")))?;
+    let mut seen = Listed {
+        len: items.len(),
+        own: 0,
+        foreign: 0,
+    };
+    let Some(owners) = owners else {
+        return Ok(seen);
+    };
+    for item in items {
+        let Some(list) = item.pointer(owners).and_then(|v| v.as_array()) else {
+            continue;
+        };
+        let is_app = |o: &serde_json::Value| {
+            o.get("entityType").and_then(|t| t.as_str()) == Some("client")
+                && client_id.is_some_and(|id| o.get("id").and_then(|v| v.as_str()) == Some(id))
+        };
+        if list.iter().any(is_app) {
+            seen.own += 1;
+        } else if !list.is_empty() {
+            seen.foreign += 1;
+        }
+    }
+    Ok(seen)
 }
 
 /// The number of items at a JSON pointer of the answer ("" for a bare array).

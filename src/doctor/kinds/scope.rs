@@ -1,14 +1,70 @@
-//! Kind `scope`: does the app hold a scope where it is needed (no context,
-//! an org, the root org, or each selected environment)? Exact when the app's
-//! granted scopes can be read; otherwise inferred from a probe.
+//! Kind `scope`: does the app hold a scope of the catalogue, or can it do
+//! what a capability names, where it is needed (no context, an org, the root
+//! org, or each selected environment)? Exact from the app's granted scopes,
+//! every page, with the catalogue's implications; otherwise inferred from a
+//! probe, whose verdict names only what the probe proves.
+
+use std::collections::BTreeSet;
 
 use futures::future::join_all;
 
-use super::probe::{self, Reading};
+use super::probe::{self, Listed, Reading};
+use crate::doctor::catalogue::{Capability, Catalogue, Route};
 use crate::doctor::context::{Grants, OrgInfo, PathVars, Recorder, RunContext, TokenKind, Verdict};
-use crate::doctor::spec::{Missing, ScopeContext, ScopeSpec};
-use crate::platform::models::{Environment, ScopeGrant};
+use crate::doctor::spec::{Missing, ProbeSpec, ScopeContext, ScopeSpec};
+use crate::platform::models::{ApiAssetList, Environment, ScopeGrant};
+use crate::platform::{Request, paths};
 use crate::report::Status;
+
+/// What the check asks for: one scope, or any scope of a capability.
+struct Wanted<'a> {
+    /// `Manage Contracts (manage:api_contracts)`, or a capability's title.
+    label: String,
+    /// Scope ids, least privilege first.
+    scopes: Vec<String>,
+    context: ScopeContext,
+    capability: Option<&'a Capability>,
+}
+
+impl<'a> Wanted<'a> {
+    fn of(spec: &ScopeSpec, catalogue: &'a Catalogue) -> Option<Wanted<'a>> {
+        if let Some(id) = &spec.capability {
+            let capability = catalogue.capability(id)?;
+            return Some(Wanted {
+                label: lowercase_first(&capability.title),
+                scopes: capability.any_of.clone(),
+                context: capability.context,
+                capability: Some(capability),
+            });
+        }
+        let id = spec.scope.as_ref()?;
+        let entry = catalogue.scope(id)?;
+        Some(Wanted {
+            label: catalogue.label(id),
+            scopes: vec![id.clone()],
+            context: entry.context,
+            capability: None,
+        })
+    }
+
+    /// Every scope that satisfies what is wanted, implications included.
+    fn satisfiers(&self, catalogue: &Catalogue) -> BTreeSet<String> {
+        catalogue.satisfiers(&self.scopes)
+    }
+
+    /// The scope to add when it is missing: the least privilege.
+    fn to_add(&self) -> &str {
+        &self.scopes[0]
+    }
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
 
 /// Where the scope is needed: the org (business group) and environment, if any.
 struct Place<'a> {
@@ -40,16 +96,29 @@ impl Place<'_> {
 }
 
 pub async fn run(check_id: &str, spec: &ScopeSpec, ctx: &RunContext) -> Vec<Verdict> {
-    if !spec.client_credentials {
-        return vec![not_applicable(spec, ctx).await];
+    let catalogue = Catalogue::get();
+    let Some(wanted) = Wanted::of(spec, catalogue) else {
+        // The registry tests make this unreachable for the embedded checks.
+        return vec![Verdict::new(
+            Status::Error,
+            "internal error: the check names no scope or capability of the catalogue",
+        )];
+    };
+    if let Some(entry) = spec
+        .scope
+        .as_deref()
+        .and_then(|id| catalogue.scope(id))
+        .filter(|e| !e.client_credentials)
+    {
+        return vec![not_applicable(&entry.id, ctx).await];
     }
     let org_facts = ctx.facts.org.get();
-    let org = match spec.context {
+    let org = match wanted.context {
         ScopeContext::None => None,
         ScopeContext::Org | ScopeContext::Env => org_facts.map(|o| &o.org),
         ScopeContext::RootOrg => org_facts.map(|o| &o.root),
     };
-    let places: Vec<Place> = if spec.context == ScopeContext::Env {
+    let places: Vec<Place> = if wanted.context == ScopeContext::Env {
         let envs = ctx
             .facts
             .environments
@@ -71,95 +140,434 @@ pub async fn run(check_id: &str, spec: &ScopeSpec, ctx: &RunContext) -> Vec<Verd
     } else {
         vec![Place { org, env: None }]
     };
-    join_all(
-        places
-            .iter()
-            .map(|place| check_place(check_id, spec, ctx, place)),
-    )
-    .await
+    let check = Check {
+        id: check_id,
+        spec,
+        wanted: &wanted,
+        catalogue,
+        ctx,
+    };
+    join_all(places.iter().map(|place| check.place(place))).await
 }
 
-async fn check_place(
-    check_id: &str,
-    spec: &ScopeSpec,
-    ctx: &RunContext,
-    place: &Place<'_>,
-) -> Verdict {
-    let mut recorder = Recorder::new(ctx);
-    let mut verdict = match ctx.grants(&mut recorder).await {
-        Grants::Readable(grants) => diff(spec, ctx, place, &grants),
-        Grants::Unreadable(why) => {
-            probe_place(check_id, spec, ctx, place, &why, &mut recorder).await
+/// One scope check, for the places it fans out to.
+struct Check<'a> {
+    id: &'a str,
+    spec: &'a ScopeSpec,
+    wanted: &'a Wanted<'a>,
+    catalogue: &'a Catalogue,
+    ctx: &'a RunContext,
+}
+
+impl Check<'_> {
+    async fn place(&self, place: &Place<'_>) -> Verdict {
+        let mut recorder = Recorder::new(self.ctx);
+        let mut verdict = match self.ctx.grants(&mut recorder).await {
+            Grants::Readable(grants) => self.diff(place, &grants),
+            // An admin's token proves nothing about the app: no probe with it.
+            Grants::Unreadable(why) if self.ctx.exact() => Verdict::new(
+                Status::Error,
+                format!(
+                    "the app's granted scopes could not be read ({why}); an exact check needs them, and a probe with this token would describe its holder, not the app"
+                ),
+            )
+            .fix("Use a token of an Organization Administrator of the root organization (or of the app's business group), and check the client id given with --client-id."),
+            Grants::Unreadable(why) => self.probe(place, &why, &mut recorder).await,
+        };
+        if let Some(target) = place.target() {
+            verdict = verdict.target(target);
         }
-    };
-    if let Some(target) = place.target() {
-        verdict = verdict.target(target);
+        verdict.with_evidence(recorder)
     }
-    verdict.with_evidence(recorder)
+
+    /// The best grant covering the place: a confirmed route first.
+    fn covering<'g>(
+        &self,
+        place: &Place<'_>,
+        grants: &'g [ScopeGrant],
+    ) -> Option<(&'g ScopeGrant, Route)> {
+        let mut found: Option<(&ScopeGrant, Route)> = None;
+        for grant in grants {
+            for wanted in &self.wanted.scopes {
+                let Some(route) = self.catalogue.route(&grant.scope, wanted) else {
+                    continue;
+                };
+                if !covers(grant, place, self.wanted.context) {
+                    continue;
+                }
+                let better = found.as_ref().is_none_or(|(_, best)| {
+                    (route.confirmed, std::cmp::Reverse(route.chain.len()))
+                        > (best.confirmed, std::cmp::Reverse(best.chain.len()))
+                });
+                if better {
+                    found = Some((grant, route));
+                }
+            }
+        }
+        found
+    }
+
+    fn diff(&self, place: &Place<'_>, grants: &[ScopeGrant]) -> Verdict {
+        let catalogue = self.catalogue;
+        if let Some((_, route)) = self.covering(place, grants) {
+            let granted = catalogue.label(route.granted());
+            let how = if route.chain.len() == 1 {
+                format!("granted: {granted}")
+            } else {
+                let wanted = route.chain.last().expect("a chain");
+                let span = if route.spans_environments(catalogue) {
+                    ", in every environment of its business group"
+                } else {
+                    ""
+                };
+                format!(
+                    "granted through {granted}, which includes {}{span}",
+                    catalogue.label(wanted)
+                )
+            };
+            return if route.confirmed {
+                let subject = match self.wanted.capability {
+                    Some(_) => format!("can {}: ", self.wanted.label),
+                    None => String::new(),
+                };
+                Verdict::new(Status::Pass, format!("{subject}{how}"))
+            } else {
+                Verdict::new(
+                    Status::Warn,
+                    format!(
+                        "{how}; that it does is inferred, not documented, so this is not proven"
+                    ),
+                )
+                .fix(format!(
+                    "To be sure, add {} itself. {}",
+                    catalogue.label(self.wanted.to_add()),
+                    self.add_scope(place)
+                ))
+            };
+        }
+        let satisfiers = self.wanted.satisfiers(catalogue);
+        let elsewhere: Vec<String> = grants
+            .iter()
+            .filter(|g| satisfiers.contains(&g.scope))
+            .map(|g| format!("{} for {}", g.scope, describe_context(self.ctx, g)))
+            .collect();
+        let what = match self.wanted.capability {
+            Some(capability) => format!(
+                "cannot {}: none of {} is granted",
+                self.wanted.label,
+                catalogue.describe_capability(capability)
+            ),
+            None => format!("missing: {} is not granted", self.wanted.label),
+        };
+        let summary = if elsewhere.is_empty() {
+            what
+        } else {
+            format!("{what} here; granted only as {}", elsewhere.join("; "))
+        };
+        Verdict::new(self.missing_status(), summary).fix(self.add_scope(place))
+    }
+
+    fn missing_status(&self) -> Status {
+        match self.spec.missing {
+            Missing::Fail => Status::Fail,
+            Missing::Warn => Status::Warn,
+        }
+    }
+
+    /// Exactly what to add where, in Access Management's words.
+    fn add_scope(&self, place: &Place<'_>) -> String {
+        let app = match self.ctx.facts.identity.get().map(|i| &i.kind) {
+            Some(TokenKind::ConnectedApp {
+                name: Some(name), ..
+            }) => format!("\"{name}\""),
+            _ => "your app".into(),
+        };
+        let selection = match (self.wanted.context, place.org, place.env) {
+            (_, Some(org), Some(env)) => format!(
+                ", select business group \"{}\" and environment \"{}\"",
+                org.name, env.name
+            ),
+            (ScopeContext::RootOrg, Some(org), None) => {
+                format!(", select the root organization \"{}\"", org.name)
+            }
+            (_, Some(org), None) => format!(", select business group \"{}\"", org.name),
+            _ => String::new(),
+        };
+        let scope = self.wanted.to_add();
+        format!(
+            "Access Management > Connected Apps > {app} > Manage Scopes > Add Scopes: add \"{}\" ({scope}){selection}; save, then get a new token.",
+            self.catalogue.name(scope)
+        )
+    }
+
+    fn verify_exactly(&self) -> String {
+        format!(
+            "To tell exactly, run with an org admin's token: ANYPOINT_BEARER=<admin token> anypoint-doctor check --client-id <app client id> --select {}",
+            self.id
+        )
+    }
+
+    async fn probe(
+        &self,
+        place: &Place<'_>,
+        unreadable: &str,
+        recorder: &mut Recorder<'_>,
+    ) -> Verdict {
+        let ctx = self.ctx;
+        let Some(probe_spec) = self
+            .spec
+            .probes
+            .iter()
+            .find(|p| !(ctx.options.read_only && p.is_write()))
+        else {
+            let why_no_probe = if self.spec.probes.is_empty() {
+                "no request tells this scope apart without changing something"
+            } else {
+                "--read-only turns off its write probe"
+            };
+            return Verdict::new(
+                Status::Skip,
+                format!("not verified: the app's granted scopes are unreadable ({unreadable}) and {why_no_probe}"),
+            )
+            .fix(self.verify_exactly());
+        };
+        let mut vars = PathVars::from_facts(ctx, place.env);
+        if probe_spec.path.contains("{apiId}") {
+            match api_instance(place, recorder).await {
+                Ok(id) => vars.api_id = Some(id),
+                Err(why) => {
+                    return Verdict::new(
+                        Status::Skip,
+                        format!("not verified: no API instance to aim the probe at ({why}); a request for one that does not exist proves nothing"),
+                    )
+                    .fix(format!(
+                        "Run it again once the environment has an API instance the app can list, or: {}",
+                        self.verify_exactly()
+                    ))
+                    .inferred();
+                }
+            }
+        }
+        let call = probe::describe(
+            if probe_spec.is_write() { "POST" } else { "GET" },
+            &probe_spec.path,
+        );
+        let reading = match probe::send(recorder, probe_spec, &vars).await {
+            Ok(reading) => reading,
+            Err(verdict) => return verdict,
+        };
+        self.judge(place, probe_spec, &call, reading)
+    }
+
+    /// A probe's answer, as far as it proves what the check asks.
+    fn judge(
+        &self,
+        place: &Place<'_>,
+        probe_spec: &ProbeSpec,
+        call: &str,
+        reading: Reading,
+    ) -> Verdict {
+        let catalogue = self.catalogue;
+        let proves = probe_spec
+            .proves
+            .as_deref()
+            .and_then(|id| catalogue.capability(id));
+        let proven: BTreeSet<String> = proves
+            .map(|c| catalogue.satisfiers(&c.any_of))
+            .unwrap_or_default();
+        let wanted = self.wanted.satisfiers(catalogue);
+        let where_ = place.phrase(self.wanted.context);
+        // What an authorised answer proves: one of `proven`. It proves the
+        // check only when every scope of `proven` satisfies it too.
+        let capability_phrase = proves.map_or_else(String::new, |c| {
+            format!(
+                "{} (which takes {})",
+                lowercase_first(&c.title),
+                catalogue.describe_capability(c)
+            )
+        });
+        match reading {
+            Reading::Authorized {
+                list: Some(Listed { len: 0, .. }),
+                status,
+            } => Verdict::new(
+                Status::Warn,
+                format!(
+                    "inconclusive: {call} answered {status} with an empty list, which is also what a missing scope looks like"
+                ),
+            )
+            .fix(format!(
+                "Check in Access Management that {} is granted for {where_}; see data.client-applications-empty. {}",
+                catalogue.label(self.wanted.to_add()),
+                self.verify_exactly()
+            ))
+            .inferred(),
+            Reading::Authorized {
+                list: Some(listed),
+                status,
+            } if probe_spec.owners.is_some() && listed.foreign == 0 => {
+                let whose = if listed.own == listed.len {
+                    format!(
+                        "all {} listed application(s) were created by this app, which is all that Application Creator shows",
+                        listed.len
+                    )
+                } else {
+                    "no listed application names an owner other than this app".to_string()
+                };
+                Verdict::new(
+                    Status::Warn,
+                    format!("not proven: {call} answered {status}, but {whose}; whether the app sees the others cannot be told from it"),
+                )
+                .fix(format!(
+                    "If applications created by others must be visible, add {} for {where_}. {}",
+                    catalogue.label(self.wanted.to_add()),
+                    self.verify_exactly()
+                ))
+                .inferred()
+            }
+            Reading::Authorized { status, .. } => {
+                let how = if probe_spec.is_write() {
+                    format!("{call} was rejected as invalid ({status}), so the call itself is allowed")
+                } else {
+                    format!("{call} answered {status}")
+                };
+                if proven.is_subset(&wanted) {
+                    let summary = match self.wanted.capability {
+                        Some(capability) if capability.any_of.len() > 1 || proven.len() > 1 => format!(
+                            "can {}: {how}; that takes {}, and which one cannot be told without an org admin's token",
+                            self.wanted.label,
+                            catalogue.describe_capability(capability)
+                        ),
+                        Some(_) => format!("can {}: {how}", self.wanted.label),
+                        None => format!("authorised: {how}"),
+                    };
+                    Verdict::new(Status::Pass, summary).inferred()
+                } else {
+                    Verdict::new(
+                        Status::Warn,
+                        format!(
+                            "not proven: {how}; that shows the app can {capability_phrase}, not that it holds {}",
+                            self.wanted.label
+                        ),
+                    )
+                    .fix(format!(
+                        "If your automation needs {} itself, add it for {where_}. {}",
+                        self.wanted.label,
+                        self.verify_exactly()
+                    ))
+                    .inferred()
+                }
+            }
+            Reading::Forbidden { status, message } => {
+                if wanted.is_subset(&proven) {
+                    let summary = match self.wanted.capability {
+                        Some(capability) => format!(
+                            "cannot {}: {call} answered {status} ({message}); it takes {}",
+                            self.wanted.label,
+                            catalogue.describe_capability(capability)
+                        ),
+                        None => format!("missing {}: {call} answered {status} ({message})", self.wanted.label),
+                    };
+                    Verdict::new(self.missing_status(), summary)
+                        .fix(self.add_scope(place))
+                        .inferred()
+                } else {
+                    Verdict::new(
+                        Status::Warn,
+                        format!(
+                            "{call} answered {status} ({message}): the app cannot {capability_phrase}; that does not tell whether it holds {}",
+                            self.wanted.label
+                        ),
+                    )
+                    .fix(format!("{} {}", self.add_scope(place), self.verify_exactly()))
+                    .inferred()
+                }
+            }
+            Reading::Inconclusive { status, message } => Verdict::new(
+                Status::Warn,
+                format!(
+                    "inconclusive: {call} answered {status} ({message}); the platform may look the resource up before it checks the scope, so this proves nothing"
+                ),
+            )
+            .fix(self.verify_exactly())
+            .inferred(),
+            Reading::Accepted { status } => Verdict::new(
+                Status::Error,
+                format!(
+                    "the probe {call} was meant to be rejected but answered {status}: something may have been created; check and delete it"
+                ),
+            )
+            .fix("Report this to the anypoint-doctor maintainers with the evidence (-v or --format json)."),
+            Reading::Retired { rule } => Verdict::new(
+                Status::Error,
+                format!(
+                    "the probe path {call} is retired (404, {}); the check file needs {}",
+                    rule.id,
+                    rule.replacement()
+                ),
+            ),
+        }
+    }
+}
+
+/// An API instance the place's environment lists (from the same list the
+/// View APIs Configuration probe reads, so no extra request), or why none.
+async fn api_instance(place: &Place<'_>, recorder: &mut Recorder<'_>) -> Result<String, String> {
+    let (Some(org), Some(env)) = (place.org, place.env) else {
+        return Err("no environment".into());
+    };
+    let answer = recorder
+        .fetch(Request::get(paths::apis(&org.id, &env.id)))
+        .await;
+    let reply = probe::reply(&answer).map_err(|v| v.summary)?;
+    if !reply.is_success() {
+        return Err(format!(
+            "listing them answered HTTP {} ({})",
+            reply.status,
+            reply.platform_message()
+        ));
+    }
+    let list: ApiAssetList = reply.json()?;
+    list.assets
+        .iter()
+        .flat_map(|a| &a.apis)
+        .map(|api| api.id.to_string())
+        .next()
+        .ok_or_else(|| format!("\"{}\" lists none", env.name))
 }
 
 /// A scope a client-credentials app cannot use: information, whatever the
 /// token (the app's own, or an admin's reading the app's grants).
-async fn not_applicable(spec: &ScopeSpec, ctx: &RunContext) -> Verdict {
+async fn not_applicable(scope: &str, ctx: &RunContext) -> Verdict {
     let mut recorder = Recorder::new(ctx);
     let held = match ctx.grants(&mut recorder).await {
-        Grants::Readable(grants) if grants.iter().any(|g| g.scope == spec.scope) => {
-            " (it is granted)"
-        }
+        Grants::Readable(grants) if grants.iter().any(|g| g.scope == scope) => " (it is granted)",
         Grants::Readable(_) => " (it is not granted)",
         Grants::Unreadable(_) => "",
     };
     Verdict::new(
         Status::Skip,
         format!(
-            "not applicable: a client-credentials app cannot use {} ({}){held}; MuleSoft's guidance lists it, but nothing needs to be added",
-            spec.name, spec.scope
+            "not applicable: a client-credentials app cannot use {}{held}; MuleSoft's guidance lists it, but nothing needs to be added",
+            Catalogue::get().label(scope)
         ),
     )
     .with_evidence(recorder)
 }
 
-fn covers(grant: &ScopeGrant, place: &Place<'_>) -> bool {
-    let org_ok = place
-        .org
-        .is_none_or(|org| grant.context_params.org.as_deref() == Some(org.id.as_str()));
+/// Whether a grant applies at the place: its business group (when the
+/// place has one) and its environment; a grant without an environment
+/// covers every environment of its business group.
+fn covers(grant: &ScopeGrant, place: &Place<'_>, context: ScopeContext) -> bool {
+    let org_ok = context == ScopeContext::None
+        || place
+            .org
+            .is_none_or(|org| grant.context_params.org.as_deref() == Some(org.id.as_str()));
     let env_ok = match (place.env, grant.context_params.env_id.as_deref()) {
         (Some(env), Some(granted)) => granted == env.id,
-        // A grant without an environment covers every environment of its org.
         _ => true,
     };
     org_ok && env_ok
-}
-
-fn diff(spec: &ScopeSpec, ctx: &RunContext, place: &Place<'_>, grants: &[ScopeGrant]) -> Verdict {
-    let relevant = |g: &&ScopeGrant| g.scope == spec.scope || spec.implied_by.contains(&g.scope);
-    if let Some(grant) = grants.iter().filter(relevant).find(|g| covers(g, place)) {
-        let through = if grant.scope == spec.scope {
-            String::new()
-        } else {
-            format!(" through {}", grant.scope)
-        };
-        return Verdict::new(
-            Status::Pass,
-            format!("granted{through}: {} ({})", spec.name, spec.scope),
-        );
-    }
-    let elsewhere: Vec<String> = grants
-        .iter()
-        .filter(relevant)
-        .map(|g| describe_context(ctx, g))
-        .collect();
-    let summary = if elsewhere.is_empty() {
-        format!("missing: {} ({}) is not granted", spec.name, spec.scope)
-    } else {
-        format!(
-            "missing here: {} ({}) is granted only for {}",
-            spec.name,
-            spec.scope,
-            elsewhere.join("; ")
-        )
-    };
-    Verdict::new(missing_status(spec), summary).fix(add_scope(spec, ctx, place))
 }
 
 fn describe_context(ctx: &RunContext, grant: &ScopeGrant) -> String {
@@ -187,118 +595,5 @@ fn describe_context(ctx: &RunContext, grant: &ScopeGrant) -> String {
         (Some(org), Some(env)) => format!("\"{}\" / \"{}\"", org_name(org), env_name(env)),
         (Some(org), None) => format!("\"{}\"", org_name(org)),
         _ => "no business group".into(),
-    }
-}
-
-fn missing_status(spec: &ScopeSpec) -> Status {
-    match spec.missing {
-        Missing::Fail => Status::Fail,
-        Missing::Warn => Status::Warn,
-    }
-}
-
-/// Exactly what to add where, in Access Management's words.
-fn add_scope(spec: &ScopeSpec, ctx: &RunContext, place: &Place<'_>) -> String {
-    let app = match ctx.facts.identity.get().map(|i| &i.kind) {
-        Some(TokenKind::ConnectedApp {
-            name: Some(name), ..
-        }) => format!("\"{name}\""),
-        _ => "your app".into(),
-    };
-    let selection = match (spec.context, place.org, place.env) {
-        (_, Some(org), Some(env)) => format!(
-            ", select business group \"{}\" and environment \"{}\"",
-            org.name, env.name
-        ),
-        (ScopeContext::RootOrg, Some(org), None) => {
-            format!(", select the root organization \"{}\"", org.name)
-        }
-        (_, Some(org), None) => format!(", select business group \"{}\"", org.name),
-        _ => String::new(),
-    };
-    format!(
-        "Access Management > Connected Apps > {app} > Manage Scopes > Add Scopes: add \"{}\" ({}){selection}; save, then get a new token.",
-        spec.name, spec.scope
-    )
-}
-
-async fn probe_place(
-    check_id: &str,
-    spec: &ScopeSpec,
-    ctx: &RunContext,
-    place: &Place<'_>,
-    grants_unreadable: &str,
-    recorder: &mut Recorder<'_>,
-) -> Verdict {
-    let verify_exactly = format!(
-        "Verify it exactly with an org admin's token: ANYPOINT_BEARER=<admin token> anypoint-doctor check --client-id <app client id> --select {check_id}"
-    );
-    let Some(probe_spec) = spec
-        .probes
-        .iter()
-        .find(|p| !(ctx.options.read_only && p.is_write()))
-    else {
-        let why_no_probe = if spec.probes.is_empty() {
-            "no request tells this scope apart without changing something"
-        } else {
-            "--read-only turns off its write probe"
-        };
-        return Verdict::new(
-            Status::Skip,
-            format!("not verified: the app's granted scopes are unreadable ({grants_unreadable}) and {why_no_probe}"),
-        )
-        .fix(verify_exactly);
-    };
-    let vars = PathVars::from_facts(ctx, place.env);
-    let call = probe::describe(
-        if probe_spec.is_write() { "POST" } else { "GET" },
-        &probe_spec.path,
-    );
-    let reading = match probe::send(recorder, probe_spec, &vars).await {
-        Ok(reading) => reading,
-        Err(verdict) => return verdict,
-    };
-    let where_ = place.phrase(spec.context);
-    match reading {
-        Reading::Authorized { list_len: Some(0), status } => Verdict::new(
-            Status::Warn,
-            format!(
-                "inconclusive: {call} answered {status} with an empty list, which is also what a missing scope looks like"
-            ),
-        )
-        .fix(format!(
-            "Check in Access Management that \"{}\" ({}) is granted for {where_}; see data.client-applications-empty. {verify_exactly}",
-            spec.name, spec.scope
-        ))
-        .inferred(),
-        Reading::Authorized { status, .. } => {
-            let how = if probe_spec.is_write() {
-                format!("{call} was turned down as invalid ({status}), not as forbidden")
-            } else {
-                format!("{call} answered {status}")
-            };
-            Verdict::new(Status::Pass, format!("authorised: {how}")).inferred()
-        }
-        Reading::Forbidden { status, message } => Verdict::new(
-            missing_status(spec),
-            format!("missing {} ({}): {call} answered {status} ({message})", spec.name, spec.scope),
-        )
-        .fix(add_scope(spec, ctx, place))
-        .inferred(),
-        Reading::Accepted { status } => Verdict::new(
-            Status::Error,
-            format!(
-                "the probe {call} was meant to be rejected but answered {status}: something may have been created; check and delete it"
-            ),
-        )
-        .fix("Report this to the anypoint-doctor maintainers with the evidence (-v or --format json)."),
-        Reading::Retired { rule } => Verdict::new(
-            Status::Error,
-            format!(
-                "the probe path {call} is retired (404, {}); the check file needs {}",
-                rule.id,
-                rule.replacement()
-            ),
-        ),
     }
 }

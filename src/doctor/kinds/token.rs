@@ -6,7 +6,7 @@ use reqwest::Method;
 use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{Recorder, RunContext, Verdict};
 use crate::platform::models::TokenResponse;
-use crate::platform::{Request, paths};
+use crate::platform::{Reply, Request, paths};
 use crate::report::Status;
 use crate::settings::{CONTROL_PLANES, Credentials, control_plane_of, mask_id};
 
@@ -33,21 +33,21 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         "client_secret": client_secret.value.expose(),
     });
     let mut recorder = Recorder::new(ctx);
-    let answer = recorder
-        .send(Request {
-            method: Method::POST,
-            path: paths::TOKEN.into(),
-            body: Some(body.to_string()),
-            authorized: false,
-            may_create: false,
-        })
-        .await;
+    let request = Request {
+        method: Method::POST,
+        path: paths::TOKEN.into(),
+        body: Some(body.to_string()),
+        authorized: false,
+        may_create: false,
+    };
+    let answer = recorder.send(request.clone()).await;
     let verdict = match reply(&answer) {
         Err(verdict) => verdict,
         Ok(reply) => match reply.status {
             200..=299 => match reply.json::<TokenResponse>() {
                 Ok(token) if !token.access_token.is_empty() => {
                     ctx.platform.set_token(token.access_token);
+                    ctx.platform.set_token_source(request);
                     let expiry = token
                         .expires_in
                         .map(|s| format!(", expires in {s} s"))
@@ -60,19 +60,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
                 Ok(_) => unreadable(&answer, "the token is empty"),
                 Err(reason) => unreadable(&answer, &reason),
             },
-            400 | 401 | 403 => Verdict::new(
-                Status::Fail,
-                format!(
-                    "the platform refused the client credentials of {} (HTTP {}: {})",
-                    mask_id(&client_id.value),
-                    reply.status,
-                    reply.platform_message()
-                ),
-            )
-            .fix(format!(
-                "Check the client id and secret (Access Management > Connected Apps; reset the secret if unsure) and that the app type is \"App acts on its own behalf (client credentials)\". {}",
-                control_plane_hint(ctx)
-            )),
+            400 | 401 | 403 => refused(ctx, &client_id.value, reply),
             404 => Verdict::new(
                 Status::Error,
                 format!(
@@ -95,6 +83,43 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         verdict
     };
     verdict.with_evidence(recorder)
+}
+
+/// The token endpoint's refusal, by cause: the OAuth `error` code says
+/// whether the credentials or the app's type is wrong.
+fn refused(ctx: &RunContext, client_id: &str, reply: &Reply) -> Verdict {
+    let code = reply
+        .json::<serde_json::Value>()
+        .ok()
+        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string));
+    let what = format!(
+        "the platform refused the client credentials of {} (HTTP {}: {})",
+        mask_id(client_id),
+        reply.status,
+        reply.platform_message()
+    );
+    match code.as_deref() {
+        // RFC 6749 §5.2: the client is known but may not use this grant type;
+        // an app that acts on behalf of a user has no client_credentials grant
+        // (reference §11.11).
+        Some("unauthorized_client" | "unsupported_grant_type" | "invalid_grant") => Verdict::new(
+            Status::Fail,
+            format!(
+                "the app may not use the client_credentials grant (HTTP {}: {}): it is probably of type \"App acts on behalf of a user\"",
+                reply.status,
+                reply.platform_message()
+            ),
+        )
+        .fix("Access Management > Connected Apps: create the app as \"App acts on its own behalf (client credentials)\" (the type cannot be changed afterwards), grant it the scopes, and use its id and secret."),
+        Some("invalid_client") => Verdict::new(Status::Fail, what).fix(format!(
+            "Check the client id and secret (Access Management > Connected Apps; reset the secret if unsure). {}",
+            control_plane_hint(ctx)
+        )),
+        _ => Verdict::new(Status::Fail, what).fix(format!(
+            "Check the client id and secret (Access Management > Connected Apps; reset the secret if unsure) and that the app type is \"App acts on its own behalf (client credentials)\". {}",
+            control_plane_hint(ctx)
+        )),
+    }
 }
 
 /// Which control plane this is, and how to pick another: an app created in
