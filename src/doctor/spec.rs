@@ -209,8 +209,10 @@ pub struct EmptyListSpec {
     pub list: String,
     /// JSON pointer to the items in its answer.
     pub items: String,
-    /// Scopes that make the list complete.
-    pub view_scopes: Vec<String>,
+    /// JSON pointer, in each item, to its owners (`[{"entityType", "id"}]`).
+    pub owners: String,
+    /// The capability that makes the list complete (`scopes/capabilities.toml`).
+    pub capability: String,
     /// Other lists of the same things; items there mean the things exist.
     #[serde(default)]
     pub cross_lists: Vec<CrossList>,

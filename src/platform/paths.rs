@@ -28,3 +28,8 @@ pub fn org_connected_app_scopes(org_id: &str, client_id: &str) -> String {
 pub fn apis(org_id: &str, env_id: &str) -> String {
     format!("/apimanager/api/v1/organizations/{org_id}/environments/{env_id}/apis")
 }
+
+/// The contracts of one API instance.
+pub fn api_contracts(org_id: &str, env_id: &str, api_id: u64) -> String {
+    format!("{}/{api_id}/contracts", apis(org_id, env_id))
+}

@@ -1,16 +1,20 @@
-//! Kind `empty-list`: a list that answers 200 and empty is only believable
-//! when other evidence agrees: the view scope, lists of the same things
-//! elsewhere, active contracts (which need applications), and whether the
-//! org is a business group.
+//! Kind `empty-list`: a list that answers 200 and empty, or with only the
+//! app's own items, is only believable when other evidence agrees: the view
+//! scope, lists of the same things elsewhere, active contracts (which name
+//! applications), and whether the org is a business group. In an exact run
+//! the admin's list shows what exists and the app's grants what it would see.
 
-use super::probe::{self, reply, unexpected_status};
-use crate::doctor::context::{Grants, PathVars, Recorder, RunContext, Verdict};
+use std::collections::BTreeSet;
+
 use futures::future::join_all;
+use serde_json::Value;
 
+use super::probe::{self, reply, unexpected_status, unreadable};
+use crate::doctor::catalogue::Catalogue;
+use crate::doctor::context::{Grants, OrgFacts, PathVars, Recorder, RunContext, Verdict};
 use crate::doctor::spec::{CrossList, EmptyListSpec};
-use crate::platform::Request;
-use crate::platform::models::ApiAssetList;
-use crate::platform::models::Environment;
+use crate::platform::models::{ApiAssetList, ContractList, Environment, ScopeGrant};
+use crate::platform::{Request, paths};
 use crate::report::Status;
 
 pub async fn run(spec: &EmptyListSpec, ctx: &RunContext) -> Verdict {
@@ -19,6 +23,18 @@ pub async fn run(spec: &EmptyListSpec, ctx: &RunContext) -> Verdict {
         Ok(verdict) | Err(verdict) => verdict,
     };
     verdict.with_evidence(recorder)
+}
+
+/// The items of the list, and whose they are.
+struct Listed {
+    ids: BTreeSet<u64>,
+    len: usize,
+    /// Items whose owners include this app.
+    own: usize,
+    /// Items with owners, none of them this app.
+    foreign: usize,
+    /// The answer's `total`, when it has one.
+    total: Option<u64>,
 }
 
 async fn judge(
@@ -37,27 +53,190 @@ async fn judge(
         .fill(&spec.list)
         .map_err(|m| Verdict::new(Status::Skip, format!("not run: no {m}")))?;
     let call = probe::describe("GET", &list_path);
-    let count = count_items(recorder, &list_path, &spec.items).await?;
-    if count > 0 {
+    let client_id = ctx.subject_client_id();
+    let listed = read_list(recorder, &list_path, spec, client_id.as_deref()).await?;
+    if ctx.exact() {
+        return exact(spec, ctx, org, &listed, recorder).await;
+    }
+    if listed.foreign > 0 {
         return Ok(Verdict::new(
             Status::Pass,
             format!(
-                "{count} client application(s) listed in the root organization \"{}\"",
-                org.root.name
+                "{} client application(s) listed in the root organization \"{}\", including applications created by others",
+                listed.len, org.root.name
             ),
         ));
     }
-
-    // The list is empty: gather what else the platform says. These reads are
-    // independent, so they go out together first; the loops below then read
-    // them from the run's cache (recording their evidence) in a stable order.
     let envs: &[Environment] = ctx
         .facts
         .environments
         .get()
         .map(|e| e.selected.as_slice())
         .unwrap_or_default();
-    let contract_paths: Vec<(&Environment, String)> = match &spec.contracts_in {
+    let evidence = gather(spec, ctx, &vars, envs, &listed, recorder).await;
+    let view_held = match ctx.grants(recorder).await {
+        Grants::Readable(grants) => Some(view_held(spec, org, &grants)),
+        Grants::Unreadable(_) => None,
+    };
+    let business_group_note = if org.org_is_root() {
+        String::new()
+    } else {
+        format!(
+            " Note: \"{}\" is a business group; called with its id ({}) instead of the root organization's ({}), the list is empty too.",
+            org.org.name, org.org.id, org.root.id
+        )
+    };
+    let what = if listed.len == 0 {
+        format!("{call} is empty")
+    } else {
+        format!(
+            "{call} lists {} application(s), all created by this app (all that Application Creator shows)",
+            listed.len
+        )
+    };
+    let verdict = if !evidence.signs.is_empty() {
+        let partial = if listed.len == 0 {
+            ""
+        } else {
+            " The list is partial, not complete."
+        };
+        let cause = match view_held {
+            Some(false) => "View Client Applications is not granted in the root organization".to_string(),
+            Some(true) => "the scope is granted, so the applications were probably created by users or other apps, which a Connected App does not see".to_string(),
+            None => "most likely View Client Applications is missing in the root organization (Application Creator shows only the applications the app created), or the applications were created by someone else".to_string(),
+        };
+        Verdict::new(
+            Status::Fail,
+            format!(
+                "{what}, but other applications exist ({}): {cause}.{partial}{business_group_note}",
+                evidence.signs.join("; ")
+            ),
+        )
+    } else if view_held == Some(false) {
+        Verdict::new(
+            Status::Fail,
+            format!(
+                "{what}, and View Client Applications is not granted in the root organization \"{}\": the list cannot show applications others created.{business_group_note}",
+                org.root.name
+            ),
+        )
+    } else if !evidence.unknowns.is_empty() {
+        Verdict::new(
+            Status::Warn,
+            format!(
+                "{what} and the other evidence could not be read ({}).{business_group_note}",
+                evidence.unknowns.join("; ")
+            ),
+        )
+        .inferred()
+    } else if view_held == Some(true) {
+        Verdict::new(
+            Status::Pass,
+            format!(
+                "the list is believable: the view scope is granted in the root organization, no API instance in {} has contracts with other applications, and the other lists agree",
+                list_or_none(&evidence.environments)
+            ),
+        )
+    } else {
+        Verdict::new(
+            Status::Warn,
+            format!(
+                "{what}; no API instance in {} has contracts with other applications and the other lists agree, but the app's scopes cannot be read, and a missing View Client Applications looks exactly like this.{business_group_note}",
+                list_or_none(&evidence.environments)
+            ),
+        )
+        .inferred()
+    };
+    Ok(verdict)
+}
+
+/// An exact run: the admin's list is what exists; the app's granted scopes
+/// say whether it would see all of it.
+async fn exact(
+    spec: &EmptyListSpec,
+    ctx: &RunContext,
+    org: &OrgFacts,
+    listed: &Listed,
+    recorder: &mut Recorder<'_>,
+) -> Result<Verdict, Verdict> {
+    let grants = match ctx.grants(recorder).await {
+        Grants::Readable(grants) => grants,
+        Grants::Unreadable(why) => {
+            return Ok(Verdict::new(
+                Status::Error,
+                format!("the app's granted scopes could not be read ({why}): what the app would see cannot be told"),
+            ));
+        }
+    };
+    let exist = format!(
+        "{} client application(s) exist in the root organization \"{}\" ({} created by this app)",
+        listed.len, org.root.name, listed.own
+    );
+    Ok(if view_held(spec, org, &grants) {
+        Verdict::new(
+            Status::Pass,
+            format!("{exist}; the app may list them all (View Client Applications or a scope that includes it, in the root organization)"),
+        )
+    } else if listed.foreign > 0 {
+        Verdict::new(
+            Status::Fail,
+            format!(
+                "{exist}, but the app lacks View Client Applications in the root organization: its list shows only the {} it created, not the {} others created",
+                listed.own, listed.foreign
+            ),
+        )
+    } else {
+        Verdict::new(
+            Status::Pass,
+            format!("{exist}: the app lacks View Client Applications in the root organization, but every application there is its own, so its list is complete for now"),
+        )
+    })
+}
+
+/// Whether a grant lets the app list every application of the root org.
+fn view_held(spec: &EmptyListSpec, org: &OrgFacts, grants: &[ScopeGrant]) -> bool {
+    let catalogue = Catalogue::get();
+    let satisfiers = catalogue
+        .capability(&spec.capability)
+        .map(|c| catalogue.satisfiers(&c.any_of))
+        .unwrap_or_default();
+    grants.iter().any(|g| {
+        satisfiers.contains(&g.scope)
+            && g.context_params.org.as_deref() == Some(org.root.id.as_str())
+    })
+}
+
+/// What other reads say about applications the list does not show.
+struct Evidence {
+    signs: Vec<String>,
+    unknowns: Vec<String>,
+    /// Environments whose API instances were read and name no other application.
+    environments: Vec<String>,
+}
+
+async fn gather(
+    spec: &EmptyListSpec,
+    ctx: &RunContext,
+    vars: &PathVars,
+    envs: &[Environment],
+    listed: &Listed,
+    recorder: &mut Recorder<'_>,
+) -> Evidence {
+    let mut evidence = Evidence {
+        signs: Vec::new(),
+        unknowns: Vec::new(),
+        environments: Vec::new(),
+    };
+    if let Some(total) = listed.total
+        && total > listed.len as u64
+        && listed.len < 200
+    {
+        evidence.signs.push(format!(
+            "the answer's total is {total}, but it lists {}",
+            listed.len
+        ));
+    }
+    let api_lists: Vec<(&Environment, String)> = match &spec.contracts_in {
         Some(template) => envs
             .iter()
             .filter_map(|env| {
@@ -74,100 +253,115 @@ async fn judge(
         .iter()
         .filter_map(|cross| vars.fill(&cross.path).ok().map(|p| (cross, p)))
         .collect();
+    // Independent reads go out together; the loops below then read them
+    // from the run's cache (recording their evidence) in a stable order.
     join_all(
         cross_paths
             .iter()
             .map(|(_, p)| p)
-            .chain(contract_paths.iter().map(|(_, p)| p))
+            .chain(api_lists.iter().map(|(_, p)| p))
             .map(|p| ctx.platform.fetch(Request::get(p.clone()))),
     )
     .await;
-
-    let mut signs_of_apps = Vec::new();
-    let mut unknowns = Vec::new();
     for (cross, path) in &cross_paths {
         match count_items(recorder, path, &cross.items).await {
-            Ok(0) => {}
-            Ok(n) => signs_of_apps.push(format!("{} lists {n}", probe::describe("GET", path))),
-            Err(v) => unknowns.push(v.summary),
+            Ok(n) if n > listed.len => {
+                evidence
+                    .signs
+                    .push(format!("{} lists {n}", probe::describe("GET", path)))
+            }
+            Ok(_) => {}
+            Err(v) => evidence.unknowns.push(v.summary),
         }
     }
-    let mut contracts_checked = Vec::new();
-    for (env, path) in &contract_paths {
-        match active_contracts(recorder, path).await {
-            Ok(0) => contracts_checked.push(env.name.clone()),
-            Ok(n) => signs_of_apps.push(format!(
-                "API instances in \"{}\" have {n} active contract(s)",
-                env.name
-            )),
-            Err(why) => unknowns.push(format!("contracts in \"{}\": {why}", env.name)),
+    for (env, path) in &api_lists {
+        match other_applications(ctx, recorder, env, path, listed).await {
+            Ok(None) => evidence.environments.push(env.name.clone()),
+            Ok(Some(sign)) => evidence.signs.push(sign),
+            Err(why) => evidence
+                .unknowns
+                .push(format!("contracts in \"{}\": {why}", env.name)),
         }
     }
-    let view_held = match ctx.grants(recorder).await {
-        Grants::Readable(grants) => Some(grants.iter().any(|g| {
-            spec.view_scopes.contains(&g.scope)
-                && g.context_params.org.as_deref() == Some(org.root.id.as_str())
-        })),
-        Grants::Unreadable(_) => None,
-    };
-    let business_group_note = if org.org_is_root() {
-        String::new()
-    } else {
-        format!(
-            " Note: \"{}\" is a business group; called with its id ({}) instead of the root organization's ({}), the list is empty too.",
-            org.org.name, org.org.id, org.root.id
-        )
-    };
+    evidence
+}
 
-    let verdict = if !signs_of_apps.is_empty() {
-        let cause = match view_held {
-            Some(false) => "View Client Applications is not granted in the root organization".to_string(),
-            Some(true) => "the scope is granted, so the applications were probably created by users or other apps, which a Connected App does not see".to_string(),
-            None => "most likely View Client Applications is missing in the root organization, or the applications were created by someone else".to_string(),
-        };
-        Verdict::new(
-            Status::Fail,
-            format!(
-                "{call} is empty, but applications exist ({}): {cause}.{business_group_note}",
-                signs_of_apps.join("; ")
-            ),
-        )
-    } else if view_held == Some(false) {
-        Verdict::new(
-            Status::Fail,
-            format!(
-                "{call} is empty, and View Client Applications is not granted in the root organization \"{}\": the list cannot show anything.{business_group_note}",
-                org.root.name
-            ),
-        )
-    } else if !unknowns.is_empty() {
-        Verdict::new(
-            Status::Warn,
-            format!(
-                "{call} is empty and the other evidence could not be read ({}).{business_group_note}",
-                unknowns.join("; ")
-            ),
-        )
-        .inferred()
-    } else if view_held == Some(true) {
-        Verdict::new(
-            Status::Pass,
-            format!(
-                "the empty list is believable: the view scope is granted in the root organization, no API instance in {} has active contracts, and the other lists are empty too",
-                list_or_none(&contracts_checked)
-            ),
-        )
-    } else {
-        Verdict::new(
-            Status::Warn,
-            format!(
-                "{call} is empty; no API instance in {} has active contracts and the other lists are empty, but the app's scopes cannot be read, and a missing View Client Applications looks exactly like this.{business_group_note}",
-                list_or_none(&contracts_checked)
-            ),
-        )
-        .inferred()
+/// Contracts in one environment with applications the list does not show:
+/// with an empty list, any active contract; otherwise the contracts' own
+/// application ids, read for the instances that have active contracts.
+async fn other_applications(
+    ctx: &RunContext,
+    recorder: &mut Recorder<'_>,
+    env: &Environment,
+    api_list: &str,
+    listed: &Listed,
+) -> Result<Option<String>, String> {
+    let answer = recorder.fetch(Request::get(api_list)).await;
+    let list: ApiAssetList = match &answer.result {
+        Ok(reply) if reply.status == 200 => reply.json()?,
+        Ok(reply) => return Err(format!("HTTP {}", reply.status)),
+        Err(e) => return Err(e.to_string()),
     };
-    Ok(verdict)
+    let with_contracts: Vec<(u64, u64)> = list
+        .assets
+        .iter()
+        .flat_map(|a| &a.apis)
+        .filter_map(|api| {
+            api.active_contracts_count
+                .filter(|&n| n > 0)
+                .map(|n| (api.id, n))
+        })
+        .collect();
+    let active: u64 = with_contracts.iter().map(|(_, n)| n).sum();
+    if active == 0 {
+        return Ok(None);
+    }
+    if listed.len == 0 {
+        return Ok(Some(format!(
+            "API instances in \"{}\" have {active} active contract(s)",
+            env.name
+        )));
+    }
+    let org = ctx
+        .facts
+        .org
+        .get()
+        .map(|o| o.org.id.clone())
+        .unwrap_or_default();
+    let paths: Vec<String> = with_contracts
+        .iter()
+        .map(|(api, _)| paths::api_contracts(&org, &env.id, *api))
+        .collect();
+    join_all(
+        paths
+            .iter()
+            .map(|p| ctx.platform.fetch(Request::get(p.clone()))),
+    )
+    .await;
+    let mut unseen = BTreeSet::new();
+    for path in &paths {
+        let answer = recorder.fetch(Request::get(path.clone())).await;
+        let contracts: ContractList = match &answer.result {
+            Ok(reply) if reply.status == 200 => reply.json()?,
+            Ok(reply) => return Err(format!("reading contracts answered HTTP {}", reply.status)),
+            Err(e) => return Err(e.to_string()),
+        };
+        unseen.extend(
+            contracts
+                .contracts
+                .iter()
+                .filter_map(|c| c.application_id)
+                .filter(|id| !listed.ids.contains(id)),
+        );
+    }
+    Ok((!unseen.is_empty()).then(|| {
+        let ids: Vec<String> = unseen.iter().map(u64::to_string).collect();
+        format!(
+            "contracts in \"{}\" name application(s) {} that the list does not show",
+            env.name,
+            ids.join(", ")
+        )
+    }))
 }
 
 fn list_or_none(names: &[String]) -> String {
@@ -182,8 +376,57 @@ fn list_or_none(names: &[String]) -> String {
     }
 }
 
-/// Items at a pointer of a list's answer. A refusal of the main list is the
-/// verdict itself (fail); other surprises are errors.
+/// The main list. A refusal is the verdict itself (fail); other surprises are errors.
+async fn read_list(
+    recorder: &mut Recorder<'_>,
+    path: &str,
+    spec: &EmptyListSpec,
+    client_id: Option<&str>,
+) -> Result<Listed, Verdict> {
+    let answer = recorder.fetch(Request::get(path)).await;
+    let reply = reply(&answer)?;
+    if matches!(reply.status, 401 | 403) {
+        return Err(refused(path, reply));
+    }
+    if reply.status != 200 {
+        return Err(unexpected_status(&answer, reply));
+    }
+    let body: Value = reply.json().map_err(|reason| unreadable(&answer, &reason))?;
+    let items = body
+        .pointer(&spec.items)
+        .and_then(Value::as_array)
+        .ok_or_else(|| unreadable(&answer, &format!("no list at {:?} in the answer", spec.items)))?;
+    let mut listed = Listed {
+        ids: BTreeSet::new(),
+        len: items.len(),
+        own: 0,
+        foreign: 0,
+        total: body.get("total").and_then(Value::as_u64),
+    };
+    for item in items {
+        listed.ids.extend(item.get("id").and_then(Value::as_u64));
+        match probe::owned_by_app(item, &spec.owners, client_id) {
+            Some(true) => listed.own += 1,
+            Some(false) => listed.foreign += 1,
+            None => {}
+        }
+    }
+    Ok(listed)
+}
+
+fn refused(path: &str, reply: &crate::platform::Reply) -> Verdict {
+    Verdict::new(
+        Status::Fail,
+        format!(
+            "{} is refused (HTTP {}: {})",
+            probe::describe("GET", path),
+            reply.status,
+            reply.platform_message()
+        ),
+    )
+}
+
+/// Items at a pointer of another list's answer.
 async fn count_items(
     recorder: &mut Recorder<'_>,
     path: &str,
@@ -193,30 +436,7 @@ async fn count_items(
     let reply = reply(&answer)?;
     match reply.status {
         200 => probe::list_len(&answer, reply, pointer),
-        401 | 403 => Err(Verdict::new(
-            Status::Fail,
-            format!(
-                "{} is refused (HTTP {}: {})",
-                probe::describe("GET", path),
-                reply.status,
-                reply.platform_message()
-            ),
-        )),
+        401 | 403 => Err(refused(path, reply)),
         _ => Err(unexpected_status(&answer, reply)),
-    }
-}
-
-async fn active_contracts(recorder: &mut Recorder<'_>, path: &str) -> Result<u64, String> {
-    let answer = recorder.fetch(Request::get(path)).await;
-    match &answer.result {
-        Ok(reply) if reply.status == 200 => reply.json::<ApiAssetList>().map(|list| {
-            list.assets
-                .iter()
-                .flat_map(|a| &a.apis)
-                .filter_map(|api| api.active_contracts_count)
-                .sum()
-        }),
-        Ok(reply) => Err(format!("HTTP {}", reply.status)),
-        Err(e) => Err(e.to_string()),
     }
 }

@@ -256,20 +256,28 @@ fn listed(
         return Ok(seen);
     };
     for item in items {
-        let Some(list) = item.pointer(owners).and_then(|v| v.as_array()) else {
-            continue;
-        };
-        let is_app = |o: &serde_json::Value| {
-            o.get("entityType").and_then(|t| t.as_str()) == Some("client")
-                && client_id.is_some_and(|id| o.get("id").and_then(|v| v.as_str()) == Some(id))
-        };
-        if list.iter().any(is_app) {
-            seen.own += 1;
-        } else if !list.is_empty() {
-            seen.foreign += 1;
+        match owned_by_app(item, owners, client_id) {
+            Some(true) => seen.own += 1,
+            Some(false) => seen.foreign += 1,
+            None => {}
         }
     }
     Ok(seen)
+}
+
+/// Whether a listed item is the app's own (its owners, at a JSON pointer in
+/// the item, include the client with this id), someone else's, or unknown
+/// (no owners named).
+pub fn owned_by_app(
+    item: &serde_json::Value,
+    owners: &str,
+    client_id: Option<&str>,
+) -> Option<bool> {
+    let owners = item.pointer(owners)?.as_array().filter(|o| !o.is_empty())?;
+    Some(owners.iter().any(|o| {
+        o.get("entityType").and_then(|t| t.as_str()) == Some("client")
+            && client_id.is_some_and(|id| o.get("id").and_then(|v| v.as_str()) == Some(id))
+    }))
 }
 
 /// The number of items at a JSON pointer of the answer ("" for a bare array).
