@@ -53,8 +53,15 @@ mod path {
     pub fn environments(org: &str) -> String {
         format!("/accounts/api/organizations/{org}/environments")
     }
+    /// The first page of the app's granted scopes (the doctor asks for 500).
     pub fn grants(client_id: &str) -> String {
-        format!("/accounts/api/connectedApplications/{client_id}/scopes")
+        format!("/accounts/api/connectedApplications/{client_id}/scopes?offset=0&limit=500")
+    }
+    /// The org-scoped path, tried when the short one is refused.
+    pub fn org_grants(org: &str, client_id: &str) -> String {
+        format!(
+            "/accounts/api/organizations/{org}/connectedApplications/{client_id}/scopes?offset=0&limit=500"
+        )
     }
     /// The legacy client application list (View Client Applications probe, empty-list check).
     pub fn client_apps(org: &str) -> String {
@@ -70,9 +77,16 @@ mod path {
     pub fn exchange_apps(org: &str) -> String {
         format!("/exchange/api/v2/organizations/{org}/applications")
     }
-    /// The Manage Contracts probe.
+    /// The Manage Contracts probe, aimed at the API instance the environment lists.
     pub fn contracts_probe(org: &str, env: &str) -> String {
-        format!("/apimanager/api/v1/organizations/{org}/environments/{env}/apis/0/contracts")
+        format!(
+            "/apimanager/api/v1/organizations/{org}/environments/{env}/apis/{}/contracts",
+            super::api_id(env)
+        )
+    }
+    /// The contracts of an API instance (read by the data check).
+    pub fn contracts(org: &str, env: &str, api: u64) -> String {
+        format!("/apimanager/api/v1/organizations/{org}/environments/{env}/apis/{api}/contracts")
     }
     /// API instances: GET lists them, POST is the API Manager administrator probe.
     pub fn apis(org: &str, env: &str) -> String {
@@ -81,6 +95,25 @@ mod path {
     pub fn exchange_v1_apis(org: &str, env: &str) -> String {
         format!("/exchange/api/v1/organizations/{org}/environments/{env}/apis")
     }
+}
+
+/// The API instance each environment lists by default.
+fn api_id(env: &str) -> u64 {
+    match env {
+        DESIGN => 18972601,
+        SANDBOX => 18972610,
+        _ => 18972611,
+    }
+}
+
+/// An API Manager list with one instance in `env` and `active` contracts.
+fn api_list(env: &str, active: u64) -> Reply {
+    ok(serde_json::json!({"total": 1, "assets": [{
+        "id": 6123456, "assetId": "orders-api", "groupId": ROOT, "organizationId": ROOT,
+        "apis": [{"id": api_id(env), "assetId": "orders-api", "assetVersion": "1.0.3",
+                  "productVersion": "v1", "environmentId": env, "activeContractsCount": active}]
+    }]})
+    .to_string())
 }
 
 fn fixture(name: &str) -> String {
@@ -259,6 +292,7 @@ impl Tenant {
                 ok(fixture("accounts-environments-list.json")),
             )
             .set("GET", path::grants(CLIENT_ID), forbidden())
+            .set("GET", path::org_grants(app_org, CLIENT_ID), forbidden())
             .set("POST", path::exchange_apps(ROOT), invalid.clone())
             .set(
                 "GET",
@@ -286,11 +320,7 @@ impl Tenant {
                         r#"{"errors":[{"message":"should have required property 'spec'"}]}"#,
                     ),
                 )
-                .set(
-                    "GET",
-                    path::apis(checked_org, env),
-                    ok(fixture("apimanager-apis-list-empty.json")),
-                )
+                .set("GET", path::apis(checked_org, env), api_list(env, 0))
                 .set(
                     "GET",
                     path::exchange_v1_apis(checked_org, env),
@@ -672,10 +702,12 @@ fn ids_in_order(report: &Report) -> Vec<&str> {
     ids
 }
 
+/// The checks of the default run (capabilities run only when asked for).
 fn registry_ids() -> Vec<&'static str> {
     Registry::get()
         .checks
         .iter()
+        .filter(|c| !c.on_demand)
         .map(|c| c.id.as_str())
         .collect()
 }
@@ -698,6 +730,7 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         .expect("GET", path::hierarchy(ROOT), 1)
         .expect("GET", path::environments(ROOT), 1)
         .expect("GET", path::grants(CLIENT_ID), 1)
+        .expect("GET", path::org_grants(ROOT, CLIENT_ID), 1)
         // Manage Client Applications probe and the deprecated check's replacement: one request.
         .expect("POST", path::exchange_apps(ROOT), 1)
         // View Client Applications probe and the empty-list check: one request.
@@ -739,13 +772,39 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         envs.summary
     );
 
-    for id in [
-        "scope.manage-client-applications",
+    // An application created by a user is listed: the app sees more than its own.
+    let view = at(
+        &report,
         "scope.view-client-applications",
-    ] {
-        let outcome = at(&report, id, "Example Corp", Status::Pass);
-        assert!(outcome.inferred, "{id} comes from a probe");
-    }
+        "Example Corp",
+        Status::Pass,
+    );
+    assert!(view.inferred, "it comes from a probe");
+    // The create probe's 400 is also what Application Creator gets: it proves
+    // the capability, never Manage Client Applications itself.
+    let manage = at(
+        &report,
+        "scope.manage-client-applications",
+        "Example Corp",
+        Status::Warn,
+    );
+    assert!(manage.inferred);
+    assert!(
+        manage.summary.starts_with("not proven")
+            && manage
+                .summary
+                .contains("Application Creator or Manage Client Applications"),
+        "{}",
+        manage.summary
+    );
+    assert!(
+        manage
+            .remediation
+            .as_deref()
+            .is_some_and(|fix| fix.contains("ANYPOINT_BEARER")),
+        "it says what would settle it: {:?}",
+        manage.remediation
+    );
     for id in [
         "scope.manage-contracts",
         "scope.api-manager-administrator",
@@ -781,7 +840,7 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         background
             .evidence
             .iter()
-            .all(|e| e.url.ends_with("/scopes")),
+            .all(|e| e.url.contains("/scopes?")),
         "an inapplicable scope sends nothing but the shared read of the granted scopes"
     );
 
@@ -803,7 +862,7 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
             report.summary.skip,
             report.summary.error
         ),
-        (22, 0, 0, 4, 0),
+        (21, 1, 0, 4, 0),
         "\n{}",
         dump(&report)
     );
@@ -967,15 +1026,19 @@ async fn manage_contracts_missing_in_production_only_fails_there() {
         !fix.contains("Sandbox") && !fix.contains("Design"),
         "only Production needs it: {fix}"
     );
+    let urls: Vec<&str> = production.evidence.iter().map(|e| e.url.as_str()).collect();
     assert_eq!(
-        production.evidence.len(),
-        2,
-        "the grants read and the Production probe"
+        urls.len(),
+        4,
+        "two reads of the granted scopes, the API list, the Production probe: {urls:#?}"
     );
     assert!(
-        production.evidence[1]
-            .url
-            .ends_with(&path::contracts_probe(ROOT, PRODUCTION))
+        urls[2].ends_with(&path::apis(ROOT, PRODUCTION)),
+        "{urls:#?}"
+    );
+    assert!(
+        urls[3].ends_with(&path::contracts_probe(ROOT, PRODUCTION)),
+        "the probe is aimed at the instance Production lists: {urls:#?}"
     );
     assert_eq!(report.summary.fail, 1, "\n{}", dump(&report));
 }
@@ -1036,9 +1099,9 @@ fn assert_exact_manage_contracts(report: &Report) {
         let missing = at(report, "scope.manage-contracts", env, Status::Fail);
         assert!(!missing.inferred, "{env}");
         assert!(
-            missing
-                .summary
-                .contains("granted only for \"Example Corp\" / \"Sandbox\""),
+            missing.summary.contains(
+                "granted only as manage:api_contracts for \"Example Corp\" / \"Sandbox\""
+            ),
             "{env}: {}",
             missing.summary
         );
@@ -1300,11 +1363,12 @@ async fn app_in_a_business_group_probes_client_applications_in_the_root_org() {
     assert_eq!(report.target.org_name.as_deref(), Some("Payments BG"));
     assert_eq!(report.target.root_org_id.as_deref(), Some(ROOT));
     // Root-org scopes are about the root; org and environment scopes about the business group.
+    // The create probe proves only the capability: Application Creator allows it too.
     at(
         &report,
         "scope.manage-client-applications",
         "Example Corp",
-        Status::Pass,
+        Status::Warn,
     );
     at(
         &report,
@@ -1325,9 +1389,10 @@ async fn app_in_a_business_group_probes_client_applications_in_the_root_org() {
         Status::Pass,
     );
     assert!(
-        production.evidence[1]
-            .url
-            .ends_with(&path::contracts_probe(BG, PRODUCTION)),
+        production
+            .evidence
+            .last()
+            .is_some_and(|e| e.url.ends_with(&path::contracts_probe(BG, PRODUCTION))),
         "environment probes go to the business group: {:?}",
         production.evidence
     );
@@ -1589,11 +1654,12 @@ async fn malformed_environment_list_stops_only_the_checks_that_need_it() {
         );
     }
     // Checks that need only the org still ran.
+    // The create probe proves only the capability: Application Creator allows it too.
     at(
         &report,
         "scope.manage-client-applications",
         "Example Corp",
-        Status::Pass,
+        Status::Warn,
     );
     at(
         &report,
@@ -1685,7 +1751,8 @@ async fn rate_limited_probe_is_an_error_not_a_missing_scope() {
     ] {
         let outcome = at(&report, id, target, Status::Error);
         assert!(
-            outcome.summary.contains("rate limited: HTTP 429"),
+            outcome.summary.contains("rate-limited (HTTP 429")
+                && outcome.summary.contains("says nothing about scopes"),
             "{id}: {}",
             outcome.summary
         );

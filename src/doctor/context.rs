@@ -227,18 +227,15 @@ impl RunContext {
                 };
                 let mut evidence = Vec::new();
                 let mut refusal = String::new();
-                // The short path first; an org admin of a business group may
-                // need the org-scoped one (reference §4.5, §11.4).
-                let orgs = self.facts.org.get().map(|o| {
-                    let mut ids = vec![o.org.id.clone(), o.root.id.clone()];
-                    ids.dedup();
-                    ids
-                });
+                // The short path first, then the org-scoped one (reference
+                // §4.5, §11.4) with the token holder's org: known once the
+                // identity is, whichever check asks first.
                 let mut bases = vec![paths::connected_app_scopes(&client_id)];
                 bases.extend(
-                    orgs.unwrap_or_default()
-                        .iter()
-                        .map(|org| paths::org_connected_app_scopes(org, &client_id)),
+                    self.facts
+                        .identity
+                        .get()
+                        .map(|i| paths::org_connected_app_scopes(&i.org_id, &client_id)),
                 );
                 for base in bases {
                     match read_every_page(&self.platform, &base, &mut evidence).await {

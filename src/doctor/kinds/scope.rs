@@ -393,12 +393,17 @@ impl Check<'_> {
             } => Verdict::new(
                 Status::Warn,
                 format!(
-                    "inconclusive: {call} answered {status} with an empty list, which is also what a missing scope looks like"
+                    "inconclusive: {call} answered {status} with an empty list: there may be nothing to list, or the app may not be allowed to see it"
                 ),
             )
             .fix(format!(
-                "Check in Access Management that {} is granted for {where_}; see data.client-applications-empty. {}",
+                "Check in Access Management that {} is granted for {where_}{}. {}",
                 catalogue.label(self.wanted.to_add()),
+                if probe_spec.owners.is_some() {
+                    "; see data.client-applications-empty"
+                } else {
+                    ""
+                },
                 self.verify_exactly()
             ))
             .inferred(),
