@@ -164,7 +164,9 @@ async fn exact(
         Grants::Unreadable(why) => {
             return Ok(Verdict::new(
                 Status::Error,
-                format!("the app's granted scopes could not be read ({why}): what the app would see cannot be told"),
+                format!(
+                    "the app's granted scopes could not be read ({why}): what the app would see cannot be told"
+                ),
             ));
         }
     };
@@ -175,7 +177,9 @@ async fn exact(
     Ok(if view_held(spec, org, &grants) {
         Verdict::new(
             Status::Pass,
-            format!("{exist}; the app may list them all (View Client Applications or a scope that includes it, in the root organization)"),
+            format!(
+                "{exist}; the app may list them all (View Client Applications or a scope that includes it, in the root organization)"
+            ),
         )
     } else if listed.foreign > 0 {
         Verdict::new(
@@ -188,7 +192,9 @@ async fn exact(
     } else {
         Verdict::new(
             Status::Pass,
-            format!("{exist}: the app lacks View Client Applications in the root organization, but every application there is its own, so its list is complete for now"),
+            format!(
+                "{exist}: the app lacks View Client Applications in the root organization, but every application there is its own, so its list is complete for now"
+            ),
         )
     })
 }
@@ -265,11 +271,9 @@ async fn gather(
     .await;
     for (cross, path) in &cross_paths {
         match count_items(recorder, path, &cross.items).await {
-            Ok(n) if n > listed.len => {
-                evidence
-                    .signs
-                    .push(format!("{} lists {n}", probe::describe("GET", path)))
-            }
+            Ok(n) if n > listed.len => evidence
+                .signs
+                .push(format!("{} lists {n}", probe::describe("GET", path))),
             Ok(_) => {}
             Err(v) => evidence.unknowns.push(v.summary),
         }
@@ -391,11 +395,18 @@ async fn read_list(
     if reply.status != 200 {
         return Err(unexpected_status(&answer, reply));
     }
-    let body: Value = reply.json().map_err(|reason| unreadable(&answer, &reason))?;
+    let body: Value = reply
+        .json()
+        .map_err(|reason| unreadable(&answer, &reason))?;
     let items = body
         .pointer(&spec.items)
         .and_then(Value::as_array)
-        .ok_or_else(|| unreadable(&answer, &format!("no list at {:?} in the answer", spec.items)))?;
+        .ok_or_else(|| {
+            unreadable(
+                &answer,
+                &format!("no list at {:?} in the answer", spec.items),
+            )
+        })?;
     let mut listed = Listed {
         ids: BTreeSet::new(),
         len: items.len(),
