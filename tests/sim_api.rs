@@ -16,7 +16,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anypoint_doctor::sim::scenarios::{self, SCENARIOS};
-use anypoint_doctor::sim::world::{Fault, FaultKind};
+use anypoint_doctor::sim::world::{ClientApplication, Fault, FaultKind, Grant};
 use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -1079,6 +1079,125 @@ async fn stopping_right_after_start_returns() {
     tokio::time::timeout(Duration::from_secs(2), running.stop())
         .await
         .expect("stop returns");
+}
+
+// ---------------------------------------------------------------- corrected platform facts (§11)
+
+/// The healthy world with the login app's grants replaced.
+fn granted(grants: &[(&str, Option<&str>, Option<&str>)]) -> World {
+    let mut world = world("healthy");
+    world.connected_apps[0].scopes = grants
+        .iter()
+        .map(|(scope, org, env)| Grant {
+            scope: scope.to_string(),
+            org: org.map(str::to_string),
+            env: env.map(str::to_string),
+        })
+        .collect();
+    world
+}
+
+/// A client application created by `created_by` (a client id or a username).
+fn application(id: u64, name: &str, created_by: &str) -> ClientApplication {
+    ClientApplication {
+        id,
+        name: name.into(),
+        description: None,
+        client_id: format!("{id:032x}"),
+        client_secret: format!("{id:032X}"),
+        created_by: created_by.into(),
+        redirect_uris: Vec::new(),
+        grant_types: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn applications_name_their_owners() {
+    // §4.8 and §11.1: owners[].entityType is "client" for a connected app's own applications.
+    let mut world = world("healthy");
+    world
+        .client_applications
+        .push(application(2349099, "ci-made", CLIENT_ID));
+    let sim = Sim::start(world).await;
+    let token = sim.app_token().await;
+    let created = sim
+        .post_json(
+            &path::exchange_apps(),
+            Some(&token),
+            &json!({"name": "fresh"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    let created = created.json();
+    let client_owner = json!([{"id": CLIENT_ID, "organizationId": ROOT, "entityType": "client", "username": null}]);
+    assert_eq!(created["owners"], client_owner, "{created}");
+
+    let (_, legacy) = sim.get(&path::legacy_apps(), Some(&token)).await.pair();
+    let (_, exchange) = sim.get(&path::exchange_apps(), Some(&token)).await.pair();
+    let legacy = legacy["applications"].as_array().expect("applications[]");
+    let exchange = exchange.as_array().expect("a bare array");
+    assert_eq!(legacy.len(), 4, "{legacy:?}");
+    for (from_legacy, from_exchange) in legacy.iter().zip(exchange) {
+        assert_eq!(from_legacy["owners"], from_exchange["owners"]);
+        let owners = from_legacy["owners"].as_array().expect("owners[]");
+        assert_eq!(owners.len(), 1, "{from_legacy}");
+        let owner = &owners[0];
+        assert_eq!(owner["organizationId"], ROOT);
+        if EXISTING_APPS.contains(&from_legacy["id"].as_u64().expect("an id")) {
+            assert_eq!(owner["entityType"], "user", "{owner}");
+            assert_eq!(owner["username"], "ada-example", "{owner}");
+            assert!(
+                owner["id"].as_str().is_some_and(|id| id.len() == 32),
+                "{owner}"
+            );
+        } else {
+            assert_eq!(from_legacy["owners"], client_owner, "{from_legacy}");
+        }
+    }
+    // The same user has the same id on each of their applications.
+    assert_eq!(legacy[0]["owners"], legacy[1]["owners"]);
+    let described = sim
+        .get(
+            &format!("{}/{}", path::exchange_apps(), 2349099),
+            Some(&token),
+        )
+        .await
+        .json();
+    assert_eq!(described["owners"], client_owner, "{described}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn application_creator_alone_lists_its_own_applications_and_creates() {
+    // §11.1: Application Creator in the root org creates, and sees only what it created.
+    let mut world = granted(&[("create:client_applications", Some(ROOT), None)]);
+    world
+        .client_applications
+        .push(application(2349099, "ci-made", CLIENT_ID));
+    let sim = Sim::start(world).await;
+    let token = sim.app_token().await;
+    let (status, legacy) = sim.get(&path::legacy_apps(), Some(&token)).await.pair();
+    assert_eq!(status, 200, "{legacy}");
+    assert_eq!(legacy["total"], 1, "{legacy}");
+    assert_eq!(ids(&legacy["applications"]), [2349099]);
+    let id = sim.create_app(&token, "made-by-creator").await;
+    let (_, listed) = sim.get(&path::exchange_apps(), Some(&token)).await.pair();
+    assert_eq!(ids(&listed), [2349099, id], "{listed}");
+    sim.stop().await;
+
+    let mut world = granted(&[("read:org_client_applications", Some(ROOT), None)]);
+    world
+        .client_applications
+        .push(application(2349099, "ci-made", CLIENT_ID));
+    let sim = Sim::start(world).await;
+    let token = sim.app_token().await;
+    let (_, all) = sim.get(&path::legacy_apps(), Some(&token)).await.pair();
+    assert_eq!(
+        ids(&all["applications"]),
+        [EXISTING_APPS[0], EXISTING_APPS[1], 2349099],
+        "{all}"
+    );
+    sim.stop().await;
 }
 
 // ---------------------------------------------------------------- the binary

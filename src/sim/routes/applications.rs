@@ -11,7 +11,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::apimanager::{ContractRefused, MANAGE_CONTRACTS, add_contract};
-use super::{Shared, allowed, caller};
+use super::{Shared, allowed, caller, derived_id};
 use crate::platform::models::GRANT_TYPES;
 use crate::sim::respond;
 use crate::sim::state::Subject;
@@ -34,8 +34,10 @@ fn created_by(caller: &Subject) -> String {
 }
 
 /// The applications the caller can see in `org`: all of them with the view
-/// scope in the root org, only its own with Application Creator, none
-/// otherwise, and none at all when `org` is not the root (they live there).
+/// scope in the root org, only its own with Application Creator (§11.1,
+/// mulesoft/docs-api-manager manage-client-apps-connected-apps-concept.adoc), none
+/// otherwise (200 and empty, §8.1, KB 005385409), and none at all when `org` is
+/// not the root (they live there, §8.3).
 fn visible<'a>(world: &'a World, caller: &Subject, org: &str) -> Vec<&'a ClientApplication> {
     if org != world.root.id {
         return Vec::new();
@@ -48,6 +50,19 @@ fn visible<'a>(world: &'a World, caller: &Subject, org: &str) -> Vec<&'a ClientA
         .iter()
         .filter(|a| all || (own && a.created_by == me))
         .collect()
+}
+
+/// Who created an application, as `owners[]` shows it (§4.8, [C3] S8; §11.1,
+/// mulesoft/docs-api-manager manage-client-apps-connected-apps-concept.adoc:
+/// `entityType` "client" with the connected app's client id as `id`). A user owner's
+/// id is derived from the username, as `/accounts/api/me` derives it.
+fn owners(world: &World, app: &ClientApplication) -> Value {
+    let owner = if world.connected_app(&app.created_by).is_some() {
+        json!({"id": app.created_by, "organizationId": world.root.id, "entityType": "client", "username": null})
+    } else {
+        json!({"id": derived_id(&app.created_by), "organizationId": world.root.id, "entityType": "user", "username": app.created_by})
+    };
+    json!([owner])
 }
 
 /// An application as the platform shows it; its secret only to its creator or an admin view.
@@ -64,6 +79,7 @@ fn application_json(world: &World, app: &ClientApplication, show_secret: bool) -
         "grantTypes": app.grant_types,
         "redirectUri": app.redirect_uris,
         "clientProvider": {"providerId": null, "name": "Anypoint", "type": null},
+        "owners": owners(world, app),
     })
 }
 
