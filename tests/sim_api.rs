@@ -16,7 +16,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anypoint_doctor::sim::scenarios::{self, SCENARIOS};
-use anypoint_doctor::sim::world::{ClientApplication, Fault, FaultKind, Grant};
+use anypoint_doctor::sim::world::{ApiInstance, ClientApplication, Fault, FaultKind, Grant};
 use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -697,7 +697,8 @@ async fn creates_change_what_lists_show() {
         )
         .await
         .pair();
-    assert_eq!(status, 201, "{created}");
+    // §11.10: API Manager's contract create answers 200, not 201.
+    assert_eq!(status, 200, "{created}");
     assert_eq!(created["applicationId"], id);
     assert_eq!(created["apiId"], SANDBOX_API);
     assert_eq!(created["status"], "APPROVED");
@@ -1111,6 +1112,22 @@ fn application(id: u64, name: &str, created_by: &str) -> ClientApplication {
     }
 }
 
+/// An API instance of `env` with no tier.
+fn instance(id: u64, env: &str) -> ApiInstance {
+    ApiInstance {
+        id,
+        env: env.into(),
+        asset_id: "orders-api".into(),
+        group_id: None,
+        asset_version: "1.0.3".into(),
+        product_version: "v1".into(),
+        instance_label: None,
+        exchange_asset_name: None,
+        status: "active".into(),
+        tiers: Vec::new(),
+    }
+}
+
 #[tokio::test]
 async fn applications_name_their_owners() {
     // §4.8 and §11.1: owners[].entityType is "client" for a connected app's own applications.
@@ -1198,6 +1215,104 @@ async fn application_creator_alone_lists_its_own_applications_and_creates() {
         "{all}"
     );
     sim.stop().await;
+}
+
+#[tokio::test]
+async fn environment_administrator_covers_contracts_in_its_environment() {
+    // §11.2: manage:apis covers contracts.
+    let sim = Sim::start(granted(&[("manage:apis", Some(ROOT), Some(SANDBOX))])).await;
+    let token = sim.app_token().await;
+    let contracts = path::contracts(SANDBOX, SANDBOX_API);
+    let (status, list) = sim.get(&contracts, Some(&token)).await.pair();
+    assert_eq!((status, list["total"].clone()), (200, json!(1)), "{list}");
+    let body = json!({"applicationId": EXISTING_APPS[1]});
+    let (status, created) = sim.post_json(&contracts, Some(&token), &body).await.pair();
+    assert_eq!(status, 200, "{created}");
+    let production = path::contracts(PRODUCTION, 18972611);
+    assert_eq!(sim.get(&production, Some(&token)).await.status, 403);
+    let refused = sim.post_json(&production, Some(&token), &body).await;
+    assert_eq!(refused.status, 403, "{refused:?}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn contracts_all_envs_covers_every_environment_of_its_org_only() {
+    // §11.2: manage:api_contracts_all_envs on an org, no environment.
+    let mut world = granted(&[("manage:api_contracts_all_envs", Some(ROOT), None)]);
+    world.apis.push(instance(18972612, DESIGN));
+    world.apis.push(instance(18972613, scenarios::BG_SANDBOX));
+    let sim = Sim::start(world).await;
+    let token = sim.app_token().await;
+    let body = json!({"applicationId": EXISTING_APPS[1]});
+    for (env, api) in [
+        (DESIGN, 18972612),
+        (SANDBOX, SANDBOX_API),
+        (PRODUCTION, 18972611),
+    ] {
+        let (status, created) = sim
+            .post_json(&path::contracts(env, api), Some(&token), &body)
+            .await
+            .pair();
+        assert_eq!(status, 200, "{env}: {created}");
+        assert_eq!(created["apiId"], api);
+    }
+    let group = format!(
+        "/apimanager/api/v1/organizations/{BUSINESS_GROUP}/environments/{}/apis/18972613/contracts",
+        scenarios::BG_SANDBOX
+    );
+    let refused = sim.post_json(&group, Some(&token), &body).await;
+    assert_eq!(refused.status, 403, "another org: {refused:?}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn lookup_before_scope_answers_404_for_unknown_instances_first() {
+    // [I] §11.9: the order is switchable; by default the scope comes first.
+    let read_only = granted(&[
+        ("read:api_configuration", Some(ROOT), Some(SANDBOX)),
+        ("manage:api_contracts", Some(ROOT), Some(SANDBOX)),
+    ]);
+    let base = path::apis(PRODUCTION);
+    let unknown = 99_999_999u64;
+    let body = json!({"applicationId": EXISTING_APPS[1]});
+    for (lookup_first, want_unknown) in [(false, 403), (true, 404)] {
+        let mut world = read_only.clone();
+        world.lookup_before_scope = lookup_first;
+        let sim = Sim::start(world).await;
+        let token = sim.app_token().await;
+        let describe = sim.get(&format!("{base}/{unknown}"), Some(&token)).await;
+        let list = sim
+            .get(&path::contracts(PRODUCTION, unknown), Some(&token))
+            .await;
+        let create = sim
+            .post_json(&path::contracts(PRODUCTION, unknown), Some(&token), &body)
+            .await;
+        for (what, answer) in [
+            ("describe", &describe),
+            ("list", &list),
+            ("create", &create),
+        ] {
+            assert_eq!(
+                answer.status.as_u16(),
+                want_unknown,
+                "lookup_before_scope={lookup_first}, {what}: {answer:?}"
+            );
+        }
+        if lookup_first {
+            assert_eq!(create.json()["name"], "NotFoundError");
+        }
+        // A known instance is refused either way.
+        let known = sim
+            .post_json(&path::contracts(PRODUCTION, 18972611), Some(&token), &body)
+            .await;
+        assert_eq!(known.status, 403, "{known:?}");
+        // Where the scope is held, an unknown instance is 404 either way.
+        let held = sim
+            .post_json(&path::contracts(SANDBOX, unknown), Some(&token), &body)
+            .await;
+        assert_eq!(held.status, 404, "{held:?}");
+        sim.stop().await;
+    }
 }
 
 // ---------------------------------------------------------------- the binary

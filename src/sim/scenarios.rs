@@ -219,6 +219,7 @@ fn base() -> World {
         latency_ms: 0,
         token_ttl_secs: 3600,
         clock_skew_secs: 0,
+        lookup_before_scope: false,
     }
 }
 
@@ -262,7 +263,7 @@ fn missing_view_scope() -> World {
 }
 
 fn missing_manage_scopes() -> World {
-    let grants = scopes(Some(ROOT_ORG), ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION])
+    let mut grants: Vec<Grant> = scopes(Some(ROOT_ORG), ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION])
         .into_iter()
         .filter(|g| {
             !matches!(
@@ -270,9 +271,15 @@ fn missing_manage_scopes() -> World {
                 "manage:org_client_applications"
                     | "create:client_applications"
                     | "manage:api_contracts"
+                    // §11.2: API Manager Environment Administrator covers contracts too.
+                    | "manage:apis"
             )
         })
         .collect();
+    // API configurations stay manageable without it.
+    for env in [DESIGN, SANDBOX, PRODUCTION] {
+        grants.push(grant("manage:api_configuration", Some(ROOT_ORG), Some(env)));
+    }
     with_scopes(base(), grants)
 }
 

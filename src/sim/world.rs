@@ -36,6 +36,12 @@ pub struct World {
     /// Lifetime of the tokens the simulator issues.
     #[serde(default = "hour")]
     pub token_ttl_secs: u64,
+    /// [I] inferred (§11.9: "the platform may look the resource up before it checks the
+    /// scope"): when true, API Manager answers 404 for an unknown API instance
+    /// (`.../apis/{api}`, `.../apis/{api}/contracts`) before it checks the caller's scope;
+    /// when false (the default), the scope is checked first.
+    #[serde(default)]
+    pub lookup_before_scope: bool,
 }
 
 fn us() -> String {

@@ -25,14 +25,22 @@ const MANAGE_APIS: &[&str] = &[
     "manage:apis",
     "admin:api_manager",
 ];
+/// `manage:apis` (API Manager Environment Administrator) covers "any actions related to API
+/// configurations, groups, proxies, alerts, contracts, tiers" in its environment (§11.2,
+/// mulesoft/docs-access-management _partials/include-permissions-api-manager-post-crowd.adoc).
+/// `manage:api_contracts_all_envs` (org, no env) covers every environment of its org (§11.2,
+/// same source); that it also lets the app read contracts is [I] inferred.
 const READ_CONTRACTS: &[&str] = &[
     "read:api_contracts",
     "manage:api_contracts",
+    "manage:api_contracts_all_envs",
+    "manage:apis",
     "admin:api_manager",
 ];
 pub const MANAGE_CONTRACTS: &[&str] = &[
     "manage:api_contracts",
     "manage:api_contracts_all_envs",
+    "manage:apis",
     "admin:api_manager",
 ];
 
@@ -42,6 +50,21 @@ fn guarded(
     headers: &HeaderMap,
     org: &str,
     env: &str,
+    scopes: &[&str],
+    answer: impl FnOnce(&mut World, &Subject) -> Response,
+) -> Response {
+    guarded_lookup(state, headers, org, env, None, scopes, answer)
+}
+
+/// As `guarded`, for a handler that names API instance `api`: with the world's
+/// `lookup_before_scope` ([I] inferred, §11.9), an unknown instance is 404 before
+/// the scope is checked; otherwise the scope comes first and the handler looks it up.
+fn guarded_lookup(
+    state: &Shared,
+    headers: &HeaderMap,
+    org: &str,
+    env: &str,
+    api: Option<&str>,
     scopes: &[&str],
     answer: impl FnOnce(&mut World, &Subject) -> Response,
 ) -> Response {
@@ -58,10 +81,24 @@ fn guarded(
             ));
         }
     }
+    if let Some(api) = api
+        && world.lookup_before_scope
+        && find_instance(&world, env, api).is_none()
+    {
+        return respond::apim_not_found(&format!("API {api} not found"));
+    }
     if !allowed(&world, &subject, scopes, org, Some(env)) {
         return respond::apim_forbidden();
     }
     answer(&mut world, &subject)
+}
+
+/// The API instance `api` (its id as written in the path) of environment `env`.
+fn find_instance<'a>(world: &'a World, env: &str, api: &str) -> Option<&'a ApiInstance> {
+    world
+        .apis
+        .iter()
+        .find(|a| a.id.to_string() == api && a.env == env)
 }
 
 fn active_contracts(world: &World, api: u64) -> usize {
@@ -218,17 +255,14 @@ pub async fn describe(
     headers: HeaderMap,
     Path((org, env, api)): Path<(String, String, String)>,
 ) -> Response {
-    guarded(
+    guarded_lookup(
         &state,
         &headers,
         &org,
         &env,
+        Some(&api),
         READ_APIS,
-        |world, _| match world
-            .apis
-            .iter()
-            .find(|a| a.id.to_string() == api && a.env == env)
-        {
+        |world, _| match find_instance(world, &env, &api) {
             Some(found) => respond::ok(instance_json(world, found)),
             None => respond::apim_not_found(&format!("API {api} not found")),
         },
@@ -277,44 +311,46 @@ pub async fn contracts(
     headers: HeaderMap,
     Path((org, env, api)): Path<(String, String, String)>,
 ) -> Response {
-    guarded(&state, &headers, &org, &env, READ_CONTRACTS, |world, _| {
-        if !world
-            .apis
-            .iter()
-            .any(|a| a.id.to_string() == api && a.env == env)
-        {
-            return respond::apim_not_found(&format!("API {api} not found"));
-        }
-        let list: Vec<Value> = world
-            .contracts
-            .iter()
-            .filter(|c| c.api_id.to_string() == api)
-            .map(|c| contract_json(world, c))
-            .collect();
-        respond::ok(json!({"total": list.len(), "contracts": list}))
-    })
+    guarded_lookup(
+        &state,
+        &headers,
+        &org,
+        &env,
+        Some(&api),
+        READ_CONTRACTS,
+        |world, _| {
+            if find_instance(world, &env, &api).is_none() {
+                return respond::apim_not_found(&format!("API {api} not found"));
+            }
+            let list: Vec<Value> = world
+                .contracts
+                .iter()
+                .filter(|c| c.api_id.to_string() == api)
+                .map(|c| contract_json(world, c))
+                .collect();
+            respond::ok(json!({"total": list.len(), "contracts": list}))
+        },
+    )
 }
 
 /// POST .../apis/{id}/contracts: {"applicationId": <int>, "requestedTierId": <int>?}.
+/// Answers 200 with the contract, not 201 (§4.7, §11.10, anypoint-client-go
+/// apim_contract/api/openapi.yaml).
 pub async fn create_contract(
     State(state): State<Shared>,
     headers: HeaderMap,
     Path((org, env, api)): Path<(String, String, String)>,
     body: Bytes,
 ) -> Response {
-    guarded(
+    guarded_lookup(
         &state,
         &headers,
         &org,
         &env,
+        Some(&api),
         MANAGE_CONTRACTS,
         |world, _| {
-            let Some(api_id) = world
-                .apis
-                .iter()
-                .find(|a| a.id.to_string() == api && a.env == env)
-                .map(|a| a.id)
-            else {
+            let Some(api_id) = find_instance(world, &env, &api).map(|a| a.id) else {
                 return respond::apim_not_found(&format!("API {api} not found"));
             };
             let body = match respond::json_body(&body) {
@@ -326,7 +362,7 @@ pub async fn create_contract(
             };
             let tier_id = body.get("requestedTierId").and_then(Value::as_u64);
             match add_contract(world, api_id, application_id, tier_id) {
-                Ok(contract) => respond::created(contract_json(world, &contract)),
+                Ok(contract) => respond::ok(contract_json(world, &contract)),
                 Err(ContractRefused::UnknownApplication(message)) => {
                     respond::apim_not_found(&message)
                 }
