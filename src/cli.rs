@@ -232,6 +232,11 @@ pub struct CheckArgs {
     )]
     pub for_capabilities: Vec<String>,
 
+    /// Check what the Anypoint calls in these scripts, pipelines or collections
+    /// need (found the way `scan` finds calls), with any --for capabilities.
+    #[arg(long, value_name = "PATH", num_args = 1.., help_heading = "Selection")]
+    pub for_files: Vec<PathBuf>,
+
     /// Send no write probes (not even ones the server must reject).
     #[arg(long, help_heading = "Selection")]
     pub read_only: bool,

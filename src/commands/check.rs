@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::ArgMatches;
 
 use crate::cli::{CheckArgs, FailOn, Format};
+use crate::doctor::calls::{self, CallFound};
 use crate::doctor::context::RunOptions;
 use crate::doctor::{Registry, RunContext, runner, select};
 use crate::error::{ConfigError, Error};
@@ -34,6 +35,8 @@ pub struct Plan {
     pub deadline: Option<std::time::Duration>,
     /// Capabilities to prove (`--for`); empty: MuleSoft's recommended scopes.
     pub capabilities: Vec<String>,
+    /// The calls `--for-files` found, which the capabilities include.
+    pub calls: Vec<CallFound>,
 }
 
 impl Default for Plan {
@@ -47,6 +50,7 @@ impl Default for Plan {
             probe_regions: false,
             deadline: Some(std::time::Duration::from_secs(120)),
             capabilities: Vec::new(),
+            calls: Vec::new(),
         }
     }
 }
@@ -70,6 +74,7 @@ pub async fn run(
             )?;
         }
     }
+    let (capabilities, calls) = capabilities(args, io)?;
     let plan = Plan {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
@@ -77,7 +82,8 @@ pub async fn run(
         concurrency: usize::from(args.concurrency),
         probe_regions: args.probe_regions,
         deadline: Some(std::time::Duration::from_secs(args.deadline)),
-        capabilities: args.for_capabilities.clone(),
+        capabilities,
+        calls,
     };
     let run = if io.terminal.progress {
         let err = &mut *io.err;
@@ -121,6 +127,45 @@ pub async fn run(
     }
     io.out.write_all(rendered.as_bytes())?;
     Ok(exit_status(&report.summary, args.fail_on))
+}
+
+/// The capabilities to prove: `--for`, and those the calls in `--for-files` need.
+fn capabilities(args: &CheckArgs, io: &mut Io<'_>) -> Result<(Vec<String>, Vec<CallFound>), Error> {
+    let mut capabilities = args.for_capabilities.clone();
+    if args.for_files.is_empty() {
+        return Ok((capabilities, Vec::new()));
+    }
+    for path in &args.for_files {
+        if !path.exists() {
+            return Err(ConfigError::Invalid {
+                setting: format!("--for-files {}", path.display()),
+                reason: "no such file or folder".into(),
+            }
+            .into());
+        }
+    }
+    let found = calls::find(args.for_files.clone());
+    for unreadable in &found.unreadable {
+        writeln!(io.err, "warning: skipped {unreadable}")?;
+    }
+    if found.calls.is_empty() {
+        let paths: Vec<String> = args
+            .for_files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(ConfigError::Invalid {
+            setting: format!("--for-files {}", paths.join(" ")),
+            reason: "no Anypoint call that needs a capability was found there; name what the automation does with --for (anypoint-doctor list --capabilities)".into(),
+        }
+        .into());
+    }
+    for capability in found.capabilities() {
+        if !capabilities.contains(&capability) {
+            capabilities.push(capability);
+        }
+    }
+    Ok((capabilities, found.calls))
 }
 
 /// The format a `--report` file gets from its name.
@@ -225,7 +270,7 @@ pub async fn diagnose_run(
         target,
         checks: outcomes,
         next_steps,
-        least_privilege: LeastPrivilege::for_capabilities(&plan.capabilities),
+        least_privilege: LeastPrivilege::for_capabilities(&plan.capabilities, plan.calls.clone()),
         duration_ms: started.elapsed().as_millis() as u64,
     };
     Ok(Run {

@@ -1,6 +1,7 @@
 //! The doctor: check specs and their registry, selection, the run context
 //! with the facts checks share, the runner, and one module per kind.
 
+pub mod calls;
 pub mod catalogue;
 pub mod context;
 pub mod kinds;

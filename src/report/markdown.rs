@@ -65,6 +65,12 @@ pub fn render(report: &Report) -> String {
 
     if let Some(least) = &report.least_privilege {
         out.push_str(&format!("\n## Least privilege\n\n{}\n", least.sentence()));
+        for line in least.call_lines() {
+            out.push_str(&format!("\n- `{line}`"));
+        }
+        if !least.calls.is_empty() {
+            out.push('\n');
+        }
     }
 
     if !report.next_steps.is_empty() {

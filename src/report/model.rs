@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::doctor::calls::CallFound;
 use crate::doctor::catalogue::{Catalogue, KB_SCOPES};
 use crate::platform::Evidence;
 
@@ -197,10 +198,15 @@ pub struct LeastPrivilege {
     pub needed: Vec<ScopeName>,
     /// Scopes of MuleSoft's KB 005385409 none of them needs.
     pub not_needed: Vec<ScopeName>,
+    /// With `--for-files`: the calls found and the capability each needs.
+    pub calls: Vec<CallFound>,
 }
 
 impl LeastPrivilege {
-    pub fn for_capabilities(capabilities: &[String]) -> Option<LeastPrivilege> {
+    pub fn for_capabilities(
+        capabilities: &[String],
+        calls: Vec<CallFound>,
+    ) -> Option<LeastPrivilege> {
         if capabilities.is_empty() {
             return None;
         }
@@ -223,7 +229,16 @@ impl LeastPrivilege {
             capabilities: capabilities.to_vec(),
             needed,
             not_needed,
+            calls,
         })
+    }
+
+    /// The calls found in files, one line each: `at: call needs capability`.
+    pub fn call_lines(&self) -> Vec<String> {
+        self.calls
+            .iter()
+            .map(|c| format!("{}: {} needs {}", c.at, c.call, c.capability))
+            .collect()
     }
 
     /// One line for the table and the Markdown.

@@ -42,6 +42,9 @@ pub fn render(report: &Report, options: TableOptions) -> String {
 
     if let Some(least) = &report.least_privilege {
         out.push_str(&format!("\n{}\n", least.sentence()));
+        for line in least.call_lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
     }
 
     if let Some(changes) = &report.changes {

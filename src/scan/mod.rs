@@ -94,9 +94,15 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{text:?} is not a size such as 10M, 512K or 1048576"))
 }
 
-/// Scans every root. Roots must exist (the command checks that first).
+/// Scans every root with the embedded rules. Roots must exist (the command
+/// checks that first).
 pub fn scan(options: &ScanOptions) -> ScanResult {
-    let rules = Rules::get();
+    scan_with(options, Rules::get())
+}
+
+/// Scans every root with the given rules (`check --for-files` looks for the
+/// calls that need a capability).
+pub fn scan_with(options: &ScanOptions, rules: &'static Rules) -> ScanResult {
     let matcher = Matcher::new(rules);
     let tally = Tally::default();
     let mut builder = WalkBuilder::new(&options.roots[0]);

@@ -332,19 +332,16 @@ impl Check<'_> {
             .fix(self.verify_exactly());
         };
         let mut vars = PathVars::from_facts(ctx, place.env);
+        // Aimed at an instance the environment lists; with none, at one that
+        // does not exist: a 403 still says the scope is missing, whatever
+        // the platform checks first, but a 404 then proves nothing.
+        let mut no_instance = None;
         if probe_spec.path.contains("{apiId}") {
             match api_instance(place, recorder).await {
                 Ok(id) => vars.api_id = Some(id),
                 Err(why) => {
-                    return Verdict::new(
-                        Status::Skip,
-                        format!("not verified: no API instance to aim the probe at ({why}); a request for one that does not exist proves nothing"),
-                    )
-                    .fix(format!(
-                        "Run it again once the environment has an API instance the app can list, or: {}",
-                        self.verify_exactly()
-                    ))
-                    .inferred();
+                    vars.api_id = Some(NO_SUCH_INSTANCE.into());
+                    no_instance = Some(why);
                 }
             }
         }
@@ -356,7 +353,20 @@ impl Check<'_> {
             Ok(reading) => reading,
             Err(verdict) => return verdict,
         };
-        self.judge(place, probe_spec, &call, reading)
+        match (reading, no_instance) {
+            (Reading::Inconclusive { status, message }, Some(why)) => Verdict::new(
+                Status::Warn,
+                format!(
+                    "inconclusive: there is no API instance to aim the probe at ({why}), and {call} for one that does not exist answered {status} ({message}), which proves nothing"
+                ),
+            )
+            .fix(format!(
+                "Run it again once the environment has an API instance the app can list. {}",
+                self.verify_exactly()
+            ))
+            .inferred(),
+            (reading, _) => self.judge(place, probe_spec, &call, reading),
+        }
     }
 
     /// A probe's answer, as far as it proves what the check asks.
@@ -514,6 +524,9 @@ impl Check<'_> {
         }
     }
 }
+
+/// The instance id a probe is aimed at when the environment lists none.
+const NO_SUCH_INSTANCE: &str = "0";
 
 /// An API instance the place's environment lists (from the same list the
 /// View APIs Configuration probe reads, so no extra request), or why none.
