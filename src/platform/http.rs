@@ -444,3 +444,171 @@ impl Platform {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mockito::Matcher;
+
+    async fn platform(server: &mockito::ServerGuard) -> Platform {
+        Platform::new(
+            Url::parse(&server.url()).unwrap(),
+            Timeouts {
+                request_secs: 5,
+                connect_secs: 5,
+            },
+            4,
+            Vec::new(),
+            Route::default(),
+        )
+        .unwrap()
+    }
+
+    fn token_request() -> Request {
+        Request {
+            method: Method::POST,
+            path: "/token".into(),
+            body: Some("{}".into()),
+            authorized: false,
+            may_create: false,
+        }
+    }
+
+    async fn bearer(
+        server: &mut mockito::ServerGuard,
+        path: &str,
+        token: &str,
+        status: usize,
+    ) -> mockito::Mock {
+        server
+            .mock("GET", path)
+            .match_header("authorization", Matcher::Exact(format!("Bearer {token}")))
+            .with_status(status)
+            .with_header("content-type", "application/json")
+            .with_body("{}")
+            .create_async()
+            .await
+    }
+
+    #[tokio::test]
+    async fn a_token_that_stops_working_is_renewed_once_and_the_request_sent_again() {
+        let mut server = mockito::Server::new_async().await;
+        let issued = server
+            .mock("POST", "/token")
+            .with_header("content-type", "application/json")
+            .with_body(r#"{"access_token": "second", "expires_in": 3600}"#)
+            .expect(1)
+            .create_async()
+            .await;
+        let _worked = bearer(&mut server, "/me", "first", 200).await;
+        let _revoked = bearer(&mut server, "/apis", "first", 401).await;
+        let _renewed = bearer(&mut server, "/apis", "second", 200).await;
+        let platform = platform(&server).await;
+        platform.set_token(Secret::new("first"));
+        platform.set_token_source(token_request());
+
+        assert_eq!(
+            platform.send(&Request::get("/me")).await.status(),
+            Some(200)
+        );
+        let answer = platform.send(&Request::get("/apis")).await;
+        assert_eq!(answer.status(), Some(200), "sent again with the new token");
+        assert_eq!(answer.evidence.attempts, 2);
+        issued.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn a_token_refused_also_when_new_is_marked_stopped_within_three_token_requests() {
+        let mut server = mockito::Server::new_async().await;
+        let issued = server
+            .mock("POST", "/token")
+            .with_header("content-type", "application/json")
+            .with_body(r#"{"access_token": "again", "expires_in": 3600}"#)
+            // The run's first token request was the token check's; two renewals at most.
+            .expect(2)
+            .create_async()
+            .await;
+        let _worked = bearer(&mut server, "/me", "first", 200).await;
+        let _refused = server
+            .mock("GET", "/apis")
+            .with_status(401)
+            .with_body(r#"{"message": "Unauthorized"}"#)
+            .create_async()
+            .await;
+        let platform = platform(&server).await;
+        platform.set_token(Secret::new("first"));
+        platform.set_token_source(token_request());
+        assert_eq!(
+            platform.send(&Request::get("/me")).await.status(),
+            Some(200)
+        );
+        for _ in 0..4 {
+            let answer = platform.send(&Request::get("/apis")).await;
+            let reply = answer.result.as_ref().unwrap();
+            assert_eq!(reply.status, 401);
+            assert!(reply.token_stopped, "a 401 after the token worked");
+        }
+        issued.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn a_token_refused_from_the_start_is_not_renewed() {
+        let mut server = mockito::Server::new_async().await;
+        let issued = server.mock("POST", "/token").expect(0).create_async().await;
+        let _refused = bearer(&mut server, "/me", "first", 401).await;
+        let platform = platform(&server).await;
+        platform.set_token(Secret::new("first"));
+        platform.set_token_source(token_request());
+        let answer = platform.send(&Request::get("/me")).await;
+        assert!(
+            !answer.result.unwrap().token_stopped,
+            "the token itself is the finding"
+        );
+        issued.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn throttling_is_read_from_the_status_and_the_rate_limit_headers() {
+        let mut server = mockito::Server::new_async().await;
+        let reset = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        for (path, status, remaining, body) in [
+            ("/accounts/api/x", 503, None, ""),
+            ("/exchange/x", 500, Some("0"), "{}"),
+            ("/exchange/y", 503, Some("5"), "{}"),
+            ("/apimanager/x", 503, None, ""),
+        ] {
+            let mut mock = server
+                .mock("GET", path)
+                .with_status(status)
+                .with_header("x-ratelimit-reset", &reset.to_string())
+                .with_body(body);
+            if let Some(remaining) = remaining {
+                mock = mock.with_header("x-ratelimit-remaining", remaining);
+            }
+            mock.create_async().await;
+        }
+        let mut platform = platform(&server).await;
+        // One attempt each: what is read, not what is retried.
+        platform.retry.max_attempts = 1;
+        let throttled = |answer: Answer| answer.result.unwrap().throttled;
+        assert!(
+            throttled(platform.send(&Request::get("/accounts/api/x")).await),
+            "AM's empty 503"
+        );
+        assert!(
+            throttled(platform.send(&Request::get("/exchange/x")).await),
+            "none remaining"
+        );
+        assert!(
+            !throttled(platform.send(&Request::get("/exchange/y")).await),
+            "requests remain"
+        );
+        assert!(
+            !throttled(platform.send(&Request::get("/apimanager/x")).await),
+            "not Access Management"
+        );
+    }
+}

@@ -164,6 +164,25 @@ mod tests {
     }
 
     #[test]
+    fn throttling_by_a_5xx_waits_for_the_reset_but_never_resends_a_create() {
+        let policy = RetryPolicy::default();
+        let mut throttled = answer(Some(503), Some(Duration::from_secs(1)));
+        if let Ok(reply) = &mut throttled.result {
+            reply.throttled = true;
+        }
+        assert_eq!(
+            policy.next_wait(&throttled, false, 1, Duration::ZERO),
+            Some(Duration::from_secs(1)),
+            "a read waits until X-RateLimit-Reset"
+        );
+        assert_eq!(
+            policy.next_wait(&throttled, true, 1, Duration::ZERO),
+            None,
+            "a 503 may have come after the work: a create is not resent"
+        );
+    }
+
+    #[test]
     fn attempts_and_time_are_bounded() {
         let policy = RetryPolicy::default();
         let busy = answer(Some(503), None);
