@@ -365,3 +365,94 @@ async fn a_refused_token_names_the_other_control_planes_without_contacting_them(
     }
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn for_files_maps_the_calls_of_a_script_to_capabilities_in_every_format() {
+    let dir = temp_dir("for-files");
+    let script = dir.join("deploy.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\n\
+         curl -s \"$ANYPOINT/apimanager/api/v1/organizations/$ORG/environments/$ENV/apis\"\n\
+         curl -s -X POST \"$ANYPOINT/apimanager/api/v1/organizations/$ORG/environments/$ENV/apis/$API/contracts\" -d @body.json\n",
+    )
+    .expect("script");
+    let gap = world("env-scope-gap");
+    let sim = serve(gap.clone()).await;
+    let json_file = dir.join("report.json");
+    let run = doctor(
+        &sim,
+        &gap,
+        &[
+            "check",
+            "--for-files",
+            script.to_str().unwrap(),
+            "--format",
+            "markdown",
+            "--report",
+            json_file.to_str().unwrap(),
+        ],
+    )
+    .await;
+    // Production and Design lack the API Manager scopes in this scenario.
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stdout.contains("## Least privilege")
+            && run.stdout.contains("deploy.sh:3: POST /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}/contracts needs create-contract"),
+        "{}",
+        run.stdout
+    );
+    let report: Value = serde_json::from_str(&read(&json_file)).expect("JSON");
+    assert!(
+        schema().is_valid(&report),
+        "the report does not fit the schema"
+    );
+    assert_eq!(
+        report["least_privilege"]["capabilities"],
+        serde_json::json!(["list-api-instances", "create-contract"])
+    );
+    assert_eq!(
+        report["least_privilege"]["calls"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let ids: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .filter(|id| !id.starts_with("net.") && !id.starts_with("auth.") && !id.starts_with("org."))
+        .collect();
+    assert!(
+        ids.iter().all(|id| id.starts_with("capability.")),
+        "only what the script needs runs: {ids:?}"
+    );
+    for text in [&run.stdout, &run.stderr, &read(&json_file)] {
+        assert!(
+            !text.contains(&gap.login.client_secret),
+            "the secret leaked"
+        );
+    }
+
+    let answered = sim.state.requests();
+    let empty = dir.join("readme.txt");
+    std::fs::write(&empty, "nothing to see here\n").expect("file");
+    let run = doctor(
+        &sim,
+        &gap,
+        &["check", "--for-files", empty.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains("--for-files")
+            && run.stderr.contains("--for")
+            && run.stderr.lines().count() == 1,
+        "{}",
+        run.stderr
+    );
+    let run = doctor(&sim, &gap, &["check", "--for", "create-everything"]).await;
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("create-contract"), "{}", run.stderr);
+    assert_eq!(sim.state.requests(), answered, "no request for a usage error");
+    sim.stop().await;
+}
