@@ -16,7 +16,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anypoint_doctor::sim::scenarios::{self, SCENARIOS};
-use anypoint_doctor::sim::world::{ApiInstance, ClientApplication, Fault, FaultKind, Grant};
+use anypoint_doctor::sim::world::{ApiInstance, ClientApplication, Fault, FaultKind, Grant, User};
 use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -385,9 +385,19 @@ async fn expired_tokens_are_refused() {
 async fn me_describes_a_connected_app_or_a_user() {
     let sim = Sim::scenario("healthy").await;
     let token = sim.app_token().await;
+    let answer = sim.get(path::ME, Some(&token)).await;
+    let (status, me) = answer.pair();
+    assert_eq!(status, 200, "{me}");
+    // §11.7: `client` as the fixture has it, then the user who created the app.
     assert_eq!(
-        sim.get(path::ME, Some(&token)).await.pair(),
-        (200, fixture("accounts-me-connected-app.json"))
+        me["client"],
+        fixture("accounts-me-connected-app.json")["client"]
+    );
+    assert_eq!(me["user"]["username"], "ada-admin", "{me}");
+    assert!(
+        answer.body.find("\"client\"") < answer.body.find("\"user\""),
+        "client comes first: {}",
+        answer.body
     );
     let (status, admin) = sim.get(path::ME, Some(ADMIN_TOKEN)).await.pair();
     assert_eq!(status, 200);
@@ -1263,6 +1273,163 @@ async fn contracts_all_envs_covers_every_environment_of_its_org_only() {
     let refused = sim.post_json(&group, Some(&token), &body).await;
     assert_eq!(refused.status, 403, "another org: {refused:?}");
     sim.stop().await;
+}
+
+#[tokio::test]
+async fn me_for_a_connected_app_carries_the_user_who_created_it() {
+    // §11.7.
+    let mut world = world("healthy");
+    world.users.push(User {
+        username: "bob-builder".into(),
+        token: "sim-bob-token".into(),
+        org: BUSINESS_GROUP.into(),
+        org_admin: false,
+    });
+    world.connected_apps[0].created_by = Some("bob-builder".into());
+    let sim = Sim::start(world.clone()).await;
+    let token = sim.app_token().await;
+    let (status, me) = sim.get(path::ME, Some(&token)).await.pair();
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(
+        me["client"],
+        fixture("accounts-me-connected-app.json")["client"]
+    );
+    let user = &me["user"];
+    assert_eq!(user["username"], "bob-builder", "{me}");
+    assert_eq!(user["organizationId"], BUSINESS_GROUP, "{me}");
+    assert!(user["id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(
+        user["memberOfOrganizations"]
+            .as_array()
+            .is_some_and(|m| !m.is_empty()),
+        "{me}"
+    );
+    // The same profile as the user's own token shows.
+    let (_, own) = sim.get(path::ME, Some("sim-bob-token")).await.pair();
+    assert_eq!(own["user"], *user);
+    sim.stop().await;
+
+    world.users.clear();
+    world.connected_apps[0].created_by = None;
+    let sim = Sim::start(world.clone()).await;
+    let token = sim.app_token().await;
+    assert_eq!(
+        sim.get(path::ME, Some(&token)).await.pair(),
+        (200, fixture("accounts-me-connected-app.json")),
+        "no user in the world: no `user`"
+    );
+    sim.stop().await;
+
+    world.connected_apps[0].created_by = Some("nobody".into());
+    let err = world.resolve().expect_err("an unknown creator is refused");
+    assert!(err.contains("connected_apps[0].created_by"), "{err}");
+}
+
+#[tokio::test]
+async fn granted_scopes_are_paged_with_a_small_default_and_a_cap() {
+    // §11.4; the default (20) and the cap (100) are [I].
+    let mut world = world("healthy");
+    world.connected_apps[0].scopes = (0..130)
+        .map(|i| Grant {
+            scope: format!("sim:scope-{i:03}"),
+            org: Some(ROOT.into()),
+            env: None,
+        })
+        .collect();
+    let sim = Sim::start(world).await;
+    let org_path = format!(
+        "{}/connectedApplications/{CLIENT_ID}/scopes",
+        path::org(ROOT)
+    );
+    let names = |page: &Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .expect("data[]")
+            .iter()
+            .map(|g| g["scope"].as_str().expect("a scope").to_string())
+            .collect()
+    };
+    for base in [path::app_scopes(CLIENT_ID), org_path] {
+        let (status, first) = sim.get(&base, Some(ADMIN_TOKEN)).await.pair();
+        assert_eq!(status, 200, "{first}");
+        assert_eq!(first["total"], 130);
+        assert_eq!(names(&first).len(), 20, "the default page");
+        assert_eq!(names(&first)[0], "sim:scope-000");
+
+        let (_, capped) = sim
+            .get(&format!("{base}?limit=500"), Some(ADMIN_TOKEN))
+            .await
+            .pair();
+        assert_eq!(names(&capped).len(), 100, "the cap");
+        assert_eq!(capped["total"], 130);
+
+        let mut all = Vec::new();
+        let mut offset = 0;
+        while offset < 130 {
+            let (_, page) = sim
+                .get(
+                    &format!("{base}?offset={offset}&limit=50"),
+                    Some(ADMIN_TOKEN),
+                )
+                .await
+                .pair();
+            assert_eq!(page["total"], 130);
+            all.extend(names(&page));
+            offset += 50;
+        }
+        let want: Vec<String> = (0..130).map(|i| format!("sim:scope-{i:03}")).collect();
+        assert_eq!(all, want, "{base}: every page, in order");
+        let (_, beyond) = sim
+            .get(&format!("{base}?offset=200"), Some(ADMIN_TOKEN))
+            .await
+            .pair();
+        assert_eq!(
+            (names(&beyond).len(), beyond["total"].clone()),
+            (0, json!(130))
+        );
+    }
+    let token = sim.app_token().await;
+    assert_eq!(
+        sim.get(&path::app_scopes(CLIENT_ID), Some(&token))
+            .await
+            .status,
+        403,
+        "still org admins only"
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn an_app_acting_for_a_user_gets_no_client_credentials_token() {
+    // §11.11: the RFC 6749 shape is [I].
+    let mut user_type = world("healthy");
+    user_type.connected_apps[0].grant_types = vec!["authorization_code".into(), "password".into()];
+    let sim = Sim::start(user_type).await;
+    assert_eq!(
+        sim.token_for(CLIENT_ID, CLIENT_SECRET).await.pair(),
+        (
+            400,
+            json!({"error": "unauthorized_client", "error_description": "The client is not authorized to use the client_credentials grant type"})
+        )
+    );
+    // A wrong secret is still the 401 it always was.
+    assert_eq!(
+        sim.token_for(CLIENT_ID, "not-the-secret").await.pair(),
+        (401, fixture("token-error-invalid-client.json"))
+    );
+    sim.stop().await;
+
+    // An app that names no grant types acts on its own behalf.
+    let file: World = serde_json::from_value({
+        let mut value = serde_json::to_value(world("healthy")).expect("serializes");
+        value["connected_apps"][0]
+            .as_object_mut()
+            .expect("an app")
+            .remove("grant_types");
+        value
+    })
+    .expect("parses");
+    assert_eq!(file.connected_apps[0].grant_types, ["client_credentials"]);
 }
 
 #[tokio::test]

@@ -175,6 +175,8 @@ fn base() -> World {
             org: ROOT_ORG.into(),
             region: None,
             scopes: scopes(Some(ROOT_ORG), ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION]),
+            created_by: None,
+            grant_types: vec!["client_credentials".into()],
         }],
         users: vec![User {
             username: "ada-admin".into(),

@@ -99,6 +99,20 @@ pub struct ConnectedApp {
     pub region: Option<String>,
     #[serde(default)]
     pub scopes: Vec<Grant>,
+    /// Username (of `users`) of the user who created the app: `/accounts/api/me` for the
+    /// app's token describes that user beside the client (§11.7). None: the first user.
+    #[serde(default)]
+    pub created_by: Option<String>,
+    /// The OAuth grants the app is registered for; default `["client_credentials"]` (an app
+    /// that acts on its own behalf). An app that acts on behalf of a user has e.g.
+    /// `["authorization_code", "refresh_token"]` and is refused a client-credentials token
+    /// (§11.11, salesforce/terraform-provider-anypoint docs/resources/connected_app.md).
+    #[serde(default = "client_credentials")]
+    pub grant_types: Vec<String>,
+}
+
+fn client_credentials() -> Vec<String> {
+    vec!["client_credentials".into()]
 }
 
 /// A scope with its context: business group and environment, by id or name.
@@ -272,6 +286,14 @@ impl World {
             .find(|a| a.client_id == client_id)
     }
 
+    /// The user who created a connected app: `created_by`, else the world's first user.
+    pub fn creator_of(&self, app: &ConnectedApp) -> Option<&User> {
+        match &app.created_by {
+            Some(name) => self.users.iter().find(|u| &u.username == name),
+            None => self.users.first(),
+        }
+    }
+
     /// Whether the app holds one of `scopes` for `org` (and `env`, when given):
     /// a grant covers its business group, and every environment when it names none.
     pub fn app_holds(
@@ -348,6 +370,17 @@ impl World {
                 if let Some(env) = &grant.env {
                     grant.env = Some(find(&envs, env, &format!("{field}.env"), "environment")?);
                 }
+            }
+        }
+        for (i, app) in self.connected_apps.iter().enumerate() {
+            if let Some(creator) = &app.created_by
+                && !self.users.iter().any(|u| &u.username == creator)
+            {
+                let known: Vec<&str> = self.users.iter().map(|u| u.username.as_str()).collect();
+                return Err(format!(
+                    "connected_apps[{i}].created_by: no user {creator:?} (known: {})",
+                    known.join(", ")
+                ));
             }
         }
         for (i, user) in self.users.iter_mut().enumerate() {

@@ -2,8 +2,10 @@
 //! `/me` and anypoint-cli's `/users/me`), organizations, hierarchy,
 //! environments, and a Connected App's granted scopes (org admins only).
 
+use std::collections::HashMap;
+
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -63,6 +65,19 @@ pub async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes)
     if !valid {
         return respond::oauth_error(401, "invalid_client", "Invalid client credentials");
     }
+    // §11.11 (salesforce/terraform-provider-anypoint docs/resources/connected_app.md): an
+    // app that acts on behalf of a user is not registered for client_credentials and is
+    // refused here. [I] inferred: the RFC 6749 §5.2 shape; the exact Anypoint body is unverified.
+    let registered = world
+        .connected_app(field("client_id"))
+        .is_some_and(|app| app.grant_types.iter().any(|g| g == "client_credentials"));
+    if !registered {
+        return respond::oauth_error(
+            400,
+            "unauthorized_client",
+            "The client is not authorized to use the client_credentials grant type",
+        );
+    }
     let ttl = world.token_ttl_secs;
     drop(world);
     let access_token = state.issue_token(field("client_id"), ttl);
@@ -70,6 +85,9 @@ pub async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes)
 }
 
 /// GET /accounts/api/me: `client` for a Connected App token, `user` for a user token.
+/// A Connected App's answer carries a `user` too: the user who created the app
+/// (§11.7; myst3m/yaac src/yaac/core.clj, PyPI anypoint-sdk 0.3.2
+/// resources/organizations.py), omitted when the world has no user.
 pub async fn me(State(state): State<Shared>, headers: HeaderMap) -> Response {
     let subject = match caller(&state, &headers) {
         Ok(subject) => subject,
@@ -78,9 +96,22 @@ pub async fn me(State(state): State<Shared>, headers: HeaderMap) -> Response {
     let world = state.world.lock().expect("world lock");
     match &subject {
         Subject::App { client_id } => match world.connected_app(client_id) {
-            Some(app) => respond::ok(json!({"client": {
-                "client_id": app.client_id, "name": app.name, "org_id": app.org, "client_type": "control"
-            }})),
+            Some(app) => {
+                let mut body = serde_json::Map::new();
+                body.insert(
+                    "client".into(),
+                    json!({
+                        "client_id": app.client_id, "name": app.name, "org_id": app.org, "client_type": "control"
+                    }),
+                );
+                if let Some(creator) = world.creator_of(app) {
+                    let creator = Subject::User {
+                        username: creator.username.clone(),
+                    };
+                    body.insert("user".into(), user_profile(&world, &creator));
+                }
+                respond::ok(Value::Object(body))
+            }
             None => respond::accounts_error(401, "Unauthorized"),
         },
         Subject::User { .. } => respond::ok(json!({"user": user_profile(&world, &subject)})),
@@ -255,20 +286,35 @@ pub async fn app_scopes(
     State(state): State<Shared>,
     headers: HeaderMap,
     Path(client): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    scopes_of(&state, &headers, &client)
+    scopes_of(&state, &headers, &client, &query)
 }
 
 pub async fn org_app_scopes(
     State(state): State<Shared>,
     headers: HeaderMap,
     Path((_org, client)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    scopes_of(&state, &headers, &client)
+    scopes_of(&state, &headers, &client, &query)
 }
 
-/// A Connected App's granted scopes: readable by an org admin user only.
-fn scopes_of(state: &Shared, headers: &HeaderMap, client_id: &str) -> Response {
+/// A page of the granted-scope list when the request names no `limit`.
+/// [I] inferred: no source gives the default; small, so that clients must page.
+pub const SCOPES_DEFAULT_LIMIT: usize = 20;
+/// The largest page served. [I] inferred from "servers may cap page size" (§8.14, S8).
+pub const SCOPES_MAX_LIMIT: usize = 100;
+
+/// A Connected App's granted scopes: readable by an org admin user only (§4.5, §11.5,
+/// KB 001116119). Paged with `offset`/`limit`; `total` counts every grant (§11.4,
+/// mulesoft/terraform-provider-anypoint internal/client/accessmanagement/connectedappscopes.go).
+fn scopes_of(
+    state: &Shared,
+    headers: &HeaderMap,
+    client_id: &str,
+    query: &HashMap<String, String>,
+) -> Response {
     let subject = match caller(state, headers) {
         Ok(subject) => subject,
         Err(response) => return response,
@@ -287,9 +333,16 @@ fn scopes_of(state: &Shared, headers: &HeaderMap, client_id: &str) -> Response {
             &format!("Connected application {client_id} not found"),
         );
     };
+    let number = |key: &str| query.get(key).and_then(|v| v.parse::<usize>().ok());
+    let offset = number("offset").unwrap_or(0);
+    let limit = number("limit")
+        .unwrap_or(SCOPES_DEFAULT_LIMIT)
+        .min(SCOPES_MAX_LIMIT);
     let data: Vec<Value> = app
         .scopes
         .iter()
+        .skip(offset)
+        .take(limit)
         .map(|g| {
             let mut context = serde_json::Map::new();
             if let Some(org) = &g.org {
@@ -301,5 +354,5 @@ fn scopes_of(state: &Shared, headers: &HeaderMap, client_id: &str) -> Response {
             json!({"scope": g.scope, "context_params": context})
         })
         .collect();
-    respond::ok(json!({"total": data.len(), "data": data}))
+    respond::ok(json!({"total": app.scopes.len(), "data": data}))
 }
