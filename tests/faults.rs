@@ -78,6 +78,7 @@ fn phrase(kind: &FaultKind) -> String {
     match kind {
         FaultKind::Latency { .. } => String::new(),
         FaultKind::RateLimit { .. } => "429".into(),
+        FaultKind::Throttle { .. } => "503".into(),
         FaultKind::Status { status } | FaultKind::Html { status } => status.to_string(),
         FaultKind::Truncated => "truncated".into(),
         FaultKind::Hang | FaultKind::LostAnswer => format!("{TIMEOUT_SECS} s"),
@@ -760,7 +761,10 @@ async fn create_every_fault(create: Create) {
                 assert_eq!(stderr_lines.len(), 1, "{what}: one line: {run:#?}");
             }
             // Refused before any work: an error (exit 3), never resent, never "bad credentials".
-            FaultKind::RateLimit { .. } | FaultKind::Status { .. } | FaultKind::Html { .. } => {
+            FaultKind::RateLimit { .. }
+            | FaultKind::Throttle { .. }
+            | FaultKind::Status { .. }
+            | FaultKind::Html { .. } => {
                 assert_eq!(run.code, 3, "{what}: {run:#?}");
                 assert_eq!(*created, 0, "{what}: not resent: {run:#?}");
                 assert!(

@@ -1326,6 +1326,50 @@ async fn me_for_a_connected_app_carries_the_user_who_created_it() {
 }
 
 #[tokio::test]
+async fn throttle_fault_is_an_empty_503_with_rate_limit_headers() {
+    // §6, §11.8 (KB 001116018).
+    let sim = Sim::start(with_faults(vec![fault(
+        "/accounts/api/organizations/*/environments",
+        None,
+        FaultKind::Throttle {
+            reset_after_secs: 7,
+        },
+        Some(1),
+    )]))
+    .await;
+    let token = sim.app_token().await;
+    let environments = format!("{}/environments", path::org(ROOT));
+    let before = now_secs();
+    let answer = sim.get(&environments, Some(&token)).await;
+    let after = now_secs();
+    assert_eq!(answer.status, 503, "{answer:?}");
+    assert_eq!(answer.body, "", "{answer:?}");
+    assert_eq!(answer.header("content-length"), Some("0"), "{answer:?}");
+    assert_eq!(answer.header("content-type"), None, "{answer:?}");
+    assert_eq!(answer.header("retry-after"), None, "{answer:?}");
+    assert_eq!(answer.header("x-ratelimit-limit"), Some("400"));
+    assert_eq!(answer.header("x-ratelimit-remaining"), Some("0"));
+    let reset: u64 = answer
+        .header("x-ratelimit-reset")
+        .and_then(|v| v.parse().ok())
+        .expect("x-ratelimit-reset");
+    assert!((before + 7..=after + 7).contains(&reset), "{reset}");
+    assert!(answer.header("x-anypnt-trx-id").is_some());
+    assert_eq!(sim.get(&environments, Some(&token)).await.status, 200);
+    sim.stop().await;
+
+    // Scenario files name it `throttle`.
+    let kind: FaultKind =
+        serde_json::from_value(json!({"type": "throttle", "reset_after_secs": 1})).expect("parses");
+    assert!(matches!(
+        kind,
+        FaultKind::Throttle {
+            reset_after_secs: 1
+        }
+    ));
+}
+
+#[tokio::test]
 async fn granted_scopes_are_paged_with_a_small_default_and_a_cap() {
     // §11.4; the default (20) and the cap (100) are [I].
     let mut world = world("healthy");
@@ -1480,6 +1524,36 @@ async fn lookup_before_scope_answers_404_for_unknown_instances_first() {
         assert_eq!(held.status, 404, "{held:?}");
         sim.stop().await;
     }
+}
+
+#[tokio::test]
+async fn issued_tokens_are_revoked_once_after_n_authenticated_requests() {
+    let mut world = world("healthy");
+    world.revoke_tokens_after = Some(3);
+    let sim = Sim::start(world).await;
+    let first = sim.app_token().await;
+    let second = sim.app_token().await;
+    // Requests without a valid token do not count.
+    assert_eq!(sim.get(path::ME, None).await.status, 401);
+    assert_eq!(sim.get(path::ME, Some("not-a-token")).await.status, 401);
+    assert_eq!(sim.get(path::ME, Some(&first)).await.status, 200); // 1
+    assert_eq!(sim.get(path::ME, Some(&second)).await.status, 200); // 2
+    assert_eq!(sim.get(path::ME, Some(ADMIN_TOKEN)).await.status, 200); // 3: answered, then revoked
+    let revoked = json!({"status": 401, "message": "Unauthorized: the token has been revoked"});
+    for token in [&first, &second] {
+        assert_eq!(
+            sim.get(path::ME, Some(token)).await.pair(),
+            (401, revoked.clone())
+        );
+    }
+    // A user's fixed token is not revoked; a token issued afterwards works, for good.
+    assert_eq!(sim.get(path::ME, Some(ADMIN_TOKEN)).await.status, 200);
+    let fresh = sim.app_token().await;
+    for _ in 0..5 {
+        assert_eq!(sim.get(path::ME, Some(&fresh)).await.status, 200);
+    }
+    assert_eq!(sim.get(path::ME, Some(&first)).await.status, 401);
+    sim.stop().await;
 }
 
 // ---------------------------------------------------------------- the binary

@@ -1,6 +1,7 @@
 //! The middleware every answer goes through: added latency, injected faults
-//! (429, 5xx, an HTML page, a truncated body, no answer, a broken
-//! connection), and the headers the platform sends on every response.
+//! (429, Access Management's empty 503 throttle, 5xx, an HTML page, a
+//! truncated body, no answer, a broken connection), and the headers the
+//! platform sends on every response.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -75,6 +76,21 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
             headers.insert(
                 "x-ratelimit-reset",
                 HeaderValue::from(now + retry_after_secs),
+            );
+            return with_platform_headers(response, None, window_end, skew);
+        }
+        // §11.8, KB 001116018 (and §6, S14): Access Management throttles with 503,
+        // an empty body ("Back-end server is at capacity", Content-Length: 0) and
+        // X-RateLimit-* headers; no source shows Retry-After, so none is sent.
+        Some(FaultKind::Throttle { reset_after_secs }) => {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            let headers = response.headers_mut();
+            headers.insert("content-length", HeaderValue::from(0));
+            headers.insert("x-ratelimit-remaining", HeaderValue::from(0));
+            headers.insert(
+                "x-ratelimit-reset",
+                HeaderValue::from(now + reset_after_secs),
             );
             return with_platform_headers(response, None, window_end, skew);
         }

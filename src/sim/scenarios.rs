@@ -222,6 +222,7 @@ fn base() -> World {
         token_ttl_secs: 3600,
         clock_skew_secs: 0,
         lookup_before_scope: false,
+        revoke_tokens_after: None,
     }
 }
 

@@ -18,11 +18,23 @@ pub enum Subject {
 struct Session {
     subject: Subject,
     expires: Option<Instant>,
+    /// Issued by the token endpoint (users' fixed tokens are not): revocable.
+    issued: bool,
+    revoked: bool,
+}
+
+/// The tokens, and how many requests with a valid one were answered (for `revoke_tokens_after`).
+struct Sessions {
+    by_token: HashMap<String, Session>,
+    valid_uses: u64,
+    /// After this many valid uses every issued token is revoked, once.
+    revoke_after: Option<u64>,
+    revoked_once: bool,
 }
 
 pub struct SimState {
     pub world: Mutex<World>,
-    sessions: Mutex<HashMap<String, Session>>,
+    sessions: Mutex<Sessions>,
     fault_hits: Mutex<Vec<u32>>,
     requests: AtomicU64,
     log: Mutex<Vec<String>>,
@@ -33,6 +45,7 @@ pub enum TokenProblem {
     Missing,
     Unknown,
     Expired,
+    Revoked,
 }
 
 impl SimState {
@@ -48,10 +61,19 @@ impl SimState {
                             username: u.username.clone(),
                         },
                         expires: None,
+                        issued: false,
+                        revoked: false,
                     },
                 )
             })
             .collect();
+        let sessions = Sessions {
+            by_token: sessions,
+            valid_uses: 0,
+            revoke_after: world.revoke_tokens_after,
+            // After 0 requests no token had been issued: nothing to revoke.
+            revoked_once: world.revoke_tokens_after == Some(0),
+        };
         SimState {
             fault_hits: Mutex::new(vec![0; world.faults.len()]),
             world: Mutex::new(world),
@@ -64,20 +86,28 @@ impl SimState {
     /// Issues a token for an app, valid for the world's token lifetime.
     pub fn issue_token(&self, client_id: &str, ttl_secs: u64) -> String {
         let token = uuid::Uuid::new_v4().to_string();
-        self.sessions.lock().expect("sessions lock").insert(
-            token.clone(),
-            Session {
-                subject: Subject::App {
-                    client_id: client_id.to_string(),
+        self.sessions
+            .lock()
+            .expect("sessions lock")
+            .by_token
+            .insert(
+                token.clone(),
+                Session {
+                    subject: Subject::App {
+                        client_id: client_id.to_string(),
+                    },
+                    expires: Some(Instant::now() + Duration::from_secs(ttl_secs)),
+                    issued: true,
+                    revoked: false,
                 },
-                expires: Some(Instant::now() + Duration::from_secs(ttl_secs)),
-            },
-        );
+            );
         token
     }
 
     /// The subject behind an `Authorization: Bearer` value. Tokens of another
     /// simulator (or control plane) are unknown here, as on the platform.
+    /// Each valid one counts towards the world's `revoke_tokens_after`: the use
+    /// that reaches it is still answered, then every issued token is revoked.
     pub fn subject(&self, authorization: Option<&str>) -> Result<Subject, TokenProblem> {
         let token = authorization
             .and_then(|v| {
@@ -87,12 +117,27 @@ impl SimState {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(TokenProblem::Missing)?;
-        let sessions = self.sessions.lock().expect("sessions lock");
-        let session = sessions.get(token).ok_or(TokenProblem::Unknown)?;
+        let mut sessions = self.sessions.lock().expect("sessions lock");
+        let session = sessions.by_token.get(token).ok_or(TokenProblem::Unknown)?;
+        if session.revoked {
+            return Err(TokenProblem::Revoked);
+        }
         if session.expires.is_some_and(|at| Instant::now() >= at) {
             return Err(TokenProblem::Expired);
         }
-        Ok(session.subject.clone())
+        let subject = session.subject.clone();
+        sessions.valid_uses += 1;
+        if !sessions.revoked_once
+            && sessions
+                .revoke_after
+                .is_some_and(|n| sessions.valid_uses >= n)
+        {
+            sessions.revoked_once = true;
+            for session in sessions.by_token.values_mut().filter(|s| s.issued) {
+                session.revoked = true;
+            }
+        }
+        Ok(subject)
     }
 
     /// Counts a hit on fault `index`; true while the fault still applies.

@@ -42,6 +42,12 @@ pub struct World {
     /// when false (the default), the scope is checked first.
     #[serde(default)]
     pub lookup_before_scope: bool,
+    /// A token revoked mid-run: once the simulator has answered this many requests that
+    /// carried a valid bearer token (any caller's), every token issued so far is revoked
+    /// (401 "the token has been revoked"). It happens once; tokens issued later work, and
+    /// users' fixed tokens are never revoked. None (the default): never.
+    #[serde(default)]
+    pub revoke_tokens_after: Option<u64>,
 }
 
 fn us() -> String {
@@ -223,6 +229,10 @@ pub enum FaultKind {
     Latency { ms: u64 },
     /// 429 with Retry-After and X-RateLimit-Reset.
     RateLimit { retry_after_secs: u64 },
+    /// Access Management's throttling: 503 with an empty body (Content-Length: 0),
+    /// `X-RateLimit-Remaining: 0`, `X-RateLimit-Reset` = now + `reset_after_secs` (epoch
+    /// seconds) and no Retry-After (§6, §11.8, KB 001116018).
+    Throttle { reset_after_secs: u64 },
     /// A server error (500, 502, 503, …) in the platform's JSON shape.
     Status { status: u16 },
     /// An HTML error page from a gateway.

@@ -85,6 +85,9 @@ pub fn caller(state: &SimState, headers: &HeaderMap) -> Result<Subject, Response
             TokenProblem::Missing => "Unauthorized: no bearer token",
             TokenProblem::Unknown => "Unauthorized: the token is not valid for this control plane",
             TokenProblem::Expired => "Unauthorized: the token has expired",
+            // [I] the wording: a simulator device (`revoke_tokens_after`) for a token that
+            // stops working mid-run (§2: tokens observed to stop after about an hour, S23).
+            TokenProblem::Revoked => "Unauthorized: the token has been revoked",
         };
         respond::accounts_error(401, message)
     })
