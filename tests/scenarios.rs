@@ -46,6 +46,12 @@ const COVERED: &[&str] = &[
     "rate-limited",
     "flaky-network",
     "slow",
+    "application-creator",
+    "exact-many-scopes",
+    "token-revoked",
+    "user-type-app",
+    "lookups-first",
+    "am-throttled",
 ];
 
 /// A run, stopped simulator included, bounded well below any test timeout.
@@ -147,7 +153,9 @@ fn dump(report: &Report) -> String {
 
 #[track_caller]
 fn assert_every_check_reported(report: &Report) {
-    for id in Registry::get().ids() {
+    // The default run: every check but those run on demand (`--for`).
+    let default = Registry::get().checks.iter().filter(|c| !c.on_demand);
+    for id in default.map(|c| c.id.as_str()) {
         assert!(
             report.checks.iter().any(|o| o.id == id),
             "{id} missing from the report\n{}",
@@ -735,4 +743,317 @@ async fn slow_gives_the_same_verdicts_as_healthy() {
     // Token, identity, org and environments come one after the other.
     assert!(report.duration_ms >= 4 * 20, "{} ms", report.duration_ms);
     assert_exit(&run, ExitStatus::Ok);
+}
+
+// ---------------------------------------------------------------- scenarios seen through HTTP
+//
+// The scenarios below are pinned by what the simulator answers; the doctor's
+// verdicts on them are tested with the checks.
+
+/// A scenario's simulator and a plain HTTP client for it.
+struct Http {
+    running: anypoint_doctor::sim::RunningSim,
+    client: reqwest::Client,
+}
+
+/// An answer: status, headers, body text.
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    #[track_caller]
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl Http {
+    async fn start(world: World) -> Http {
+        let running = anypoint_doctor::sim::start(world, ServeOptions::default())
+            .await
+            .expect("the simulator starts");
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(PATIENCE)
+            .build()
+            .expect("a reqwest client");
+        Http { running, client }
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("the simulator answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("the body reads");
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Answer {
+        let url = format!("{}{path}", self.running.base_url);
+        self.send(self.client.get(url).bearer_auth(token)).await
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, body: serde_json::Value) -> Answer {
+        let url = format!("{}{path}", self.running.base_url);
+        let mut request = self.client.post(url).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request).await
+    }
+
+    async fn token_answer(&self, world: &World) -> Answer {
+        let login = &world.login;
+        let body = serde_json::json!({"grant_type": "client_credentials", "client_id": login.client_id, "client_secret": login.client_secret});
+        self.post("/accounts/api/v2/oauth2/token", None, body).await
+    }
+
+    async fn token(&self, world: &World) -> String {
+        let answer = self.token_answer(world).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json()["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_string()
+    }
+
+    async fn stop(self) {
+        tokio::time::timeout(PATIENCE, self.running.stop())
+            .await
+            .expect("the simulator stops");
+    }
+}
+
+fn application_ids(list: &serde_json::Value) -> Vec<u64> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["id"].as_u64().expect("an id"))
+        .collect()
+}
+
+fn contracts_path(env: &str, api: u64) -> String {
+    format!("/apimanager/api/v1/organizations/{ROOT}/environments/{env}/apis/{api}/contracts")
+}
+
+#[tokio::test]
+async fn application_creator_lists_only_the_application_it_created() {
+    let world = world("application-creator");
+    let sim = Http::start(world.clone()).await;
+    let token = sim.token(&world).await;
+    let legacy = sim
+        .get(
+            &format!("/apiplatform/repository/v2/organizations/{ROOT}/applications"),
+            &token,
+        )
+        .await
+        .json();
+    assert_eq!(legacy["total"], 1, "{legacy}");
+    assert_eq!(
+        application_ids(&legacy["applications"]),
+        [scenarios::APP_CREATED_APPLICATION]
+    );
+    assert_eq!(
+        legacy["applications"][0]["owners"][0]["entityType"],
+        "client"
+    );
+    // The users' applications exist, and 2349040 keeps its active contract.
+    let admin = world.users[0].token.as_str();
+    let all = sim
+        .get(
+            &format!("/exchange/api/v2/organizations/{ROOT}/applications"),
+            admin,
+        )
+        .await
+        .json();
+    assert_eq!(application_ids(&all).len(), 3, "{all}");
+    let contracts = sim
+        .get(&contracts_path(scenarios::SANDBOX, 18972610), &token)
+        .await
+        .json();
+    assert_eq!(
+        contracts["contracts"][0]["applicationId"], 2349040,
+        "{contracts}"
+    );
+    assert_eq!(contracts["contracts"][0]["status"], "APPROVED");
+    // Application Creator creates.
+    let created = sim
+        .post(
+            &format!("/exchange/api/v2/organizations/{ROOT}/applications"),
+            Some(&token),
+            serde_json::json!({"name": "another"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn exact_many_scopes_pages_a_long_grant_list_without_manage_contracts() {
+    let world = world("exact-many-scopes");
+    let bearer = world.login.bearer.clone().expect("login.bearer is set");
+    assert_eq!(bearer, scenarios::ADMIN_TOKEN);
+    let sim = Http::start(world.clone()).await;
+    let path = format!(
+        "/accounts/api/connectedApplications/{}/scopes",
+        world.login.client_id
+    );
+    let first = sim.get(&path, &bearer).await.json();
+    let total = first["total"].as_u64().expect("a total");
+    assert!(total >= 60, "{total}");
+    let page = first["data"].as_array().expect("data[]").len() as u64;
+    assert!(
+        page < total,
+        "the first page ({page}) is not all of {total}"
+    );
+    let mut grants = Vec::new();
+    let mut offset = 0;
+    while offset < total {
+        let page = sim
+            .get(&format!("{path}?offset={offset}&limit=25"), &bearer)
+            .await
+            .json();
+        let data = page["data"].as_array().expect("data[]").clone();
+        assert!(!data.is_empty(), "{page}");
+        offset += data.len() as u64;
+        grants.extend(data);
+    }
+    assert_eq!(grants.len() as u64, total);
+    let held = |scope: &str, org: &str, env: Option<&str>| {
+        grants.iter().any(|g| {
+            g["scope"] == scope
+                && g["context_params"]["org"] == org
+                && env.is_none_or(|e| g["context_params"]["envId"] == e)
+        })
+    };
+    for env in [scenarios::DESIGN, scenarios::SANDBOX, scenarios::PRODUCTION] {
+        assert!(held("manage:apis", ROOT, Some(env)), "manage:apis in {env}");
+    }
+    assert!(!grants.iter().any(|g| g["scope"] == "manage:api_contracts"));
+    for scope in [
+        "manage:org_client_applications",
+        "read:org_client_applications",
+        "manage:exchange",
+    ] {
+        assert!(held(scope, ROOT, None), "{scope}");
+    }
+    assert!(grants.iter().any(|g| g["scope"] == "full"));
+    // manage:apis lets the app itself create contracts.
+    let token = sim.token(&world).await;
+    let created = sim
+        .post(
+            &contracts_path(scenarios::PRODUCTION, 18972611),
+            Some(&token),
+            serde_json::json!({"applicationId": 2349041}),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn token_revoked_lands_in_the_middle_of_a_run() {
+    let world = world("token-revoked");
+    let after = world
+        .revoke_tokens_after
+        .expect("revoke_tokens_after is set");
+    let sim = Http::start(world.clone()).await;
+    let token = sim.token(&world).await;
+    for n in 1..=after {
+        let me = sim.get("/accounts/api/me", &token).await;
+        assert_eq!(me.status, 200, "request {n}: {}", me.body);
+    }
+    let refused = sim.get("/accounts/api/me", &token).await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert_eq!(
+        refused.json()["message"],
+        "Unauthorized: the token has been revoked"
+    );
+    let fresh = sim.token(&world).await;
+    assert_eq!(sim.get("/accounts/api/me", &fresh).await.status, 200);
+    sim.stop().await;
+    // A check run sends well more authenticated requests than that.
+    let healthy = scenario("healthy").await;
+    assert!(
+        healthy.requests > after + 4,
+        "{} requests",
+        healthy.requests
+    );
+}
+
+#[tokio::test]
+async fn user_type_app_is_refused_a_client_credentials_token() {
+    let world = world("user-type-app");
+    let sim = Http::start(world.clone()).await;
+    let answer = sim.token_answer(&world).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.json()["error"], "unauthorized_client");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn lookups_first_answers_404_before_403() {
+    let world = world("lookups-first");
+    let sim = Http::start(world.clone()).await;
+    let token = sim.token(&world).await;
+    let body = serde_json::json!({"applicationId": 2349041});
+    let unknown = sim
+        .post(
+            &contracts_path(scenarios::PRODUCTION, 99_999_999),
+            Some(&token),
+            body.clone(),
+        )
+        .await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    let known = sim
+        .post(
+            &contracts_path(scenarios::PRODUCTION, 18972611),
+            Some(&token),
+            body.clone(),
+        )
+        .await;
+    assert_eq!(
+        known.status, 403,
+        "Manage Contracts is missing in Production"
+    );
+    let sandbox = sim
+        .post(
+            &contracts_path(scenarios::SANDBOX, 18972610),
+            Some(&token),
+            body,
+        )
+        .await;
+    assert_eq!(sandbox.status, 200, "{}", sandbox.body);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn am_throttled_answers_empty_503s_then_recovers() {
+    let world = world("am-throttled");
+    let sim = Http::start(world.clone()).await;
+    let token = sim.token(&world).await;
+    let path = format!("/accounts/api/organizations/{ROOT}/environments");
+    for n in 1..=2 {
+        let throttled = sim.get(&path, &token).await;
+        assert_eq!(throttled.status, 503, "request {n}");
+        assert_eq!(throttled.body, "");
+        assert_eq!(throttled.header("x-ratelimit-remaining"), Some("0"));
+        assert!(throttled.header("x-ratelimit-reset").is_some());
+        assert_eq!(throttled.header("retry-after"), None);
+    }
+    let answer = sim.get(&path, &token).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    sim.stop().await;
 }

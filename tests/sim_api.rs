@@ -1640,6 +1640,28 @@ fn demo_of_the_healthy_scenario_prints_a_clean_json_report() {
 }
 
 #[test]
+fn demo_with_a_login_bearer_runs_in_exact_mode() {
+    let run = doctor(&[
+        "demo",
+        "--scenario",
+        "exact-many-scopes",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    let report: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("stdout is one JSON document ({e}): {run:#?}"));
+    let checks = report["checks"].as_array().expect("checks[]");
+    let token = checks
+        .iter()
+        .find(|c| c["id"] == "auth.token")
+        .expect("an auth.token outcome");
+    // A ready token: no token request was made.
+    assert_eq!(token["status"], "skip", "{token}");
+    assert!(!run.stdout.contains(ADMIN_TOKEN), "the token leaked");
+}
+
+#[test]
 fn demo_of_an_unknown_scenario_names_the_valid_ones() {
     let run = doctor(&["demo", "--scenario", "nope"]);
     assert_eq!(run.code, Some(2), "{run:#?}");

@@ -1,12 +1,15 @@
 //! `anypoint-doctor demo`: start the simulator in-process on a free port, run
 //! the full check against it, print the report, stop. No real org is touched.
+//! When the world's login carries a bearer token (an org admin's), the check
+//! runs in exact mode: that token reads the login app's granted scopes.
 
 use crate::cli::{DemoArgs, Format};
 use crate::commands::check::{Plan, diagnose};
 use crate::error::{ConfigError, Error};
 use crate::report::table::TableOptions;
 use crate::report::{json, markdown, table};
-use crate::settings::Settings;
+use crate::secret::Secret;
+use crate::settings::{Credentials, Settings, Source, Sourced};
 use crate::sim::{ServeOptions, load, scenarios};
 use crate::{ExitStatus, Io};
 
@@ -20,7 +23,19 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
             reason: e.to_string(),
         })?;
     let base = reqwest::Url::parse(&running.base_url).expect("the simulator's own URL parses");
-    let settings = Settings::client_credentials(base, &login.client_id, &login.client_secret);
+    let mut settings = Settings::client_credentials(base, &login.client_id, &login.client_secret);
+    if let Some(token) = &login.bearer {
+        settings.credentials = Credentials::Bearer {
+            token: Sourced {
+                value: Secret::new(token.clone()),
+                source: Source::Default,
+            },
+            client_id: Some(Sourced {
+                value: login.client_id.clone(),
+                source: Source::Default,
+            }),
+        };
+    }
     let report = diagnose(settings, &Plan::default()).await;
     running.stop().await;
     let report = report?;

@@ -87,6 +87,36 @@ pub const SCENARIOS: &[Scenario] = &[
         description: "every answer takes 300 ms more",
         build: slow,
     },
+    Scenario {
+        name: "application-creator",
+        description: "Application Creator only for client applications: the list shows only the app the Connected App created",
+        build: application_creator,
+    },
+    Scenario {
+        name: "exact-many-scopes",
+        description: "an org admin's token reads 60+ granted scopes over several pages; manage:apis, no manage:api_contracts",
+        build: exact_many_scopes,
+    },
+    Scenario {
+        name: "token-revoked",
+        description: "every issued token is revoked after 6 authenticated requests, in the middle of a run",
+        build: token_revoked,
+    },
+    Scenario {
+        name: "user-type-app",
+        description: "the app acts on behalf of a user (authorization code): the token endpoint answers 400 unauthorized_client",
+        build: user_type_app,
+    },
+    Scenario {
+        name: "lookups-first",
+        description: "API Manager answers 404 for an unknown API before checking scopes; Manage Contracts missing in Production",
+        build: lookups_first,
+    },
+    Scenario {
+        name: "am-throttled",
+        description: "Access Management's environment list answers its first 2 requests with an empty 503 and X-RateLimit-Reset",
+        build: am_throttled,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Scenario> {
@@ -152,6 +182,7 @@ fn base() -> World {
         login: Login {
             client_id: CLIENT_ID.into(),
             client_secret: CLIENT_SECRET.into(),
+            bearer: None,
         },
         root: Org {
             id: ROOT_ORG.into(),
@@ -357,6 +388,115 @@ fn flaky_network() -> World {
 fn slow() -> World {
     let mut world = base();
     world.latency_ms = 300;
+    world
+}
+
+/// The client application `application-creator`'s Connected App created itself.
+pub const APP_CREATED_APPLICATION: u64 = 2349042;
+
+fn application_creator() -> World {
+    let mut world = base();
+    let mut grants = scopes(None, ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION]);
+    grants.push(grant("create:client_applications", Some(ROOT_ORG), None));
+    world.connected_apps[0].scopes = grants;
+    world.client_applications.push(ClientApplication {
+        id: APP_CREATED_APPLICATION,
+        name: "ci-made-app".into(),
+        description: Some("Created by the doctor-ci-app Connected App".into()),
+        client_id: "c1c2c3c4c5c6c7c8c9c0cacbcccdcecf".into(),
+        client_secret: "C0FFEE00C0FFEE00C0FFEE00C0FFEE00".into(),
+        created_by: CLIENT_ID.into(),
+        redirect_uris: Vec::new(),
+        grant_types: vec!["client_credentials".into()],
+    });
+    world
+}
+
+/// Scopes granted per environment in `exact-many-scopes` (no `manage:api_contracts`).
+const MANY_ENV_SCOPES: &[&str] = &[
+    "manage:apis",
+    "read:api_configuration",
+    "manage:api_configuration",
+    "read:api_policies",
+    "manage:api_policies",
+    "manage:api_proxies",
+    "manage:api_groups",
+    "read:api_alerts",
+    "manage:api_alerts",
+    "view:environment",
+    "edit:environment",
+];
+/// Scopes granted per organization in `exact-many-scopes`.
+const MANY_ORG_SCOPES: &[&str] = &[
+    "manage:exchange",
+    "read:exchange",
+    "read:organization",
+    "read:orgenvironments",
+    "read:orgconnapps",
+    "read:audit_logs",
+    "edit:exchange",
+];
+
+fn exact_many_scopes() -> World {
+    let mut world = base();
+    world.login.bearer = Some(ADMIN_TOKEN.into());
+    let mut grants = vec![grant("profile", None, None), grant("full", None, None)];
+    for scope in [
+        "manage:org_client_applications",
+        "read:org_client_applications",
+    ] {
+        grants.push(grant(scope, Some(ROOT_ORG), None));
+    }
+    for (org, envs) in [
+        (ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION][..]),
+        (BUSINESS_GROUP, &[BG_SANDBOX][..]),
+    ] {
+        grants.extend(MANY_ORG_SCOPES.iter().map(|s| grant(s, Some(org), None)));
+        for env in envs {
+            grants.extend(
+                MANY_ENV_SCOPES
+                    .iter()
+                    .map(|s| grant(s, Some(org), Some(env))),
+            );
+        }
+    }
+    world.connected_apps[0].scopes = grants;
+    world
+}
+
+fn token_revoked() -> World {
+    let mut world = base();
+    world.revoke_tokens_after = Some(6);
+    world
+}
+
+fn user_type_app() -> World {
+    let mut world = base();
+    world.connected_apps[0].grant_types = vec!["authorization_code".into(), "refresh_token".into()];
+    world
+}
+
+fn lookups_first() -> World {
+    let mut world = base();
+    world.lookup_before_scope = true;
+    // Nothing that covers contracts in Production: neither Manage Contracts nor
+    // API Manager Environment Administrator (which covers contracts, §11.2).
+    world.connected_apps[0].scopes.retain(|g| {
+        g.env.as_deref() != Some(PRODUCTION)
+            || !matches!(g.scope.as_str(), "manage:api_contracts" | "manage:apis")
+    });
+    world
+}
+
+fn am_throttled() -> World {
+    let mut world = base();
+    world.faults = vec![fault(
+        "/accounts/api/organizations/*/environments",
+        FaultKind::Throttle {
+            reset_after_secs: 1,
+        },
+        Some(2),
+    )];
     world
 }
 

@@ -63,6 +63,11 @@ fn hour() -> u64 {
 pub struct Login {
     pub client_id: String,
     pub client_secret: String,
+    /// A ready bearer token (for example an org admin's, `users[].token`): when set, `demo`
+    /// runs the check in exact mode with this token and `client_id` instead of client
+    /// credentials. None by default.
+    #[serde(default)]
+    pub bearer: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
