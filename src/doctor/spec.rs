@@ -48,7 +48,7 @@ pub enum CheckKind {
     OrgStructure,
     Environments,
     Scope(ScopeSpec),
-    DeprecatedEndpoint(DeprecatedSpec),
+    DeprecatedEndpoint(Box<DeprecatedSpec>),
     EmptyList(EmptyListSpec),
 }
 
