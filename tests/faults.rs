@@ -302,12 +302,25 @@ async fn check_reports_every_fault_on_the_environments_as_an_error() {
 #[tokio::test]
 async fn check_reports_every_fault_on_api_manager_as_an_error_never_a_missing_scope() {
     let kinds = every_fault();
-    let runs = join_all(
-        kinds
+    let (baseline, runs) = tokio::join!(
+        check(world("healthy")),
+        join_all(
+            kinds
+                .iter()
+                .map(|kind| check(faulty(API_MANAGER, None, kind.clone(), None))),
+        )
+    );
+    // What the probes say without a fault (Design lists no API instance, so
+    // two of its verdicts are inconclusive warnings even then).
+    let unfaulted = |o: &Outcome| {
+        baseline
+            .report
+            .checks
             .iter()
-            .map(|kind| check(faulty(API_MANAGER, None, kind.clone(), None))),
-    )
-    .await;
+            .find(|b| b.id == o.id && b.target == o.target)
+            .map(|b| b.status)
+            .expect("the same outcome without a fault")
+    };
     for (kind, run) in kinds.iter().zip(&runs) {
         let what = format!("{kind:?} on {API_MANAGER}");
         assert_sound(run, &what);
@@ -318,8 +331,14 @@ async fn check_reports_every_fault_on_api_manager_as_an_error_never_a_missing_sc
         assert_eq!(scope_checks.len(), 9, "{what}\n{}", dump(&run.report));
         for o in scope_checks {
             let want = match kind {
-                // The probes are judged by their status, which these leave intact.
-                FaultKind::Latency { .. } | FaultKind::Truncated => Status::Pass,
+                // Slower answers change nothing.
+                FaultKind::Latency { .. } => unfaulted(o),
+                // A body cut in half cannot be read as the platform's JSON;
+                // a 404 (the contract probe's, with no instance listed) needs none.
+                FaultKind::Truncated if o.status == Status::Warn => {
+                    assert!(o.summary.contains("inconclusive"), "{what}: {}", o.summary);
+                    continue;
+                }
                 _ => Status::Error,
             };
             assert_eq!(o.status, want, "{what}: {}\n{}", o.id, dump(&run.report));
@@ -495,7 +514,7 @@ async fn a_rate_limit_is_waited_for_only_within_the_retry_budget() {
     assert_eq!(refused.status, Status::Error, "{}", dump(&late.report));
     assert_eq!(refused.evidence[0].attempts, 1, "not waited for");
     assert!(
-        refused.summary.contains("rate limited") && refused.summary.contains("429"),
+        refused.summary.contains("rate-limited") && refused.summary.contains("429"),
         "{}",
         refused.summary
     );
