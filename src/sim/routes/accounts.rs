@@ -304,7 +304,7 @@ pub async fn org_app_scopes(
 /// [I] inferred: no source gives the default; small, so that clients must page.
 pub const SCOPES_DEFAULT_LIMIT: usize = 20;
 /// The largest page served. [I] inferred from "servers may cap page size" (§8.14, S8).
-pub const SCOPES_MAX_LIMIT: usize = 100;
+pub const SCOPES_MAX_LIMIT: usize = 50;
 
 /// A Connected App's granted scopes: readable by an org admin user only (§4.5, §11.5,
 /// KB 001116119). Paged with `offset`/`limit`; `total` counts every grant (§11.4,

@@ -20,11 +20,11 @@ const READ_APIS: &[&str] = &[
     "manage:apis",
     "admin:api_manager",
 ];
-const MANAGE_APIS: &[&str] = &[
-    "manage:api_configuration",
-    "manage:apis",
-    "admin:api_manager",
-];
+/// Creating an API instance belongs to API Manager Environment Administrator;
+/// Manage APIs Configuration views and modifies configurations only (§11.3,
+/// docs-access-management include-permissions-api-manager-post-crowd.adoc).
+/// `admin:api_manager` is taken to include it [I] (§11.12).
+const CREATE_APIS: &[&str] = &["manage:apis", "admin:api_manager"];
 /// `manage:apis` (API Manager Environment Administrator) covers "any actions related to API
 /// configurations, groups, proxies, alerts, contracts, tiers" in its environment (§11.2,
 /// mulesoft/docs-access-management _partials/include-permissions-api-manager-post-crowd.adoc).
@@ -211,7 +211,7 @@ pub async fn create(
     Path((org, env)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    guarded(&state, &headers, &org, &env, MANAGE_APIS, |world, _| {
+    guarded(&state, &headers, &org, &env, CREATE_APIS, |world, _| {
         let body = match respond::json_body(&body) {
             Ok(body) => body,
             Err(response) => return response,
