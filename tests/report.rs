@@ -453,6 +453,10 @@ async fn for_files_maps_the_calls_of_a_script_to_capabilities_in_every_format() 
     let run = doctor(&sim, &gap, &["check", "--for", "create-everything"]).await;
     assert_eq!(run.code, 2, "{run:#?}");
     assert!(run.stderr.contains("create-contract"), "{}", run.stderr);
-    assert_eq!(sim.state.requests(), answered, "no request for a usage error");
+    assert_eq!(
+        sim.state.requests(),
+        answered,
+        "no request for a usage error"
+    );
     sim.stop().await;
 }
