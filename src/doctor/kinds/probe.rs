@@ -221,6 +221,11 @@ pub fn read(
         });
     }
     if probe.is_write() && reply.is_success() {
+        // A login page answered with 200 accepted nothing; the platform's own
+        // answer to a create is JSON.
+        reply
+            .json::<serde_json::Value>()
+            .map_err(|reason| unreadable(answer, &reason))?;
         return Ok(Reading::Accepted { status });
     }
     if status == 404 {
