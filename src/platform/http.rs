@@ -474,6 +474,23 @@ mod tests {
         }
     }
 
+    /// The token endpoint, issuing `token` exactly `times` times.
+    async fn issuing(
+        server: &mut mockito::ServerGuard,
+        token: &str,
+        times: usize,
+    ) -> mockito::Mock {
+        server
+            .mock("POST", "/token")
+            .with_header("content-type", "application/json")
+            .with_body(format!(
+                r#"{{"access_token": "{token}", "expires_in": 3600}}"#
+            ))
+            .expect(times)
+            .create_async()
+            .await
+    }
+
     async fn bearer(
         server: &mut mockito::ServerGuard,
         path: &str,
@@ -493,13 +510,7 @@ mod tests {
     #[tokio::test]
     async fn a_token_that_stops_working_is_renewed_once_and_the_request_sent_again() {
         let mut server = mockito::Server::new_async().await;
-        let issued = server
-            .mock("POST", "/token")
-            .with_header("content-type", "application/json")
-            .with_body(r#"{"access_token": "second", "expires_in": 3600}"#)
-            .expect(1)
-            .create_async()
-            .await;
+        let issued = issuing(&mut server, "second", 1).await;
         let _worked = bearer(&mut server, "/me", "first", 200).await;
         let _revoked = bearer(&mut server, "/apis", "first", 401).await;
         let _renewed = bearer(&mut server, "/apis", "second", 200).await;
@@ -520,14 +531,8 @@ mod tests {
     #[tokio::test]
     async fn a_token_refused_also_when_new_is_marked_stopped_within_three_token_requests() {
         let mut server = mockito::Server::new_async().await;
-        let issued = server
-            .mock("POST", "/token")
-            .with_header("content-type", "application/json")
-            .with_body(r#"{"access_token": "again", "expires_in": 3600}"#)
-            // The run's first token request was the token check's; two renewals at most.
-            .expect(2)
-            .create_async()
-            .await;
+        // The run's first token request was the token check's; two renewals at most.
+        let issued = issuing(&mut server, "again", 2).await;
         let _worked = bearer(&mut server, "/me", "first", 200).await;
         let _refused = server
             .mock("GET", "/apis")
@@ -554,7 +559,7 @@ mod tests {
     #[tokio::test]
     async fn a_token_refused_from_the_start_is_not_renewed() {
         let mut server = mockito::Server::new_async().await;
-        let issued = server.mock("POST", "/token").expect(0).create_async().await;
+        let issued = issuing(&mut server, "unused", 0).await;
         let _refused = bearer(&mut server, "/me", "first", 401).await;
         let platform = platform(&server).await;
         platform.set_token(Secret::new("first"));

@@ -47,7 +47,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             200..=299 => match reply.json::<TokenResponse>() {
                 Ok(token) if !token.access_token.is_empty() => {
                     ctx.platform.set_token(token.access_token);
-                    ctx.platform.set_token_source(request);
+                    ctx.platform.set_token_source(request.clone());
                     let expiry = token
                         .expires_in
                         .map(|s| format!(", expires in {s} s"))
@@ -74,7 +74,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
     };
     let refused = matches!(answer.status(), Some(400 | 401 | 403));
     let verdict = if refused && ctx.options.probe_regions {
-        let found = probe_other_planes(ctx, &body.to_string(), &mut recorder).await;
+        let found = probe_other_planes(ctx, &request, &mut recorder).await;
         Verdict {
             summary: verdict.summary.clone() + &found,
             ..verdict
@@ -152,7 +152,11 @@ fn control_plane_hint(ctx: &RunContext) -> String {
 
 /// `--probe-regions`: the same token request on every other control plane
 /// (MuleSoft's own hosts only), to say where the app lives.
-async fn probe_other_planes(ctx: &RunContext, body: &str, recorder: &mut Recorder<'_>) -> String {
+async fn probe_other_planes(
+    ctx: &RunContext,
+    request: &Request,
+    recorder: &mut Recorder<'_>,
+) -> String {
     let current = ctx
         .platform
         .base_url()
@@ -166,15 +170,8 @@ async fn probe_other_planes(ctx: &RunContext, body: &str, recorder: &mut Recorde
         .iter()
         .filter(|(r, _, _)| Some(*r) != current)
     {
-        let request = Request {
-            method: Method::POST,
-            path: paths::TOKEN.into(),
-            body: Some(body.to_string()),
-            authorized: false,
-            may_create: false,
-        };
         let answer = recorder
-            .send_to(format!("https://{host}{}", paths::TOKEN), request)
+            .send_to(format!("https://{host}{}", paths::TOKEN), request.clone())
             .await;
         match answer.status() {
             Some(200) => accepted.push(format!("{name} (--region {})", region.flag())),
