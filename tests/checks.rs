@@ -730,7 +730,8 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         .expect("GET", path::hierarchy(ROOT), 1)
         .expect("GET", path::environments(ROOT), 1)
         .expect("GET", path::grants(CLIENT_ID), 1)
-        .expect("GET", path::org_grants(ROOT, CLIENT_ID), 1)
+        // An app's own token reads no grants: the org-scoped path is not tried.
+        .expect("GET", path::org_grants(ROOT, CLIENT_ID), 0)
         // Manage Client Applications probe and the deprecated check's replacement: one request.
         .expect("POST", path::exchange_apps(ROOT), 1)
         // View Client Applications probe and the empty-list check: one request.
@@ -1029,15 +1030,15 @@ async fn manage_contracts_missing_in_production_only_fails_there() {
     let urls: Vec<&str> = production.evidence.iter().map(|e| e.url.as_str()).collect();
     assert_eq!(
         urls.len(),
-        4,
-        "two reads of the granted scopes, the API list, the Production probe: {urls:#?}"
+        3,
+        "the read of the granted scopes, the API list, the Production probe: {urls:#?}"
     );
     assert!(
-        urls[2].ends_with(&path::apis(ROOT, PRODUCTION)),
+        urls[1].ends_with(&path::apis(ROOT, PRODUCTION)),
         "{urls:#?}"
     );
     assert!(
-        urls[3].ends_with(&path::contracts_probe(ROOT, PRODUCTION)),
+        urls[2].ends_with(&path::contracts_probe(ROOT, PRODUCTION)),
         "the probe is aimed at the instance Production lists: {urls:#?}"
     );
     assert_eq!(report.summary.fail, 1, "\n{}", dump(&report));
@@ -2301,6 +2302,8 @@ async fn exact_mode_with_unreadable_grants_says_so_and_never_probes_with_the_adm
         .set("GET", path::ME, ok(fixture("accounts-me-user.json")))
         .set("GET", path::grants(APP_ID), forbidden())
         .set("GET", path::org_grants(ROOT, APP_ID), forbidden())
+        // The org-scoped path is tried once the short one is refused.
+        .expect("GET", path::org_grants(ROOT, APP_ID), 1)
         .expect("GET", path::client_apps(ROOT), 0);
     forbid_posts(&mut tenant);
     for env in ENVS {

@@ -227,16 +227,19 @@ impl RunContext {
                 };
                 let mut evidence = Vec::new();
                 let mut refusal = String::new();
-                // The short path first, then the org-scoped one (reference
-                // §4.5, §11.4) with the token holder's org: known once the
-                // identity is, whichever check asks first.
+                // The short path first; in an exact run, then the org-scoped
+                // one (reference §4.5, §11.4) with the admin's org, known once
+                // the identity is, whichever check asks first. An app's own
+                // token reads neither (§11.6): one refusal says so.
                 let mut bases = vec![paths::connected_app_scopes(&client_id)];
-                bases.extend(
-                    self.facts
-                        .identity
-                        .get()
-                        .map(|i| paths::org_connected_app_scopes(&i.org_id, &client_id)),
-                );
+                if self.exact() {
+                    bases.extend(
+                        self.facts
+                            .identity
+                            .get()
+                            .map(|i| paths::org_connected_app_scopes(&i.org_id, &client_id)),
+                    );
+                }
                 for base in bases {
                     match read_every_page(&self.platform, &base, &mut evidence).await {
                         Ok(grants) => return (Grants::Readable(grants), evidence),
