@@ -17,7 +17,7 @@ use crate::report::model::{
     LeastPrivilege, ReportSetting, SCHEMA_VERSION, System, Target, TargetEnvironment, Tool,
 };
 use crate::report::table::TableOptions;
-use crate::report::{Report, Summary, baseline, next_steps, redact, render};
+use crate::report::{Report, Summary, baseline, fold, next_steps, redact, render};
 use crate::settings::{Credentials, Settings, mask_id};
 use crate::time;
 use crate::{ExitStatus, Io};
@@ -243,7 +243,9 @@ pub async fn diagnose_run(
             max_in_flight: plan.concurrency,
         },
     )?;
-    let outcomes = runner::run(Arc::clone(&ctx), registry, &chosen, plan.deadline, progress).await;
+    let mut outcomes =
+        runner::run(Arc::clone(&ctx), registry, &chosen, plan.deadline, progress).await;
+    fold::one_root_cause(&mut outcomes);
     if let Some(error) = ctx.take_config_error() {
         return Err(error.into());
     }

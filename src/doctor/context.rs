@@ -14,6 +14,7 @@ use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
 use crate::platform::proxy::ProxyChoice;
 use crate::platform::{Answer, Evidence, Platform, Request, paths};
 use crate::report::Status;
+use crate::report::model::MissingScope;
 use crate::settings::{Credentials, Settings};
 
 /// Who the token belongs to.
@@ -357,6 +358,7 @@ pub struct Verdict {
     pub summary: String,
     pub remediation: Option<String>,
     pub inferred: bool,
+    pub missing_scope: Option<MissingScope>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -368,8 +370,15 @@ impl Verdict {
             summary: summary.into(),
             remediation: None,
             inferred: false,
+            missing_scope: None,
             evidence: Vec::new(),
         }
+    }
+
+    /// The scope whose absence this verdict reports.
+    pub fn missing(mut self, scope: MissingScope) -> Verdict {
+        self.missing_scope = Some(scope);
+        self
     }
 
     pub fn fix(mut self, remediation: impl Into<String>) -> Verdict {

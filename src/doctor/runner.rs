@@ -159,6 +159,7 @@ fn skipped(spec: &CheckSpec, root_cause: String) -> Outcome {
         remediation: None,
         inferred: false,
         blocked_by: Some(root_cause),
+        missing_scope: None,
         evidence: Vec::new(),
         duration_ms: 0,
     }
@@ -178,6 +179,7 @@ fn outcome(spec: &CheckSpec, verdict: Verdict, duration_ms: u64) -> Outcome {
         remediation,
         inferred: verdict.inferred,
         blocked_by: None,
+        missing_scope: verdict.missing_scope,
         evidence: verdict.evidence,
         duration_ms,
     }

@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod canary;
+pub mod fold;
 pub mod json;
 pub mod junit;
 pub mod markdown;

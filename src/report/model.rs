@@ -57,8 +57,28 @@ pub struct Outcome {
     pub inferred: bool,
     /// The check that failed upstream, when this one was skipped because of it.
     pub blocked_by: Option<String>,
+    /// The scope to add, and where, when the verdict is that one is missing.
+    pub missing_scope: Option<MissingScope>,
     pub evidence: Vec<Evidence>,
     pub duration_ms: u64,
+}
+
+/// A scope to add, with the business group and environment it is needed in:
+/// what "What to fix" groups by, and what `fix` will grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingScope {
+    /// The scope's identifier, e.g. `manage:api_contracts`.
+    pub scope: String,
+    /// Its name in Access Management.
+    pub name: String,
+    /// The business group (or root organization) it is needed for, if any.
+    pub org_id: Option<String>,
+    pub org_name: Option<String>,
+    /// The environment it is needed in, if any.
+    pub env_id: Option<String>,
+    pub env_name: Option<String>,
+    /// The Connected App's name, when the token told it.
+    pub app: Option<String>,
 }
 
 impl Outcome {

@@ -15,6 +15,7 @@ use crate::doctor::spec::{Missing, ProbeSpec, ScopeContext, ScopeSpec};
 use crate::platform::models::{ApiAssetList, Environment, ScopeGrant};
 use crate::platform::{Request, paths};
 use crate::report::Status;
+use crate::report::model::MissingScope;
 
 /// What the check asks for: one scope, or any scope of a capability.
 struct Wanted<'a> {
@@ -264,7 +265,26 @@ impl Check<'_> {
         } else {
             format!("{what} here; granted only as {}", elsewhere.join("; "))
         };
-        Verdict::new(self.missing_status(), summary).fix(self.add_scope(place))
+        Verdict::new(self.missing_status(), summary)
+            .fix(self.add_scope(place))
+            .missing(self.missing_scope(place))
+    }
+
+    /// The least-privilege scope to add at the place, as data.
+    fn missing_scope(&self, place: &Place<'_>) -> MissingScope {
+        let scope = self.wanted.to_add();
+        MissingScope {
+            scope: scope.to_string(),
+            name: self.catalogue.name(scope).to_string(),
+            org_id: place.org.map(|o| o.id.clone()),
+            org_name: place.org.map(|o| o.name.clone()),
+            env_id: place.env.map(|e| e.id.clone()),
+            env_name: place.env.map(|e| e.name.clone()),
+            app: match self.ctx.facts.identity.get().map(|i| &i.kind) {
+                Some(TokenKind::ConnectedApp { name, .. }) => name.clone(),
+                _ => None,
+            },
+        }
     }
 
     fn missing_status(&self) -> Status {
@@ -485,6 +505,7 @@ impl Check<'_> {
                     };
                     Verdict::new(self.missing_status(), summary)
                         .fix(self.add_scope(place))
+                        .missing(self.missing_scope(place))
                         .inferred()
                 } else {
                     Verdict::new(
