@@ -359,6 +359,8 @@ pub struct Verdict {
     pub remediation: Option<String>,
     pub inferred: bool,
     pub missing_scope: Option<MissingScope>,
+    /// The refused request (method, URL) this verdict rests on.
+    pub rests_on: Option<(String, String)>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -371,8 +373,23 @@ impl Verdict {
             remediation: None,
             inferred: false,
             missing_scope: None,
+            rests_on: None,
             evidence: Vec::new(),
         }
+    }
+
+    /// `rests_on`, when the request is known.
+    pub fn rests_on_some(self, evidence: Option<&Evidence>) -> Verdict {
+        match evidence {
+            Some(evidence) => self.rests_on(evidence),
+            None => self,
+        }
+    }
+
+    /// The failure rests on this refused request, which a scope check may report too.
+    pub fn rests_on(mut self, evidence: &Evidence) -> Verdict {
+        self.rests_on = Some((evidence.method.clone(), evidence.url.clone()));
+        self
     }
 
     /// The scope whose absence this verdict reports.

@@ -160,6 +160,7 @@ fn skipped(spec: &CheckSpec, root_cause: String) -> Outcome {
         inferred: false,
         blocked_by: Some(root_cause),
         missing_scope: None,
+        rests_on: None,
         evidence: Vec::new(),
         duration_ms: 0,
     }
@@ -180,6 +181,7 @@ fn outcome(spec: &CheckSpec, verdict: Verdict, duration_ms: u64) -> Outcome {
         inferred: verdict.inferred,
         blocked_by: None,
         missing_scope: verdict.missing_scope,
+        rests_on: verdict.rests_on,
         evidence: verdict.evidence,
         duration_ms,
     }

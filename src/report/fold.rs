@@ -9,8 +9,8 @@ fn owns_refusals(outcome: &Outcome) -> bool {
     outcome.missing_scope.is_some() && outcome.status == Status::Fail
 }
 
-/// Turns every other failure whose refused request (401/403) is one a scope
-/// check already reports into a pointer to that check.
+/// Turns every other failure that rests on a refused request (401/403) a
+/// scope check already reports into a pointer to that check.
 pub fn one_root_cause(outcomes: &mut [Outcome]) {
     let owners: Vec<(String, Option<String>, Vec<(String, String)>)> = outcomes
         .iter()
@@ -29,16 +29,12 @@ pub fn one_root_cause(outcomes: &mut [Outcome]) {
         if outcome.status != Status::Fail || outcome.missing_scope.is_some() {
             continue;
         }
-        let refused = outcome
-            .evidence
+        let Some(request) = &outcome.rests_on else {
+            continue;
+        };
+        let owner = owners
             .iter()
-            .filter(|e| matches!(e.status, Some(401 | 403)))
-            .map(|e| (e.method.clone(), e.url.clone()));
-        let owner = refused.into_iter().find_map(|request| {
-            owners
-                .iter()
-                .find(|(_, _, requests)| requests.contains(&request))
-        });
+            .find(|(_, _, requests)| requests.contains(request));
         if let Some((id, target, _)) = owner {
             let place = target
                 .as_deref()
@@ -71,6 +67,7 @@ mod tests {
             remediation: Some("fix it".into()),
             inferred: true,
             blocked_by: None,
+            rests_on: (!missing).then(|| ("GET".to_string(), url.to_string())),
             missing_scope: missing.then(|| MissingScope {
                 scope: "read:api_configuration".into(),
                 name: "View APIs Configuration".into(),
@@ -131,5 +128,14 @@ mod tests {
         );
         assert!(outcomes[1].remediation.is_none());
         assert_eq!(outcomes[2].status, Status::Fail, "another refusal stays");
+        let mut incidental = outcome("data.list", Status::Fail, "http://h/apis", 403, false);
+        incidental.rests_on = None;
+        let mut outcomes = vec![outcomes.remove(0), incidental];
+        one_root_cause(&mut outcomes);
+        assert_eq!(
+            outcomes[1].status,
+            Status::Fail,
+            "a failure that does not rest on the refusal stays"
+        );
     }
 }

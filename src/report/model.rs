@@ -59,6 +59,10 @@ pub struct Outcome {
     pub blocked_by: Option<String>,
     /// The scope to add, and where, when the verdict is that one is missing.
     pub missing_scope: Option<MissingScope>,
+    /// The refused request (method, URL) a failure rests on, when another
+    /// check may report the same refusal (see `fold`). Not part of the JSON.
+    #[serde(skip)]
+    pub rests_on: Option<(String, String)>,
     pub evidence: Vec<Evidence>,
     pub duration_ms: u64,
 }

@@ -49,6 +49,7 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     .await;
     let retired = probe::send(&mut recorder, &spec.retired, &vars).await;
     let replacement = probe::send(&mut recorder, &spec.replacement, &vars).await;
+    let replacement_request = recorder.evidence.last().cloned();
     let retired_call = call(&spec.retired);
     let replacement_call = call(&spec.replacement);
 
@@ -78,7 +79,8 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
         )
         .fix(format!(
             "Use {use_instead} and give the app the scope it needs there (see the scope.* checks for which one is missing, and where)."
-        )),
+        ))
+        .rests_on_some(replacement_request.as_ref()),
         Ok(Reading::Retired { rule }) => Verdict::new(
             Status::Error,
             format!(
