@@ -358,9 +358,10 @@ pub struct Verdict {
     pub summary: String,
     pub remediation: Option<String>,
     pub inferred: bool,
-    pub missing_scope: Option<MissingScope>,
+    /// Boxed, as is `rests_on`: a verdict travels as the error of many results.
+    pub missing_scope: Option<Box<MissingScope>>,
     /// The refused request (method, URL) this verdict rests on.
-    pub rests_on: Option<(String, String)>,
+    pub rests_on: Option<Box<(String, String)>>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -388,13 +389,13 @@ impl Verdict {
 
     /// The failure rests on this refused request, which a scope check may report too.
     pub fn rests_on(mut self, evidence: &Evidence) -> Verdict {
-        self.rests_on = Some((evidence.method.clone(), evidence.url.clone()));
+        self.rests_on = Some(Box::new((evidence.method.clone(), evidence.url.clone())));
         self
     }
 
     /// The scope whose absence this verdict reports.
     pub fn missing(mut self, scope: MissingScope) -> Verdict {
-        self.missing_scope = Some(scope);
+        self.missing_scope = Some(Box::new(scope));
         self
     }
 

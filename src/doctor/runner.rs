@@ -180,8 +180,8 @@ fn outcome(spec: &CheckSpec, verdict: Verdict, duration_ms: u64) -> Outcome {
         remediation,
         inferred: verdict.inferred,
         blocked_by: None,
-        missing_scope: verdict.missing_scope,
-        rests_on: verdict.rests_on,
+        missing_scope: verdict.missing_scope.map(|m| *m),
+        rests_on: verdict.rests_on.map(|r| *r),
         evidence: verdict.evidence,
         duration_ms,
     }
