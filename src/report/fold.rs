@@ -4,6 +4,16 @@
 
 use super::model::{Outcome, Status};
 
+/// A request, as `(method, URL)`.
+type Request = (String, String);
+
+/// A check that reports refusals: its id, its target, the requests refused.
+struct Owner {
+    id: String,
+    target: Option<String>,
+    refused: Vec<Request>,
+}
+
 /// Checks whose failures name a missing scope, and so own a refusal.
 fn owns_refusals(outcome: &Outcome) -> bool {
     outcome.missing_scope.is_some() && outcome.status == Status::Fail
@@ -12,7 +22,7 @@ fn owns_refusals(outcome: &Outcome) -> bool {
 /// Turns every other failure that rests on a refused request (401/403) a
 /// scope check already reports into a pointer to that check.
 pub fn one_root_cause(outcomes: &mut [Outcome]) {
-    let owners: Vec<(String, Option<String>, Vec<(String, String)>)> = outcomes
+    let owners: Vec<Owner> = outcomes
         .iter()
         .filter(|o| owns_refusals(o))
         .map(|o| {
@@ -22,7 +32,11 @@ pub fn one_root_cause(outcomes: &mut [Outcome]) {
                 .filter(|e| matches!(e.status, Some(401 | 403)))
                 .map(|e| (e.method.clone(), e.url.clone()))
                 .collect();
-            (o.id.clone(), o.target.clone(), refused)
+            Owner {
+                id: o.id.clone(),
+                target: o.target.clone(),
+                refused,
+            }
         })
         .collect();
     for outcome in outcomes.iter_mut() {
@@ -32,10 +46,8 @@ pub fn one_root_cause(outcomes: &mut [Outcome]) {
         let Some(request) = &outcome.rests_on else {
             continue;
         };
-        let owner = owners
-            .iter()
-            .find(|(_, _, requests)| requests.contains(request));
-        if let Some((id, target, _)) = owner {
+        let owner = owners.iter().find(|o| o.refused.contains(request));
+        if let Some(Owner { id, target, .. }) = owner {
             let place = target
                 .as_deref()
                 .map(|t| format!(" ({t})"))
