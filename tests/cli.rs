@@ -775,7 +775,8 @@ async fn client_secret_on_the_command_line_works_but_warns() {
         .find(|l| l.starts_with("warning: --client-secret"))
         .unwrap_or_else(|| panic!("no warning: {run:#?}"));
     assert!(warning.contains("ANYPOINT_CLIENT_SECRET"), "{warning}");
-    assert!(run.stdout.contains("auth.token"), "{run:#?}");
+    // The compact view: one line for the category that passed.
+    assert!(run.stdout.contains("✓ auth        2 passed"), "{run:#?}");
     assert_no_secret(&run, "--client-secret");
 }
 
@@ -835,4 +836,69 @@ async fn output_has_no_colour_off_a_terminal_or_with_no_color() {
             assert!(!run.output().contains("\x1b["), "{vars:?}: {run:#?}");
         }
     }
+}
+
+// ---------------------------------------------------------------- the compact view
+
+/// The default demo at a width: its lines.
+fn demo_lines(columns: &str) -> Vec<String> {
+    let run = doctor(&["demo"], &[("COLUMNS", columns)]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    run.stdout.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn the_compact_view_answers_first_and_fits_any_width() {
+    let lines = demo_lines("80");
+    let what_to_fix = lines
+        .iter()
+        .position(|l| l == "What to fix:")
+        .unwrap_or_else(|| panic!("no What to fix block:\n{}", lines.join("\n")));
+    assert!(
+        what_to_fix + 2 <= 25,
+        "the first fix is on line {}:\n{}",
+        what_to_fix + 2,
+        lines.join("\n")
+    );
+    assert!(
+        lines[what_to_fix + 1]
+            .trim_start()
+            .starts_with("1. Access Management")
+    );
+    // Each missing scope once, with every place it is missing in.
+    let text = lines.join("\n");
+    for scope in [
+        "Manage Contracts (manage:api_contracts) in Design, Production",
+        "API Manager Environment Administrator (manage:apis) in Design, Production",
+        "View APIs Configuration (read:api_configuration) in Design, Production",
+    ] {
+        assert_eq!(text.matches(scope).count(), 1, "{scope}:\n{text}");
+    }
+    // Findings and fixes wrap to the width (the header, the counts and the
+    // commands to copy stay whole).
+    let next_steps = lines
+        .iter()
+        .position(|l| l == "Next steps:")
+        .unwrap_or(lines.len());
+    for line in &lines[3..next_steps] {
+        assert!(
+            line.chars().count() <= 80 || line.contains(" results: "),
+            "wider than 80: {line:?}"
+        );
+    }
+    let unknown = demo_lines("0");
+    assert!(
+        unknown.len() <= lines.len(),
+        "COLUMNS=0 gives {} lines, COLUMNS=80 {}",
+        unknown.len(),
+        lines.len()
+    );
+    let narrow = demo_lines("40");
+    assert!(
+        narrow
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .all(|l| l.trim().chars().count() > 1),
+        "never one character per line"
+    );
 }

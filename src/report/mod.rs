@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod canary;
+pub mod compact;
 pub mod fold;
 pub mod json;
 pub mod junit;

@@ -1,10 +1,13 @@
-//! Table renderer for a terminal: a header line, one row per outcome (status,
-//! check, target, summary, fix), a summary line and the next steps. Colour
-//! goes through the table's own cell styling so widths stay right.
+//! The terminal view: by default the compact one (`compact`); with `-v`, a
+//! header line, one row per outcome (status, check, target, summary, fix) —
+//! as a table from 100 columns, as a list below — every request, a summary
+//! line and the next steps. Colour goes through the table's own cell
+//! styling so widths stay right.
 
 use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets};
 use owo_colors::OwoColorize;
 
+use super::compact;
 use super::model::{Outcome, Report, Status};
 
 #[derive(Debug, Clone, Copy)]
@@ -26,12 +29,22 @@ fn color_of(status: Status) -> Color {
     }
 }
 
+/// Narrower than this, a table's columns squeeze text into slivers.
+const TABLE_WIDTH: usize = 100;
+
 pub fn render(report: &Report, options: TableOptions) -> String {
+    if !options.verbose {
+        return compact::render(report, options);
+    }
     let mut out = String::new();
     out.push_str(&header_line(report));
     out.push('\n');
 
-    out.push_str(&outcomes_table(&report.checks, options));
+    if compact::width(options) >= TABLE_WIDTH {
+        out.push_str(&outcomes_table(&report.checks, options));
+    } else {
+        out.push_str(&compact::list(&report.checks, options));
+    }
     out.push('\n');
 
     if options.verbose {
@@ -150,7 +163,7 @@ fn compact(ids: &[&str]) -> String {
         .join(", ")
 }
 
-fn header_line(report: &Report) -> String {
+pub(crate) fn header_line(report: &Report) -> String {
     let target = &report.target;
     let mut parts = vec![
         format!("{} {}", report.tool.name, report.tool.version),
@@ -206,7 +219,7 @@ fn requests(report: &Report) -> String {
     out
 }
 
-fn summary_line(report: &Report, color: bool) -> String {
+pub(crate) fn summary_line(report: &Report, color: bool) -> String {
     let s = &report.summary;
     let total = report.checks.len();
     let paint = |text: String, status: Status, count: usize| {

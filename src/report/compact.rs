@@ -1,0 +1,478 @@
+//! The default terminal view, answer first: one line per category, details
+//! only for what did not pass (each root cause once: missing scopes folded
+//! per scope, alike errors counted), then "What to fix" grouped by action.
+//! Text wraps to the terminal's width with indentation, so it reads the same
+//! at 40 columns as at 200; `-v` gives every check in full.
+
+use owo_colors::OwoColorize;
+
+use super::model::{MissingScope, Outcome, Report, Status};
+use super::table::{TableOptions, header_line, summary_line};
+
+/// Width when the terminal's is unknown (or given as 0).
+const DEFAULT_WIDTH: usize = 80;
+/// Below this, text would break into slivers: wrap as if this wide.
+const NARROWEST: usize = 40;
+/// Lines of one finding in the compact view; `-v` shows all.
+const FINDING_LINES: usize = 2;
+/// Next steps the compact view shows; `-v` shows all.
+const NEXT_STEPS: usize = 3;
+
+/// The width to wrap to: the one given, else the terminal's, else 80.
+pub fn width(options: TableOptions) -> usize {
+    let width = match options.width {
+        Some(w) if w > 0 => usize::from(w),
+        Some(_) => DEFAULT_WIDTH,
+        None => comfy_table::Table::new()
+            .width()
+            .map_or(DEFAULT_WIDTH, usize::from),
+    };
+    width.max(NARROWEST)
+}
+
+pub fn render(report: &Report, options: TableOptions) -> String {
+    let width = width(options);
+    let paint = |status: Status| symbol(status, options.color);
+    let mut out = format!("{}\n\n", header_line(report));
+    for (category, outcomes) in categories(&report.checks) {
+        out.push_str(&category_block(category, &outcomes, width, &paint));
+    }
+    for (cause, blocked) in blocked_by_cause(&report.checks) {
+        out.push_str(&wrap(
+            &format!(
+                "{} {} not run because {cause} did not pass",
+                paint(Status::Skip),
+                blocked
+            ),
+            width,
+            "",
+            "    ",
+            Some(FINDING_LINES),
+        ));
+    }
+    out.push('\n');
+    out.push_str(&summary_line(report, options.color));
+    out.push('\n');
+    if let Some(least) = &report.least_privilege {
+        out.push('\n');
+        out.push_str(&wrap(&least.sentence(), width, "", "  ", None));
+        for line in least.call_lines() {
+            out.push_str(&wrap(&line, width, "  ", "    ", None));
+        }
+    }
+    if let Some(changes) = &report.changes {
+        out.push_str("\nChanges since the baseline:\n");
+        if changes.is_empty() {
+            out.push_str("  nothing changed\n");
+        }
+        for change in changes {
+            out.push_str(&wrap(&change.summary, width, "  - ", "    ", None));
+        }
+    }
+    let fixes = what_to_fix(&report.checks);
+    if !fixes.is_empty() {
+        out.push_str("\nWhat to fix:\n");
+        for (n, fix) in fixes.iter().enumerate() {
+            let number = format!("  {}. ", n + 1);
+            let mut lines = fix.lines();
+            if let Some(first) = lines.next() {
+                out.push_str(&wrap(first, width, &number, "     ", None));
+            }
+            for line in lines {
+                out.push_str(&wrap(line, width, "       ", "         ", None));
+            }
+        }
+    }
+    if !report.next_steps.is_empty() {
+        out.push_str("\nNext steps:\n");
+        for (n, step) in report.next_steps.iter().take(NEXT_STEPS).enumerate() {
+            out.push_str(&wrap(
+                &step.title,
+                width,
+                &format!("  {}. ", n + 1),
+                "     ",
+                None,
+            ));
+            out.push_str(&format!("     {}\n", step.command));
+        }
+        let more = report.next_steps.len().saturating_sub(NEXT_STEPS);
+        if more > 0 {
+            out.push_str(&format!("  ({more} more with -v)\n"));
+        }
+    }
+    out
+}
+
+/// Every outcome in full, one block each, for `-v` below table width.
+pub fn list(outcomes: &[Outcome], options: TableOptions) -> String {
+    let width = width(options);
+    let mut out = String::new();
+    for outcome in outcomes {
+        let place = outcome
+            .target
+            .as_deref()
+            .map(|t| format!(" · {t}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{} {}{place}\n",
+            symbol(outcome.status, options.color),
+            outcome.id
+        ));
+        let mut finding = outcome.summary.clone();
+        if outcome.inferred {
+            finding.push_str(" (inferred)");
+        }
+        out.push_str(&wrap(&finding, width, "    ", "    ", None));
+        if let Some(fix) = &outcome.remediation {
+            out.push_str(&wrap(&format!("→ {fix}"), width, "    ", "      ", None));
+        }
+    }
+    out
+}
+
+fn symbol(status: Status, color: bool) -> String {
+    let text = status.symbol();
+    if !color {
+        return text.to_string();
+    }
+    match status {
+        Status::Pass => text.green().to_string(),
+        Status::Warn => text.yellow().to_string(),
+        Status::Fail => text.red().bold().to_string(),
+        Status::Skip => text.dimmed().to_string(),
+        Status::Error => text.magenta().to_string(),
+    }
+}
+
+/// Outcomes by category, in the order categories first appear.
+fn categories(outcomes: &[Outcome]) -> Vec<(&str, Vec<&Outcome>)> {
+    let mut groups: Vec<(&str, Vec<&Outcome>)> = Vec::new();
+    for outcome in outcomes {
+        match groups.iter_mut().find(|(c, _)| *c == outcome.category) {
+            Some((_, list)) => list.push(outcome),
+            None => groups.push((&outcome.category, vec![outcome])),
+        }
+    }
+    groups
+}
+
+/// Checks skipped because another did not pass: the cause, and how many.
+fn blocked_by_cause(outcomes: &[Outcome]) -> Vec<(&str, usize)> {
+    let mut groups: Vec<(&str, usize)> = Vec::new();
+    for cause in outcomes.iter().filter_map(|o| o.blocked_by.as_deref()) {
+        match groups.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, n)) => *n += 1,
+            None => groups.push((cause, 1)),
+        }
+    }
+    groups
+}
+
+/// The worst status a category line shows.
+fn worst(outcomes: &[&Outcome]) -> Status {
+    [Status::Fail, Status::Error, Status::Warn, Status::Pass]
+        .into_iter()
+        .find(|s| outcomes.iter().any(|o| o.status == *s))
+        .unwrap_or(Status::Skip)
+}
+
+fn category_block(
+    category: &str,
+    outcomes: &[&Outcome],
+    width: usize,
+    paint: &dyn Fn(Status) -> String,
+) -> String {
+    let ran: Vec<&Outcome> = outcomes
+        .iter()
+        .copied()
+        .filter(|o| o.blocked_by.is_none())
+        .collect();
+    if ran.is_empty() {
+        return String::new();
+    }
+    let count = |status: Status| ran.iter().filter(|o| o.status == status).count();
+    let counts: Vec<String> = [
+        (Status::Pass, "passed"),
+        (Status::Warn, "warned"),
+        (Status::Fail, "failed"),
+        (Status::Error, "could not check"),
+        (Status::Skip, "skipped"),
+    ]
+    .into_iter()
+    .filter(|(s, _)| count(*s) > 0)
+    .map(|(s, word)| format!("{} {word}", count(s)))
+    .collect();
+    let mut out = format!(
+        "{} {category:<11} {}\n",
+        paint(worst(&ran)),
+        counts.join(" · ")
+    );
+    // Missing scopes: one line per scope, with every place it is missing.
+    let mut missing: Vec<(&MissingScope, Status, Vec<&str>)> = Vec::new();
+    for outcome in &ran {
+        let Some(scope) = &outcome.missing_scope else {
+            continue;
+        };
+        let place = scope
+            .env_name
+            .as_deref()
+            .or(scope.org_name.as_deref())
+            .unwrap_or("the app");
+        match missing
+            .iter_mut()
+            .find(|(s, status, _)| s.scope == scope.scope && *status == outcome.status)
+        {
+            Some((_, _, places)) => places.push(place),
+            None => missing.push((scope, outcome.status, vec![place])),
+        }
+    }
+    for (scope, status, places) in &missing {
+        out.push_str(&wrap(
+            // The identifier is in "What to fix"; the name is what Access Management shows.
+            &format!(
+                "{} {} missing in {}",
+                paint(*status),
+                scope.name,
+                places.join(", ")
+            ),
+            width,
+            "  ",
+            "    ",
+            Some(FINDING_LINES),
+        ));
+    }
+    // Alike errors (a rate limit, a server down) once, with a count.
+    let mut errors: Vec<(&Outcome, usize)> = Vec::new();
+    for outcome in ran.iter().filter(|o| o.status == Status::Error) {
+        match errors
+            .iter_mut()
+            .find(|(first, _)| first.remediation == outcome.remediation)
+        {
+            Some((_, n)) => *n += 1,
+            None => errors.push((outcome, 1)),
+        }
+    }
+    for outcome in ran
+        .iter()
+        .filter(|o| matches!(o.status, Status::Warn | Status::Fail) && o.missing_scope.is_none())
+    {
+        out.push_str(&finding(outcome, None, width, paint));
+    }
+    for (outcome, n) in errors {
+        out.push_str(&finding(outcome, Some(n), width, paint));
+    }
+    out
+}
+
+/// One finding, at most `FINDING_LINES` lines.
+fn finding(
+    outcome: &Outcome,
+    alike: Option<usize>,
+    width: usize,
+    paint: &dyn Fn(Status) -> String,
+) -> String {
+    let place = outcome
+        .target
+        .as_deref()
+        .map(|t| format!(" · {t}"))
+        .unwrap_or_default();
+    let subject = match alike {
+        Some(n) if n > 1 => format!("{} checks", n),
+        _ => format!("{}{place}", outcome.id),
+    };
+    wrap(
+        &format!("{} {subject}: {}", paint(outcome.status), outcome.summary),
+        width,
+        "  ",
+        "    ",
+        Some(FINDING_LINES),
+    )
+}
+
+/// The scopes to add for one app in one business group, each with the
+/// environments it is missing in.
+struct Grant<'a> {
+    app: Option<&'a str>,
+    org: Option<&'a str>,
+    scopes: Vec<(String, Vec<&'a str>)>,
+}
+
+/// What to do, grouped by action: the scopes to add per app and business
+/// group (each once per place), then every other distinct fix of what
+/// failed or could not be checked, then how to settle what is not proven.
+pub fn what_to_fix(outcomes: &[Outcome]) -> Vec<String> {
+    let mut fixes = Vec::new();
+    let mut grants: Vec<Grant> = Vec::new();
+    for scope in outcomes
+        .iter()
+        .filter(|o| o.status == Status::Fail)
+        .filter_map(|o| o.missing_scope.as_ref())
+    {
+        let (app, org) = (scope.app.as_deref(), scope.org_name.as_deref());
+        let label = format!("{} ({})", scope.name, scope.scope);
+        let scopes = match grants.iter_mut().find(|g| g.app == app && g.org == org) {
+            Some(grant) => &mut grant.scopes,
+            None => {
+                grants.push(Grant {
+                    app,
+                    org,
+                    scopes: Vec::new(),
+                });
+                &mut grants.last_mut().expect("just pushed").scopes
+            }
+        };
+        let places = match scopes.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, places)) => places,
+            None => {
+                scopes.push((label, Vec::new()));
+                &mut scopes.last_mut().expect("just pushed").1
+            }
+        };
+        if let Some(env) = scope.env_name.as_deref()
+            && !places.contains(&env)
+        {
+            places.push(env);
+        }
+    }
+    for Grant { app, org, scopes } in &grants {
+        let app = app.map_or("your app".to_string(), |a| format!("\"{a}\""));
+        let org = org.map(|o| format!(", for \"{o}\"")).unwrap_or_default();
+        let mut fix = format!(
+            "Access Management > Connected Apps > {app} > Manage Scopes > Add Scopes{org}:"
+        );
+        for (label, places) in scopes {
+            if places.is_empty() {
+                fix.push_str(&format!("\n{label}"));
+            } else {
+                fix.push_str(&format!("\n{label} in {}", places.join(", ")));
+            }
+        }
+        fix.push_str("\nSave, then get a new token (scopes reach new tokens only).");
+        fixes.push(fix);
+    }
+    let mut others: Vec<(&str, Vec<&str>)> = Vec::new();
+    for outcome in outcomes
+        .iter()
+        .filter(|o| matches!(o.status, Status::Fail | Status::Error) && o.missing_scope.is_none())
+    {
+        let Some(remediation) = outcome.remediation.as_deref() else {
+            continue;
+        };
+        match others.iter_mut().find(|(r, _)| *r == remediation) {
+            Some((_, ids)) => {
+                if !ids.contains(&outcome.id.as_str()) {
+                    ids.push(&outcome.id);
+                }
+            }
+            None => others.push((remediation, vec![&outcome.id])),
+        }
+    }
+    for (remediation, ids) in others {
+        fixes.push(format!("{remediation} ({})", ids.join(", ")));
+    }
+    let unproven = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Warn && o.inferred)
+        .count();
+    if unproven > 0 {
+        fixes.push(format!(
+            "To settle the {unproven} verdict(s) a probe could not prove, let an org admin run: ANYPOINT_BEARER=<admin token> anypoint-doctor check --client-id <app client id>"
+        ));
+    }
+    fixes
+}
+
+/// `text` wrapped at `width`: the first line after `first`, the others after
+/// `rest`; at most `max_lines`, the last one ending in `…` when cut. A word
+/// longer than a line stands on its own line rather than being broken.
+fn wrap(text: &str, width: usize, first: &str, rest: &str, max_lines: Option<usize>) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    let visible = |s: &str| strip_ansi(s).chars().count();
+    for word in text.split_whitespace() {
+        if !empty && visible(&line) + 1 + visible(word) > width {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    if let Some(max) = max_lines
+        && lines.len() > max
+    {
+        lines.truncate(max);
+        let last = lines.last_mut().expect("at least one line");
+        while visible(last) + 1 > width {
+            last.pop();
+        }
+        last.push('…');
+    }
+    lines
+        .iter()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
+}
+
+/// The text without ANSI colour sequences, for measuring.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_indents_cuts_and_never_makes_slivers() {
+        let text = "one two three four five six seven eight nine ten";
+        assert_eq!(
+            wrap(text, 20, "  ", "    ", None),
+            "  one two three four\n    five six seven\n    eight nine ten\n"
+        );
+        let cut = wrap(text, 20, "  ", "    ", Some(2));
+        assert_eq!(cut.lines().count(), 2);
+        assert!(cut.trim_end().ends_with('…'), "{cut}");
+        let long = wrap(
+            "see https://example.com/a/very/long/path/that/does/not/fit here",
+            20,
+            "",
+            "  ",
+            None,
+        );
+        assert!(
+            long.lines()
+                .any(|l| l.trim() == "https://example.com/a/very/long/path/that/does/not/fit"),
+            "a long word stays whole: {long}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_or_zero_width_is_eighty_and_slivers_are_refused() {
+        let options = |width| TableOptions {
+            color: false,
+            width,
+            verbose: false,
+        };
+        assert_eq!(width(options(Some(0))), DEFAULT_WIDTH);
+        assert_eq!(width(options(Some(10))), NARROWEST);
+        assert_eq!(width(options(Some(132))), 132);
+    }
+}
