@@ -188,10 +188,12 @@ pub enum Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum FailOn {
-    /// Exit 1 only when a check fails.
+    /// Exit 1 only when a check fails (also spelled `error`, as `scan` does).
     #[default]
+    #[value(alias = "error")]
     Fail,
-    /// Exit 1 when a check fails or warns.
+    /// Exit 1 when a check fails or warns (also spelled `warning`, as `scan` does).
+    #[value(alias = "warning")]
     Warn,
 }
 
@@ -371,6 +373,7 @@ pub struct AppsArgs {
     #[arg(long)]
     pub target_admin_site: bool,
 
+    /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
 }
@@ -380,6 +383,7 @@ pub struct ApisArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
 
+    /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
 }
@@ -398,6 +402,7 @@ pub struct WriteArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Output format on stdout: what was created (or would be, with --dry-run).
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
 }
@@ -414,6 +419,7 @@ pub struct CreateAppArgs {
     #[arg(long)]
     pub name: String,
 
+    /// A description shown with the application in Exchange.
     #[arg(long)]
     pub description: Option<String>,
 
@@ -481,9 +487,14 @@ pub enum ScanFormat {
 /// The least severe finding that makes `scan` exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum ScanFailOn {
+    /// Any finding, information included.
     Info,
+    /// A warning or an error (also spelled `warn`, as `check` does).
+    #[value(alias = "warn")]
     Warning,
+    /// An error only (also spelled `fail`, as `check` does).
     #[default]
+    #[value(alias = "fail")]
     Error,
     /// Exit 0 whatever is found.
     Never,
@@ -519,6 +530,44 @@ pub struct ScanArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_flag_and_argument_has_help_text() {
+        use clap::CommandFactory;
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "anypoint-doctor", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+    }
+
+    #[test]
+    fn fail_on_takes_both_commands_spellings() {
+        for (args, want) in [
+            (["check", "--fail-on", "warning"], FailOn::Warn),
+            (["check", "--fail-on", "error"], FailOn::Fail),
+        ] {
+            let cli = Cli::try_parse_from(std::iter::once("anypoint-doctor").chain(args)).unwrap();
+            let Command::Check(check) = cli.command else {
+                panic!("check")
+            };
+            assert_eq!(check.fail_on, want);
+        }
+        let cli = Cli::try_parse_from(["anypoint-doctor", "scan", "--fail-on", "warn"]).unwrap();
+        let Command::Scan(scan) = cli.command else {
+            panic!("scan")
+        };
+        assert_eq!(scan.fail_on, ScanFailOn::Warning);
+    }
 
     #[test]
     fn debug_of_the_arguments_masks_the_secret_and_the_token() {
