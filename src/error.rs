@@ -52,8 +52,9 @@ pub enum ConfigError {
         org: String,
         known: String,
     },
-    #[error("unknown scenario {value:?}; use one of: {known} (or --scenario-file PATH)")]
-    UnknownScenario { value: String, known: String },
+    /// `hint`: "did you mean …", else every scenario.
+    #[error("unknown scenario {value:?}; {hint}; or describe your own with --scenario-file PATH")]
+    UnknownScenario { value: String, hint: String },
     #[error("scenario file {}: {reason}", path.display())]
     ScenarioFile { path: PathBuf, reason: String },
     #[error(
@@ -78,15 +79,15 @@ pub enum ConfigError {
     },
     #[error("{setting}: {reason}")]
     Invalid { setting: String, reason: String },
-    #[error(
-        "unknown capability {value:?} in --for; valid capabilities: {known} (anypoint-doctor list --capabilities)"
-    )]
-    UnknownCapability { value: String, known: String },
-    #[error("unknown check or category {value:?} in {setting}; valid ids: {known}")]
+    /// `hint`: "did you mean …", else every valid capability.
+    #[error("unknown capability {value:?} in --for; {hint}")]
+    UnknownCapability { value: String, hint: String },
+    /// `hint`: "did you mean …", else every valid id.
+    #[error("unknown check or category {value:?} in {setting}; {hint}")]
     UnknownCheck {
         value: String,
         setting: String,
-        known: String,
+        hint: String,
     },
 }
 

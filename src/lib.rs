@@ -14,6 +14,7 @@ pub mod scan;
 pub mod secret;
 pub mod settings;
 pub mod sim;
+pub mod suggest;
 pub mod time;
 
 use std::io::Write;

@@ -902,3 +902,28 @@ fn the_compact_view_answers_first_and_fits_any_width() {
         "never one character per line"
     );
 }
+
+#[test]
+fn a_typo_gets_did_you_mean_in_one_line_with_exit_2() {
+    for (args, close) in [
+        (
+            vec!["explain", "scope.manage-contract"],
+            "scope.manage-contracts",
+        ),
+        (vec!["check", "--for", "create-contrat"], "create-contract"),
+        (
+            vec!["check", "--select", "scope.view-client-application"],
+            "scope.view-client-applications",
+        ),
+        (vec!["demo", "--scenario", "healty"], "healthy"),
+    ] {
+        let run = doctor(&args, &[]);
+        assert_eq!(run.code, 2, "{args:?}: {run:#?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("did you mean {close}?")),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}

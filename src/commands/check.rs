@@ -60,6 +60,15 @@ pub async fn run(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
+    // A mistyped check id or capability is told before any setting is looked at.
+    select::select(
+        Registry::get(),
+        select::Selection {
+            select: &args.select,
+            ignore: &args.ignore,
+            capabilities: &args.for_capabilities,
+        },
+    )?;
     let settings = super::session::resolve_settings(&args.connection, matches, io)?;
     // Output settings are checked before any request is sent.
     let report_file = args.report.as_deref().map(report_format).transpose()?;

@@ -27,7 +27,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), Error> {
         ConfigError::UnknownCheck {
             value: args.id.clone(),
             setting: "explain".into(),
-            known: known.join(", "),
+            hint: crate::suggest::hint(&args.id, &known, "id", "anypoint-doctor list"),
         }
     })?;
     writeln!(out, "{} ({})\n", check.title, check.id)?;

@@ -5,6 +5,7 @@
 
 use super::registry::Registry;
 use crate::error::ConfigError;
+use crate::suggest::hint;
 
 fn matches(selector: &str, id: &str) -> bool {
     selector.eq_ignore_ascii_case("all")
@@ -20,7 +21,7 @@ fn validate(registry: &Registry, selectors: &[String], setting: &str) -> Result<
             return Err(ConfigError::UnknownCheck {
                 value: selector.clone(),
                 setting: setting.to_string(),
-                known: registry.ids().join(", "),
+                hint: hint(selector, &registry.ids(), "id", "anypoint-doctor list"),
             });
         }
     }
@@ -51,7 +52,12 @@ pub fn select(registry: &Registry, wanted: Selection<'_>) -> Result<Vec<usize>, 
         if catalogue.capability(capability).is_none() {
             return Err(ConfigError::UnknownCapability {
                 value: capability.clone(),
-                known: catalogue.capability_ids().join(", "),
+                hint: hint(
+                    capability,
+                    &catalogue.capability_ids(),
+                    "capability",
+                    "anypoint-doctor list --capabilities",
+                ),
             });
         }
         proving.extend(registry.proving(capability));

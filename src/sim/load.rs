@@ -16,7 +16,12 @@ pub fn world(args: &WorldArgs, default_scenario: &str) -> Result<(World, String)
             let name = name.as_deref().unwrap_or(default_scenario);
             let scenario = scenarios::find(name).ok_or_else(|| ConfigError::UnknownScenario {
                 value: name.to_string(),
-                known: scenarios::names().join(", "),
+                hint: crate::suggest::hint(
+                    name,
+                    &scenarios::names(),
+                    "scenario",
+                    "anypoint-doctor sim --list-scenarios",
+                ),
             })?;
             let world =
                 scenario
@@ -24,7 +29,7 @@ pub fn world(args: &WorldArgs, default_scenario: &str) -> Result<(World, String)
                     .resolve()
                     .map_err(|reason| ConfigError::UnknownScenario {
                         value: format!("{name} ({reason})"),
-                        known: scenarios::names().join(", "),
+                        hint: format!("use one of: {}", scenarios::names().join(", ")),
                     })?;
             (
                 world,
