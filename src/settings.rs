@@ -59,6 +59,59 @@ pub enum Credentials {
     },
 }
 
+impl Settings {
+    /// The settings the user gave as flags, as flags again (never a secret:
+    /// a secret file is carried by its path, a secret given inline not at
+    /// all), so that a command suggested after the run reaches the same
+    /// control plane as the same app. `--org` and `--env` are left to the
+    /// suggestion, which names the ones it is about.
+    pub fn carried_flags(&self) -> Vec<String> {
+        let mut flags = Vec::new();
+        let flag = |source: &Source| matches!(source, Source::Flag(_));
+        if flag(&self.base_url.source) {
+            flags.push(format!(
+                "--host {}",
+                shell_word(self.base_url.value.as_str().trim_end_matches('/'))
+            ));
+        }
+        if let Some(id) = self.credentials.client_id()
+            && flag(&id.source)
+        {
+            flags.push(format!("--client-id {}", shell_word(&id.value)));
+        }
+        if let Credentials::ClientCredentials { client_secret, .. } = &self.credentials
+            && let Source::File(path) = &client_secret.source
+        {
+            flags.push(format!(
+                "--client-secret-file {}",
+                shell_word(&path.display().to_string())
+            ));
+        }
+        if let Some(ca) = &self.ca_file
+            && flag(&ca.source)
+        {
+            flags.push(format!(
+                "--ca-file {}",
+                shell_word(&ca.value.path.display().to_string())
+            ));
+        }
+        flags
+    }
+}
+
+/// A value as one POSIX shell word.
+pub fn shell_word(value: &str) -> String {
+    if !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:/@%+=,".contains(c))
+    {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', "'\\''"))
+    }
+}
+
 impl Credentials {
     pub fn client_id(&self) -> Option<&Sourced<String>> {
         match self {

@@ -927,3 +927,58 @@ fn a_typo_gets_did_you_mean_in_one_line_with_exit_2() {
         );
     }
 }
+
+#[tokio::test]
+async fn next_steps_carry_the_flags_given_and_never_the_secret() {
+    let platform = Platform::healthy()
+        .answer("contract-create", 403, fixture("exchange-error-403.json"))
+        .serve()
+        .await;
+    let url = platform.url();
+    let dir = std::env::temp_dir().join(format!("anypoint-doctor-carry-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let secret_file = dir.join("secret.txt");
+    std::fs::write(&secret_file, format!("{CLIENT_SECRET}\n")).unwrap();
+    let secret_path = secret_file.to_str().unwrap();
+    let args = [
+        "--format",
+        "json",
+        "--host",
+        &url,
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret-file",
+        secret_path,
+        "--for",
+        "create-contract",
+    ];
+    let run = check_with(env(&[]), &args).await;
+    assert_eq!(run.code, 1, "{run:#?}");
+    let report = run.json();
+    let commands: Vec<&str> = report["next_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["command"].as_str().unwrap())
+        .collect();
+    let recheck = commands
+        .iter()
+        .find(|c| c.starts_with("anypoint-doctor check"))
+        .unwrap_or_else(|| panic!("a re-check: {commands:#?}"));
+    for flag in [
+        format!("--host {url}"),
+        format!("--client-id {CLIENT_ID}"),
+        format!("--client-secret-file {secret_path}"),
+        "--for create-contract".to_string(),
+    ] {
+        assert!(recheck.contains(&flag), "{flag} missing: {recheck}");
+    }
+    assert!(
+        !commands
+            .iter()
+            .any(|c| c.starts_with("anypoint-doctor create contract")),
+        "no contract step when contracts are refused everywhere: {commands:#?}"
+    );
+    assert_no_secret(&run, "next steps");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -259,7 +259,11 @@ pub async fn diagnose_run(
         return Err(error.into());
     }
     let target = target(&ctx);
-    let next_steps = next_steps::plan(&target, &outcomes, client_credentials);
+    let carry = next_steps::Carry {
+        flags: ctx.settings.carried_flags(),
+        capabilities: plan.capabilities.clone(),
+    };
+    let next_steps = next_steps::plan(&target, &outcomes, client_credentials, &carry);
     let settings = ctx
         .settings
         .provenance()

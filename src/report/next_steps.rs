@@ -1,14 +1,45 @@
 //! The minimal next steps after a run: concrete commands filled in with the
-//! org and environment ids found, never a secret (credentials stay in
-//! `$ANYPOINT_*` variables).
+//! org and environment ids found and the flags the user gave (host, client
+//! id, secret file, CA file, `--for`), never a secret (credentials stay in
+//! `$ANYPOINT_*` variables or the secret file), and only those that can
+//! work given the verdicts.
 
 use super::model::{NextStep, Outcome, Status, Target};
+use crate::settings::shell_word;
 
-pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> Vec<NextStep> {
+/// What a suggested command must carry over from the run.
+#[derive(Debug, Clone, Default)]
+pub struct Carry {
+    /// Connection flags the user gave (`Settings::carried_flags`).
+    pub flags: Vec<String>,
+    /// The capabilities `--for` named.
+    pub capabilities: Vec<String>,
+}
+
+pub fn plan(
+    target: &Target,
+    outcomes: &[Outcome],
+    client_credentials: bool,
+    carry: &Carry,
+) -> Vec<NextStep> {
     let failed = |prefix: &str| {
         outcomes
             .iter()
-            .any(|o| o.id.starts_with(prefix) && matches!(o.status, Status::Fail | Status::Warn))
+            .any(|o| o.id.starts_with(prefix) && o.status == Status::Fail)
+    };
+    // Whether a check failed for a place (an environment, an org), or at all.
+    let failed_at = |id: &str, place: Option<&str>| {
+        outcomes.iter().any(|o| {
+            o.id == id
+                && o.status == Status::Fail
+                && place.is_none_or(|p| o.target.as_deref() == Some(p))
+        })
+    };
+    let connection: String = carry.flags.iter().map(|f| format!(" {f}")).collect();
+    let for_flag = if carry.capabilities.is_empty() {
+        String::new()
+    } else {
+        format!(" --for {}", carry.capabilities.join(","))
     };
     let auth_broken = outcomes
         .iter()
@@ -20,12 +51,13 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
         .org_id
         .as_ref()
         .map(|id| format!(" --org {id}"))
-        .unwrap_or_default();
+        .unwrap_or_default()
+        + &connection;
 
     if auth_broken {
         steps.push(NextStep {
             title: "Fix the credentials, the control plane or the network path (see the first rows), then check again".into(),
-            command: "anypoint-doctor check --select auth -v".into(),
+            command: format!("anypoint-doctor check --select auth -v{connection}"),
         });
         return steps;
     }
@@ -34,10 +66,15 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
             title:
                 "Some checks could not run (network, rate limit or server error): run them again"
                     .into(),
-            command: format!("anypoint-doctor check{org_flag} -v"),
+            command: format!("anypoint-doctor check{org_flag}{for_flag} -v"),
         });
     }
-    if failed("scope.") || failed("data.") || failed("deprecated.") {
+    if !carry.capabilities.is_empty() && failed("capability.") {
+        steps.push(NextStep {
+            title: "After adding the scopes in Access Management, check again (scopes reach new tokens only)".into(),
+            command: format!("anypoint-doctor check{for_flag}{org_flag}"),
+        });
+    } else if failed("scope.") || failed("data.") || failed("deprecated.") {
         steps.push(NextStep {
             title: "After adding the scopes in Access Management, check again (scopes reach new tokens only)".into(),
             command: format!("anypoint-doctor check --select scope,data,deprecated{org_flag}"),
@@ -50,15 +87,11 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
         });
     }
     // Show the listing in an environment where nothing failed, if there is one.
-    let working_env = target
-        .environments
-        .iter()
-        .find(|env| {
-            !outcomes
-                .iter()
-                .any(|o| o.target.as_deref() == Some(env.name.as_str()) && o.status == Status::Fail)
-        })
-        .or(target.environments.first());
+    let working_env = target.environments.iter().find(|env| {
+        !outcomes
+            .iter()
+            .any(|o| o.target.as_deref() == Some(env.name.as_str()) && o.status == Status::Fail)
+    });
     if let Some(env) = working_env {
         let env_flag = format!(" --env {}", shell_word(&env.name));
         steps.push(NextStep {
@@ -68,16 +101,33 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
             ),
             command: format!("anypoint-doctor apis{org_flag}{env_flag}"),
         });
+    }
+    // Creates only where the verdicts let them work.
+    let can_create_apps = !failed_at("scope.manage-client-applications", None)
+        && !failed_at("capability.create-client-application", None);
+    if can_create_apps {
         steps.push(NextStep {
             title:
                 "Create a client application (--dry-run shows the exact request without sending it)"
                     .into(),
             command: format!("anypoint-doctor create app --name my-client-app{org_flag} --dry-run"),
         });
+    }
+    let contract_env = target.environments.iter().find(|env| {
+        let place = Some(env.name.as_str());
+        !failed_at("scope.manage-contracts", place)
+            && !failed_at("capability.create-contract", place)
+            && !failed_at("scope.view-apis-configuration", place)
+    });
+    if let Some(env) = contract_env.filter(|_| can_create_apps) {
         steps.push(NextStep {
-            title: "Then a contract with one of those API instances".into(),
+            title: format!(
+                "Then a contract with one of the API instances in {}",
+                env.name
+            ),
             command: format!(
-                "anypoint-doctor create contract --app my-client-app --api <API instance id>{org_flag}{env_flag}"
+                "anypoint-doctor create contract --app my-client-app --api <API instance id>{org_flag} --env {}",
+                shell_word(&env.name)
             ),
         });
     }
@@ -90,16 +140,4 @@ pub fn plan(target: &Target, outcomes: &[Outcome], client_credentials: bool) -> 
         });
     }
     steps
-}
-
-/// A name as one shell word.
-fn shell_word(name: &str) -> String {
-    if name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    {
-        name.to_string()
-    } else {
-        format!("'{}'", name.replace('\'', "'\\''"))
-    }
 }
