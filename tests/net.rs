@@ -511,3 +511,66 @@ async fn a_server_clock_ten_minutes_ahead_warns_with_size_and_direction() {
     let in_sync = diagnose_world(healthy()).await;
     assert_eq!(find(&in_sync, "net.clock").status, Status::Pass);
 }
+
+/// `sim --tls` prints what to export; a shell that exports exactly that
+/// gets a verified TLS connection and a token.
+#[test]
+fn sim_tls_instructions_run_as_printed() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let cert = std::env::temp_dir().join(format!(
+        "anypoint-doctor-sim-tls-{}.pem",
+        std::process::id()
+    ));
+    let mut sim = Command::new(BIN)
+        .args([
+            "sim",
+            "--tls",
+            "--port",
+            "0",
+            "--cert-file",
+            cert.to_str().unwrap(),
+        ])
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the simulator starts");
+    let stdout = sim.stdout.take().expect("its stdout");
+    let mut exports: Vec<(String, String)> = Vec::new();
+    // The instructions end with the command to run: the server listens by then.
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("a line");
+        if let Some((name, value)) = line
+            .trim()
+            .strip_prefix("export ")
+            .and_then(|e| e.split_once('='))
+        {
+            exports.push((name.to_string(), value.to_string()));
+        }
+        if line.trim() == "anypoint-doctor check" {
+            break;
+        }
+    }
+    let names: Vec<&str> = exports.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"SSL_CERT_FILE"), "{names:?}");
+    let output = Command::new(BIN)
+        .args(["check", "--select", "auth", "--format", "json"])
+        .env_clear()
+        .envs(exports.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        .output()
+        .expect("the doctor runs");
+    let _ = sim.kill();
+    let _ = sim.wait();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let tls = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "net.tls")
+        .expect("net.tls ran");
+    assert_eq!(tls["status"], "pass", "{tls:#}");
+    let _ = std::fs::remove_file(&cert);
+}

@@ -46,6 +46,10 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         "  export ANYPOINT_CLIENT_SECRET={}",
         login.client_secret
     )?;
+    if let Some(cert) = &running.cert_file {
+        // The certificate is self-signed: the doctor trusts it only when told.
+        writeln!(io.out, "  export SSL_CERT_FILE={}", cert.display())?;
+    }
     writeln!(io.out, "  anypoint-doctor check")?;
     if let Some(token) = admin {
         writeln!(
