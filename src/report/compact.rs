@@ -83,7 +83,12 @@ pub fn render(report: &Report, options: TableOptions) -> String {
             }
         }
     }
-    if !report.next_steps.is_empty() {
+    // A run with nothing to fix needs no steps here; `-v` lists them.
+    let to_fix = report.summary.fail + report.summary.error > 0;
+    if !to_fix && !report.next_steps.is_empty() {
+        out.push_str("\nNext steps (apps, apis, create): anypoint-doctor check -v lists them.\n");
+    }
+    if to_fix && !report.next_steps.is_empty() {
         out.push_str("\nNext steps:\n");
         for (n, step) in report.next_steps.iter().take(NEXT_STEPS).enumerate() {
             out.push_str(&wrap(
@@ -252,16 +257,55 @@ fn category_block(
             None => errors.push((outcome, 1)),
         }
     }
-    for outcome in ran
+    // Verdicts a probe could not prove share one cause and one remedy (an
+    // org admin's token): one line names them all.
+    let unproven: Vec<String> = ran
         .iter()
-        .filter(|o| matches!(o.status, Status::Warn | Status::Fail) && o.missing_scope.is_none())
-    {
+        .filter(|o| is_unproven(o))
+        .map(|o| {
+            // Within its category line, a check is named without the category.
+            let name = o.id.strip_prefix(&format!("{category}.")).unwrap_or(&o.id);
+            match &o.target {
+                Some(target) => format!("{name} ({target})"),
+                None => name.to_string(),
+            }
+        })
+        .collect();
+    if !unproven.is_empty() {
+        out.push_str(&wrap(
+            &format!(
+                "{} not proven without the app's granted scopes: {}",
+                paint(Status::Warn),
+                unproven.join(", ")
+            ),
+            width,
+            "  ",
+            "    ",
+            None,
+        ));
+    }
+    for outcome in ran.iter().filter(|o| {
+        matches!(o.status, Status::Warn | Status::Fail)
+            && o.missing_scope.is_none()
+            && !is_unproven(o)
+    }) {
         out.push_str(&finding(outcome, None, width, paint));
     }
     for (outcome, n) in errors {
         out.push_str(&finding(outcome, Some(n), width, paint));
     }
     out
+}
+
+/// A warning reached by a probe that could not tell: settled by reading
+/// the app's granted scopes.
+fn is_unproven(outcome: &Outcome) -> bool {
+    outcome.status == Status::Warn
+        && outcome.inferred
+        && outcome
+            .remediation
+            .as_deref()
+            .is_some_and(|fix| fix.contains("ANYPOINT_BEARER"))
 }
 
 /// One finding, at most `FINDING_LINES` lines.
@@ -370,10 +414,7 @@ pub fn what_to_fix(outcomes: &[Outcome]) -> Vec<String> {
     for (remediation, ids) in others {
         fixes.push(format!("{remediation} ({})", ids.join(", ")));
     }
-    let unproven = outcomes
-        .iter()
-        .filter(|o| o.status == Status::Warn && o.inferred)
-        .count();
+    let unproven = outcomes.iter().filter(|o| is_unproven(o)).count();
     if unproven > 0 {
         fixes.push(format!(
             "To settle the {unproven} verdict(s) a probe could not prove, let an org admin run: ANYPOINT_BEARER=<admin token> anypoint-doctor check --client-id <app client id>"
