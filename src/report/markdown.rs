@@ -51,6 +51,22 @@ pub fn render(report: &Report) -> String {
         }
     }
 
+    let fixes = super::compact::what_to_fix(&report.checks);
+    if !fixes.is_empty() {
+        out.push_str("\n## What to fix\n\n");
+        for (n, fix) in fixes.iter().enumerate() {
+            let mut lines = fix.lines();
+            out.push_str(&format!(
+                "{}. {}\n",
+                n + 1,
+                lines.next().unwrap_or_default()
+            ));
+            for line in lines {
+                out.push_str(&format!("   - {line}\n"));
+            }
+        }
+    }
+
     out.push_str(
         "\n## Checks\n\n| Status | Check | Target | Summary | Fix |\n|---|---|---|---|---|\n",
     );
@@ -142,6 +158,9 @@ fn support(report: &Report) -> String {
             bad.len()
         ));
     }
+    // A request several checks share (the refused read of the granted
+    // scopes, above all) is told once, under the first of them.
+    let mut told = std::collections::HashSet::new();
     for o in bad {
         let target = o
             .target
@@ -153,6 +172,7 @@ fn support(report: &Report) -> String {
             .evidence
             .iter()
             .filter(|e| e.status.is_none_or(|s| s >= 400))
+            .filter(|e| told.insert((e.method.clone(), e.url.clone())))
         {
             out.push_str(&format!(
                 "  - {} {} → {} at {}{}\n",

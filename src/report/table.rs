@@ -200,21 +200,41 @@ fn row(outcome: &Outcome, color: bool) -> Vec<Cell> {
     ]
 }
 
+/// Every request once (one shared by several checks names them all).
 fn requests(report: &Report) -> String {
-    let mut out = String::from("Requests:\n");
+    let mut seen: Vec<(&crate::platform::Evidence, Vec<&str>)> = Vec::new();
     for outcome in &report.checks {
         for e in &outcome.evidence {
-            let status = e.status.map_or("no answer".to_string(), |s| s.to_string());
-            let trx = e
-                .trx_id
-                .as_deref()
-                .map(|t| format!(", trx {t}"))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "  {:<34} {} {} -> {status} ({} ms{trx})\n",
-                outcome.id, e.method, e.url, e.elapsed_ms
-            ));
+            match seen
+                .iter_mut()
+                .find(|(s, _)| s.at == e.at && s.method == e.method && s.url == e.url)
+            {
+                Some((_, ids)) => {
+                    if !ids.contains(&outcome.id.as_str()) {
+                        ids.push(&outcome.id);
+                    }
+                }
+                None => seen.push((e, vec![&outcome.id])),
+            }
         }
+    }
+    let mut out = String::from("Requests:\n");
+    for (e, ids) in seen {
+        let status = e.status.map_or("no answer".to_string(), |s| s.to_string());
+        let trx = e
+            .trx_id
+            .as_deref()
+            .map(|t| format!(", trx {t}"))
+            .unwrap_or_default();
+        let checks = match ids.as_slice() {
+            [one] => one.to_string(),
+            [first, rest @ ..] => format!("{first} (+{} more)", rest.len()),
+            [] => String::new(),
+        };
+        out.push_str(&format!(
+            "  {:<34} {} {} -> {status} ({} ms{trx})\n",
+            checks, e.method, e.url, e.elapsed_ms
+        ));
     }
     out
 }
