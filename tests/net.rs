@@ -564,13 +564,20 @@ fn sim_tls_instructions_run_as_printed() {
     let _ = sim.wait();
     let report: Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
-    assert_eq!(output.status.code(), Some(0), "{report:#}");
-    let tls = report["checks"]
-        .as_array()
-        .unwrap()
+    let checks = report["checks"].as_array().expect("checks");
+    let verdicts: Vec<String> = checks
         .iter()
-        .find(|o| o["id"] == "net.tls")
-        .expect("net.tls ran");
-    assert_eq!(tls["status"], "pass", "{tls:#}");
+        .map(|o| format!("{} {}: {}", o["status"], o["id"], o["summary"]))
+        .collect();
+    for id in ["net.tls", "auth.token", "auth.identity"] {
+        let status = checks.iter().find(|o| o["id"] == id).map(|o| &o["status"]);
+        assert_eq!(
+            status,
+            Some(&Value::from("pass")),
+            "{id}, with {exports:?}:\n{}\n{}",
+            verdicts.join("\n"),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
     let _ = std::fs::remove_file(&cert);
 }
