@@ -435,7 +435,7 @@ pub struct CreateAppArgs {
     #[arg(long)]
     pub api_endpoints: bool,
 
-    /// Print the new application's client secret (it is shown only once).
+    /// Print the new application's client secret (else it is not shown; Exchange lists it later to an administrator).
     #[arg(long)]
     pub show_secret: bool,
 

@@ -134,7 +134,7 @@ pub async fn run(
     if args.write.dry_run {
         return dry_run(io, &session, &request);
     }
-    // Opened before the create, so a secret shown only once has somewhere to go.
+    // Opened before the create, so the secret the create answers with has somewhere to go.
     let mut secret_out = match &args.secret_file {
         Some(path) => Some(SecretFile::create(path)?),
         None => None,
@@ -261,7 +261,7 @@ fn created(
                 )?,
                 (None, _) => writeln!(
                     io.out,
-                    "  clientSecret  not shown (it is shown only once: use --show-secret or --secret-file PATH)"
+                    "  clientSecret  not shown here (--show-secret prints it, --secret-file PATH writes it); later, Exchange lists client secrets to an administrator (targetAdminSite=true)"
                 )?,
             }
             writeln!(
