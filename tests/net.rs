@@ -539,7 +539,10 @@ fn sim_tls_instructions_run_as_printed() {
     let stdout = sim.stdout.take().expect("its stdout");
     let mut exports: Vec<(String, String)> = Vec::new();
     // The instructions end with the command to run: the server listens by then.
-    for line in BufReader::new(stdout).lines() {
+    // The reader stays open until the simulator is stopped: closing the pipe
+    // early would make its next line fail and stop it.
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
         let line = line.expect("a line");
         if let Some((name, value)) = line
             .trim()
@@ -562,6 +565,7 @@ fn sim_tls_instructions_run_as_printed() {
         .expect("the doctor runs");
     let _ = sim.kill();
     let _ = sim.wait();
+    drop(lines);
     let report: Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
     let checks = report["checks"].as_array().expect("checks");

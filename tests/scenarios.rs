@@ -1283,3 +1283,103 @@ async fn am_throttled_answers_empty_503s_then_recovers() {
     assert_eq!(answer.status, 200, "{}", answer.body);
     sim.stop().await;
 }
+
+// ---------------------------------------------------------------- what users see
+
+/// What changes from run to run (ports, times, durations, transaction ids),
+/// replaced so that a snapshot shows only what a change to the output does.
+const UNSTABLE: &[(&str, &str)] = &[
+    (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
+    (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "TIME"),
+    (r"\d+ ms\b", "N ms"),
+    (r"in \d+\.\d s\b", "in N s"),
+    (r"within \d+ s\b", "within N s"),
+    (r"\d+(\.\d+)? s\)", "N s)"),
+    (
+        r"(trx|x-anypnt-trx-id) `?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`?",
+        "$1 TRX",
+    ),
+    // The Markdown request table's last columns: elapsed ms, trx id, request id.
+    (
+        r"\| \d+ \| [0-9a-f-]{36} \| [0-9a-f-]{36} \|",
+        "| N | TRX | TRX |",
+    ),
+    (r"\| \d+ \|  \|  \|", "| N |  |  |"),
+];
+
+/// The report with what differs between runs (times, durations, transaction
+/// ids) set to one value before rendering: a table wraps differently when a
+/// number has another width, which a filter afterwards could not undo.
+fn steady(report: &mut Report) {
+    let timing = regex::Regex::new(r"(in|within) \d+ (ms|s)\b").expect("a valid pattern");
+    report.duration_ms = 0;
+    report.generated_at = "2026-12-01T00:00:00Z".into();
+    for outcome in &mut report.checks {
+        outcome.duration_ms = 0;
+        outcome.summary = timing.replace_all(&outcome.summary, "$1 0 $2").into_owned();
+        for evidence in &mut outcome.evidence {
+            evidence.at = "2026-12-01T00:00:00.000Z".into();
+            evidence.elapsed_ms = 0;
+            for id in [&mut evidence.trx_id, &mut evidence.request_id] {
+                if id.is_some() {
+                    *id = Some("00000000-0000-4000-8000-000000000000".into());
+                }
+            }
+        }
+    }
+}
+
+/// Every scenario as users see it: the compact view at 80 and 120 columns
+/// and at an unknown width, the full (-v) view at 120 and 80 columns, and the
+/// Markdown report. Reviewing a change to what users see is reading the
+/// snapshot diff (tests/snapshots/); `INSTA_UPDATE=always cargo test` rewrites them.
+#[tokio::test]
+async fn what_users_see_in_every_scenario_is_pinned() {
+    use anypoint_doctor::commands::demo::login_settings;
+    use anypoint_doctor::report::markdown;
+    use anypoint_doctor::report::table::{self, TableOptions};
+    let reports = futures::future::join_all(SCENARIOS.iter().map(|scenario| async move {
+        let mut world = world(scenario.name);
+        // Latency only slows the run down; the verdicts are the same.
+        world.latency_ms = 0;
+        let running = anypoint_doctor::sim::start(world.clone(), ServeOptions::default())
+            .await
+            .expect("the simulator starts");
+        let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
+        let report = diagnose(login_settings(&world.login, base), &Plan::default())
+            .await
+            .expect("a report");
+        running.stop().await;
+        (scenario.name, report)
+    }))
+    .await;
+    let views = [
+        ("compact, 80 columns", Some(80), false),
+        ("compact, 120 columns", Some(120), false),
+        ("compact, unknown width", Some(0), false),
+        ("verbose, 120 columns", Some(120), true),
+        ("verbose, 80 columns", Some(80), true),
+    ];
+    for (name, mut report) in reports {
+        steady(&mut report);
+        let mut seen = String::new();
+        for (label, width, verbose) in views {
+            let options = TableOptions {
+                color: false,
+                width,
+                verbose,
+            };
+            seen.push_str(&format!(
+                "===== {label}\n{}\n",
+                table::render(&report, options)
+            ));
+        }
+        seen.push_str(&format!("===== markdown\n{}", markdown::render(&report)));
+        let mut settings = insta::Settings::clone_current();
+        for (pattern, replacement) in UNSTABLE {
+            settings.add_filter(pattern, *replacement);
+        }
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!(name, seen));
+    }
+}

@@ -10,19 +10,13 @@ use crate::report::table::TableOptions;
 use crate::report::{json, markdown, table};
 use crate::secret::Secret;
 use crate::settings::{Credentials, Settings, Source, Sourced};
+use crate::sim::world::Login;
 use crate::sim::{ServeOptions, load, scenarios};
 use crate::{ExitStatus, Io};
 
-pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
-    let (world, label) = load::world(&args.world, scenarios::DEMO_DEFAULT)?;
-    let login = world.login.clone();
-    let running = crate::sim::start(world, ServeOptions::default())
-        .await
-        .map_err(|e| ConfigError::Listen {
-            port: 0,
-            reason: e.to_string(),
-        })?;
-    let base = reqwest::Url::parse(&running.base_url).expect("the simulator's own URL parses");
+/// The settings a scenario's login stands for: its app's client credentials,
+/// or, when it carries an org admin's token, that token reading the app's scopes.
+pub fn login_settings(login: &Login, base: reqwest::Url) -> Settings {
     let mut settings = Settings::client_credentials(base, &login.client_id, &login.client_secret);
     if let Some(token) = &login.bearer {
         settings.credentials = Credentials::Bearer {
@@ -36,7 +30,20 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
             }),
         };
     }
-    let report = diagnose(settings, &Plan::default()).await;
+    settings
+}
+
+pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
+    let (world, label) = load::world(&args.world, scenarios::DEMO_DEFAULT)?;
+    let login = world.login.clone();
+    let running = crate::sim::start(world, ServeOptions::default())
+        .await
+        .map_err(|e| ConfigError::Listen {
+            port: 0,
+            reason: e.to_string(),
+        })?;
+    let base = reqwest::Url::parse(&running.base_url).expect("the simulator's own URL parses");
+    let report = diagnose(login_settings(&login, base), &Plan::default()).await;
     running.stop().await;
     let report = report?;
     match args.format {
