@@ -292,6 +292,12 @@ impl Tenant {
                 ok(fixture("accounts-environments-list.json")),
             )
             .set("GET", path::grants(CLIENT_ID), forbidden())
+            // An org admin reads the app (its org) before its granted scopes.
+            .set(
+                "GET",
+                format!("/accounts/api/connectedApplications/{APP_ID}"),
+                ok(serde_json::json!({"client_id": APP_ID, "client_name": "doctor-ci-app", "org_id": ROOT}).to_string()),
+            )
             .set("GET", path::org_grants(app_org, CLIENT_ID), forbidden())
             .set("POST", path::exchange_apps(ROOT), invalid.clone())
             .set(

@@ -26,13 +26,16 @@ pub enum TokenKind {
     },
     User {
         username: Option<String>,
+        /// In an exact run: the name of the app whose scopes the token reads.
+        app_name: Option<String>,
     },
 }
 
 #[derive(Debug, Clone)]
 pub struct Identity {
     pub kind: TokenKind,
-    /// The organization that owns the app (or the user).
+    /// The organization that owns the app (or the user); in an exact run,
+    /// the app's, when an admin's token could read it.
     pub org_id: String,
 }
 
@@ -204,13 +207,20 @@ impl RunContext {
     /// id names the app whose granted scopes are read. Such a run sends no
     /// write, and no probe: what the admin's token may do says nothing about the app.
     pub fn exact(&self) -> bool {
-        matches!(
+        let reads_an_app = matches!(
             &self.settings.credentials,
             Credentials::Bearer {
                 client_id: Some(_),
                 ..
             }
-        )
+        );
+        // The app's own token given as a bearer (with its id, as CI often
+        // does) is not an admin's: its verdicts come from probes.
+        let users_token = matches!(
+            self.facts.identity.get().map(|i| &i.kind),
+            Some(TokenKind::User { .. })
+        );
+        reads_an_app && users_token
     }
 
     /// The app's granted scopes, every page, read once per run and shared by

@@ -90,6 +90,17 @@ pub struct Environment {
     pub is_production: bool,
 }
 
+/// GET /accounts/api/connectedApplications/{clientId}: what an exact run needs of the app.
+#[derive(Debug, Deserialize)]
+pub struct ConnectedAppInfo {
+    #[serde(default)]
+    pub client_name: Option<String>,
+    #[serde(default)]
+    pub org_id: Option<String>,
+    #[serde(default)]
+    pub owner_org_id: Option<String>,
+}
+
 /// The app's granted scopes. MuleSoft's clients disagree on the key (`data` or `scopes`); accept both.
 #[derive(Debug, Deserialize)]
 pub struct ScopeGrantList {

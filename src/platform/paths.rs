@@ -16,6 +16,11 @@ pub fn environments(org_id: &str) -> String {
     format!("/accounts/api/organizations/{org_id}/environments")
 }
 
+/// One Connected App, as an org admin reads it (its org among its fields).
+pub fn connected_app(client_id: &str) -> String {
+    format!("/accounts/api/connectedApplications/{client_id}")
+}
+
 pub fn connected_app_scopes(client_id: &str) -> String {
     format!("/accounts/api/connectedApplications/{client_id}/scopes")
 }

@@ -3,7 +3,7 @@
 
 use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{Identity, Recorder, RunContext, TokenKind, Verdict};
-use crate::platform::models::Me;
+use crate::platform::models::{ConnectedAppInfo, Me};
 use crate::platform::{Request, paths};
 use crate::report::Status;
 use crate::settings::{Credentials, mask_id};
@@ -15,9 +15,20 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         Err(verdict) => verdict,
         Ok(reply) => match reply.status {
             200 => match reply.json::<Me>() {
-                Ok(me) => learn(ctx, me).unwrap_or_else(|| {
-                    unreadable(&answer, "neither a `client` nor a `user` with an organization id")
-                }),
+                Ok(me) => {
+                    // An admin reading an app's scopes: the app's org is the one to check.
+                    let app = if me.client.is_none() && reads_app(ctx) {
+                        Some(app_of(ctx, &mut recorder).await)
+                    } else {
+                        None
+                    };
+                    learn(ctx, me, app).unwrap_or_else(|| {
+                        unreadable(
+                            &answer,
+                            "neither a `client` nor a `user` with an organization id",
+                        )
+                    })
+                }
                 Err(reason) => unreadable(&answer, &reason),
             },
             401 | 403 => Verdict::new(
@@ -35,7 +46,46 @@ pub async fn run(ctx: &RunContext) -> Verdict {
     verdict.with_evidence(recorder)
 }
 
-fn learn(ctx: &RunContext, me: Me) -> Option<Verdict> {
+/// A client id was given with a ready token: the token reads that app.
+fn reads_app(ctx: &RunContext) -> bool {
+    matches!(
+        &ctx.settings.credentials,
+        Credentials::Bearer {
+            client_id: Some(_),
+            ..
+        }
+    )
+}
+
+/// The app an admin's token reads: its org and name, or why they are unknown.
+async fn app_of(
+    ctx: &RunContext,
+    recorder: &mut Recorder<'_>,
+) -> Result<(String, Option<String>), String> {
+    let client_id = ctx.subject_client_id().ok_or("no client id")?;
+    let answer = recorder
+        .fetch(Request::get(paths::connected_app(&client_id)))
+        .await;
+    let reply = reply(&answer).map_err(|v| v.summary)?;
+    if !reply.is_success() {
+        return Err(format!(
+            "reading it answered HTTP {} ({})",
+            reply.status,
+            reply.platform_message()
+        ));
+    }
+    let app: ConnectedAppInfo = reply.json()?;
+    app.org_id
+        .or(app.owner_org_id)
+        .map(|org| (org, app.client_name))
+        .ok_or_else(|| "its answer names no org".to_string())
+}
+
+fn learn(
+    ctx: &RunContext,
+    me: Me,
+    app: Option<Result<(String, Option<String>), String>>,
+) -> Option<Verdict> {
     let (identity, verdict) = if let Some(client) = me.client {
         let name = client.name.clone().unwrap_or_else(|| "(unnamed)".into());
         let summary = format!(
@@ -57,18 +107,27 @@ fn learn(ctx: &RunContext, me: Me) -> Option<Verdict> {
         let user = me.user?;
         let org_id = user.organization.map(|o| o.id).or(user.organization_id)?;
         let username = user.username.unwrap_or_else(|| "(unknown)".into());
-        let reads_app = matches!(
-            &ctx.settings.credentials,
-            Credentials::Bearer {
-                client_id: Some(_),
-                ..
-            }
-        );
-        let verdict = if reads_app {
+        let mut app_name = None;
+        let mut checked_org = org_id.clone();
+        let verdict = if let Some(app) = app {
+            let about = match app {
+                Ok((app_org, name)) => {
+                    let about = format!(
+                        "Connected App \"{}\" of org {app_org}",
+                        name.as_deref().unwrap_or("(unnamed)")
+                    );
+                    checked_org = app_org;
+                    app_name = name;
+                    about
+                }
+                Err(why) => format!(
+                    "the given client id (its org could not be read: {why}; checking org {org_id}, --org picks another)"
+                ),
+            };
             Verdict::new(
                 Status::Pass,
                 format!(
-                    "user token of \"{username}\" in org {org_id}: used to read the granted scopes of the given client id"
+                    "user token of \"{username}\" in org {org_id}: reads the granted scopes of {about}"
                 ),
             )
         } else {
@@ -80,9 +139,10 @@ fn learn(ctx: &RunContext, me: Me) -> Option<Verdict> {
         };
         (
             Identity {
-                org_id,
+                org_id: checked_org,
                 kind: TokenKind::User {
                     username: Some(username),
+                    app_name,
                 },
             },
             verdict,

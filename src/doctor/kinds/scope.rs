@@ -113,6 +113,20 @@ pub async fn run(check_id: &str, spec: &ScopeSpec, ctx: &RunContext) -> Vec<Verd
     {
         return vec![not_applicable(&entry.id, ctx).await];
     }
+    if matches!(
+        ctx.facts.identity.get().map(|i| &i.kind),
+        Some(TokenKind::User { .. })
+    ) && !ctx.exact()
+    {
+        // A user's token probes the user's permissions, not an app's.
+        return vec![
+            Verdict::new(
+                Status::Skip,
+                "not run: the token is a user's, and no client id names the Connected App whose scopes to check",
+            )
+            .fix("Give the Connected App's credentials, or add --client-id APP so this (org admin's) token reads that app's granted scopes."),
+        ];
+    }
     let org_facts = ctx.facts.org.get();
     let org = match wanted.context {
         ScopeContext::None => None,
@@ -280,10 +294,16 @@ impl Check<'_> {
             org_name: place.org.map(|o| o.name.clone()),
             env_id: place.env.map(|e| e.id.clone()),
             env_name: place.env.map(|e| e.name.clone()),
-            app: match self.ctx.facts.identity.get().map(|i| &i.kind) {
-                Some(TokenKind::ConnectedApp { name, .. }) => name.clone(),
-                _ => None,
-            },
+            app: self.app_name(),
+        }
+    }
+
+    /// The name of the app whose scopes are checked, when known.
+    fn app_name(&self) -> Option<String> {
+        match self.ctx.facts.identity.get().map(|i| &i.kind) {
+            Some(TokenKind::ConnectedApp { name, .. }) => name.clone(),
+            Some(TokenKind::User { app_name, .. }) => app_name.clone(),
+            None => None,
         }
     }
 
@@ -296,12 +316,9 @@ impl Check<'_> {
 
     /// Exactly what to add where, in Access Management's words.
     fn add_scope(&self, place: &Place<'_>) -> String {
-        let app = match self.ctx.facts.identity.get().map(|i| &i.kind) {
-            Some(TokenKind::ConnectedApp {
-                name: Some(name), ..
-            }) => format!("\"{name}\""),
-            _ => "your app".into(),
-        };
+        let app = self
+            .app_name()
+            .map_or("your app".to_string(), |name| format!("\"{name}\""));
         let selection = match (self.wanted.context, place.org, place.env) {
             (_, Some(org), Some(env)) => format!(
                 ", select business group \"{}\" and environment \"{}\"",

@@ -309,6 +309,42 @@ pub const SCOPES_MAX_LIMIT: usize = 50;
 /// A Connected App's granted scopes: readable by an org admin user only (§4.5, §11.5,
 /// KB 001116119). Paged with `offset`/`limit`; `total` counts every grant (§11.4,
 /// mulesoft/terraform-provider-anypoint internal/client/accessmanagement/connectedappscopes.go).
+/// GET /accounts/api/connectedApplications/{clientId}: one app, for an org
+/// admin (§4.5; fields from anypoint-client-go connected_app openapi.yaml),
+/// without its secret.
+pub async fn connected_app(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+) -> Response {
+    let subject = match caller(&state, &headers) {
+        Ok(subject) => subject,
+        Err(response) => return response,
+    };
+    let world = state.world.lock().expect("world lock");
+    let is_admin = matches!(&subject, Subject::User { username } if world.users.iter().any(|u| &u.username == username && u.org_admin));
+    if !is_admin {
+        return respond::accounts_error(
+            403,
+            "Forbidden: only an organization administrator can read a Connected App",
+        );
+    }
+    match world.connected_app(&client_id) {
+        Some(app) => respond::ok(json!({
+            "client_id": app.client_id,
+            "client_name": app.name,
+            "org_id": app.org,
+            "owner_org_id": app.org,
+            "grant_types": app.grant_types,
+            "audience": "internal",
+            "enabled": true,
+        })),
+        None => {
+            respond::accounts_error(404, &format!("Connected application {client_id} not found"))
+        }
+    }
+}
+
 fn scopes_of(
     state: &Shared,
     headers: &HeaderMap,

@@ -33,6 +33,10 @@ pub fn router(state: Shared) -> Router {
             get(accounts::environment),
         )
         .route(
+            "/accounts/api/connectedApplications/{client}",
+            get(accounts::connected_app),
+        )
+        .route(
             "/accounts/api/connectedApplications/{client}/scopes",
             get(accounts::app_scopes),
         )
