@@ -369,16 +369,26 @@ impl Check<'_> {
             .fix(self.verify_exactly());
         };
         let mut vars = PathVars::from_facts(ctx, place.env);
-        // Aimed at an instance the environment lists; with none, at one that
-        // does not exist: a 403 still says the scope is missing, whatever
-        // the platform checks first, but a 404 then proves nothing.
-        let mut no_instance = None;
+        // Aimed at an instance the environment lists. With none there is
+        // nothing to probe: the platform may check whether the app sees the
+        // instance before the scope, so even a 403 would prove nothing.
         if probe_spec.path.contains("{apiId}") {
             match api_instance(place, recorder).await {
                 Ok(id) => vars.api_id = Some(id),
-                Err(why) => {
-                    vars.api_id = Some(NO_SUCH_INSTANCE.into());
-                    no_instance = Some(why);
+                // The list could not be read: nothing was checked.
+                Err(NoInstance::Unchecked(verdict)) => return verdict,
+                Err(NoInstance::None(why)) => {
+                    return Verdict::new(
+                        Status::Warn,
+                        format!(
+                            "inconclusive: there is no API instance to aim the probe at ({why}), and a request for one that does not exist proves nothing"
+                        ),
+                    )
+                    .fix(format!(
+                        "Run it again once the environment has an API instance the app can list. {}",
+                        self.verify_exactly()
+                    ))
+                    .inferred();
                 }
             }
         }
@@ -390,20 +400,7 @@ impl Check<'_> {
             Ok(reading) => reading,
             Err(verdict) => return verdict,
         };
-        match (reading, no_instance) {
-            (Reading::Inconclusive { status, message }, Some(why)) => Verdict::new(
-                Status::Warn,
-                format!(
-                    "inconclusive: there is no API instance to aim the probe at ({why}), and {call} for one that does not exist answered {status} ({message}), which proves nothing"
-                ),
-            )
-            .fix(format!(
-                "Run it again once the environment has an API instance the app can list. {}",
-                self.verify_exactly()
-            ))
-            .inferred(),
-            (reading, _) => self.judge(place, probe_spec, &call, reading),
-        }
+        self.judge(place, probe_spec, &call, reading)
     }
 
     /// A probe's answer, as far as it proves what the check asks.
@@ -563,33 +560,44 @@ impl Check<'_> {
     }
 }
 
-/// The instance id a probe is aimed at when the environment lists none.
-const NO_SUCH_INSTANCE: &str = "0";
+/// Why there is no API instance to aim a probe at.
+enum NoInstance {
+    /// The environment's list could not be read (network, throttling, a
+    /// body that is not the platform's JSON): the verdict says so.
+    Unchecked(Verdict),
+    /// It was refused, or lists none.
+    None(String),
+}
 
 /// An API instance the place's environment lists (from the same list the
 /// View APIs Configuration probe reads, so no extra request), or why none.
-async fn api_instance(place: &Place<'_>, recorder: &mut Recorder<'_>) -> Result<String, String> {
+async fn api_instance(
+    place: &Place<'_>,
+    recorder: &mut Recorder<'_>,
+) -> Result<String, NoInstance> {
     let (Some(org), Some(env)) = (place.org, place.env) else {
-        return Err("no environment".into());
+        return Err(NoInstance::None("no environment".into()));
     };
     let answer = recorder
         .fetch(Request::get(paths::apis(&org.id, &env.id)))
         .await;
-    let reply = probe::reply(&answer).map_err(|v| v.summary)?;
+    let reply = probe::reply(&answer).map_err(NoInstance::Unchecked)?;
     if !reply.is_success() {
-        return Err(format!(
+        return Err(NoInstance::None(format!(
             "listing them answered HTTP {} ({})",
             reply.status,
             reply.platform_message()
-        ));
+        )));
     }
-    let list: ApiAssetList = reply.json()?;
+    let list: ApiAssetList = reply
+        .json()
+        .map_err(|reason| NoInstance::Unchecked(probe::unreadable(&answer, &reason)))?;
     list.assets
         .iter()
         .flat_map(|a| &a.apis)
         .map(|api| api.id.to_string())
         .next()
-        .ok_or_else(|| format!("\"{}\" lists none", env.name))
+        .ok_or_else(|| NoInstance::None(format!("\"{}\" lists none", env.name)))
 }
 
 /// A scope a client-credentials app cannot use: information, whatever the
