@@ -2538,3 +2538,42 @@ async fn check_for_a_capability_runs_only_what_it_needs_and_names_the_unneeded_s
         "{table}"
     );
 }
+
+#[tokio::test]
+async fn exact_mode_tries_the_org_scoped_path_when_the_short_one_answers_401() {
+    let mut tenant = Tenant::healthy();
+    tenant
+        .accept_bearer("admin-token")
+        .set("GET", path::ME, ok(fixture("accounts-me-user.json")))
+        .set(
+            "GET",
+            path::grants(APP_ID),
+            json(401, r#"{"status":401,"message":"Unauthorized"}"#),
+        )
+        .set(
+            "GET",
+            path::org_grants(ROOT, APP_ID),
+            grants(&[("manage:api_contracts_all_envs", Some(ROOT), None)]),
+        )
+        .expect("GET", path::org_grants(ROOT, APP_ID), 1);
+    forbid_posts(&mut tenant);
+    let mut server = mockito::Server::new_async().await;
+    let mounted = tenant.mount(&mut server).await;
+    let report = run(
+        bearer_settings(&server, "admin-token", Some(APP_ID)),
+        selecting(&["scope.manage-contracts"]),
+    )
+    .await;
+    mounted.verify().await;
+    for env in ENV_NAMES {
+        let contracts = at(&report, "scope.manage-contracts", env, Status::Pass);
+        assert!(
+            contracts
+                .summary
+                .contains("Manage Contracts All Environments")
+                && contracts.summary.contains("every environment"),
+            "{}",
+            contracts.summary
+        );
+    }
+}
