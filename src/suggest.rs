@@ -17,13 +17,24 @@ pub fn did_you_mean<'a>(value: &str, candidates: &[&'a str]) -> Option<&'a str> 
         .map(|(_, c)| c)
 }
 
-/// What to tell after "unknown X": the closest name, else every valid one.
-pub fn hint(value: &str, candidates: &[&str], what: &str, listed_by: &str) -> String {
+/// What to tell after "unknown X": the closest name, and every valid one
+/// (`plural` names them) unless there are too many to read on one line, in
+/// which case the command that lists them.
+pub fn hint(value: &str, candidates: &[&str], plural: &str, listed_by: &str) -> String {
+    let all = if candidates.len() <= SHORT_LIST {
+        format!("valid {plural}: {}", candidates.join(", "))
+    } else {
+        format!("every one: {listed_by}")
+    };
     match did_you_mean(value, candidates) {
-        Some(close) => format!("did you mean {close}? (every {what}: {listed_by})"),
-        None => format!("valid {what}s: {}", candidates.join(", ")),
+        Some(close) => format!("did you mean {close}? ({all})"),
+        None if candidates.len() <= SHORT_LIST => all,
+        None => format!("valid {plural}: {}", candidates.join(", ")),
     }
 }
+
+/// Lists this long are shown whole even when a close name is found.
+const SHORT_LIST: usize = 8;
 
 /// Levenshtein distance, in characters.
 fn distance(a: &str, b: &str) -> usize {
@@ -62,6 +73,10 @@ mod tests {
             Some("scope.view-client-applications")
         );
         assert_eq!(did_you_mean("banana", &ids), None);
-        assert!(hint("banana", &ids, "id", "anypoint-doctor list").starts_with("valid ids: "));
+        assert!(hint("banana", &ids, "ids", "anypoint-doctor list").starts_with("valid ids: "));
+        assert_eq!(
+            hint("net.tsl", &ids, "ids", "anypoint-doctor list"),
+            "did you mean net.tls? (valid ids: scope.manage-contracts, scope.view-client-applications, net.tls)"
+        );
     }
 }

@@ -27,7 +27,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), Error> {
         ConfigError::UnknownCheck {
             value: args.id.clone(),
             setting: "explain".into(),
-            hint: crate::suggest::hint(&args.id, &known, "id", "anypoint-doctor list"),
+            hint: crate::suggest::hint(&args.id, &known, "ids", "anypoint-doctor list"),
         }
     })?;
     writeln!(out, "{} ({})\n", check.title, check.id)?;

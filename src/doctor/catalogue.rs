@@ -253,9 +253,9 @@ impl Catalogue {
         out
     }
 
-    /// The scopes that allow a capability by UI name: its own, least
-    /// privilege first, then those that imply one of them for certain.
-    pub fn describe_capability(&self, capability: &Capability) -> String {
+    /// The scopes that allow a capability for certain: its own, least
+    /// privilege first, then those that imply one of them (confirmed).
+    pub fn allowing<'a>(&'a self, capability: &'a Capability) -> Vec<&'a str> {
         let mut ids: Vec<&str> = capability.any_of.iter().map(String::as_str).collect();
         for scope in &self.scopes {
             let implies = capability
@@ -266,7 +266,16 @@ impl Catalogue {
                 ids.push(&scope.id);
             }
         }
-        let names: Vec<String> = ids.iter().map(|id| self.name(id).to_string()).collect();
+        ids
+    }
+
+    /// `allowing`, by UI name.
+    pub fn describe_capability(&self, capability: &Capability) -> String {
+        let names: Vec<String> = self
+            .allowing(capability)
+            .iter()
+            .map(|id| self.name(id).to_string())
+            .collect();
         or_list(&names)
     }
 }

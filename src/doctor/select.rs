@@ -21,7 +21,7 @@ fn validate(registry: &Registry, selectors: &[String], setting: &str) -> Result<
             return Err(ConfigError::UnknownCheck {
                 value: selector.clone(),
                 setting: setting.to_string(),
-                hint: hint(selector, &registry.ids(), "id", "anypoint-doctor list"),
+                hint: hint(selector, &registry.ids(), "ids", "anypoint-doctor list"),
             });
         }
     }
@@ -55,7 +55,7 @@ pub fn select(registry: &Registry, wanted: Selection<'_>) -> Result<Vec<usize>, 
                 hint: hint(
                     capability,
                     &catalogue.capability_ids(),
-                    "capability",
+                    "capabilities",
                     "anypoint-doctor list --capabilities",
                 ),
             });

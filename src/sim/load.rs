@@ -19,7 +19,7 @@ pub fn world(args: &WorldArgs, default_scenario: &str) -> Result<(World, String)
                 hint: crate::suggest::hint(
                     name,
                     &scenarios::names(),
-                    "scenario",
+                    "scenarios",
                     "anypoint-doctor sim --list-scenarios",
                 ),
             })?;

@@ -482,7 +482,7 @@ impl Check<'_> {
                 };
                 if proven.is_subset(&wanted) {
                     let summary = match self.wanted.capability {
-                        Some(capability) if capability.any_of.len() > 1 || proven.len() > 1 => format!(
+                        Some(capability) if catalogue.allowing(capability).len() > 1 => format!(
                             "can {}: {how}; that takes {}, and which one cannot be told without an org admin's token",
                             self.wanted.label,
                             catalogue.describe_capability(capability)
