@@ -2493,15 +2493,17 @@ async fn check_for_a_capability_runs_only_what_it_needs_and_names_the_unneeded_s
         ids_in_order(&report),
         [BASE_CHECKS.as_slice(), &["capability.create-contract"]].concat()
     );
+    // API Manager allows the call; Exchange Viewer, which a contract needs
+    // too, no request tells: not proven.
     let contract = at(
         &report,
         "capability.create-contract",
         "Production",
-        Status::Pass,
+        Status::Warn,
     );
     assert!(
-        contract.summary.starts_with("can create contracts")
-            && contract.summary.contains("which one cannot be told"),
+        contract.summary.starts_with("not proven")
+            && contract.summary.contains("Exchange Viewer (read:exchange)"),
         "{}",
         contract.summary
     );
@@ -2509,8 +2511,8 @@ async fn check_for_a_capability_runs_only_what_it_needs_and_names_the_unneeded_s
         .least_privilege
         .as_ref()
         .expect("a least-privilege note");
-    assert_eq!(least.needed.len(), 1);
-    assert_eq!(least.needed[0].id, "manage:api_contracts");
+    let needed: Vec<&str> = least.needed.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(needed, ["manage:api_contracts", "read:exchange"]);
     let not_needed: Vec<&str> = least.not_needed.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(
         not_needed,
@@ -2533,7 +2535,7 @@ async fn check_for_a_capability_runs_only_what_it_needs_and_names_the_unneeded_s
     );
     assert!(
         table.contains(
-            "Least privilege for create-contract: Manage Contracts (manage:api_contracts)"
+            "Least privilege for create-contract: Manage Contracts (manage:api_contracts), Exchange Viewer (read:exchange)"
         ) && table.contains("does not need: Manage Client Applications, View Client Applications"),
         "{table}"
     );
@@ -2576,4 +2578,64 @@ async fn exact_mode_tries_the_org_scoped_path_when_the_short_one_answers_401() {
             contracts.summary
         );
     }
+}
+
+#[tokio::test]
+async fn an_exact_run_fails_a_contract_capability_without_exchange_viewer() {
+    let run_with = |grants_body: Reply| async move {
+        let mut tenant = Tenant::healthy();
+        tenant
+            .accept_bearer("admin-token")
+            .set("GET", path::ME, ok(fixture("accounts-me-user.json")))
+            .set("GET", path::grants(APP_ID), grants_body);
+        forbid_posts(&mut tenant);
+        let mut server = mockito::Server::new_async().await;
+        let mounted = tenant.mount(&mut server).await;
+        let report = run(
+            bearer_settings(&server, "admin-token", Some(APP_ID)),
+            Plan {
+                capabilities: vec!["create-contract".into()],
+                ..plan()
+            },
+        )
+        .await;
+        mounted.verify().await;
+        report
+    };
+    let without = run_with(grants(&[(
+        "manage:api_contracts",
+        Some(ROOT),
+        Some(PRODUCTION),
+    )]))
+    .await;
+    let production = at(
+        &without,
+        "capability.create-contract",
+        "Production",
+        Status::Fail,
+    );
+    assert!(
+        production
+            .summary
+            .contains("also needs Exchange Viewer (read:exchange)"),
+        "{}",
+        production.summary
+    );
+    let scope = production.missing_scope.as_ref().expect("the scope to add");
+    assert_eq!(
+        (scope.scope.as_str(), scope.env_name.as_deref()),
+        ("read:exchange", None)
+    );
+    let with = run_with(grants(&[
+        ("manage:api_contracts", Some(ROOT), Some(PRODUCTION)),
+        ("read:exchange", Some(ROOT), None),
+    ]))
+    .await;
+    at(
+        &with,
+        "capability.create-contract",
+        "Production",
+        Status::Pass,
+    );
+    at(&with, "capability.create-contract", "Sandbox", Status::Fail);
 }

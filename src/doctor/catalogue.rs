@@ -56,6 +56,10 @@ pub struct Capability {
     pub context: ScopeContext,
     /// Any one of these allows it, least privilege first; empty: no scope to add.
     pub any_of: Vec<String>,
+    /// Scopes it needs besides one of `any_of`, every one (each, or a scope
+    /// that implies it, in that scope's own context).
+    #[serde(default)]
+    pub all_of: Vec<String>,
     /// `METHOD /path/{template}` of the calls that need it.
     pub calls: Vec<String>,
     #[serde(default)]
@@ -169,7 +173,7 @@ impl Catalogue {
             }
         }
         for capability in &self.capabilities {
-            for scope in &capability.any_of {
+            for scope in capability.any_of.iter().chain(&capability.all_of) {
                 if self.scope(scope).is_none() {
                     problems.push(format!(
                         "capability {} names unknown scope {scope}",

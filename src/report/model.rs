@@ -236,8 +236,16 @@ impl LeastPrivilege {
         }
         let catalogue = Catalogue::get();
         let mut needed: Vec<ScopeName> = Vec::new();
-        for id in capabilities {
-            if let Some(scope) = catalogue.capability(id).and_then(|c| c.any_of.first()) {
+        for capability in capabilities
+            .iter()
+            .filter_map(|id| catalogue.capability(id))
+        {
+            for scope in capability
+                .any_of
+                .first()
+                .into_iter()
+                .chain(&capability.all_of)
+            {
                 let scope = ScopeName::of(scope);
                 if !needed.contains(&scope) {
                     needed.push(scope);

@@ -240,6 +240,9 @@ impl Check<'_> {
                     catalogue.label(wanted)
                 )
             };
+            if let Some(verdict) = self.also_needed(place, grants, &how) {
+                return verdict;
+            }
             return if route.confirmed {
                 let subject = match self.wanted.capability {
                     Some(_) => format!("can {}: ", self.wanted.label),
@@ -286,7 +289,10 @@ impl Check<'_> {
 
     /// The least-privilege scope to add at the place, as data.
     fn missing_scope(&self, place: &Place<'_>) -> MissingScope {
-        let scope = self.wanted.to_add();
+        self.missing_scope_of(self.wanted.to_add(), place)
+    }
+
+    fn missing_scope_of(&self, scope: &str, place: &Place<'_>) -> MissingScope {
         MissingScope {
             scope: scope.to_string(),
             name: self.catalogue.name(scope).to_string(),
@@ -307,6 +313,38 @@ impl Check<'_> {
         }
     }
 
+    /// A capability's other needs (`all_of`), from the granted scopes: the
+    /// failure for the first one missing, `None` when all are granted.
+    fn also_needed(&self, place: &Place<'_>, grants: &[ScopeGrant], how: &str) -> Option<Verdict> {
+        let capability = self.wanted.capability?;
+        let missing = capability.all_of.iter().find(|needed| {
+            let context = self
+                .catalogue
+                .scope(needed)
+                .map_or(ScopeContext::Org, |s| s.context);
+            !grants.iter().any(|g| {
+                self.catalogue.route(&g.scope, needed).is_some() && covers(g, place, context)
+            })
+        })?;
+        let org_place = Place {
+            org: place.org,
+            env: None,
+        };
+        Some(
+            Verdict::new(
+                self.missing_status(),
+                format!(
+                    "cannot {}: {how}, but it also needs {}, which is not granted for {}",
+                    self.wanted.label,
+                    self.catalogue.label(missing),
+                    org_place.phrase(ScopeContext::Org)
+                ),
+            )
+            .fix(self.add(missing, &org_place, ScopeContext::Org))
+            .missing(self.missing_scope_of(missing, &org_place)),
+        )
+    }
+
     fn missing_status(&self) -> Status {
         match self.spec.missing {
             Missing::Fail => Status::Fail,
@@ -316,10 +354,15 @@ impl Check<'_> {
 
     /// Exactly what to add where, in Access Management's words.
     fn add_scope(&self, place: &Place<'_>) -> String {
+        self.add(self.wanted.to_add(), place, self.wanted.context)
+    }
+
+    /// How to add `scope` at a place, in Access Management's words.
+    fn add(&self, scope: &str, place: &Place<'_>, context: ScopeContext) -> String {
         let app = self
             .app_name()
             .map_or("your app".to_string(), |name| format!("\"{name}\""));
-        let selection = match (self.wanted.context, place.org, place.env) {
+        let selection = match (context, place.org, place.env) {
             (_, Some(org), Some(env)) => format!(
                 ", select business group \"{}\" and environment \"{}\"",
                 org.name, env.name
@@ -330,7 +373,6 @@ impl Check<'_> {
             (_, Some(org), None) => format!(", select business group \"{}\"", org.name),
             _ => String::new(),
         };
-        let scope = self.wanted.to_add();
         format!(
             "Access Management > Connected Apps > {app} > Manage Scopes > Add Scopes: add \"{}\" ({scope}){selection}; save, then get a new token.",
             self.catalogue.name(scope)
@@ -480,6 +522,32 @@ impl Check<'_> {
                 } else {
                     format!("{call} answered {status}")
                 };
+                if let Some(needed) = self
+                    .wanted
+                    .capability
+                    .and_then(|c| c.all_of.first())
+                    .filter(|_| proven.is_subset(&wanted))
+                {
+                    let org_place = Place {
+                        org: place.org,
+                        env: None,
+                    };
+                    return Verdict::new(
+                        Status::Warn,
+                        format!(
+                            "not proven: {how}, but it also needs {} for {}, which no request tells without changing something",
+                            catalogue.label(needed),
+                            org_place.phrase(ScopeContext::Org)
+                        ),
+                    )
+                    .fix(format!(
+                        "Check in Access Management that {} is granted for {}. {}",
+                        catalogue.label(needed),
+                        org_place.phrase(ScopeContext::Org),
+                        self.verify_exactly()
+                    ))
+                    .inferred();
+                }
                 if proven.is_subset(&wanted) {
                     let summary = match self.wanted.capability {
                         Some(capability) if catalogue.allowing(capability).len() > 1 => format!(
