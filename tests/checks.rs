@@ -2255,6 +2255,12 @@ async fn exact_mode_reads_every_page_applies_implications_and_sends_no_write() {
         ("manage:apis", Some(ROOT), Some(PRODUCTION)),
     ];
     paged_grants(&mut tenant, APP_ID, &grants, 3);
+    // The admin's list of what exists: every application, with targetAdminSite.
+    tenant.set(
+        "GET",
+        format!("{}&targetAdminSite=true", path::client_apps(ROOT)),
+        ok(fixture("apiplatform-applications-list.json")),
+    );
     forbid_posts(&mut tenant);
     for env in ENVS {
         tenant.expect("GET", path::apis(ROOT, env), 0);

@@ -214,6 +214,46 @@ mod tests {
     }
 
     #[test]
+    fn the_prose_of_scope_checks_names_what_the_catalogue_says() {
+        use crate::doctor::catalogue::Catalogue;
+        use crate::doctor::spec::CheckKind;
+        let catalogue = Catalogue::get();
+        for check in &Registry::get().checks {
+            let CheckKind::Scope(spec) = &check.kind else {
+                continue;
+            };
+            let what = &check.explain.what;
+            let names: Vec<String> = match (&spec.scope, &spec.capability) {
+                (Some(scope), _) => {
+                    assert!(
+                        what.contains(scope.as_str()),
+                        "{}: explain.what lacks {scope}",
+                        check.id
+                    );
+                    vec![catalogue.name(scope).to_string()]
+                }
+                (_, Some(id)) => {
+                    let capability = catalogue.capability(id).expect("registered");
+                    catalogue
+                        .allowing(capability)
+                        .into_iter()
+                        .chain(capability.all_of.iter().map(String::as_str))
+                        .map(|s| catalogue.name(s).to_string())
+                        .collect()
+                }
+                _ => unreachable!("checked above"),
+            };
+            for name in names {
+                assert!(
+                    what.contains(&name),
+                    "{}: explain.what lacks {name:?}",
+                    check.id
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_deprecated_endpoint_names_a_retired_scan_rule_matching_its_probe() {
         use crate::doctor::spec::CheckKind;
         use crate::scan::rules::Rules;

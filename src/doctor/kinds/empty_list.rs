@@ -49,9 +49,14 @@ async fn judge(
         ));
     };
     let vars = PathVars::from_facts(ctx, None);
-    let list_path = vars
+    let mut list_path = vars
         .fill(&spec.list)
         .map_err(|m| Verdict::new(Status::Skip, format!("not run: no {m}")))?;
+    if ctx.exact() {
+        // An administrator sees every application only with targetAdminSite (§8.4).
+        let separator = if list_path.contains('?') { '&' } else { '?' };
+        list_path.push_str(&format!("{separator}targetAdminSite=true"));
+    }
     let call = probe::describe("GET", &list_path);
     let client_id = ctx.subject_client_id();
     let listed = read_list(recorder, &list_path, spec, client_id.as_deref()).await?;
