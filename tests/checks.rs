@@ -2645,3 +2645,46 @@ async fn an_exact_run_fails_a_contract_capability_without_exchange_viewer() {
     );
     at(&with, "capability.create-contract", "Sandbox", Status::Fail);
 }
+
+#[tokio::test]
+async fn whose_token_it_is_decides_exact_mode_not_which_settings_were_given() {
+    // A user's token with no client id: its permissions are not an app's.
+    let mut tenant = Tenant::healthy();
+    tenant
+        .accept_bearer("admin-token")
+        .set("GET", path::ME, ok(fixture("accounts-me-user.json")));
+    forbid_posts(&mut tenant);
+    let mut server = mockito::Server::new_async().await;
+    let mounted = tenant.mount(&mut server).await;
+    let report = run(
+        bearer_settings(&server, "admin-token", None),
+        selecting(&["scope"]),
+    )
+    .await;
+    mounted.verify().await;
+    for o in report.checks.iter().filter(|o| o.id.starts_with("scope.")) {
+        assert_eq!(o.status, Status::Skip, "{}\n{}", o.id, dump(&report));
+        assert!(
+            o.summary.contains("the token is a user's") || o.id == "scope.background-access",
+            "{}",
+            o.summary
+        );
+    }
+
+    // The app's own token, given as a bearer with its id (as CI often does):
+    // an ordinary run, whose probes decide.
+    let mut tenant = Tenant::healthy();
+    tenant.accept_bearer(TOKEN);
+    let mut server = mockito::Server::new_async().await;
+    let mounted = tenant.mount(&mut server).await;
+    let report = run(
+        bearer_settings(&server, TOKEN, Some(CLIENT_ID)),
+        selecting(&["scope.manage-contracts"]),
+    )
+    .await;
+    mounted.verify().await;
+    for env in ENV_NAMES {
+        let contracts = at(&report, "scope.manage-contracts", env, Status::Pass);
+        assert!(contracts.inferred, "{}", contracts.summary);
+    }
+}

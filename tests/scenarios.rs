@@ -1395,3 +1395,44 @@ async fn what_users_see_in_every_scenario_is_pinned() {
         settings.bind(|| insta::assert_snapshot!(name, seen));
     }
 }
+
+#[tokio::test]
+async fn an_exact_run_checks_the_business_group_the_app_lives_in() {
+    let run = diagnose_world(world("business-group-org"), As::Admin).await;
+    let report = &run.report;
+    assert_eq!(
+        report.target.org_id.as_deref(),
+        Some(BUSINESS_GROUP),
+        "{}",
+        dump(report)
+    );
+    assert_verdicts(
+        report,
+        &[
+            (
+                "scope.manage-contracts",
+                Some("Payments Sandbox"),
+                Status::Pass,
+                false,
+            ),
+            (
+                "scope.view-apis-configuration",
+                Some("Payments Sandbox"),
+                Status::Pass,
+                false,
+            ),
+            // Granted on the business group, not the root org, where client applications live.
+            (
+                "scope.view-client-applications",
+                Some(ROOT_NAME),
+                Status::Fail,
+                false,
+            ),
+        ],
+    );
+    assert!(
+        run.log.iter().all(|r| r.starts_with("GET ")),
+        "an exact run writes nothing: {:#?}",
+        run.log
+    );
+}
