@@ -776,7 +776,7 @@ async fn client_secret_on_the_command_line_works_but_warns() {
         .unwrap_or_else(|| panic!("no warning: {run:#?}"));
     assert!(warning.contains("ANYPOINT_CLIENT_SECRET"), "{warning}");
     // The compact view: one line for the category that passed.
-    assert!(run.stdout.contains("✓ auth        2 passed"), "{run:#?}");
+    assert!(run.stdout.contains("✓ net, auth: 5 passed"), "{run:#?}");
     assert_no_secret(&run, "--client-secret");
 }
 
@@ -982,4 +982,11 @@ async fn next_steps_carry_the_flags_given_and_never_the_secret() {
     );
     assert_no_secret(&run, "next steps");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_healthy_demo_fits_in_fifteen_lines_at_80_columns() {
+    let run = doctor(&["demo", "--scenario", "healthy"], &[("COLUMNS", "80")]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(run.stdout.lines().count() <= 15, "{}", run.stdout);
 }

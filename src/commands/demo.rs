@@ -55,7 +55,8 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
         Format::Table => {
             writeln!(
                 io.out,
-                "SIMULATION: {label}. No real org was contacted; run `anypoint-doctor check` against yours.\n"
+                "SIMULATION of {}; no real org was contacted.\n",
+                label.split(": ").next().unwrap_or(&label)
             )?;
             let options = TableOptions {
                 color: io.terminal.color,
@@ -66,8 +67,7 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
                 .write_all(table::render(&report, options).as_bytes())?;
             writeln!(
                 io.out,
-                "\nOther scenarios: anypoint-doctor demo --scenario NAME ({}).",
-                scenarios::names().join(", ")
+                "Other scenarios: anypoint-doctor sim --list-scenarios, then demo --scenario NAME."
             )?;
         }
     }

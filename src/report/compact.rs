@@ -15,6 +15,8 @@ const DEFAULT_WIDTH: usize = 80;
 const NARROWEST: usize = 40;
 /// Lines of one finding in the compact view; `-v` shows all.
 const FINDING_LINES: usize = 2;
+/// What settles a verdict a probe could not prove.
+const SETTLE: &str = "ANYPOINT_BEARER=<admin token> anypoint-doctor check --client-id <app id>";
 /// Next steps the compact view shows; `-v` shows all.
 const NEXT_STEPS: usize = 3;
 
@@ -34,8 +36,38 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     let width = width(options);
     let paint = |status: Status| symbol(status, options.color);
     let mut out = format!("{}\n\n", header_line(report));
-    for (category, outcomes) in categories(&report.checks) {
-        out.push_str(&category_block(category, &outcomes, width, &paint));
+    // What passed, on one line: the answer starts with what needs attention.
+    let groups = categories(&report.checks);
+    let passed: Vec<&(&str, Vec<&Outcome>)> =
+        groups.iter().filter(|(_, o)| all_passed(o)).collect();
+    if !passed.is_empty() {
+        let ran: Vec<&Outcome> = passed
+            .iter()
+            .flat_map(|(_, o)| o.iter().copied())
+            .filter(|o| o.blocked_by.is_none())
+            .collect();
+        let pass = ran.iter().filter(|o| o.status == Status::Pass).count();
+        let skip = ran.len() - pass;
+        let names: Vec<&str> = passed.iter().map(|(c, _)| *c).collect();
+        let skipped = if skip > 0 {
+            format!(" · {skip} not applicable or not verified")
+        } else {
+            String::new()
+        };
+        out.push_str(&wrap(
+            &format!(
+                "{} {}: {pass} passed{skipped}",
+                paint(Status::Pass),
+                names.join(", ")
+            ),
+            width,
+            "",
+            "    ",
+            None,
+        ));
+    }
+    for (category, outcomes) in groups.iter().filter(|(_, o)| !all_passed(o)) {
+        out.push_str(&category_block(category, outcomes, width, &paint));
     }
     for (cause, blocked) in blocked_by_cause(&report.checks) {
         out.push_str(&wrap(
@@ -51,7 +83,13 @@ pub fn render(report: &Report, options: TableOptions) -> String {
         ));
     }
     out.push('\n');
-    out.push_str(&summary_line(report, options.color));
+    // No "(inferred)" marks in this view: the legend would explain nothing.
+    out.push_str(
+        &summary_line(report, options.color)
+            .split(" · (inferred)")
+            .next()
+            .unwrap_or_default(),
+    );
     out.push('\n');
     if let Some(least) = &report.least_privilege {
         out.push('\n');
@@ -173,6 +211,20 @@ fn blocked_by_cause(outcomes: &[Outcome]) -> Vec<(&str, usize)> {
     groups
 }
 
+/// Every check of the category that ran passed, or was skipped as not
+/// applicable or not verifiable (information, not a problem).
+fn all_passed(outcomes: &[&Outcome]) -> bool {
+    let ran = outcomes.iter().filter(|o| o.blocked_by.is_none());
+    let mut any = false;
+    for outcome in ran {
+        any = true;
+        if !matches!(outcome.status, Status::Pass | Status::Skip) {
+            return false;
+        }
+    }
+    any && outcomes.iter().any(|o| o.status == Status::Pass)
+}
+
 /// The worst status a category line shows.
 fn worst(outcomes: &[&Outcome]) -> Status {
     [Status::Fail, Status::Error, Status::Warn, Status::Pass]
@@ -274,7 +326,7 @@ fn category_block(
     if !unproven.is_empty() {
         out.push_str(&wrap(
             &format!(
-                "{} not proven without the app's granted scopes: {}",
+                "{} not proven without the app's granted scopes (an org admin's token settles it): {}",
                 paint(Status::Warn),
                 unproven.join(", ")
             ),
@@ -283,6 +335,8 @@ fn category_block(
             "    ",
             None,
         ));
+        // The command whole, on a line of its own, to copy.
+        out.push_str(&format!("    → {SETTLE}\n"));
     }
     for outcome in ran.iter().filter(|o| {
         matches!(o.status, Status::Warn | Status::Fail)
@@ -413,12 +467,6 @@ pub fn what_to_fix(outcomes: &[Outcome]) -> Vec<String> {
     }
     for (remediation, ids) in others {
         fixes.push(format!("{remediation} ({})", ids.join(", ")));
-    }
-    let unproven = outcomes.iter().filter(|o| is_unproven(o)).count();
-    if unproven > 0 {
-        fixes.push(format!(
-            "To settle the {unproven} verdict(s) a probe could not prove, let an org admin run: ANYPOINT_BEARER=<admin token> anypoint-doctor check --client-id <app client id>"
-        ));
     }
     fixes
 }
