@@ -146,6 +146,9 @@ pub struct Settings {
     pub ca_file: Option<Sourced<CaFile>>,
     /// Things the user should know but that do not stop the run (printed on stderr).
     pub warnings: Vec<String>,
+    /// Where `--probe-regions` asks the other control planes, when not at
+    /// their hosts: the simulator plays another plane for `demo`.
+    pub other_planes: Vec<(Region, Url)>,
 }
 
 /// A PEM file of extra trusted roots, read and checked when settings resolve.
@@ -320,6 +323,7 @@ impl Settings {
             proxy: ProxyEnv::from_process(),
             ca_file,
             warnings,
+            other_planes: Vec::new(),
         })
     }
 
@@ -354,6 +358,7 @@ impl Settings {
             proxy: ProxyEnv::default(),
             ca_file: None,
             warnings: Vec::new(),
+            other_planes: Vec::new(),
         }
     }
 

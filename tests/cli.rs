@@ -990,3 +990,26 @@ fn a_healthy_demo_fits_in_fifteen_lines_at_80_columns() {
     assert_eq!(run.code, 0, "{run:#?}");
     assert!(run.stdout.lines().count() <= 15, "{}", run.stdout);
 }
+
+#[test]
+fn the_eu_app_demo_shows_the_region_diagnosis_not_a_wrong_secret() {
+    let eu = doctor(
+        &["demo", "--scenario", "eu-app-on-us-host"],
+        &[("COLUMNS", "100")],
+    );
+    assert_eq!(eu.code, 0, "{eu:#?}");
+    assert!(
+        eu.stdout
+            .contains("The credentials work on EU (--region eu)")
+            && eu
+                .stdout
+                .contains("Run against the control plane the app lives in"),
+        "{}",
+        eu.stdout
+    );
+    let wrong = doctor(
+        &["demo", "--scenario", "wrong-secret"],
+        &[("COLUMNS", "100")],
+    );
+    assert!(!wrong.stdout.contains("--region eu)"), "{}", wrong.stdout);
+}

@@ -9,7 +9,7 @@ use crate::error::{ConfigError, Error};
 use crate::report::table::TableOptions;
 use crate::report::{json, markdown, table};
 use crate::secret::Secret;
-use crate::settings::{Credentials, Settings, Source, Sourced};
+use crate::settings::{CONTROL_PLANES, Credentials, Settings, Source, Sourced};
 use crate::sim::world::Login;
 use crate::sim::{ServeOptions, load, scenarios};
 use crate::{ExitStatus, Io};
@@ -33,18 +33,52 @@ pub fn login_settings(login: &Login, base: reqwest::Url) -> Settings {
     settings
 }
 
-pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
-    let (world, label) = load::world(&args.world, scenarios::DEMO_DEFAULT)?;
-    let login = world.login.clone();
-    let running = crate::sim::start(world, ServeOptions::default())
+async fn start(world: crate::sim::World) -> Result<crate::sim::RunningSim, ConfigError> {
+    crate::sim::start(world, ServeOptions::default())
         .await
         .map_err(|e| ConfigError::Listen {
             port: 0,
             reason: e.to_string(),
-        })?;
+        })
+}
+
+pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
+    let (world, label) = load::world(&args.world, scenarios::DEMO_DEFAULT)?;
+    let login = world.login.clone();
+    // An app of another control plane: a second simulator plays that plane,
+    // so the demo shows what --probe-regions finds, without leaving loopback.
+    let home = world
+        .connected_app(&login.client_id)
+        .and_then(|app| app.region.clone())
+        .filter(|region| *region != world.region)
+        .and_then(|region| {
+            CONTROL_PLANES
+                .iter()
+                .find(|(r, _, _)| r.flag() == region)
+                .map(|(r, _, _)| (*r, region))
+        });
+    let other = match &home {
+        Some((_, region)) => {
+            let mut there = world.clone();
+            there.region = region.clone();
+            Some(start(there).await?)
+        }
+        None => None,
+    };
+    let running = start(world).await?;
     let base = reqwest::Url::parse(&running.base_url).expect("the simulator's own URL parses");
-    let report = diagnose(login_settings(&login, base), &Plan::default()).await;
+    let mut settings = login_settings(&login, base);
+    let mut plan = Plan::default();
+    if let (Some((region, _)), Some(other)) = (&home, &other) {
+        let url = reqwest::Url::parse(&other.base_url).expect("the simulator's own URL parses");
+        settings.other_planes = vec![(*region, url)];
+        plan.probe_regions = true;
+    }
+    let report = diagnose(settings, &plan).await;
     running.stop().await;
+    if let Some(other) = other {
+        other.stop().await;
+    }
     let report = report?;
     match args.format {
         Format::Json => io.out.write_all(json::render(&report).as_bytes())?,

@@ -74,9 +74,10 @@ pub async fn run(ctx: &RunContext) -> Verdict {
     };
     let refused = matches!(answer.status(), Some(400 | 401 | 403));
     let verdict = if refused && ctx.options.probe_regions {
-        let found = probe_other_planes(ctx, &request, &mut recorder).await;
+        let (found, fix) = probe_other_planes(ctx, &request, &mut recorder).await;
         Verdict {
-            summary: verdict.summary.clone() + &found,
+            summary: format!("{}.{found}", verdict.summary),
+            remediation: fix.or(verdict.remediation.clone()),
             ..verdict
         }
     } else {
@@ -156,7 +157,7 @@ async fn probe_other_planes(
     ctx: &RunContext,
     request: &Request,
     recorder: &mut Recorder<'_>,
-) -> String {
+) -> (String, Option<String>) {
     let current = ctx
         .platform
         .base_url()
@@ -166,13 +167,23 @@ async fn probe_other_planes(
     let current = control_plane_of(&current).map(|(region, _)| region);
     let mut accepted = Vec::new();
     let mut unanswered = Vec::new();
+    let stand_ins = &ctx.settings.other_planes;
     for (region, name, host) in CONTROL_PLANES
         .iter()
         .filter(|(r, _, _)| Some(*r) != current)
     {
-        let answer = recorder
-            .send_to(format!("https://{host}{}", paths::TOKEN), request.clone())
-            .await;
+        // A stand-in (the simulator playing that plane), else the plane's own host.
+        let url = if stand_ins.is_empty() {
+            format!("https://{host}{}", paths::TOKEN)
+        } else {
+            match stand_ins.iter().find(|(r, _)| r == region) {
+                Some((_, base)) => {
+                    format!("{}{}", base.as_str().trim_end_matches('/'), paths::TOKEN)
+                }
+                None => continue,
+            }
+        };
+        let answer = recorder.send_to(url, request.clone()).await;
         match answer.status() {
             Some(200) => accepted.push(format!("{name} (--region {})", region.flag())),
             Some(400 | 401 | 403) => {}
@@ -185,12 +196,21 @@ async fn probe_other_planes(
         format!(" ({} did not answer)", unanswered.join(", "))
     };
     match accepted.as_slice() {
-        [] => format!(
-            " The other control planes refused these credentials too{unanswered}: the id or secret is wrong."
+        [] => (
+            format!(
+                " The other control planes refused these credentials too{unanswered}: the id or secret is wrong."
+            ),
+            None,
         ),
-        found => format!(
-            " The credentials work on {}{unanswered}: run with that --region.",
-            found.join(", ")
+        found => (
+            format!(
+                " The credentials work on {}{unanswered}: the app was created there.",
+                found.join(", ")
+            ),
+            Some(format!(
+                "Run against the control plane the app lives in: {}.",
+                found.join(" or ")
+            )),
         ),
     }
 }
