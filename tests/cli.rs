@@ -1013,3 +1013,30 @@ fn the_eu_app_demo_shows_the_region_diagnosis_not_a_wrong_secret() {
     );
     assert!(!wrong.stdout.contains("--region eu)"), "{}", wrong.stdout);
 }
+
+/// `--help`, `check --help`, `list`, `list --capabilities` and `explain`, as
+/// users read them: a change shows up in review as a snapshot diff.
+#[test]
+fn help_list_and_explain_are_pinned() {
+    let mut seen = String::new();
+    for args in [
+        vec!["--help"],
+        vec!["check", "--help"],
+        vec!["list"],
+        vec!["list", "--capabilities"],
+        vec!["explain", "scope.manage-contracts"],
+        vec!["explain", "create-contract"],
+        vec!["explain", "scan.exchange-v1-apis"],
+    ] {
+        let run = doctor(&args, &[("COLUMNS", "100")]);
+        assert_eq!(run.code, 0, "{args:?}: {run:#?}");
+        seen.push_str(&format!(
+            "===== anypoint-doctor {}\n{}\n",
+            args.join(" "),
+            run.stdout
+        ));
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!("help-list-explain", seen));
+}
