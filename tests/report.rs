@@ -460,3 +460,78 @@ async fn for_files_maps_the_calls_of_a_script_to_capabilities_in_every_format() 
     );
     sim.stop().await;
 }
+
+/// Splits a POSIX command line the way the shell would for the commands the
+/// doctor prints: words, and single-quoted words (`shell_word`'s quoting).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut in_word = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+/// Every next step the doctor prints that names no placeholder runs as
+/// printed, in the same shell (the same ANYPOINT_* variables), in each
+/// scenario: no usage error, no "unknown" setting.
+#[tokio::test]
+async fn next_steps_run_as_printed() {
+    for name in [
+        "healthy",
+        "typical-mistakes",
+        "env-scope-gap",
+        "business-group-org",
+    ] {
+        let world = world(name);
+        let sim = serve(world.clone()).await;
+        let run = doctor(&sim, &world, &["check", "--format", "json"]).await;
+        let report: Value = serde_json::from_str(&run.stdout).expect("JSON");
+        let commands: Vec<String> = report["next_steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["command"].as_str())
+            .filter(|c| c.starts_with("anypoint-doctor ") && !c.contains('<'))
+            .map(str::to_string)
+            .collect();
+        assert!(!commands.is_empty(), "{name}: no runnable step");
+        for command in &commands {
+            let words = shell_words(command);
+            let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+            let step = doctor(&sim, &world, &args).await;
+            assert!(
+                matches!(step.code, 0 | 1 | 3),
+                "{name}: `{command}` exits {}: {}",
+                step.code,
+                step.stderr
+            );
+            assert!(
+                !step.stderr.contains("error:"),
+                "{name}: `{command}`: {}",
+                step.stderr
+            );
+        }
+        sim.stop().await;
+    }
+}
