@@ -4,10 +4,8 @@
 //! Text wraps to the terminal's width with indentation, so it reads the same
 //! at 40 columns as at 200; `-v` gives every check in full.
 
-use owo_colors::OwoColorize;
-
 use super::model::{MissingScope, Outcome, Report, Status};
-use super::table::{TableOptions, header_line, summary_line};
+use super::table::{TableOptions, header_line, painted, summary_line};
 
 /// Width when the terminal's is unknown (or given as 0).
 const DEFAULT_WIDTH: usize = 80;
@@ -174,16 +172,10 @@ pub fn list(outcomes: &[Outcome], options: TableOptions) -> String {
 }
 
 fn symbol(status: Status, color: bool) -> String {
-    let text = status.symbol();
-    if !color {
-        return text.to_string();
-    }
-    match status {
-        Status::Pass => text.green().to_string(),
-        Status::Warn => text.yellow().to_string(),
-        Status::Fail => text.red().bold().to_string(),
-        Status::Skip => text.dimmed().to_string(),
-        Status::Error => text.magenta().to_string(),
+    if color {
+        painted(status.symbol(), status)
+    } else {
+        status.symbol().to_string()
     }
 }
 

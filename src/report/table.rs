@@ -239,6 +239,17 @@ fn requests(report: &Report) -> String {
     out
 }
 
+/// Text in the colour of a status, for a terminal.
+pub(crate) fn painted(text: &str, status: Status) -> String {
+    match status {
+        Status::Pass => text.green().to_string(),
+        Status::Warn => text.yellow().to_string(),
+        Status::Fail => text.red().bold().to_string(),
+        Status::Skip => text.dimmed().to_string(),
+        Status::Error => text.magenta().to_string(),
+    }
+}
+
 pub(crate) fn summary_line(report: &Report, color: bool) -> String {
     let s = &report.summary;
     let total = report.checks.len();
@@ -246,13 +257,7 @@ pub(crate) fn summary_line(report: &Report, color: bool) -> String {
         if !color || count == 0 {
             return text;
         }
-        match status {
-            Status::Pass => text.green().to_string(),
-            Status::Warn => text.yellow().to_string(),
-            Status::Fail => text.red().bold().to_string(),
-            Status::Skip => text.dimmed().to_string(),
-            Status::Error => text.magenta().to_string(),
-        }
+        painted(&text, status)
     };
     let parts = [
         paint(format!("{} passed", s.pass), Status::Pass, s.pass),

@@ -309,6 +309,25 @@ pub const SCOPES_MAX_LIMIT: usize = 50;
 /// A Connected App's granted scopes: readable by an org admin user only (§4.5, §11.5,
 /// KB 001116119). Paged with `offset`/`limit`; `total` counts every grant (§11.4,
 /// mulesoft/terraform-provider-anypoint internal/client/accessmanagement/connectedappscopes.go).
+/// The world, when the caller is an org admin user (only they read Connected
+/// Apps, §4.5, §11.5); else the platform's 401 or 403 about `what`.
+fn as_org_admin<'a>(
+    state: &'a Shared,
+    headers: &HeaderMap,
+    what: &str,
+) -> Result<std::sync::MutexGuard<'a, World>, Response> {
+    let subject = caller(state, headers)?;
+    let world = state.world.lock().expect("world lock");
+    let is_admin = matches!(&subject, Subject::User { username } if world.users.iter().any(|u| &u.username == username && u.org_admin));
+    if !is_admin {
+        return Err(respond::accounts_error(
+            403,
+            &format!("Forbidden: only an organization administrator can read {what}"),
+        ));
+    }
+    Ok(world)
+}
+
 /// GET /accounts/api/connectedApplications/{clientId}: one app, for an org
 /// admin (§4.5; fields from anypoint-client-go connected_app openapi.yaml),
 /// without its secret.
@@ -317,18 +336,10 @@ pub async fn connected_app(
     headers: HeaderMap,
     Path(client_id): Path<String>,
 ) -> Response {
-    let subject = match caller(&state, &headers) {
-        Ok(subject) => subject,
+    let world = match as_org_admin(&state, &headers, "a Connected App") {
+        Ok(world) => world,
         Err(response) => return response,
     };
-    let world = state.world.lock().expect("world lock");
-    let is_admin = matches!(&subject, Subject::User { username } if world.users.iter().any(|u| &u.username == username && u.org_admin));
-    if !is_admin {
-        return respond::accounts_error(
-            403,
-            "Forbidden: only an organization administrator can read a Connected App",
-        );
-    }
     match world.connected_app(&client_id) {
         Some(app) => respond::ok(json!({
             "client_id": app.client_id,
@@ -351,18 +362,10 @@ fn scopes_of(
     client_id: &str,
     query: &HashMap<String, String>,
 ) -> Response {
-    let subject = match caller(state, headers) {
-        Ok(subject) => subject,
+    let world = match as_org_admin(state, headers, "a Connected App's scopes") {
+        Ok(world) => world,
         Err(response) => return response,
     };
-    let world = state.world.lock().expect("world lock");
-    let is_admin = matches!(&subject, Subject::User { username } if world.users.iter().any(|u| &u.username == username && u.org_admin));
-    if !is_admin {
-        return respond::accounts_error(
-            403,
-            "Forbidden: only an organization administrator can read a Connected App's scopes",
-        );
-    }
     let Some(app) = world.connected_app(client_id) else {
         return respond::accounts_error(
             404,
