@@ -207,20 +207,24 @@ impl RunContext {
     /// id names the app whose granted scopes are read. Such a run sends no
     /// write, and no probe: what the admin's token may do says nothing about the app.
     pub fn exact(&self) -> bool {
-        let reads_an_app = matches!(
-            &self.settings.credentials,
-            Credentials::Bearer {
-                client_id: Some(_),
-                ..
-            }
-        );
         // The app's own token given as a bearer (with its id, as CI often
         // does) is not an admin's: its verdicts come from probes.
         let users_token = matches!(
             self.facts.identity.get().map(|i| &i.kind),
             Some(TokenKind::User { .. })
         );
-        reads_an_app && users_token
+        self.reads_an_app() && users_token
+    }
+
+    /// A ready-made token came with a client id: the token is to read that app.
+    pub fn reads_an_app(&self) -> bool {
+        matches!(
+            &self.settings.credentials,
+            Credentials::Bearer {
+                client_id: Some(_),
+                ..
+            }
+        )
     }
 
     /// The app's granted scopes, every page, read once per run and shared by
@@ -239,8 +243,8 @@ impl RunContext {
                 let mut evidence = Vec::new();
                 let mut refusal = String::new();
                 // The short path first; in an exact run, then the org-scoped
-                // one (reference §4.5, §11.4) with the admin's org, known once
-                // the identity is, whichever check asks first. An app's own
+                // one (reference §4.5, §11.4) with the app's org (the identity's
+                // in an exact run), known whichever check asks first. An app's own
                 // token reads neither (§11.6): one refusal says so.
                 let mut bases = vec![paths::connected_app_scopes(&client_id)];
                 if self.exact() {

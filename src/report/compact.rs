@@ -82,12 +82,7 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     }
     out.push('\n');
     // No "(inferred)" marks in this view: the legend would explain nothing.
-    out.push_str(
-        summary_line(report, options.color)
-            .split(" · (inferred)")
-            .next()
-            .unwrap_or_default(),
-    );
+    out.push_str(&summary_line(report, options.color, false));
     out.push('\n');
     if let Some(least) = &report.least_privilege {
         out.push('\n');

@@ -50,7 +50,7 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     if options.verbose {
         out.push_str(&requests(report));
     }
-    out.push_str(&summary_line(report, options.color));
+    out.push_str(&summary_line(report, options.color, true));
     out.push('\n');
 
     if let Some(least) = &report.least_privilege {
@@ -250,7 +250,8 @@ pub(crate) fn painted(text: &str, status: Status) -> String {
     }
 }
 
-pub(crate) fn summary_line(report: &Report, color: bool) -> String {
+/// The counts in one line; `legend` explains the "(inferred)" marks of views that show them.
+pub(crate) fn summary_line(report: &Report, color: bool, legend: bool) -> String {
     let s = &report.summary;
     let total = report.checks.len();
     let paint = |text: String, status: Status, count: usize| {
@@ -270,7 +271,7 @@ pub(crate) fn summary_line(report: &Report, color: bool) -> String {
             s.error,
         ),
     ];
-    let inferred = if report.checks.iter().any(|o| o.inferred) {
+    let inferred = if legend && report.checks.iter().any(|o| o.inferred) {
         " · (inferred) = concluded from a probe, not from the app's granted scopes"
     } else {
         ""

@@ -6,7 +6,7 @@ use crate::doctor::context::{Identity, Recorder, RunContext, TokenKind, Verdict}
 use crate::platform::models::{ConnectedAppInfo, Me};
 use crate::platform::{Request, paths};
 use crate::report::Status;
-use crate::settings::{Credentials, mask_id};
+use crate::settings::mask_id;
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let mut recorder = Recorder::new(ctx);
@@ -17,7 +17,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             200 => match reply.json::<Me>() {
                 Ok(me) => {
                     // An admin reading an app's scopes: the app's org is the one to check.
-                    let app = if me.client.is_none() && reads_app(ctx) {
+                    let app = if me.client.is_none() && ctx.reads_an_app() {
                         Some(app_of(ctx, &mut recorder).await)
                     } else {
                         None
@@ -44,17 +44,6 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         },
     };
     verdict.with_evidence(recorder)
-}
-
-/// A client id was given with a ready token: the token reads that app.
-fn reads_app(ctx: &RunContext) -> bool {
-    matches!(
-        &ctx.settings.credentials,
-        Credentials::Bearer {
-            client_id: Some(_),
-            ..
-        }
-    )
 }
 
 /// The app an admin's token reads: its org and name, or why they are unknown.
