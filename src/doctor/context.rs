@@ -376,6 +376,8 @@ pub struct Verdict {
     pub missing_scope: Option<Box<MissingScope>>,
     /// The refused request (method, URL) this verdict rests on.
     pub rests_on: Option<Box<(String, String)>>,
+    /// A warning the app's granted scopes would settle.
+    pub settled_by_grants: bool,
     pub evidence: Vec<Evidence>,
 }
 
@@ -389,6 +391,7 @@ impl Verdict {
             inferred: false,
             missing_scope: None,
             rests_on: None,
+            settled_by_grants: false,
             evidence: Vec::new(),
         }
     }

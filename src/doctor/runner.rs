@@ -161,6 +161,7 @@ fn skipped(spec: &CheckSpec, root_cause: String) -> Outcome {
         blocked_by: Some(root_cause),
         missing_scope: None,
         rests_on: None,
+        settled_by_grants: false,
         evidence: Vec::new(),
         duration_ms: 0,
     }
@@ -182,6 +183,7 @@ fn outcome(spec: &CheckSpec, verdict: Verdict, duration_ms: u64) -> Outcome {
         blocked_by: None,
         missing_scope: verdict.missing_scope.map(|m| *m),
         rests_on: verdict.rests_on.map(|r| *r),
+        settled_by_grants: verdict.settled_by_grants,
         evidence: verdict.evidence,
         duration_ms,
     }

@@ -341,12 +341,7 @@ fn category_block(
 /// A warning reached by a probe that could not tell: settled by reading
 /// the app's granted scopes.
 fn is_unproven(outcome: &Outcome) -> bool {
-    outcome.status == Status::Warn
-        && outcome.inferred
-        && outcome
-            .remediation
-            .as_deref()
-            .is_some_and(|fix| fix.contains("ANYPOINT_BEARER"))
+    outcome.settled_by_grants
 }
 
 /// One finding, at most `FINDING_LINES` lines.

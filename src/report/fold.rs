@@ -80,6 +80,7 @@ mod tests {
             inferred: true,
             blocked_by: None,
             rests_on: (!missing).then(|| ("GET".to_string(), url.to_string())),
+            settled_by_grants: false,
             missing_scope: missing.then(|| MissingScope {
                 scope: "read:api_configuration".into(),
                 name: "View APIs Configuration".into(),

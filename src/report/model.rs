@@ -63,6 +63,10 @@ pub struct Outcome {
     /// check may report the same refusal (see `fold`). Not part of the JSON.
     #[serde(skip)]
     pub rests_on: Option<(String, String)>,
+    /// A warning the app's granted scopes would settle (an org admin's token):
+    /// views name these together, with one remedy. Not part of the JSON.
+    #[serde(skip)]
+    pub settled_by_grants: bool,
     pub evidence: Vec<Evidence>,
     pub duration_ms: u64,
 }

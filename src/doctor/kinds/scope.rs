@@ -192,6 +192,8 @@ impl Check<'_> {
         if let Some(target) = place.target() {
             verdict = verdict.target(target);
         }
+        // What a probe could not prove, the granted scopes would.
+        verdict.settled_by_grants = verdict.status == Status::Warn && verdict.inferred;
         verdict.with_evidence(recorder)
     }
 
