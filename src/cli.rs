@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::secret::Secret;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "anypoint-doctor",
@@ -197,10 +199,27 @@ pub enum FailOn {
     Warn,
 }
 
+/// A secret flag's value, kept out of `Debug`.
+fn secret(value: &str) -> Result<Secret, String> {
+    Ok(Secret::new(value))
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+
+    /// An org admin's token: reads the app's granted scopes for exact verdicts, while
+    /// the app's own credentials run every other request. Prefer the environment variable.
+    #[arg(
+        long,
+        env = "ANYPOINT_ADMIN_BEARER",
+        hide_env_values = true,
+        value_name = "TOKEN",
+        value_parser = secret,
+        help_heading = "Credentials"
+    )]
+    pub admin_bearer: Option<Secret>,
 
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table, help_heading = "Output")]

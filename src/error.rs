@@ -11,6 +11,10 @@ pub enum ConfigError {
     )]
     MissingClientId,
     #[error(
+        "{setting} is an org admin's token for reading a Connected App's scopes, but no client id names the app: set ANYPOINT_CLIENT_ID and ANYPOINT_CLIENT_SECRET (the app's credentials) too"
+    )]
+    AdminBearerWithoutApp { setting: String },
+    #[error(
         "no client secret for the client id from {client_id_source}: set ANYPOINT_CLIENT_SECRET or pass --client-secret-file PATH"
     )]
     MissingClientSecret { client_id_source: String },

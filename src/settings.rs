@@ -97,6 +97,76 @@ impl Settings {
         }
         flags
     }
+
+    /// The app's credentials as shell expressions for a token request the
+    /// user runs (the variable, the id typed, `$(cat FILE)`), never their
+    /// values; none for a ready-made token.
+    pub fn token_request(&self) -> Option<TokenRequest> {
+        let Credentials::ClientCredentials {
+            client_id,
+            client_secret,
+        } = &self.credentials
+        else {
+            return None;
+        };
+        let client_id = match &client_id.source {
+            Source::Flag(_) => client_id.value.clone(),
+            _ => "$ANYPOINT_CLIENT_ID".into(),
+        };
+        let client_secret = match &client_secret.source {
+            Source::File(path) => format!("$(cat {})", shell_word(&path.display().to_string())),
+            _ => "$ANYPOINT_CLIENT_SECRET".into(),
+        };
+        Some(TokenRequest {
+            client_id,
+            client_secret,
+            ca_file: self
+                .ca_file
+                .as_ref()
+                .map(|ca| ca.value.path.display().to_string()),
+        })
+    }
+
+    /// This run's app and org again, as flags to append to a suggested
+    /// command: the carried flags, and `--org` as the user gave it.
+    pub fn org_flags(&self) -> String {
+        let mut flags = self.carried_flags();
+        if let Some(org) = self
+            .org
+            .as_ref()
+            .filter(|o| matches!(o.source, Source::Flag(_)))
+        {
+            flags.push(format!("--org {}", shell_word(&org.value)));
+        }
+        flags.iter().map(|f| format!(" {f}")).collect()
+    }
+
+    /// This run's target again: `org_flags`, and `--env` as the user gave it.
+    pub fn rerun_flags(&self) -> String {
+        match self
+            .envs
+            .as_ref()
+            .filter(|e| matches!(e.source, Source::Flag(_)))
+        {
+            Some(envs) => format!(
+                "{} --env {}",
+                self.org_flags(),
+                shell_word(&envs.value.join(","))
+            ),
+            None => self.org_flags(),
+        }
+    }
+}
+
+/// The app's credentials as shell expressions, never their values.
+#[derive(Debug, Clone)]
+pub struct TokenRequest {
+    /// `$ANYPOINT_CLIENT_ID`, or the id the user typed.
+    pub client_id: String,
+    /// `$ANYPOINT_CLIENT_SECRET`, or `$(cat FILE)`.
+    pub client_secret: String,
+    /// The extra trusted roots, for curl's `--cacert`.
+    pub ca_file: Option<String>,
 }
 
 /// A value as one POSIX shell word.
@@ -144,6 +214,9 @@ pub struct Settings {
     pub proxy: ProxyEnv,
     /// Extra trusted roots (--ca-file or SSL_CERT_FILE).
     pub ca_file: Option<Sourced<CaFile>>,
+    /// An org admin's token that reads the app's granted scopes, while the
+    /// app's own credentials run everything else (`check --admin-bearer`).
+    pub admin_bearer: Option<Sourced<Secret>>,
     /// Things the user should know but that do not stop the run (printed on stderr).
     pub warnings: Vec<String>,
     /// Where `--probe-regions` asks the other control planes, when not at
@@ -322,9 +395,48 @@ impl Settings {
             },
             proxy: ProxyEnv::from_process(),
             ca_file,
+            admin_bearer: None,
             warnings,
             other_planes: Vec::new(),
         })
+    }
+
+    /// Adds an org admin's token (`--admin-bearer` or `ANYPOINT_ADMIN_BEARER`)
+    /// to read the app's granted scopes; the app is the one the credentials
+    /// name, so there must be a client id.
+    pub fn with_admin_bearer(
+        mut self,
+        value: Option<Secret>,
+        matches: &ArgMatches,
+    ) -> Result<Settings, ConfigError> {
+        let source = match matches.value_source("admin_bearer") {
+            Some(ValueSource::CommandLine) => Source::Flag("--admin-bearer"),
+            _ => Source::Env("ANYPOINT_ADMIN_BEARER"),
+        };
+        let Some(value) = value else {
+            return Ok(self);
+        };
+        if value.expose().trim().is_empty() {
+            return Err(ConfigError::Empty {
+                setting: source.to_string(),
+            });
+        }
+        let token = Sourced {
+            value: Secret::new(value.expose().trim()),
+            source,
+        };
+        if self.credentials.client_id().is_none() {
+            return Err(ConfigError::AdminBearerWithoutApp {
+                setting: token.source.to_string(),
+            });
+        }
+        if matches!(token.source, Source::Flag(_)) {
+            self.warnings.push(
+                "warning: --admin-bearer on the command line is visible in shell history and `ps`; prefer ANYPOINT_ADMIN_BEARER".into(),
+            );
+        }
+        self.admin_bearer = Some(token);
+        Ok(self)
     }
 
     /// Settings for a client-credentials app at a base URL, everything else
@@ -357,6 +469,7 @@ impl Settings {
             },
             proxy: ProxyEnv::default(),
             ca_file: None,
+            admin_bearer: None,
             warnings: Vec::new(),
             other_planes: Vec::new(),
         }
@@ -399,6 +512,9 @@ impl Settings {
                     push("client id", mask_id(&id.value), &id.source);
                 }
             }
+        }
+        if let Some(token) = &self.admin_bearer {
+            push("admin token", token.value.masked(), &token.source);
         }
         match &self.org {
             Some(org) => push("org", org.value.clone(), &org.source),

@@ -808,7 +808,7 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         manage
             .remediation
             .as_deref()
-            .is_some_and(|fix| fix.contains("ANYPOINT_BEARER")),
+            .is_some_and(|fix| fix.contains("ANYPOINT_ADMIN_BEARER")),
         "it says what would settle it: {:?}",
         manage.remediation
     );
@@ -2408,7 +2408,7 @@ async fn a_404_from_the_contract_probe_is_inconclusive_not_authorised() {
         sandbox
             .remediation
             .as_deref()
-            .is_some_and(|fix| fix.contains("ANYPOINT_BEARER")),
+            .is_some_and(|fix| fix.contains("ANYPOINT_ADMIN_BEARER")),
         "it says what would settle it"
     );
 }

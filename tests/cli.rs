@@ -452,6 +452,17 @@ fn client_id_without_secret_says_where_the_id_came_from_and_how_to_give_a_secret
 }
 
 #[test]
+fn an_admin_token_without_the_apps_credentials_says_which_app_is_missing() {
+    let admin = ("ANYPOINT_ADMIN_BEARER", "an-admin-token");
+    let bearer = ("ANYPOINT_BEARER", "a-ready-token");
+    let wanted = ["ANYPOINT_ADMIN_BEARER", "ANYPOINT_CLIENT_ID"];
+    assert_usage_error(&["check"], &[admin, bearer], &wanted);
+    let run = doctor(&["check", "--admin-bearer", " "], &[ID, SECRET, NOWHERE]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("--admin-bearer is empty"), "{run:#?}");
+}
+
+#[test]
 fn plain_http_to_a_remote_host_is_refused() {
     let args = ["check", "--host", "http://anypoint.example.com"];
     let wanted = ["anypoint.example.com", "--host", "--allow-insecure-http"];

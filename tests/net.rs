@@ -538,7 +538,7 @@ fn sim_tls_instructions_run_as_printed() {
         .expect("the simulator starts");
     let stdout = sim.stdout.take().expect("its stdout");
     let mut exports: Vec<(String, String)> = Vec::new();
-    // The instructions end with the command to run: the server listens by then.
+    // The instructions end with a last line: the server listens by then.
     // The reader stays open until the simulator is stopped: closing the pipe
     // early would make its next line fail and stop it.
     let mut lines = BufReader::new(stdout).lines();
@@ -551,7 +551,7 @@ fn sim_tls_instructions_run_as_printed() {
         {
             exports.push((name.to_string(), value.to_string()));
         }
-        if line.trim() == "anypoint-doctor check" {
+        if line.trim() == "Serving until Ctrl-C." {
             break;
         }
     }

@@ -461,77 +461,379 @@ async fn for_files_maps_the_calls_of_a_script_to_capabilities_in_every_format() 
     sim.stop().await;
 }
 
-/// Splits a POSIX command line the way the shell would for the commands the
-/// doctor prints: words, and single-quoted words (`shell_word`'s quoting).
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quoted = false;
-    let mut in_word = false;
-    for c in line.chars() {
-        match c {
-            '\'' => {
-                quoted = !quoted;
-                in_word = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                word.push(c);
-                in_word = true;
-            }
+/// An org admin's token given beside the app's credentials never reaches
+/// the output, in any format, with or without `-v`, nor a report file.
+#[tokio::test]
+async fn the_admin_token_never_reaches_the_output() {
+    let world = world("typical-mistakes");
+    let token = world.users[0].token.clone();
+    let sim = serve(world.clone()).await;
+    let dir = temp_dir("admin-token");
+    let env = vec![
+        ("ANYPOINT_HOST".to_string(), sim.base_url.clone()),
+        (
+            "ANYPOINT_CLIENT_ID".to_string(),
+            world.login.client_id.clone(),
+        ),
+        (
+            "ANYPOINT_CLIENT_SECRET".to_string(),
+            world.login.client_secret.clone(),
+        ),
+        ("ANYPOINT_ADMIN_BEARER".to_string(), token.clone()),
+    ];
+    for format in ["table", "json", "markdown", "junit"] {
+        let extension = match format {
+            "junit" => "xml",
+            "markdown" => "md",
+            other => other,
+        };
+        let report = dir.join(format!("r.{extension}"));
+        let args = if format == "table" {
+            format!("anypoint-doctor check -v --format {format}")
+        } else {
+            format!(
+                "anypoint-doctor check -v --format {format} --report {}",
+                report.display()
+            )
+        };
+        let env = env.clone();
+        let run = tokio::task::spawn_blocking(move || run_shell(&args, &env))
+            .await
+            .expect("join");
+        assert!(matches!(run.code, 0 | 1), "{format}: {run:#?}");
+        assert!(
+            run.stderr.contains("admin token"),
+            "{format}: -v names the setting: {}",
+            run.stderr
+        );
+        for (what, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            assert!(
+                !text.contains(&token),
+                "{format}: the admin token is in {what}"
+            );
+        }
+        if format != "table" {
+            assert!(
+                !read(&report).contains(&token),
+                "{format}: the admin token is in the report file"
+            );
         }
     }
-    if in_word {
-        words.push(word);
-    }
-    words
+    sim.stop().await;
 }
 
-/// Every next step the doctor prints that names no placeholder runs as
-/// printed, in the same shell (the same ANYPOINT_* variables), in each
-/// scenario: no usage error, no "unknown" setting.
-#[tokio::test]
-async fn next_steps_run_as_printed() {
-    for name in [
-        "healthy",
-        "typical-mistakes",
-        "env-scope-gap",
-        "business-group-org",
-    ] {
-        let world = world(name);
-        let sim = serve(world.clone()).await;
-        let run = doctor(&sim, &world, &["check", "--format", "json"]).await;
-        let report: Value = serde_json::from_str(&run.stdout).expect("JSON");
-        let commands: Vec<String> = report["next_steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|s| s["command"].as_str())
-            .filter(|c| c.starts_with("anypoint-doctor ") && !c.contains('<'))
-            .map(str::to_string)
-            .collect();
-        assert!(!commands.is_empty(), "{name}: no runnable step");
-        for command in &commands {
-            let words = shell_words(command);
-            let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
-            let step = doctor(&sim, &world, &args).await;
-            assert!(
-                matches!(step.code, 0 | 1 | 3),
-                "{name}: `{command}` exits {}: {}",
-                step.code,
-                step.stderr
-            );
-            assert!(
-                !step.stderr.contains("error:"),
-                "{name}: `{command}`: {}",
-                step.stderr
-            );
+/// The subcommands a printed command may name: what follows
+/// `anypoint-doctor ` in prose (a version, "simulator:") is not a command.
+const SUBCOMMANDS: &[&str] = &[
+    "check", "apps", "apis", "create", "sim", "demo", "list", "explain", "scan",
+];
+
+/// A command the doctor printed, and whether the text around it asks for an
+/// org admin's token in ANYPOINT_ADMIN_BEARER.
+#[derive(Debug, Clone, PartialEq)]
+struct Printed {
+    command: String,
+    as_admin: bool,
+}
+
+/// The commands in a text: a line that is a command (after a list number,
+/// an arrow or a "Label: "), a command in backticks, an `export` line. A
+/// command a terminal view wrapped over lines is read from the JSON instead.
+fn printed_commands(text: &str) -> Vec<Printed> {
+    let mut found = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for (n, line) in lines.iter().enumerate() {
+        let context = lines[n.saturating_sub(3)..=n].join(" ");
+        let as_admin = context.contains("ANYPOINT_ADMIN_BEARER");
+        let bare = line.trim();
+        if bare.starts_with("export ANYPOINT_TOKEN=") {
+            found.push(Printed {
+                command: bare.to_string(),
+                as_admin,
+            });
         }
-        sim.stop().await;
+        let mut rest = *line;
+        while let Some(at) = rest.find("anypoint-doctor ") {
+            let before = rest[..at].trim_end();
+            let after = &rest[at..];
+            rest = &rest[at + "anypoint-doctor ".len()..];
+            let subcommand = after["anypoint-doctor ".len()..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            if !SUBCOMMANDS.contains(&subcommand) {
+                continue;
+            }
+            let command = if before.ends_with('`') {
+                match after.find('`') {
+                    Some(end) => &after[..end],
+                    // Wrapped: the JSON has it whole.
+                    None => continue,
+                }
+            } else if before.is_empty()
+                || before.ends_with(':')
+                || before.ends_with('→')
+                || before
+                    .trim_end_matches('.')
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
+            {
+                after
+            } else {
+                continue;
+            };
+            found.push(Printed {
+                command: command.trim().to_string(),
+                as_admin,
+            });
+        }
     }
+    found
+}
+
+/// The commands in a JSON report: each next step, and those in the text of
+/// each verdict.
+fn printed_in_json(report: &Value) -> Vec<Printed> {
+    let mut texts: Vec<String> = Vec::new();
+    for step in report["next_steps"].as_array().expect("next_steps") {
+        texts.push(step["command"].as_str().expect("command").to_string());
+    }
+    for check in report["checks"].as_array().expect("checks") {
+        for field in ["summary", "remediation"] {
+            if let Some(text) = check[field].as_str() {
+                texts.push(text.to_string());
+            }
+        }
+    }
+    texts.iter().flat_map(|t| printed_commands(t)).collect()
+}
+
+/// A process's exit code and output.
+fn run_shell(line: &str, env: &[(String, String)]) -> Run {
+    let bin_dir = Path::new(BIN).parent().expect("the binary's directory");
+    let output = Command::new("sh")
+        .args(["-c", line])
+        .env_clear()
+        .env(
+            "PATH",
+            format!("{}:/usr/local/bin:/usr/bin:/bin", bin_dir.display()),
+        )
+        .env("COLUMNS", "80")
+        .envs(env.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        .output()
+        .expect("sh runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `sim` as printed (on a free port: 8081 may be taken where tests run),
+/// with the settings it says to export, block by block: the app's, then
+/// the org admin's. The server stops when the value is dropped.
+struct PrintedSim {
+    child: std::process::Child,
+    app: Vec<(String, String)>,
+    admin: Vec<(String, String)>,
+    /// The commands its instructions name.
+    commands: Vec<Printed>,
+    _lines: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
+impl PrintedSim {
+    fn start(command: &str) -> PrintedSim {
+        use std::io::BufRead;
+        let args = command
+            .strip_prefix("anypoint-doctor ")
+            .expect("a doctor command");
+        let mut child = Command::new("sh")
+            .args(["-c", &format!("exec {BIN} {args} --port 0")])
+            .env_clear()
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the simulator starts");
+        let stdout = child.stdout.take().expect("its stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let (mut app, mut admin, mut text) = (Vec::new(), Vec::new(), String::new());
+        let mut block = 0;
+        for line in lines.by_ref() {
+            let line = line.expect("a line");
+            text.push_str(&line);
+            text.push('\n');
+            if line.trim().is_empty() {
+                block += 1;
+            }
+            if let Some((name, value)) = line
+                .trim()
+                .strip_prefix("export ")
+                .and_then(|e| e.split_once('='))
+            {
+                let pair = (name.to_string(), value.to_string());
+                if name == "ANYPOINT_ADMIN_BEARER" {
+                    admin.push(pair);
+                } else if block <= 1 {
+                    app.push(pair);
+                }
+            }
+            if line == "Serving until Ctrl-C." {
+                break;
+            }
+        }
+        assert!(!app.is_empty(), "`{command}` printed no settings:\n{text}");
+        let admin = [app.clone(), admin].concat();
+        PrintedSim {
+            child,
+            app,
+            admin,
+            commands: printed_commands(&text),
+            _lines: lines,
+        }
+    }
+}
+
+impl Drop for PrintedSim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every command the tool prints, in every scenario, runs as printed: the
+/// demo names the `sim` that serves its scenario; with the settings that
+/// `sim` says to export, the doctor's `check` (as the demo shows it, in
+/// Markdown, in JSON) prints next steps, fixes and settle commands, and each
+/// of them runs in a shell as it stands: no placeholder, no usage error, a
+/// create that works, a settle command that settles.
+#[test]
+fn every_printed_command_runs_as_printed() {
+    let names: Vec<&str> = scenarios::SCENARIOS.iter().map(|s| s.name).collect();
+    let ran: Vec<Printed> = std::thread::scope(|scope| {
+        let runs: Vec<_> = names
+            .iter()
+            .map(|name| scope.spawn(move || commands_run_as_printed(name)))
+            .collect();
+        runs.into_iter()
+            .flat_map(|run| run.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    // What the scenarios print between them: each kind of command ran.
+    for (kind, admin) in [
+        ("anypoint-doctor check", true),
+        ("anypoint-doctor check --select", false),
+        ("anypoint-doctor apps", false),
+        ("anypoint-doctor apis", false),
+        ("anypoint-doctor create app", false),
+        ("anypoint-doctor create contract --app my-client-app", false),
+        // What `create app` prints next: the contract by the new app's id.
+        ("anypoint-doctor create contract --app 1", false),
+        ("anypoint-doctor sim --list-scenarios", false),
+        ("export ANYPOINT_TOKEN=", false),
+    ] {
+        assert!(
+            ran.iter()
+                .any(|p| p.command.starts_with(kind) && (p.as_admin || !admin)),
+            "no scenario printed `{kind}`{}: {ran:#?}",
+            if admin {
+                " for an org admin's token"
+            } else {
+                ""
+            }
+        );
+    }
+}
+
+/// Runs what one scenario prints; returns the commands it ran.
+fn commands_run_as_printed(scenario: &str) -> Vec<Printed> {
+    let demo = run_shell(&format!("anypoint-doctor demo --scenario {scenario}"), &[]);
+    assert_eq!(demo.code, 0, "{scenario}: demo: {}", demo.stderr);
+    let shown = printed_commands(&demo.stdout);
+    let sim_command = shown
+        .iter()
+        .find(|p| p.command.starts_with("anypoint-doctor sim --scenario"))
+        .unwrap_or_else(|| panic!("{scenario}: the demo names no sim:\n{}", demo.stdout));
+    let sim = PrintedSim::start(&sim_command.command);
+
+    let mut commands: Vec<Printed> = shown.clone();
+    commands.extend(sim.commands.iter().cloned());
+    // The terminal view is the demo's; the Markdown and the JSON hold every
+    // text whole (a terminal wraps what is embedded in prose).
+    let markdown = run_shell("anypoint-doctor check --format markdown", &sim.app);
+    commands.extend(printed_commands(&markdown.stdout));
+    let json = run_shell("anypoint-doctor check --format json", &sim.app);
+    let report: Value = serde_json::from_str(&json.stdout)
+        .unwrap_or_else(|e| panic!("{scenario}: {e}: {}", json.stderr));
+    commands.extend(printed_in_json(&report));
+    // Run in order, as a user would (the create before its contract); what
+    // a command prints in turn (create app's contract) runs after it. The
+    // sim, already running, is not started twice.
+    let mut queue: std::collections::VecDeque<Printed> = commands.into();
+    let mut ran: Vec<Printed> = Vec::new();
+    while let Some(printed) = queue.pop_front() {
+        if ran.contains(&printed)
+            || printed
+                .command
+                .starts_with("anypoint-doctor sim --scenario")
+        {
+            continue;
+        }
+        let run = run_printed(scenario, &printed, &sim);
+        ran.push(printed);
+        queue.extend(printed_commands(&format!("{}\n{}", run.stdout, run.stderr)));
+    }
+    ran
+}
+
+/// Runs one printed command in a shell, with the settings the text around
+/// it names, and checks that it ran as printed.
+fn run_printed(scenario: &str, printed: &Printed, sim: &PrintedSim) -> Run {
+    let command = &printed.command;
+    assert!(
+        !command.contains('<')
+            && !command
+                .split_whitespace()
+                .any(|w| ["ID", "NAME", "ENV", "PATH", "FILE"].contains(&w)),
+        "{scenario}: a placeholder in `{command}`"
+    );
+    let env = if printed.as_admin {
+        &sim.admin
+    } else {
+        &sim.app
+    };
+    if command.starts_with("export ") {
+        let run = run_shell(
+            &format!(
+                "{command} && test -n \"$ANYPOINT_TOKEN\" && test \"$ANYPOINT_TOKEN\" != null"
+            ),
+            env,
+        );
+        assert_eq!(
+            run.code, 0,
+            "{scenario}: `{command}` gave no token: {}",
+            run.stderr
+        );
+        return run;
+    }
+    let run = run_shell(command, env);
+    let expected: &[i32] = if command.starts_with("anypoint-doctor create ") {
+        &[0]
+    } else {
+        &[0, 1, 3]
+    };
+    assert!(
+        expected.contains(&run.code),
+        "{scenario}: `{command}` exits {}:\n{}{}",
+        run.code,
+        run.stdout,
+        run.stderr
+    );
+    if printed.as_admin {
+        assert!(
+            !run.stdout.contains("not proven") && !run.stdout.contains("org admin's token"),
+            "{scenario}: `{command}` with ANYPOINT_ADMIN_BEARER settled nothing:\n{}",
+            run.stdout
+        );
+    }
+    run
 }

@@ -65,6 +65,9 @@ enum As {
     App,
     /// The tenant's org admin token, reading the login app's granted scopes (exact verdicts).
     Admin,
+    /// The app's client credentials, and an org admin's token beside them
+    /// (`--admin-bearer`) that reads only the app's granted scopes.
+    AppAndAdmin(&'static str),
 }
 
 struct Run {
@@ -87,9 +90,21 @@ fn world(name: &str) -> World {
 fn settings(base: Url, world: &World, who: As) -> Settings {
     let login = &world.login;
     let mut settings = Settings::client_credentials(base, &login.client_id, &login.client_secret);
+    let admin = world.users.first().expect("the world has an admin user");
+    assert!(admin.org_admin, "{} is not an org admin", admin.username);
+    if let As::AppAndAdmin(token) = who {
+        // The scenario's admin token, or a stand-in for a wrong one.
+        let token = if token.is_empty() {
+            &admin.token
+        } else {
+            token
+        };
+        settings.admin_bearer = Some(Sourced {
+            value: Secret::new(token),
+            source: Source::Env("ANYPOINT_ADMIN_BEARER"),
+        });
+    }
     if let As::Admin = who {
-        let admin = world.users.first().expect("the world has an admin user");
-        assert!(admin.org_admin, "{} is not an org admin", admin.username);
         settings.credentials = Credentials::Bearer {
             token: Sourced {
                 value: Secret::new(admin.token.clone()),
@@ -565,6 +580,75 @@ async fn an_admin_token_gives_exact_verdicts_for_the_env_scope_gap() {
         );
     }
     assert_exit(&run, ExitStatus::Failed);
+}
+
+/// With `--admin-bearer`, the admin's token reads the grants (exact scope
+/// verdicts, no probe) while the app runs everything else as itself: its
+/// own token, the retired paths, the empty-list check.
+#[tokio::test]
+async fn an_admin_token_beside_the_app_gives_exact_scopes_and_the_apps_own_view() {
+    let run = diagnose_world(world("env-scope-gap"), As::AppAndAdmin("")).await;
+    let report = &run.report;
+    assert_eq!(outcome(report, "auth.token", None).status, Status::Pass);
+    for id in ENV_BOUND {
+        let production = outcome(report, id, Some("Production"));
+        assert_eq!(production.status, Status::Fail, "{id}: {}", dump(report));
+        assert!(!production.inferred, "{id} is exact");
+        assert!(
+            production.summary.contains("granted only as"),
+            "{id}: {}",
+            production.summary
+        );
+        assert_eq!(outcome(report, id, Some("Sandbox")).status, Status::Pass);
+    }
+    assert_eq!(
+        outcome(report, "scope.exchange-administrator", Some(ROOT_NAME)).status,
+        Status::Pass,
+        "readable grants decide what no probe can"
+    );
+    for o in report.checks.iter().filter(|o| o.id.starts_with("scope.")) {
+        assert!(!o.settled_by_grants, "{}: {}", o.id, o.summary);
+        assert!(
+            o.evidence.iter().all(|e| e.method != "POST"),
+            "{} probed: {:?}",
+            o.id,
+            o.evidence
+        );
+    }
+    // The app's own view still runs: the retired path is asked as the app.
+    assert!(
+        run.log.iter().any(|l| l.contains("/exchange/api/v1/")),
+        "{:#?}",
+        run.log
+    );
+    assert_exit(&run, ExitStatus::Failed);
+}
+
+/// A wrong admin token is said plainly: exact verdicts were asked for, so
+/// no probe quietly answers less.
+#[tokio::test]
+async fn a_refused_admin_token_is_an_error_naming_the_variable() {
+    let run = diagnose_world(world("healthy"), As::AppAndAdmin("not-an-admin-token")).await;
+    let manage = outcome(&run.report, "scope.manage-contracts", Some("Production"));
+    assert_eq!(manage.status, Status::Error, "{}", dump(&run.report));
+    assert!(
+        manage.summary.contains("could not be read"),
+        "{}",
+        manage.summary
+    );
+    assert!(
+        manage
+            .remediation
+            .as_deref()
+            .is_some_and(|fix| fix.contains("ANYPOINT_ADMIN_BEARER")),
+        "{:?}",
+        manage.remediation
+    );
+    assert_eq!(
+        outcome(&run.report, "auth.token", None).status,
+        Status::Pass
+    );
+    assert_exit(&run, ExitStatus::Incomplete);
 }
 
 #[tokio::test]

@@ -12,13 +12,15 @@ use crate::doctor::calls::{self, CallFound};
 use crate::doctor::context::RunOptions;
 use crate::doctor::{Registry, RunContext, runner, select};
 use crate::error::{ConfigError, Error};
+use crate::platform::models::ApiAssetList;
+use crate::platform::{Request, paths};
 use crate::report::canary::Canary;
 use crate::report::model::{
     LeastPrivilege, ReportSetting, SCHEMA_VERSION, System, Target, TargetEnvironment, Tool,
 };
 use crate::report::table::TableOptions;
 use crate::report::{Report, Summary, baseline, fold, next_steps, redact, render};
-use crate::settings::{Credentials, Settings, mask_id};
+use crate::settings::{Settings, mask_id};
 use crate::time;
 use crate::{ExitStatus, Io};
 
@@ -69,7 +71,9 @@ pub async fn run(
             capabilities: &args.for_capabilities,
         },
     )?;
-    let settings = super::session::resolve_settings(&args.connection, matches, io)?;
+    let settings = Settings::resolve(&args.connection, matches)?
+        .with_admin_bearer(args.admin_bearer.clone(), matches)?;
+    let settings = super::session::announce(settings, io)?;
     // Output settings are checked before any request is sent.
     let report_file = args.report.as_deref().map(report_format).transpose()?;
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
@@ -243,7 +247,6 @@ pub async fn diagnose_run(
         },
     )?;
     let started = Instant::now();
-    let client_credentials = matches!(settings.credentials, Credentials::ClientCredentials { .. });
     let ctx = RunContext::connect(
         settings,
         RunOptions {
@@ -262,8 +265,10 @@ pub async fn diagnose_run(
     let carry = next_steps::Carry {
         flags: ctx.settings.carried_flags(),
         capabilities: plan.capabilities.clone(),
+        api_instances: listed_api_instances(&ctx),
+        token_request: ctx.settings.token_request(),
     };
-    let next_steps = next_steps::plan(&target, &outcomes, client_credentials, &carry);
+    let next_steps = next_steps::plan(&target, &outcomes, &carry);
     let settings = ctx
         .settings
         .provenance()
@@ -287,12 +292,32 @@ pub async fn diagnose_run(
         next_steps,
         least_privilege: LeastPrivilege::for_capabilities(&plan.capabilities, plan.calls.clone()),
         duration_ms: started.elapsed().as_millis() as u64,
+        rerun_flags: ctx.settings.rerun_flags() + &carry.for_flag(),
     };
     Ok(Run {
         report,
         canary: ctx.platform.canary(),
         ids: ids(&ctx),
     })
+}
+
+/// The first API instance each selected environment listed in this run
+/// (no request is sent for it), by environment name.
+fn listed_api_instances(ctx: &RunContext) -> Vec<(String, String)> {
+    let (Some(org), Some(envs)) = (ctx.facts.org.get(), ctx.facts.environments.get()) else {
+        return Vec::new();
+    };
+    envs.selected
+        .iter()
+        .filter_map(|env| {
+            let answer = ctx
+                .platform
+                .answered(&Request::get(paths::apis(&org.org.id, &env.id)))?;
+            let reply = answer.result.as_ref().ok().filter(|r| r.is_success())?;
+            let list: ApiAssetList = reply.json().ok()?;
+            Some((env.name.clone(), list.first_instance()?.id.to_string()))
+        })
+        .collect()
 }
 
 /// Every org, business group, environment and client id the run learned.

@@ -15,6 +15,7 @@ use crate::cli::{CreateAppArgs, OutputFormat};
 use crate::error::{ConfigError, Error};
 use crate::platform::Request;
 use crate::platform::models::{ClientApplication, GRANT_TYPES};
+use crate::settings::shell_word;
 use crate::{ExitStatus, Io};
 
 /// Longest name accepted before sending: the platform's own limit is not
@@ -140,29 +141,18 @@ pub async fn run(
         None => None,
     };
     let answer = session.send(&request).await;
-    let outcome = created_or_stopped(
-        args,
-        io,
-        &session,
-        &root.name,
-        name,
-        existing,
-        &answer,
-        &mut secret_out,
-    )
-    .await;
+    let outcome =
+        created_or_stopped(args, io, &session, name, existing, &answer, &mut secret_out).await;
     if let Some(file) = secret_out {
         file.finish();
     }
     outcome
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn created_or_stopped(
     args: &CreateAppArgs,
     io: &mut Io<'_>,
     session: &Session,
-    root_name: &str,
     name: &str,
     existing: Option<Vec<ClientApplication>>,
     answer: &crate::platform::Answer,
@@ -170,7 +160,7 @@ async fn created_or_stopped(
 ) -> Result<ExitStatus, Error> {
     match Refusal::check(answer) {
         Ok(reply) => match reply.json::<ClientApplication>() {
-            Ok(app) => created(args, io, root_name, app, secret_out),
+            Ok(app) => created(args, io, session, app, secret_out).await,
             Err(reason) => Ok(Stop::new(
                 ExitStatus::Incomplete,
                 format!("The application may have been created, but the answer could not be read: {reason}. Check with `anypoint-doctor apps`."),
@@ -188,7 +178,7 @@ async fn created_or_stopped(
                 Ok(apps) => match apps.into_iter().find(|a| a.name == name && !before.contains(&a.id)) {
                     Some(app) => {
                         writeln!(io.err, "The create got no answer ({why}), but the application exists:")?;
-                        created(args, io, root_name, app, secret_out)
+                        created(args, io, session, app, secret_out).await
                     }
                     None => lost_create(&why, &format!("application {name:?}"), Ok(()), "").report(io),
                 },
@@ -208,10 +198,10 @@ async fn created_or_stopped(
     }
 }
 
-fn created(
+async fn created(
     args: &CreateAppArgs,
     io: &mut Io<'_>,
-    org: &str,
+    session: &Session,
     app: ClientApplication,
     secret_out: &mut Option<SecretFile>,
 ) -> Result<ExitStatus, Error> {
@@ -239,8 +229,9 @@ fn created(
         OutputFormat::Table => {
             writeln!(
                 io.out,
-                "Created client application \"{}\" in \"{org}\".",
-                app.name
+                "Created client application \"{}\" in \"{}\".",
+                app.name,
+                session.org().root.name
             )?;
             writeln!(io.out, "  id            {}", app.id)?;
             writeln!(
@@ -264,11 +255,19 @@ fn created(
                     "  clientSecret  not shown here (--show-secret prints it, --secret-file PATH writes it); later, Exchange lists client secrets to an administrator (targetAdminSite=true)"
                 )?,
             }
-            writeln!(
-                io.out,
-                "\nNext: anypoint-doctor create contract --app {} --api <API instance id>   (see `anypoint-doctor apis`)",
-                app.id
-            )?;
+            match first_api_instance(session).await {
+                Some((env, api)) => writeln!(
+                    io.out,
+                    "\nNext, its contract with API instance {api} in \"{env}\" (`anypoint-doctor apis` lists the others):\n  anypoint-doctor create contract --app {}{} --api {api} --env {}",
+                    app.id,
+                    session.ctx.settings.org_flags(),
+                    shell_word(&env)
+                )?,
+                None => writeln!(
+                    io.out,
+                    "\nNext: `anypoint-doctor apis` lists the API instances a contract can name."
+                )?,
+            }
         }
     }
     Ok(ExitStatus::Ok)
@@ -313,4 +312,17 @@ impl SecretFile {
             let _ = std::fs::remove_file(&self.path);
         }
     }
+}
+
+/// The first API instance the selected environments list, for the contract
+/// suggested next: an environment whose list is refused is passed over.
+async fn first_api_instance(session: &Session) -> Option<(String, u64)> {
+    for env in &session.environments().selected {
+        if let Ok(instances) = resources::api_instances(session, &env.id).await
+            && let Some(api) = instances.first()
+        {
+            return Some((env.name.clone(), api.id));
+        }
+    }
+    None
 }

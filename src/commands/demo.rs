@@ -3,13 +3,13 @@
 //! When the world's login carries a bearer token (an org admin's), the check
 //! runs in exact mode: that token reads the login app's granted scopes.
 
-use crate::cli::{DemoArgs, Format};
+use crate::cli::{DemoArgs, Format, WorldArgs};
 use crate::commands::check::{Plan, diagnose};
 use crate::error::{ConfigError, Error};
 use crate::report::table::TableOptions;
 use crate::report::{json, markdown, table};
 use crate::secret::Secret;
-use crate::settings::{CONTROL_PLANES, Credentials, Settings, Source, Sourced};
+use crate::settings::{CONTROL_PLANES, Credentials, Settings, Source, Sourced, shell_word};
 use crate::sim::world::Login;
 use crate::sim::{ServeOptions, load, scenarios};
 use crate::{ExitStatus, Io};
@@ -31,6 +31,24 @@ pub fn login_settings(login: &Login, base: reqwest::Url) -> Settings {
         };
     }
     settings
+}
+
+/// The `sim` flags that serve the world this demo showed.
+fn same_world(args: &WorldArgs) -> String {
+    let mut flags = match &args.scenario_file {
+        Some(path) => format!(
+            " --scenario-file {}",
+            shell_word(&path.display().to_string())
+        ),
+        None => format!(
+            " --scenario {}",
+            args.scenario.as_deref().unwrap_or(scenarios::DEMO_DEFAULT)
+        ),
+    };
+    if let Some(ms) = args.latency_ms {
+        flags.push_str(&format!(" --latency-ms {ms}"));
+    }
+    flags
 }
 
 async fn start(world: crate::sim::World) -> Result<crate::sim::RunningSim, ConfigError> {
@@ -75,11 +93,19 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
         plan.probe_regions = true;
     }
     let report = diagnose(settings, &plan).await;
+    let base_url = running.base_url.clone();
     running.stop().await;
     if let Some(other) = other {
         other.stop().await;
     }
-    let report = report?;
+    let mut report = report?;
+    // This simulation stops with the demo: the commands are for the `sim`
+    // named at the end, whose URL the user exports as ANYPOINT_HOST.
+    for step in &mut report.next_steps {
+        step.command = step
+            .command
+            .replace(base_url.trim_end_matches('/'), "$ANYPOINT_HOST");
+    }
     match args.format {
         Format::Json => io.out.write_all(json::render(&report).as_bytes())?,
         Format::Markdown => io.out.write_all(markdown::render(&report).as_bytes())?,
@@ -89,7 +115,7 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
         Format::Table => {
             writeln!(
                 io.out,
-                "SIMULATION of {}; no real org was contacted.\n",
+                "SIMULATION of {}; no real org was contacted.",
                 label.split(": ").next().unwrap_or(&label)
             )?;
             let options = TableOptions {
@@ -99,9 +125,15 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
             };
             io.out
                 .write_all(table::render(&report, options).as_bytes())?;
+            // The simulation is gone: the commands above need one that stays.
             writeln!(
                 io.out,
-                "Other scenarios: anypoint-doctor sim --list-scenarios, then demo --scenario NAME."
+                "To run the commands above: anypoint-doctor sim{}",
+                same_world(&args.world)
+            )?;
+            writeln!(
+                io.out,
+                "Other scenarios: anypoint-doctor sim --list-scenarios"
             )?;
         }
     }

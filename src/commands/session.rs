@@ -43,7 +43,11 @@ pub fn resolve_settings(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<Settings, Error> {
-    let settings = Settings::resolve(connection, matches)?;
+    announce(Settings::resolve(connection, matches)?, io)
+}
+
+/// Prints the settings' warnings on stderr.
+pub fn announce(settings: Settings, io: &mut Io<'_>) -> Result<Settings, Error> {
     for warning in &settings.warnings {
         writeln!(io.err, "{warning}")?;
     }

@@ -37,7 +37,7 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         })?;
     let host = running.base_url.clone();
     writeln!(io.out, "anypoint-doctor simulator: {label}")?;
-    writeln!(io.out, "Listening on {host} (Ctrl-C stops it)\n")?;
+    writeln!(io.out, "Listening on {host}\n")?;
     writeln!(io.out, "Point the doctor at it:")?;
     writeln!(io.out, "  export ANYPOINT_HOST={host}")?;
     writeln!(io.out, "  export ANYPOINT_CLIENT_ID={}", login.client_id)?;
@@ -54,13 +54,10 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     if let Some(token) = admin {
         writeln!(
             io.out,
-            "\nAn org admin's token, which can read the app's granted scopes (exact verdicts):"
+            "\nAn org admin's token, which reads the app's granted scopes (exact verdicts):"
         )?;
-        writeln!(
-            io.out,
-            "  ANYPOINT_BEARER={token} anypoint-doctor check --client-id {}",
-            login.client_id
-        )?;
+        writeln!(io.out, "  export ANYPOINT_ADMIN_BEARER={token}")?;
+        writeln!(io.out, "  anypoint-doctor check")?;
     }
     if let Some(cert) = &running.cert_file {
         let bare = host.trim_start_matches("https://");
@@ -81,6 +78,8 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
             login.client_secret
         )?;
     }
+    // The last line: everything above is printed, and the server is up.
+    writeln!(io.out, "\nServing until Ctrl-C.")?;
     io.out.flush()?;
     tokio::select! {
         _ = tokio::signal::ctrl_c() => Ok(ExitStatus::Ok),

@@ -12,7 +12,7 @@ use crate::error::ConfigError;
 use crate::platform::http::Route;
 use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
 use crate::platform::proxy::ProxyChoice;
-use crate::platform::{Answer, Evidence, Platform, Request, paths};
+use crate::platform::{Answer, Auth, Evidence, Platform, Request, paths};
 use crate::report::Status;
 use crate::report::model::MissingScope;
 use crate::settings::{Credentials, Settings};
@@ -132,7 +132,7 @@ impl RunContext {
         options: RunOptions,
     ) -> Result<Arc<RunContext>, crate::error::Error> {
         let max_in_flight = options.max_in_flight;
-        let platform = Platform::new(
+        let mut platform = Platform::new(
             settings.base_url.value.clone(),
             crate::platform::Timeouts {
                 request_secs: settings.timeout_secs.value,
@@ -151,6 +151,9 @@ impl RunContext {
             },
         )
         .map_err(|e| crate::error::Error::HttpClient(e.to_string()))?;
+        if let Some(token) = &settings.admin_bearer {
+            platform.set_admin_token(token.value.clone());
+        }
         Ok(RunContext::new(platform, settings, options))
     }
 
@@ -187,7 +190,7 @@ impl RunContext {
             method: reqwest::Method::GET,
             path: "/".into(),
             body: None,
-            authorized: false,
+            auth: Auth::Anonymous,
             may_create: false,
         }
     }
@@ -216,6 +219,12 @@ impl RunContext {
         self.reads_an_app() && users_token
     }
 
+    /// The app's granted scopes are read with an org admin's token: by the
+    /// run's own (an exact run), or by one given beside the app's credentials.
+    pub fn reads_grants_as_admin(&self) -> bool {
+        self.exact() || self.settings.admin_bearer.is_some()
+    }
+
     /// A ready-made token came with a client id: the token is to read that app.
     pub fn reads_an_app(&self) -> bool {
         matches!(
@@ -242,12 +251,13 @@ impl RunContext {
                 };
                 let mut evidence = Vec::new();
                 let mut refusal = String::new();
-                // The short path first; in an exact run, then the org-scoped
-                // one (reference §4.5, §11.4) with the app's org (the identity's
-                // in an exact run), known whichever check asks first. An app's own
+                // The short path first; with an admin's token, then the
+                // org-scoped one (reference §4.5, §11.4) with the app's org (the
+                // identity's), known whichever check asks first. An app's own
                 // token reads neither (§11.6): one refusal says so.
                 let mut bases = vec![paths::connected_app_scopes(&client_id)];
-                if self.exact() {
+                let admin = self.settings.admin_bearer.is_some();
+                if self.reads_grants_as_admin() {
                     bases.extend(
                         self.facts
                             .identity
@@ -256,7 +266,7 @@ impl RunContext {
                     );
                 }
                 for base in bases {
-                    match read_every_page(&self.platform, &base, &mut evidence).await {
+                    match read_every_page(&self.platform, &base, admin, &mut evidence).await {
                         Ok(grants) => return (Grants::Readable(grants), evidence),
                         Err(Unread::Refused(why)) => refusal = why,
                         Err(Unread::Broken(why)) => return (Grants::Unreadable(why), evidence),
@@ -286,19 +296,30 @@ const MAX_SCOPE_PAGES: usize = 20;
 async fn read_every_page(
     platform: &Platform,
     base: &str,
+    as_admin: bool,
     evidence: &mut Vec<Evidence>,
 ) -> Result<Vec<ScopeGrant>, Unread> {
     let mut grants: Vec<ScopeGrant> = Vec::new();
     for _ in 0..MAX_SCOPE_PAGES {
         let path = format!("{base}?offset={}&limit={SCOPE_PAGE}", grants.len());
-        let answer = platform.fetch(Request::get(path)).await;
+        let request = if as_admin {
+            Request::get_as_admin(path)
+        } else {
+            Request::get(path)
+        };
+        let answer = platform.fetch(request).await;
         evidence.push(answer.evidence.clone());
         let reply = super::kinds::probe::reply(&answer).map_err(|verdict| {
             Unread::Broken(format!("reading them failed: {}", verdict.summary))
         })?;
         if !reply.is_success() {
+            let expected = if as_admin {
+                "with the org admin's token given"
+            } else {
+                "as expected unless the token is an org admin's"
+            };
             return Err(Unread::Refused(format!(
-                "reading them answered HTTP {} ({}), as expected unless the token is an org admin's",
+                "reading them answered HTTP {} ({}), {expected}",
                 reply.status,
                 reply.platform_message()
             )));

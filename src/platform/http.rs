@@ -25,8 +25,8 @@ pub struct Request {
     pub method: Method,
     pub path: String,
     pub body: Option<String>,
-    /// Send the run's access token.
-    pub authorized: bool,
+    /// Which token the request carries.
+    pub auth: Auth,
     /// A real create: never resent after a 5xx or a broken connection.
     pub may_create: bool,
 }
@@ -37,8 +37,17 @@ impl Request {
             method: Method::GET,
             path: path.into(),
             body: None,
-            authorized: true,
+            auth: Auth::RunToken,
             may_create: false,
+        }
+    }
+
+    /// A GET with an org admin's token (`--admin-bearer`): only reads of
+    /// what the app's own token may not see, its granted scopes.
+    pub fn get_as_admin(path: impl Into<String>) -> Request {
+        Request {
+            auth: Auth::OrgAdmin,
+            ..Request::get(path)
         }
     }
 
@@ -48,7 +57,7 @@ impl Request {
             method: Method::POST,
             path: path.into(),
             body: Some(body),
-            authorized: true,
+            auth: Auth::RunToken,
             may_create: false,
         }
     }
@@ -60,6 +69,17 @@ impl Request {
             ..Request::post_json(path, body)
         }
     }
+}
+
+/// The token a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Auth {
+    /// None: the token request, the reachability check.
+    Anonymous,
+    /// The run's access token (the app's, or a ready-made one).
+    RunToken,
+    /// An org admin's token, given apart from the app's credentials.
+    OrgAdmin,
 }
 
 type Shared = Arc<OnceCell<Arc<Answer>>>;
@@ -85,6 +105,7 @@ pub struct Platform {
     timeout_secs: u64,
     in_flight: Semaphore,
     token: RwLock<Option<Secret>>,
+    admin_token: Option<Secret>,
     /// Values masked in every body the doctor keeps.
     secrets: RwLock<Vec<(&'static str, Secret)>>,
     answers: Mutex<HashMap<Request, Shared>>,
@@ -137,6 +158,7 @@ impl Platform {
             timeout_secs,
             in_flight: Semaphore::new(max_in_flight.max(1)),
             token: RwLock::new(None),
+            admin_token: None,
             secrets: RwLock::new(secrets),
             answers: Mutex::new(HashMap::new()),
             retry: RetryPolicy::default(),
@@ -151,6 +173,15 @@ impl Platform {
     /// The full URL of a path, as shown in evidence and next steps.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base.as_str().trim_end_matches('/'), path)
+    }
+
+    /// The org admin's token that `Auth::OrgAdmin` requests carry.
+    pub fn set_admin_token(&mut self, token: Secret) {
+        self.secrets
+            .write()
+            .expect("secrets lock poisoned")
+            .push(("admin token", token.clone()));
+        self.admin_token = Some(token);
     }
 
     /// Sets the access token used by every authorized request from now on.
@@ -221,6 +252,12 @@ impl Platform {
             .clone()
     }
 
+    /// The answer to a request this run already sent, without sending it.
+    pub fn answered(&self, request: &Request) -> Option<Arc<Answer>> {
+        let answers = self.answers.lock().expect("cache lock poisoned");
+        answers.get(request)?.get().cloned()
+    }
+
     /// Sends a request now, never from the cache (token requests, real creates).
     pub async fn send(&self, request: &Request) -> Answer {
         self.send_to(self.url(&request.path), request).await
@@ -231,7 +268,8 @@ impl Platform {
     /// more try; a 401 then marks the token as stopped.
     pub async fn send_to(&self, url: String, request: &Request) -> Answer {
         let (mut answer, generation) = self.send_with_retries(url.clone(), request).await;
-        if !request.authorized || answer.status().is_none() {
+        // Only the run's own token is renewed; an admin's is taken as given.
+        if request.auth != Auth::RunToken || answer.status().is_none() {
             return answer;
         }
         if answer.status() != Some(401) {
@@ -288,9 +326,12 @@ impl Platform {
             .request(request.method.clone(), &url)
             .header(reqwest::header::ACCEPT, "application/json");
         let generation = self.renewal.generation.load(Ordering::SeqCst);
-        if request.authorized
-            && let Some(token) = self.token.read().expect("token lock poisoned").as_ref()
-        {
+        let token = match request.auth {
+            Auth::Anonymous => None,
+            Auth::RunToken => self.token.read().expect("token lock poisoned").clone(),
+            Auth::OrgAdmin => self.admin_token.clone(),
+        };
+        if let Some(token) = token {
             builder = builder.bearer_auth(token.expose());
         }
         if let Some(body) = &request.body {
@@ -472,7 +513,7 @@ mod tests {
             method: Method::POST,
             path: "/token".into(),
             body: Some("{}".into()),
-            authorized: false,
+            auth: Auth::Anonymous,
             may_create: false,
         }
     }

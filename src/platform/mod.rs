@@ -12,4 +12,4 @@ pub mod proxy;
 pub mod retry;
 
 pub use answer::{Answer, Evidence, Reply, TransportError};
-pub use http::{Platform, Request, Timeouts};
+pub use http::{Auth, Platform, Request, Timeouts};

@@ -133,6 +133,13 @@ pub struct ApiAssetList {
     pub total: Option<u64>,
 }
 
+impl ApiAssetList {
+    /// The first API instance listed, if any.
+    pub fn first_instance(&self) -> Option<&ApiInstance> {
+        self.assets.iter().flat_map(|a| &a.apis).next()
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct ApiAsset {
     #[serde(default)]

@@ -13,8 +13,6 @@ const DEFAULT_WIDTH: usize = 80;
 const NARROWEST: usize = 40;
 /// Lines of one finding in the compact view; `-v` shows all.
 const FINDING_LINES: usize = 2;
-/// What settles a verdict a probe could not prove.
-const SETTLE: &str = "ANYPOINT_BEARER=<admin token> anypoint-doctor check --client-id <app id>";
 /// Next steps the compact view shows; `-v` shows all.
 const NEXT_STEPS: usize = 3;
 
@@ -65,7 +63,13 @@ pub fn render(report: &Report, options: TableOptions) -> String {
         ));
     }
     for (category, outcomes) in groups.iter().filter(|(_, o)| !all_passed(o)) {
-        out.push_str(&category_block(category, outcomes, width, &paint));
+        out.push_str(&category_block(
+            category,
+            outcomes,
+            &report.rerun_flags,
+            width,
+            &paint,
+        ));
     }
     for (cause, blocked) in blocked_by_cause(&report.checks) {
         out.push_str(&wrap(
@@ -117,7 +121,10 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     // A run with nothing to fix needs no steps here; `-v` lists them.
     let to_fix = report.summary.fail + report.summary.error > 0;
     if !to_fix && !report.next_steps.is_empty() {
-        out.push_str("\nNext steps (apps, apis, create): anypoint-doctor check -v lists them.\n");
+        out.push_str(&format!(
+            "\nNext steps (apps, apis, create): `anypoint-doctor check -v{}` lists them.\n",
+            report.rerun_flags
+        ));
     }
     if to_fix && !report.next_steps.is_empty() {
         out.push_str("\nNext steps:\n");
@@ -223,6 +230,7 @@ fn worst(outcomes: &[&Outcome]) -> Status {
 fn category_block(
     category: &str,
     outcomes: &[&Outcome],
+    rerun_flags: &str,
     width: usize,
     paint: &dyn Fn(Status) -> String,
 ) -> String {
@@ -313,7 +321,7 @@ fn category_block(
     if !unproven.is_empty() {
         out.push_str(&wrap(
             &format!(
-                "{} not proven without the app's granted scopes (an org admin's token settles it): {}",
+                "{} not proven without the app's granted scopes (an org admin's token in ANYPOINT_ADMIN_BEARER settles it): {}",
                 paint(Status::Warn),
                 unproven.join(", ")
             ),
@@ -323,7 +331,7 @@ fn category_block(
             None,
         ));
         // The command whole, on a line of its own, to copy.
-        out.push_str(&format!("    → {SETTLE}\n"));
+        out.push_str(&format!("    → anypoint-doctor check{rerun_flags}\n"));
     }
     for outcome in ran.iter().filter(|o| {
         matches!(o.status, Status::Warn | Status::Fail)

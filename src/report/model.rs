@@ -314,4 +314,8 @@ pub struct Report {
     /// With `--for`: the least privilege for the capabilities named.
     pub least_privilege: Option<LeastPrivilege>,
     pub duration_ms: u64,
+    /// The flags that repeat this run's target (never a secret), for the
+    /// commands the views print.
+    #[serde(skip)]
+    pub rerun_flags: String,
 }

@@ -1,11 +1,11 @@
 //! The minimal next steps after a run: concrete commands filled in with the
-//! org and environment ids found and the flags the user gave (host, client
-//! id, secret file, CA file, `--for`), never a secret (credentials stay in
-//! `$ANYPOINT_*` variables or the secret file), and only those that can
-//! work given the verdicts.
+//! org, environment and API instance ids found and the flags the user gave
+//! (host, client id, secret file, CA file, `--for`), never a secret
+//! (credentials stay in `$ANYPOINT_*` variables or the secret file), and
+//! only those that can work given the verdicts. Each runs as printed.
 
-use super::model::{NextStep, Outcome, Status, Target};
-use crate::settings::shell_word;
+use super::model::{NextStep, Outcome, Status, Target, TargetEnvironment};
+use crate::settings::{TokenRequest, shell_word};
 
 /// What a suggested command must carry over from the run.
 #[derive(Debug, Clone, Default)]
@@ -14,14 +14,28 @@ pub struct Carry {
     pub flags: Vec<String>,
     /// The capabilities `--for` named.
     pub capabilities: Vec<String>,
+    /// An API instance id each environment listed, by environment name.
+    pub api_instances: Vec<(String, String)>,
+    /// How a shell names the app's credentials, for a token request with
+    /// curl; none when the run had a ready-made token.
+    pub token_request: Option<TokenRequest>,
 }
 
-pub fn plan(
-    target: &Target,
-    outcomes: &[Outcome],
-    client_credentials: bool,
-    carry: &Carry,
-) -> Vec<NextStep> {
+impl Carry {
+    /// ` --for A,B`, or nothing.
+    pub fn for_flag(&self) -> String {
+        if self.capabilities.is_empty() {
+            String::new()
+        } else {
+            format!(" --for {}", self.capabilities.join(","))
+        }
+    }
+}
+
+/// The app name the suggested create and contract share.
+const EXAMPLE_APP: &str = "my-client-app";
+
+pub fn plan(target: &Target, outcomes: &[Outcome], carry: &Carry) -> Vec<NextStep> {
     let failed = |prefix: &str| {
         outcomes
             .iter()
@@ -36,11 +50,7 @@ pub fn plan(
         })
     };
     let connection: String = carry.flags.iter().map(|f| format!(" {f}")).collect();
-    let for_flag = if carry.capabilities.is_empty() {
-        String::new()
-    } else {
-        format!(" --for {}", carry.capabilities.join(","))
-    };
+    let for_flag = carry.for_flag();
     let auth_broken = outcomes
         .iter()
         .any(|o| o.id.starts_with("auth.") && matches!(o.status, Status::Fail | Status::Error));
@@ -86,12 +96,25 @@ pub fn plan(
             command: format!("anypoint-doctor apps{org_flag}"),
         });
     }
-    // Show the listing in an environment where nothing failed, if there is one.
-    let working_env = target.environments.iter().find(|env| {
+    // Show the listing in an environment where nothing failed, one that
+    // lists an instance first.
+    let working = |env: &&TargetEnvironment| {
         !outcomes
             .iter()
             .any(|o| o.target.as_deref() == Some(env.name.as_str()) && o.status == Status::Fail)
-    });
+    };
+    let lists_one = |env: &&TargetEnvironment| {
+        carry
+            .api_instances
+            .iter()
+            .any(|(name, _)| *name == env.name)
+    };
+    let working_env = target
+        .environments
+        .iter()
+        .filter(working)
+        .find(lists_one)
+        .or_else(|| target.environments.iter().find(working));
     if let Some(env) = working_env {
         let env_flag = format!(" --env {}", shell_word(&env.name));
         steps.push(NextStep {
@@ -107,35 +130,45 @@ pub fn plan(
         && !failed_at("capability.create-client-application", None);
     if can_create_apps {
         steps.push(NextStep {
-            title:
-                "Create a client application (--dry-run shows the exact request without sending it)"
-                    .into(),
-            command: format!("anypoint-doctor create app --name my-client-app{org_flag} --dry-run"),
+            title: "Create a client application (name it as you like; --dry-run shows the request without sending it)".into(),
+            command: format!("anypoint-doctor create app --name {EXAMPLE_APP}{org_flag}"),
         });
     }
-    let contract_env = target.environments.iter().find(|env| {
+    // A contract with an instance the run listed, where nothing refused it.
+    let contract = target.environments.iter().find_map(|env| {
         let place = Some(env.name.as_str());
-        !failed_at("scope.manage-contracts", place)
+        let usable = !failed_at("scope.manage-contracts", place)
             && !failed_at("capability.create-contract", place)
-            && !failed_at("scope.view-apis-configuration", place)
+            && !failed_at("scope.view-apis-configuration", place);
+        let (_, api) = carry
+            .api_instances
+            .iter()
+            .find(|(name, _)| usable && *name == env.name)?;
+        Some((env, api))
     });
-    if let Some(env) = contract_env.filter(|_| can_create_apps) {
+    if let Some((env, api)) = contract.filter(|_| can_create_apps) {
         steps.push(NextStep {
             title: format!(
-                "Then a contract with one of the API instances in {}",
+                "Then its contract with API instance {api} in {} (the apis step lists the others)",
                 env.name
             ),
             command: format!(
-                "anypoint-doctor create contract --app my-client-app --api <API instance id>{org_flag} --env {}",
+                "anypoint-doctor create contract --app {EXAMPLE_APP} --api {api}{org_flag} --env {}",
                 shell_word(&env.name)
             ),
         });
     }
-    if client_credentials {
+    if let Some(token) = &carry.token_request {
+        let cacert = token
+            .ca_file
+            .as_ref()
+            .map(|path| format!(" --cacert {}", shell_word(path)))
+            .unwrap_or_default();
         steps.push(NextStep {
-            title: "Or call the platform yourself: a token for curl".into(),
+            title: "Or call the platform yourself: a token for curl (needs jq)".into(),
             command: format!(
-                "export ANYPOINT_TOKEN=$(curl -s -X POST {host}/accounts/api/v2/oauth2/token -H 'Content-Type: application/json' -d \"{{\\\"grant_type\\\":\\\"client_credentials\\\",\\\"client_id\\\":\\\"$ANYPOINT_CLIENT_ID\\\",\\\"client_secret\\\":\\\"$ANYPOINT_CLIENT_SECRET\\\"}}\" | jq -r .access_token)"
+                "export ANYPOINT_TOKEN=$(curl -s{cacert} {host}/accounts/api/v2/oauth2/token -d grant_type=client_credentials --data-urlencode \"client_id={}\" --data-urlencode \"client_secret={}\" | jq -r .access_token)",
+                token.client_id, token.client_secret
             ),
         });
     }

@@ -187,6 +187,12 @@ impl Check<'_> {
                 ),
             )
             .fix("Use a token of an Organization Administrator of the root organization (or of the app's business group), and check the client id given with --client-id."),
+            // Exact verdicts were asked for: a probe would quietly answer less.
+            Grants::Unreadable(why) if self.ctx.reads_grants_as_admin() => Verdict::new(
+                Status::Error,
+                format!("the app's granted scopes could not be read ({why})"),
+            )
+            .fix("Give a current token of an Organization Administrator of the root organization (or of the app's business group) in ANYPOINT_ADMIN_BEARER, or unset it to judge by probes."),
             Grants::Unreadable(why) => self.probe(place, &why, &mut recorder).await,
         };
         if let Some(target) = place.target() {
@@ -383,8 +389,14 @@ impl Check<'_> {
 
     fn verify_exactly(&self) -> String {
         format!(
-            "To tell exactly, run with an org admin's token: ANYPOINT_BEARER=<admin token> anypoint-doctor check --client-id <app client id> --select {}",
-            self.id
+            "To tell exactly, put an org admin's token in ANYPOINT_ADMIN_BEARER and run `anypoint-doctor check --select {}{}`.",
+            // One read of the grants settles every scope check at once.
+            if self.id.starts_with("scope.") {
+                "scope"
+            } else {
+                self.id
+            },
+            self.ctx.settings.rerun_flags()
         )
     }
 
@@ -662,11 +674,8 @@ async fn api_instance(
     let list: ApiAssetList = reply
         .json()
         .map_err(|reason| NoInstance::Unchecked(probe::unreadable(&answer, &reason)))?;
-    list.assets
-        .iter()
-        .flat_map(|a| &a.apis)
+    list.first_instance()
         .map(|api| api.id.to_string())
-        .next()
         .ok_or_else(|| NoInstance::None(format!("\"{}\" lists none", env.name)))
 }
 

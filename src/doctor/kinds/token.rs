@@ -6,7 +6,7 @@ use reqwest::Method;
 use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{Recorder, RunContext, Verdict};
 use crate::platform::models::TokenResponse;
-use crate::platform::{Reply, Request, paths};
+use crate::platform::{Auth, Reply, Request, paths};
 use crate::report::Status;
 use crate::settings::{CONTROL_PLANES, Credentials, control_plane_of, mask_id};
 
@@ -37,7 +37,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         method: Method::POST,
         path: paths::TOKEN.into(),
         body: Some(body.to_string()),
-        authorized: false,
+        auth: Auth::Anonymous,
         may_create: false,
     };
     let answer = recorder.send(request.clone()).await;
