@@ -373,6 +373,10 @@ pub struct DemoArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+
+    /// Show every check and every next step in full, as `check -v` does.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// Output of the listing and create commands.

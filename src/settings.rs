@@ -141,20 +141,21 @@ impl Settings {
         flags.iter().map(|f| format!(" {f}")).collect()
     }
 
-    /// This run's target again: `org_flags`, and `--env` as the user gave it.
-    pub fn rerun_flags(&self) -> String {
+    /// ` --env A,B` as the user gave it, or nothing.
+    pub fn env_flag(&self) -> String {
         match self
             .envs
             .as_ref()
             .filter(|e| matches!(e.source, Source::Flag(_)))
         {
-            Some(envs) => format!(
-                "{} --env {}",
-                self.org_flags(),
-                shell_word(&envs.value.join(","))
-            ),
-            None => self.org_flags(),
+            Some(envs) => format!(" --env {}", shell_word(&envs.value.join(","))),
+            None => String::new(),
         }
+    }
+
+    /// This run's target again: `org_flags`, and `--env` as the user gave it.
+    pub fn rerun_flags(&self) -> String {
+        self.org_flags() + &self.env_flag()
     }
 }
 

@@ -744,6 +744,52 @@ fn every_printed_command_runs_as_printed() {
     }
 }
 
+/// Settings given as flags (a secret file, chosen environments) reach the
+/// printed commands: each runs in a shell with no ANYPOINT_* variable.
+#[tokio::test]
+async fn printed_commands_carry_the_flags_given() {
+    let world = world("env-scope-gap");
+    let sim = serve(world.clone()).await;
+    let dir = temp_dir("carried-flags");
+    let secret = dir.join("secret file.txt");
+    std::fs::write(&secret, format!("{}\n", world.login.client_secret)).expect("secret file");
+    let check = format!(
+        "anypoint-doctor check -v --host {} --client-id {} --client-secret-file '{}' --env Sandbox,Production",
+        sim.base_url,
+        world.login.client_id,
+        secret.display()
+    );
+    let printed = tokio::task::spawn_blocking(move || {
+        let run = run_shell(&check, &[]);
+        assert_eq!(run.code, 1, "{run:#?}");
+        let commands = printed_commands(&run.stdout);
+        let codes: Vec<(String, i32)> = commands
+            .iter()
+            .map(|p| (p.command.clone(), run_shell(&p.command, &[]).code))
+            .collect();
+        codes
+    })
+    .await
+    .expect("join");
+    assert!(printed.len() >= 5, "{printed:#?}");
+    for (command, code) in &printed {
+        assert!(
+            command.contains("--client-secret-file") || command.contains("$(cat "),
+            "{command}"
+        );
+        let expected: &[i32] = if command.starts_with("anypoint-doctor check") {
+            &[1]
+        } else {
+            &[0]
+        };
+        assert!(expected.contains(code), "`{command}` exits {code}");
+        if command.starts_with("anypoint-doctor check") {
+            assert!(command.ends_with("--env Sandbox,Production"), "{command}");
+        }
+    }
+    sim.stop().await;
+}
+
 /// Runs what one scenario prints; returns the commands it ran.
 fn commands_run_as_printed(scenario: &str) -> Vec<Printed> {
     let demo = run_shell(&format!("anypoint-doctor demo --scenario {scenario}"), &[]);
@@ -756,6 +802,12 @@ fn commands_run_as_printed(scenario: &str) -> Vec<Printed> {
     let sim = PrintedSim::start(&sim_command.command);
 
     let mut commands: Vec<Printed> = shown.clone();
+    // Every next step, as `demo -v` lists them for the sim it names.
+    let verbose = run_shell(
+        &format!("anypoint-doctor demo -v --scenario {scenario}"),
+        &[],
+    );
+    commands.extend(printed_commands(&verbose.stdout));
     commands.extend(sim.commands.iter().cloned());
     // The terminal view is the demo's; the Markdown and the JSON hold every
     // text whole (a terminal wraps what is embedded in prose).

@@ -264,6 +264,7 @@ pub async fn diagnose_run(
     let target = target(&ctx);
     let carry = next_steps::Carry {
         flags: ctx.settings.carried_flags(),
+        env_flag: ctx.settings.env_flag(),
         capabilities: plan.capabilities.clone(),
         api_instances: listed_api_instances(&ctx),
         token_request: ctx.settings.token_request(),

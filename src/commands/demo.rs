@@ -121,7 +121,7 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
             let options = TableOptions {
                 color: io.terminal.color,
                 width: io.terminal.width,
-                verbose: false,
+                verbose: args.verbose,
             };
             io.out
                 .write_all(table::render(&report, options).as_bytes())?;

@@ -12,6 +12,8 @@ use crate::settings::{TokenRequest, shell_word};
 pub struct Carry {
     /// Connection flags the user gave (`Settings::carried_flags`).
     pub flags: Vec<String>,
+    /// ` --env A,B` when the user chose environments, for a check run again.
+    pub env_flag: String,
     /// The capabilities `--for` named.
     pub capabilities: Vec<String>,
     /// An API instance id each environment listed, by environment name.
@@ -51,6 +53,7 @@ pub fn plan(target: &Target, outcomes: &[Outcome], carry: &Carry) -> Vec<NextSte
     };
     let connection: String = carry.flags.iter().map(|f| format!(" {f}")).collect();
     let for_flag = carry.for_flag();
+    let env = &carry.env_flag;
     let auth_broken = outcomes
         .iter()
         .any(|o| o.id.starts_with("auth.") && matches!(o.status, Status::Fail | Status::Error));
@@ -67,7 +70,7 @@ pub fn plan(target: &Target, outcomes: &[Outcome], carry: &Carry) -> Vec<NextSte
     if auth_broken {
         steps.push(NextStep {
             title: "Fix the credentials, the control plane or the network path (see the first rows), then check again".into(),
-            command: format!("anypoint-doctor check --select auth -v{connection}"),
+            command: format!("anypoint-doctor check --select auth -v{connection}{env}"),
         });
         return steps;
     }
@@ -76,18 +79,18 @@ pub fn plan(target: &Target, outcomes: &[Outcome], carry: &Carry) -> Vec<NextSte
             title:
                 "Some checks could not run (network, rate limit or server error): run them again"
                     .into(),
-            command: format!("anypoint-doctor check{org_flag}{for_flag} -v"),
+            command: format!("anypoint-doctor check{org_flag}{env}{for_flag} -v"),
         });
     }
     if !carry.capabilities.is_empty() && failed("capability.") {
         steps.push(NextStep {
             title: "After adding the scopes in Access Management, check again (scopes reach new tokens only)".into(),
-            command: format!("anypoint-doctor check{for_flag}{org_flag}"),
+            command: format!("anypoint-doctor check{for_flag}{org_flag}{env}"),
         });
     } else if failed("scope.") || failed("data.") || failed("deprecated.") {
         steps.push(NextStep {
             title: "After adding the scopes in Access Management, check again (scopes reach new tokens only)".into(),
-            command: format!("anypoint-doctor check --select scope,data,deprecated{org_flag}"),
+            command: format!("anypoint-doctor check --select scope,data,deprecated{org_flag}{env}"),
         });
     }
     if target.root_org_id.is_some() {
