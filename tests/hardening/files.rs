@@ -1,0 +1,1 @@
+//! Hardening: the files part of the threat model (see main.rs).

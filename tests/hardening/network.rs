@@ -1,0 +1,1 @@
+//! Hardening: the network part of the threat model (see main.rs).

@@ -1,0 +1,1 @@
+//! Hardening: the secrets part of the threat model (see main.rs).

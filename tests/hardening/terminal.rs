@@ -1,0 +1,1 @@
+//! Hardening: the terminal part of the threat model (see main.rs).
