@@ -42,6 +42,14 @@ pub enum ConfigError {
     )]
     InsecureHttp { host: String, setting: String },
     #[error(
+        "refusing plain http to {host} through the proxy {proxy} (from {variable}): the client secret and token would reach the proxy in clear; use https, add {host} to NO_PROXY, or pass --allow-insecure-http if you really mean it"
+    )]
+    InsecureHttpViaProxy {
+        host: String,
+        proxy: String,
+        variable: &'static str,
+    },
+    #[error(
         "{value:?} from {setting} matches no organization or business group this app can see; use one of: {known}"
     )]
     UnknownOrg {

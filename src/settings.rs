@@ -13,7 +13,7 @@ use reqwest::Url;
 
 use crate::cli::{ConnectionArgs, Region};
 use crate::error::ConfigError;
-use crate::platform::proxy::ProxyEnv;
+use crate::platform::proxy::{ProxyChoice, ProxyEnv, mask_credentials};
 use crate::secret::Secret;
 
 pub const DEFAULT_HOST: &str = "anypoint.mulesoft.com";
@@ -378,6 +378,8 @@ impl Settings {
             None => None,
         };
 
+        let proxy = ProxyEnv::from_process();
+        refuse_plain_http_through_a_proxy(&base_url, &proxy, args.allow_insecure_http)?;
         Ok(Settings {
             credentials,
             base_url: Sourced {
@@ -394,7 +396,7 @@ impl Settings {
                 value: args.connect_timeout,
                 source: source_of("connect_timeout", "--connect-timeout", ""),
             },
-            proxy: ProxyEnv::from_process(),
+            proxy,
             ca_file,
             admin_bearer: None,
             warnings,
@@ -676,6 +678,26 @@ pub fn parse_base_url(
     let path = url.path().trim_end_matches('/').to_string();
     url.set_path(&path);
     Ok(url)
+}
+
+/// The loopback exception for plain http holds for the route, not the
+/// target: through a proxy, the secret leaves the machine in clear.
+fn refuse_plain_http_through_a_proxy(
+    url: &Url,
+    proxy: &ProxyEnv,
+    allow_insecure_http: bool,
+) -> Result<(), ConfigError> {
+    if url.scheme() != "http" || allow_insecure_http {
+        return Ok(());
+    }
+    match proxy.choose(url) {
+        ProxyChoice::Via { proxy, variable } => Err(ConfigError::InsecureHttpViaProxy {
+            host: url.host_str().unwrap_or_default().to_string(),
+            proxy: mask_credentials(proxy.as_str()),
+            variable,
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -156,6 +156,8 @@ enum Mode {
     Forward,
     /// Asks for proxy credentials.
     RequireAuth,
+    /// An egress filter: its own 403 page, for every request.
+    Deny,
 }
 
 /// A proxy on loopback; `seen` keeps the first line of every request it got.
@@ -194,6 +196,13 @@ async fn serve(mut client: TcpStream, mode: Mode, seen: Arc<Mutex<Vec<String>>>)
     seen.lock().unwrap().push(first.clone());
     let mut parts = first.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    if let Mode::Deny = mode {
+        let page = "<html><title>Blocked by policy</title><body>Access denied</body></html>";
+        let _ = client
+            .write_all(format!("HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}", page.len()).as_bytes())
+            .await;
+        return;
+    }
     if let Mode::RequireAuth = mode {
         let _ = client
             .write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
@@ -409,7 +418,16 @@ async fn plain_http_goes_through_http_proxy_with_absolute_uris_and_no_proxy_exem
         (secret.0, secret.1.as_str()),
         ("HTTP_PROXY", proxy.url.as_str()),
     ];
-    let run = check(&["--host", &sim.base_url], &env).await;
+    // The loopback exception holds for the route: through a proxy, plain
+    // http is refused unless asked for.
+    let refused = check(&["--host", &sim.base_url], &env).await;
+    assert_eq!(refused.code, 2, "{refused:#?}");
+    assert!(
+        refused.stderr.contains("through the proxy") && refused.stderr.contains("HTTP_PROXY"),
+        "{refused:#?}"
+    );
+    assert!(proxy.seen.lock().unwrap().is_empty(), "nothing was sent");
+    let run = check(&["--host", &sim.base_url, "--allow-insecure-http"], &env).await;
     assert_eq!(run.code, 0, "{run:#?}");
     let report = run.json();
     assert!(text(outcome(&report, "net.proxy")).contains("from HTTP_PROXY"));
@@ -456,7 +474,14 @@ async fn a_proxy_asking_for_credentials_is_named_and_never_blamed_on_the_app() {
             (secret.0, secret.1.as_str()),
             (variable, proxy.url.as_str()),
         ];
-        let run = check(&["--host", base, "--ca-file", cert.to_str().unwrap()], &env).await;
+        let args = [
+            "--host",
+            base,
+            "--ca-file",
+            cert.to_str().unwrap(),
+            "--allow-insecure-http",
+        ];
+        let run = check(&args, &env).await;
         assert_blocked_by(&run, "net.tls");
         let tls = text(outcome(&run.json(), "net.tls"));
         assert!(
@@ -471,6 +496,35 @@ async fn a_proxy_asking_for_credentials_is_named_and_never_blamed_on_the_app() {
     https.stop().await;
     http.stop().await;
     let _ = std::fs::remove_file(cert);
+}
+
+/// An egress filter's own 403 on the token request is told apart from the
+/// platform's refusal: no platform header, no OAuth body.
+#[tokio::test]
+async fn a_filters_own_403_is_never_read_as_refused_credentials() {
+    let world = healthy();
+    let sim = start(world.clone(), None).await;
+    let proxy = proxy(Mode::Deny).await;
+    let [id, secret] = login(&world);
+    let env = [
+        (id.0, id.1.as_str()),
+        (secret.0, secret.1.as_str()),
+        ("HTTP_PROXY", proxy.url.as_str()),
+    ];
+    let run = check(&["--host", &sim.base_url, "--allow-insecure-http"], &env).await;
+    let report = run.json();
+    let token = outcome(&report, "auth.token");
+    assert_eq!(token["status"], "error", "{token:#}");
+    let said = text(token);
+    assert!(
+        said.contains("did not come from the platform")
+            && said.contains("the proxy http://127.0.0.1")
+            && said.contains("HTTP_PROXY")
+            && !said.contains("refused the client credentials"),
+        "{said}"
+    );
+    assert_eq!(run.code, 3, "could not check, not a failed check: {run:#?}");
+    sim.stop().await;
 }
 
 /// `diagnose` in-process against a simulator of `world`.

@@ -122,6 +122,15 @@ impl ProxyEnv {
             format!("http://{value}")
         };
         match Url::parse(&with_scheme) {
+            // What the HTTP client can speak to; anything else (ftp://, …)
+            // would be ignored by it or refused, never "used".
+            Ok(proxy) if !SCHEMES.contains(&proxy.scheme()) => ProxyChoice::Invalid {
+                variable,
+                reason: format!(
+                    "the scheme {}:// is not a proxy the doctor can use (use http:// or https://)",
+                    proxy.scheme()
+                ),
+            },
             Ok(proxy) if proxy.host_str().is_some() => ProxyChoice::Via { proxy, variable },
             Ok(_) => ProxyChoice::Invalid {
                 variable,
@@ -135,18 +144,30 @@ impl ProxyEnv {
     }
 }
 
-/// Whether a NO_PROXY entry covers a host: `*`, the host itself, or a
-/// domain suffix (`corp.example` and `.corp.example` both cover `a.corp.example`).
+/// The proxy schemes the HTTP client speaks.
+const SCHEMES: &[&str] = &["http", "https"];
+
+/// Whether a NO_PROXY entry covers a host: `*`, the host itself (an IPv6
+/// address with or without brackets, any entry with or without a port), an
+/// address range in CIDR form (`10.0.0.0/8`, `fd00::/8`), or a domain
+/// suffix (`corp.example` and `.corp.example` both cover `a.corp.example`).
 fn exempts(entry: &str, host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let entry = entry.split(':').next().unwrap_or_default();
+    let entry = without_port(entry);
     if entry.is_empty() {
         return false;
     }
     if entry == "*" {
         return true;
     }
-    if let (Ok(a), Ok(b)) = (entry.parse::<IpAddr>(), host.parse::<IpAddr>()) {
+    let address = host.parse::<IpAddr>().ok();
+    if let Some((network, bits)) = entry.split_once('/') {
+        return match (network.parse::<IpAddr>(), bits.parse::<u8>(), address) {
+            (Ok(network), Ok(bits), Some(address)) => in_range(address, network, bits),
+            _ => false,
+        };
+    }
+    if let (Ok(a), Some(b)) = (entry.parse::<IpAddr>(), address) {
         return a == b;
     }
     let suffix = entry.trim_start_matches('.');
@@ -154,6 +175,35 @@ fn exempts(entry: &str, host: &str) -> bool {
         || host
             .to_ascii_lowercase()
             .ends_with(&format!(".{}", suffix.to_ascii_lowercase()))
+}
+
+/// A NO_PROXY entry without its port: `[::1]:8080` → `::1`, `host:80` →
+/// `host`; a bare IPv6 address (`::1`, `fd00::/8`) keeps its colons.
+fn without_port(entry: &str) -> &str {
+    if let Some(rest) = entry.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or_default();
+    }
+    match entry.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') && port.chars().all(|c| c.is_ascii_digit()) => {
+            host
+        }
+        _ => entry,
+    }
+}
+
+/// Whether `address` is in `network`/`bits` (same family only).
+fn in_range(address: IpAddr, network: IpAddr, bits: u8) -> bool {
+    match (address, network) {
+        (IpAddr::V4(a), IpAddr::V4(n)) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
 }
 
 /// A proxy URL with any user name and password replaced by `****:****`.
@@ -227,6 +277,47 @@ mod tests {
             env(&[("https_proxy", "p:1"), ("no_proxy", "*")]).choose(&url("https://x")),
             ProxyChoice::Exempt { .. }
         ));
+    }
+
+    #[test]
+    fn no_proxy_covers_ipv6_addresses_ports_and_ranges() {
+        let e = |list: &str| env(&[("http_proxy", "http://p:3128"), ("NO_PROXY", list)]);
+        for (list, target) in [
+            ("::1", "http://[::1]:8081"),
+            ("[::1]", "http://[::1]:8081"),
+            ("[::1]:8081", "http://[::1]:8081"),
+            ("127.0.0.1:8081", "http://127.0.0.1:8081"),
+            ("127.0.0.0/8", "http://127.0.0.1:8081"),
+            ("10.0.0.0/8", "http://10.200.3.4"),
+            ("fd00::/8", "http://[fd12::1]"),
+            ("0.0.0.0/0", "http://192.0.2.1"),
+        ] {
+            assert!(
+                matches!(e(list).choose(&url(target)), ProxyChoice::Exempt { .. }),
+                "{list} should exempt {target}"
+            );
+        }
+        for (list, target) in [
+            ("10.0.0.0/8", "http://11.0.0.1"),
+            ("fd00::/8", "http://[fe80::1]"),
+            ("::2", "http://[::1]"),
+            ("10.0.0.0/8", "http://[::1]"),
+            ("10.0.0.0/99", "http://10.0.0.1"),
+        ] {
+            assert!(
+                matches!(e(list).choose(&url(target)), ProxyChoice::Via { .. }),
+                "{list} should not exempt {target}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_proxy_the_client_cannot_speak_is_invalid_not_used() {
+        let choice = env(&[("https_proxy", "ftp://p:21")]).choose(&url("https://h"));
+        assert!(
+            matches!(&choice, ProxyChoice::Invalid { variable: "https_proxy", reason } if reason.contains("ftp://")),
+            "{choice:?}"
+        );
     }
 
     #[test]

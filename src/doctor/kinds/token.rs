@@ -6,7 +6,8 @@ use reqwest::Method;
 use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{Recorder, RunContext, Verdict};
 use crate::platform::models::TokenResponse;
-use crate::platform::{Auth, Reply, Request, paths};
+use crate::platform::proxy::{ProxyChoice, mask_credentials};
+use crate::platform::{Answer, Auth, Reply, Request, paths};
 use crate::report::Status;
 use crate::settings::{CONTROL_PLANES, Credentials, control_plane_of, mask_id};
 
@@ -60,6 +61,9 @@ pub async fn run(ctx: &RunContext) -> Verdict {
                 Ok(_) => unreadable(&answer, "the token is empty"),
                 Err(reason) => unreadable(&answer, &reason),
             },
+            400 | 401 | 403 if !from_the_platform(&answer, reply) => {
+                refused_on_the_way(ctx, reply)
+            }
             400 | 401 | 403 => refused(ctx, &client_id.value, reply),
             404 => Verdict::new(
                 Status::Error,
@@ -84,6 +88,41 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         verdict
     };
     verdict.with_evidence(recorder)
+}
+
+/// Whether a refusal carries the platform's marks: its transaction or
+/// request id header, or an OAuth error body. A proxy's or an egress
+/// filter's own 403 has neither.
+fn from_the_platform(answer: &Answer, reply: &Reply) -> bool {
+    answer.evidence.trx_id.is_some()
+        || answer.evidence.request_id.is_some()
+        || reply
+            .json::<serde_json::Value>()
+            .is_ok_and(|body| body.get("error").is_some() || body.get("message").is_some())
+}
+
+/// A refusal from something between the doctor and the platform: the
+/// credentials were never judged, so it must not read as if they were.
+fn refused_on_the_way(ctx: &RunContext, reply: &Reply) -> Verdict {
+    let who = match ctx.proxy_choice() {
+        ProxyChoice::Via { proxy, variable } => format!(
+            "the proxy {} (from {variable})",
+            mask_credentials(proxy.as_str())
+        ),
+        _ => "something on the network path (a firewall, an egress filter or a TLS-inspecting gateway)".into(),
+    };
+    Verdict::new(
+        Status::Error,
+        format!(
+            "HTTP {} to the token request did not come from the platform (no x-anypnt-trx-id or x-request-id header, no OAuth error body; it said: {}): {who} answered, and the credentials were not judged",
+            reply.status,
+            reply.excerpt()
+        ),
+    )
+    .fix(format!(
+        "Ask whoever runs that proxy or filter to let the doctor reach {}, then check again; the client id and secret may well be right.",
+        ctx.platform.base_url().host_str().unwrap_or_default()
+    ))
 }
 
 /// The token endpoint's refusal, by cause: the OAuth `error` code says
