@@ -1012,9 +1012,11 @@ async fn a_create_app_without_answer_is_looked_up_not_retried() {
     assert!(!path.exists(), "the unused secret file is removed");
     assert!(run.stdout.is_empty(), "{run:#?}");
     assert!(run.stderr.contains("The create got no answer"), "{run:#?}");
+    // A timeout is not a refusal: the platform may still finish the create.
     assert!(
-        run.stderr.contains("nothing was created")
-            && run.stderr.contains("it is safe to run the command again"),
+        run.stderr.contains("may still be carrying it out")
+            && run.stderr.contains("`anypoint-doctor apps` in a minute")
+            && !run.stderr.contains("safe to run the command again"),
         "{run:#?}"
     );
     // Only the first POST hangs: a second one would have created the app.
@@ -1090,8 +1092,11 @@ async fn a_create_contract_without_answer_is_looked_up_not_retried() {
     assert!(run.stdout.is_empty(), "{run:#?}");
     assert!(
         run.stderr.contains("The create got no answer")
-            && run.stderr.contains("nothing was created")
-            && run.stderr.contains("it is safe to run the command again"),
+            && run.stderr.contains("may still be carrying it out")
+            && run
+                .stderr
+                .contains("`anypoint-doctor apis --env Sandbox` in a minute")
+            && !run.stderr.contains("safe to run the command again"),
         "{run:#?}"
     );
     // Only the first POST hangs: a second one would have created the contract.

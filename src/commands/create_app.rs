@@ -22,6 +22,9 @@ use crate::{ExitStatus, Io};
 /// documented, and a longer name is a mistake far more often than a wish.
 const MAX_NAME_CHARS: usize = 255;
 
+/// What lists the applications, to look for one whose create got no answer.
+const LOOK_AGAIN: &str = "anypoint-doctor apps";
+
 /// The request body, from validated input.
 fn body(args: &CreateAppArgs) -> Result<serde_json::Value, ConfigError> {
     let invalid = |setting: &str, reason: String| ConfigError::Invalid {
@@ -171,7 +174,7 @@ async fn created_or_stopped(
             let diagnosis = session.diagnose(&["scope.manage-client-applications"], None).await;
             Stop::diagnosed(format!("The platform refused the create (HTTP {status}: {message})."), diagnosis).report(io)
         }
-        Err(Refusal::NoAnswer(why)) => {
+        Err(Refusal::NoAnswer { why, reached }) => {
             // Never retried blindly: look for it first.
             let before: Vec<u64> = existing.unwrap_or_default().iter().map(|a| a.id).collect();
             match resources::applications(session, false).await {
@@ -180,15 +183,9 @@ async fn created_or_stopped(
                         writeln!(io.err, "The create got no answer ({why}), but the application exists:")?;
                         created(args, io, session, app, secret_out).await
                     }
-                    None => lost_create(&why, &format!("application {name:?}"), Ok(()), "").report(io),
+                    None => lost_create(&why, reached, &format!("application {name:?}"), Ok(()), LOOK_AGAIN).report(io),
                 },
-                Err(refusal) => lost_create(
-                    &why,
-                    "application",
-                    Err(refusal),
-                    ": run `anypoint-doctor apps` before trying again",
-                )
-                .report(io),
+                Err(refusal) => lost_create(&why, reached, "application", Err(refusal), LOOK_AGAIN).report(io),
             }
         }
         Err(refusal) => {

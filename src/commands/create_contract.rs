@@ -12,6 +12,7 @@ use crate::cli::{CreateContractArgs, OutputFormat};
 use crate::error::{ConfigError, Error};
 use crate::platform::Request;
 use crate::platform::models::{ApiContract, ApiInstance, Environment};
+use crate::settings::shell_word;
 use crate::{ExitStatus, Io};
 
 /// The `versionGroup` a contract is sent with. MuleSoft's guidance names the
@@ -131,8 +132,9 @@ pub async fn run(
         Err(Refusal::Status { status: 409, message }) => {
             Stop::new(ExitStatus::Ok, format!("The contract already exists: {message}")).report(io)
         }
-        Err(Refusal::NoAnswer(why)) => {
+        Err(Refusal::NoAnswer { why, reached }) => {
             let known: Vec<u64> = before.unwrap_or_default().iter().map(|c| c.id).collect();
+            let look_again = format!("anypoint-doctor apis --env {}", shell_word(&env.name));
             match resources::contracts(&session, &env.id, api.id).await {
                 Ok(list) => match list
                     .contracts
@@ -143,9 +145,9 @@ pub async fn run(
                         writeln!(io.err, "The create got no answer ({why}), but the contract exists:")?;
                         report(args, io, contract, &env, "created")
                     }
-                    None => lost_create(&why, "contract", Ok(()), "").report(io),
+                    None => lost_create(&why, reached, "contract", Ok(()), &look_again).report(io),
                 },
-                Err(refusal) => lost_create(&why, "contract", Err(refusal), "").report(io),
+                Err(refusal) => lost_create(&why, reached, "contract", Err(refusal), &look_again).report(io),
             }
         }
         Err(refusal) => {

@@ -12,7 +12,7 @@ use crate::cli::ConnectionArgs;
 use crate::doctor::context::{EnvFacts, OrgFacts, RunContext, RunOptions};
 use crate::doctor::{Registry, runner};
 use crate::error::Error;
-use crate::platform::{Answer, Reply, Request};
+use crate::platform::{Answer, Reply, Request, TransportError};
 use crate::report::table::{self, TableOptions};
 use crate::report::{Outcome, Status, Summary};
 use crate::settings::Settings;
@@ -216,8 +216,9 @@ impl Session {
 /// Why a request did not give what was asked for.
 #[derive(Debug)]
 pub enum Refusal {
-    /// No answer: timeout, connection failure (the request may or may not have been acted on).
-    NoAnswer(String),
+    /// No answer: a timeout or a broken connection. `reached` is false only
+    /// when no connection was made, so the server cannot have acted on it.
+    NoAnswer { why: String, reached: bool },
     /// An HTTP status that is not success, with the platform's message.
     Status { status: u16, message: String },
     /// A success whose body could not be read.
@@ -228,7 +229,10 @@ impl Refusal {
     /// The reply, if the answer is a success.
     pub fn check(answer: &Answer) -> Result<&Reply, Refusal> {
         match &answer.result {
-            Err(e) => Err(Refusal::NoAnswer(e.to_string())),
+            Err(e) => Err(Refusal::NoAnswer {
+                why: e.to_string(),
+                reached: !matches!(e, TransportError::Connect(_)),
+            }),
             Ok(reply) if reply.is_success() => Ok(reply),
             Ok(reply) => Err(Refusal::Status {
                 status: reply.status,
@@ -239,7 +243,7 @@ impl Refusal {
 
     pub fn describe(&self) -> String {
         match self {
-            Refusal::NoAnswer(why) => format!("no answer ({why})"),
+            Refusal::NoAnswer { why, .. } => format!("no answer ({why})"),
             Refusal::Status { status, message } => format!("HTTP {status}: {message}"),
             Refusal::Unreadable(why) => why.clone(),
         }
@@ -256,14 +260,25 @@ impl Refusal {
 
 /// A create that got no answer was looked for afresh and is not there (`Ok`),
 /// or could not be looked for (`Err`): the stop to report. `what` names the
-/// thing ("application \"x\"", "contract"); `before_retry` says what to do first.
-pub fn lost_create(why: &str, what: &str, lookup: Result<(), Refusal>, before_retry: &str) -> Stop {
+/// thing ("application \"x\"", "contract"); `look_again` is the command that
+/// lists it. Only a request that never reached the server is surely not
+/// carried out: one that timed out may still be, after the look.
+pub fn lost_create(
+    why: &str,
+    reached: bool,
+    what: &str,
+    lookup: Result<(), Refusal>,
+    look_again: &str,
+) -> Stop {
     let message = match lookup {
+        Ok(()) if !reached => format!(
+            "The create could not be sent ({why}): nothing was created; it is safe to run the command again."
+        ),
         Ok(()) => format!(
-            "The create got no answer ({why}) and no {what} exists now: nothing was created; it is safe to run the command again."
+            "The create got no answer ({why}) and no {what} exists yet, but the platform may still be carrying it out: run `{look_again}` in a minute before running the command again."
         ),
         Err(refusal) => format!(
-            "The create got no answer ({why}), and whether it happened cannot be checked ({}){before_retry}.",
+            "The create got no answer ({why}), and whether it happened cannot be checked ({}): run `{look_again}` before trying again.",
             refusal.describe()
         ),
     };
