@@ -3,6 +3,7 @@
 
 use clap::ArgMatches;
 use comfy_table::{ContentArrangement, Table, presets};
+use futures::future::join_all;
 use serde_json::json;
 
 use super::resources;
@@ -22,8 +23,15 @@ pub async fn run(
     };
     let mut rows = Vec::new();
     let mut refused = Vec::new();
-    for env in session.environments().selected.clone() {
-        match resources::api_instances(&session, &env.id).await {
+    // Every environment at once: one hung API Manager costs one timeout, not one per environment.
+    let envs = session.environments().selected.clone();
+    let listings = join_all(
+        envs.iter()
+            .map(|env| resources::api_instances(&session, &env.id)),
+    )
+    .await;
+    for (env, listing) in envs.into_iter().zip(listings) {
+        match listing {
             Ok(instances) => rows.extend(instances.into_iter().map(|api| (env.name.clone(), api))),
             Err(refusal) => refused.push((env, refusal)),
         }
@@ -88,12 +96,28 @@ pub async fn run(
         .map(|(env, refusal)| format!("\"{}\" ({})", env.name, refusal.describe()))
         .collect();
     let mut diagnosis = Vec::new();
-    for (env, _) in &refused {
+    for (env, _) in refused.iter().filter(|(_, r)| r.is_about_permission()) {
         diagnosis.extend(
             session
                 .diagnose(&["scope.view-apis-configuration"], Some(&env.name))
                 .await,
         );
+    }
+    if diagnosis.is_empty() {
+        // A definite refusal (1) outweighs an environment that could not be read (3).
+        let status = if refused
+            .iter()
+            .any(|(_, r)| r.exit_status() == ExitStatus::Failed)
+        {
+            ExitStatus::Failed
+        } else {
+            ExitStatus::Incomplete
+        };
+        return Stop::new(
+            status,
+            format!("Listing API instances failed in {}.", names.join(", ")),
+        )
+        .report(io);
     }
     Stop::diagnosed(
         format!("Listing API instances failed in {}.", names.join(", ")),

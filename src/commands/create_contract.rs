@@ -4,6 +4,7 @@
 //! duplicated; a create that got no answer is looked up, never resent.
 
 use clap::ArgMatches;
+use futures::future::join_all;
 use serde_json::json;
 
 use super::resources;
@@ -171,8 +172,16 @@ async fn find_api(
             .iter()
             .filter(|e| !envs.selected.iter().any(|s| s.id == e.id)),
     );
-    for env in order {
-        match resources::api_instances(session, &env.id).await {
+    // Every environment at once: one hung API Manager costs one timeout, not one per environment.
+    let order: Vec<&Environment> = order.collect();
+    let listings = join_all(
+        order
+            .iter()
+            .map(|env| resources::api_instances(session, &env.id)),
+    )
+    .await;
+    for (env, listing) in order.into_iter().zip(listings) {
+        match listing {
             Ok(instances) => {
                 if let Some(api) = instances.into_iter().find(|a| a.id == api_id) {
                     if !envs.selected.iter().any(|s| s.id == env.id) {
@@ -191,7 +200,7 @@ async fn find_api(
                     return Ok((env.clone(), api));
                 }
             }
-            Err(refusal) => refused.push((env.name.clone(), refusal.describe())),
+            Err(refusal) => refused.push((env.name.clone(), refusal)),
         }
     }
     if refused.is_empty() {
@@ -204,7 +213,7 @@ async fn find_api(
     }
     // It may be in an environment the app cannot read: that is the finding.
     let mut diagnosis = Vec::new();
-    for (env_name, _) in &refused {
+    for (env_name, _) in refused.iter().filter(|(_, r)| r.is_about_permission()) {
         diagnosis.extend(
             session
                 .diagnose(&["scope.view-apis-configuration"], Some(env_name))
@@ -213,15 +222,16 @@ async fn find_api(
     }
     let described: Vec<String> = refused
         .iter()
-        .map(|(env, why)| format!("\"{env}\" ({why})"))
+        .map(|(env, refusal)| format!("\"{env}\" ({})", refusal.describe()))
         .collect();
-    Err(Ok(Stop::diagnosed(
-        format!(
-            "API instance {api_id} was not found, and these environments could not be read: {}.",
-            described.join(", ")
-        ),
-        diagnosis,
-    )))
+    let message = format!(
+        "API instance {api_id} was not found, and these environments could not be read: {}.",
+        described.join(", ")
+    );
+    if diagnosis.is_empty() {
+        return Err(Ok(Stop::new(ExitStatus::Incomplete, message)));
+    }
+    Err(Ok(Stop::diagnosed(message, diagnosis)))
 }
 
 /// The application id: the number given, or the one application with that name.

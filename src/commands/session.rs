@@ -249,6 +249,18 @@ impl Refusal {
         }
     }
 
+    /// A refusal a scope check can explain (401 or 403); no answer or a
+    /// server error says nothing about scopes, and asking again would only wait again.
+    pub fn is_about_permission(&self) -> bool {
+        matches!(
+            self,
+            Refusal::Status {
+                status: 401 | 403,
+                ..
+            }
+        )
+    }
+
     /// The exit status when nothing better is known: 1 for a refusal, 3 for no answer.
     pub fn exit_status(&self) -> ExitStatus {
         match self {
