@@ -370,9 +370,9 @@ impl<'a> Recorder<'a> {
         answer
     }
 
-    /// A request sent to a full URL on another host, never shared.
-    pub async fn send_to(&mut self, url: String, request: Request) -> Answer {
-        let answer = self.ctx.platform.send_to(url, &request).await;
+    /// A request sent once to a full URL on another host, never shared.
+    pub async fn send_once_to(&mut self, url: String, request: Request) -> Answer {
+        let answer = self.ctx.platform.send_once_to(url, &request).await;
         self.evidence.push(answer.evidence.clone());
         answer
     }

@@ -260,13 +260,20 @@ impl Platform {
 
     /// Sends a request now, never from the cache (token requests, real creates).
     pub async fn send(&self, request: &Request) -> Answer {
-        self.send_to(self.url(&request.path), request).await
+        self.send_at(self.url(&request.path), request).await
     }
 
-    /// Sends a request to a full URL (another host: `--probe-regions` only).
+    /// Sends a request exactly once to a full URL on another host
+    /// (`--probe-regions` only): no retry and no token renewal, so what it
+    /// carries reaches each host at most once.
+    pub async fn send_once_to(&self, url: String, request: &Request) -> Answer {
+        self.attempt(url, request).await.0
+    }
+
+    /// Sends a request to a URL of this control plane.
     /// A 401 after the run's token had worked gets one new token and one
     /// more try; a 401 then marks the token as stopped.
-    pub async fn send_to(&self, url: String, request: &Request) -> Answer {
+    async fn send_at(&self, url: String, request: &Request) -> Answer {
         let (mut answer, generation) = self.send_with_retries(url.clone(), request).await;
         // Only the run's own token is renewed; an admin's is taken as given.
         if request.auth != Auth::RunToken || answer.status().is_none() {

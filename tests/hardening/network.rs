@@ -53,3 +53,49 @@ async fn a_hung_api_manager_costs_one_timeout_not_one_per_environment() {
     }
     sim.stop().await;
 }
+
+/// `--probe-regions` sends the credentials to the other MuleSoft control
+/// planes only from one of them: from a loopback host they go nowhere else.
+/// (Any https request is pointed at a dead loopback proxy, so even a
+/// regression would not leave the machine.)
+#[tokio::test]
+async fn probe_regions_from_a_host_that_is_no_control_plane_asks_no_one() {
+    let world = world("wrong-secret");
+    let sim = serve(world.clone()).await;
+    let mut env = app_env(&sim, &world);
+    env.push(("HTTPS_PROXY".into(), "http://127.0.0.1:9".into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let run = doctor_async(
+        &[
+            "check",
+            "--select",
+            "auth.token",
+            "--probe-regions",
+            "--format",
+            "json",
+        ],
+        &env,
+    )
+    .await;
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let token = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|o| o["id"] == "auth.token")
+        .expect("auth.token ran");
+    let summary = token["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains("asked no other control plane"),
+        "{summary}"
+    );
+    let evidence = token["evidence"].as_array().expect("evidence");
+    assert!(
+        evidence.iter().all(|e| e["url"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(&sim.base_url)),
+        "{evidence:#?}"
+    );
+    sim.stop().await;
+}

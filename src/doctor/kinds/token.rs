@@ -184,8 +184,9 @@ fn control_plane_hint(ctx: &RunContext) -> String {
                 others.join("|")
             )
         }
+        // --probe-regions asks the other planes only from one of them.
         None => format!(
-            "{host} is not a MuleSoft control plane host: if the app lives on the real platform, use --region us|eu|gov|ca|jp{probe}."
+            "{host} is not a MuleSoft control plane host: if the app lives on the real platform, use --region us|eu|gov|ca|jp."
         ),
     }
 }
@@ -203,10 +204,22 @@ async fn probe_other_planes(
         .host_str()
         .unwrap_or_default()
         .to_string();
-    let current = control_plane_of(&current).map(|(region, _)| region);
+    let host = current;
+    let current = control_plane_of(&host).map(|(region, _)| region);
+    let stand_ins = &ctx.settings.other_planes;
+    // The credentials go to the other MuleSoft planes only from one of them:
+    // from any other host (a local server, a typo) they would leak to hosts
+    // the user never named, and prove nothing about where the app lives.
+    if current.is_none() && stand_ins.is_empty() {
+        return (
+            format!(
+                " --probe-regions asked no other control plane: {host} is not a MuleSoft control plane, so the credentials were sent nowhere else."
+            ),
+            None,
+        );
+    }
     let mut accepted = Vec::new();
     let mut unanswered = Vec::new();
-    let stand_ins = &ctx.settings.other_planes;
     for (region, name, host) in CONTROL_PLANES
         .iter()
         .filter(|(r, _, _)| Some(*r) != current)
@@ -222,7 +235,7 @@ async fn probe_other_planes(
                 None => continue,
             }
         };
-        let answer = recorder.send_to(url, request.clone()).await;
+        let answer = recorder.send_once_to(url, request.clone()).await;
         match answer.status() {
             Some(200) => accepted.push(format!("{name} (--region {})", region.flag())),
             Some(400 | 401 | 403) => {}
