@@ -11,23 +11,28 @@
 
 use std::borrow::Cow;
 
-/// The longest line shown; the rest is counted, not printed.
+/// The most characters a line shows (a shown control counts as what shows
+/// it); the rest is counted, not printed.
 pub const MAX_LINE_CHARS: usize = 2000;
 
 /// `text` safe for one terminal line; unchanged (and not copied) when it
 /// already is.
 pub fn line(text: &str) -> Cow<'_, str> {
-    let long = text.len() > MAX_LINE_CHARS && text.chars().count() > MAX_LINE_CHARS;
-    if !long && !text.chars().any(is_shown_as_code) {
+    let short = text.len() <= MAX_LINE_CHARS || text.chars().count() <= MAX_LINE_CHARS;
+    if short && !text.chars().any(is_shown_as_code) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len().min(MAX_LINE_CHARS * 4) + 16);
-    for c in text.chars().take(MAX_LINE_CHARS) {
-        push_visible(&mut out, c);
-    }
-    if long {
-        let more = text.chars().count() - MAX_LINE_CHARS;
-        out.push_str(&format!("… ({more} more characters)"));
+    let mut shown = 0;
+    for (taken, c) in text.chars().enumerate() {
+        let visible = visible(c);
+        shown += visible.chars().count();
+        if shown > MAX_LINE_CHARS {
+            let more = text.chars().count() - taken;
+            out.push_str(&format!("… ({more} more characters)"));
+            break;
+        }
+        out.push_str(&visible);
     }
     Cow::Owned(out)
 }
@@ -56,14 +61,16 @@ fn is_bidi_or_separator(c: char) -> bool {
     )
 }
 
-fn push_visible(out: &mut String, c: char) {
+/// How `c` is shown.
+fn visible(c: char) -> Cow<'static, str> {
     match c {
-        '\u{0}'..='\u{1f}' => {
-            out.push(char::from_u32(0x2400 + c as u32).expect("a control picture"))
-        }
-        '\u{7f}' => out.push('␡'),
-        c if is_shown_as_code(c) => out.push_str(&format!("<U+{:04X}>", c as u32)),
-        c => out.push(c),
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32)
+            .expect("a control picture")
+            .to_string()
+            .into(),
+        '\u{7f}' => "␡".into(),
+        c if is_shown_as_code(c) => format!("<U+{:04X}>", c as u32).into(),
+        c => c.to_string().into(),
     }
 }
 
@@ -93,5 +100,13 @@ mod tests {
         let shown = line(&long);
         assert!(shown.starts_with(&"é".repeat(MAX_LINE_CHARS)));
         assert!(shown.ends_with("… (5 more characters)"), "{shown}");
+        // Shown controls count at their shown width.
+        let controls = "\u{80}".repeat(MAX_LINE_CHARS);
+        let codes = line(&controls);
+        assert_eq!(codes.matches("<U+0080>").count(), MAX_LINE_CHARS / 8);
+        assert!(codes.ends_with(&format!(
+            "… ({} more characters)",
+            MAX_LINE_CHARS - MAX_LINE_CHARS / 8
+        )));
     }
 }
