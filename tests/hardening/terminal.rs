@@ -11,6 +11,8 @@
 use std::path::{Path, PathBuf};
 
 use anypoint_doctor::sim::World;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
 
 use super::{Run, app_env, doctor_async, serve, world};
 
@@ -395,4 +397,184 @@ fn temp_dir(name: &str) -> PathBuf {
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+// ---------------------------------------------------------------- properties
+
+fn config() -> Config {
+    Config {
+        cases: 64,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(0x7e12_0012),
+        ..Config::default()
+    }
+}
+
+/// What hostile names are made of: controls (C0, DEL, C1), bidi overrides,
+/// isolates and marks, line separators, shell and Markdown metacharacters,
+/// characters XML does not allow, and ordinary letters in several scripts.
+fn hostile_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        3 => prop::char::range('\u{1}', '\u{1f}'),
+        1 => Just('\u{7f}'),
+        1 => prop::char::range('\u{80}', '\u{9f}'),
+        2 => prop::sample::select(vec![
+            '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200e}', '\u{200f}', '\u{061c}', '\u{2028}', '\u{2029}',
+            '\u{fffe}', '\u{ffff}',
+        ]),
+        3 => prop::sample::select(
+            "'\"`$;|&<>()*?~#!\\{}[]= \t-+.:/_%@^,".chars().collect::<Vec<_>>()
+        ),
+        4 => prop::sample::select("aZ09éß東京✓ش".chars().collect::<Vec<_>>()),
+    ]
+}
+
+/// A hostile name: a few dozen such characters, or one repeated to 10 kB.
+fn hostile_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => prop::collection::vec(hostile_char(), 0..48).prop_map(|cs| cs.into_iter().collect()),
+        1 => (prop::collection::vec(hostile_char(), 1..8), 1_000usize..1_500)
+            .prop_map(|(cs, n)| cs.into_iter().collect::<String>().repeat(n)),
+    ]
+}
+
+/// A report whose every platform-supplied field holds `name`.
+fn report_naming(name: &str) -> anypoint_doctor::report::Report {
+    use anypoint_doctor::platform::Evidence;
+    use anypoint_doctor::report::model::*;
+    let outcome = |status: Status| Outcome {
+        id: "scope.manage-contracts".into(),
+        category: "scope".into(),
+        title: "Manage Contracts".into(),
+        status,
+        target: Some(name.into()),
+        summary: format!("missing in \"{name}\""),
+        remediation: Some(format!(
+            "Add it in {name}, then run `anypoint-doctor check`"
+        )),
+        inferred: true,
+        blocked_by: None,
+        missing_scope: Some(MissingScope {
+            scope: "manage:api_contracts".into(),
+            name: "Manage Contracts".into(),
+            org_id: Some(name.into()),
+            org_name: Some(name.into()),
+            env_id: Some(name.into()),
+            env_name: Some(name.into()),
+            app: Some(name.into()),
+        }),
+        rests_on: None,
+        settled_by_grants: false,
+        evidence: vec![Evidence {
+            at: "2025-01-01T00:00:00Z".into(),
+            method: "GET".into(),
+            url: format!("https://h/{name}"),
+            status: Some(403),
+            elapsed_ms: 1,
+            trx_id: Some(name.into()),
+            request_id: None,
+            attempts: 1,
+        }],
+        duration_ms: 1,
+    };
+    let checks = vec![
+        outcome(Status::Fail),
+        outcome(Status::Error),
+        outcome(Status::Warn),
+    ];
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::this(),
+        generated_at: "2025-01-01T00:00:00Z".into(),
+        system: System::this(),
+        target: Target {
+            host: "https://anypoint.mulesoft.com".into(),
+            org_id: Some(name.into()),
+            org_name: Some(name.into()),
+            root_org_id: Some(name.into()),
+            client_id: Some("****f0e9".into()),
+            environments: vec![TargetEnvironment {
+                id: name.into(),
+                name: name.into(),
+            }],
+        },
+        settings: Vec::new(),
+        summary: Summary::of(&checks),
+        checks,
+        next_steps: vec![NextStep {
+            title: format!("List API instances in {name}"),
+            command: format!(
+                "anypoint-doctor apis --env {}",
+                anypoint_doctor::settings::shell_word(name)
+            ),
+        }],
+        changes: Some(vec![Change {
+            kind: "gone",
+            id: Some(name.into()),
+            target: Some(name.into()),
+            before: Some(name.into()),
+            after: None,
+            summary: format!("{name} is no longer checked"),
+        }]),
+        least_privilege: None,
+        duration_ms: 1,
+        rerun_flags: format!(" --org {}", anypoint_doctor::settings::shell_word(name)),
+    }
+}
+
+/// XML 1.0's `Char` production.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn a_line_made_safe_holds_nothing_a_terminal_acts_on(name in hostile_name()) {
+        let shown = anypoint_doctor::text::line(&name);
+        prop_assert!(!shown.chars().any(|c| acts_on_terminal(c) || c == '\n'), "{shown:?}");
+        prop_assert!(shown.chars().count() <= anypoint_doctor::text::MAX_LINE_CHARS + 40);
+        if !name.chars().any(|c| acts_on_terminal(c) || c == '\n' || "\u{2028}\u{2029}".contains(c))
+            && name.chars().count() <= anypoint_doctor::text::MAX_LINE_CHARS
+        {
+            prop_assert_eq!(shown.as_ref(), name.as_str());
+        }
+    }
+
+    #[test]
+    fn a_shell_word_is_one_argument_exactly(name in hostile_name()) {
+        let word = anypoint_doctor::settings::shell_word(&name);
+        let out = std::process::Command::new("sh")
+            .args(["-c", &format!("printf '%s' {word}")])
+            .output()
+            .expect("sh runs");
+        prop_assert!(out.status.success(), "{word}");
+        prop_assert_eq!(String::from_utf8_lossy(&out.stdout), name);
+    }
+
+    #[test]
+    fn every_text_view_of_hostile_names_is_inert(name in hostile_name()) {
+        use anypoint_doctor::cli::Format;
+        use anypoint_doctor::report::{render, table::TableOptions};
+        let report = report_naming(&name);
+        for (verbose, width) in [(false, 80), (true, 120), (true, 60)] {
+            let options = TableOptions { color: false, width: Some(width), verbose };
+            let shown = render(&report, Format::Table, options);
+            prop_assert!(!shown.chars().any(acts_on_terminal), "{shown}");
+        }
+        let plain = TableOptions { color: false, width: Some(120), verbose: true };
+        let md = render(&report, Format::Markdown, plain);
+        prop_assert!(!md.chars().any(acts_on_terminal), "{md}");
+        let md = outside_code_blocks(&md);
+        let checks = md.split("## Checks").nth(1).and_then(|s| s.split("\n\n").nth(1)).expect("table");
+        for row in checks.lines() {
+            prop_assert_eq!(unescaped_pipes(row), 6, "{}", row);
+        }
+        let xml = render(&report, Format::Junit, plain);
+        prop_assert!(xml.chars().all(is_xml_char), "{xml}");
+        let json: serde_json::Value = serde_json::from_str(&render(&report, Format::Json, plain)).expect("JSON");
+        prop_assert_eq!(json["target"]["org_name"].as_str(), Some(name.as_str()));
+    }
 }
