@@ -15,6 +15,7 @@ pub mod secret;
 pub mod settings;
 pub mod sim;
 pub mod suggest;
+pub mod text;
 pub mod time;
 
 use std::io::Write;

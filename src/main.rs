@@ -63,7 +63,8 @@ fn main() -> ExitCode {
     let status = match runtime.block_on(anypoint_doctor::run(&cli, &matches, &mut io)) {
         Ok(status) => status,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Errors quote names and messages from the platform and from files.
+            eprintln!("error: {}", anypoint_doctor::text::line(&e.to_string()));
             e.exit_status()
         }
     };

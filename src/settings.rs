@@ -100,7 +100,8 @@ impl Settings {
 
     /// The app's credentials as shell expressions for a token request the
     /// user runs (the variable, the id typed, `$(cat FILE)`), never their
-    /// values; none for a ready-made token.
+    /// values; none for a ready-made token. Each is written to stand inside
+    /// double quotes.
     pub fn token_request(&self) -> Option<TokenRequest> {
         let Credentials::ClientCredentials {
             client_id,
@@ -110,7 +111,7 @@ impl Settings {
             return None;
         };
         let client_id = match &client_id.source {
-            Source::Flag(_) => client_id.value.clone(),
+            Source::Flag(_) => double_quoted(&client_id.value),
             _ => "$ANYPOINT_CLIENT_ID".into(),
         };
         let client_secret = match &client_secret.source {
@@ -159,10 +160,12 @@ impl Settings {
     }
 }
 
-/// The app's credentials as shell expressions, never their values.
+/// The app's credentials as shell expressions, never their values; each
+/// stands inside double quotes.
 #[derive(Debug, Clone)]
 pub struct TokenRequest {
-    /// `$ANYPOINT_CLIENT_ID`, or the id the user typed.
+    /// `$ANYPOINT_CLIENT_ID`, or the id the user typed (its `"`, `\\`, `$`
+    /// and backquotes escaped).
     pub client_id: String,
     /// `$ANYPOINT_CLIENT_SECRET`, or `$(cat FILE)`.
     pub client_secret: String,
@@ -181,6 +184,19 @@ pub fn shell_word(value: &str) -> String {
     } else {
         format!("'{}'", value.replace('\'', "'\\''"))
     }
+}
+
+/// A value as the inside of a double-quoted POSIX shell word: taken as it
+/// is, nothing in it expanded.
+fn double_quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '"' | '\\' | '$' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl Credentials {

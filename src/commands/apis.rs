@@ -10,6 +10,7 @@ use super::resources;
 use super::session::{self, Stop};
 use crate::cli::{ApisArgs, OutputFormat};
 use crate::error::Error;
+use crate::text::line;
 use crate::{ExitStatus, Io};
 
 pub async fn run(
@@ -69,13 +70,14 @@ pub async fn run(
                     api.asset_id.as_deref().unwrap_or("?"),
                     api.asset_version.as_deref().unwrap_or("?")
                 );
+                let shown = |text: Option<&str>| line(text.unwrap_or_default()).into_owned();
                 table.add_row([
-                    env.clone(),
+                    shown(Some(env)),
                     api.id.to_string(),
-                    asset,
-                    api.product_version.clone().unwrap_or_default(),
-                    api.instance_label.clone().unwrap_or_default(),
-                    api.status.clone().unwrap_or_default(),
+                    shown(Some(&asset)),
+                    shown(api.product_version.as_deref()),
+                    shown(api.instance_label.as_deref()),
+                    shown(api.status.as_deref()),
                     api.active_contracts_count
                         .map(|n| n.to_string())
                         .unwrap_or_default(),

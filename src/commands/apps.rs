@@ -10,6 +10,7 @@ use super::session::{self, Stop};
 use crate::cli::{AppsArgs, OutputFormat};
 use crate::error::Error;
 use crate::report::Status;
+use crate::text::line;
 use crate::{ExitStatus, Io};
 
 pub async fn run(
@@ -57,8 +58,8 @@ pub async fn run(
             for app in &apps {
                 table.add_row([
                     app.id.to_string(),
-                    app.name.clone(),
-                    app.client_id.clone().unwrap_or_default(),
+                    line(&app.name).into_owned(),
+                    line(app.client_id.as_deref().unwrap_or_default()).into_owned(),
                 ]);
             }
             writeln!(io.out, "{}", table.trim_fmt())?;
@@ -66,7 +67,7 @@ pub async fn run(
                 io.out,
                 "\n{} client application(s) in the root organization \"{}\".",
                 apps.len(),
-                root.name
+                line(&root.name)
             )?;
         }
         OutputFormat::Table => {}
@@ -83,8 +84,8 @@ pub async fn run(
         writeln!(
             io.err,
             "No client applications in \"{}\", and the evidence agrees: {}",
-            root.name,
-            diagnosis.first().map(|o| o.summary.as_str()).unwrap_or("")
+            line(&root.name),
+            line(diagnosis.first().map(|o| o.summary.as_str()).unwrap_or(""))
         )?;
         return Ok(ExitStatus::Ok);
     }

@@ -83,7 +83,9 @@ pub async fn run(
             writeln!(
                 io.err,
                 "  {:<14} {:<44} from {}",
-                row.name, row.value, row.source
+                row.name,
+                crate::text::line(&row.value),
+                crate::text::line(&row.source)
             )?;
         }
     }
@@ -159,7 +161,7 @@ fn capabilities(args: &CheckArgs, io: &mut Io<'_>) -> Result<(Vec<String>, Vec<C
     }
     let found = calls::find(args.for_files.clone());
     for unreadable in &found.unreadable {
-        writeln!(io.err, "warning: skipped {unreadable}")?;
+        writeln!(io.err, "warning: skipped {}", crate::text::line(unreadable))?;
     }
     if found.calls.is_empty() {
         let paths: Vec<String> = args

@@ -16,6 +16,7 @@ use crate::error::{ConfigError, Error};
 use crate::platform::Request;
 use crate::platform::models::{ClientApplication, GRANT_TYPES};
 use crate::settings::shell_word;
+use crate::text::line;
 use crate::{ExitStatus, Io};
 
 /// Longest name accepted before sending: the platform's own limit is not
@@ -104,8 +105,11 @@ pub async fn run(
         Err(refusal) => {
             writeln!(
                 io.err,
-                "warning: cannot check for an existing \"{name}\": listing applications failed ({})",
-                refusal.describe()
+                "{}",
+                line(&format!(
+                    "warning: cannot check for an existing \"{name}\": listing applications failed ({})",
+                    refusal.describe()
+                ))
             )?;
             None
         }
@@ -180,7 +184,7 @@ async fn created_or_stopped(
             match resources::applications(session, false).await {
                 Ok(apps) => match apps.into_iter().find(|a| a.name == name && !before.contains(&a.id)) {
                     Some(app) => {
-                        writeln!(io.err, "The create got no answer ({why}), but the application exists:")?;
+                        writeln!(io.err, "The create got no answer ({}), but the application exists:", line(&why))?;
                         created(args, io, session, app, secret_out).await
                     }
                     None => lost_create(&why, reached, &format!("application {name:?}"), Ok(()), LOOK_AGAIN).report(io),
@@ -227,14 +231,14 @@ async fn created(
             writeln!(
                 io.out,
                 "Created client application \"{}\" in \"{}\".",
-                app.name,
-                session.org().root.name
+                line(&app.name),
+                line(&session.org().root.name)
             )?;
             writeln!(io.out, "  id            {}", app.id)?;
             writeln!(
                 io.out,
                 "  clientId      {}",
-                app.client_id.as_deref().unwrap_or("(not returned)")
+                line(app.client_id.as_deref().unwrap_or("(not returned)"))
             )?;
             match (&secret_shown, &args.secret_file) {
                 (Some(secret), _) => writeln!(io.out, "  clientSecret  {secret}")?,
@@ -253,13 +257,20 @@ async fn created(
                 )?,
             }
             match first_api_instance(session).await {
-                Some((env, api)) => writeln!(
-                    io.out,
-                    "\nNext, its contract with API instance {api} in \"{env}\" (`anypoint-doctor apis` lists the others):\n  anypoint-doctor create contract --app {}{} --api {api} --env {}",
-                    app.id,
-                    session.ctx.settings.org_flags(),
-                    shell_word(&env)
-                )?,
+                Some((env, api)) => {
+                    let command = format!(
+                        "anypoint-doctor create contract --app {}{} --api {api} --env {}",
+                        app.id,
+                        session.ctx.settings.org_flags(),
+                        shell_word(&env)
+                    );
+                    writeln!(
+                        io.out,
+                        "\nNext, its contract with API instance {api} in \"{}\" (`anypoint-doctor apis` lists the others):\n  {}",
+                        line(&env),
+                        line(&command)
+                    )?
+                }
                 None => writeln!(
                     io.out,
                     "\nNext: `anypoint-doctor apis` lists the API instances a contract can name."

@@ -14,6 +14,7 @@ use crate::error::{ConfigError, Error};
 use crate::platform::Request;
 use crate::platform::models::{ApiContract, ApiInstance, Environment};
 use crate::settings::shell_word;
+use crate::text::line;
 use crate::{ExitStatus, Io};
 
 /// The `versionGroup` a contract is sent with. MuleSoft's guidance names the
@@ -81,7 +82,7 @@ pub async fn run(
             writeln!(
                 io.err,
                 "warning: cannot check for an existing contract: API Manager's contract list answered {}",
-                refusal.describe()
+                line(&refusal.describe())
             )?;
             None
         }
@@ -143,7 +144,7 @@ pub async fn run(
                     .find(|c| c.application_id == Some(app_id) && !known.contains(&c.id))
                 {
                     Some(contract) => {
-                        writeln!(io.err, "The create got no answer ({why}), but the contract exists:")?;
+                        writeln!(io.err, "The create got no answer ({}), but the contract exists:", line(&why))?;
                         report(args, io, contract, &env, "created")
                     }
                     None => lost_create(&why, reached, "contract", Ok(()), &look_again).report(io),
@@ -302,17 +303,18 @@ fn report(
             )?;
         }
         OutputFormat::Table => {
+            let application = contract
+                .application_id
+                .map(|id| id.to_string())
+                .unwrap_or_else(|| args.app.clone());
             writeln!(
                 io.out,
                 "Contract {} {what}: application {} ↔ API instance {} in \"{}\" (status {}).",
                 contract.id,
-                contract
-                    .application_id
-                    .map(|id| id.to_string())
-                    .unwrap_or_else(|| args.app.clone()),
+                line(&application),
                 args.api,
-                env.name,
-                contract.status.as_deref().unwrap_or("unknown")
+                line(&env.name),
+                line(contract.status.as_deref().unwrap_or("unknown"))
             )?;
         }
     }

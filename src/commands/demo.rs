@@ -42,7 +42,7 @@ fn same_world(args: &WorldArgs) -> String {
         ),
         None => format!(
             " --scenario {}",
-            args.scenario.as_deref().unwrap_or(scenarios::DEMO_DEFAULT)
+            shell_word(args.scenario.as_deref().unwrap_or(scenarios::DEMO_DEFAULT))
         ),
     };
     if let Some(ms) = args.latency_ms {

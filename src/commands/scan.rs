@@ -35,8 +35,8 @@ pub fn run(args: &ScanArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         writeln!(
             io.err,
             "warning: skipped {}: {}",
-            unreadable.path.display(),
-            unreadable.reason
+            crate::text::line(&unreadable.path.display().to_string()),
+            crate::text::line(&unreadable.reason)
         )?;
     }
     match args.format {

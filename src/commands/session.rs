@@ -99,9 +99,11 @@ impl Stop {
         }
     }
 
-    /// Prints the message and the diagnosis on stderr (stdout stays for results).
+    /// Prints the message and the diagnosis on stderr (stdout stays for
+    /// results), each safe for a terminal: both carry the platform's names
+    /// and messages.
     pub fn report(self, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
-        writeln!(io.err, "{}", self.message)?;
+        writeln!(io.err, "{}", crate::text::line(&self.message))?;
         if !self.diagnosis.is_empty() {
             let options = TableOptions {
                 color: false,

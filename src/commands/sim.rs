@@ -3,7 +3,9 @@
 
 use crate::cli::SimArgs;
 use crate::error::{ConfigError, Error};
+use crate::settings::shell_word;
 use crate::sim::{ServeOptions, load, scenarios};
+use crate::text::line;
 use crate::{ExitStatus, Io};
 
 pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
@@ -36,19 +38,30 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
             reason: e.to_string(),
         })?;
     let host = running.base_url.clone();
-    writeln!(io.out, "anypoint-doctor simulator: {label}")?;
+    // A scenario file's credentials go into commands to paste: one shell
+    // word each, shown safe for a terminal.
+    let word = |value: &str| line(&shell_word(value)).into_owned();
+    writeln!(io.out, "anypoint-doctor simulator: {}", line(&label))?;
     writeln!(io.out, "Listening on {host}\n")?;
     writeln!(io.out, "Point the doctor at it:")?;
     writeln!(io.out, "  export ANYPOINT_HOST={host}")?;
-    writeln!(io.out, "  export ANYPOINT_CLIENT_ID={}", login.client_id)?;
+    writeln!(
+        io.out,
+        "  export ANYPOINT_CLIENT_ID={}",
+        word(&login.client_id)
+    )?;
     writeln!(
         io.out,
         "  export ANYPOINT_CLIENT_SECRET={}",
-        login.client_secret
+        word(&login.client_secret)
     )?;
     if let Some(cert) = &running.cert_file {
         // The certificate is self-signed: the doctor trusts it only when told.
-        writeln!(io.out, "  export SSL_CERT_FILE={}", cert.display())?;
+        writeln!(
+            io.out,
+            "  export SSL_CERT_FILE={}",
+            word(&cert.display().to_string())
+        )?;
     }
     writeln!(io.out, "  anypoint-doctor check")?;
     if let Some(token) = admin {
@@ -56,7 +69,7 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
             io.out,
             "\nAn org admin's token, which reads the app's granted scopes (exact verdicts):"
         )?;
-        writeln!(io.out, "  export ANYPOINT_ADMIN_BEARER={token}")?;
+        writeln!(io.out, "  export ANYPOINT_ADMIN_BEARER={}", word(&token))?;
         writeln!(io.out, "  anypoint-doctor check")?;
     }
     if let Some(cert) = &running.cert_file {
@@ -73,9 +86,9 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         writeln!(
             io.out,
             "  NODE_EXTRA_CA_CERTS={} anypoint-cli-v4 account environment list --host {bare} --client_id {} --client_secret {} --collectMetrics",
-            cert.display(),
-            login.client_id,
-            login.client_secret
+            word(&cert.display().to_string()),
+            word(&login.client_id),
+            word(&login.client_secret)
         )?;
     }
     // The last line: everything above is printed, and the server is up.

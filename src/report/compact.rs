@@ -5,6 +5,7 @@
 //! at 40 columns as at 200; `-v` gives every check in full.
 
 use super::model::{MissingScope, Outcome, Report, Status};
+use super::sanitize;
 use super::table::{TableOptions, header_line, painted, summary_line};
 
 /// Width when the terminal's is unknown (or given as 0).
@@ -29,6 +30,7 @@ pub fn width(options: TableOptions) -> usize {
 }
 
 pub fn render(report: &Report, options: TableOptions) -> String {
+    let report = &sanitize::report(report);
     let width = width(options);
     let paint = |status: Status| symbol(status, options.color);
     let mut out = format!("{}\n\n", header_line(report));
@@ -146,7 +148,8 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     out
 }
 
-/// Every outcome in full, one block each, for `-v` below table width.
+/// Every outcome in full, one block each, for `-v` below table width (the
+/// outcomes already made safe to show).
 pub fn list(outcomes: &[Outcome], options: TableOptions) -> String {
     let width = width(options);
     let mut out = String::new();

@@ -4,9 +4,14 @@
 
 use super::model::{Outcome, Report, Status};
 
+/// Text as XML character data: markup escaped, and the characters XML 1.0
+/// does not allow (most C0 controls, U+FFFE, U+FFFF) or that a reader
+/// would act on (CR, C1 controls) left out.
 fn escape(text: &str) -> String {
     text.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .filter(|c| {
+            (!c.is_control() || matches!(c, '\n' | '\t')) && !matches!(c, '\u{fffe}' | '\u{ffff}')
+        })
         .map(|c| match c {
             '&' => "&amp;".to_string(),
             '<' => "&lt;".to_string(),

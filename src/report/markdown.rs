@@ -1,34 +1,87 @@
 //! Markdown renderer: the same report for pasting into a ticket or a CI summary.
+//! Text from the platform or from files is made safe for a line first
+//! (`sanitize`), then escaped where Markdown would read structure into it.
 
 use super::model::{Outcome, Report, Status};
+use super::sanitize;
 
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', "<br>")
+/// One line of text as Markdown shows it, whatever it holds: no link, raw
+/// HTML or autolink, and no block marker at its start (heading, quote, list
+/// item, rule, fence). Backticks are kept: the doctor's own fixes quote
+/// commands with them.
+fn text(line: &str) -> String {
+    let line = line.trim_start();
+    let mut out = String::with_capacity(line.len() + 1);
+    if starts_a_block(line) {
+        out.push('\\');
+    }
+    for c in line.chars() {
+        if matches!(c, '\\' | '<' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `text` in a table cell: a `|` would end the cell.
+fn cell(line: &str) -> String {
+    text(line).replace('|', "\\|")
+}
+
+/// Whether a line would start a block rather than a paragraph; escaping its
+/// first character keeps it text.
+fn starts_a_block(line: &str) -> bool {
+    let ends_marker = |rest: &str| rest.is_empty() || rest.starts_with([' ', '\t']);
+    let hashes = line.len() - line.trim_start_matches('#').len();
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    line.starts_with('>')
+        || line.starts_with("```")
+        || line.starts_with("~~~")
+        || (hashes > 0 && ends_marker(&line[hashes..]))
+        || (line.starts_with(['-', '+', '*']) && ends_marker(&line[1..]))
+        || (line.len() >= 3 && line.chars().all(|c| matches!(c, '-' | '*' | '_' | ' ')))
+        || (digits > 0
+            && line[digits..].starts_with(['.', ')'])
+            && ends_marker(&line[digits + 1..]))
+}
+
+/// Text as a code span: fenced with more backticks than it holds in a row.
+fn code(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 pub fn render(report: &Report) -> String {
+    let report = &sanitize::report(report);
     let t = &report.target;
     let mut out = String::from("# anypoint-doctor report\n\n");
     let mut facts = vec![
         format!("- Tool: {} {}", report.tool.name, report.tool.version),
         format!("- Generated: {}", report.generated_at),
-        format!("- Control plane: {}", t.host),
+        format!("- Control plane: {}", text(&t.host)),
         format!("- System: {} {}", report.system.os, report.system.arch),
     ];
     if let (Some(name), Some(id)) = (&t.org_name, &t.org_id) {
-        facts.push(format!("- Organization: {name} (`{id}`)"));
+        facts.push(format!("- Organization: {} ({})", text(name), code(id)));
     }
     if let Some(root) = &t.root_org_id {
-        facts.push(format!("- Root organization: `{root}`"));
+        facts.push(format!("- Root organization: {}", code(root)));
     }
     if let Some(client) = &t.client_id {
-        facts.push(format!("- Client id: `{client}`"));
+        facts.push(format!("- Client id: {}", code(client)));
     }
     if !t.environments.is_empty() {
         let envs: Vec<String> = t
             .environments
             .iter()
-            .map(|e| format!("{} (`{}`)", e.name, e.id))
+            .map(|e| format!("{} ({})", text(&e.name), code(&e.id)))
             .collect();
         facts.push(format!("- Environments: {}", envs.join(", ")));
     }
@@ -47,7 +100,7 @@ pub fn render(report: &Report) -> String {
             out.push_str("Nothing changed.\n");
         }
         for change in changes {
-            out.push_str(&format!("- {}\n", change.summary));
+            out.push_str(&format!("- {}\n", text(&change.summary)));
         }
     }
 
@@ -59,10 +112,10 @@ pub fn render(report: &Report) -> String {
             out.push_str(&format!(
                 "{}. {}\n",
                 n + 1,
-                lines.next().unwrap_or_default()
+                text(lines.next().unwrap_or_default())
             ));
             for line in lines {
-                out.push_str(&format!("   - {line}\n"));
+                out.push_str(&format!("   - {}\n", text(line)));
             }
         }
     }
@@ -80,9 +133,12 @@ pub fn render(report: &Report) -> String {
     }
 
     if let Some(least) = &report.least_privilege {
-        out.push_str(&format!("\n## Least privilege\n\n{}\n", least.sentence()));
+        out.push_str(&format!(
+            "\n## Least privilege\n\n{}\n",
+            text(&least.sentence())
+        ));
         for line in least.call_lines() {
-            out.push_str(&format!("\n- `{line}`"));
+            out.push_str(&format!("\n- {}", code(&line)));
         }
         if !least.calls.is_empty() {
             out.push('\n');
@@ -95,7 +151,7 @@ pub fn render(report: &Report) -> String {
             out.push_str(&format!(
                 "{}. {}\n\n   ```sh\n   {}\n   ```\n\n",
                 n + 1,
-                step.title,
+                text(&step.title),
                 step.command
             ));
         }
@@ -122,8 +178,8 @@ pub fn render(report: &Report) -> String {
                 cell(&e.url),
                 e.status.map_or("no answer".into(), |s| s.to_string()),
                 e.elapsed_ms,
-                e.trx_id.as_deref().unwrap_or(""),
-                e.request_id.as_deref().unwrap_or("")
+                cell(e.trx_id.as_deref().unwrap_or("")),
+                cell(e.request_id.as_deref().unwrap_or(""))
             ));
         }
     }
@@ -140,14 +196,14 @@ fn support(report: &Report) -> String {
         .filter(|o| matches!(o.status, Status::Fail | Status::Error))
         .collect();
     let mut out = format!(
-        "\n## What to tell support\n\n{} {} on {} {} checked client `{}` against {} (organization `{}`) at {}: ",
+        "\n## What to tell support\n\n{} {} on {} {} checked client {} against {} (organization {}) at {}: ",
         report.tool.name,
         report.tool.version,
         report.system.os,
         report.system.arch,
-        t.client_id.as_deref().unwrap_or("unknown"),
-        t.host,
-        t.org_id.as_deref().unwrap_or("unknown"),
+        code(t.client_id.as_deref().unwrap_or("unknown")),
+        text(&t.host),
+        code(t.org_id.as_deref().unwrap_or("unknown")),
         report.generated_at
     );
     if bad.is_empty() {
@@ -165,9 +221,9 @@ fn support(report: &Report) -> String {
         let target = o
             .target
             .as_deref()
-            .map(|t| format!(" ({t})"))
+            .map(|t| format!(" ({})", text(t)))
             .unwrap_or_default();
-        out.push_str(&format!("- `{}`{target}: {}\n", o.id, o.summary));
+        out.push_str(&format!("- `{}`{target}: {}\n", o.id, text(&o.summary)));
         for e in o
             .evidence
             .iter()
@@ -176,13 +232,13 @@ fn support(report: &Report) -> String {
         {
             out.push_str(&format!(
                 "  - {} {} → {} at {}{}\n",
-                e.method,
-                e.url,
+                text(&e.method),
+                text(&e.url),
                 e.status.map_or("no answer".into(), |s| s.to_string()),
                 e.at,
                 e.trx_id
                     .as_deref()
-                    .map(|trx| format!(", x-anypnt-trx-id `{trx}`"))
+                    .map(|trx| format!(", x-anypnt-trx-id {}", code(trx)))
                     .unwrap_or_default()
             ));
         }
@@ -193,9 +249,9 @@ fn support(report: &Report) -> String {
 
 fn row(o: &Outcome) -> String {
     let summary = if o.inferred {
-        format!("{} *(inferred)*", o.summary)
+        format!("{} *(inferred)*", cell(&o.summary))
     } else {
-        o.summary.clone()
+        cell(&o.summary)
     };
     format!(
         "| {} {} | `{}` | {} | {} | {} |\n",
@@ -203,7 +259,7 @@ fn row(o: &Outcome) -> String {
         o.status.word(),
         o.id,
         cell(o.target.as_deref().unwrap_or("")),
-        cell(&summary),
+        summary,
         cell(o.remediation.as_deref().unwrap_or(""))
     )
 }

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod model;
 pub mod next_steps;
 pub mod redact;
+pub mod sanitize;
 pub mod table;
 
 pub use model::{Outcome, Report, Status, Summary};

@@ -2,7 +2,8 @@
 //! org, environment and API instance ids found and the flags the user gave
 //! (host, client id, secret file, CA file, `--for`), never a secret
 //! (credentials stay in `$ANYPOINT_*` variables or the secret file), and
-//! only those that can work given the verdicts. Each runs as printed.
+//! only those that can work given the verdicts. Each runs as printed: every
+//! value from the platform or the user is one shell word (`shell_word`).
 
 use super::model::{NextStep, Outcome, Status, Target, TargetEnvironment};
 use crate::settings::{TokenRequest, shell_word};
@@ -63,7 +64,7 @@ pub fn plan(target: &Target, outcomes: &[Outcome], carry: &Carry) -> Vec<NextSte
     let org_flag = target
         .org_id
         .as_ref()
-        .map(|id| format!(" --org {id}"))
+        .map(|id| format!(" --org {}", shell_word(id)))
         .unwrap_or_default()
         + &connection;
 
@@ -156,7 +157,8 @@ pub fn plan(target: &Target, outcomes: &[Outcome], carry: &Carry) -> Vec<NextSte
                 env.name
             ),
             command: format!(
-                "anypoint-doctor create contract --app {EXAMPLE_APP} --api {api}{org_flag} --env {}",
+                "anypoint-doctor create contract --app {EXAMPLE_APP} --api {}{org_flag} --env {}",
+                shell_word(api),
                 shell_word(&env.name)
             ),
         });
@@ -170,8 +172,10 @@ pub fn plan(target: &Target, outcomes: &[Outcome], carry: &Carry) -> Vec<NextSte
         steps.push(NextStep {
             title: "Or call the platform yourself: a token for curl (needs jq)".into(),
             command: format!(
-                "export ANYPOINT_TOKEN=$(curl -s{cacert} {host}/accounts/api/v2/oauth2/token -d grant_type=client_credentials --data-urlencode \"client_id={}\" --data-urlencode \"client_secret={}\" | jq -r .access_token)",
-                token.client_id, token.client_secret
+                "export ANYPOINT_TOKEN=$(curl -s{cacert} {} -d grant_type=client_credentials --data-urlencode \"client_id={}\" --data-urlencode \"client_secret={}\" | jq -r .access_token)",
+                shell_word(&format!("{host}/accounts/api/v2/oauth2/token")),
+                token.client_id,
+                token.client_secret
             ),
         });
     }

@@ -9,6 +9,7 @@ use owo_colors::OwoColorize;
 
 use super::compact;
 use super::model::{Outcome, Report, Status};
+use super::sanitize;
 
 #[derive(Debug, Clone, Copy)]
 pub struct TableOptions {
@@ -36,12 +37,13 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     if !options.verbose {
         return compact::render(report, options);
     }
+    let report = &sanitize::report(report);
     let mut out = String::new();
     out.push_str(&header_line(report));
     out.push('\n');
 
     if compact::width(options) >= TABLE_WIDTH {
-        out.push_str(&outcomes_table(&report.checks, options));
+        out.push_str(&table_of(&report.checks, options));
     } else {
         out.push_str(&compact::list(&report.checks, options));
     }
@@ -85,8 +87,14 @@ pub fn render(report: &Report, options: TableOptions) -> String {
 }
 
 /// The outcomes as a table (no header line, summary or next steps): what
-/// `check` prints, and what commands print as their diagnosis.
+/// commands print as their diagnosis.
 pub fn outcomes_table(outcomes: &[Outcome], options: TableOptions) -> String {
+    let shown: Vec<Outcome> = outcomes.iter().map(sanitize::outcome).collect();
+    table_of(&shown, options)
+}
+
+/// The table of outcomes already made safe to show.
+fn table_of(outcomes: &[Outcome], options: TableOptions) -> String {
     let mut table = Table::new();
     table
         .load_style(presets::UTF8_FULL_CONDENSED)

@@ -8,21 +8,24 @@ use serde_json::{Value, json};
 
 use super::rules::{Rules, Severity};
 use super::{Finding, ScanResult};
+use crate::text::line;
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/// One block per finding; a file's name and line are shown safe for a
+/// terminal (`text::line`): neither can forge a finding or send a sequence.
 pub fn table(result: &ScanResult) -> String {
     let mut text = String::new();
     for f in &result.findings {
         text.push_str(&format!(
             "{}:{}:{}: {}[{}] {}\n  found: {}\n  fix:   {}\n\n",
-            f.path.display(),
+            line(&f.path.display().to_string()),
             f.line,
             f.column,
             f.rule.severity.name(),
             f.rule.id,
             f.rule.title,
-            f.text,
+            line(&f.text),
             f.rule.fix
         ));
     }

@@ -1,0 +1,112 @@
+//! Untrusted text (names from the platform, server messages, file names and
+//! lines) made safe to print on one terminal line: every character a terminal
+//! acts on is shown instead, and a line has a length a terminal can hold.
+//!
+//! C0 controls and DEL show as their Unicode control pictures (ESC as `␛`,
+//! CR as `␍`, a newline as `␊`), so an escape sequence reads as text and a
+//! name cannot start a line of its own; C1 controls, bidi embeddings,
+//! overrides, isolates and marks, and the line and paragraph separators show
+//! as `<U+202E>`, so nothing reorders or breaks what follows. Every other
+//! character, in any script, is kept.
+
+use std::borrow::Cow;
+
+/// The most characters a line shows (a shown control counts as what shows
+/// it); the rest is counted, not printed.
+pub const MAX_LINE_CHARS: usize = 2000;
+
+/// `text` safe for one terminal line; unchanged (and not copied) when it
+/// already is.
+pub fn line(text: &str) -> Cow<'_, str> {
+    let short = text.len() <= MAX_LINE_CHARS || text.chars().count() <= MAX_LINE_CHARS;
+    if short && !text.chars().any(is_shown_as_code) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len().min(MAX_LINE_CHARS * 4) + 16);
+    let mut shown = 0;
+    for (taken, c) in text.chars().enumerate() {
+        let visible = visible(c);
+        shown += visible.chars().count();
+        if shown > MAX_LINE_CHARS {
+            let more = text.chars().count() - taken;
+            out.push_str(&format!("… ({more} more characters)"));
+            break;
+        }
+        out.push_str(&visible);
+    }
+    Cow::Owned(out)
+}
+
+/// `line`, as an owned string (for fields of a copy).
+pub fn owned_line(text: &str) -> String {
+    line(text).into_owned()
+}
+
+/// Whether a terminal would act on `c` rather than show it, or it would
+/// reorder or break the text around it.
+fn is_shown_as_code(c: char) -> bool {
+    c.is_control() || is_bidi_or_separator(c)
+}
+
+fn is_bidi_or_separator(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
+/// How `c` is shown.
+fn visible(c: char) -> Cow<'static, str> {
+    match c {
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32)
+            .expect("a control picture")
+            .to_string()
+            .into(),
+        '\u{7f}' => "␡".into(),
+        c if is_shown_as_code(c) => format!("<U+{:04X}>", c as u32).into(),
+        c => c.to_string().into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_kept_as_is() {
+        for plain in ["Example Corp", "Sandbox", "Évreux — 東京 ✓", ""] {
+            assert!(matches!(line(plain), Cow::Borrowed(_)), "{plain}");
+        }
+    }
+
+    #[test]
+    fn controls_and_overrides_show_as_what_they_are() {
+        assert_eq!(line("a\u{1b}]0;t\u{7}b\r\nc\td\u{7f}"), "a␛]0;t␇b␍␊c␉d␡");
+        assert_eq!(
+            line("x\u{9b}31m\u{202e}y\u{2066}"),
+            "x<U+009B>31m<U+202E>y<U+2066>"
+        );
+    }
+
+    #[test]
+    fn a_long_line_is_cut_and_says_how_much_is_left() {
+        let long = "é".repeat(MAX_LINE_CHARS + 5);
+        let shown = line(&long);
+        assert!(shown.starts_with(&"é".repeat(MAX_LINE_CHARS)));
+        assert!(shown.ends_with("… (5 more characters)"), "{shown}");
+        // Shown controls count at their shown width.
+        let controls = "\u{80}".repeat(MAX_LINE_CHARS);
+        let codes = line(&controls);
+        assert_eq!(codes.matches("<U+0080>").count(), MAX_LINE_CHARS / 8);
+        assert!(codes.ends_with(&format!(
+            "… ({} more characters)",
+            MAX_LINE_CHARS - MAX_LINE_CHARS / 8
+        )));
+    }
+}
