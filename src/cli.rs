@@ -360,7 +360,7 @@ pub struct SimArgs {
     #[arg(long)]
     pub tls: bool,
 
-    /// Where to write that certificate (PEM). [default: anypoint-doctor-sim.pem in the temp directory]
+    /// Where to write that certificate (PEM), replacing the file. [default: a new private folder in the temp directory, removed on exit]
     #[arg(long, value_name = "PATH", requires = "tls")]
     pub cert_file: Option<PathBuf>,
 }

@@ -92,7 +92,8 @@ async fn tls_config(path: &PathBuf) -> std::io::Result<axum_server::tls_rustls::
             .map_err(std::io::Error::other)?;
     let cert = certified.cert.pem();
     let key = certified.signing_key.serialize_pem();
-    std::fs::write(path, &cert).map_err(|e| {
+    // Replaced, never written through: a link planted at `path` is not followed.
+    crate::files::replace(path, cert.as_bytes()).map_err(|e| {
         std::io::Error::new(
             e.kind(),
             format!("cannot write the certificate to {}: {e}", path.display()),
