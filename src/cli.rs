@@ -338,8 +338,12 @@ pub struct WorldArgs {
     #[arg(long, value_name = "PATH")]
     pub scenario_file: Option<PathBuf>,
 
-    /// Extra milliseconds before every answer.
-    #[arg(long, value_name = "MS")]
+    /// Extra milliseconds before every answer (at most 60000).
+    #[arg(
+        long,
+        value_name = "MS",
+        value_parser = clap::value_parser!(u64).range(..=crate::sim::validate::MAX_LATENCY_MS)
+    )]
     pub latency_ms: Option<u64>,
 }
 

@@ -134,3 +134,96 @@ fn sim_tls_default_certificate_is_not_a_fixed_name_in_the_temp_directory() {
         "the certificate's folder is removed on exit"
     );
 }
+
+/// A scenario file in `dir`: the healthy world as JSON, changed by `edit`.
+fn scenario_file(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
+    let mut world = serde_json::to_value(world("healthy")).unwrap();
+    edit(&mut world);
+    let path = dir.join("world.json");
+    std::fs::write(&path, serde_json::to_vec(&world).unwrap()).unwrap();
+    path
+}
+
+/// The error `from_file` gives for the healthy world changed by `edit`.
+fn load_error(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let dir = folder();
+    let path = scenario_file(dir.path(), edit);
+    match anypoint_doctor::sim::load::from_file(&path) {
+        Ok(_) => panic!("the world loaded"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_business_group_with_the_roots_id_is_refused_on_load() {
+    let err = load_error(|w| {
+        let root_id = w["root"]["id"].clone();
+        w["root"]["business_groups"] = serde_json::json!([{"id": root_id, "name": "Loop"}]);
+    });
+    assert!(
+        err.contains("root.business_groups[0].id")
+            && err.contains("root.id")
+            && !err.contains('\n'),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_environment_and_app_ids_are_refused_on_load() {
+    let err = load_error(|w| {
+        let envs = w["root"]["environments"].as_array_mut().unwrap();
+        let copy = envs[0].clone();
+        envs.push(copy);
+    });
+    assert!(
+        err.contains("environments[") && err.contains("unique"),
+        "{err}"
+    );
+    let err = load_error(|w| {
+        let apps = w["connected_apps"].as_array_mut().unwrap();
+        let copy = apps[0].clone();
+        apps.push(copy);
+    });
+    assert!(
+        err.contains("connected_apps[") && err.contains(".client_id"),
+        "{err}"
+    );
+}
+
+#[test]
+fn extreme_clock_skew_and_token_lifetime_are_refused_on_load() {
+    for (field, value) in [
+        ("clock_skew_secs", serde_json::json!(i64::MIN)),
+        ("clock_skew_secs", serde_json::json!(i64::MAX)),
+        ("token_ttl_secs", serde_json::json!(u64::MAX)),
+        ("latency_ms", serde_json::json!(u64::MAX)),
+    ] {
+        let err = load_error(|w| w[field] = value);
+        assert!(err.contains(field) && err.contains("limit"), "{err}");
+    }
+    let err = load_error(|w| {
+        w["faults"] = serde_json::json!([{"path": "/**", "fault": {"type": "rate-limit", "retry_after_secs": u64::MAX}}]);
+    });
+    assert!(err.contains("faults[0].fault.retry_after_secs"), "{err}");
+}
+
+/// Through the binary: one line naming the file and the field, exit 2, before any request.
+#[test]
+fn an_invalid_scenario_file_is_a_usage_error_of_one_line() {
+    let dir = folder();
+    let path = scenario_file(dir.path(), |w| {
+        w["clock_skew_secs"] = serde_json::json!(i64::MIN)
+    });
+    let run = super::doctor(
+        &["demo", "--scenario-file", &path.display().to_string()],
+        &[],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{run:?}");
+    assert!(
+        run.stderr.contains("world.json") && run.stderr.contains("clock_skew_secs"),
+        "{run:?}"
+    );
+    let run = super::doctor(&["demo", "--latency-ms", "18446744073709551615"], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+}
