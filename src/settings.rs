@@ -657,6 +657,22 @@ pub fn parse_base_url(
         format!("https://{value}")
     };
     let mut url = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // Sent as Basic auth in place of the bearer, a password would earn a
+        // false "token refused", and be printed wherever the host is: refused,
+        // and not echoed in the error either.
+        let mut shown = url.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(ConfigError::InvalidHost {
+            value: shown.to_string(),
+            setting: source.to_string(),
+            reason: "it carries a user name or password (not shown); remove `user:password@`, the doctor authenticates with the Connected App's credentials".into(),
+        });
+    }
+    if url.port() == Some(0) {
+        return Err(invalid("port 0 is not a port a server listens on"));
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be https or http"));
     }
@@ -664,8 +680,8 @@ pub fn parse_base_url(
         .host_str()
         .ok_or_else(|| invalid("it has no host"))?
         .to_string();
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        return Err(invalid("it must not carry a query, fragment or user name"));
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("it must not carry a query or fragment"));
     }
     if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
         return Err(ConfigError::InsecureHttp {

@@ -227,3 +227,44 @@ fn an_invalid_scenario_file_is_a_usage_error_of_one_line() {
     let run = super::doctor(&["demo", "--latency-ms", "18446744073709551615"], &[]);
     assert_eq!(run.code, 2, "{run:?}");
 }
+
+/// The app's credentials with `host`, for runs refused before any request.
+fn with_host(host: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("ANYPOINT_HOST", host),
+        ("ANYPOINT_CLIENT_ID", "client-1"),
+        ("ANYPOINT_CLIENT_SECRET", "secret-1"),
+    ]
+}
+
+#[test]
+fn a_password_in_the_host_is_refused_without_echoing_it() {
+    for host in [
+        "http://:hunter2pw@127.0.0.1:9",
+        "http://admin:hunter2pw@127.0.0.1:9",
+        "https://hunter2pw@anypoint.mulesoft.com",
+    ] {
+        for args in [
+            vec!["check", "--redact-ids", "--format", "json"],
+            vec!["apps"],
+        ] {
+            let run = super::doctor(&args, &with_host(host));
+            assert_eq!(run.code, 2, "{host}: {run:?}");
+            assert!(!run.output().contains("hunter2pw"), "{host}: {run:?}");
+            assert!(
+                run.stderr.contains("ANYPOINT_HOST") && run.stderr.contains("user:password@"),
+                "{run:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn port_zero_in_the_host_is_a_usage_error() {
+    let run = super::doctor(&["check", "--host", "http://127.0.0.1:0"], &with_host("x"));
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("--host") && run.stderr.contains("port 0"),
+        "{run:?}"
+    );
+}
