@@ -95,11 +95,19 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
             login.client_secret
         )?;
     }
+    // Ctrl-C is caught from before the last line is printed, so a script
+    // that waits for that line and then interrupts still gets the cleanup
+    // (the certificate's temporary folder). The handler is installed on first poll.
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    if let std::task::Poll::Ready(result) = futures::poll!(&mut interrupted) {
+        return result.map(|()| ExitStatus::Ok).map_err(Error::from);
+    }
     // The last line: everything above is printed, and the server is up.
     writeln!(io.out, "\nServing until Ctrl-C.")?;
     io.out.flush()?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => Ok(ExitStatus::Ok),
+        _ = interrupted => Ok(ExitStatus::Ok),
         result = running.wait() => result.map(|()| ExitStatus::Ok).map_err(Error::from),
     }
 }
