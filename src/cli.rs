@@ -115,20 +115,20 @@ pub struct ConnectionArgs {
     )]
     pub ca_file: Option<PathBuf>,
 
-    /// Seconds to wait for one HTTP request.
+    /// Seconds to wait for one HTTP request (at most 3600).
     #[arg(
         long,
-        value_parser = clap::value_parser!(u64).range(1..),
+        value_parser = clap::value_parser!(u64).range(1..=3600),
         default_value_t = 30,
         value_name = "SECONDS",
         help_heading = "Target"
     )]
     pub timeout: u64,
 
-    /// Seconds to wait for a connection to open.
+    /// Seconds to wait for a connection to open (at most 3600).
     #[arg(
         long,
-        value_parser = clap::value_parser!(u64).range(1..),
+        value_parser = clap::value_parser!(u64).range(1..=3600),
         default_value_t = 10,
         value_name = "SECONDS",
         help_heading = "Target"
@@ -286,10 +286,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "OLD.json", help_heading = "Output")]
     pub baseline: Option<PathBuf>,
 
-    /// Seconds the whole check may take; checks still running then are reported as not finished.
+    /// Seconds the whole check may take (at most 86400, a day); checks still running then are reported as not finished.
     #[arg(
         long,
-        value_parser = clap::value_parser!(u64).range(1..),
+        value_parser = clap::value_parser!(u64).range(1..=86_400),
         default_value_t = 120,
         value_name = "SECONDS",
         help_heading = "Target"
@@ -541,7 +541,7 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = ScanFailOn::Error)]
     pub fail_on: ScanFailOn,
 
-    /// Skip files larger than this (K, M or G suffix).
+    /// Skip files larger than this (K, M or G suffix; at most 1G).
     #[arg(long, default_value = "10M", value_name = "SIZE", value_parser = crate::scan::parse_size)]
     pub max_file_size: u64,
 

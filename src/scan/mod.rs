@@ -87,12 +87,20 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "G" => 1 << 30,
         _ => return Err(format!("unknown unit {unit:?}: use K, M or G")),
     };
-    digits
+    let size = digits
         .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(unit_bytes))
-        .ok_or_else(|| format!("{text:?} is not a size such as 10M, 512K or 1048576"))
+        .ok_or_else(|| format!("{text:?} is not a size such as 10M, 512K or 1048576"))?;
+    // Each file is read whole into memory, once per scanning thread.
+    if size > MAX_FILE_SIZE {
+        return Err(format!("{text:?} is above the limit of 1G"));
+    }
+    Ok(size)
 }
+
+/// The largest `--max-file-size`.
+const MAX_FILE_SIZE: u64 = 1 << 30;
 
 /// Scans every root with the embedded rules. Roots must exist (the command
 /// checks that first).
@@ -176,7 +184,10 @@ fn scan_file(
     buf.clear();
     // Read one byte past the limit rather than trusting the size from the
     // walk: the file may be growing.
-    if let Err(e) = (&mut file).take(options.max_file_size + 1).read_to_end(buf) {
+    if let Err(e) = (&mut file)
+        .take(options.max_file_size.saturating_add(1))
+        .read_to_end(buf)
+    {
         return unreadable(e.to_string());
     }
     if buf.len() as u64 > options.max_file_size {
@@ -263,6 +274,7 @@ mod tests {
         assert_eq!(parse_size("4096"), Ok(4096));
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5T").is_err());
+        assert!(parse_size("2G").is_err());
     }
 
     #[test]

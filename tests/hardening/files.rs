@@ -268,3 +268,197 @@ fn port_zero_in_the_host_is_a_usage_error() {
         "{run:?}"
     );
 }
+
+// ------------------------------------------------- numeric flags, fuzzed
+
+/// Every flag whose value is a number (by its parser's type), with the
+/// subcommand path it belongs to: a new numeric flag is fuzzed without a change here.
+fn numeric_flags() -> Vec<(Vec<String>, String)> {
+    use clap::CommandFactory;
+    use clap::builder::{ValueParser, ValueRange};
+    fn walk(command: &clap::Command, path: Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
+        let numbers = [
+            ValueParser::from(clap::value_parser!(u16)).type_id(),
+            ValueParser::from(clap::value_parser!(u32)).type_id(),
+            ValueParser::from(clap::value_parser!(u64)).type_id(),
+            ValueParser::from(clap::value_parser!(i64)).type_id(),
+        ];
+        for arg in command.get_arguments() {
+            let takes_value = arg.get_num_args().unwrap_or(ValueRange::SINGLE) != ValueRange::EMPTY;
+            if let Some(long) = arg.get_long()
+                && takes_value
+                && numbers.contains(&arg.get_value_parser().type_id())
+            {
+                out.push((path.clone(), format!("--{long}")));
+            }
+        }
+        for sub in command.get_subcommands() {
+            let mut path = path.clone();
+            path.push(sub.get_name().to_string());
+            walk(sub, path, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&anypoint_doctor::cli::Cli::command(), Vec::new(), &mut out);
+    out
+}
+
+/// A loopback port nothing listens on: requests fail at once.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The arguments that make `path` runnable offline with `flag value` (the
+/// required ones, minus `flag` itself); None for the commands that serve
+/// (`sim`, `demo`), which are parsed and loaded in-process instead.
+fn runnable(path: &[String], flag: &str, value: &str, dir: &Path) -> Option<Vec<String>> {
+    let host = format!("http://127.0.0.1:{}", closed_port());
+    let connection = [
+        ("--host", host.as_str()),
+        ("--client-id", "client-1"),
+        ("--client-secret-file", "/nonexistent"),
+    ];
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    let mut positional = Vec::new();
+    match path.join(" ").as_str() {
+        "check" | "apps" | "apis" => pairs.extend(connection),
+        "create app" => pairs.extend(connection.iter().copied().chain([("--name", "x")])),
+        "create contract" => pairs.extend(
+            connection
+                .iter()
+                .copied()
+                .chain([("--app", "x"), ("--api", "1")]),
+        ),
+        "scan" => positional.push(dir.display().to_string()),
+        "sim" | "demo" => return None,
+        other => panic!("numeric flag {flag} of `{other}`: say how to run it here"),
+    }
+    // The secret comes from a file so no flag echoes it; a real file for the run.
+    let secret = dir.join("secret");
+    std::fs::write(&secret, "secret-1").unwrap();
+    let secret = secret.display().to_string();
+    let mut args: Vec<String> = path.to_vec();
+    for (name, given) in pairs.into_iter().filter(|(name, _)| *name != flag) {
+        let given = if name == "--client-secret-file" {
+            secret.as_str()
+        } else {
+            given
+        };
+        args.extend([name.to_string(), given.to_string()]);
+    }
+    if path[0] == "create" {
+        args.push("--dry-run".into());
+    }
+    args.extend([flag.to_string(), value.to_string()]);
+    args.extend(positional);
+    Some(args)
+}
+
+/// `flag value` on its command: no panic, an exit code the README lists,
+/// and a usage error on one line.
+fn try_numeric_flag(path: &[String], flag: &str, value: &str) -> Result<(), String> {
+    let dir = folder();
+    match runnable(path, flag, value, dir.path()) {
+        Some(args) => {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let run = super::doctor(&args, &[]);
+            if !(0..=3).contains(&run.code)
+                || (run.code == 2 && run.stderr.trim().lines().count() != 1)
+            {
+                return Err(format!("{args:?}: {run:?}"));
+            }
+        }
+        None => {
+            // Parsed, then the world loaded as the command would: serving is not needed to find an overflow.
+            use anypoint_doctor::cli::{Cli, Command};
+            use clap::Parser;
+            let argv = std::iter::once("anypoint-doctor")
+                .chain(path.iter().map(String::as_str))
+                .chain([flag, value]);
+            if let Ok(cli) = Cli::try_parse_from(argv) {
+                let world = match &cli.command {
+                    Command::Sim(args) => &args.world,
+                    Command::Demo(args) => &args.world,
+                    _ => unreachable!("only sim and demo are not run"),
+                };
+                if let Err(e) = anypoint_doctor::sim::load::world(world, "healthy") {
+                    return Err(format!("{path:?} {flag} {value}: {e}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Each numeric flag at the limits of the integer types and just past them.
+#[test]
+fn every_numeric_flag_at_its_types_limits_is_accepted_or_refused_never_a_panic() {
+    let flags = numeric_flags();
+    assert!(
+        flags.iter().any(|(_, f)| f == "--deadline")
+            && flags.iter().any(|(_, f)| f == "--max-file-size"),
+        "{flags:?}"
+    );
+    let limits = [
+        "0",
+        "-1",
+        "65536",
+        "4294967296",
+        "9223372036854775807",
+        "9223372036854775808",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "18446744073709551615G",
+    ];
+    let failures: Vec<String> = flags
+        .iter()
+        .flat_map(|(path, flag)| limits.iter().map(move |v| (path, flag, *v)))
+        .filter_map(|(path, flag, value)| try_numeric_flag(path, flag, value).err())
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+mod fuzz {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    proptest! {
+        // Deterministic and small: each case runs the binary.
+        #![proptest_config(Config {
+            cases: 48,
+            failure_persistence: None,
+            rng_seed: RngSeed::Fixed(0x0f11_e5),
+            ..Config::default()
+        })]
+
+        #[test]
+        fn any_value_of_any_numeric_flag_is_never_a_panic(
+            which in any::<prop::sample::Index>(),
+            value in prop_oneof![
+                any::<u64>().prop_map(|n| n.to_string()),
+                any::<i64>().prop_map(|n| n.to_string()),
+                (0u64..100_000).prop_map(|n| n.to_string()),
+            ],
+        ) {
+            let flags = super::numeric_flags();
+            let (path, flag) = &flags[which.index(flags.len())];
+            if let Err(e) = super::try_numeric_flag(path, flag, &value) {
+                prop_assert!(false, "{}", e);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_deadline_past_the_clock_is_a_usage_error_not_a_panic() {
+    for flag in ["--deadline", "--timeout", "--connect-timeout"] {
+        let run = super::doctor(&["check", flag, "9223372036854775807"], &with_host("x"));
+        assert_eq!(run.code, 2, "{flag}: {run:?}");
+        assert!(run.stderr.contains(flag), "{run:?}");
+    }
+}
