@@ -462,3 +462,45 @@ fn a_deadline_past_the_clock_is_a_usage_error_not_a_panic() {
         assert!(run.stderr.contains(flag), "{run:?}");
     }
 }
+
+/// `check --baseline FILE` against a closed port: refused before any request, or exit 3.
+fn check_with_baseline(baseline: &Path) -> super::Run {
+    let host = format!("http://127.0.0.1:{}", closed_port());
+    super::doctor(
+        &["check", "--baseline", &baseline.display().to_string()],
+        &with_host(&host),
+    )
+}
+
+#[test]
+fn a_baseline_larger_than_its_cap_is_refused_without_reading_it_whole() {
+    let dir = folder();
+    let path = dir.path().join("huge.json");
+    // Sparse: 17 MiB of zeros that take no disk.
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(17 << 20).unwrap();
+    let run = check_with_baseline(&path);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("--baseline") && run.stderr.contains("larger than 16 MiB"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn a_baseline_with_an_unknown_status_is_refused() {
+    let dir = folder();
+    let path = dir.path().join("old.json");
+    let old = serde_json::json!({
+        "target": {"host": "https://anypoint.mulesoft.com", "org_id": null},
+        "checks": [{"id": "auth.token", "target": null, "status": "passed-ish"}],
+    });
+    std::fs::write(&path, old.to_string()).unwrap();
+    let run = check_with_baseline(&path);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("--baseline") && run.stderr.contains("passed-ish"),
+        "{run:?}"
+    );
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{run:?}");
+}
