@@ -248,6 +248,20 @@ impl CaFile {
         if certificates == 0 {
             return Err(invalid("it holds no PEM certificate".into()));
         }
+        // The bundle parser only decodes base64: a CERTIFICATE block that is
+        // not X.509 would fail later, when the HTTP client is built, as a
+        // bare "builder error" that names no file.
+        let blocks = x509_parser::pem::Pem::iter_from_buffer(&pem)
+            .filter_map(Result::ok)
+            .filter(|block| block.label == "CERTIFICATE");
+        for (n, block) in blocks.enumerate() {
+            if let Err(e) = x509_parser::parse_x509_certificate(&block.contents) {
+                return Err(invalid(format!(
+                    "certificate {} is not a valid X.509 certificate ({e})",
+                    n + 1
+                )));
+            }
+        }
         Ok(CaFile {
             path: path.to_path_buf(),
             pem,

@@ -504,3 +504,24 @@ fn a_baseline_with_an_unknown_status_is_refused() {
     );
     assert_eq!(run.stderr.trim().lines().count(), 1, "{run:?}");
 }
+
+#[test]
+fn a_ca_file_whose_certificate_is_not_x509_is_a_usage_error_naming_the_file() {
+    let dir = folder();
+    let path = dir.path().join("not-a-cert.pem");
+    std::fs::write(
+        &path,
+        "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let host = format!("http://127.0.0.1:{}", closed_port());
+    let run = super::doctor(
+        &["check", "--ca-file", &path.display().to_string()],
+        &with_host(&host),
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("--ca-file") && run.stderr.contains("not-a-cert.pem"),
+        "{run:?}"
+    );
+}
