@@ -525,3 +525,16 @@ fn a_ca_file_whose_certificate_is_not_x509_is_a_usage_error_naming_the_file() {
         "{run:?}"
     );
 }
+
+#[test]
+fn an_ignore_that_covers_every_check_is_a_usage_error() {
+    let host = format!("http://127.0.0.1:{}", closed_port());
+    for args in [
+        vec!["check", "--ignore", "all"],
+        vec!["check", "--select", "auth.token", "--ignore", "auth"],
+    ] {
+        let run = super::doctor(&args, &with_host(&host));
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.contains("--ignore"), "{run:?}");
+    }
+}
