@@ -61,6 +61,9 @@ pub struct ScanResult {
     pub skipped_binary: u64,
     pub skipped_too_large: u64,
     pub unreadable: Vec<Unreadable>,
+    /// FIFOs, devices and sockets met in a folder: never opened (a FIFO
+    /// would block the scan), not counted as unreadable.
+    pub skipped_special: Vec<PathBuf>,
 }
 
 #[derive(Default)]
@@ -71,6 +74,7 @@ struct Tally {
     too_large: AtomicU64,
     findings: Mutex<Vec<Finding>>,
     unreadable: Mutex<Vec<Unreadable>>,
+    special: Mutex<Vec<PathBuf>>,
 }
 
 /// Parses a size such as `10M`, `512K`, `1G` or a number of bytes.
@@ -136,6 +140,13 @@ pub fn scan_with(options: &ScanOptions, rules: &'static Rules) -> ScanResult {
                 Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                     scan_file(entry.path(), options, matcher, rules, tally, &mut buf);
                 }
+                Ok(entry)
+                    if entry
+                        .file_type()
+                        .is_some_and(|t| !t.is_dir() && !t.is_symlink()) =>
+                {
+                    lock(&tally.special).push(entry.path().to_path_buf());
+                }
                 Ok(_) => {}
                 Err(error) => record_walk_error(error, tally),
             }
@@ -152,6 +163,11 @@ pub fn scan_with(options: &ScanOptions, rules: &'static Rules) -> ScanResult {
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
     unreadable.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut skipped_special = tally
+        .special
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    skipped_special.sort();
     ScanResult {
         roots: options.roots.clone(),
         findings,
@@ -160,6 +176,7 @@ pub fn scan_with(options: &ScanOptions, rules: &'static Rules) -> ScanResult {
         skipped_binary: tally.binary.into_inner(),
         skipped_too_large: tally.too_large.into_inner(),
         unreadable,
+        skipped_special,
     }
 }
 

@@ -538,3 +538,40 @@ fn an_ignore_that_covers_every_check_is_a_usage_error() {
         assert!(run.stderr.contains("--ignore"), "{run:?}");
     }
 }
+
+/// A FIFO at `path`, made by the system's `mkfifo`.
+#[cfg(unix)]
+fn fifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn scan_of_a_fifo_named_on_the_command_line_is_a_usage_error() {
+    let dir = folder();
+    let pipe = dir.path().join("pipe");
+    fifo(&pipe);
+    let run = super::doctor(&["scan", &pipe.display().to_string()], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("pipe") && run.stderr.contains("FIFO"),
+        "{run:?}"
+    );
+    let run = super::doctor(&["scan", "/dev/null"], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn scan_skips_a_fifo_in_a_folder_with_a_note() {
+    let dir = folder();
+    fifo(&dir.path().join("pipe"));
+    std::fs::write(dir.path().join("script.sh"), "echo hi\n").unwrap();
+    let run = super::doctor(&["scan", &dir.path().display().to_string()], &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("note: skipped") && run.stderr.contains("pipe"),
+        "{run:?}"
+    );
+}
