@@ -80,10 +80,15 @@ pub async fn run(
     if args.verbose {
         writeln!(io.err, "Settings (flag > environment > default):")?;
         for row in settings.provenance() {
+            // As the report shows it under --redact-ids.
+            let value = match row.name {
+                "client id" if args.redact_ids => "(redacted)".to_string(),
+                _ => row.value,
+            };
             writeln!(
                 io.err,
                 "  {:<14} {:<44} from {}",
-                row.name, row.value, row.source
+                row.name, value, row.source
             )?;
         }
     }

@@ -575,3 +575,26 @@ fn scan_skips_a_fifo_in_a_folder_with_a_note() {
         "{run:?}"
     );
 }
+
+/// Decision: `--redact-ids` hides the client id's last four characters too
+/// (its masked form `****f0e9` becomes the id's hash), in every output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redact_ids_hides_the_client_ids_last_four_characters_too() {
+    let world = world("healthy");
+    let sim = serve(world.clone()).await;
+    let env = app_env(&sim, &world);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let id = &world.login.client_id;
+    let masked = format!("****{}", &id[id.len() - 4..]);
+    for format in ["table", "json", "markdown", "junit"] {
+        let run =
+            super::doctor_async(&["check", "-v", "--redact-ids", "--format", format], &env).await;
+        assert!(run.code <= 1, "{run:?}");
+        assert!(
+            !run.output().contains(&masked) && !run.output().contains(id.as_str()),
+            "{format}: {}",
+            run.output()
+        );
+    }
+    sim.stop().await;
+}
