@@ -463,7 +463,8 @@ pub struct CreateAppArgs {
     pub api_endpoints: bool,
 
     /// Print the new application's client secret (else it is not shown; Exchange lists it later to an administrator).
-    #[arg(long)]
+    /// Not with --secret-file, which exists to keep the secret off the terminal.
+    #[arg(long, conflicts_with = "secret_file")]
     pub show_secret: bool,
 
     /// Write the new application's client secret to this file (mode 0600; it must not exist).

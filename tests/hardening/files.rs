@@ -598,3 +598,31 @@ async fn redact_ids_hides_the_client_ids_last_four_characters_too() {
     }
     sim.stop().await;
 }
+
+/// Decision: `--secret-file` keeps the secret off the terminal, so asking to
+/// print it too is a usage error, not a silent choice of one.
+#[test]
+fn create_app_show_secret_with_secret_file_is_a_usage_error() {
+    let dir = folder();
+    let secret = dir.path().join("new-secret");
+    let host = format!("http://127.0.0.1:{}", closed_port());
+    let run = super::doctor(
+        &[
+            "create",
+            "app",
+            "--name",
+            "x",
+            "--show-secret",
+            "--secret-file",
+            &secret.display().to_string(),
+        ],
+        &with_host(&host),
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("--show-secret") && run.stderr.contains("--secret-file"),
+        "{run:?}"
+    );
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{run:?}");
+    assert!(!secret.exists());
+}
