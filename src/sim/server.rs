@@ -2,7 +2,7 @@
 //! self-signed certificate generated at start and written to a file.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum_server::Handle;
@@ -86,7 +86,7 @@ pub async fn start(world: World, options: ServeOptions) -> std::io::Result<Runni
 }
 
 /// A self-signed certificate for 127.0.0.1 and localhost, written to `path`.
-async fn tls_config(path: &PathBuf) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
+async fn tls_config(path: &Path) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
     let certified =
         rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
             .map_err(std::io::Error::other)?;

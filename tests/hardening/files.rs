@@ -432,7 +432,7 @@ mod fuzz {
         #![proptest_config(Config {
             cases: 48,
             failure_persistence: None,
-            rng_seed: RngSeed::Fixed(0x0f11_e5),
+            rng_seed: RngSeed::Fixed(0x000f_11e5),
             ..Config::default()
         })]
 
