@@ -115,20 +115,20 @@ pub struct ConnectionArgs {
     )]
     pub ca_file: Option<PathBuf>,
 
-    /// Seconds to wait for one HTTP request.
+    /// Seconds to wait for one HTTP request (at most 3600).
     #[arg(
         long,
-        value_parser = clap::value_parser!(u64).range(1..),
+        value_parser = clap::value_parser!(u64).range(1..=3600),
         default_value_t = 30,
         value_name = "SECONDS",
         help_heading = "Target"
     )]
     pub timeout: u64,
 
-    /// Seconds to wait for a connection to open.
+    /// Seconds to wait for a connection to open (at most 3600).
     #[arg(
         long,
-        value_parser = clap::value_parser!(u64).range(1..),
+        value_parser = clap::value_parser!(u64).range(1..=3600),
         default_value_t = 10,
         value_name = "SECONDS",
         help_heading = "Target"
@@ -286,10 +286,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "OLD.json", help_heading = "Output")]
     pub baseline: Option<PathBuf>,
 
-    /// Seconds the whole check may take; checks still running then are reported as not finished.
+    /// Seconds the whole check may take (at most 86400, a day); checks still running then are reported as not finished.
     #[arg(
         long,
-        value_parser = clap::value_parser!(u64).range(1..),
+        value_parser = clap::value_parser!(u64).range(1..=86_400),
         default_value_t = 120,
         value_name = "SECONDS",
         help_heading = "Target"
@@ -338,8 +338,12 @@ pub struct WorldArgs {
     #[arg(long, value_name = "PATH")]
     pub scenario_file: Option<PathBuf>,
 
-    /// Extra milliseconds before every answer.
-    #[arg(long, value_name = "MS")]
+    /// Extra milliseconds before every answer (at most 60000).
+    #[arg(
+        long,
+        value_name = "MS",
+        value_parser = clap::value_parser!(u64).range(..=crate::sim::validate::MAX_LATENCY_MS)
+    )]
     pub latency_ms: Option<u64>,
 }
 
@@ -360,7 +364,7 @@ pub struct SimArgs {
     #[arg(long)]
     pub tls: bool,
 
-    /// Where to write that certificate (PEM). [default: anypoint-doctor-sim.pem in the temp directory]
+    /// Where to write that certificate (PEM), replacing the file. [default: a new private folder in the temp directory, removed on exit]
     #[arg(long, value_name = "PATH", requires = "tls")]
     pub cert_file: Option<PathBuf>,
 }
@@ -459,7 +463,8 @@ pub struct CreateAppArgs {
     pub api_endpoints: bool,
 
     /// Print the new application's client secret (else it is not shown; Exchange lists it later to an administrator).
-    #[arg(long)]
+    /// Not with --secret-file, which exists to keep the secret off the terminal.
+    #[arg(long, conflicts_with = "secret_file")]
     pub show_secret: bool,
 
     /// Write the new application's client secret to this file (mode 0600; it must not exist).
@@ -537,7 +542,7 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = ScanFailOn::Error)]
     pub fail_on: ScanFailOn,
 
-    /// Skip files larger than this (K, M or G suffix).
+    /// Skip files larger than this (K, M or G suffix; at most 1G).
     #[arg(long, default_value = "10M", value_name = "SIZE", value_parser = crate::scan::parse_size)]
     pub max_file_size: u64,
 

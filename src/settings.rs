@@ -264,6 +264,20 @@ impl CaFile {
         if certificates == 0 {
             return Err(invalid("it holds no PEM certificate".into()));
         }
+        // The bundle parser only decodes base64: a CERTIFICATE block that is
+        // not X.509 would fail later, when the HTTP client is built, as a
+        // bare "builder error" that names no file.
+        let blocks = x509_parser::pem::Pem::iter_from_buffer(&pem)
+            .filter_map(Result::ok)
+            .filter(|block| block.label == "CERTIFICATE");
+        for (n, block) in blocks.enumerate() {
+            if let Err(e) = x509_parser::parse_x509_certificate(&block.contents) {
+                return Err(invalid(format!(
+                    "certificate {} is not a valid X.509 certificate ({e})",
+                    n + 1
+                )));
+            }
+        }
         Ok(CaFile {
             path: path.to_path_buf(),
             pem,
@@ -675,6 +689,22 @@ pub fn parse_base_url(
         format!("https://{value}")
     };
     let mut url = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // Sent as Basic auth in place of the bearer, a password would earn a
+        // false "token refused", and be printed wherever the host is: refused,
+        // and not echoed in the error either.
+        let mut shown = url.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(ConfigError::InvalidHost {
+            value: shown.to_string(),
+            setting: source.to_string(),
+            reason: "it carries a user name or password (not shown); remove `user:password@`, the doctor authenticates with the Connected App's credentials".into(),
+        });
+    }
+    if url.port() == Some(0) {
+        return Err(invalid("port 0 is not a port a server listens on"));
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be https or http"));
     }
@@ -682,8 +712,8 @@ pub fn parse_base_url(
         .host_str()
         .ok_or_else(|| invalid("it has no host"))?
         .to_string();
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        return Err(invalid("it must not carry a query, fragment or user name"));
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("it must not carry a query or fragment"));
     }
     if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
         return Err(ConfigError::InsecureHttp {

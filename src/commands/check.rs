@@ -80,11 +80,16 @@ pub async fn run(
     if args.verbose {
         writeln!(io.err, "Settings (flag > environment > default):")?;
         for row in settings.provenance() {
+            // As the report shows it under --redact-ids.
+            let value = match row.name {
+                "client id" if args.redact_ids => "(redacted)".to_string(),
+                _ => row.value,
+            };
             writeln!(
                 io.err,
                 "  {:<14} {:<44} from {}",
                 row.name,
-                crate::text::line(&row.value),
+                crate::text::line(&value),
                 crate::text::line(&row.source)
             )?;
         }
@@ -200,23 +205,15 @@ fn report_format(path: &Path) -> Result<(&Path, Format), Error> {
     Ok((path, format))
 }
 
-/// Writes through a temporary file in the same folder, so a reader never sees half a report.
+/// Writes the report through `files::replace` (never through a planted link).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let cannot = |e: std::io::Error| ConfigError::Invalid {
-        setting: format!("--report {}", path.display()),
-        reason: format!("cannot write it: {e}"),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temporary, bytes).map_err(cannot)?;
-    std::fs::rename(&temporary, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        cannot(e)
-    })?;
-    Ok(())
+    crate::files::replace(path, bytes).map_err(|e| {
+        ConfigError::Invalid {
+            setting: format!("--report {}", path.display()),
+            reason: format!("cannot write it: {e}"),
+        }
+        .into()
+    })
 }
 
 /// A finished run: the report, the secrets its output must not hold, and

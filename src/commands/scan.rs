@@ -17,11 +17,19 @@ pub fn run(args: &ScanArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         args.paths.clone()
     };
     for root in &roots {
-        if let Err(e) = std::fs::symlink_metadata(root) {
-            return Err(ConfigError::Invalid {
-                setting: "scan PATH".into(),
-                reason: format!("cannot scan {}: {e}", root.display()),
-            }
+        let invalid = |reason: String| ConfigError::Invalid {
+            setting: "scan PATH".into(),
+            reason: format!("cannot scan {}: {reason}", root.display()),
+        };
+        std::fs::symlink_metadata(root).map_err(|e| invalid(e.to_string()))?;
+        // A FIFO, device or socket named on purpose is a mistake to say, not "0 files".
+        if let Ok(target) = std::fs::metadata(root)
+            && !target.is_file()
+            && !target.is_dir()
+        {
+            return Err(invalid(
+                "it is not a regular file or folder (a FIFO, device or socket); name files or folders".into(),
+            )
             .into());
         }
     }
@@ -31,6 +39,13 @@ pub fn run(args: &ScanArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         follow: args.follow,
         no_ignore: args.no_ignore,
     });
+    for special in &result.skipped_special {
+        writeln!(
+            io.err,
+            "note: skipped {}: not a regular file (a FIFO, device or socket)",
+            special.display()
+        )?;
+    }
     for unreadable in &result.unreadable {
         writeln!(
             io.err,

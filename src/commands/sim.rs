@@ -22,11 +22,28 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         .iter()
         .find(|u| u.org_admin)
         .map(|u| u.token.clone());
-    let cert_file = args.tls.then(|| {
-        args.cert_file
-            .clone()
-            .unwrap_or_else(|| std::env::temp_dir().join("anypoint-doctor-sim.pem"))
-    });
+    // Without --cert-file, the certificate goes to a fresh private folder
+    // (random name, mode 0700) removed when the simulator stops: a fixed
+    // name in a shared temp directory could be planted by another user.
+    let cert_folder = match (args.tls, &args.cert_file) {
+        (true, None) => Some(
+            tempfile::Builder::new()
+                .prefix("anypoint-doctor-sim-")
+                .tempdir()
+                .map_err(|e| ConfigError::Invalid {
+                    setting: "--tls".into(),
+                    reason: format!(
+                        "cannot create a folder for the certificate in the temp directory: {e}; pass --cert-file PATH"
+                    ),
+                })?,
+        ),
+        _ => None,
+    };
+    let cert_file = match (&args.cert_file, &cert_folder) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Some(folder)) => Some(folder.path().join("anypoint-doctor-sim.pem")),
+        (None, None) => None,
+    };
     let options = ServeOptions {
         port: args.port,
         tls_cert_file: cert_file,
@@ -91,11 +108,19 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
             word(&login.client_secret)
         )?;
     }
+    // Ctrl-C is caught from before the last line is printed, so a script
+    // that waits for that line and then interrupts still gets the cleanup
+    // (the certificate's temporary folder). The handler is installed on first poll.
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    if let std::task::Poll::Ready(result) = futures::poll!(&mut interrupted) {
+        return result.map(|()| ExitStatus::Ok).map_err(Error::from);
+    }
     // The last line: everything above is printed, and the server is up.
     writeln!(io.out, "\nServing until Ctrl-C.")?;
     io.out.flush()?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => Ok(ExitStatus::Ok),
+        _ = interrupted => Ok(ExitStatus::Ok),
         result = running.wait() => result.map(|()| ExitStatus::Ok).map_err(Error::from),
     }
 }

@@ -85,7 +85,16 @@ pub fn select(registry: &Registry, wanted: Selection<'_>) -> Result<Vec<usize>, 
             }
         }
     }
-    Ok((0..registry.checks.len()).filter(|&i| chosen[i]).collect())
+    let chosen: Vec<usize> = (0..registry.checks.len()).filter(|&i| chosen[i]).collect();
+    if chosen.is_empty() {
+        // Only --ignore can take every check away: a selector matches one.
+        // Running nothing would exit 0 as if all were well.
+        return Err(ConfigError::Invalid {
+            setting: format!("--ignore {}", ignore.join(",")),
+            reason: "it skips every check that would run, so nothing would be checked; ignore fewer (anypoint-doctor list shows the ids)".into(),
+        });
+    }
+    Ok(chosen)
 }
 
 #[cfg(test)]

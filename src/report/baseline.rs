@@ -2,11 +2,12 @@
 //! that passed and now fails (or the reverse), a scope lost in an
 //! environment, a check that appeared or went, a host or org that moved.
 
+use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
 
-use super::model::{Change, Report};
+use super::model::{Change, Report, Status};
 use crate::error::ConfigError;
 
 /// The parts of an earlier report a comparison needs; anything else is ignored.
@@ -26,15 +27,29 @@ struct BaselineTarget {
 struct BaselineCheck {
     id: String,
     target: Option<String>,
-    status: String,
+    /// A status the doctor writes: anything else is refused on load.
+    status: Status,
 }
+
+/// The largest baseline read: far above any report (a few hundred KB), far
+/// below what would strain memory, since the file is parsed whole.
+const MAX_BASELINE_BYTES: u64 = 16 << 20;
 
 pub fn load(path: &Path) -> Result<Baseline, ConfigError> {
     let invalid = |reason: String| ConfigError::Invalid {
         setting: format!("--baseline {}", path.display()),
         reason,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_BASELINE_BYTES + 1).read_to_string(&mut text))
+        .map_err(|e| invalid(e.to_string()))?;
+    if text.len() as u64 > MAX_BASELINE_BYTES {
+        return Err(invalid(format!(
+            "it is larger than {} MiB, too large for a report of `check --format json`",
+            MAX_BASELINE_BYTES >> 20
+        )));
+    }
     serde_json::from_str(&text)
         .map_err(|e| invalid(format!("not a JSON report of `check --format json` ({e})")))
 }
@@ -86,13 +101,17 @@ pub fn compare(old: &Baseline, new: &Report) -> Vec<Change> {
         let status = outcome.status.word();
         let where_ = place(&outcome.id, outcome.target.as_deref());
         match before {
-            Some(b) if b.status != status => changes.push(Change {
+            Some(b) if b.status != outcome.status => changes.push(Change {
                 kind: "status",
                 id: Some(outcome.id.clone()),
                 target: outcome.target.clone(),
-                before: Some(b.status.clone()),
+                before: Some(b.status.word().to_string()),
                 after: Some(status.to_string()),
-                summary: format!("{where_}: {} → {status}: {}", b.status, outcome.summary),
+                summary: format!(
+                    "{where_}: {} → {status}: {}",
+                    b.status.word(),
+                    outcome.summary
+                ),
             }),
             Some(_) => {}
             None => changes.push(Change {
@@ -114,12 +133,12 @@ pub fn compare(old: &Baseline, new: &Report) -> Vec<Change> {
             kind: "gone",
             id: Some(gone.id.clone()),
             target: gone.target.clone(),
-            before: Some(gone.status.clone()),
+            before: Some(gone.status.word().to_string()),
             after: None,
             summary: format!(
                 "{} is no longer checked (it was {})",
                 place(&gone.id, gone.target.as_deref()),
-                gone.status
+                gone.status.word()
             ),
         });
     }

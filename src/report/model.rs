@@ -2,7 +2,7 @@
 //! check fans out), gathered in a `Report` with its totals. This is also the
 //! JSON wire format (schema_version 1, schema/report.schema.json).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::doctor::calls::CallFound;
 use crate::doctor::catalogue::{Catalogue, KB_SCOPES};
@@ -10,7 +10,7 @@ use crate::platform::Evidence;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,

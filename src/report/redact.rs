@@ -5,6 +5,7 @@
 use sha2::{Digest, Sha256};
 
 use super::model::Report;
+use crate::settings::mask_id;
 
 pub fn hashed(id: &str) -> String {
     let digest = Sha256::digest(id.as_bytes());
@@ -12,12 +13,19 @@ pub fn hashed(id: &str) -> String {
     format!("id-{hex}")
 }
 
-/// Replaces each of `ids` (and a client id's masked tail) wherever it appears in the report.
+/// Replaces each of `ids` wherever it appears in the report, and its masked
+/// form (`****f0e9`, as summaries show a client id): the last four characters
+/// are hidden too, since they narrow the id down among an org's apps.
 pub fn redact_ids(report: &mut Report, ids: &[String]) {
     let scrub = |text: &mut String| {
         for id in ids.iter().filter(|id| id.len() >= 4) {
             if text.contains(id.as_str()) {
                 *text = text.replace(id.as_str(), &hashed(id));
+            }
+            // An id of four characters masks to a bare `****`, which masked secrets share.
+            let masked = mask_id(id);
+            if id.chars().count() > 4 && text.contains(&masked) {
+                *text = text.replace(&masked, &hashed(id));
             }
         }
     };

@@ -61,6 +61,9 @@ pub struct ScanResult {
     pub skipped_binary: u64,
     pub skipped_too_large: u64,
     pub unreadable: Vec<Unreadable>,
+    /// FIFOs, devices and sockets met in a folder: never opened (a FIFO
+    /// would block the scan), not counted as unreadable.
+    pub skipped_special: Vec<PathBuf>,
 }
 
 #[derive(Default)]
@@ -71,6 +74,7 @@ struct Tally {
     too_large: AtomicU64,
     findings: Mutex<Vec<Finding>>,
     unreadable: Mutex<Vec<Unreadable>>,
+    special: Mutex<Vec<PathBuf>>,
 }
 
 /// Parses a size such as `10M`, `512K`, `1G` or a number of bytes.
@@ -87,12 +91,20 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "G" => 1 << 30,
         _ => return Err(format!("unknown unit {unit:?}: use K, M or G")),
     };
-    digits
+    let size = digits
         .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(unit_bytes))
-        .ok_or_else(|| format!("{text:?} is not a size such as 10M, 512K or 1048576"))
+        .ok_or_else(|| format!("{text:?} is not a size such as 10M, 512K or 1048576"))?;
+    // Each file is read whole into memory, once per scanning thread.
+    if size > MAX_FILE_SIZE {
+        return Err(format!("{text:?} is above the limit of 1G"));
+    }
+    Ok(size)
 }
+
+/// The largest `--max-file-size`.
+const MAX_FILE_SIZE: u64 = 1 << 30;
 
 /// Scans every root with the embedded rules. Roots must exist (the command
 /// checks that first).
@@ -128,6 +140,13 @@ pub fn scan_with(options: &ScanOptions, rules: &'static Rules) -> ScanResult {
                 Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                     scan_file(entry.path(), options, matcher, rules, tally, &mut buf);
                 }
+                Ok(entry)
+                    if entry
+                        .file_type()
+                        .is_some_and(|t| !t.is_dir() && !t.is_symlink()) =>
+                {
+                    lock(&tally.special).push(entry.path().to_path_buf());
+                }
                 Ok(_) => {}
                 Err(error) => record_walk_error(error, tally),
             }
@@ -144,6 +163,11 @@ pub fn scan_with(options: &ScanOptions, rules: &'static Rules) -> ScanResult {
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
     unreadable.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut skipped_special = tally
+        .special
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    skipped_special.sort();
     ScanResult {
         roots: options.roots.clone(),
         findings,
@@ -152,6 +176,7 @@ pub fn scan_with(options: &ScanOptions, rules: &'static Rules) -> ScanResult {
         skipped_binary: tally.binary.into_inner(),
         skipped_too_large: tally.too_large.into_inner(),
         unreadable,
+        skipped_special,
     }
 }
 
@@ -176,7 +201,10 @@ fn scan_file(
     buf.clear();
     // Read one byte past the limit rather than trusting the size from the
     // walk: the file may be growing.
-    if let Err(e) = (&mut file).take(options.max_file_size + 1).read_to_end(buf) {
+    if let Err(e) = (&mut file)
+        .take(options.max_file_size.saturating_add(1))
+        .read_to_end(buf)
+    {
         return unreadable(e.to_string());
     }
     if buf.len() as u64 > options.max_file_size {
@@ -263,6 +291,7 @@ mod tests {
         assert_eq!(parse_size("4096"), Ok(4096));
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5T").is_err());
+        assert!(parse_size("2G").is_err());
     }
 
     #[test]

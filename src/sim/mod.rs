@@ -13,6 +13,7 @@ pub mod routes;
 pub mod scenarios;
 pub mod server;
 pub mod state;
+pub mod validate;
 pub mod world;
 
 pub use server::{RunningSim, ServeOptions, start};

@@ -2,7 +2,7 @@
 //! self-signed certificate generated at start and written to a file.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum_server::Handle;
@@ -86,13 +86,14 @@ pub async fn start(world: World, options: ServeOptions) -> std::io::Result<Runni
 }
 
 /// A self-signed certificate for 127.0.0.1 and localhost, written to `path`.
-async fn tls_config(path: &PathBuf) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
+async fn tls_config(path: &Path) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
     let certified =
         rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
             .map_err(std::io::Error::other)?;
     let cert = certified.cert.pem();
     let key = certified.signing_key.serialize_pem();
-    std::fs::write(path, &cert).map_err(|e| {
+    // Replaced, never written through: a link planted at `path` is not followed.
+    crate::files::replace(path, cert.as_bytes()).map_err(|e| {
         std::io::Error::new(
             e.kind(),
             format!("cannot write the certificate to {}: {e}", path.display()),

@@ -340,9 +340,11 @@ impl World {
         highest + 1
     }
 
-    /// Checks references and turns names into ids (grants and API instances may name
+    /// Validates the world (unique ids, bounded numbers: `validate`), checks
+    /// references and turns names into ids (grants and API instances may name
     /// orgs and environments by name in a scenario file). The error names the field.
     pub fn resolve(mut self) -> Result<World, String> {
+        super::validate::check(&self)?;
         let orgs: Vec<(String, String)> = self
             .orgs()
             .iter()
