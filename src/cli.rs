@@ -134,6 +134,17 @@ pub struct ConnectionArgs {
         help_heading = "Target"
     )]
     pub connect_timeout: u64,
+
+    /// Seconds the whole command may take (at most 86400, a day): `check` reports the
+    /// checks still running then as not finished; the others stop before any write.
+    #[arg(
+        long,
+        value_parser = clap::value_parser!(u64).range(1..=86_400),
+        default_value_t = 120,
+        value_name = "SECONDS",
+        help_heading = "Target"
+    )]
+    pub deadline: u64,
 }
 
 impl std::fmt::Debug for ConnectionArgs {
@@ -152,6 +163,7 @@ impl std::fmt::Debug for ConnectionArgs {
             .field("ca_file", &self.ca_file)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("deadline", &self.deadline)
             .finish()
     }
 }
@@ -285,16 +297,6 @@ pub struct CheckArgs {
     /// Compare with an earlier `--format json` report and list what changed.
     #[arg(long, value_name = "OLD.json", help_heading = "Output")]
     pub baseline: Option<PathBuf>,
-
-    /// Seconds the whole check may take (at most 86400, a day); checks still running then are reported as not finished.
-    #[arg(
-        long,
-        value_parser = clap::value_parser!(u64).range(1..=86_400),
-        default_value_t = 120,
-        value_name = "SECONDS",
-        help_heading = "Target"
-    )]
-    pub deadline: u64,
 
     /// When the token is refused, try the other control planes' token endpoints
     /// (MuleSoft's own hosts only) to find where the app lives.

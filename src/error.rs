@@ -112,4 +112,8 @@ pub enum Error {
     HttpClient(String),
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
+    #[error(
+        "not finished within --deadline {secs} s (nothing was written to the platform); raise --deadline, or check the network path with `anypoint-doctor check --select net,auth`"
+    )]
+    Deadline { secs: u64 },
 }

@@ -43,7 +43,9 @@ impl Error {
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             Error::Config(_) => ExitStatus::Usage,
-            Error::HttpClient(_) | Error::Output(_) => ExitStatus::Incomplete,
+            Error::HttpClient(_) | Error::Output(_) | Error::Deadline { .. } => {
+                ExitStatus::Incomplete
+            }
         }
     }
 }
@@ -73,8 +75,14 @@ pub async fn run(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Exi
         }
         Command::List(args) => commands::list::run(args, io.out).map(|()| ExitStatus::Ok),
         Command::Explain(args) => commands::explain::run(args, io.out).map(|()| ExitStatus::Ok),
-        Command::Apps(args) => commands::apps::run(args, subcommand(matches, &["apps"]), io).await,
-        Command::Apis(args) => commands::apis::run(args, subcommand(matches, &["apis"]), io).await,
+        Command::Apps(args) => {
+            let run = commands::apps::run(args, subcommand(matches, &["apps"]), io);
+            commands::session::within(&args.connection, run).await
+        }
+        Command::Apis(args) => {
+            let run = commands::apis::run(args, subcommand(matches, &["apis"]), io);
+            commands::session::within(&args.connection, run).await
+        }
         Command::Create(CreateCommand::App(args)) => {
             commands::create_app::run(args, subcommand(matches, &["create", "app"]), io).await
         }

@@ -101,7 +101,7 @@ pub async fn run(
         read_only: args.read_only,
         concurrency: usize::from(args.concurrency),
         probe_regions: args.probe_regions,
-        deadline: Some(std::time::Duration::from_secs(args.deadline)),
+        deadline: Some(std::time::Duration::from_secs(args.connection.deadline)),
         capabilities,
         calls,
     };

@@ -52,18 +52,26 @@ pub async fn run(
     if args.app.trim().is_empty() {
         return Err(invalid("--app", "give an application id or name".into()));
     }
-    let session = match session::start(&args.connection, matches, io).await? {
-        Ok(session) => session,
-        Err(status) => return Ok(status),
-    };
-
-    let (env, api) = match find_api(&session, args.api).await {
+    // The reads before the write, within --deadline.
+    let found = session::within(&args.connection, async {
+        let session = match session::start(&args.connection, matches, io).await? {
+            Ok(session) => session,
+            Err(status) => return Ok(Err(status)),
+        };
+        let (env, api) = match find_api(&session, args.api).await {
+            Ok(found) => found,
+            Err(result) => return result.and_then(|stop| stop.report(io)).map(Err),
+        };
+        let app_id = match find_app(&session, args.app.trim()).await {
+            Ok(id) => id,
+            Err(result) => return result.and_then(|stop| stop.report(io)).map(Err),
+        };
+        Ok(Ok((session, env, api, app_id)))
+    })
+    .await?;
+    let (session, env, api, app_id) = match found {
         Ok(found) => found,
-        Err(result) => return result.and_then(|stop| stop.report(io)),
-    };
-    let app_id = match find_app(&session, args.app.trim()).await {
-        Ok(id) => id,
-        Err(result) => return result.and_then(|stop| stop.report(io)),
+        Err(status) => return Ok(status),
     };
 
     // An existing contract is reported, not duplicated.

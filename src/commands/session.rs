@@ -37,6 +37,17 @@ pub struct Session {
     pub ctx: Arc<RunContext>,
 }
 
+/// Runs work that writes nothing to the platform within `--deadline`.
+pub async fn within<T>(
+    connection: &ConnectionArgs,
+    work: impl std::future::Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let secs = connection.deadline;
+    tokio::time::timeout(std::time::Duration::from_secs(secs), work)
+        .await
+        .unwrap_or(Err(Error::Deadline { secs }))
+}
+
 /// Resolves the connection settings and prints their warnings on stderr.
 pub fn resolve_settings(
     connection: &ConnectionArgs,

@@ -99,3 +99,39 @@ async fn probe_regions_from_a_host_that_is_no_control_plane_asks_no_one() {
     );
     sim.stop().await;
 }
+
+/// `apis` and `create contract` have the `--deadline` that `check` has: a
+/// hung API Manager with a long `--timeout` still ends on time, before any write.
+#[tokio::test]
+async fn apis_and_create_contract_end_at_the_deadline() {
+    let world = hung_api_manager();
+    let sim = serve(world.clone()).await;
+    let env = app_env(&sim, &world);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    for args in [
+        &["apis", "--timeout", "60", "--deadline", "1"][..],
+        &[
+            "create",
+            "contract",
+            "--app",
+            "x",
+            "--api",
+            "1",
+            "--timeout",
+            "60",
+            "--deadline",
+            "1",
+        ][..],
+    ] {
+        let started = Instant::now();
+        let run = doctor_async(args, &env).await;
+        assert_eq!(run.code, 3, "{args:?}: {run:#?}");
+        assert!(
+            run.stderr.contains("not finished within --deadline 1 s")
+                && run.stderr.contains("nothing was written"),
+            "{args:?}: {run:#?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(30), "{args:?}");
+    }
+    sim.stop().await;
+}
