@@ -43,11 +43,14 @@ const ENCODERS: &[Encoder] = &[
     |s| base64_core(s, 2, BASE64_URL_SAFE),
 ];
 
-/// Every form of `raw` (itself included), each at least `MIN_SCANNABLE_CHARS`
-/// long, without repeats: up to two encodings deep (an excerpt of a JSON body
+/// Every form of `raw` (itself included; none when `raw` is shorter than
+/// `MIN_SCANNABLE_CHARS`), each at least that long, without repeats: up to two encodings deep (an excerpt of a JSON body
 /// inside the JSON report is escaped twice; the same in JUnit is JSON-escaped,
 /// then XML-escaped), then each with its whitespace runs collapsed to one space.
 pub fn forms(raw: &str) -> Vec<String> {
+    if raw.chars().count() < MIN_SCANNABLE_CHARS {
+        return Vec::new();
+    }
     let mut found = vec![raw.to_string()];
     let mut layer = vec![raw.to_string()];
     for _depth in 0..2 {
