@@ -93,3 +93,64 @@ impl Held {
         result
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn held(pieces: &[(bool, &str)]) -> Held {
+        let held = Held::default();
+        {
+            let (mut out, mut err) = held.writers();
+            for (to_out, text) in pieces {
+                let writer: &mut dyn Write = if *to_out { &mut out } else { &mut err };
+                writer.write_all(text.as_bytes()).unwrap();
+            }
+        }
+        held
+    }
+
+    #[test]
+    fn clean_output_is_written_in_order_and_a_leak_writes_nothing() {
+        let secrets = SecretRegistry::new([("access token", Secret::new("tok-0123456789"))]);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let clean = held(&[(false, "warning\n"), (true, "table\n"), (false, "stop\n")]);
+        assert_eq!(
+            clean.release(Ok(7), &secrets, &mut out, &mut err).unwrap(),
+            7
+        );
+        assert_eq!(
+            (out.as_slice(), err.as_slice()),
+            (&b"table\n"[..], &b"warning\nstop\n"[..])
+        );
+
+        for (pieces, result, where_) in [
+            (
+                vec![(true, "ok\n"), (false, "echo tok-0123456789\n")],
+                Ok(1),
+                "stderr",
+            ),
+            (vec![(true, "tok-01234\n56789\n")], Ok(1), "stdout"),
+            (
+                vec![(true, "ok\n")],
+                Err(Error::HttpClient("proxy said tok-0123456789".into())),
+                "stderr",
+            ),
+        ] {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let error = held(&pieces)
+                .release(result, &secrets, &mut out, &mut err)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                out.is_empty() && err.is_empty(),
+                "{pieces:?}: nothing is written"
+            );
+            assert!(
+                error.contains("access token") && error.contains(where_),
+                "{error}"
+            );
+        }
+    }
+}
