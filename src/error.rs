@@ -20,6 +20,11 @@ pub enum ConfigError {
     MissingClientSecret { client_id_source: String },
     #[error("{setting} is empty: give a value or unset it")]
     Empty { setting: String },
+    #[error(
+        "{setting} is {chars} characters long: a secret shorter than {min} could not be told apart from ordinary text, so it could not be kept out of the output; check the value (Anypoint issues 32-character client secrets and 36-character tokens)",
+        min = crate::secret::MIN_SCANNABLE_CHARS
+    )]
+    SecretTooShort { setting: String, chars: usize },
     #[error("cannot read --client-secret-file {}: {source}", path.display())]
     SecretFile {
         path: PathBuf,

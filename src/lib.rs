@@ -9,6 +9,7 @@ pub mod commands;
 pub mod doctor;
 pub mod error;
 pub mod files;
+pub mod guard;
 pub mod platform;
 pub mod report;
 pub mod scan;
@@ -63,12 +64,45 @@ pub struct Terminal {
 pub struct Io<'a> {
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
+    /// Where `check`'s progress line goes: stderr as it is, never held back
+    /// by the output guard (the line carries only counts, and is erased).
+    pub progress: &'a mut dyn Write,
     pub terminal: Terminal,
+    /// The run's secrets: commands put in their settings' and the HTTP
+    /// client its tokens; the output guard looks for all of them.
+    pub secrets: secret::SecretRegistry,
 }
 
 /// Runs one command. `matches` are the raw matches `cli` was built from, used
 /// to tell which settings came from flags and which from the environment.
+/// Commands that know a secret run behind the output guard (`guard`); `sim`,
+/// `scan`, `list` and `explain` know none and write as they go (`sim` serves
+/// until stopped).
 pub async fn run(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
+    if !matches!(
+        cli.command,
+        Command::Check(_)
+            | Command::Apps(_)
+            | Command::Apis(_)
+            | Command::Create(_)
+            | Command::Demo(_)
+    ) {
+        return dispatch(cli, matches, io).await;
+    }
+    let held = guard::Held::default();
+    let (mut out, mut err) = held.writers();
+    let mut guarded = Io {
+        out: &mut out,
+        err: &mut err,
+        progress: &mut *io.progress,
+        terminal: io.terminal,
+        secrets: io.secrets.clone(),
+    };
+    let result = dispatch(cli, matches, &mut guarded).await;
+    held.release(result, &io.secrets, io.out, io.err)
+}
+
+async fn dispatch(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     match &cli.command {
         Command::Check(args) => {
             commands::check::run(args, subcommand(matches, &["check"]), io).await

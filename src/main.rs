@@ -51,9 +51,12 @@ fn main() -> ExitCode {
         .or(if stdout_is_tty { None } else { Some(120) });
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr();
+    let mut progress = std::io::stderr();
     let mut io = Io {
         out: &mut stdout,
         err: &mut stderr,
+        progress: &mut progress,
+        secrets: Default::default(),
         terminal: Terminal {
             color: stdout_is_tty && !no_color,
             width,

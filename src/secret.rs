@@ -2,9 +2,19 @@
 //!
 //! It has no `Display` and no `Serialize`; `Debug` prints a mask. The only way
 //! to the value is `expose`, which callers use to build a request and nothing
-//! else.
+//! else. `forms` knows how it could still show in text; `registry` holds a
+//! run's secrets for redaction and the output guard.
+
+pub mod forms;
+pub mod registry;
 
 use std::fmt;
+
+pub use forms::MIN_SCANNABLE_CHARS;
+pub use registry::SecretRegistry;
+
+/// How much of the SHA-256 a fingerprint shows: 16 bits.
+const FINGERPRINT_BYTES: usize = 2;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -20,7 +30,8 @@ impl Secret {
     }
 
     /// What reports may show instead of the value: a short hash that tells two
-    /// secrets apart without revealing either, and the length.
+    /// secrets of the same length apart (but for one pair in 65,536) without
+    /// revealing either, and the length.
     pub fn masked(&self) -> String {
         format!(
             "**** sha256:{} ({} chars)",
@@ -29,22 +40,28 @@ impl Secret {
         )
     }
 
-    /// The first 8 hex digits of the value's SHA-256.
+    /// The first 4 hex digits (16 bits) of the value's SHA-256. Stable across
+    /// runs, so two reports tell whether the secret changed; too short to test
+    /// guesses against offline: every 16-bit value is shared by a 65,536th
+    /// of all candidates, so even a weak 8-character secret keeps thousands
+    /// of candidates that match it (a 32-character one, 10^40).
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let digest = Sha256::digest(self.0.as_bytes());
-        digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+        digest
+            .iter()
+            .take(FINGERPRINT_BYTES)
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    /// Long enough to look for in output: a shorter value (real client secrets
-    /// and tokens are 32+ characters) turns up in ordinary text and would make
-    /// masking and the canary scan fire on innocent output.
+    /// Long enough to look for in output (see `MIN_SCANNABLE_CHARS`).
     pub fn is_scannable(&self) -> bool {
-        self.0.chars().count() >= 8
+        self.0.chars().count() >= MIN_SCANNABLE_CHARS
     }
 }
 
@@ -63,7 +80,7 @@ mod tests {
         let secret = Secret::new("s3cr3t-value");
         assert!(!format!("{secret:?}").contains("s3cr3t"));
         assert!(!secret.masked().contains("s3cr3t"));
-        assert_eq!(secret.fingerprint().len(), 8);
+        assert_eq!(secret.fingerprint().len(), 4);
         assert_ne!(secret.fingerprint(), Secret::new("other").fingerprint());
         assert_eq!(secret.expose(), "s3cr3t-value");
     }

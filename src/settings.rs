@@ -14,7 +14,7 @@ use reqwest::Url;
 use crate::cli::{ConnectionArgs, Region};
 use crate::error::ConfigError;
 use crate::platform::proxy::{ProxyChoice, ProxyEnv, mask_credentials};
-use crate::secret::Secret;
+use crate::secret::{MIN_SCANNABLE_CHARS, Secret, SecretRegistry};
 
 pub const DEFAULT_HOST: &str = "anypoint.mulesoft.com";
 
@@ -313,10 +313,8 @@ impl Settings {
             args.bearer.clone(),
             source_of("bearer", "--bearer", "ANYPOINT_BEARER"),
         )?
-        .map(|s| Sourced {
-            value: Secret::new(s.value),
-            source: s.source,
-        });
+        .map(|s| long_enough(s.value, s.source))
+        .transpose()?;
         if bearer
             .as_ref()
             .is_some_and(|b| b.source == Source::Flag("--bearer"))
@@ -345,10 +343,7 @@ impl Settings {
                         "warning: --client-secret on the command line is visible in shell history and `ps`; prefer ANYPOINT_CLIENT_SECRET or --client-secret-file".into(),
                     );
                 }
-                secret.map(|s| Sourced {
-                    value: Secret::new(s.value),
-                    source: s.source,
-                })
+                secret.map(|s| long_enough(s.value, s.source)).transpose()?
             }
         };
 
@@ -434,6 +429,16 @@ impl Settings {
         })
     }
 
+    /// Puts every secret of these settings (credentials, admin token) in `registry`.
+    pub fn register_secrets(&self, registry: &SecretRegistry) {
+        for (what, secret) in self.credentials.secrets() {
+            registry.add(what, secret.clone());
+        }
+        if let Some(token) = &self.admin_bearer {
+            registry.add("admin token", token.value.clone());
+        }
+    }
+
     /// Adds an org admin's token (`--admin-bearer` or `ANYPOINT_ADMIN_BEARER`)
     /// to read the app's granted scopes; the app is the one the credentials
     /// name, so there must be a client id.
@@ -454,10 +459,7 @@ impl Settings {
                 setting: source.to_string(),
             });
         }
-        let token = Sourced {
-            value: Secret::new(value.expose().trim()),
-            source,
-        };
+        let token = long_enough(value.expose().trim().to_string(), source)?;
         if self.credentials.client_id().is_none() {
             return Err(ConfigError::AdminBearerWithoutApp {
                 setting: token.source.to_string(),
@@ -661,9 +663,26 @@ fn read_secret_file(path: &PathBuf) -> Result<Sourced<Secret>, ConfigError> {
             setting: format!("--client-secret-file {}", path.display()),
         });
     }
+    long_enough(first_line.to_string(), Source::File(path.clone()))
+}
+
+/// A secret the user gave, refused when too short to be kept out of output
+/// (`MIN_SCANNABLE_CHARS`): masking and the canary could not tell it from
+/// ordinary text, and no real client secret or token is that short.
+fn long_enough(value: String, source: Source) -> Result<Sourced<Secret>, ConfigError> {
+    let chars = value.chars().count();
+    if chars < MIN_SCANNABLE_CHARS {
+        return Err(ConfigError::SecretTooShort {
+            setting: match &source {
+                Source::File(path) => format!("--client-secret-file {}", path.display()),
+                other => other.to_string(),
+            },
+            chars,
+        });
+    }
     Ok(Sourced {
-        value: Secret::new(first_line),
-        source: Source::File(path.clone()),
+        value: Secret::new(value),
+        source,
     })
 }
 

@@ -20,6 +20,7 @@ use crate::report::model::{
 };
 use crate::report::table::TableOptions;
 use crate::report::{Report, Summary, baseline, fold, next_steps, redact, render};
+use crate::secret::SecretRegistry;
 use crate::settings::{Settings, mask_id};
 use crate::time;
 use crate::{ExitStatus, Io};
@@ -73,6 +74,7 @@ pub async fn run(
     )?;
     let settings = Settings::resolve(&args.connection, matches)?
         .with_admin_bearer(args.admin_bearer.clone(), matches)?;
+    settings.register_secrets(&io.secrets);
     let settings = super::session::announce(settings, io)?;
     // Output settings are checked before any request is sent.
     let report_file = args.report.as_deref().map(report_format).transpose()?;
@@ -106,16 +108,16 @@ pub async fn run(
         calls,
     };
     let run = if io.terminal.progress {
-        let err = &mut *io.err;
-        let run = diagnose_run(settings, &plan, &mut |done, total| {
-            let _ = write!(err, "\r\x1b[2Kchecking… {done}/{total}");
-            let _ = err.flush();
+        let line = &mut *io.progress;
+        let run = diagnose_run(settings, &plan, &io.secrets, &mut |done, total| {
+            let _ = write!(line, "\r\x1b[2Kchecking… {done}/{total}");
+            let _ = line.flush();
         })
         .await;
-        let _ = write!(err, "\r\x1b[2K");
+        let _ = write!(line, "\r\x1b[2K");
         run?
     } else {
-        diagnose_run(settings, &plan, &mut |_, _| {}).await?
+        diagnose_run(settings, &plan, &io.secrets, &mut |_, _| {}).await?
     };
     let Run {
         mut report,
@@ -133,8 +135,8 @@ pub async fn run(
         width: io.terminal.width,
         verbose: args.verbose,
     };
+    // What goes to stdout is read by the output guard (`crate::guard`).
     let rendered = render(&report, args.format, options);
-    canary.check(rendered.as_bytes(), "stdout")?;
     if let Some((path, format)) = report_file {
         let plain = TableOptions {
             color: false,
@@ -227,13 +229,19 @@ pub struct Run {
 /// Runs the checks and builds the report. A setting found wrong during the
 /// run (an org or environment name that does not exist) is an error, not a report.
 pub async fn diagnose(settings: Settings, plan: &Plan) -> Result<Report, Error> {
-    Ok(diagnose_run(settings, plan, &mut |_, _| {}).await?.report)
+    Ok(
+        diagnose_run(settings, plan, &SecretRegistry::default(), &mut |_, _| {})
+            .await?
+            .report,
+    )
 }
 
-/// `diagnose`, telling `progress` (checks done, checks chosen) as checks finish.
+/// `diagnose`, with the run's secrets kept in `secrets` (for the output
+/// guard), telling `progress` (checks done, checks chosen) as checks finish.
 pub async fn diagnose_run(
     settings: Settings,
     plan: &Plan,
+    secrets: &SecretRegistry,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Run, Error> {
     let registry = Registry::get();
@@ -253,6 +261,7 @@ pub async fn diagnose_run(
             probe_regions: plan.probe_regions,
             max_in_flight: plan.concurrency,
         },
+        secrets,
     )?;
     let mut outcomes =
         runner::run(Arc::clone(&ctx), registry, &chosen, plan.deadline, progress).await;

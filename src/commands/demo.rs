@@ -4,7 +4,7 @@
 //! runs in exact mode: that token reads the login app's granted scopes.
 
 use crate::cli::{DemoArgs, Format, WorldArgs};
-use crate::commands::check::{Plan, diagnose};
+use crate::commands::check::{Plan, diagnose_run};
 use crate::error::{ConfigError, Error};
 use crate::report::table::TableOptions;
 use crate::report::{json, markdown, table};
@@ -92,7 +92,9 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
         settings.other_planes = vec![(*region, url)];
         plan.probe_regions = true;
     }
-    let report = diagnose(settings, &plan).await;
+    let report = diagnose_run(settings, &plan, &io.secrets, &mut |_, _| {})
+        .await
+        .map(|run| run.report);
     let base_url = running.base_url.clone();
     running.stop().await;
     if let Some(other) = other {

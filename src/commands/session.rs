@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::platform::{Answer, Reply, Request, TransportError};
 use crate::report::table::{self, TableOptions};
 use crate::report::{Outcome, Status, Summary};
+use crate::secret::SecretRegistry;
 use crate::settings::Settings;
 use crate::{ExitStatus, Io};
 
@@ -54,7 +55,9 @@ pub fn resolve_settings(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<Settings, Error> {
-    announce(Settings::resolve(connection, matches)?, io)
+    let settings = Settings::resolve(connection, matches)?;
+    settings.register_secrets(&io.secrets);
+    announce(settings, io)
 }
 
 /// Prints the settings' warnings on stderr.
@@ -73,7 +76,7 @@ pub async fn start(
     io: &mut Io<'_>,
 ) -> Result<Result<Session, ExitStatus>, Error> {
     let settings = resolve_settings(connection, matches, io)?;
-    match Session::open(settings).await? {
+    match Session::open(settings, &io.secrets).await? {
         Ok(session) => Ok(Ok(session)),
         Err(stop) => stop.report(io).map(Err),
     }
@@ -132,14 +135,18 @@ impl Stop {
 }
 
 impl Session {
-    /// Signs in and learns the org and environments, or stops with the diagnosis.
-    pub async fn open(settings: Settings) -> Result<Result<Session, Stop>, Error> {
+    /// Signs in and learns the org and environments, or stops with the
+    /// diagnosis; the run's secrets go to `secrets`.
+    pub async fn open(
+        settings: Settings,
+        secrets: &SecretRegistry,
+    ) -> Result<Result<Session, Stop>, Error> {
         let options = RunOptions {
             read_only: false,
             probe_regions: false,
             max_in_flight: COMMAND_CONCURRENCY,
         };
-        let ctx = RunContext::connect(settings, options)?;
+        let ctx = RunContext::connect(settings, options, secrets)?;
         let registry = Registry::get();
         let base: Vec<usize> = BASE_CHECKS
             .iter()

@@ -15,6 +15,7 @@ use crate::platform::proxy::ProxyChoice;
 use crate::platform::{Answer, Auth, Evidence, Platform, Request, paths};
 use crate::report::Status;
 use crate::report::model::MissingScope;
+use crate::secret::SecretRegistry;
 use crate::settings::{Credentials, Settings};
 
 /// Who the token belongs to.
@@ -126,11 +127,15 @@ impl RunContext {
         })
     }
 
-    /// A context with a fresh HTTP client for these settings.
+    /// A context with a fresh HTTP client for these settings; the client
+    /// masks, and adds the tokens it gets to, `secrets` (which takes the
+    /// settings' own).
     pub fn connect(
         settings: Settings,
         options: RunOptions,
+        secrets: &SecretRegistry,
     ) -> Result<Arc<RunContext>, crate::error::Error> {
+        settings.register_secrets(secrets);
         let max_in_flight = options.max_in_flight;
         let mut platform = Platform::new(
             settings.base_url.value.clone(),
@@ -139,12 +144,7 @@ impl RunContext {
                 connect_secs: settings.connect_timeout_secs.value,
             },
             max_in_flight.max(1),
-            settings
-                .credentials
-                .secrets()
-                .into_iter()
-                .map(|(what, secret)| (what, secret.clone()))
-                .collect(),
+            secrets.clone(),
             Route {
                 proxy: settings.proxy.clone(),
                 extra_roots_pem: settings.ca_file.as_ref().map(|ca| ca.value.pem.clone()),

@@ -13,7 +13,8 @@ use tokio::sync::{OnceCell, Semaphore};
 use super::answer::{Answer, Evidence, Reply, TransportError};
 use super::proxy::{ProxyChoice, ProxyEnv};
 use super::retry::RetryPolicy;
-use crate::secret::Secret;
+use crate::secret::forms::Finder;
+use crate::secret::{Secret, SecretRegistry};
 
 /// The most of a response body the doctor reads.
 const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -106,8 +107,8 @@ pub struct Platform {
     in_flight: Semaphore,
     token: RwLock<Option<Secret>>,
     admin_token: Option<Secret>,
-    /// Values masked in every body the doctor keeps.
-    secrets: RwLock<Vec<(&'static str, Secret)>>,
+    /// Values masked in every body the doctor keeps; shared with the output guard.
+    secrets: SecretRegistry,
     answers: Mutex<HashMap<Request, Shared>>,
     retry: RetryPolicy,
     renewal: Renewal,
@@ -133,7 +134,7 @@ impl Platform {
         base: Url,
         timeouts: Timeouts,
         max_in_flight: usize,
-        secrets: Vec<(&'static str, Secret)>,
+        secrets: SecretRegistry,
         route: Route,
     ) -> Result<Platform, reqwest::Error> {
         let timeout = Duration::from_secs(timeouts.request_secs.max(1));
@@ -159,7 +160,7 @@ impl Platform {
             in_flight: Semaphore::new(max_in_flight.max(1)),
             token: RwLock::new(None),
             admin_token: None,
-            secrets: RwLock::new(secrets),
+            secrets,
             answers: Mutex::new(HashMap::new()),
             retry: RetryPolicy::default(),
             renewal: Renewal::default(),
@@ -177,19 +178,13 @@ impl Platform {
 
     /// The org admin's token that `Auth::OrgAdmin` requests carry.
     pub fn set_admin_token(&mut self, token: Secret) {
-        self.secrets
-            .write()
-            .expect("secrets lock poisoned")
-            .push(("admin token", token.clone()));
+        self.secrets.add("admin token", token.clone());
         self.admin_token = Some(token);
     }
 
     /// Sets the access token used by every authorized request from now on.
     pub fn set_token(&self, token: Secret) {
-        self.secrets
-            .write()
-            .expect("secrets lock poisoned")
-            .push(("access token", token.clone()));
+        self.secrets.add("access token", token.clone());
         *self.token.write().expect("token lock poisoned") = Some(token);
         self.renewal.generation.fetch_add(1, Ordering::SeqCst);
     }
@@ -234,11 +229,9 @@ impl Platform {
         }
     }
 
-    /// Every secret this client knows, for the canary scan of what is written.
+    /// Every secret this client knows, now and later, for the canary scan of what is written.
     pub fn canary(&self) -> crate::report::canary::Canary {
-        crate::report::canary::Canary::new(
-            self.secrets.read().expect("secrets lock poisoned").clone(),
-        )
+        crate::report::canary::Canary::watching(self.secrets.clone())
     }
 
     /// Sends a request once per run: a second identical request gets the first answer.
@@ -458,41 +451,35 @@ impl Platform {
         }
     }
 
-    /// Masks every known secret value in a text, as written and as JSON would escape it.
+    /// Masks every known secret in a text, in every form it can take (`secret::forms`).
     pub fn redact(&self, text: &str) -> String {
-        let secrets = self.secrets.read().expect("secrets lock poisoned");
-        let mut text = text.to_string();
-        for (_, secret) in secrets.iter().filter(|(_, s)| s.is_scannable()) {
-            let raw = secret.expose();
-            let escaped = serde_json::to_string(raw).unwrap_or_default();
-            let escaped = escaped.trim_matches('"');
-            for form in [raw, escaped, &escaped.replace('/', "\\/")] {
-                text = text.replace(form, "****");
-            }
-        }
-        text
+        self.secrets.finder().mask(text)
     }
 
-    /// Masks secrets in a body: in every string of a JSON body (whatever its
-    /// escaping), else in the text.
+    /// Masks secrets in a body: in every string and every key of a JSON body
+    /// (whatever its escaping), else in the text.
     fn redact_body(&self, body: &[u8]) -> String {
         let text = String::from_utf8_lossy(body);
+        let finder = self.secrets.finder();
         match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(mut value) => {
-                self.redact_value(&mut value);
-                serde_json::to_string(&value).unwrap_or_default()
-            }
-            Err(_) => self.redact(&text),
+            Ok(value) => serde_json::to_string(&redact_value(&finder, value)).unwrap_or_default(),
+            Err(_) => finder.mask(&text),
         }
     }
+}
 
-    fn redact_value(&self, value: &mut serde_json::Value) {
-        match value {
-            serde_json::Value::String(s) => *s = self.redact(s),
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.redact_value(v)),
-            serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.redact_value(v)),
-            _ => {}
-        }
+/// A JSON value with every secret masked in its strings and its keys.
+fn redact_value(finder: &Finder, value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(finder.mask(&s)),
+        Value::Array(items) => items.into_iter().map(|v| redact_value(finder, v)).collect(),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, v)| (finder.mask(&key), redact_value(finder, v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -509,7 +496,7 @@ mod tests {
                 connect_secs: 5,
             },
             4,
-            Vec::new(),
+            SecretRegistry::default(),
             Route::default(),
         )
         .unwrap()

@@ -1,40 +1,220 @@
-//! The last guard before output: if any secret value (client secret, access
-//! token, bearer token) appears in the bytes about to be written, as written
-//! or as JSON would escape it, nothing is written. It can only fire on a bug.
+//! The last guard before output: if any secret of the run (client secret,
+//! access token, bearer or admin token) shows in the bytes about to be
+//! written, nothing is written. It looks for every form a renderer or an
+//! echo can give a secret (`secret::forms`), in the text as it is and as it
+//! reads with layout taken away: each table column's cells joined across
+//! lines (a value wrapped inside a cell), and the whole text without
+//! whitespace, borders or colour (a value wrapped by a list, a tab
+//! collapsed). It can only fire on a bug.
 
 use crate::error::ConfigError;
-use crate::secret::Secret;
+use crate::secret::forms::{is_box_drawing, without_layout};
+use crate::secret::{Secret, SecretRegistry};
 
-/// The secrets of a run, each with what it is.
+/// The secrets of a run, each with what it is; shared with the client that
+/// learns tokens, so a check sees every secret known by then.
 #[derive(Clone, Default)]
 pub struct Canary {
-    secrets: Vec<(&'static str, Secret)>,
+    secrets: SecretRegistry,
 }
 
 impl Canary {
     pub fn new(secrets: Vec<(&'static str, Secret)>) -> Canary {
+        Canary {
+            secrets: SecretRegistry::new(secrets),
+        }
+    }
+
+    pub fn watching(secrets: SecretRegistry) -> Canary {
         Canary { secrets }
     }
 
     /// Refuses `bytes` bound for `destination` if they hold a secret.
     pub fn check(&self, bytes: &[u8], destination: &str) -> Result<(), ConfigError> {
         let text = String::from_utf8_lossy(bytes);
-        for (what, secret) in self.secrets.iter().filter(|(_, s)| s.is_scannable()) {
-            let raw = secret.expose();
-            let escaped = serde_json::to_string(raw).unwrap_or_default();
-            let escaped = escaped.trim_matches('"');
-            if text.contains(raw)
-                || text.contains(escaped)
-                || text.contains(&escaped.replace('/', "\\/"))
-            {
-                return Err(ConfigError::SecretInOutput {
-                    what,
-                    destination: destination.to_string(),
-                });
+        let finder = self.secrets.finder();
+        let found = unescaped_views(&text)
+            .iter()
+            .find_map(|view| finder.find(view))
+            .or_else(|| {
+                // Layout goes first: a wrap may fall inside an escape.
+                let plain = without_colour(&text);
+                std::iter::once(without_layout(&plain))
+                    .chain(columns(&plain))
+                    .find_map(|bare| {
+                        unescaped_views(&bare)
+                            .iter()
+                            .find_map(|view| finder.find_unlaid(&without_layout(view)))
+                    })
+            });
+        match found {
+            Some(what) => Err(ConfigError::SecretInOutput {
+                what,
+                destination: destination.to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The text, and the text with JSON, XML or Markdown escapes undone, once and twice.
+fn unescaped_views(text: &str) -> Vec<String> {
+    let mut views = vec![text.to_string()];
+    let mut layer = vec![text.to_string()];
+    for _depth in 0..2 {
+        let mut next = Vec::new();
+        for view in &layer {
+            for undo in [json_unescaped, xml_unescaped, markdown_unescaped] {
+                let undone = undo(view);
+                if !views.contains(&undone) {
+                    views.push(undone.clone());
+                    next.push(undone);
+                }
             }
         }
-        Ok(())
+        layer = next;
     }
+    views
+}
+
+/// Every JSON string escape in the text undone (text that is not an escape is kept).
+fn json_unescaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (decoded, used) = match after.chars().next() {
+            Some(c @ ('"' | '\\' | '/')) => (Some(c), 1),
+            Some('n') => (Some('\n'), 1),
+            Some('t') => (Some('\t'), 1),
+            Some('r') => (Some('\r'), 1),
+            Some('b') => (Some('\u{8}'), 1),
+            Some('f') => (Some('\u{c}'), 1),
+            Some('u') => (
+                after
+                    .get(1..5)
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .and_then(char::from_u32),
+                5,
+            ),
+            _ => (None, 0),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &after[used..];
+            }
+            None => {
+                out.push('\\');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every Markdown backslash escape (a backslash before ASCII punctuation,
+/// as the Markdown renderer writes `\<`, `\[` or `\|`) undone.
+fn markdown_unescaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            // The escaped character stands for itself, a backslash included.
+            Some(&next) if c == '\\' && next.is_ascii_punctuation() => {
+                out.push(next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every XML/HTML character reference and the five named entities undone.
+fn xml_unescaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let entity = after
+            .find(';')
+            .filter(|&end| end <= 10)
+            .map(|end| &after[..end]);
+        let decoded = entity.and_then(|name| match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => {
+                let number = name.strip_prefix('#')?;
+                let code = match number.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => number.parse().ok()?,
+                };
+                char::from_u32(code)
+            }
+        });
+        match (decoded, entity) {
+            (Some(c), Some(name)) => {
+                out.push(c);
+                rest = &after[name.len() + 1..];
+            }
+            _ => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Text without ANSI escape sequences (colour, cursor moves).
+fn without_colour(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters final-letter; anything else: ESC and one character.
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Each column of each table in the text (lines with box-drawing borders,
+/// consecutive), its cells joined top to bottom without layout.
+fn columns(text: &str) -> Vec<String> {
+    let mut finished: Vec<String> = Vec::new();
+    let mut open: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if !line.chars().any(is_box_drawing) {
+            finished.append(&mut open);
+            continue;
+        }
+        let cells: Vec<&str> = line.split(is_box_drawing).collect();
+        if open.len() < cells.len() {
+            open.resize(cells.len(), String::new());
+        }
+        for (column, cell) in open.iter_mut().zip(cells) {
+            column.push_str(&without_layout(cell));
+        }
+    }
+    finished.append(&mut open);
+    finished
 }
 
 #[cfg(test)]
@@ -59,5 +239,17 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn a_secret_wrapped_in_a_table_cell_stops_the_write() {
+        let canary = Canary::new(vec![("access token", Secret::new("tok-0123456789"))]);
+        let table = "│ ✗ fail ┆ a.b ┆ echo tok-01234 │\n│        ┆     ┆ 56789 and more │\n";
+        assert!(canary.check(table.as_bytes(), "stdout").is_err());
+        let apart = "│ ✗ fail ┆ tok-01234 ┆ x │\n│ 56789  ┆     ┆ y │\n";
+        assert!(
+            canary.check(apart.as_bytes(), "stdout").is_ok(),
+            "halves in different columns are not one value"
+        );
     }
 }
