@@ -74,6 +74,28 @@ fn visible(c: char) -> Cow<'static, str> {
     }
 }
 
+/// The doctor's own output without its ANSI escape sequences (colour, cursor
+/// moves): for measuring what a terminal shows, and for the canary's plain view.
+pub fn without_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters final-letter; anything else: ESC and one character.
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,7 +38,7 @@ impl Canary {
             .find_map(|view| finder.find(view))
             .or_else(|| {
                 // Layout goes first: a wrap may fall inside an escape.
-                let plain = without_colour(&text);
+                let plain = crate::text::without_ansi(&text);
                 std::iter::once(without_layout(&plain))
                     .chain(columns(&plain))
                     .find_map(|bare| {
@@ -171,27 +171,6 @@ fn xml_unescaped(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
-}
-
-/// Text without ANSI escape sequences (colour, cursor moves).
-fn without_colour(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // CSI: ESC [ parameters final-letter; anything else: ESC and one character.
-            if chars.next() == Some('[') {
-                for c in chars.by_ref() {
-                    if c.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
     out
 }
 

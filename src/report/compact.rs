@@ -471,7 +471,7 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str, max_lines: Option<usi
     let mut lines: Vec<String> = Vec::new();
     let mut line = first.to_string();
     let mut empty = true;
-    let visible = |s: &str| strip_ansi(s).chars().count();
+    let visible = |s: &str| crate::text::without_ansi(s).chars().count();
     for word in text.split_whitespace() {
         if !empty && visible(&line) + 1 + visible(word) > width {
             lines.push(std::mem::replace(&mut line, rest.to_string()));
@@ -498,24 +498,6 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str, max_lines: Option<usi
         .iter()
         .map(|l| format!("{}\n", l.trim_end()))
         .collect()
-}
-
-/// The text without ANSI colour sequences, for measuring.
-fn strip_ansi(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

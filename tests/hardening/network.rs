@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use anypoint_doctor::sim::world::{Fault, FaultKind};
 
-use super::{app_env, doctor_async, serve, world};
+use super::{Run, app_env, doctor_async, serve, world};
 
 /// A world whose API Manager never answers a listing.
 fn hung_api_manager() -> anypoint_doctor::sim::World {
@@ -18,40 +18,38 @@ fn hung_api_manager() -> anypoint_doctor::sim::World {
     world
 }
 
+/// Runs `apis` and `create contract` with `extra` flags against a hung API
+/// Manager; each run must end with exit 3. Returns how long each took.
+async fn against_a_hung_api_manager(extra: &[&str]) -> Vec<(Vec<String>, Run, Duration)> {
+    let world = hung_api_manager();
+    assert_eq!(world.root.environments.len(), 3, "the bounds assume 3");
+    let sim = serve(world.clone()).await;
+    let env = app_env(&sim, &world);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut runs = Vec::new();
+    for command in [
+        &["apis"][..],
+        &["create", "contract", "--app", "x", "--api", "1"][..],
+    ] {
+        let args: Vec<&str> = command.iter().chain(extra).copied().collect();
+        let started = Instant::now();
+        let run = doctor_async(&args, &env).await;
+        let took = started.elapsed();
+        assert_eq!(run.code, 3, "{args:?}: {run:#?}");
+        runs.push((args.iter().map(|a| a.to_string()).collect(), run, took));
+    }
+    sim.stop().await;
+    runs
+}
+
 /// `apis` and `create contract` ask every environment at once: a hung API
 /// Manager costs one timeout, not one per environment (three here).
 #[tokio::test]
 async fn a_hung_api_manager_costs_one_timeout_not_one_per_environment() {
-    let world = hung_api_manager();
-    assert_eq!(
-        world.root.environments.len(),
-        3,
-        "the bound below assumes 3"
-    );
-    let sim = serve(world.clone()).await;
-    let env = app_env(&sim, &world);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    for args in [
-        &["apis", "--timeout", "2"][..],
-        &[
-            "create",
-            "contract",
-            "--app",
-            "x",
-            "--api",
-            "1",
-            "--timeout",
-            "2",
-        ][..],
-    ] {
-        let started = Instant::now();
-        let run = doctor_async(args, &env).await;
-        let took = started.elapsed();
-        assert_eq!(run.code, 3, "{args:?}: {run:#?}");
+    for (args, _, took) in against_a_hung_api_manager(&["--timeout", "2"]).await {
         // One after another, three environments take at least 6 s.
         assert!(took < Duration::from_secs(5), "{args:?} took {took:?}");
     }
-    sim.stop().await;
 }
 
 /// `--probe-regions` sends the credentials to the other MuleSoft control
@@ -104,34 +102,13 @@ async fn probe_regions_from_a_host_that_is_no_control_plane_asks_no_one() {
 /// hung API Manager with a long `--timeout` still ends on time, before any write.
 #[tokio::test]
 async fn apis_and_create_contract_end_at_the_deadline() {
-    let world = hung_api_manager();
-    let sim = serve(world.clone()).await;
-    let env = app_env(&sim, &world);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    for args in [
-        &["apis", "--timeout", "60", "--deadline", "1"][..],
-        &[
-            "create",
-            "contract",
-            "--app",
-            "x",
-            "--api",
-            "1",
-            "--timeout",
-            "60",
-            "--deadline",
-            "1",
-        ][..],
-    ] {
-        let started = Instant::now();
-        let run = doctor_async(args, &env).await;
-        assert_eq!(run.code, 3, "{args:?}: {run:#?}");
+    let extra = ["--timeout", "60", "--deadline", "1"];
+    for (args, run, took) in against_a_hung_api_manager(&extra).await {
         assert!(
             run.stderr.contains("not finished within --deadline 1 s")
                 && run.stderr.contains("nothing was written"),
             "{args:?}: {run:#?}"
         );
-        assert!(started.elapsed() < Duration::from_secs(30), "{args:?}");
+        assert!(took < Duration::from_secs(30), "{args:?}");
     }
-    sim.stop().await;
 }
