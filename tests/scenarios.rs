@@ -1070,46 +1070,22 @@ async fn check_for_create_contract_in_production_runs_only_that() {
 
 /// The verdicts `fixable` gets from its own app: what the admin must add, failing.
 fn fixable_verdicts() -> Vec<Expect<'static>> {
+    let fail = |id, env| (id, Some(env), Status::Fail, true);
     let mut expected = vec![
         // Design lists no API instance: inconclusive, as in healthy.
         ("scope.manage-contracts", Some("Design"), Status::Warn, true),
+        fail("scope.manage-contracts", "Production"),
+        fail("scope.api-manager-administrator", "Design"),
+        fail("scope.api-manager-administrator", "Production"),
+        fail("scope.view-apis-configuration", "Design"),
         (
-            "scope.manage-contracts",
-            Some("Sandbox"),
+            "scope.view-apis-configuration",
+            Some("Production"),
             Status::Pass,
             true,
         ),
-        (
-            "scope.manage-contracts",
-            Some("Production"),
-            Status::Fail,
-            true,
-        ),
-        (
-            "scope.view-apis-configuration",
-            Some("Design"),
-            Status::Fail,
-            true,
-        ),
     ];
-    expected.extend(per_env(
-        "scope.view-apis-configuration",
-        &["Sandbox", "Production"],
-        Status::Pass,
-        true,
-    ));
-    expected.extend(per_env(
-        "scope.api-manager-administrator",
-        &["Design", "Production"],
-        Status::Fail,
-        true,
-    ));
-    expected.push((
-        "scope.api-manager-administrator",
-        Some("Sandbox"),
-        Status::Pass,
-        true,
-    ));
+    expected.extend(ENV_BOUND.map(|id| (id, Some("Sandbox"), Status::Pass, true)));
     expected
 }
 

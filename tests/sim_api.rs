@@ -1578,18 +1578,31 @@ async fn issued_tokens_are_revoked_once_after_n_authenticated_requests() {
 fn scopes_body(grants: &[(&str, Option<&str>, Option<&str>)]) -> Value {
     let scopes: Vec<Value> = grants
         .iter()
-        .map(|(scope, org, env)| {
-            let mut context = serde_json::Map::new();
-            if let Some(org) = org {
-                context.insert("org".into(), json!(org));
-            }
-            if let Some(env) = env {
-                context.insert("envId".into(), json!(env));
-            }
-            json!({"scope": scope, "context_params": context})
-        })
+        .map(|(scope, org, env)| json!({"scope": scope, "context_params": context(*org, *env)}))
         .collect();
     json!({ "scopes": scopes })
+}
+
+/// `context_params` as the platform writes them: a key only for what is set.
+fn context(org: Option<&str>, env: Option<&str>) -> Value {
+    let mut context = serde_json::Map::new();
+    if let Some(org) = org {
+        context.insert("org".into(), json!(org));
+    }
+    if let Some(env) = env {
+        context.insert("envId".into(), json!(env));
+    }
+    Value::Object(context)
+}
+
+/// An org admin of the business group (not of the root org).
+fn group_admin() -> User {
+    User {
+        username: "bg-admin".into(),
+        token: "sim-bg-admin".into(),
+        org: BUSINESS_GROUP.into(),
+        org_admin: true,
+    }
 }
 
 /// The pairs `fixable` lacks, as a body.
@@ -1610,6 +1623,18 @@ impl Sim {
     ) -> Answer {
         self.send_body(method, path, token, "application/json", body.to_string())
             .await
+    }
+
+    /// A change by the org admin that must succeed: 204, no body.
+    async fn admin_change(&self, method: Method, path: &str, body: &Value) {
+        let answer = self
+            .change(method.clone(), path, Some(ADMIN_TOKEN), body)
+            .await;
+        assert_eq!(
+            (answer.status, answer.body.as_str()),
+            (StatusCode::NO_CONTENT, ""),
+            "{method} {path} {body}: {answer:?}"
+        );
     }
 
     /// The login app's granted scopes as the admin reads them, every page, as `(scope, context_params)`.
@@ -1633,35 +1658,22 @@ impl Sim {
         }
     }
 
-    /// How many requests of `method` the simulator answered.
-    fn count(&self, method: &str) -> usize {
-        let prefix = format!("{method} ");
-        self.running
-            .state
-            .request_log()
-            .iter()
-            .filter(|line| line.starts_with(&prefix))
-            .count()
+    /// How many PATCH, PUT and DELETE requests the simulator answered (any path).
+    fn writes(&self) -> (usize, usize, usize) {
+        let log = self.running.state.request_log();
+        let count = |method: &str| log.iter().filter(|l| l.starts_with(method)).count();
+        (count("PATCH "), count("PUT "), count("DELETE "))
     }
 }
 
 /// `grants` as the list answers them, sorted, for comparing sets.
 fn as_listed(grants: &[Grant]) -> Vec<(String, Value)> {
-    let mut out: Vec<(String, Value)> = grants
-        .iter()
-        .map(|g| {
-            let mut context = serde_json::Map::new();
-            if let Some(org) = &g.org {
-                context.insert("org".into(), json!(org));
-            }
-            if let Some(env) = &g.env {
-                context.insert("envId".into(), json!(env));
-            }
-            (g.scope.clone(), Value::Object(context))
-        })
-        .collect();
-    out.sort_by_key(|(scope, context)| format!("{scope} {context}"));
-    out
+    sorted(
+        grants
+            .iter()
+            .map(|g| (g.scope.clone(), context(g.org.as_deref(), g.env.as_deref())))
+            .collect(),
+    )
 }
 
 fn sorted(mut list: Vec<(String, Value)>) -> Vec<(String, Value)> {
@@ -1675,30 +1687,13 @@ async fn patch_adds_each_pair_once_on_either_path_and_fixable_becomes_healthy() 
     let before = sim.granted().await;
     let missing = fixable_missing();
     let first = scopes_body(&missing[..2]);
-    let answer = sim
-        .change(
-            Method::PATCH,
-            &path::app_scopes(CLIENT_ID),
-            Some(ADMIN_TOKEN),
-            &first,
-        )
+    sim.admin_change(Method::PATCH, &path::app_scopes(CLIENT_ID), &first)
         .await;
-    assert_eq!(
-        (answer.status, answer.body.as_str()),
-        (StatusCode::NO_CONTENT, "")
-    );
     assert_eq!(sim.granted().await.len(), before.len() + 2);
     // Again, on the org path, with a pair already held and the other two: only those two are new.
     let rest = scopes_body(&missing[1..]);
-    let answer = sim
-        .change(
-            Method::PATCH,
-            &path::org_app_scopes(CLIENT_ID),
-            Some(ADMIN_TOKEN),
-            &rest,
-        )
+    sim.admin_change(Method::PATCH, &path::org_app_scopes(CLIENT_ID), &rest)
         .await;
-    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{answer:?}");
     let after = sim.granted().await;
     assert_eq!(after.len(), before.len() + missing.len());
     // Added at the end, what was held kept in its order.
@@ -1707,10 +1702,7 @@ async fn patch_adds_each_pair_once_on_either_path_and_fixable_becomes_healthy() 
         sorted(after),
         as_listed(&world("healthy").connected_apps[0].scopes)
     );
-    assert_eq!(
-        (sim.count("PATCH"), sim.count("PUT"), sim.count("DELETE")),
-        (2, 0, 0)
-    );
+    assert_eq!(sim.writes(), (2, 0, 0));
     sim.stop().await;
 }
 
@@ -1724,41 +1716,22 @@ async fn put_replaces_the_list_and_delete_removes_the_listed_pairs() {
     ];
     // A pair twice is held once.
     let twice = [kept[0], kept[1], kept[1]];
-    let answer = sim
-        .change(Method::PUT, &path, Some(ADMIN_TOKEN), &scopes_body(&twice))
+    sim.admin_change(Method::PUT, &path, &scopes_body(&twice))
         .await;
-    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{answer:?}");
     let listed = |grants: &[(&str, Option<&str>, Option<&str>)]| -> Vec<(String, Value)> {
-        scopes_body(grants)["scopes"]
-            .as_array()
-            .expect("scopes")
+        grants
             .iter()
-            .map(|g| {
-                (
-                    g["scope"].as_str().expect("scope").to_string(),
-                    g["context_params"].clone(),
-                )
-            })
+            .map(|(scope, org, env)| (scope.to_string(), context(*org, *env)))
             .collect()
     };
     assert_eq!(sim.granted().await, listed(&kept));
     // One held, one not: the held one goes, the other is ignored.
     let body = scopes_body(&[kept[0], ("read:exchange", Some(ROOT), None)]);
-    let answer = sim
-        .change(Method::DELETE, &path, Some(ADMIN_TOKEN), &body)
-        .await;
-    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{answer:?}");
+    sim.admin_change(Method::DELETE, &path, &body).await;
     assert_eq!(sim.granted().await, listed(&kept[1..]));
     // An empty list replaces everything.
-    let answer = sim
-        .change(
-            Method::PUT,
-            &path,
-            Some(ADMIN_TOKEN),
-            &json!({"scopes": []}),
-        )
+    sim.admin_change(Method::PUT, &path, &json!({"scopes": []}))
         .await;
-    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{answer:?}");
     assert_eq!(sim.granted().await, []);
     // PUT and DELETE are served on the org path only (§4.5).
     for method in [Method::PUT, Method::DELETE] {
@@ -1772,10 +1745,7 @@ async fn put_replaces_the_list_and_delete_removes_the_listed_pairs() {
             .await;
         assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{answer:?}");
     }
-    assert_eq!(
-        (sim.count("PATCH"), sim.count("PUT"), sim.count("DELETE")),
-        (0, 3, 2)
-    );
+    assert_eq!(sim.writes(), (0, 3, 2));
     sim.stop().await;
 }
 
@@ -1789,12 +1759,7 @@ async fn only_an_org_admin_user_of_the_apps_org_or_above_changes_its_scopes() {
             org: ROOT.into(),
             org_admin: false,
         },
-        User {
-            username: "bg-admin".into(),
-            token: "sim-bg-admin".into(),
-            org: BUSINESS_GROUP.into(),
-            org_admin: true,
-        },
+        group_admin(),
     ]);
     let sim = Sim::start(world).await;
     let app_token = sim.app_token().await;
@@ -1848,12 +1813,7 @@ async fn only_an_org_admin_user_of_the_apps_org_or_above_changes_its_scopes() {
 #[tokio::test]
 async fn a_business_group_admin_changes_an_app_that_lives_in_the_group() {
     let mut world = world("business-group-org");
-    world.users.push(User {
-        username: "bg-admin".into(),
-        token: "sim-bg-admin".into(),
-        org: BUSINESS_GROUP.into(),
-        org_admin: true,
-    });
+    world.users.push(group_admin());
     let sim = Sim::start(world).await;
     let body = scopes_body(&[(
         "manage:api_contracts",
@@ -2031,15 +1991,12 @@ async fn a_scope_change_reaches_tokens_issued_after_it_only() {
     let old = sim.app_token().await;
     assert_eq!(probe(old.clone()).await, StatusCode::FORBIDDEN);
     let pair = [("manage:api_contracts", Some(ROOT), Some(PRODUCTION))];
-    let answer = sim
-        .change(
-            Method::PATCH,
-            &path::app_scopes(CLIENT_ID),
-            Some(ADMIN_TOKEN),
-            &scopes_body(&pair),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{answer:?}");
+    sim.admin_change(
+        Method::PATCH,
+        &path::app_scopes(CLIENT_ID),
+        &scopes_body(&pair),
+    )
+    .await;
     assert_eq!(
         probe(old.clone()).await,
         StatusCode::FORBIDDEN,
@@ -2052,15 +2009,12 @@ async fn a_scope_change_reaches_tokens_issued_after_it_only() {
         "a token issued after it has the new ones"
     );
     // A removal too reaches only the tokens issued after it.
-    let answer = sim
-        .change(
-            Method::DELETE,
-            &path::org_app_scopes(CLIENT_ID),
-            Some(ADMIN_TOKEN),
-            &scopes_body(&pair),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{answer:?}");
+    sim.admin_change(
+        Method::DELETE,
+        &path::org_app_scopes(CLIENT_ID),
+        &scopes_body(&pair),
+    )
+    .await;
     assert_eq!(probe(new).await, StatusCode::BAD_REQUEST);
     assert_eq!(probe(sim.app_token().await).await, StatusCode::FORBIDDEN);
     assert_eq!(probe(old).await, StatusCode::FORBIDDEN);
