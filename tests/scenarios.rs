@@ -52,6 +52,7 @@ const COVERED: &[&str] = &[
     "user-type-app",
     "lookups-first",
     "am-throttled",
+    "fixable",
 ];
 
 /// A run, stopped simulator included, bounded well below any test timeout.
@@ -1065,6 +1066,96 @@ async fn check_for_create_contract_in_production_runs_only_that() {
         names.contains(&"View Client Applications") && !names.contains(&"Manage Contracts"),
         "{names:?}"
     );
+}
+
+/// The verdicts `fixable` gets from its own app: what the admin must add, failing.
+fn fixable_verdicts() -> Vec<Expect<'static>> {
+    let fail = |id, env| (id, Some(env), Status::Fail, true);
+    let mut expected = vec![
+        // Design lists no API instance: inconclusive, as in healthy.
+        ("scope.manage-contracts", Some("Design"), Status::Warn, true),
+        fail("scope.manage-contracts", "Production"),
+        fail("scope.api-manager-administrator", "Design"),
+        fail("scope.api-manager-administrator", "Production"),
+        fail("scope.view-apis-configuration", "Design"),
+        (
+            "scope.view-apis-configuration",
+            Some("Production"),
+            Status::Pass,
+            true,
+        ),
+    ];
+    expected.extend(ENV_BOUND.map(|id| (id, Some("Sandbox"), Status::Pass, true)));
+    expected
+}
+
+#[tokio::test]
+async fn fixable_fails_where_scopes_are_missing_and_one_admin_patch_makes_it_healthy() {
+    let world = world("fixable");
+    let run = async {
+        let running = anypoint_doctor::sim::start(world.clone(), ServeOptions::default())
+            .await
+            .expect("the simulator starts");
+        let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
+        let diagnose_now = || async {
+            let report = diagnose(settings(base.clone(), &world, As::App), &Plan::default())
+                .await
+                .unwrap_or_else(|e| panic!("diagnose failed: {e}"));
+            assert_every_check_reported(&report);
+            report
+        };
+        let before = diagnose_now().await;
+        assert_verdicts(&before, &fixable_verdicts());
+        assert_eq!(before.summary.fail, 4, "{}", dump(&before));
+        // What the fix must send: the missing pairs, with the org admin's token.
+        let scopes: Vec<serde_json::Value> = scenarios::FIXABLE_MISSING
+            .iter()
+            .map(|(scope, org, env)| {
+                serde_json::json!({"scope": scope, "context_params": {"org": org, "envId": env}})
+            })
+            .collect();
+        let admin = &world.users[0];
+        assert!(admin.org_admin);
+        let answer = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("a reqwest client")
+            .patch(format!(
+                "{}/accounts/api/connectedApplications/{}/scopes",
+                running.base_url, world.login.client_id
+            ))
+            .bearer_auth(&admin.token)
+            .json(&serde_json::json!({ "scopes": scopes }))
+            .send()
+            .await
+            .expect("the simulator answers");
+        assert_eq!(answer.status(), 204);
+        let after = diagnose_now().await;
+        let log = running.state.request_log();
+        running.stop().await;
+        (after, log)
+    };
+    let (after, log) = tokio::time::timeout(PATIENCE, run)
+        .await
+        .expect("both runs and the simulator's stop finish in time");
+    // A new run, with a new token: exactly what healthy gets.
+    assert_verdicts(&after, &healthy_verdicts());
+    assert_eq!(
+        exit_status(&after.summary, FailOn::Fail),
+        ExitStatus::Ok,
+        "{}",
+        dump(&after)
+    );
+    let writes: Vec<&String> = log
+        .iter()
+        .filter(|l| {
+            ["PATCH ", "PUT ", "DELETE "]
+                .iter()
+                .any(|m| l.starts_with(m))
+        })
+        .collect();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert!(writes[0].starts_with("PATCH "), "{writes:?}");
 }
 
 // ---------------------------------------------------------------- scenarios seen through HTTP

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anypoint_doctor::sim::scenarios::{self, SCENARIOS};
 use anypoint_doctor::sim::world::{ApiInstance, ClientApplication, Fault, FaultKind, Grant, User};
 use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
@@ -63,6 +63,9 @@ mod path {
     }
     pub fn app_scopes(client_id: &str) -> String {
         format!("/accounts/api/connectedApplications/{client_id}/scopes")
+    }
+    pub fn org_app_scopes(client_id: &str) -> String {
+        format!("{}/connectedApplications/{client_id}/scopes", org(ROOT))
     }
 }
 
@@ -199,9 +202,22 @@ impl Sim {
         content_type: &str,
         body: impl Into<String>,
     ) -> Answer {
+        self.send_body(Method::POST, path, token, content_type, body)
+            .await
+    }
+
+    /// `method` with a raw body of `content_type`.
+    async fn send_body(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: impl Into<String>,
+    ) -> Answer {
         let mut request = self
             .http
-            .post(self.url(path))
+            .request(method, self.url(path))
             .header("content-type", content_type)
             .body(body.into());
         if let Some(token) = token {
@@ -1553,6 +1569,455 @@ async fn issued_tokens_are_revoked_once_after_n_authenticated_requests() {
         assert_eq!(sim.get(path::ME, Some(&fresh)).await.status, 200);
     }
     assert_eq!(sim.get(path::ME, Some(&first)).await.status, 401);
+    sim.stop().await;
+}
+
+// ---------------------------------------------------------------- changing a Connected App's scopes (§4.5, §11.5)
+
+/// A `{"scopes": [...]}` body: `(scope, org, envId)`, context keys only where given.
+fn scopes_body(grants: &[(&str, Option<&str>, Option<&str>)]) -> Value {
+    let scopes: Vec<Value> = grants
+        .iter()
+        .map(|(scope, org, env)| json!({"scope": scope, "context_params": context(*org, *env)}))
+        .collect();
+    json!({ "scopes": scopes })
+}
+
+/// `context_params` as the platform writes them: a key only for what is set.
+fn context(org: Option<&str>, env: Option<&str>) -> Value {
+    let mut context = serde_json::Map::new();
+    if let Some(org) = org {
+        context.insert("org".into(), json!(org));
+    }
+    if let Some(env) = env {
+        context.insert("envId".into(), json!(env));
+    }
+    Value::Object(context)
+}
+
+/// An org admin of the business group (not of the root org).
+fn group_admin() -> User {
+    User {
+        username: "bg-admin".into(),
+        token: "sim-bg-admin".into(),
+        org: BUSINESS_GROUP.into(),
+        org_admin: true,
+    }
+}
+
+/// The pairs `fixable` lacks, as a body.
+fn fixable_missing() -> Vec<(&'static str, Option<&'static str>, Option<&'static str>)> {
+    scenarios::FIXABLE_MISSING
+        .iter()
+        .map(|&(scope, org, env)| (scope, Some(org), Some(env)))
+        .collect()
+}
+
+impl Sim {
+    async fn change(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Answer {
+        self.send_body(method, path, token, "application/json", body.to_string())
+            .await
+    }
+
+    /// A change by the org admin that must succeed: 204, no body.
+    async fn admin_change(&self, method: Method, path: &str, body: &Value) {
+        let answer = self
+            .change(method.clone(), path, Some(ADMIN_TOKEN), body)
+            .await;
+        assert_eq!(
+            (answer.status, answer.body.as_str()),
+            (StatusCode::NO_CONTENT, ""),
+            "{method} {path} {body}: {answer:?}"
+        );
+    }
+
+    /// The login app's granted scopes as the admin reads them, every page, as `(scope, context_params)`.
+    async fn granted(&self) -> Vec<(String, Value)> {
+        let path = format!("{}?limit=50", path::app_scopes(CLIENT_ID));
+        let mut out = Vec::new();
+        loop {
+            let (status, page) = self
+                .get(&format!("{path}&offset={}", out.len()), Some(ADMIN_TOKEN))
+                .await
+                .pair();
+            assert_eq!(status, 200, "{page}");
+            let data = page["data"].as_array().expect("data[]");
+            out.extend(data.iter().map(|g| {
+                let scope = g["scope"].as_str().expect("a scope").to_string();
+                (scope, g["context_params"].clone())
+            }));
+            if data.is_empty() || out.len() as u64 >= page["total"].as_u64().expect("total") {
+                return out;
+            }
+        }
+    }
+
+    /// How many PATCH, PUT and DELETE requests the simulator answered (any path).
+    fn writes(&self) -> (usize, usize, usize) {
+        let log = self.running.state.request_log();
+        let count = |method: &str| log.iter().filter(|l| l.starts_with(method)).count();
+        (count("PATCH "), count("PUT "), count("DELETE "))
+    }
+}
+
+/// `grants` as the list answers them, sorted, for comparing sets.
+fn as_listed(grants: &[Grant]) -> Vec<(String, Value)> {
+    sorted(
+        grants
+            .iter()
+            .map(|g| (g.scope.clone(), context(g.org.as_deref(), g.env.as_deref())))
+            .collect(),
+    )
+}
+
+fn sorted(mut list: Vec<(String, Value)>) -> Vec<(String, Value)> {
+    list.sort_by_key(|(scope, context)| format!("{scope} {context}"));
+    list
+}
+
+#[tokio::test]
+async fn patch_adds_each_pair_once_on_either_path_and_fixable_becomes_healthy() {
+    let sim = Sim::scenario("fixable").await;
+    let before = sim.granted().await;
+    let missing = fixable_missing();
+    let first = scopes_body(&missing[..2]);
+    sim.admin_change(Method::PATCH, &path::app_scopes(CLIENT_ID), &first)
+        .await;
+    assert_eq!(sim.granted().await.len(), before.len() + 2);
+    // Again, on the org path, with a pair already held and the other two: only those two are new.
+    let rest = scopes_body(&missing[1..]);
+    sim.admin_change(Method::PATCH, &path::org_app_scopes(CLIENT_ID), &rest)
+        .await;
+    let after = sim.granted().await;
+    assert_eq!(after.len(), before.len() + missing.len());
+    // Added at the end, what was held kept in its order.
+    assert_eq!(after[..before.len()], before[..]);
+    assert_eq!(
+        sorted(after),
+        as_listed(&world("healthy").connected_apps[0].scopes)
+    );
+    assert_eq!(sim.writes(), (2, 0, 0));
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn put_replaces_the_list_and_delete_removes_the_listed_pairs() {
+    let sim = Sim::scenario("healthy").await;
+    let path = path::org_app_scopes(CLIENT_ID);
+    let kept = [
+        ("profile", None, None),
+        ("manage:api_contracts", Some(ROOT), Some(SANDBOX)),
+    ];
+    // A pair twice is held once.
+    let twice = [kept[0], kept[1], kept[1]];
+    sim.admin_change(Method::PUT, &path, &scopes_body(&twice))
+        .await;
+    let listed = |grants: &[(&str, Option<&str>, Option<&str>)]| -> Vec<(String, Value)> {
+        grants
+            .iter()
+            .map(|(scope, org, env)| (scope.to_string(), context(*org, *env)))
+            .collect()
+    };
+    assert_eq!(sim.granted().await, listed(&kept));
+    // One held, one not: the held one goes, the other is ignored.
+    let body = scopes_body(&[kept[0], ("read:exchange", Some(ROOT), None)]);
+    sim.admin_change(Method::DELETE, &path, &body).await;
+    assert_eq!(sim.granted().await, listed(&kept[1..]));
+    // An empty list replaces everything.
+    sim.admin_change(Method::PUT, &path, &json!({"scopes": []}))
+        .await;
+    assert_eq!(sim.granted().await, []);
+    // PUT and DELETE are served on the org path only (§4.5).
+    for method in [Method::PUT, Method::DELETE] {
+        let answer = sim
+            .change(
+                method,
+                &path::app_scopes(CLIENT_ID),
+                Some(ADMIN_TOKEN),
+                &scopes_body(&kept),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{answer:?}");
+    }
+    assert_eq!(sim.writes(), (0, 3, 2));
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn only_an_org_admin_user_of_the_apps_org_or_above_changes_its_scopes() {
+    let mut world = world("fixable");
+    world.users.extend([
+        User {
+            username: "dev-dora".into(),
+            token: "sim-user-not-an-admin".into(),
+            org: ROOT.into(),
+            org_admin: false,
+        },
+        group_admin(),
+    ]);
+    let sim = Sim::start(world).await;
+    let app_token = sim.app_token().await;
+    let before = sim.granted().await;
+    let body = scopes_body(&fixable_missing());
+    let writes = [
+        (Method::PATCH, path::app_scopes(CLIENT_ID)),
+        (Method::PATCH, path::org_app_scopes(CLIENT_ID)),
+        (Method::PUT, path::org_app_scopes(CLIENT_ID)),
+        (Method::DELETE, path::org_app_scopes(CLIENT_ID)),
+    ];
+    for (method, path) in &writes {
+        // The app itself, a user who is not an org admin, an admin of a business
+        // group below the app's org: 403 in Access Management's shape.
+        for token in [app_token.as_str(), "sim-user-not-an-admin", "sim-bg-admin"] {
+            let (status, refused) = sim
+                .change(method.clone(), path, Some(token), &body)
+                .await
+                .pair();
+            assert_eq!(
+                (status, refused["status"].clone()),
+                (403, json!(403)),
+                "{method} {path} {token}: {refused}"
+            );
+            assert!(
+                refused["message"]
+                    .as_str()
+                    .expect("a message")
+                    .contains("organization administrator")
+            );
+        }
+        assert_eq!(
+            sim.change(method.clone(), path, None, &body).await.status,
+            401
+        );
+        let unknown = path.replace(CLIENT_ID, "no-such-app");
+        let (status, missing) = sim
+            .change(method.clone(), &unknown, Some(ADMIN_TOKEN), &body)
+            .await
+            .pair();
+        assert_eq!(
+            (status, missing["status"].clone()),
+            (404, json!(404)),
+            "{method} {unknown}: {missing}"
+        );
+    }
+    assert_eq!(sim.granted().await, before);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_business_group_admin_changes_an_app_that_lives_in_the_group() {
+    let mut world = world("business-group-org");
+    world.users.push(group_admin());
+    let sim = Sim::start(world).await;
+    let body = scopes_body(&[(
+        "manage:api_contracts",
+        Some(BUSINESS_GROUP),
+        Some(scenarios::BG_SANDBOX),
+    )]);
+    let answer = sim
+        .change(
+            Method::PATCH,
+            &path::app_scopes(CLIENT_ID),
+            Some("sim-bg-admin"),
+            &body,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{answer:?}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn bad_scope_change_bodies_are_400_and_change_nothing() {
+    let sim = Sim::scenario("fixable").await;
+    let before = sim.granted().await;
+    let one = |scope: &str, context: Value| json!({"scopes": [{"scope": scope, "context_params": context}]});
+    let too_many: Vec<Value> = (0..1001)
+        .map(|_| json!({"scope": "profile", "context_params": {}}))
+        .collect();
+    let bad: Vec<(&str, String)> = vec![
+        ("not JSON", "{\"scopes\": [".into()),
+        ("no scopes", json!({}).to_string()),
+        (
+            "scopes not an array",
+            json!({"scopes": "manage:apis"}).to_string(),
+        ),
+        (
+            "no scope id",
+            json!({"scopes": [{"context_params": {}}]}).to_string(),
+        ),
+        (
+            "scope id not a string",
+            json!({"scopes": [{"scope": 7}]}).to_string(),
+        ),
+        (
+            "unknown scope",
+            one("manage:everything", json!({"org": ROOT})).to_string(),
+        ),
+        (
+            "envId on an org scope",
+            one("read:exchange", json!({"org": ROOT, "envId": PRODUCTION})).to_string(),
+        ),
+        (
+            "org scope without org",
+            one("read:exchange", json!({})).to_string(),
+        ),
+        (
+            "env scope without envId",
+            one("manage:api_contracts", json!({"org": ROOT})).to_string(),
+        ),
+        (
+            "env scope without org",
+            one("manage:api_contracts", json!({"envId": PRODUCTION})).to_string(),
+        ),
+        (
+            "context on a basic scope",
+            one("profile", json!({"org": ROOT})).to_string(),
+        ),
+        (
+            "org outside the tenant",
+            one(
+                "read:exchange",
+                json!({"org": "00000000-0000-4000-8000-000000000000"}),
+            )
+            .to_string(),
+        ),
+        (
+            "env of another org",
+            one(
+                "manage:api_contracts",
+                json!({"org": ROOT, "envId": scenarios::BG_SANDBOX}),
+            )
+            .to_string(),
+        ),
+        (
+            "unknown environment",
+            one(
+                "manage:api_contracts",
+                json!({"org": ROOT, "envId": "no-such-env"}),
+            )
+            .to_string(),
+        ),
+        (
+            "env_id instead of envId",
+            one(
+                "manage:api_contracts",
+                json!({"org": ROOT, "env_id": PRODUCTION}),
+            )
+            .to_string(),
+        ),
+        (
+            "org not a string",
+            one("read:exchange", json!({"org": 1})).to_string(),
+        ),
+        (
+            "context_params not an object",
+            one("profile", json!([])).to_string(),
+        ),
+        (
+            "more than 1000 scopes",
+            json!({"scopes": too_many}).to_string(),
+        ),
+    ];
+    for (why, body) in &bad {
+        for (method, path) in [
+            (Method::PATCH, path::app_scopes(CLIENT_ID)),
+            (Method::PUT, path::org_app_scopes(CLIENT_ID)),
+            (Method::DELETE, path::org_app_scopes(CLIENT_ID)),
+        ] {
+            let (status, refused) = sim
+                .send_body(
+                    method.clone(),
+                    &path,
+                    Some(ADMIN_TOKEN),
+                    "application/json",
+                    body.clone(),
+                )
+                .await
+                .pair();
+            assert_eq!(
+                (status, refused["status"].clone()),
+                (400, json!(400)),
+                "{why}: {method}: {refused}"
+            );
+            assert!(refused["message"].is_string(), "{why}: {refused}");
+        }
+    }
+    // One bad item refuses the whole change, good items included.
+    let mixed = json!({"scopes": [
+        {"scope": "manage:api_contracts", "context_params": {"org": ROOT, "envId": PRODUCTION}},
+        {"scope": "manage:everything", "context_params": {}},
+    ]});
+    let (status, refused) = sim
+        .change(
+            Method::PATCH,
+            &path::app_scopes(CLIENT_ID),
+            Some(ADMIN_TOKEN),
+            &mixed,
+        )
+        .await
+        .pair();
+    assert_eq!(status, 400);
+    assert!(
+        refused["message"]
+            .as_str()
+            .expect("a message")
+            .contains("scopes[1]"),
+        "{refused}"
+    );
+    assert_eq!(sim.granted().await, before);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_scope_change_reaches_tokens_issued_after_it_only() {
+    let sim = Sim::scenario("fixable").await;
+    // An invalid contract body: 403 without Manage Contracts, 400 with it, and nothing is created.
+    let contracts = path::contracts(PRODUCTION, 18972611);
+    let probe = |token: String| {
+        let sim = &sim;
+        let contracts = &contracts;
+        async move {
+            sim.post_json(contracts, Some(&token), &json!({}))
+                .await
+                .status
+        }
+    };
+    let old = sim.app_token().await;
+    assert_eq!(probe(old.clone()).await, StatusCode::FORBIDDEN);
+    let pair = [("manage:api_contracts", Some(ROOT), Some(PRODUCTION))];
+    sim.admin_change(
+        Method::PATCH,
+        &path::app_scopes(CLIENT_ID),
+        &scopes_body(&pair),
+    )
+    .await;
+    assert_eq!(
+        probe(old.clone()).await,
+        StatusCode::FORBIDDEN,
+        "a token issued before the change keeps the old scopes"
+    );
+    let new = sim.app_token().await;
+    assert_eq!(
+        probe(new.clone()).await,
+        StatusCode::BAD_REQUEST,
+        "a token issued after it has the new ones"
+    );
+    // A removal too reaches only the tokens issued after it.
+    sim.admin_change(
+        Method::DELETE,
+        &path::org_app_scopes(CLIENT_ID),
+        &scopes_body(&pair),
+    )
+    .await;
+    assert_eq!(probe(new).await, StatusCode::BAD_REQUEST);
+    assert_eq!(probe(sim.app_token().await).await, StatusCode::FORBIDDEN);
+    assert_eq!(probe(old).await, StatusCode::FORBIDDEN);
     sim.stop().await;
 }
 

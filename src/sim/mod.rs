@@ -11,6 +11,7 @@ pub mod load;
 pub mod respond;
 pub mod routes;
 pub mod scenarios;
+pub mod scope_contexts;
 pub mod server;
 pub mod state;
 pub mod validate;

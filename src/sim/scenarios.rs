@@ -117,6 +117,11 @@ pub const SCENARIOS: &[Scenario] = &[
         description: "Access Management's environment list answers its first 2 requests with an empty 503 and X-RateLimit-Reset",
         build: am_throttled,
     },
+    Scenario {
+        name: "fixable",
+        description: "Manage Contracts missing in Production, View APIs Configuration in Design: an org admin's token can add them",
+        build: fixable,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Scenario> {
@@ -484,6 +489,27 @@ fn lookups_first() -> World {
     world.connected_apps[0].scopes.retain(|g| {
         g.env.as_deref() != Some(PRODUCTION)
             || !matches!(g.scope.as_str(), "manage:api_contracts" | "manage:apis")
+    });
+    world
+}
+
+/// The grants `fixable` lacks, `(scope, org, env)`: adding exactly these with
+/// one PATCH (by the org admin `ada-admin`, `ADMIN_TOKEN`) gives the app the
+/// `healthy` grants. API Manager Environment Administrator (`manage:apis`) goes
+/// too, since it covers contracts and API configurations (§11.2).
+pub const FIXABLE_MISSING: &[(&str, &str, &str)] = &[
+    ("manage:api_contracts", ROOT_ORG, PRODUCTION),
+    ("manage:apis", ROOT_ORG, PRODUCTION),
+    ("read:api_configuration", ROOT_ORG, DESIGN),
+    ("manage:apis", ROOT_ORG, DESIGN),
+];
+
+fn fixable() -> World {
+    let mut world = base();
+    world.connected_apps[0].scopes.retain(|g| {
+        !FIXABLE_MISSING.iter().any(|&(scope, org, env)| {
+            g.scope == scope && g.org.as_deref() == Some(org) && g.env.as_deref() == Some(env)
+        })
     });
     world
 }

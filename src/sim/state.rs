@@ -2,17 +2,26 @@
 //! tokens it issued, and counters for faults and requests.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::world::World;
+use super::world::{Grant, World};
 
 /// Who a bearer token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
-    App { client_id: String },
-    User { username: String },
+    /// A Connected App, with the scopes it held when the token was issued: a
+    /// scope change reaches new tokens only. [I] inferred: the reference leaves
+    /// open whether an issued token picks up a change (§8.13, [?]) and advises a
+    /// fresh token; the simulator plays the stricter case, removals included.
+    App {
+        client_id: String,
+        grants: Arc<[Grant]>,
+    },
+    User {
+        username: String,
+    },
 }
 
 struct Session {
@@ -83,8 +92,9 @@ impl SimState {
         }
     }
 
-    /// Issues a token for an app, valid for the world's token lifetime.
-    pub fn issue_token(&self, client_id: &str, ttl_secs: u64) -> String {
+    /// Issues a token for an app, valid for the world's token lifetime, that
+    /// carries `grants` (the app's scopes now) for as long as it lives.
+    pub fn issue_token(&self, client_id: &str, grants: &[Grant], ttl_secs: u64) -> String {
         let token = uuid::Uuid::new_v4().to_string();
         self.sessions
             .lock()
@@ -95,6 +105,7 @@ impl SimState {
                 Session {
                     subject: Subject::App {
                         client_id: client_id.to_string(),
+                        grants: grants.into(),
                     },
                     expires: Some(Instant::now() + Duration::from_secs(ttl_secs)),
                     issued: true,

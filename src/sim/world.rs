@@ -127,7 +127,7 @@ fn client_credentials() -> Vec<String> {
 }
 
 /// A scope with its context: business group and environment, by id or name.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
     pub scope: String,
@@ -309,25 +309,6 @@ impl World {
         }
     }
 
-    /// Whether the app holds one of `scopes` for `org` (and `env`, when given):
-    /// a grant covers its business group, and every environment when it names none.
-    pub fn app_holds(
-        &self,
-        app: &ConnectedApp,
-        scopes: &[&str],
-        org: &str,
-        env: Option<&str>,
-    ) -> bool {
-        app.scopes.iter().any(|g| {
-            scopes.contains(&g.scope.as_str())
-                && g.org.as_deref().is_none_or(|o| o == org)
-                && match (env, g.env.as_deref()) {
-                    (Some(wanted), Some(granted)) => wanted == granted,
-                    _ => true,
-                }
-        })
-    }
-
     pub fn next_id(&self) -> u64 {
         let highest = self
             .client_applications
@@ -436,4 +417,17 @@ impl World {
         }
         Ok(self)
     }
+}
+
+/// Whether `grants` hold one of `scopes` for `org` (and `env`, when given):
+/// a grant covers its business group, and every environment when it names none.
+pub fn holds(grants: &[Grant], scopes: &[&str], org: &str, env: Option<&str>) -> bool {
+    grants.iter().any(|g| {
+        scopes.contains(&g.scope.as_str())
+            && g.org.as_deref().is_none_or(|o| o == org)
+            && match (env, g.env.as_deref()) {
+                (Some(wanted), Some(granted)) => wanted == granted,
+                _ => true,
+            }
+    })
 }

@@ -1,11 +1,9 @@
 //! Access Management: the token endpoint, who-am-I (both the doctor's
 //! `/me` and anypoint-cli's `/users/me`), organizations, hierarchy,
-//! environments, and a Connected App's granted scopes (org admins only).
-
-use std::collections::HashMap;
+//! environments, and one Connected App (org admins only).
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -68,19 +66,19 @@ pub async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes)
     // §11.11 (salesforce/terraform-provider-anypoint docs/resources/connected_app.md): an
     // app that acts on behalf of a user is not registered for client_credentials and is
     // refused here. [I] inferred: the RFC 6749 §5.2 shape; the exact Anypoint body is unverified.
-    let registered = world
+    let Some(app) = world
         .connected_app(field("client_id"))
-        .is_some_and(|app| app.grant_types.iter().any(|g| g == "client_credentials"));
-    if !registered {
+        .filter(|app| app.grant_types.iter().any(|g| g == "client_credentials"))
+    else {
         return respond::oauth_error(
             400,
             "unauthorized_client",
             "The client is not authorized to use the client_credentials grant type",
         );
-    }
+    };
+    // Issued under the world lock: the token carries the scopes the app holds now.
+    let access_token = state.issue_token(&app.client_id, &app.scopes, world.token_ttl_secs);
     let ttl = world.token_ttl_secs;
-    drop(world);
-    let access_token = state.issue_token(field("client_id"), ttl);
     respond::ok(json!({"access_token": access_token, "token_type": "bearer", "expires_in": ttl}))
 }
 
@@ -95,7 +93,7 @@ pub async fn me(State(state): State<Shared>, headers: HeaderMap) -> Response {
     };
     let world = state.world.lock().expect("world lock");
     match &subject {
-        Subject::App { client_id } => match world.connected_app(client_id) {
+        Subject::App { client_id, .. } => match world.connected_app(client_id) {
             Some(app) => {
                 let mut body = serde_json::Map::new();
                 body.insert(
@@ -131,7 +129,7 @@ pub async fn users_me(State(state): State<Shared>, headers: HeaderMap) -> Respon
 
 fn user_profile(world: &World, subject: &Subject) -> Value {
     let (id, username) = match subject {
-        Subject::App { client_id } => (
+        Subject::App { client_id, .. } => (
             client_id.clone(),
             world.connected_app(client_id).map(|a| a.name.clone()),
         ),
@@ -282,50 +280,31 @@ pub async fn environment(
     })
 }
 
-pub async fn app_scopes(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Path(client): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    scopes_of(&state, &headers, &client, &query)
-}
-
-pub async fn org_app_scopes(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Path((_org, client)): Path<(String, String)>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    scopes_of(&state, &headers, &client, &query)
-}
-
-/// A page of the granted-scope list when the request names no `limit`.
-/// [I] inferred: no source gives the default; small, so that clients must page.
-pub const SCOPES_DEFAULT_LIMIT: usize = 20;
-/// The largest page served. [I] inferred from "servers may cap page size" (§8.14, S8).
-pub const SCOPES_MAX_LIMIT: usize = 50;
-
-/// A Connected App's granted scopes: readable by an org admin user only (§4.5, §11.5,
-/// KB 001116119). Paged with `offset`/`limit`; `total` counts every grant (§11.4,
-/// mulesoft/terraform-provider-anypoint internal/client/accessmanagement/connectedappscopes.go).
-/// The world, when the caller is an org admin user (only they read Connected
-/// Apps, §4.5, §11.5); else the platform's 401 or 403 about `what`.
-fn as_org_admin<'a>(
+/// The world, and the caller's org, when the caller is an org admin user (only
+/// they read Connected Apps and read or change their scopes, §4.5, §11.5, KB
+/// 001116119); else the platform's 401, or its 403 saying who may `action`.
+pub(super) fn as_org_admin<'a>(
     state: &'a Shared,
     headers: &HeaderMap,
-    what: &str,
-) -> Result<std::sync::MutexGuard<'a, World>, Response> {
+    action: &str,
+) -> Result<(std::sync::MutexGuard<'a, World>, String), Response> {
     let subject = caller(state, headers)?;
     let world = state.world.lock().expect("world lock");
-    let is_admin = matches!(&subject, Subject::User { username } if world.users.iter().any(|u| &u.username == username && u.org_admin));
-    if !is_admin {
-        return Err(respond::accounts_error(
+    let admin_org = match &subject {
+        Subject::User { username } => world
+            .users
+            .iter()
+            .find(|u| &u.username == username && u.org_admin)
+            .map(|u| u.org.clone()),
+        Subject::App { .. } => None,
+    };
+    match admin_org {
+        Some(org) => Ok((world, org)),
+        None => Err(respond::accounts_error(
             403,
-            &format!("Forbidden: only an organization administrator can read {what}"),
-        ));
+            &format!("Forbidden: only an organization administrator can {action}"),
+        )),
     }
-    Ok(world)
 }
 
 /// GET /accounts/api/connectedApplications/{clientId}: one app, for an org
@@ -336,8 +315,8 @@ pub async fn connected_app(
     headers: HeaderMap,
     Path(client_id): Path<String>,
 ) -> Response {
-    let world = match as_org_admin(&state, &headers, "a Connected App") {
-        Ok(world) => world,
+    let world = match as_org_admin(&state, &headers, "read a Connected App") {
+        Ok((world, _)) => world,
         Err(response) => return response,
     };
     match world.connected_app(&client_id) {
@@ -354,44 +333,4 @@ pub async fn connected_app(
             respond::accounts_error(404, &format!("Connected application {client_id} not found"))
         }
     }
-}
-
-fn scopes_of(
-    state: &Shared,
-    headers: &HeaderMap,
-    client_id: &str,
-    query: &HashMap<String, String>,
-) -> Response {
-    let world = match as_org_admin(state, headers, "a Connected App's scopes") {
-        Ok(world) => world,
-        Err(response) => return response,
-    };
-    let Some(app) = world.connected_app(client_id) else {
-        return respond::accounts_error(
-            404,
-            &format!("Connected application {client_id} not found"),
-        );
-    };
-    let number = |key: &str| query.get(key).and_then(|v| v.parse::<usize>().ok());
-    let offset = number("offset").unwrap_or(0);
-    let limit = number("limit")
-        .unwrap_or(SCOPES_DEFAULT_LIMIT)
-        .min(SCOPES_MAX_LIMIT);
-    let data: Vec<Value> = app
-        .scopes
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|g| {
-            let mut context = serde_json::Map::new();
-            if let Some(org) = &g.org {
-                context.insert("org".into(), json!(org));
-            }
-            if let Some(env) = &g.env {
-                context.insert("envId".into(), json!(env));
-            }
-            json!({"scope": g.scope, "context_params": context})
-        })
-        .collect();
-    respond::ok(json!({"total": app.scopes.len(), "data": data}))
 }

@@ -28,7 +28,7 @@ const CREATE: &[&str] = &[
 ];
 fn created_by(caller: &Subject) -> String {
     match caller {
-        Subject::App { client_id } => client_id.clone(),
+        Subject::App { client_id, .. } => client_id.clone(),
         Subject::User { username } => username.clone(),
     }
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod apimanager;
+mod app_scopes;
 mod applications;
 
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use axum::routing::{get, post};
 
 use super::respond;
 use super::state::{SimState, Subject, TokenProblem};
-use super::world::World;
+use super::world::{World, holds};
 
 pub type Shared = Arc<SimState>;
 
@@ -38,11 +39,14 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/accounts/api/connectedApplications/{client}/scopes",
-            get(accounts::app_scopes),
+            get(app_scopes::list).patch(app_scopes::add),
         )
         .route(
             &format!("{org}/connectedApplications/{{client}}/scopes"),
-            get(accounts::org_app_scopes),
+            get(app_scopes::org_list)
+                .patch(app_scopes::org_add)
+                .put(app_scopes::replace)
+                .delete(app_scopes::remove),
         )
         .route(apim, get(apimanager::list).post(apimanager::create))
         .route(&format!("{apim}/{{api}}"), get(apimanager::describe))
@@ -111,16 +115,15 @@ pub fn allowed(
             .users
             .iter()
             .any(|u| &u.username == username && u.org_admin),
-        Subject::App { client_id } => world
-            .connected_app(client_id)
-            .is_some_and(|app| world.app_holds(app, scopes, org, env)),
+        // The token's snapshot, not the app's scopes now (see `Subject::App`).
+        Subject::App { grants, .. } => holds(grants, scopes, org, env),
     }
 }
 
 /// The org a caller belongs to.
 pub fn home_org(world: &World, caller: &Subject) -> Option<String> {
     match caller {
-        Subject::App { client_id } => world.connected_app(client_id).map(|a| a.org.clone()),
+        Subject::App { client_id, .. } => world.connected_app(client_id).map(|a| a.org.clone()),
         Subject::User { username } => world
             .users
             .iter()
