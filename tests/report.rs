@@ -35,12 +35,18 @@ async fn serve(world: World) -> RunningSim {
 
 /// Runs the doctor against `sim` as the world's app, with nothing else from the environment.
 async fn doctor(sim: &RunningSim, world: &World, args: &[&str]) -> Run {
+    doctor_with(sim, world, &[], args).await
+}
+
+/// `doctor`, with these variables set too.
+async fn doctor_with(sim: &RunningSim, world: &World, env: &[(&str, &str)], args: &[&str]) -> Run {
     let mut command = Command::new(BIN);
     command
         .env_clear()
         .env("ANYPOINT_HOST", &sim.base_url)
         .env("ANYPOINT_CLIENT_ID", &world.login.client_id)
         .env("ANYPOINT_CLIENT_SECRET", &world.login.client_secret)
+        .envs(env.iter().copied())
         .args(args);
     let output = tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
         .await
@@ -896,29 +902,14 @@ fn run_printed(scenario: &str, printed: &Printed, sim: &PrintedSim) -> Run {
 /// `fix ARGS` against `sim` as the world's app, with the org admin's token
 /// when `admin`; the output is checked for every secret of the run.
 async fn fix(sim: &RunningSim, world: &World, admin: bool, args: &[&str]) -> Run {
-    let mut command = Command::new(BIN);
-    command
-        .env_clear()
-        .env("ANYPOINT_HOST", &sim.base_url)
-        .env("ANYPOINT_CLIENT_ID", &world.login.client_id)
-        .env("ANYPOINT_CLIENT_SECRET", &world.login.client_secret)
-        .arg("fix")
-        .args(args);
-    let token = world.users[0].token.clone();
-    if admin {
-        command.env("ANYPOINT_ADMIN_BEARER", &token);
-    }
-    let output = tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
-        .await
-        .expect("join");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    for secret in [&world.login.client_secret, &token] {
+    let token = world.users[0].token.as_str();
+    let env = [("ANYPOINT_ADMIN_BEARER", token)];
+    let env: &[(&str, &str)] = if admin { &env } else { &[] };
+    let args: Vec<&str> = std::iter::once("fix").chain(args.iter().copied()).collect();
+    let run = doctor_with(sim, world, env, &args).await;
+    for secret in [world.login.client_secret.as_str(), token] {
         assert!(
-            !run.stdout.contains(secret.as_str()) && !run.stderr.contains(secret.as_str()),
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
             "a secret in the output: {run:#?}"
         );
     }
@@ -930,22 +921,25 @@ fn added(run: &Run) -> Vec<&str> {
     run.stdout.lines().filter(|l| l.starts_with("+ ")).collect()
 }
 
+/// A plan that exits 0 and adds exactly `want`.
+fn assert_adds(run: &Run, want: &[&str]) {
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(added(run), want, "{}", run.stdout);
+}
+
 #[tokio::test]
 async fn fix_without_an_admin_token_plans_from_the_refusals_and_drops_implied_pairs() {
     let world = world("typical-mistakes");
     let sim = serve(world.clone()).await;
     let run = fix(&sim, &world, false, &[]).await;
-    assert_eq!(run.code, 0, "{run:#?}");
     // Design and Production refuse API Manager's calls; View APIs
     // Configuration, refused too, comes with Environment Administrator.
-    assert_eq!(
-        added(&run),
-        [
+    assert_adds(
+        &run,
+        &[
             "+ manage:apis  org=Example Corp env=Design",
             "+ manage:apis  org=Example Corp env=Production",
         ],
-        "{}",
-        run.stdout
     );
     for part in [
         "****",
@@ -972,19 +966,16 @@ async fn fix_with_an_admin_token_drops_granted_and_implied_pairs() {
     let world = world("typical-mistakes");
     let sim = serve(world.clone()).await;
     let run = fix(&sim, &world, true, &[]).await;
-    assert_eq!(run.code, 0, "{run:#?}");
     // Failing checks also name View Client Applications and, per
     // environment, Manage Contracts and View APIs Configuration: each is
     // implied by a pair listed. Sandbox holds them all.
-    assert_eq!(
-        added(&run),
-        [
+    assert_adds(
+        &run,
+        &[
             "+ manage:org_client_applications  org=Example Corp",
             "+ manage:apis  org=Example Corp env=Design",
             "+ manage:apis  org=Example Corp env=Production",
         ],
-        "{}",
-        run.stdout
     );
     assert!(
         run.stdout.contains("read with the org admin's token"),
@@ -1000,15 +991,12 @@ async fn fix_for_a_capability_adds_its_least_privilege_only() {
     let world = world("typical-mistakes");
     let sim = serve(world.clone()).await;
     let run = fix(&sim, &world, true, &["--for", "create-contract"]).await;
-    assert_eq!(run.code, 0, "{run:#?}");
-    assert_eq!(
-        added(&run),
-        [
+    assert_adds(
+        &run,
+        &[
             "+ manage:api_contracts  org=Example Corp env=Design",
             "+ manage:api_contracts  org=Example Corp env=Production",
         ],
-        "{}",
-        run.stdout
     );
     sim.stop().await;
 }
@@ -1090,6 +1078,27 @@ async fn nothing_to_add_says_so_and_sends_no_write() {
         Vec::<String>::new(),
         "only reads and the token request"
     );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_plan_that_could_not_be_made_exits_3_and_never_says_nothing_to_add() {
+    let world = world("wrong-secret");
+    let sim = serve(world.clone()).await;
+    for format in ["diff", "curl", "terraform"] {
+        let run = fix(&sim, &world, false, &["--format", format]).await;
+        assert_eq!(run.code, 3, "{format}: {run:#?}");
+        assert!(
+            run.stdout.contains("the plan is incomplete"),
+            "{format}: {}",
+            run.stdout
+        );
+        assert!(
+            !run.stdout.contains("Nothing to add"),
+            "{format}: {}",
+            run.stdout
+        );
+    }
     sim.stop().await;
 }
 

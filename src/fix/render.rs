@@ -105,12 +105,22 @@ fn diff(plan: &FixPlan) -> String {
     }
     out.push('\n');
     out.push_str(&match plan.add.len() {
-        0 => "Nothing to add.\n".to_string(),
+        0 => format!("{}\n", nothing_to_add(plan)),
         n => format!(
             "{n} scope(s) to add. Nothing was changed: applying the plan is not built yet; use --format curl or --format terraform.\n"
         ),
     });
     out
+}
+
+/// The plan adds nothing: because nothing is missing, or because the
+/// checks that would tell could not run.
+fn nothing_to_add(plan: &FixPlan) -> &'static str {
+    if plan.incomplete() {
+        "No scope to add was found, but checks the plan rests on could not run: the plan is incomplete."
+    } else {
+        "Nothing to add."
+    }
 }
 
 /// The body the PATCH takes: `{"scopes":[{"scope","context_params"}]}`.
@@ -161,7 +171,7 @@ fn curl(plan: &FixPlan) -> String {
         .filter(|_| !plan.add.is_empty())
     else {
         head.push(match plan.add.is_empty() {
-            true => "Nothing to add: no request to send.".into(),
+            true => format!("{} No request to send.", nothing_to_add(plan)),
             false => "No client id is known for the app: no request can be written.".into(),
         });
         return comments(&head);
@@ -247,7 +257,7 @@ fn terraform(plan: &FixPlan) -> String {
         org_phrase(plan)
     )];
     if plan.add.is_empty() {
-        head.push("Nothing to add: no change to write.".into());
+        head.push(format!("{} No change to write.", nothing_to_add(plan)));
         return comments(&head);
     }
     let Some(client_id) = plan.app.client_id.as_deref() else {
