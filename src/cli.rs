@@ -45,6 +45,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Find retired and risky Anypoint calls in scripts, apps and pipelines (no network).
     Scan(ScanArgs),
+    /// Plan the scopes to grant the Connected App: exactly the missing ones, as a diff, curl, Terraform or JSON (nothing is applied).
+    Fix(Box<FixArgs>),
 }
 
 /// Where to connect and as whom. Shared by every command that talks to the platform.
@@ -216,11 +218,9 @@ fn secret(value: &str) -> Result<Secret, String> {
     Ok(Secret::new(value))
 }
 
+/// An org admin's token beside the app's credentials (`check` and `fix`).
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    pub connection: ConnectionArgs,
-
+pub struct AdminArgs {
     /// An org admin's token: reads the app's granted scopes for exact verdicts, while
     /// the app's own credentials run every other request. Prefer the environment variable.
     #[arg(
@@ -232,6 +232,15 @@ pub struct CheckArgs {
         help_heading = "Credentials"
     )]
     pub admin_bearer: Option<Secret>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub admin: AdminArgs,
 
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table, help_heading = "Output")]
@@ -501,6 +510,52 @@ pub struct CreateContractArgs {
     /// Override the version group sent with the contract. [default: the instance's productVersion]
     #[arg(long, value_name = "GROUP")]
     pub version_group: Option<String>,
+}
+
+/// Output of `fix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum FixFormat {
+    /// The plan: one `+ scope  org=… env=…` line per scope to add.
+    #[default]
+    Diff,
+    /// The PATCH that adds them, as a curl command (the token from $ANYPOINT_ADMIN_TOKEN).
+    Curl,
+    /// An `anypoint_connected_app_scopes` resource for MuleSoft's Terraform provider.
+    Terraform,
+    /// The plan as JSON, for review tooling.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub admin: AdminArgs,
+
+    /// Grant only what this automation needs: capabilities, comma-separated
+    /// (`create-contract`, …; see `list --capabilities`). [default: what the failing checks name]
+    #[arg(
+        long = "for",
+        value_delimiter = ',',
+        value_name = "CAPABILITY",
+        help_heading = "Selection"
+    )]
+    pub for_capabilities: Vec<String>,
+
+    /// Also grant these scopes, which the plan leaves out unless asked (`full`: Full Access).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "SCOPE",
+        help_heading = "Selection"
+    )]
+    pub include: Vec<String>,
+
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = FixFormat::Diff, help_heading = "Output")]
+    pub format: FixFormat,
 }
 
 /// Output of `scan`.

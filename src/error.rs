@@ -96,6 +96,14 @@ pub enum ConfigError {
     },
     #[error("{setting}: {reason}")]
     Invalid { setting: String, reason: String },
+    #[error(
+        "refusing to plan with {setting}: it is a token of organization {admin_org}, but the app belongs to {app_org}; give a token of an Organization Administrator of {app_org}"
+    )]
+    AdminOfAnotherOrg {
+        setting: String,
+        admin_org: String,
+        app_org: String,
+    },
     /// `hint`: "did you mean …", else every valid capability.
     #[error("unknown capability {value:?} in --for; {hint}")]
     UnknownCapability { value: String, hint: String },

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod doctor;
 pub mod error;
 pub mod files;
+pub mod fix;
 pub mod guard;
 pub mod platform;
 pub mod report;
@@ -86,6 +87,7 @@ pub async fn run(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Exi
             | Command::Apis(_)
             | Command::Create(_)
             | Command::Demo(_)
+            | Command::Fix(_)
     ) {
         return dispatch(cli, matches, io).await;
     }
@@ -127,6 +129,7 @@ async fn dispatch(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Ex
         Command::Sim(args) => commands::sim::run(args, io).await,
         Command::Demo(args) => commands::demo::run(args, io).await,
         Command::Scan(args) => commands::scan::run(args, io),
+        Command::Fix(args) => commands::fix::run(args, subcommand(matches, &["fix"]), io).await,
     }
 }
 

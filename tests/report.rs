@@ -35,12 +35,18 @@ async fn serve(world: World) -> RunningSim {
 
 /// Runs the doctor against `sim` as the world's app, with nothing else from the environment.
 async fn doctor(sim: &RunningSim, world: &World, args: &[&str]) -> Run {
+    doctor_with(sim, world, &[], args).await
+}
+
+/// `doctor`, with these variables set too.
+async fn doctor_with(sim: &RunningSim, world: &World, env: &[(&str, &str)], args: &[&str]) -> Run {
     let mut command = Command::new(BIN);
     command
         .env_clear()
         .env("ANYPOINT_HOST", &sim.base_url)
         .env("ANYPOINT_CLIENT_ID", &world.login.client_id)
         .env("ANYPOINT_CLIENT_SECRET", &world.login.client_secret)
+        .envs(env.iter().copied())
         .args(args);
     let output = tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
         .await
@@ -889,4 +895,343 @@ fn run_printed(scenario: &str, printed: &Printed, sim: &PrintedSim) -> Run {
         );
     }
     run
+}
+
+// ---------------------------------------------------------------- fix
+
+/// `fix ARGS` against `sim` as the world's app, with the org admin's token
+/// when `admin`; the output is checked for every secret of the run.
+async fn fix(sim: &RunningSim, world: &World, admin: bool, args: &[&str]) -> Run {
+    let token = world.users[0].token.as_str();
+    let env = [("ANYPOINT_ADMIN_BEARER", token)];
+    let env: &[(&str, &str)] = if admin { &env } else { &[] };
+    let args: Vec<&str> = std::iter::once("fix").chain(args.iter().copied()).collect();
+    let run = doctor_with(sim, world, env, &args).await;
+    for secret in [world.login.client_secret.as_str(), token] {
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "a secret in the output: {run:#?}"
+        );
+    }
+    run
+}
+
+/// The `+` lines of a plan.
+fn added(run: &Run) -> Vec<&str> {
+    run.stdout.lines().filter(|l| l.starts_with("+ ")).collect()
+}
+
+/// A plan that exits 0 and adds exactly `want`.
+fn assert_adds(run: &Run, want: &[&str]) {
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(added(run), want, "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn fix_without_an_admin_token_plans_from_the_refusals_and_drops_implied_pairs() {
+    let world = world("typical-mistakes");
+    let sim = serve(world.clone()).await;
+    let run = fix(&sim, &world, false, &[]).await;
+    // Design and Production refuse API Manager's calls; View APIs
+    // Configuration, refused too, comes with Environment Administrator.
+    assert_adds(
+        &run,
+        &[
+            "+ manage:apis  org=Example Corp env=Design",
+            "+ manage:apis  org=Example Corp env=Production",
+        ],
+    );
+    for part in [
+        "****",
+        "control plane: http://127.0.0.1:",
+        "not read",
+        "Not settled",
+    ] {
+        assert!(run.stdout.contains(part), "{part}: {}", run.stdout);
+    }
+    assert!(
+        run.stdout.contains("applying the plan is not built yet"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains(&world.login.client_id),
+        "the client id is masked"
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn fix_with_an_admin_token_drops_granted_and_implied_pairs() {
+    let world = world("typical-mistakes");
+    let sim = serve(world.clone()).await;
+    let run = fix(&sim, &world, true, &[]).await;
+    // Failing checks also name View Client Applications and, per
+    // environment, Manage Contracts and View APIs Configuration: each is
+    // implied by a pair listed. Sandbox holds them all.
+    assert_adds(
+        &run,
+        &[
+            "+ manage:org_client_applications  org=Example Corp",
+            "+ manage:apis  org=Example Corp env=Design",
+            "+ manage:apis  org=Example Corp env=Production",
+        ],
+    );
+    assert!(
+        run.stdout.contains("read with the org admin's token"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("Not settled"), "{}", run.stdout);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn fix_for_a_capability_adds_its_least_privilege_only() {
+    let world = world("typical-mistakes");
+    let sim = serve(world.clone()).await;
+    let run = fix(&sim, &world, true, &["--for", "create-contract"]).await;
+    assert_adds(
+        &run,
+        &[
+            "+ manage:api_contracts  org=Example Corp env=Design",
+            "+ manage:api_contracts  org=Example Corp env=Production",
+        ],
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn full_access_is_added_only_when_included() {
+    let mut world = world("typical-mistakes");
+    world.connected_apps[0].scopes.retain(|g| g.scope != "full");
+    let sim = serve(world.clone()).await;
+    let plain = fix(&sim, &world, true, &[]).await;
+    assert_eq!(plain.code, 0, "{plain:#?}");
+    assert!(
+        !added(&plain).iter().any(|l| l.starts_with("+ full")),
+        "{}",
+        plain.stdout
+    );
+    assert!(plain.stdout.contains("(left out) full"), "{}", plain.stdout);
+    assert!(plain.stdout.contains("--include full"), "{}", plain.stdout);
+    let included = fix(&sim, &world, true, &["--include", "full"]).await;
+    assert_eq!(included.code, 0, "{included:#?}");
+    assert!(added(&included).contains(&"+ full"), "{}", included.stdout);
+    // With --for, Full Access is checked only because it is asked for.
+    let for_contract = fix(
+        &sim,
+        &world,
+        true,
+        &["--for", "create-contract", "--include", "full"],
+    )
+    .await;
+    assert!(
+        added(&for_contract).contains(&"+ full"),
+        "{}",
+        for_contract.stdout
+    );
+    let answered = sim.state.requests();
+    let unknown = fix(&sim, &world, true, &["--include", "manage:apis"]).await;
+    assert_eq!(unknown.code, 2, "{unknown:#?}");
+    assert!(unknown.stdout.is_empty(), "{unknown:#?}");
+    assert_eq!(unknown.stderr.lines().count(), 1, "{unknown:#?}");
+    assert!(
+        unknown.stderr.contains("valid: full (Full Access)"),
+        "{unknown:#?}"
+    );
+    assert_eq!(
+        sim.state.requests(),
+        answered,
+        "no request for a usage error"
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn nothing_to_add_says_so_and_sends_no_write() {
+    let world = world("healthy");
+    let sim = serve(world.clone()).await;
+    for format in ["diff", "curl", "terraform", "json"] {
+        let run = fix(&sim, &world, true, &["--format", format]).await;
+        assert_eq!(run.code, 0, "{format}: {run:#?}");
+        if format == "json" {
+            let plan: Value = serde_json::from_str(&run.stdout).expect("JSON");
+            assert_eq!(plan["add"], serde_json::json!([]), "{plan}");
+        } else {
+            assert!(
+                run.stdout.contains("Nothing to add"),
+                "{format}: {}",
+                run.stdout
+            );
+            assert!(!run.stdout.contains("curl -") && !run.stdout.contains("resource "));
+        }
+    }
+    let writes: Vec<String> = sim
+        .state
+        .request_log()
+        .into_iter()
+        .filter(|r| !r.starts_with("GET ") && !r.contains("/oauth2/token"))
+        .collect();
+    assert_eq!(
+        writes,
+        Vec::<String>::new(),
+        "only reads and the token request"
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_plan_that_could_not_be_made_exits_3_and_never_says_nothing_to_add() {
+    let world = world("wrong-secret");
+    let sim = serve(world.clone()).await;
+    for format in ["diff", "curl", "terraform"] {
+        let run = fix(&sim, &world, false, &["--format", format]).await;
+        assert_eq!(run.code, 3, "{format}: {run:#?}");
+        assert!(
+            run.stdout.contains("the plan is incomplete"),
+            "{format}: {}",
+            run.stdout
+        );
+        assert!(
+            !run.stdout.contains("Nothing to add"),
+            "{format}: {}",
+            run.stdout
+        );
+    }
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn fix_as_curl_is_one_valid_patch_without_a_secret() {
+    let world = world("env-scope-gap");
+    let sim = serve(world.clone()).await;
+    let run = fix(&sim, &world, false, &["--format", "curl"]).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let script = temp_dir("fix-curl").join("fix.sh");
+    std::fs::write(&script, &run.stdout).expect("write");
+    let syntax = Command::new("sh")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("sh");
+    assert!(syntax.status.success(), "sh -n: {}", run.stdout);
+    assert!(
+        run.stdout.contains("$ANYPOINT_ADMIN_TOKEN"),
+        "{}",
+        run.stdout
+    );
+    let url = format!(
+        "{}/accounts/api/connectedApplications/{}/scopes",
+        sim.base_url, world.login.client_id
+    );
+    assert!(
+        run.stdout.contains(&format!("-X PATCH {url}")),
+        "{}",
+        run.stdout
+    );
+    // The body: the single-quoted word after --data.
+    let body = run
+        .stdout
+        .split("--data '")
+        .nth(1)
+        .and_then(|rest| rest.rsplit_once('\''))
+        .map(|(body, _)| body)
+        .expect("a --data word");
+    let body: Value = serde_json::from_str(body).expect("the body is JSON");
+    let scopes = body["scopes"].as_array().expect("scopes");
+    assert!(!scopes.is_empty(), "{body}");
+    for scope in scopes {
+        assert_eq!(scope["context_params"]["org"], ROOT_ORG, "{body}");
+        let env = scope["context_params"]["envId"].as_str().expect("an env");
+        assert!([DESIGN, PRODUCTION].contains(&env), "{body}");
+        assert_ne!(env, SANDBOX);
+    }
+    sim.stop().await;
+}
+
+/// The plan's host (a free port) as the golden file writes it.
+fn with_host_placeholder(text: &str, sim: &RunningSim) -> String {
+    text.replace(&sim.base_url, "http://127.0.0.1:PORT")
+}
+
+#[tokio::test]
+async fn fix_as_terraform_matches_the_golden_files_and_is_fmt_clean() {
+    let world = world("typical-mistakes");
+    let sim = serve(world.clone()).await;
+    let dir = temp_dir("fix-terraform");
+    for (admin, golden) in [(true, "fix-whole-list.tf"), (false, "fix-missing-only.tf")] {
+        let run = fix(&sim, &world, admin, &["--format", "terraform"]).await;
+        assert_eq!(run.code, 0, "{run:#?}");
+        let text = with_host_placeholder(&run.stdout, &sim);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(golden);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &text).expect("write golden");
+        }
+        assert_eq!(text, read(&path), "{golden} (UPDATE_GOLDEN=1 rewrites it)");
+        let file = dir.join(golden);
+        std::fs::write(&file, &run.stdout).expect("write");
+        // Only where terraform is installed; the golden file holds the layout anyway.
+        if let Ok(output) = Command::new("terraform")
+            .args(["fmt", "-check", "-diff"])
+            .arg(&file)
+            .output()
+        {
+            assert!(
+                output.status.success(),
+                "terraform fmt: {}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+    }
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn fix_as_json_carries_the_pairs_with_ids() {
+    let world = world("env-scope-gap");
+    let sim = serve(world.clone()).await;
+    let run = fix(&sim, &world, true, &["--format", "json"]).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let plan: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(plan["schema_version"], 1);
+    assert_eq!(plan["granted_read"], true);
+    assert_eq!(plan["host"], sim.base_url);
+    assert_eq!(plan["org_id"], ROOT_ORG);
+    let client_id = plan["app"]["client_id"].as_str().expect("a client id");
+    assert!(client_id.starts_with("****"), "masked: {client_id}");
+    let add = plan["add"].as_array().expect("add");
+    assert!(!add.is_empty(), "{plan}");
+    for pair in add {
+        for key in ["scope", "name", "org_id", "org_name", "env_id", "env_name"] {
+            assert!(pair[key].is_string(), "{key}: {pair}");
+        }
+        assert_ne!(pair["env_id"], SANDBOX, "Sandbox holds them");
+    }
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn an_admin_token_of_another_org_is_refused() {
+    let mut world = world("typical-mistakes");
+    let elsewhere = "0f0e0d0c-0b0a-4909-8807-060504030201";
+    world
+        .root
+        .business_groups
+        .push(anypoint_doctor::sim::world::Org {
+            id: elsewhere.into(),
+            name: "Elsewhere".into(),
+            environments: Vec::new(),
+            business_groups: Vec::new(),
+        });
+    world.users[0].org = elsewhere.into();
+    let sim = serve(world.clone()).await;
+    let run = fix(&sim, &world, true, &[]).await;
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stdout.is_empty(), "no plan: {run:#?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+    assert!(run.stderr.contains(elsewhere), "{run:#?}");
+    sim.stop().await;
 }

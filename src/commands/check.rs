@@ -73,7 +73,7 @@ pub async fn run(
         },
     )?;
     let settings = Settings::resolve(&args.connection, matches)?
-        .with_admin_bearer(args.admin_bearer.clone(), matches)?;
+        .with_admin_bearer(args.admin.admin_bearer.clone(), matches)?;
     settings.register_secrets(&io.secrets);
     let settings = super::session::announce(settings, io)?;
     // Output settings are checked before any request is sent.
@@ -123,6 +123,7 @@ pub async fn run(
         mut report,
         canary,
         ids,
+        ..
     } = run;
     if let Some(baseline) = &baseline {
         report.changes = Some(baseline::compare(baseline, &report));
@@ -218,12 +219,13 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     })
 }
 
-/// A finished run: the report, the secrets its output must not hold, and
-/// the ids `--redact-ids` hides.
+/// A finished run: the report, the secrets its output must not hold, the
+/// ids `--redact-ids` hides, and the facts it learned (for `fix`).
 pub struct Run {
     pub report: Report,
     pub canary: Canary,
     pub ids: Vec<String>,
+    pub context: Arc<RunContext>,
 }
 
 /// Runs the checks and builds the report. A setting found wrong during the
@@ -307,6 +309,7 @@ pub async fn diagnose_run(
         report,
         canary: ctx.platform.canary(),
         ids: ids(&ctx),
+        context: ctx,
     })
 }
 

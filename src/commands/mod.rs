@@ -9,6 +9,7 @@ pub mod create_app;
 pub mod create_contract;
 pub mod demo;
 pub mod explain;
+pub mod fix;
 pub mod list;
 pub mod resources;
 pub mod scan;

@@ -236,6 +236,14 @@ impl RunContext {
         )
     }
 
+    /// The granted scopes a check of this run read, if one did and could.
+    pub fn granted(&self) -> Option<&[ScopeGrant]> {
+        match self.facts.grants.get() {
+            Some((Grants::Readable(grants), _)) => Some(grants),
+            _ => None,
+        }
+    }
+
     /// The app's granted scopes, every page, read once per run and shared by
     /// every scope check.
     pub async fn grants(&self, recorder: &mut Recorder<'_>) -> Grants {

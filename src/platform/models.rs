@@ -123,6 +123,11 @@ pub struct ContextParams {
     pub org: Option<String>,
     #[serde(rename = "envId")]
     pub env_id: Option<String>,
+    /// Any other key (`applicationId`, `clientId` of per-application
+    /// scopes): kept, so a list written back whole (`fix --format
+    /// terraform`) loses none.
+    #[serde(flatten)]
+    pub other: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// GET /apimanager/api/v1/.../apis: assets, each with its API instances.

@@ -325,7 +325,7 @@ fn runnable(path: &[String], flag: &str, value: &str, dir: &Path) -> Option<Vec<
     let mut pairs: Vec<(&str, &str)> = Vec::new();
     let mut positional = Vec::new();
     match path.join(" ").as_str() {
-        "check" | "apps" | "apis" => pairs.extend(connection),
+        "check" | "apps" | "apis" | "fix" => pairs.extend(connection),
         "create app" => pairs.extend(connection.iter().copied().chain([("--name", "x")])),
         "create contract" => pairs.extend(
             connection

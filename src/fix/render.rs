@@ -1,0 +1,342 @@
+//! `fix`'s plan as text: the reviewed diff, the PATCH as curl, a resource
+//! for MuleSoft's Terraform provider, and JSON. None holds a secret: curl
+//! and Terraform name where the admin's credentials come from, never them.
+
+use serde::Serialize;
+
+use super::{FixPlan, Pair};
+use crate::cli::FixFormat;
+use crate::platform::paths;
+use crate::settings::shell_word;
+use crate::text::line;
+
+/// The plan in `format`, ending with a newline.
+pub fn render(plan: &FixPlan, format: FixFormat) -> String {
+    match format {
+        FixFormat::Diff => diff(plan),
+        FixFormat::Curl => curl(plan),
+        FixFormat::Terraform => terraform(plan),
+        FixFormat::Json => json(plan),
+    }
+}
+
+/// `Connected App "name" (client id ****abcd)`.
+fn app_phrase(plan: &FixPlan) -> String {
+    let name = plan
+        .app
+        .name
+        .as_deref()
+        .map_or("Connected App".to_string(), |n| {
+            format!("Connected App \"{}\"", line(n))
+        });
+    match &plan.app.client_id_masked {
+        Some(id) => format!("{name} (client id {id})"),
+        None => name,
+    }
+}
+
+fn org_phrase(plan: &FixPlan) -> String {
+    match (&plan.org_name, &plan.org_id) {
+        (Some(name), Some(id)) => format!("{} ({})", line(name), line(id)),
+        (None, Some(id)) => line(id).into_owned(),
+        _ => "(unknown)".into(),
+    }
+}
+
+/// `manage:apis  org=Example Corp env=Production`: names where the run
+/// learned them, else ids.
+fn pair_line(pair: &Pair) -> String {
+    let mut text = line(&pair.scope).into_owned();
+    let mut sep = "  ";
+    if let Some(org) = pair.org_name.as_ref().or(pair.org_id.as_ref()) {
+        text.push_str(&format!("{sep}org={}", line(org)));
+        sep = " ";
+    }
+    if let Some(env) = pair.env_name.as_ref().or(pair.env_id.as_ref()) {
+        text.push_str(&format!("{sep}env={}", line(env)));
+    }
+    text
+}
+
+fn diff(plan: &FixPlan) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("Plan for {}\n", app_phrase(plan)));
+    out.push_str(&format!("  organization:  {}\n", org_phrase(plan)));
+    out.push_str(&format!("  control plane: {}\n", line(&plan.host)));
+    out.push_str(&if plan.granted_read {
+        format!(
+            "  granted:       {} scope(s), read with the org admin's token; kept, and left out below\n",
+            plan.granted.len()
+        )
+    } else {
+        "  granted:       not read (no org admin's token): the pairs come from what the app was refused\n".to_string()
+    });
+    out.push('\n');
+    for pair in &plan.add {
+        out.push_str(&format!("+ {}\n", pair_line(pair)));
+    }
+    for withheld in &plan.withheld {
+        out.push_str(&format!(
+            "  (left out) {}: {}\n",
+            pair_line(&withheld.pair),
+            withheld.why
+        ));
+    }
+    if !plan.unsettled.is_empty() {
+        out.push_str(&format!(
+            "\nNot settled by the checks ({}); the plan may lack what they would name:\n",
+            plan.unsettled.len()
+        ));
+        for u in &plan.unsettled {
+            let target = u
+                .target
+                .as_deref()
+                .map_or(String::new(), |t| format!(" ({})", line(t)));
+            out.push_str(&format!(
+                "  {} {}{target}: {}\n",
+                u.status.word(),
+                u.check,
+                line(&u.summary)
+            ));
+        }
+        if !plan.granted_read {
+            out.push_str("  An org admin's token in ANYPOINT_ADMIN_BEARER settles them: it reads the app's granted scopes.\n");
+        }
+    }
+    out.push('\n');
+    out.push_str(&match plan.add.len() {
+        0 => format!("{}\n", nothing_to_add(plan)),
+        n => format!(
+            "{n} scope(s) to add. Nothing was changed: applying the plan is not built yet; use --format curl or --format terraform.\n"
+        ),
+    });
+    out
+}
+
+/// The plan adds nothing: because nothing is missing, or because the
+/// checks that would tell could not run.
+fn nothing_to_add(plan: &FixPlan) -> &'static str {
+    if plan.incomplete() {
+        "No scope to add was found, but checks the plan rests on could not run: the plan is incomplete."
+    } else {
+        "Nothing to add."
+    }
+}
+
+/// The body the PATCH takes: `{"scopes":[{"scope","context_params"}]}`.
+#[derive(Serialize)]
+struct PatchBody {
+    scopes: Vec<PatchScope>,
+}
+
+#[derive(Serialize)]
+struct PatchScope {
+    scope: String,
+    context_params: serde_json::Map<String, serde_json::Value>,
+}
+
+fn patch_body(pairs: &[Pair]) -> String {
+    let body = PatchBody {
+        scopes: pairs
+            .iter()
+            .map(|p| PatchScope {
+                scope: p.scope.clone(),
+                context_params: p
+                    .context_params()
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v)))
+                    .collect(),
+            })
+            .collect(),
+    };
+    serde_json::to_string(&body).expect("a body of strings serializes")
+}
+
+/// `# …` lines: the text made safe for one line each.
+fn comments(lines: &[String]) -> String {
+    lines.iter().map(|l| format!("# {}\n", line(l))).collect()
+}
+
+fn curl(plan: &FixPlan) -> String {
+    let mut head = vec![format!(
+        "anypoint-doctor fix: grants {} the scopes it lacks, in {}, on {}.",
+        app_phrase(plan),
+        org_phrase(plan),
+        plan.host
+    )];
+    let Some(client_id) = plan
+        .app
+        .client_id
+        .as_deref()
+        .filter(|_| !plan.add.is_empty())
+    else {
+        head.push(match plan.add.is_empty() {
+            true => format!("{} No request to send.", nothing_to_add(plan)),
+            false => "No client id is known for the app: no request can be written.".into(),
+        });
+        return comments(&head);
+    };
+    head.push(
+        "PATCH adds these to the app's scopes (it keeps the others). It needs an org admin's token of the app's root organization in ANYPOINT_ADMIN_TOKEN."
+            .into(),
+    );
+    for pair in &plan.add {
+        head.push(format!("+ {}", pair_line(pair)));
+    }
+    let url = format!("{}{}", plan.host, paths::connected_app_scopes(client_id));
+    format!(
+        "{}curl -sS --fail-with-body -X PATCH {} \\\n  -H \"Authorization: Bearer $ANYPOINT_ADMIN_TOKEN\" \\\n  -H 'Content-Type: application/json' \\\n  --data {}\n",
+        comments(&head),
+        shell_word(&url),
+        shell_word(&patch_body(&plan.add))
+    )
+}
+
+/// A value as an HCL string: quoted, with template sequences escaped.
+fn hcl_string(value: &str) -> String {
+    let mut out = String::from("\"");
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An object key: bare when it is an HCL identifier, else quoted.
+fn hcl_key(key: &str) -> String {
+    let mut chars = key.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if identifier {
+        key.to_string()
+    } else {
+        hcl_string(key)
+    }
+}
+
+/// One element of `scopes`, as `terraform fmt` lays it out.
+fn hcl_scope(pair: &Pair) -> String {
+    let params = pair.context_params();
+    if params.is_empty() {
+        // No context: the provider reads it back as null, so none is written.
+        return format!(
+            "    {{\n      scope = {}\n    }},\n",
+            hcl_string(&pair.scope)
+        );
+    }
+    let params: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{} = {}", hcl_key(k), hcl_string(v)))
+        .collect();
+    format!(
+        "    {{\n      scope          = {}\n      context_params = {{ {} }}\n    }},\n",
+        hcl_string(&pair.scope),
+        params.join(", ")
+    )
+}
+
+fn terraform(plan: &FixPlan) -> String {
+    let mut head = vec![format!(
+        "anypoint-doctor fix: the scopes {} should hold, in {}.",
+        app_phrase(plan),
+        org_phrase(plan)
+    )];
+    if plan.add.is_empty() {
+        head.push(format!("{} No change to write.", nothing_to_add(plan)));
+        return comments(&head);
+    }
+    let Some(client_id) = plan.app.client_id.as_deref() else {
+        head.push("No client id is known for the app: no resource can be written.".into());
+        return comments(&head);
+    };
+    head.push(
+        "anypoint_connected_app_scopes is authoritative: applied, the app holds exactly this list."
+            .into(),
+    );
+    if plan.granted_read {
+        head.push(format!(
+            "It lists the {} granted scope(s), read with an org admin's token, and the {} to add.",
+            plan.granted.len(),
+            plan.add.len()
+        ));
+    } else {
+        head.push(format!(
+            "ONLY THE {} MISSING SCOPE(S): the app's granted scopes were not read (no org admin's token).",
+            plan.add.len()
+        ));
+        head.push("Merge this list with what the app holds before applying, or every other scope is removed; run fix with ANYPOINT_ADMIN_BEARER for the whole list.".into());
+    }
+    head.push(
+        "The provider deprecates this resource for the inline scopes of anypoint_connected_app; the list is the same."
+            .into(),
+    );
+    let scopes: String = plan.whole_list().into_iter().map(hcl_scope).collect();
+    format!(
+        "{}
+provider \"anypoint\" {{
+  alias         = \"admin\"
+  auth_type     = \"user\"
+  client_id     = var.anypoint_admin_client_id
+  client_secret = var.anypoint_admin_client_secret
+  username      = var.anypoint_admin_username
+  password      = var.anypoint_admin_password
+  base_url      = {}
+}}
+
+resource \"anypoint_connected_app_scopes\" \"app\" {{
+  provider         = anypoint.admin
+  connected_app_id = {}
+
+  scopes = [
+{scopes}  ]
+}}
+",
+        comments(&head),
+        hcl_string(&plan.host),
+        hcl_string(client_id),
+    )
+}
+
+/// The JSON document: a version, then the plan.
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    schema_version: u32,
+    #[serde(flatten)]
+    plan: &'a FixPlan,
+}
+
+fn json(plan: &FixPlan) -> String {
+    let document = JsonPlan {
+        schema_version: 1,
+        plan,
+    };
+    serde_json::to_string_pretty(&document).expect("the plan serializes") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hcl_strings_escape_quotes_and_templates() {
+        assert_eq!(hcl_string("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(hcl_string("${x} %{y} $z"), r#""$${x} %%{y} $z""#);
+        assert_eq!(hcl_key("envId"), "envId");
+        assert_eq!(hcl_key("a.b"), "\"a.b\"");
+    }
+}

@@ -1,0 +1,68 @@
+# anypoint-doctor fix: the scopes Connected App "doctor-ci-app" (client id ****f0e9) should hold, in Example Corp (9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f).
+# anypoint_connected_app_scopes is authoritative: applied, the app holds exactly this list.
+# It lists the 9 granted scope(s), read with an org admin's token, and the 3 to add.
+# The provider deprecates this resource for the inline scopes of anypoint_connected_app; the list is the same.
+
+provider "anypoint" {
+  alias         = "admin"
+  auth_type     = "user"
+  client_id     = var.anypoint_admin_client_id
+  client_secret = var.anypoint_admin_client_secret
+  username      = var.anypoint_admin_username
+  password      = var.anypoint_admin_password
+  base_url      = "http://127.0.0.1:PORT"
+}
+
+resource "anypoint_connected_app_scopes" "app" {
+  provider         = anypoint.admin
+  connected_app_id = "7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9"
+
+  scopes = [
+    {
+      scope = "profile"
+    },
+    {
+      scope          = "manage:api_contracts"
+      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f", envId = "c0ffee00-1111-4222-8333-444455556666" }
+    },
+    {
+      scope          = "read:api_contracts"
+      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f", envId = "c0ffee00-1111-4222-8333-444455556666" }
+    },
+    {
+      scope          = "manage:apis"
+      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f", envId = "c0ffee00-1111-4222-8333-444455556666" }
+    },
+    {
+      scope          = "read:api_configuration"
+      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f", envId = "c0ffee00-1111-4222-8333-444455556666" }
+    },
+    {
+      scope          = "manage:exchange"
+      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f" }
+    },
+    {
+      scope          = "read:exchange"
+      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f" }
+    },
+    {
+      scope = "full"
+    },
+    {
+      scope          = "create:client_applications"
+      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f" }
+    },
+    {
+      scope          = "manage:org_client_applications"
+      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f" }
+    },
+    {
+      scope          = "manage:apis"
+      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f", envId = "0badc0de-2222-4333-8444-999988887777" }
+    },
+    {
+      scope          = "manage:apis"
+      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f", envId = "deadbeef-7777-4888-9999-aaaabbbbcccc" }
+    },
+  ]
+}
