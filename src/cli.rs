@@ -45,7 +45,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Find retired and risky Anypoint calls in scripts, apps and pipelines (no network).
     Scan(ScanArgs),
-    /// Plan the scopes to grant the Connected App: exactly the missing ones, as a diff, curl, Terraform or JSON (nothing is applied).
+    /// Plan the scopes to grant the Connected App (exactly the missing ones, as a diff, curl, Terraform or JSON) and, with an org admin's token, apply it.
     Fix(Box<FixArgs>),
 }
 
@@ -556,6 +556,11 @@ pub struct FixArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = FixFormat::Diff, help_heading = "Output")]
     pub format: FixFormat,
+
+    /// Apply the plan without asking (one PATCH with the org admin's token), then re-check.
+    /// Without it, the plan is applied only after a "y" typed on a terminal.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// Output of `scan`.

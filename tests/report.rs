@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anypoint_doctor::sim::scenarios::{self, DESIGN, PRODUCTION, ROOT_ORG, SANDBOX};
+use anypoint_doctor::sim::world::{Fault, FaultKind};
 use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
 use serde_json::Value;
 
@@ -950,7 +951,8 @@ async fn fix_without_an_admin_token_plans_from_the_refusals_and_drops_implied_pa
         assert!(run.stdout.contains(part), "{part}: {}", run.stdout);
     }
     assert!(
-        run.stdout.contains("applying the plan is not built yet"),
+        run.stdout
+            .contains("Nothing was changed. To apply the plan"),
         "{}",
         run.stdout
     );
@@ -1234,4 +1236,241 @@ async fn an_admin_token_of_another_org_is_refused() {
     assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
     assert!(run.stderr.contains(elsewhere), "{run:#?}");
     sim.stop().await;
+}
+
+// ---------------------------------------------------------------- fix: apply
+
+/// The changes of an app's scopes a simulator received (PATCH, PUT, DELETE).
+fn writes(sim: &RunningSim) -> Vec<String> {
+    sim.state
+        .request_log()
+        .into_iter()
+        .filter(|r| !r.starts_with("GET ") && r.contains("/scopes"))
+        .collect()
+}
+
+/// The one PATCH `fix --yes` sends on `fixable`.
+fn the_patch(world: &World) -> String {
+    format!(
+        "PATCH /accounts/api/connectedApplications/{}/scopes",
+        world.login.client_id
+    )
+}
+
+/// The grants the app has in `sim` that it had not in `world`, as
+/// `(scope, org, env)`, sorted.
+fn new_grants(sim: &RunningSim, world: &World) -> Vec<(String, String, String)> {
+    let key = |g: &anypoint_doctor::sim::world::Grant| {
+        (
+            g.scope.clone(),
+            g.org.clone().unwrap_or_default(),
+            g.env.clone().unwrap_or_default(),
+        )
+    };
+    let before: Vec<_> = world.connected_apps[0].scopes.iter().map(key).collect();
+    let now = sim.state.world.lock().expect("world lock");
+    let mut new: Vec<_> = now.connected_apps[0]
+        .scopes
+        .iter()
+        .map(key)
+        .filter(|g| !before.contains(g))
+        .collect();
+    new.sort();
+    new
+}
+
+/// What `fix --yes` adds to `fixable`: Environment Administrator in Design
+/// and Production. The rest of `FIXABLE_MISSING` (Manage Contracts, View
+/// APIs Configuration) comes with it, so the least-privilege plan leaves it out.
+fn the_fix() -> Vec<(String, String, String)> {
+    let mut fix: Vec<_> = scenarios::FIXABLE_MISSING
+        .iter()
+        .filter(|(scope, ..)| *scope == "manage:apis")
+        .map(|&(scope, org, env)| (scope.into(), org.into(), env.into()))
+        .collect();
+    fix.sort();
+    assert_eq!(fix.len(), 2);
+    fix
+}
+
+#[tokio::test]
+async fn fix_yes_applies_one_patch_and_rechecks_green() {
+    let world = world("fixable");
+    let sim = serve(world.clone()).await;
+    let run = fix(&sim, &world, true, &["--yes"]).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        writes(&sim),
+        vec![the_patch(&world)],
+        "one PATCH, no PUT or DELETE"
+    );
+    assert_eq!(new_grants(&sim, &world), the_fix());
+    assert_eq!(added(&run).len(), the_fix().len(), "{}", run.stdout);
+    for part in [
+        "Applied: 2 scope(s) added with one PATCH.",
+        "Re-checked with a new app token (before → after):",
+        "fail → pass",
+    ] {
+        assert!(run.stdout.contains(part), "{part}: {}", run.stdout);
+    }
+    assert!(!run.stdout.contains("→ fail"), "{}", run.stdout);
+    let check = doctor(&sim, &world, &["check"]).await;
+    assert_eq!(check.code, 0, "{check:#?}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn fix_without_a_terminal_or_yes_applies_nothing() {
+    let world = world("fixable");
+    let sim = serve(world.clone()).await;
+    let run = fix(&sim, &world, true, &[]).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(run.stdout.contains("rerun with --yes"), "{}", run.stdout);
+    assert_eq!(writes(&sim), Vec::<String>::new());
+    let without_admin = fix(&sim, &world, false, &[]).await;
+    assert_eq!(without_admin.code, 0, "{without_admin:#?}");
+    assert!(
+        without_admin.stdout.contains("ANYPOINT_ADMIN_BEARER")
+            && without_admin.stdout.contains("--yes"),
+        "{}",
+        without_admin.stdout
+    );
+    assert_eq!(writes(&sim), Vec::<String>::new());
+    assert_eq!(new_grants(&sim, &world), Vec::new());
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn fix_yes_without_an_admin_token_is_a_usage_error() {
+    let world = world("fixable");
+    let sim = serve(world.clone()).await;
+    for args in [&["--yes"][..], &["--yes", "--format", "curl"]] {
+        let admin = args.len() > 1;
+        let run = fix(&sim, &world, admin, args).await;
+        assert_eq!(run.code, 2, "{run:#?}");
+        assert!(run.stdout.is_empty(), "{run:#?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+        assert!(run.stderr.contains("--yes"), "{run:#?}");
+    }
+    assert!(
+        fix(&sim, &world, false, &["--yes"])
+            .await
+            .stderr
+            .contains("ANYPOINT_ADMIN_BEARER")
+    );
+    assert_eq!(sim.state.requests(), 0, "no request for a usage error");
+    sim.stop().await;
+}
+
+/// The app's own access token, from the simulator's token endpoint.
+async fn app_token(sim: &RunningSim, world: &World) -> String {
+    let answer: Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a reqwest client")
+        .post(format!("{}/accounts/api/v2/oauth2/token", sim.base_url))
+        .json(&serde_json::json!({
+            "grant_type": "client_credentials",
+            "client_id": world.login.client_id,
+            "client_secret": world.login.client_secret,
+        }))
+        .send()
+        .await
+        .expect("the simulator answers")
+        .json()
+        .await
+        .expect("JSON");
+    answer["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_string()
+}
+
+#[tokio::test]
+async fn fix_yes_with_a_token_that_is_not_an_admins_changes_nothing() {
+    let world = world("fixable");
+    let sim = serve(world.clone()).await;
+    let made_up = "5d0c7e3a-9b1f-4c2d-8e6a-1f2b3c4d5e6f".to_string();
+    let mut not_admin = world.clone();
+    not_admin.users[0].org_admin = false;
+    let plain_user = serve(not_admin.clone()).await;
+    let own = app_token(&sim, &world).await;
+    for (sim, token) in [
+        (&sim, own.clone()),
+        (&sim, made_up),
+        (&plain_user, not_admin.users[0].token.clone()),
+    ] {
+        let run = doctor_with(
+            sim,
+            &world,
+            &[("ANYPOINT_ADMIN_BEARER", token.as_str())],
+            &["fix", "--yes"],
+        )
+        .await;
+        assert_eq!(run.code, 1, "{run:#?}");
+        assert!(run.stdout.contains("Plan for Connected App"), "{run:#?}");
+        assert!(
+            run.stdout.contains("Organization Administrator"),
+            "{run:#?}"
+        );
+        for secret in [token.as_str(), own.as_str(), &world.login.client_secret] {
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "a secret in the output: {run:#?}"
+            );
+        }
+        assert_eq!(new_grants(sim, &world), Vec::new());
+    }
+    assert_eq!(writes(&sim), Vec::<String>::new());
+    assert_eq!(writes(&plain_user), Vec::<String>::new());
+    sim.stop().await;
+    plain_user.stop().await;
+}
+
+/// `fixable` whose first PATCH gets no answer: `fault` (`Hang`, or
+/// `LostAnswer`, carried out).
+fn patch_unanswered(fault: FaultKind) -> World {
+    let mut world = world("fixable");
+    world.faults.push(Fault {
+        path: "/accounts/api/connectedApplications/*/scopes".into(),
+        method: Some("PATCH".into()),
+        fault,
+        times: Some(1),
+    });
+    world
+}
+
+#[tokio::test]
+async fn a_patch_without_an_answer_is_not_resent_and_the_scopes_are_read_again() {
+    for (fault, applied, code) in [
+        (FaultKind::Hang, false, 3),
+        (FaultKind::LostAnswer, true, 0),
+    ] {
+        let world = patch_unanswered(fault);
+        let sim = serve(world.clone()).await;
+        let run = fix(&sim, &world, true, &["--yes", "--timeout", "2"]).await;
+        assert_eq!(run.code, code, "{run:#?}");
+        assert_eq!(writes(&sim), vec![the_patch(&world)], "not resent");
+        let want = if applied { the_fix() } else { Vec::new() };
+        assert_eq!(new_grants(&sim, &world), want);
+        let word = if applied {
+            "  granted now: "
+        } else {
+            "  not granted: "
+        };
+        assert_eq!(
+            run.stdout.lines().filter(|l| l.starts_with(word)).count(),
+            the_fix().len(),
+            "{}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("it was not resent"), "{}", run.stdout);
+        let after = if applied {
+            "fail → pass"
+        } else {
+            "fail → fail"
+        };
+        assert!(run.stdout.contains(after), "{}", run.stdout);
+        sim.stop().await;
+    }
 }

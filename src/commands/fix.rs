@@ -1,13 +1,17 @@
 //! `anypoint-doctor fix`: run the checks `check` would run, make the plan of
-//! the scopes to grant from their verdicts, and print it. Nothing is applied.
+//! the scopes to grant from their verdicts, and print it; with an org
+//! admin's token and a confirmation (`--yes`, or "y" on a terminal), apply it
+//! with one PATCH and run the checks again with a new app token.
 
 use clap::ArgMatches;
 
 use super::check::{Plan, diagnose_run};
 use crate::cli::FixArgs;
+use crate::cli::FixFormat;
 use crate::doctor::context::RunContext;
 use crate::doctor::{Registry, select};
 use crate::error::{ConfigError, Error};
+use crate::fix::apply::{self, Sent, WHO_CAN_APPLY};
 use crate::fix::{self, FixPlan, render};
 use crate::platform::models::Me;
 use crate::platform::{Request, paths};
@@ -31,9 +35,12 @@ pub async fn run(
     let settings = Settings::resolve(&args.connection, matches)?
         .with_admin_bearer(args.admin.admin_bearer.clone(), matches)?;
     settings.register_secrets(&io.secrets);
+    if args.yes {
+        ready_to_apply(args, &settings)?;
+    }
     let settings = super::session::announce(settings, io)?;
     let with_admin = settings.admin_bearer.is_some();
-    let plan = Plan {
+    let checks = Plan {
         select: included_checks(args),
         // The granted scopes decide with an admin's token: no probe that
         // posts, even one the server must reject.
@@ -42,13 +49,22 @@ pub async fn run(
         capabilities: args.for_capabilities.clone(),
         ..Plan::default()
     };
-    let run = diagnose_run(settings, &plan, &io.secrets, &mut |_, _| {}).await?;
-    if with_admin {
-        same_org(&run.context).await?;
+    let run = diagnose_run(settings.clone(), &checks, &io.secrets, &mut |_, _| {}).await?;
+    let mut not_admin = if with_admin {
+        same_org(&run.context).await?
+    } else {
+        None
+    };
+    if with_admin && apply::read_refused(&run.report) {
+        not_admin = Some("the admin's token was refused reading the app's scopes".to_string());
     }
     let plan = FixPlan::of(&run.report, &run.context, &args.include);
-    io.out
-        .write_all(render::render(&plan, args.format).as_bytes())?;
+    let text = render::render(&plan, args.format);
+    io.out.write_all(text.as_bytes())?;
+    if let Some(why) = not_admin {
+        writeln!(io.out, "Nothing was changed: {why}; {WHO_CAN_APPLY}.")?;
+        return Ok(ExitStatus::Failed);
+    }
     if plan.incomplete() {
         writeln!(
             io.err,
@@ -56,7 +72,153 @@ pub async fn run(
         )?;
         return Ok(ExitStatus::Incomplete);
     }
-    Ok(ExitStatus::Ok)
+    // The other formats are for people and tools that apply the plan themselves.
+    if plan.add.is_empty() || args.format != FixFormat::Diff {
+        return Ok(ExitStatus::Ok);
+    }
+    if !with_admin {
+        writeln!(
+            io.out,
+            "Nothing was changed. To apply the plan, give an org admin's token (ANYPOINT_ADMIN_BEARER or --admin-bearer) and rerun with --yes; or send it yourself (--format curl or --format terraform)."
+        )?;
+        return Ok(ExitStatus::Ok);
+    }
+    if !args.yes && !confirmed(&text, io).await? {
+        return Ok(ExitStatus::Ok);
+    }
+    let Some(client_id) = plan.app.client_id.as_deref() else {
+        // A plan with pairs came from a run that knew the app.
+        writeln!(io.out, "Nothing was changed: no client id names the app.")?;
+        return Ok(ExitStatus::Incomplete);
+    };
+    let sent = apply::send(&run.context.platform, &plan, client_id).await;
+    let recheck = Plan {
+        select: apply::affected(&run.report),
+        ..checks
+    };
+    after_the_patch(sent, &plan, &run.report, settings, &recheck, args, io).await
+}
+
+/// `--yes` applies with an org admin's token, and prints the plan as a diff
+/// beside what was done: told before any request.
+fn ready_to_apply(args: &FixArgs, settings: &Settings) -> Result<(), Error> {
+    let reason = if settings.admin_bearer.is_none() {
+        "applying the plan needs an org admin's token: set ANYPOINT_ADMIN_BEARER or pass --admin-bearer (an Organization Administrator of the app's root organization or business group)"
+    } else if args.format != FixFormat::Diff {
+        "applying prints the plan as a diff: drop --format, or drop --yes and apply the curl or Terraform yourself"
+    } else {
+        return Ok(());
+    };
+    Err(ConfigError::Invalid {
+        setting: "--yes".into(),
+        reason: reason.into(),
+    }
+    .into())
+}
+
+/// Asks on the terminal whether to apply. The output guard holds stdout
+/// until the end, so the plan and the question go to stderr as they are
+/// (checked for secrets first); without a terminal to ask on (stdin and
+/// stderr), nothing is applied.
+async fn confirmed(plan_text: &str, io: &mut Io<'_>) -> Result<bool, Error> {
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && io.terminal.progress) {
+        writeln!(
+            io.out,
+            "Nothing was changed: there is no terminal to confirm on; rerun with --yes to apply."
+        )?;
+        return Ok(false);
+    }
+    let prompt = format!("{plan_text}\nApply these scopes now (one PATCH, adds only)? [y/N] ");
+    crate::report::canary::Canary::watching(io.secrets.clone())
+        .check(prompt.as_bytes(), "the confirmation prompt")?;
+    io.progress.write_all(prompt.as_bytes())?;
+    io.progress.flush()?;
+    let answer = tokio::task::spawn_blocking(|| {
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer).map(|_| answer)
+    })
+    .await
+    .unwrap_or_else(|_| Ok(String::new()))?;
+    let yes = matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+    if !yes {
+        writeln!(io.out, "Nothing was changed: not confirmed.")?;
+    }
+    Ok(yes)
+}
+
+/// Tells what the PATCH did and, unless it was refused, runs the affected
+/// checks again with a new app token (scopes reach new tokens only) and
+/// the granted scopes read again. Exit 0 only when they all pass; after an
+/// unknown outcome (no answer, a 5xx) the PATCH is not resent: 0 if the
+/// re-read holds every pair and the checks pass, else 3.
+async fn after_the_patch(
+    sent: Sent,
+    plan: &FixPlan,
+    before: &crate::report::Report,
+    settings: Settings,
+    recheck: &Plan,
+    args: &FixArgs,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
+    match &sent {
+        Sent::Added => writeln!(
+            io.out,
+            "Applied: {} scope(s) added with one PATCH.",
+            plan.add.len()
+        )?,
+        Sent::NotAdmin(status) => {
+            writeln!(
+                io.out,
+                "Nothing was changed: the PATCH was refused (HTTP {status}); {WHO_CAN_APPLY}."
+            )?;
+            return Ok(ExitStatus::Failed);
+        }
+        Sent::Refused(why) => {
+            writeln!(
+                io.out,
+                "Nothing was changed: the PATCH was refused ({why})."
+            )?;
+            return Ok(ExitStatus::Failed);
+        }
+        Sent::Unknown(why) => writeln!(
+            io.out,
+            "The PATCH got no answer ({why}): it may or may not have been applied, and it was not resent. The app's scopes, read again:"
+        )?,
+    }
+    let run = diagnose_run(settings, recheck, &io.secrets, &mut |_, _| {}).await?;
+    let now = FixPlan::of(&run.report, &run.context, &args.include);
+    let all_held = match apply::held(plan, &now) {
+        Some(held) => {
+            if matches!(sent, Sent::Unknown(_)) {
+                for (pair, there) in &held {
+                    let word = if *there { "granted now" } else { "not granted" };
+                    writeln!(io.out, "  {word}: {}", render::pair_line(pair))?;
+                }
+            }
+            Some(held.iter().all(|(_, there)| *there))
+        }
+        None => {
+            writeln!(
+                io.out,
+                "The app's granted scopes could not be read again: run `anypoint-doctor fix` with the admin's token to see them before changing anything."
+            )?;
+            None
+        }
+    };
+    let rechecks = apply::compare(before, &run.report);
+    writeln!(
+        io.out,
+        "\nRe-checked with a new app token (before → after):"
+    )?;
+    io.out
+        .write_all(apply::render_rechecks(&rechecks).as_bytes())?;
+    let pass = apply::all_pass(&rechecks);
+    Ok(match all_held {
+        Some(true) if pass => ExitStatus::Ok,
+        Some(_) if matches!(sent, Sent::Added) => ExitStatus::Failed,
+        _ => ExitStatus::Incomplete,
+    })
 }
 
 /// With `--for`, only the capabilities' checks run: a withheld scope asked
@@ -74,15 +236,17 @@ fn included_checks(args: &FixArgs) -> Vec<String> {
 }
 
 /// The admin's token must be of the app's root organization: the user's
-/// org, from `GET /accounts/api/me` with it (reference §4.1, §11.7).
-async fn same_org(ctx: &RunContext) -> Result<(), Error> {
+/// org, from `GET /accounts/api/me` with it (reference §4.1, §11.7). A user
+/// of another org is a wrong setting (exit 2); a token that names no user
+/// (an app's, an unknown one) cannot apply: `Some(why)`, told after the plan.
+async fn same_org(ctx: &RunContext) -> Result<Option<String>, Error> {
     let Some(token) = &ctx.settings.admin_bearer else {
-        return Ok(());
+        return Ok(None);
     };
     let setting = token.source.to_string();
     let Some(root) = ctx.facts.org.get().map(|o| &o.root) else {
         // The run could not learn the app's org: the plan says what is unsettled.
-        return Ok(());
+        return Ok(None);
     };
     let answer = ctx.platform.fetch(Request::get_as_admin(paths::ME)).await;
     let admin_org = answer
@@ -94,21 +258,16 @@ async fn same_org(ctx: &RunContext) -> Result<(), Error> {
         .and_then(|me| me.user)
         .and_then(|user| user.organization_id.or(user.organization.map(|o| o.id)));
     match admin_org {
-        Some(org) if org == root.id => Ok(()),
+        Some(org) if org == root.id => Ok(None),
         Some(org) => Err(ConfigError::AdminOfAnotherOrg {
             setting,
             admin_org: org,
             app_org: format!("{} ({})", root.name, root.id),
         }
         .into()),
-        None => Err(ConfigError::Invalid {
-            setting,
-            reason: format!(
-                "GET {} with it did not name the user's organization, so it cannot be told to be an admin of the app's; give a current token of an Organization Administrator of {}",
-                paths::ME,
-                root.name
-            ),
-        }
-        .into()),
+        None => Ok(Some(format!(
+            "GET {} with the token from {setting} named no user of an organization",
+            paths::ME
+        ))),
     }
 }

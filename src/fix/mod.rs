@@ -4,6 +4,7 @@
 //! the checks could not settle. `render` turns it into text, curl,
 //! Terraform or JSON.
 
+pub mod apply;
 pub mod render;
 
 use serde::Serialize;
@@ -12,7 +13,7 @@ use crate::doctor::catalogue::Catalogue;
 use crate::doctor::context::RunContext;
 use crate::error::ConfigError;
 use crate::platform::models::ScopeGrant;
-use crate::report::model::MissingScope;
+use crate::report::model::{MissingScope, Outcome};
 use crate::report::{Report, Status};
 use crate::settings::mask_id;
 
@@ -208,12 +209,7 @@ impl FixPlan {
             .map(|grants| grants.iter().map(|g| Pair::of_grant(g, ctx)).collect())
             .unwrap_or_default();
         let mut named: Vec<Pair> = Vec::new();
-        for missing in report
-            .checks
-            .iter()
-            .filter(|o| matches!(o.status, Status::Fail | Status::Warn))
-            .filter_map(|o| o.missing_scope.as_ref())
-        {
+        for missing in naming_a_missing_scope(report).filter_map(|o| o.missing_scope.as_ref()) {
             let pair = Pair::of_missing(missing);
             if !named.iter().any(|p| p.same_place(&pair)) {
                 named.push(pair);
@@ -277,6 +273,16 @@ impl FixPlan {
     pub fn whole_list(&self) -> Vec<&Pair> {
         self.granted.iter().chain(&self.add).collect()
     }
+}
+
+/// The failing (or warning) verdicts that name a missing scope: what the
+/// plan adds, and what applying it must turn green.
+fn naming_a_missing_scope(report: &Report) -> impl Iterator<Item = &Outcome> {
+    report
+        .checks
+        .iter()
+        .filter(|o| matches!(o.status, Status::Fail | Status::Warn))
+        .filter(|o| o.missing_scope.is_some())
 }
 
 /// The scope checks without a verdict on a missing scope: errors, skips for

@@ -21,7 +21,7 @@ pub fn render(plan: &FixPlan, format: FixFormat) -> String {
 }
 
 /// `Connected App "name" (client id ****abcd)`.
-fn app_phrase(plan: &FixPlan) -> String {
+pub(crate) fn app_phrase(plan: &FixPlan) -> String {
     let name = plan
         .app
         .name
@@ -45,7 +45,7 @@ fn org_phrase(plan: &FixPlan) -> String {
 
 /// `manage:apis  org=Example Corp env=Production`: names where the run
 /// learned them, else ids.
-fn pair_line(pair: &Pair) -> String {
+pub(crate) fn pair_line(pair: &Pair) -> String {
     let mut text = line(&pair.scope).into_owned();
     let mut sep = "  ";
     if let Some(org) = pair.org_name.as_ref().or(pair.org_id.as_ref()) {
@@ -106,9 +106,7 @@ fn diff(plan: &FixPlan) -> String {
     out.push('\n');
     out.push_str(&match plan.add.len() {
         0 => format!("{}\n", nothing_to_add(plan)),
-        n => format!(
-            "{n} scope(s) to add. Nothing was changed: applying the plan is not built yet; use --format curl or --format terraform.\n"
-        ),
+        n => format!("{n} scope(s) to add.\n"),
     });
     out
 }
@@ -135,7 +133,7 @@ struct PatchScope {
     context_params: serde_json::Map<String, serde_json::Value>,
 }
 
-fn patch_body(pairs: &[Pair]) -> String {
+pub(crate) fn patch_body(pairs: &[Pair]) -> String {
     let body = PatchBody {
         scopes: pairs
             .iter()

@@ -70,6 +70,16 @@ impl Request {
             ..Request::post_json(path, body)
         }
     }
+
+    /// A PATCH with the org admin's token (`fix`'s scope grant): a write,
+    /// so, like a create, resent only after a 429, never after an unknown outcome.
+    pub fn patch_as_admin(path: impl Into<String>, body: String) -> Request {
+        Request {
+            method: Method::PATCH,
+            auth: Auth::OrgAdmin,
+            ..Request::create(path, body)
+        }
+    }
 }
 
 /// The token a request carries.

@@ -1,0 +1,167 @@
+//! Applying `fix`'s plan: one additive PATCH of the app's scopes with the
+//! org admin's token, what its answer says was changed, and the re-check's
+//! verdicts beside those the plan was made from. Never PUT or DELETE: a
+//! PATCH only adds, so a mistaken plan cannot take a scope away.
+
+use super::{FixPlan, Pair, render};
+use crate::platform::answer::Answer;
+use crate::platform::{Platform, Request, paths};
+use crate::report::model::Outcome;
+use crate::report::{Report, Status};
+use crate::text::line;
+
+/// Who may change a Connected App's scopes (reference §4.5, §11.7).
+pub const WHO_CAN_APPLY: &str = "only an Organization Administrator of the app's root organization or of its business group can change its scopes; give such a user's token in ANYPOINT_ADMIN_BEARER or --admin-bearer";
+
+/// What the PATCH's answer says was done.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// 2xx: the pairs were added.
+    Added,
+    /// 401 or 403: the token may not change the app's scopes; nothing changed.
+    NotAdmin(u16),
+    /// Another 4xx: refused; nothing changed.
+    Refused(String),
+    /// No answer, or a 5xx: the change may or may not have been made. It is
+    /// not resent: the granted scopes are read again instead.
+    Unknown(String),
+}
+
+/// Sends the plan's pairs in one PATCH, once.
+pub async fn send(platform: &Platform, plan: &FixPlan, client_id: &str) -> Sent {
+    let request = Request::patch_as_admin(
+        paths::connected_app_scopes(client_id),
+        render::patch_body(&plan.add),
+    );
+    classify(&platform.send(&request).await)
+}
+
+fn classify(answer: &Answer) -> Sent {
+    match &answer.result {
+        Err(error) => Sent::Unknown(error.to_string()),
+        Ok(reply) if reply.is_success() => Sent::Added,
+        Ok(reply) if matches!(reply.status, 401 | 403) => Sent::NotAdmin(reply.status),
+        Ok(reply) if reply.status >= 500 => Sent::Unknown(format!("HTTP {}", reply.status)),
+        Ok(reply) => Sent::Refused(format!(
+            "HTTP {}: {}",
+            reply.status,
+            line(
+                reply
+                    .redacted_text
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+                    .as_str()
+            )
+        )),
+    }
+}
+
+/// The admin's token was refused reading the app's granted scopes (401 or
+/// 403): it is not an admin's of the app's organization.
+pub fn read_refused(report: &Report) -> bool {
+    report.checks.iter().flat_map(|o| &o.evidence).any(|e| {
+        e.method == "GET" && e.url.contains("/scopes") && matches!(e.status, Some(401 | 403))
+    })
+}
+
+/// Which of the plan's pairs the app holds now, in the plan's order; `None`
+/// when `now` (the re-check's plan) could not read the granted scopes.
+pub fn held<'a>(plan: &'a FixPlan, now: &FixPlan) -> Option<Vec<(&'a Pair, bool)>> {
+    now.granted_read.then(|| {
+        plan.add
+            .iter()
+            .map(|pair| (pair, now.granted.iter().any(|g| g.same_place(pair))))
+            .collect()
+    })
+}
+
+/// One check the plan rested on: its verdict before the PATCH and in the
+/// re-check (`None`: the re-check did not run it).
+#[derive(Debug)]
+pub struct Recheck {
+    pub check: String,
+    pub target: Option<String>,
+    pub before: Status,
+    pub after: Option<Status>,
+}
+
+/// The checks to run again: those whose verdict named a missing scope.
+pub fn affected(report: &Report) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for outcome in super::naming_a_missing_scope(report) {
+        if !ids.contains(&outcome.id) {
+            ids.push(outcome.id.clone());
+        }
+    }
+    ids
+}
+
+/// Each affected check's verdict before and after.
+pub fn compare(before: &Report, after: &Report) -> Vec<Recheck> {
+    super::naming_a_missing_scope(before)
+        .map(|old| Recheck {
+            check: old.id.clone(),
+            target: old.target.clone(),
+            before: old.status,
+            after: after
+                .checks
+                .iter()
+                .find(|new: &&Outcome| new.id == old.id && new.target == old.target)
+                .map(|new| new.status),
+        })
+        .collect()
+}
+
+/// Every affected check passes now.
+pub fn all_pass(rechecks: &[Recheck]) -> bool {
+    rechecks.iter().all(|r| r.after == Some(Status::Pass))
+}
+
+/// `  scope.api-manager (Production): fail → pass`, one line per check.
+pub fn render_rechecks(rechecks: &[Recheck]) -> String {
+    rechecks
+        .iter()
+        .map(|r| {
+            let target = r
+                .target
+                .as_deref()
+                .map_or(String::new(), |t| format!(" ({})", line(t)));
+            let after = r.after.map_or("not run", Status::word);
+            format!("  {}{target}: {} → {after}\n", r.check, r.before.word())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::answer::{Evidence, Reply, TransportError};
+
+    fn answer(result: Result<Reply, TransportError>) -> Answer {
+        let evidence = Evidence {
+            at: String::new(),
+            method: "PATCH".into(),
+            url: String::new(),
+            status: None,
+            elapsed_ms: 0,
+            trx_id: None,
+            request_id: None,
+            attempts: 1,
+        };
+        Answer { evidence, result }
+    }
+
+    #[test]
+    fn only_an_answer_says_what_was_done() {
+        let reply = |status| Ok(Reply::new(status, None, b"{\"message\":\"no\"}".to_vec()));
+        assert_eq!(classify(&answer(reply(204))), Sent::Added);
+        assert_eq!(classify(&answer(reply(403))), Sent::NotAdmin(403));
+        assert!(matches!(classify(&answer(reply(400))), Sent::Refused(t) if t.contains("400")));
+        assert!(matches!(classify(&answer(reply(503))), Sent::Unknown(_)));
+        assert!(matches!(
+            classify(&answer(Err(TransportError::Timeout(5)))),
+            Sent::Unknown(_)
+        ));
+    }
+}
