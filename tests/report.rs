@@ -1427,9 +1427,26 @@ async fn fix_yes_with_a_token_that_is_not_an_admins_changes_nothing() {
     plain_user.stop().await;
 }
 
-/// `fixable` whose first PATCH gets no answer: `fault` (`Hang`, or
-/// `LostAnswer`, carried out).
-fn patch_unanswered(fault: FaultKind) -> World {
+#[tokio::test]
+async fn a_refused_patch_is_not_resent_and_says_who_can_apply() {
+    let world = patch_faulted(FaultKind::Status { status: 403 });
+    let sim = serve(world.clone()).await;
+    let run = fix(&sim, &world, true, &["--yes"]).await;
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(run.stdout.contains("refused: HTTP 403"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Organization Administrator"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(writes(&sim), vec![the_patch(&world)], "not resent");
+    assert_eq!(new_grants(&sim, &world), Vec::new());
+    sim.stop().await;
+}
+
+/// `fixable` whose first PATCH meets `fault` (`Hang`: no answer;
+/// `LostAnswer`: carried out, no answer; a status).
+fn patch_faulted(fault: FaultKind) -> World {
     let mut world = world("fixable");
     world.faults.push(Fault {
         path: "/accounts/api/connectedApplications/*/scopes".into(),
@@ -1446,7 +1463,7 @@ async fn a_patch_without_an_answer_is_not_resent_and_the_scopes_are_read_again()
         (FaultKind::Hang, false, 3),
         (FaultKind::LostAnswer, true, 0),
     ] {
-        let world = patch_unanswered(fault);
+        let world = patch_faulted(fault);
         let sim = serve(world.clone()).await;
         let run = fix(&sim, &world, true, &["--yes", "--timeout", "2"]).await;
         assert_eq!(run.code, code, "{run:#?}");

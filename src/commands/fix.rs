@@ -161,30 +161,21 @@ async fn after_the_patch(
     args: &FixArgs,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
+    if let Some(why) = sent.refusal() {
+        writeln!(io.out, "Nothing was changed: the PATCH was refused: {why}.")?;
+        return Ok(ExitStatus::Failed);
+    }
     match &sent {
         Sent::Added => writeln!(
             io.out,
             "Applied: {} scope(s) added with one PATCH.",
             plan.add.len()
         )?,
-        Sent::NotAdmin(status) => {
-            writeln!(
-                io.out,
-                "Nothing was changed: the PATCH was refused (HTTP {status}); {WHO_CAN_APPLY}."
-            )?;
-            return Ok(ExitStatus::Failed);
-        }
-        Sent::Refused(why) => {
-            writeln!(
-                io.out,
-                "Nothing was changed: the PATCH was refused ({why})."
-            )?;
-            return Ok(ExitStatus::Failed);
-        }
         Sent::Unknown(why) => writeln!(
             io.out,
             "The PATCH got no answer ({why}): it may or may not have been applied, and it was not resent. The app's scopes, read again:"
         )?,
+        Sent::NotAdmin(_) | Sent::Refused(_) => {}
     }
     let run = diagnose_run(settings, recheck, &io.secrets, &mut |_, _| {}).await?;
     let now = FixPlan::of(&run.report, &run.context, &args.include);

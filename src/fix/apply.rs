@@ -27,6 +27,17 @@ pub enum Sent {
     Unknown(String),
 }
 
+impl Sent {
+    /// Why nothing was changed, when the PATCH was refused.
+    pub fn refusal(&self) -> Option<String> {
+        match self {
+            Sent::NotAdmin(status) => Some(format!("HTTP {status}; {WHO_CAN_APPLY}")),
+            Sent::Refused(why) => Some(why.clone()),
+            Sent::Added | Sent::Unknown(_) => None,
+        }
+    }
+}
+
 /// Sends the plan's pairs in one PATCH, once.
 pub async fn send(platform: &Platform, plan: &FixPlan, client_id: &str) -> Sent {
     let request = Request::patch_as_admin(
