@@ -561,6 +561,11 @@ pub struct FixArgs {
     /// Without it, the plan is applied only after a "y" typed on a terminal.
     #[arg(long)]
     pub yes: bool,
+
+    /// Also write what `fix` printed (the plan and, when applied, what was added and
+    /// the re-check) to FILE, for a change record or a support ticket.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub report: Option<PathBuf>,
 }
 
 /// Output of `scan`.

@@ -1297,8 +1297,19 @@ fn the_fix() -> Vec<(String, String, String)> {
 async fn fix_yes_applies_one_patch_and_rechecks_green() {
     let world = world("fixable");
     let sim = serve(world.clone()).await;
-    let run = fix(&sim, &world, true, &["--yes"]).await;
+    let dir = temp_dir("fix-record");
+    let record = dir.join("fix.txt");
+    let args = ["--yes", "--report", record.to_str().expect("utf-8")];
+    let run = fix(&sim, &world, true, &args).await;
     assert_eq!(run.code, 0, "{run:#?}");
+    // The record is what was printed: the plan, what was applied, the re-check.
+    assert_eq!(read(&record), run.stdout);
+    for secret in [&world.login.client_secret, &world.users[0].token] {
+        assert!(
+            !read(&record).contains(secret.as_str()),
+            "a secret in the record"
+        );
+    }
     assert_eq!(
         writes(&sim),
         vec![the_patch(&world)],

@@ -1,7 +1,10 @@
 //! `anypoint-doctor fix`: run the checks `check` would run, make the plan of
 //! the scopes to grant from their verdicts, and print it; with an org
 //! admin's token and a confirmation (`--yes`, or "y" on a terminal), apply it
-//! with one PATCH and run the checks again with a new app token.
+//! with one PATCH and run the checks again with a new app token. `--report`
+//! keeps a copy of what it printed, as the record of the change.
+
+use std::io::Write;
 
 use clap::ArgMatches;
 
@@ -15,10 +18,62 @@ use crate::fix::apply::{self, Sent, WHO_CAN_APPLY};
 use crate::fix::{self, FixPlan, render};
 use crate::platform::models::Me;
 use crate::platform::{Request, paths};
+use crate::report::canary::Canary;
 use crate::settings::Settings;
 use crate::{ExitStatus, Io};
 
 pub async fn run(
+    args: &FixArgs,
+    matches: &ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
+    let Some(path) = &args.report else {
+        return plan_and_apply(args, matches, io).await;
+    };
+    // What was printed is what was planned and applied: the record is its copy.
+    let mut record = Vec::new();
+    let status = {
+        let mut out = Tee {
+            first: &mut *io.out,
+            second: &mut record,
+        };
+        let mut recorded = Io {
+            out: &mut out,
+            err: &mut *io.err,
+            progress: &mut *io.progress,
+            terminal: io.terminal,
+            secrets: io.secrets.clone(),
+        };
+        plan_and_apply(args, matches, &mut recorded).await?
+    };
+    let shown = path.display().to_string();
+    Canary::watching(io.secrets.clone()).check(&record, &shown)?;
+    crate::files::replace(path, &record).map_err(|e| ConfigError::Invalid {
+        setting: format!("--report {shown}"),
+        reason: format!("cannot write it: {e}"),
+    })?;
+    Ok(status)
+}
+
+/// Writes to two places: the command's stdout and the record.
+struct Tee<'a> {
+    first: &'a mut dyn Write,
+    second: &'a mut Vec<u8>,
+}
+
+impl Write for Tee<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.first.write_all(bytes)?;
+        self.second.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.first.flush()
+    }
+}
+
+async fn plan_and_apply(
     args: &FixArgs,
     matches: &ArgMatches,
     io: &mut Io<'_>,
