@@ -1330,6 +1330,58 @@ async fn fix_yes_applies_one_patch_and_rechecks_green() {
     sim.stop().await;
 }
 
+/// On a terminal, `fix` asks before it applies: "n" changes nothing, "y"
+/// sends the one PATCH. `script` (util-linux) gives the run a terminal and
+/// types the answer.
+#[tokio::test]
+async fn fix_on_a_terminal_asks_before_it_applies() {
+    let world = world("fixable");
+    let sim = serve(world.clone()).await;
+    let on_a_terminal = |answer: &'static str| {
+        let env = [
+            ("ANYPOINT_HOST", sim.base_url.clone()),
+            ("ANYPOINT_CLIENT_ID", world.login.client_id.clone()),
+            ("ANYPOINT_CLIENT_SECRET", world.login.client_secret.clone()),
+            ("ANYPOINT_ADMIN_BEARER", world.users[0].token.clone()),
+        ];
+        tokio::task::spawn_blocking(move || {
+            let output = Command::new("sh")
+                .args([
+                    "-c",
+                    &format!("printf '{answer}\\n' | script -qec '{BIN} fix' /dev/null"),
+                ])
+                .env_clear()
+                .env("PATH", "/usr/bin:/bin")
+                .envs(env)
+                .output()
+                .expect("sh and script run");
+            Run {
+                code: output.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            }
+        })
+    };
+    let declined = on_a_terminal("n").await.expect("join");
+    assert_eq!(declined.code, 0, "{declined:#?}");
+    assert!(
+        declined.stdout.contains("[y/N]") && declined.stdout.contains("not confirmed"),
+        "{declined:#?}"
+    );
+    assert_eq!(writes(&sim), Vec::<String>::new(), "declined: nothing sent");
+    let accepted = on_a_terminal("y").await.expect("join");
+    assert_eq!(accepted.code, 0, "{accepted:#?}");
+    assert!(
+        accepted
+            .stdout
+            .contains("Applied: 2 scope(s) added with one PATCH."),
+        "{accepted:#?}"
+    );
+    assert_eq!(writes(&sim), vec![the_patch(&world)], "one PATCH");
+    assert!(!accepted.stdout.contains(world.users[0].token.as_str()));
+    sim.stop().await;
+}
+
 #[tokio::test]
 async fn fix_without_a_terminal_or_yes_applies_nothing() {
     let world = world("fixable");
