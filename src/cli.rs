@@ -7,9 +7,33 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::PossibleValue;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, Parser, Subcommand, ValueEnum};
 
+use crate::fix::FixFormat;
+use crate::platform::control_plane::Region;
+use crate::report::{FailOn, Format};
 use crate::secret::Secret;
+use crate::settings::{Given, Source, Sourced};
+
+/// Teaches clap a domain enum's spellings: each variant's value, its aliases,
+/// and the help `--help` shows beside it.
+macro_rules! value_enum {
+    ($ty:ident { $($variant:path => $name:literal $(| $alias:literal)* $(: $help:literal)?),+ $(,)? }) => {
+        impl ValueEnum for $ty {
+            fn value_variants<'a>() -> &'a [Self] {
+                &[$($variant),+]
+            }
+
+            fn to_possible_value(&self) -> Option<PossibleValue> {
+                Some(match self {
+                    $($variant => PossibleValue::new($name)$(.alias($alias))*$(.help($help))?,)+
+                })
+            }
+        }
+    };
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -149,6 +173,65 @@ pub struct ConnectionArgs {
     pub deadline: u64,
 }
 
+impl ConnectionArgs {
+    /// The settings as given, each with where it came from: `matches` are the
+    /// matches of the subcommand that flattened these arguments.
+    pub fn given(&self, matches: &ArgMatches) -> Given {
+        let from = |id: &str, flag: &'static str, env: &'static str| source(matches, id, flag, env);
+        let sourced = |value: &Option<String>, id: &str, flag: &'static str, env: &'static str| {
+            value.clone().map(|value| Sourced {
+                value,
+                source: from(id, flag, env),
+            })
+        };
+        Given {
+            client_id: sourced(
+                &self.client_id,
+                "client_id",
+                "--client-id",
+                "ANYPOINT_CLIENT_ID",
+            ),
+            client_secret: sourced(
+                &self.client_secret,
+                "client_secret",
+                "--client-secret",
+                "ANYPOINT_CLIENT_SECRET",
+            ),
+            client_secret_file: self.client_secret_file.clone(),
+            bearer: sourced(&self.bearer, "bearer", "--bearer", "ANYPOINT_BEARER"),
+            host: sourced(&self.host, "host", "--host", "ANYPOINT_HOST"),
+            region: self.region,
+            allow_insecure_http: self.allow_insecure_http,
+            org: sourced(&self.org, "org", "--org", "ANYPOINT_ORG"),
+            envs: Sourced {
+                value: self.envs.clone(),
+                source: from("envs", "--env", "ANYPOINT_ENV"),
+            },
+            ca_file: self.ca_file.clone().map(|value| Sourced {
+                value,
+                source: from("ca_file", "--ca-file", "SSL_CERT_FILE"),
+            }),
+            timeout: Sourced {
+                value: self.timeout,
+                source: from("timeout", "--timeout", ""),
+            },
+            connect_timeout: Sourced {
+                value: self.connect_timeout,
+                source: from("connect_timeout", "--connect-timeout", ""),
+            },
+        }
+    }
+}
+
+/// Where clap found argument `id`: its flag, its environment variable, or neither.
+fn source(matches: &ArgMatches, id: &str, flag: &'static str, env: &'static str) -> Source {
+    match matches.value_source(id) {
+        Some(ValueSource::EnvVariable) => Source::Env(env),
+        Some(ValueSource::CommandLine) => Source::Flag(flag),
+        _ => Source::Default,
+    }
+}
+
 impl std::fmt::Debug for ConnectionArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mask = |value: &Option<String>| value.as_ref().map(|_| "****");
@@ -170,48 +253,34 @@ impl std::fmt::Debug for ConnectionArgs {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Region {
-    Us,
-    Eu,
-    Gov,
-    Ca,
-    Jp,
-}
+// The domain's enums live below the command line; clap learns their
+// spellings (and the help beside each) here, and only here.
+value_enum!(Region {
+    Region::Us => "us",
+    Region::Eu => "eu",
+    Region::Gov => "gov",
+    Region::Ca => "ca",
+    Region::Jp => "jp",
+});
 
-impl Region {
-    /// The value `--region` takes for it.
-    pub fn flag(self) -> &'static str {
-        match self {
-            Region::Us => "us",
-            Region::Eu => "eu",
-            Region::Gov => "gov",
-            Region::Ca => "ca",
-            Region::Jp => "jp",
-        }
-    }
-}
+value_enum!(Format {
+    Format::Table => "table",
+    Format::Json => "json",
+    Format::Markdown => "markdown",
+    Format::Junit => "junit": "JUnit XML, one test case per check (for CI systems)",
+});
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum Format {
-    #[default]
-    Table,
-    Json,
-    Markdown,
-    /// JUnit XML, one test case per check (for CI systems).
-    Junit,
-}
+value_enum!(FailOn {
+    FailOn::Fail => "fail" | "error": "Exit 1 only when a check fails (also spelled `error`, as `scan` does)",
+    FailOn::Warn => "warn" | "warning": "Exit 1 when a check fails or warns (also spelled `warning`, as `scan` does)",
+});
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum FailOn {
-    /// Exit 1 only when a check fails (also spelled `error`, as `scan` does).
-    #[default]
-    #[value(alias = "error")]
-    Fail,
-    /// Exit 1 when a check fails or warns (also spelled `warning`, as `scan` does).
-    #[value(alias = "warning")]
-    Warn,
-}
+value_enum!(FixFormat {
+    FixFormat::Diff => "diff": "The plan: one `+ scope  org=… env=…` line per scope to add",
+    FixFormat::Curl => "curl": "The PATCH that adds them, as a curl command (the token from $ANYPOINT_ADMIN_TOKEN)",
+    FixFormat::Terraform => "terraform": "An `anypoint_connected_app_scopes` resource for MuleSoft's Terraform provider",
+    FixFormat::Json => "json": "The plan as JSON, for review tooling",
+});
 
 /// A secret flag's value, kept out of `Debug`.
 fn secret(value: &str) -> Result<Secret, String> {
@@ -232,6 +301,24 @@ pub struct AdminArgs {
         help_heading = "Credentials"
     )]
     pub admin_bearer: Option<Secret>,
+}
+
+impl AdminArgs {
+    /// The admin's token as given, with where it came from.
+    pub fn given(&self, matches: &ArgMatches) -> Option<Sourced<Secret>> {
+        let source = match source(
+            matches,
+            "admin_bearer",
+            "--admin-bearer",
+            "ANYPOINT_ADMIN_BEARER",
+        ) {
+            Source::Flag(flag) => Source::Flag(flag),
+            _ => Source::Env("ANYPOINT_ADMIN_BEARER"),
+        };
+        self.admin_bearer
+            .clone()
+            .map(|value| Sourced { value, source })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -510,20 +597,6 @@ pub struct CreateContractArgs {
     /// Override the version group sent with the contract. [default: the instance's productVersion]
     #[arg(long, value_name = "GROUP")]
     pub version_group: Option<String>,
-}
-
-/// Output of `fix`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum FixFormat {
-    /// The plan: one `+ scope  org=… env=…` line per scope to add.
-    #[default]
-    Diff,
-    /// The PATCH that adds them, as a curl command (the token from $ANYPOINT_ADMIN_TOKEN).
-    Curl,
-    /// An `anypoint_connected_app_scopes` resource for MuleSoft's Terraform provider.
-    Terraform,
-    /// The plan as JSON, for review tooling.
-    Json,
 }
 
 #[derive(Debug, Args)]

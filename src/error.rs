@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::exit::ExitStatus;
+
 /// A setting or input the user must fix: exit code 2.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -21,10 +23,13 @@ pub enum ConfigError {
     #[error("{setting} is empty: give a value or unset it")]
     Empty { setting: String },
     #[error(
-        "{setting} is {chars} characters long: a secret shorter than {min} could not be told apart from ordinary text, so it could not be kept out of the output; check the value (Anypoint issues 32-character client secrets and 36-character tokens)",
-        min = crate::secret::MIN_SCANNABLE_CHARS
+        "{setting} is {chars} characters long: a secret shorter than {min} could not be told apart from ordinary text, so it could not be kept out of the output; check the value (Anypoint issues 32-character client secrets and 36-character tokens)"
     )]
-    SecretTooShort { setting: String, chars: usize },
+    SecretTooShort {
+        setting: String,
+        chars: usize,
+        min: usize,
+    },
     #[error("cannot read --client-secret-file {}: {source}", path.display())]
     SecretFile {
         path: PathBuf,
@@ -129,4 +134,15 @@ pub enum Error {
         "not finished within --deadline {secs} s (nothing was written to the platform); raise --deadline, or check the network path with `anypoint-doctor check --select net,auth`"
     )]
     Deadline { secs: u64 },
+}
+
+impl Error {
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            Error::Config(_) => ExitStatus::Usage,
+            Error::HttpClient(_) | Error::Output(_) | Error::Deadline { .. } => {
+                ExitStatus::Incomplete
+            }
+        }
+    }
 }

@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use std::io::Write;
 
 use crate::error::Error;
-use crate::report::canary::Canary;
 use crate::secret::SecretRegistry;
+use crate::secret::canary::Canary;
 
 /// Which stream a piece of output was written to.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,9 @@
 pub mod cli;
 pub mod commands;
 pub mod doctor;
+pub mod embedded;
 pub mod error;
+pub mod exit;
 pub mod files;
 pub mod fix;
 pub mod guard;
@@ -27,30 +29,7 @@ use clap::ArgMatches;
 
 use cli::{Cli, Command, CreateCommand};
 pub use error::{ConfigError, Error};
-
-/// The exit codes, as documented in the README.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
-    /// No check failed.
-    Ok = 0,
-    /// A check failed (or warned, with --fail-on warn).
-    Failed = 1,
-    /// Usage or configuration error.
-    Usage = 2,
-    /// Nothing failed, but something could not be checked.
-    Incomplete = 3,
-}
-
-impl Error {
-    pub fn exit_status(&self) -> ExitStatus {
-        match self {
-            Error::Config(_) => ExitStatus::Usage,
-            Error::HttpClient(_) | Error::Output(_) | Error::Deadline { .. } => {
-                ExitStatus::Incomplete
-            }
-        }
-    }
-}
+pub use exit::ExitStatus;
 
 /// How output should look where it is going.
 #[derive(Debug, Clone, Copy)]

@@ -3,8 +3,10 @@
 //! It has no `Display` and no `Serialize`; `Debug` prints a mask. The only way
 //! to the value is `expose`, which callers use to build a request and nothing
 //! else. `forms` knows how it could still show in text; `registry` holds a
-//! run's secrets for redaction and the output guard.
+//! run's secrets for redaction and the output guard; `canary` is the last
+//! look at what is about to be written.
 
+pub mod canary;
 pub mod forms;
 pub mod registry;
 

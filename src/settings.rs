@@ -4,19 +4,14 @@
 //! setting won, and validation errors name the exact flag or variable to fix.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::ArgMatches;
-use clap::parser::ValueSource;
 use reqwest::Url;
 
-use crate::cli::{ConnectionArgs, Region};
 use crate::error::ConfigError;
+use crate::platform::control_plane::{DEFAULT_HOST, Region, parse_base_url, region_host};
 use crate::platform::proxy::{ProxyChoice, ProxyEnv, mask_credentials};
 use crate::secret::{MIN_SCANNABLE_CHARS, Secret, SecretRegistry};
-
-pub const DEFAULT_HOST: &str = "anypoint.mulesoft.com";
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +37,25 @@ impl fmt::Display for Source {
 pub struct Sourced<T> {
     pub value: T,
     pub source: Source,
+}
+
+/// The connection settings as the user gave them, each with where it came
+/// from; the command line fills it (`cli`), `Settings::resolve` checks it.
+#[derive(Clone)]
+pub struct Given {
+    pub client_id: Option<Sourced<String>>,
+    pub client_secret: Option<Sourced<String>>,
+    pub client_secret_file: Option<PathBuf>,
+    pub bearer: Option<Sourced<String>>,
+    pub host: Option<Sourced<String>>,
+    pub region: Option<Region>,
+    pub allow_insecure_http: bool,
+    pub org: Option<Sourced<String>>,
+    /// As given, blanks included: a blank value is an error, not "every environment".
+    pub envs: Sourced<Vec<String>>,
+    pub ca_file: Option<Sourced<PathBuf>>,
+    pub timeout: Sourced<u64>,
+    pub connect_timeout: Sourced<u64>,
 }
 
 /// How the doctor authenticates.
@@ -294,27 +308,14 @@ pub struct SettingRow {
 }
 
 impl Settings {
-    /// Resolves and validates the connection settings. `matches` are the matches
-    /// of the subcommand that flattened `args`, used only to learn provenance.
-    pub fn resolve(args: &ConnectionArgs, matches: &ArgMatches) -> Result<Settings, ConfigError> {
-        let source_of =
-            |id: &str, flag: &'static str, env: &'static str| match matches.value_source(id) {
-                Some(ValueSource::EnvVariable) => Source::Env(env),
-                Some(ValueSource::CommandLine) => Source::Flag(flag),
-                _ => Source::Default,
-            };
+    /// Resolves and validates the connection settings as given.
+    pub fn resolve(given: &Given) -> Result<Settings, ConfigError> {
         let mut warnings = Vec::new();
 
-        let client_id = non_empty(
-            args.client_id.clone(),
-            source_of("client_id", "--client-id", "ANYPOINT_CLIENT_ID"),
-        )?;
-        let bearer = non_empty(
-            args.bearer.clone(),
-            source_of("bearer", "--bearer", "ANYPOINT_BEARER"),
-        )?
-        .map(|s| long_enough(s.value, s.source))
-        .transpose()?;
+        let client_id = non_empty(given.client_id.clone())?;
+        let bearer = non_empty(given.bearer.clone())?
+            .map(|s| long_enough(s.value, s.source))
+            .transpose()?;
         if bearer
             .as_ref()
             .is_some_and(|b| b.source == Source::Flag("--bearer"))
@@ -324,17 +325,18 @@ impl Settings {
             );
         }
 
-        let secret_source = source_of("client_secret", "--client-secret", "ANYPOINT_CLIENT_SECRET");
-        if args.client_secret.is_some()
-            && secret_source == Source::Flag("--client-secret")
-            && args.client_secret_file.is_some()
+        if given
+            .client_secret
+            .as_ref()
+            .is_some_and(|s| s.source == Source::Flag("--client-secret"))
+            && given.client_secret_file.is_some()
         {
             return Err(ConfigError::TwoSecrets);
         }
-        let client_secret = match &args.client_secret_file {
+        let client_secret = match &given.client_secret_file {
             Some(path) => Some(read_secret_file(path)?),
             None => {
-                let secret = non_empty(args.client_secret.clone(), secret_source)?;
+                let secret = non_empty(given.client_secret.clone())?;
                 if secret
                     .as_ref()
                     .is_some_and(|s| s.source == Source::Flag("--client-secret"))
@@ -361,27 +363,34 @@ impl Settings {
             (None, None, _) => return Err(ConfigError::MissingClientId),
         };
 
-        let host_source = source_of("host", "--host", "ANYPOINT_HOST");
-        let region_given = args.region.is_some();
-        if region_given && host_source == Source::Flag("--host") {
+        let host_on_command_line = given
+            .host
+            .as_ref()
+            .is_some_and(|h| h.source == Source::Flag("--host"));
+        if given.region.is_some() && host_on_command_line {
             return Err(ConfigError::HostAndRegion);
         }
-        let (host_value, host_source) = match (args.region, &args.host) {
+        let (host_value, host_source) = match (given.region, &given.host) {
             (Some(region), _) => (region_host(region).to_string(), Source::Flag("--region")),
-            (None, Some(host)) => (host.clone(), host_source),
+            (None, Some(host)) => (host.value.clone(), host.source.clone()),
             (None, None) => (DEFAULT_HOST.to_string(), Source::Default),
         };
-        let base_url = parse_base_url(&host_value, &host_source, args.allow_insecure_http)?;
+        let base_url = parse_base_url(
+            &host_value,
+            &host_source.to_string(),
+            given.allow_insecure_http,
+        )?;
 
-        let org = non_empty(args.org.clone(), source_of("org", "--org", "ANYPOINT_ORG"))?;
-        let envs: Vec<String> = args
+        let org = non_empty(given.org.clone())?;
+        let envs: Vec<String> = given
             .envs
+            .value
             .iter()
             .map(|e| e.trim().to_string())
             .filter(|e| !e.is_empty())
             .collect();
-        let env_source = source_of("envs", "--env", "ANYPOINT_ENV");
-        if envs.is_empty() && !args.envs.is_empty() {
+        let env_source = given.envs.source.clone();
+        if envs.is_empty() && !given.envs.value.is_empty() {
             // A blank value must not quietly widen the run to every environment.
             return Err(ConfigError::Empty {
                 setting: env_source.to_string(),
@@ -392,19 +401,16 @@ impl Settings {
             source: env_source,
         });
 
-        let ca_file = match &args.ca_file {
-            Some(path) => {
-                let source = source_of("ca_file", "--ca-file", "SSL_CERT_FILE");
-                Some(Sourced {
-                    value: CaFile::read(path, &source.to_string())?,
-                    source,
-                })
-            }
+        let ca_file = match &given.ca_file {
+            Some(path) => Some(Sourced {
+                value: CaFile::read(&path.value, &path.source.to_string())?,
+                source: path.source.clone(),
+            }),
             None => None,
         };
 
         let proxy = ProxyEnv::from_process();
-        refuse_plain_http_through_a_proxy(&base_url, &proxy, args.allow_insecure_http)?;
+        refuse_plain_http_through_a_proxy(&base_url, &proxy, given.allow_insecure_http)?;
         Ok(Settings {
             credentials,
             base_url: Sourced {
@@ -413,14 +419,8 @@ impl Settings {
             },
             org,
             envs,
-            timeout_secs: Sourced {
-                value: args.timeout,
-                source: source_of("timeout", "--timeout", ""),
-            },
-            connect_timeout_secs: Sourced {
-                value: args.connect_timeout,
-                source: source_of("connect_timeout", "--connect-timeout", ""),
-            },
+            timeout_secs: given.timeout.clone(),
+            connect_timeout_secs: given.connect_timeout.clone(),
             proxy,
             ca_file,
             admin_bearer: None,
@@ -444,14 +444,9 @@ impl Settings {
     /// name, so there must be a client id.
     pub fn with_admin_bearer(
         mut self,
-        value: Option<Secret>,
-        matches: &ArgMatches,
+        given: Option<Sourced<Secret>>,
     ) -> Result<Settings, ConfigError> {
-        let source = match matches.value_source("admin_bearer") {
-            Some(ValueSource::CommandLine) => Source::Flag("--admin-bearer"),
-            _ => Source::Env("ANYPOINT_ADMIN_BEARER"),
-        };
-        let Some(value) = value else {
+        let Some(Sourced { value, source }) = given else {
             return Ok(self);
         };
         if value.expose().trim().is_empty() {
@@ -606,47 +601,14 @@ pub fn mask_id(id: &str) -> String {
     format!("****{tail}")
 }
 
-/// MuleSoft's control planes: the `--region` that picks each, its name, its host.
-pub const CONTROL_PLANES: &[(Region, &str, &str)] = &[
-    (Region::Us, "US", "anypoint.mulesoft.com"),
-    (Region::Eu, "EU", "eu1.anypoint.mulesoft.com"),
-    (Region::Gov, "US Government", "gov.anypoint.mulesoft.com"),
-    (Region::Ca, "Canada", "ca1.platform.mulesoft.com"),
-    (Region::Jp, "Japan", "jp1.platform.mulesoft.com"),
-];
-
-pub fn region_host(region: Region) -> &'static str {
-    CONTROL_PLANES
-        .iter()
-        .find(|(r, _, _)| *r == region)
-        .map(|(_, _, host)| *host)
-        .expect("every region has a control plane")
-}
-
-/// The control plane a host belongs to (the EU plane answers on two names).
-pub fn control_plane_of(host: &str) -> Option<(Region, &'static str)> {
-    let host = if host == "eu1.platform.mulesoft.com" {
-        "eu1.anypoint.mulesoft.com"
-    } else {
-        host
-    };
-    CONTROL_PLANES
-        .iter()
-        .find(|(_, _, h)| *h == host)
-        .map(|(region, name, _)| (*region, *name))
-}
-
-fn non_empty(
-    value: Option<String>,
-    source: Source,
-) -> Result<Option<Sourced<String>>, ConfigError> {
-    match value {
+fn non_empty(given: Option<Sourced<String>>) -> Result<Option<Sourced<String>>, ConfigError> {
+    match given {
         None => Ok(None),
-        Some(v) if v.trim().is_empty() => Err(ConfigError::Empty {
+        Some(Sourced { value, source }) if value.trim().is_empty() => Err(ConfigError::Empty {
             setting: source.to_string(),
         }),
-        Some(v) => Ok(Some(Sourced {
-            value: v.trim().to_string(),
+        Some(Sourced { value, source }) => Ok(Some(Sourced {
+            value: value.trim().to_string(),
             source,
         })),
     }
@@ -678,71 +640,13 @@ fn long_enough(value: String, source: Source) -> Result<Sourced<Secret>, ConfigE
                 other => other.to_string(),
             },
             chars,
+            min: MIN_SCANNABLE_CHARS,
         });
     }
     Ok(Sourced {
         value: Secret::new(value),
         source,
     })
-}
-
-/// Turns a bare host or a URL into the control plane's base URL, refusing plain
-/// http to anything but loopback unless explicitly allowed.
-pub fn parse_base_url(
-    value: &str,
-    source: &Source,
-    allow_insecure_http: bool,
-) -> Result<Url, ConfigError> {
-    let invalid = |reason: &str| ConfigError::InvalidHost {
-        value: value.to_string(),
-        setting: source.to_string(),
-        reason: reason.to_string(),
-    };
-    let value = value.trim();
-    if value.is_empty() || value.contains(char::is_whitespace) {
-        return Err(invalid("it is empty or contains spaces"));
-    }
-    let with_scheme = if value.contains("://") {
-        value.to_string()
-    } else {
-        format!("https://{value}")
-    };
-    let mut url = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
-    if !url.username().is_empty() || url.password().is_some() {
-        // Sent as Basic auth in place of the bearer, a password would earn a
-        // false "token refused", and be printed wherever the host is: refused,
-        // and not echoed in the error either.
-        let mut shown = url.clone();
-        let _ = shown.set_username("");
-        let _ = shown.set_password(None);
-        return Err(ConfigError::InvalidHost {
-            value: shown.to_string(),
-            setting: source.to_string(),
-            reason: "it carries a user name or password (not shown); remove `user:password@`, the doctor authenticates with the Connected App's credentials".into(),
-        });
-    }
-    if url.port() == Some(0) {
-        return Err(invalid("port 0 is not a port a server listens on"));
-    }
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid("the scheme must be https or http"));
-    }
-    let host = url
-        .host_str()
-        .ok_or_else(|| invalid("it has no host"))?
-        .to_string();
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("it must not carry a query or fragment"));
-    }
-    if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
-        return Err(ConfigError::InsecureHttp {
-            host,
-            setting: source.to_string(),
-        });
-    }
-    let path = url.path().trim_end_matches('/').to_string();
-    url.set_path(&path);
-    Ok(url)
 }
 
 /// The loopback exception for plain http holds for the route, not the
@@ -765,60 +669,9 @@ fn refuse_plain_http_through_a_proxy(
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(value: &str, allow: bool) -> Result<Url, ConfigError> {
-        parse_base_url(value, &Source::Flag("--host"), allow)
-    }
-
-    #[test]
-    fn bare_host_gets_https() {
-        assert_eq!(
-            parse("eu1.anypoint.mulesoft.com", false).unwrap().as_str(),
-            "https://eu1.anypoint.mulesoft.com/"
-        );
-    }
-
-    #[test]
-    fn loopback_http_is_allowed_and_trailing_slash_dropped() {
-        let url = parse("http://127.0.0.1:8081/", false).unwrap();
-        assert_eq!(url.host_str(), Some("127.0.0.1"));
-        assert_eq!(url.port(), Some(8081));
-        assert!(parse("http://localhost:9", false).is_ok());
-        assert!(parse("http://[::1]:9", false).is_ok());
-    }
-
-    #[test]
-    fn plain_http_elsewhere_is_refused_unless_allowed() {
-        let err = parse("http://anypoint.example.com", false).unwrap_err();
-        assert!(err.to_string().contains("--allow-insecure-http"), "{err}");
-        assert!(parse("http://anypoint.example.com", true).is_ok());
-    }
-
-    #[test]
-    fn nonsense_hosts_are_refused_naming_the_setting() {
-        for bad in [
-            "",
-            "ftp://x.example",
-            "https://",
-            "two words",
-            "http://h/?q=1",
-        ] {
-            let err = parse(bad, false).unwrap_err().to_string();
-            assert!(err.contains("--host"), "{bad}: {err}");
-        }
-    }
 
     #[test]
     fn ids_are_masked_to_their_last_four() {

@@ -20,8 +20,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anypoint_doctor::ExitStatus;
-use anypoint_doctor::cli::FailOn;
-use anypoint_doctor::commands::check::{Plan, diagnose, exit_status};
+use anypoint_doctor::commands::check::{Plan, diagnose};
+use anypoint_doctor::report::FailOn;
 use anypoint_doctor::report::{Outcome, Report, Status};
 use anypoint_doctor::settings::Settings;
 use anypoint_doctor::sim::scenarios;
@@ -152,7 +152,7 @@ async fn check_with(world: World, timeout_secs: u64, deadline: Duration) -> Chec
         running.stop().await;
         let report = report.unwrap_or_else(|e| panic!("diagnose failed: {e}"));
         Checked {
-            exit: exit_status(&report.summary, FailOn::Fail),
+            exit: report.summary.exit_status(FailOn::Fail),
             report,
             elapsed,
         }

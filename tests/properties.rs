@@ -14,10 +14,10 @@ use std::sync::OnceLock;
 
 use anypoint_doctor::cli::Cli;
 use anypoint_doctor::platform::answer::Reply;
+use anypoint_doctor::platform::control_plane::parse_base_url;
 use anypoint_doctor::platform::models;
 use anypoint_doctor::scan::matcher::Matcher;
 use anypoint_doctor::scan::rules::Rules;
-use anypoint_doctor::settings::{Source, parse_base_url};
 use clap::{CommandFactory, FromArgMatches};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -501,7 +501,7 @@ proptest! {
 
     #[test]
     fn any_host_value_parses_or_names_its_error(value in host_like(), allow in any::<bool>()) {
-        match parse_base_url(&value, &Source::Flag("--host"), allow) {
+        match parse_base_url(&value, "--host", allow) {
             Ok(url) => {
                 prop_assert!(matches!(url.scheme(), "http" | "https"), "{url}");
                 prop_assert!(url.host_str().is_some_and(|h| !h.is_empty()), "{url}");

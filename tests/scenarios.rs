@@ -12,9 +12,9 @@
 use std::time::Duration;
 
 use anypoint_doctor::ExitStatus;
-use anypoint_doctor::cli::FailOn;
-use anypoint_doctor::commands::check::{Plan, diagnose, exit_status};
+use anypoint_doctor::commands::check::{Plan, diagnose};
 use anypoint_doctor::doctor::Registry;
+use anypoint_doctor::report::FailOn;
 use anypoint_doctor::report::{Outcome, Report, Status};
 use anypoint_doctor::secret::Secret;
 use anypoint_doctor::settings::{Credentials, Settings, Source, Sourced};
@@ -135,7 +135,7 @@ async fn diagnose_world(world: World, who: As) -> Run {
         let report = report.unwrap_or_else(|e| panic!("diagnose failed: {e}"));
         assert_eq!(report.target.host, base_url, "{}", dump(&report));
         Run {
-            exit: exit_status(&report.summary, FailOn::Fail),
+            exit: report.summary.exit_status(FailOn::Fail),
             report,
             requests,
             log,
@@ -1141,7 +1141,7 @@ async fn fixable_fails_where_scopes_are_missing_and_one_admin_patch_makes_it_hea
     // A new run, with a new token: exactly what healthy gets.
     assert_verdicts(&after, &healthy_verdicts());
     assert_eq!(
-        exit_status(&after.summary, FailOn::Fail),
+        after.summary.exit_status(FailOn::Fail),
         ExitStatus::Ok,
         "{}",
         dump(&after)

@@ -7,20 +7,21 @@ use std::time::Instant;
 
 use clap::ArgMatches;
 
-use crate::cli::{CheckArgs, FailOn, Format};
+use crate::cli::CheckArgs;
 use crate::doctor::calls::{self, CallFound};
 use crate::doctor::context::RunOptions;
 use crate::doctor::{Registry, RunContext, runner, select};
 use crate::error::{ConfigError, Error};
 use crate::platform::models::ApiAssetList;
 use crate::platform::{Request, paths};
-use crate::report::canary::Canary;
+use crate::report::Format;
 use crate::report::model::{
     LeastPrivilege, ReportSetting, SCHEMA_VERSION, System, Target, TargetEnvironment, Tool,
 };
 use crate::report::table::TableOptions;
 use crate::report::{Report, Summary, baseline, fold, next_steps, redact, render};
 use crate::secret::SecretRegistry;
+use crate::secret::canary::Canary;
 use crate::settings::{Settings, mask_id};
 use crate::time;
 use crate::{ExitStatus, Io};
@@ -72,8 +73,8 @@ pub async fn run(
             capabilities: &args.for_capabilities,
         },
     )?;
-    let settings = Settings::resolve(&args.connection, matches)?
-        .with_admin_bearer(args.admin.admin_bearer.clone(), matches)?;
+    let settings = Settings::resolve(&args.connection.given(matches))?
+        .with_admin_bearer(args.admin.given(matches))?;
     settings.register_secrets(&io.secrets);
     let settings = super::session::announce(settings, io)?;
     // Output settings are checked before any request is sent.
@@ -149,7 +150,7 @@ pub async fn run(
         write_file(path, bytes.as_bytes())?;
     }
     io.out.write_all(rendered.as_bytes())?;
-    Ok(exit_status(&report.summary, args.fail_on))
+    Ok(report.summary.exit_status(args.fail_on))
 }
 
 /// The capabilities to prove: `--for`, and those the calls in `--for-files` need.
@@ -380,47 +381,5 @@ fn target(ctx: &RunContext) -> Target {
                     .collect()
             })
             .unwrap_or_default(),
-    }
-}
-
-/// 1 when a check failed (or warned, with --fail-on warn); else 3 when
-/// something could not be checked; else 0.
-pub fn exit_status(summary: &Summary, fail_on: FailOn) -> ExitStatus {
-    if summary.fail > 0 || (fail_on == FailOn::Warn && summary.warn > 0) {
-        ExitStatus::Failed
-    } else if summary.error > 0 {
-        ExitStatus::Incomplete
-    } else {
-        ExitStatus::Ok
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exit_status_follows_the_worst_result() {
-        let summary = |fail, warn, error| Summary {
-            pass: 1,
-            warn,
-            fail,
-            skip: 0,
-            error,
-        };
-        assert_eq!(exit_status(&summary(0, 0, 0), FailOn::Fail), ExitStatus::Ok);
-        assert_eq!(exit_status(&summary(0, 1, 0), FailOn::Fail), ExitStatus::Ok);
-        assert_eq!(
-            exit_status(&summary(0, 1, 0), FailOn::Warn),
-            ExitStatus::Failed
-        );
-        assert_eq!(
-            exit_status(&summary(1, 0, 1), FailOn::Fail),
-            ExitStatus::Failed
-        );
-        assert_eq!(
-            exit_status(&summary(0, 0, 1), FailOn::Fail),
-            ExitStatus::Incomplete
-        );
     }
 }

@@ -3,13 +3,15 @@
 //! When the world's login carries a bearer token (an org admin's), the check
 //! runs in exact mode: that token reads the login app's granted scopes.
 
-use crate::cli::{DemoArgs, Format, WorldArgs};
+use crate::cli::{DemoArgs, WorldArgs};
 use crate::commands::check::{Plan, diagnose_run};
 use crate::error::{ConfigError, Error};
+use crate::platform::control_plane::CONTROL_PLANES;
+use crate::report::Format;
 use crate::report::table::TableOptions;
 use crate::report::{json, markdown, table};
 use crate::secret::Secret;
-use crate::settings::{CONTROL_PLANES, Credentials, Settings, Source, Sourced, shell_word};
+use crate::settings::{Credentials, Settings, Source, Sourced, shell_word};
 use crate::sim::world::Login;
 use crate::sim::{ServeOptions, load, scenarios};
 use crate::{ExitStatus, Io};

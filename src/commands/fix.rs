@@ -10,15 +10,15 @@ use clap::ArgMatches;
 
 use super::check::{Plan, diagnose_run};
 use crate::cli::FixArgs;
-use crate::cli::FixFormat;
 use crate::doctor::context::RunContext;
 use crate::doctor::{Registry, select};
 use crate::error::{ConfigError, Error};
+use crate::fix::FixFormat;
 use crate::fix::apply::{self, Sent, WHO_CAN_APPLY};
 use crate::fix::{self, FixPlan, render};
 use crate::platform::models::Me;
 use crate::platform::{Request, paths};
-use crate::report::canary::Canary;
+use crate::secret::canary::Canary;
 use crate::settings::Settings;
 use crate::{ExitStatus, Io};
 
@@ -87,8 +87,8 @@ async fn plan_and_apply(
             ..Default::default()
         },
     )?;
-    let settings = Settings::resolve(&args.connection, matches)?
-        .with_admin_bearer(args.admin.admin_bearer.clone(), matches)?;
+    let settings = Settings::resolve(&args.connection.given(matches))?
+        .with_admin_bearer(args.admin.given(matches))?;
     settings.register_secrets(&io.secrets);
     if args.yes {
         ready_to_apply(args, &settings)?;
@@ -185,7 +185,7 @@ async fn confirmed(plan_text: &str, io: &mut Io<'_>) -> Result<bool, Error> {
         return Ok(false);
     }
     let prompt = format!("{plan_text}\nApply these scopes now (one PATCH, adds only)? [y/N] ");
-    crate::report::canary::Canary::watching(io.secrets.clone())
+    crate::secret::canary::Canary::watching(io.secrets.clone())
         .check(prompt.as_bytes(), "the confirmation prompt")?;
     io.progress.write_all(prompt.as_bytes())?;
     io.progress.flush()?;

@@ -55,7 +55,7 @@ pub fn resolve_settings(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<Settings, Error> {
-    let settings = Settings::resolve(connection, matches)?;
+    let settings = Settings::resolve(&connection.given(matches))?;
     settings.register_secrets(&io.secrets);
     announce(settings, io)
 }

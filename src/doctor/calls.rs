@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use super::catalogue::Catalogue;
-use super::spec::ProbeMethod;
+use crate::platform::ProbeMethod;
 use crate::scan::rules::{MatchSpec, PathMatch, Rule, Rules, Severity};
 use crate::scan::{ScanOptions, scan_with};
 

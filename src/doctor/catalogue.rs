@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 use super::spec::ScopeContext;
+use crate::embedded::parse_file;
 
 /// How sure a fact is (the reference's [C], [C3], [I]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -134,10 +135,8 @@ impl Catalogue {
     }
 
     pub fn parse(scopes: &str, capabilities: &str) -> Result<Catalogue, String> {
-        let scopes: ScopesFile =
-            toml::from_str(scopes).map_err(|e| format!("scopes/scopes.toml: {e}"))?;
-        let capabilities: CapabilitiesFile =
-            toml::from_str(capabilities).map_err(|e| format!("scopes/capabilities.toml: {e}"))?;
+        let scopes: ScopesFile = parse_file("scopes/scopes.toml", scopes)?;
+        let capabilities: CapabilitiesFile = parse_file("scopes/capabilities.toml", capabilities)?;
         Ok(Catalogue {
             scopes: scopes.scope,
             capabilities: capabilities.capability,

@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
+use crate::doctor::outcome::MissingScope;
+use crate::doctor::outcome::Status;
 use crate::error::ConfigError;
 use crate::platform::http::Route;
 use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
 use crate::platform::proxy::ProxyChoice;
 use crate::platform::{Answer, Auth, Evidence, Platform, Request, paths};
-use crate::report::Status;
-use crate::report::model::MissingScope;
 use crate::secret::SecretRegistry;
 use crate::settings::{Credentials, Settings};
 

@@ -5,6 +5,7 @@ pub mod calls;
 pub mod catalogue;
 pub mod context;
 pub mod kinds;
+pub mod outcome;
 pub mod registry;
 pub mod runner;
 pub mod select;

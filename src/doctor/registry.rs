@@ -1,49 +1,11 @@
 //! The registry: every check file, embedded at build time, parsed once, in
-//! output order. Adding a check is a TOML file plus one line here. The
-//! embedding and parsing of such a folder serve the scan rules too.
+//! output order. Adding a check is a TOML file plus one line here.
 
 use std::sync::LazyLock;
 
-use serde::de::DeserializeOwned;
-
 use super::spec::CheckSpec;
+use crate::embedded::{embedded_files, parse_files};
 
-/// `(id, contents)` of `<folder>/<id>.toml` for each id, embedded at build time.
-macro_rules! embedded_files {
-    ($folder:literal: $($id:literal),* $(,)?) => {
-        &[$(($id, include_str!(concat!("../../", $folder, "/", $id, ".toml")))),*]
-    };
-}
-pub(crate) use embedded_files;
-
-/// Parses embedded files in order; an error names the file.
-pub fn parse_files<T: DeserializeOwned>(
-    folder: &str,
-    files: &[(&str, &str)],
-) -> Result<Vec<T>, String> {
-    files
-        .iter()
-        .map(|(id, text)| toml::from_str::<T>(text).map_err(|e| format!("{folder}/{id}.toml: {e}")))
-        .collect()
-}
-
-/// Test support: the TOML files in a folder of the crate are exactly the registered ones.
-#[cfg(test)]
-pub fn assert_every_file_registered(folder: &str, files: &[(&str, &str)]) {
-    use std::collections::HashSet;
-    let dir = format!("{}/{folder}", env!("CARGO_MANIFEST_DIR"));
-    let on_disk: HashSet<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    let registered: HashSet<String> = files.iter().map(|(id, _)| format!("{id}.toml")).collect();
-    assert_eq!(
-        on_disk, registered,
-        "{folder}/ and the registry list differ"
-    );
-}
-
-/// (id, file contents) in registry order.
 pub const CHECK_FILES: &[(&str, &str)] = embedded_files![
     "checks":
     "net.proxy",
@@ -163,7 +125,7 @@ mod tests {
 
     #[test]
     fn every_file_in_checks_is_registered() {
-        assert_every_file_registered("checks", CHECK_FILES);
+        crate::embedded::assert_every_file_registered("checks", CHECK_FILES);
     }
 
     #[test]

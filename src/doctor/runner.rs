@@ -13,7 +13,7 @@ use super::context::{RunContext, Verdict};
 use super::kinds;
 use super::registry::Registry;
 use super::spec::CheckSpec;
-use crate::report::{Outcome, Status};
+use crate::doctor::outcome::{Outcome, Status};
 
 /// Runs the checks; `progress` hears (checks done, checks chosen) after each one.
 pub async fn run(

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::platform::ProbeMethod;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckSpec {
@@ -165,13 +167,6 @@ pub struct ProbeSpec {
 
 fn forbidden_statuses() -> Vec<u16> {
     vec![401, 403]
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum ProbeMethod {
-    Get,
-    Post,
 }
 
 impl ProbeSpec {

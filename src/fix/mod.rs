@@ -17,6 +17,20 @@ use crate::report::model::{MissingScope, Outcome};
 use crate::report::{Report, Status};
 use crate::settings::mask_id;
 
+/// How `fix` writes its plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FixFormat {
+    /// The plan: one `+ scope  org=… env=…` line per scope to add.
+    #[default]
+    Diff,
+    /// The PATCH that adds them, as a curl command.
+    Curl,
+    /// An `anypoint_connected_app_scopes` resource for MuleSoft's Terraform provider.
+    Terraform,
+    /// The plan as JSON, for review tooling.
+    Json,
+}
+
 /// A scope the plan leaves out unless `--include` names it.
 pub struct Withholding {
     pub scope: &'static str,

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{FixPlan, Pair};
-use crate::cli::FixFormat;
+use crate::fix::FixFormat;
 use crate::platform::paths;
 use crate::settings::shell_word;
 use crate::text::line;

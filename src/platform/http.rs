@@ -240,8 +240,8 @@ impl Platform {
     }
 
     /// Every secret this client knows, now and later, for the canary scan of what is written.
-    pub fn canary(&self) -> crate::report::canary::Canary {
-        crate::report::canary::Canary::watching(self.secrets.clone())
+    pub fn canary(&self) -> crate::secret::canary::Canary {
+        crate::secret::canary::Canary::watching(self.secrets.clone())
     }
 
     /// Sends a request once per run: a second identical request gets the first answer.

@@ -4,7 +4,9 @@
 //! and the layers below HTTP that the network checks look at (`net`).
 
 pub mod answer;
+pub mod control_plane;
 pub mod http;
+pub mod method;
 pub mod models;
 pub mod net;
 pub mod paths;
@@ -13,3 +15,4 @@ pub mod retry;
 
 pub use answer::{Answer, Evidence, Reply, TransportError};
 pub use http::{Auth, Platform, Request, Timeouts};
+pub use method::ProbeMethod;

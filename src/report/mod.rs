@@ -2,7 +2,6 @@
 //! module per format, so the table and the JSON can never disagree.
 
 pub mod baseline;
-pub mod canary;
 pub mod compact;
 pub mod fold;
 pub mod json;
@@ -16,7 +15,26 @@ pub mod table;
 
 pub use model::{Outcome, Report, Status, Summary};
 
-use crate::cli::Format;
+/// How a report is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+    Markdown,
+    /// JUnit XML, one test case per check (for CI systems).
+    Junit,
+}
+
+/// What makes a run exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// A failed check.
+    #[default]
+    Fail,
+    /// A failed or a warning check.
+    Warn,
+}
 
 /// The report in one format; the table's look depends on where it goes.
 pub fn render(report: &Report, format: Format, options: table::TableOptions) -> String {

@@ -2,99 +2,15 @@
 //! check fans out), gathered in a `Report` with its totals. This is also the
 //! JSON wire format (schema_version 1, schema/report.schema.json).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::doctor::calls::CallFound;
 use crate::doctor::catalogue::{Catalogue, KB_SCOPES};
-use crate::platform::Evidence;
+pub use crate::doctor::outcome::{MissingScope, Outcome, Status};
+use crate::exit::ExitStatus;
+use crate::report::FailOn;
 
 pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Warn,
-    Fail,
-    Skip,
-    /// Could not check: network, timeout, 5xx, an answer that could not be read.
-    Error,
-}
-
-impl Status {
-    pub fn word(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
-            Status::Skip => "skip",
-            Status::Error => "error",
-        }
-    }
-
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Status::Pass => "✓",
-            Status::Warn => "!",
-            Status::Fail => "✗",
-            Status::Skip => "-",
-            Status::Error => "?",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Outcome {
-    pub id: String,
-    pub category: String,
-    pub title: String,
-    pub status: Status,
-    /// The environment or organization this outcome is about, when the check fans out.
-    pub target: Option<String>,
-    pub summary: String,
-    pub remediation: Option<String>,
-    /// The verdict was reached by probing, not by reading the app's granted scopes.
-    pub inferred: bool,
-    /// The check that failed upstream, when this one was skipped because of it.
-    pub blocked_by: Option<String>,
-    /// The scope to add, and where, when the verdict is that one is missing.
-    pub missing_scope: Option<MissingScope>,
-    /// The refused request (method, URL) a failure rests on, when another
-    /// check may report the same refusal (see `fold`). Not part of the JSON.
-    #[serde(skip)]
-    pub rests_on: Option<(String, String)>,
-    /// A warning the app's granted scopes would settle (an org admin's token):
-    /// views name these together, with one remedy. Not part of the JSON.
-    #[serde(skip)]
-    pub settled_by_grants: bool,
-    pub evidence: Vec<Evidence>,
-    pub duration_ms: u64,
-}
-
-/// A scope to add, with the business group and environment it is needed in:
-/// what "What to fix" groups by, and what `fix` will grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MissingScope {
-    /// The scope's identifier, e.g. `manage:api_contracts`.
-    pub scope: String,
-    /// Its name in Access Management.
-    pub name: String,
-    /// The business group (or root organization) it is needed for, if any.
-    pub org_id: Option<String>,
-    pub org_name: Option<String>,
-    /// The environment it is needed in, if any.
-    pub env_id: Option<String>,
-    pub env_name: Option<String>,
-    /// The Connected App's name, when the token told it.
-    pub app: Option<String>,
-}
-
-impl Outcome {
-    /// Whether checks that require this one must be skipped.
-    pub fn blocks_dependents(&self) -> bool {
-        matches!(self.status, Status::Fail | Status::Error) || self.blocked_by.is_some()
-    }
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -106,6 +22,18 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// 1 when a check failed (or warned, with --fail-on warn); else 3 when
+    /// something could not be checked; else 0.
+    pub fn exit_status(&self, fail_on: FailOn) -> ExitStatus {
+        if self.fail > 0 || (fail_on == FailOn::Warn && self.warn > 0) {
+            ExitStatus::Failed
+        } else if self.error > 0 {
+            ExitStatus::Incomplete
+        } else {
+            ExitStatus::Ok
+        }
+    }
+
     pub fn of(outcomes: &[Outcome]) -> Summary {
         let mut s = Summary::default();
         for o in outcomes {
@@ -318,4 +246,34 @@ pub struct Report {
     /// commands the views print.
     #[serde(skip)]
     pub rerun_flags: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_follows_the_worst_result() {
+        let summary = |fail, warn, error| Summary {
+            pass: 1,
+            warn,
+            fail,
+            skip: 0,
+            error,
+        };
+        assert_eq!(summary(0, 0, 0).exit_status(FailOn::Fail), ExitStatus::Ok);
+        assert_eq!(summary(0, 1, 0).exit_status(FailOn::Fail), ExitStatus::Ok);
+        assert_eq!(
+            summary(0, 1, 0).exit_status(FailOn::Warn),
+            ExitStatus::Failed
+        );
+        assert_eq!(
+            summary(1, 0, 1).exit_status(FailOn::Fail),
+            ExitStatus::Failed
+        );
+        assert_eq!(
+            summary(0, 0, 1).exit_status(FailOn::Fail),
+            ExitStatus::Incomplete
+        );
+    }
 }

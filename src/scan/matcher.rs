@@ -6,14 +6,12 @@
 use std::borrow::Cow;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use clap::ValueEnum;
 use memchr::{memchr, memchr_iter, memrchr};
 use regex::Regex;
 
 use super::rules::{MatchSpec, Rule, Rules, SecretMatch};
-use crate::cli::Region;
-use crate::doctor::spec::ProbeMethod as Method;
-use crate::settings::region_host;
+use crate::platform::ProbeMethod as Method;
+use crate::platform::control_plane::{Region, region_host};
 
 /// How far (in lines) method context, `unless_nearby` words and the URLs a
 /// secret sits next to are looked for: a curl command continued over lines, a
@@ -463,9 +461,8 @@ fn plane_of(prefix: &str) -> Region {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    Region::value_variants()
-        .iter()
-        .copied()
+    Region::ALL
+        .into_iter()
         .find(|r| {
             let host = region_host(*r);
             let own = host
@@ -478,10 +475,7 @@ fn plane_of(prefix: &str) -> Region {
 }
 
 fn plane_name(region: Region) -> String {
-    region
-        .to_possible_value()
-        .map(|v| v.get_name().to_ascii_uppercase())
-        .unwrap_or_default()
+    region.flag().to_ascii_uppercase()
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::doctor::registry::{embedded_files, parse_files};
-use crate::doctor::spec::ProbeMethod as Method;
+use crate::embedded::{embedded_files, parse_files};
+use crate::platform::ProbeMethod as Method;
 
 /// (id, file contents) in registry order.
 pub const RULE_FILES: &[(&str, &str)] = embedded_files![
@@ -242,7 +242,7 @@ mod tests {
 
     #[test]
     fn every_file_in_rules_is_registered() {
-        crate::doctor::registry::assert_every_file_registered("rules", RULE_FILES);
+        crate::embedded::assert_every_file_registered("rules", RULE_FILES);
     }
 
     #[test]

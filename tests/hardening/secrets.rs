@@ -8,13 +8,13 @@
 //! the canary, with the oracle's encoders written here, apart from the
 //! doctor's.
 
-use anypoint_doctor::cli::Format;
 use anypoint_doctor::platform::Evidence;
-use anypoint_doctor::report::canary::Canary;
+use anypoint_doctor::report::Format;
 use anypoint_doctor::report::model::{LeastPrivilege, System, Target, Tool};
 use anypoint_doctor::report::table::{self, TableOptions};
 use anypoint_doctor::report::{Outcome, Report, Status, Summary, render};
 use anypoint_doctor::secret::Secret;
+use anypoint_doctor::secret::canary::Canary;
 use mockito::{Matcher, Server, ServerGuard};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};

@@ -558,7 +558,7 @@ proptest! {
 
     #[test]
     fn every_text_view_of_hostile_names_is_inert(name in hostile_name()) {
-        use anypoint_doctor::cli::Format;
+        use anypoint_doctor::report::Format;
         use anypoint_doctor::report::{render, table::TableOptions};
         let report = report_naming(&name);
         for (verbose, width) in [(false, 80), (true, 120), (true, 60)] {

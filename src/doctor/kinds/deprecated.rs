@@ -4,8 +4,8 @@
 
 use super::probe::{self, Reading};
 use crate::doctor::context::{PathVars, Recorder, RunContext, Verdict};
+use crate::doctor::outcome::Status;
 use crate::doctor::spec::{DeprecatedSpec, ProbeSpec};
-use crate::report::Status;
 use crate::scan::rules::Rules;
 
 pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {

@@ -12,10 +12,10 @@ use serde_json::Value;
 use super::probe::{self, reply, unexpected_status, unreadable};
 use crate::doctor::catalogue::Catalogue;
 use crate::doctor::context::{Grants, OrgFacts, PathVars, Recorder, RunContext, Verdict};
+use crate::doctor::outcome::Status;
 use crate::doctor::spec::{CrossList, EmptyListSpec};
 use crate::platform::models::{ApiAssetList, ContractList, Environment, ScopeGrant};
 use crate::platform::{Request, paths};
-use crate::report::Status;
 
 pub async fn run(spec: &EmptyListSpec, ctx: &RunContext) -> Verdict {
     let mut recorder = Recorder::new(ctx);

@@ -2,10 +2,10 @@
 
 use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{EnvFacts, Recorder, RunContext, Verdict, find_by_id_or_name};
+use crate::doctor::outcome::Status;
 use crate::error::ConfigError;
 use crate::platform::models::{Environment, EnvironmentList};
 use crate::platform::{Request, paths};
-use crate::report::Status;
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let Some(org) = ctx.facts.org.get() else {

@@ -3,9 +3,9 @@
 
 use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{Identity, Recorder, RunContext, TokenKind, Verdict};
+use crate::doctor::outcome::Status;
 use crate::platform::models::{ConnectedAppInfo, Me};
 use crate::platform::{Request, paths};
-use crate::report::Status;
 use crate::settings::mask_id;
 
 pub async fn run(ctx: &RunContext) -> Verdict {

@@ -5,7 +5,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::doctor::context::{Recorder, RunContext, Verdict};
-use crate::report::Status;
+use crate::doctor::outcome::Status;
 
 /// Skew tolerated without a warning.
 const TOLERANCE_SECS: u64 = 60;

@@ -2,9 +2,9 @@
 //! the proxy's when one applies: the proxy then resolves the host itself).
 
 use crate::doctor::context::{RunContext, Verdict};
+use crate::doctor::outcome::Status;
 use crate::platform::net::{self, Endpoint};
 use crate::platform::proxy::{ProxyChoice, mask_credentials};
-use crate::report::Status;
 
 /// Addresses shown in a summary; more are counted, not listed.
 const SHOWN: usize = 4;

@@ -2,9 +2,9 @@
 //! variable decided it, exactly as the HTTP client will use it.
 
 use crate::doctor::context::{RunContext, Verdict};
+use crate::doctor::outcome::Status;
 use crate::platform::net::Endpoint;
 use crate::platform::proxy::{ProxyChoice, mask_credentials};
-use crate::report::Status;
 
 pub fn run(ctx: &RunContext) -> Verdict {
     let target = Endpoint::of(ctx.platform.base_url());

@@ -2,9 +2,9 @@
 //! and port, or the proxy's) opens within a bounded time, and how fast.
 
 use crate::doctor::context::{RunContext, Verdict};
+use crate::doctor::outcome::Status;
 use crate::platform::net::{self, Endpoint};
 use crate::platform::proxy::ProxyChoice;
-use crate::report::Status;
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let proxy = ctx.proxy_choice();

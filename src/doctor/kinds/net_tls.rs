@@ -5,10 +5,10 @@
 //! corporate proxy inspecting TLS, which `--ca-file` makes trusted.
 
 use crate::doctor::context::{Recorder, RunContext, Verdict};
+use crate::doctor::outcome::Status;
 use crate::platform::net::{self, CertNames, Endpoint};
 use crate::platform::proxy::{ProxyChoice, mask_credentials};
 use crate::platform::{Answer, TransportError};
-use crate::report::Status;
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let mut recorder = Recorder::new(ctx);

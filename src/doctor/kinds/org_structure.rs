@@ -5,10 +5,10 @@ use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{
     OrgFacts, OrgInfo, Recorder, RunContext, Verdict, find_by_id_or_name,
 };
+use crate::doctor::outcome::Status;
 use crate::error::ConfigError;
 use crate::platform::models::{Hierarchy, Organization};
 use crate::platform::{Request, paths};
-use crate::report::Status;
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let mut recorder = Recorder::new(ctx);

@@ -3,9 +3,10 @@
 //! an unreadable body), each with its one-line summary and fix.
 
 use crate::doctor::context::{PathVars, Recorder, Verdict};
-use crate::doctor::spec::{ProbeMethod, ProbeSpec};
+use crate::doctor::outcome::Status;
+use crate::doctor::spec::ProbeSpec;
+use crate::platform::ProbeMethod;
 use crate::platform::{Answer, Reply, Request, TransportError};
-use crate::report::Status;
 use crate::scan::rules::{Rule, Rules};
 
 /// What a probe's answer means.

@@ -11,11 +11,11 @@ use futures::future::join_all;
 use super::probe::{self, Listed, Reading};
 use crate::doctor::catalogue::{Capability, Catalogue, Route};
 use crate::doctor::context::{Grants, OrgInfo, PathVars, Recorder, RunContext, TokenKind, Verdict};
+use crate::doctor::outcome::MissingScope;
+use crate::doctor::outcome::Status;
 use crate::doctor::spec::{Missing, ProbeSpec, ScopeContext, ScopeSpec};
 use crate::platform::models::{ApiAssetList, Environment, ScopeGrant};
 use crate::platform::{Request, paths};
-use crate::report::Status;
-use crate::report::model::MissingScope;
 
 /// What the check asks for: one scope, or any scope of a capability.
 struct Wanted<'a> {

@@ -5,11 +5,12 @@ use reqwest::Method;
 
 use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::context::{Recorder, RunContext, Verdict};
+use crate::doctor::outcome::Status;
+use crate::platform::control_plane::{CONTROL_PLANES, control_plane_of};
 use crate::platform::models::TokenResponse;
 use crate::platform::proxy::{ProxyChoice, mask_credentials};
 use crate::platform::{Answer, Auth, Reply, Request, paths};
-use crate::report::Status;
-use crate::settings::{CONTROL_PLANES, Credentials, control_plane_of, mask_id};
+use crate::settings::{Credentials, mask_id};
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let (client_id, client_secret) = match &ctx.settings.credentials {

@@ -1,0 +1,93 @@
+//! A check's verdict: one `Outcome` per check (and per environment where a
+//! check fans out), with its `Status` and, when a scope is missing, which
+//! one and where. The report gathers them; `fix` grants what they name.
+
+use serde::{Deserialize, Serialize};
+
+use crate::platform::Evidence;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    Skip,
+    /// Could not check: network, timeout, 5xx, an answer that could not be read.
+    Error,
+}
+
+impl Status {
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Skip => "skip",
+            Status::Error => "error",
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Pass => "✓",
+            Status::Warn => "!",
+            Status::Fail => "✗",
+            Status::Skip => "-",
+            Status::Error => "?",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub id: String,
+    pub category: String,
+    pub title: String,
+    pub status: Status,
+    /// The environment or organization this outcome is about, when the check fans out.
+    pub target: Option<String>,
+    pub summary: String,
+    pub remediation: Option<String>,
+    /// The verdict was reached by probing, not by reading the app's granted scopes.
+    pub inferred: bool,
+    /// The check that failed upstream, when this one was skipped because of it.
+    pub blocked_by: Option<String>,
+    /// The scope to add, and where, when the verdict is that one is missing.
+    pub missing_scope: Option<MissingScope>,
+    /// The refused request (method, URL) a failure rests on, when another
+    /// check may report the same refusal (see `fold`). Not part of the JSON.
+    #[serde(skip)]
+    pub rests_on: Option<(String, String)>,
+    /// A warning the app's granted scopes would settle (an org admin's token):
+    /// views name these together, with one remedy. Not part of the JSON.
+    #[serde(skip)]
+    pub settled_by_grants: bool,
+    pub evidence: Vec<Evidence>,
+    pub duration_ms: u64,
+}
+
+/// A scope to add, with the business group and environment it is needed in:
+/// what "What to fix" groups by, and what `fix` will grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingScope {
+    /// The scope's identifier, e.g. `manage:api_contracts`.
+    pub scope: String,
+    /// Its name in Access Management.
+    pub name: String,
+    /// The business group (or root organization) it is needed for, if any.
+    pub org_id: Option<String>,
+    pub org_name: Option<String>,
+    /// The environment it is needed in, if any.
+    pub env_id: Option<String>,
+    pub env_name: Option<String>,
+    /// The Connected App's name, when the token told it.
+    pub app: Option<String>,
+}
+
+impl Outcome {
+    /// Whether checks that require this one must be skipped.
+    pub fn blocks_dependents(&self) -> bool {
+        matches!(self.status, Status::Fail | Status::Error) || self.blocked_by.is_some()
+    }
+}

@@ -1,0 +1,183 @@
+//! MuleSoft's control planes: the regions, their hosts, and turning a
+//! `--host` value into a base URL.
+
+use std::net::IpAddr;
+
+use reqwest::Url;
+
+use crate::error::ConfigError;
+
+/// The host the doctor talks to when none is given (the US control plane).
+pub const DEFAULT_HOST: &str = "anypoint.mulesoft.com";
+
+/// A MuleSoft control plane, as `--region` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    Us,
+    Eu,
+    Gov,
+    Ca,
+    Jp,
+}
+
+impl Region {
+    /// Every region, in the order help and errors list them.
+    pub const ALL: [Region; 5] = [Region::Us, Region::Eu, Region::Gov, Region::Ca, Region::Jp];
+
+    /// The value `--region` takes for it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Region::Us => "us",
+            Region::Eu => "eu",
+            Region::Gov => "gov",
+            Region::Ca => "ca",
+            Region::Jp => "jp",
+        }
+    }
+}
+
+/// MuleSoft's control planes: the `--region` that picks each, its name, its host.
+pub const CONTROL_PLANES: &[(Region, &str, &str)] = &[
+    (Region::Us, "US", "anypoint.mulesoft.com"),
+    (Region::Eu, "EU", "eu1.anypoint.mulesoft.com"),
+    (Region::Gov, "US Government", "gov.anypoint.mulesoft.com"),
+    (Region::Ca, "Canada", "ca1.platform.mulesoft.com"),
+    (Region::Jp, "Japan", "jp1.platform.mulesoft.com"),
+];
+
+pub fn region_host(region: Region) -> &'static str {
+    CONTROL_PLANES
+        .iter()
+        .find(|(r, _, _)| *r == region)
+        .map(|(_, _, host)| *host)
+        .expect("every region has a control plane")
+}
+
+/// The control plane a host belongs to (the EU plane answers on two names).
+pub fn control_plane_of(host: &str) -> Option<(Region, &'static str)> {
+    let host = if host == "eu1.platform.mulesoft.com" {
+        "eu1.anypoint.mulesoft.com"
+    } else {
+        host
+    };
+    CONTROL_PLANES
+        .iter()
+        .find(|(_, _, h)| *h == host)
+        .map(|(region, name, _)| (*region, *name))
+}
+
+/// Turns a bare host or a URL into the control plane's base URL, refusing plain
+/// http to anything but loopback unless explicitly allowed. `setting` names
+/// where the value came from, for the error.
+pub fn parse_base_url(
+    value: &str,
+    setting: &str,
+    allow_insecure_http: bool,
+) -> Result<Url, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidHost {
+        value: value.to_string(),
+        setting: setting.to_string(),
+        reason: reason.to_string(),
+    };
+    let value = value.trim();
+    if value.is_empty() || value.contains(char::is_whitespace) {
+        return Err(invalid("it is empty or contains spaces"));
+    }
+    let with_scheme = if value.contains("://") {
+        value.to_string()
+    } else {
+        format!("https://{value}")
+    };
+    let mut url = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // Sent as Basic auth in place of the bearer, a password would earn a
+        // false "token refused", and be printed wherever the host is: refused,
+        // and not echoed in the error either.
+        let mut shown = url.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(ConfigError::InvalidHost {
+            value: shown.to_string(),
+            setting: setting.to_string(),
+            reason: "it carries a user name or password (not shown); remove `user:password@`, the doctor authenticates with the Connected App's credentials".into(),
+        });
+    }
+    if url.port() == Some(0) {
+        return Err(invalid("port 0 is not a port a server listens on"));
+    }
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be https or http"));
+    }
+    let host = url
+        .host_str()
+        .ok_or_else(|| invalid("it has no host"))?
+        .to_string();
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("it must not carry a query or fragment"));
+    }
+    if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
+        return Err(ConfigError::InsecureHttp {
+            host,
+            setting: setting.to_string(),
+        });
+    }
+    let path = url.path().trim_end_matches('/').to_string();
+    url.set_path(&path);
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(value: &str, allow: bool) -> Result<Url, ConfigError> {
+        parse_base_url(value, "--host", allow)
+    }
+
+    #[test]
+    fn bare_host_gets_https() {
+        assert_eq!(
+            parse("eu1.anypoint.mulesoft.com", false).unwrap().as_str(),
+            "https://eu1.anypoint.mulesoft.com/"
+        );
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_and_trailing_slash_dropped() {
+        let url = parse("http://127.0.0.1:8081/", false).unwrap();
+        assert_eq!(url.host_str(), Some("127.0.0.1"));
+        assert_eq!(url.port(), Some(8081));
+        assert!(parse("http://localhost:9", false).is_ok());
+        assert!(parse("http://[::1]:9", false).is_ok());
+    }
+
+    #[test]
+    fn plain_http_elsewhere_is_refused_unless_allowed() {
+        let err = parse("http://anypoint.example.com", false).unwrap_err();
+        assert!(err.to_string().contains("--allow-insecure-http"), "{err}");
+        assert!(parse("http://anypoint.example.com", true).is_ok());
+    }
+
+    #[test]
+    fn nonsense_hosts_are_refused_naming_the_setting() {
+        for bad in [
+            "",
+            "ftp://x.example",
+            "https://",
+            "two words",
+            "http://h/?q=1",
+        ] {
+            let err = parse(bad, false).unwrap_err().to_string();
+            assert!(err.contains("--host"), "{bad}: {err}");
+        }
+    }
+}
