@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anypoint_doctor::commands::check::{Plan, diagnose};
 use anypoint_doctor::settings::Settings;
 use anypoint_doctor::sim::{ServeOptions, load, start};
+use anypoint_doctor::{RunOptions, diagnose};
 
 struct Measured {
     wall: Duration,
@@ -30,9 +30,9 @@ async fn measure(latency_ms: u64, concurrency: usize) -> Measured {
         .expect("the simulator starts");
     let base = reqwest::Url::parse(&sim.base_url).expect("a URL");
     let settings = Settings::client_credentials(base, &login.client_id, &login.client_secret);
-    let plan = Plan {
+    let plan = RunOptions {
         concurrency,
-        ..Plan::default()
+        ..RunOptions::default()
     };
     let started = Instant::now();
     let report = diagnose(settings, &plan).await.expect("the check runs");
@@ -61,7 +61,7 @@ async fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(100);
-    let default_concurrency = Plan::default().concurrency;
+    let default_concurrency = RunOptions::default().concurrency;
     let run = measure(latency_ms, default_concurrency).await;
     let critical = measure(latency_ms, 10_000).await;
     let sequential = Duration::from_millis(latency_ms * run.requests as u64);

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+mod diagnosis;
 pub mod doctor;
 pub mod embedded;
 pub mod error;
@@ -28,6 +29,8 @@ use std::io::Write;
 use clap::ArgMatches;
 
 use cli::{Cli, Command, CreateCommand};
+pub use diagnosis::{Run, diagnose, diagnose_run};
+pub use doctor::context::RunOptions;
 pub use error::{ConfigError, Error};
 pub use exit::ExitStatus;
 
@@ -92,11 +95,11 @@ async fn dispatch(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Ex
         Command::Explain(args) => commands::explain::run(args, io.out).map(|()| ExitStatus::Ok),
         Command::Apps(args) => {
             let run = commands::apps::run(args, subcommand(matches, &["apps"]), io);
-            commands::session::within(&args.connection, run).await
+            doctor::session::within(args.connection.deadline, run).await
         }
         Command::Apis(args) => {
             let run = commands::apis::run(args, subcommand(matches, &["apis"]), io);
-            commands::session::within(&args.connection, run).await
+            doctor::session::within(args.connection.deadline, run).await
         }
         Command::Create(CreateCommand::App(args)) => {
             commands::create_app::run(args, subcommand(matches, &["create", "app"]), io).await

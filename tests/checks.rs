@@ -14,12 +14,12 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use anypoint_doctor::Error;
-use anypoint_doctor::commands::check::{Plan, diagnose};
 use anypoint_doctor::doctor::Registry;
 use anypoint_doctor::report::table::TableOptions;
 use anypoint_doctor::report::{Outcome, Report, Status, json, markdown, table};
 use anypoint_doctor::secret::Secret;
 use anypoint_doctor::settings::{Credentials, Settings, Source, Sourced};
+use anypoint_doctor::{RunOptions, diagnose};
 use mockito::{Matcher, Mock, ServerGuard};
 use url::Url;
 
@@ -580,21 +580,21 @@ fn bearer_settings(server: &ServerGuard, token: &str, client_id: Option<&str>) -
 }
 
 /// Every check, with the CLI's default concurrency.
-fn plan() -> Plan {
-    Plan {
+fn plan() -> RunOptions {
+    RunOptions {
         concurrency: 8,
-        ..Plan::default()
+        ..RunOptions::default()
     }
 }
 
-fn selecting(ids: &[&str]) -> Plan {
-    Plan {
+fn selecting(ids: &[&str]) -> RunOptions {
+    RunOptions {
         select: ids.iter().map(|s| s.to_string()).collect(),
         ..plan()
     }
 }
 
-async fn run(settings: Settings, plan: Plan) -> Report {
+async fn run(settings: Settings, plan: RunOptions) -> Report {
     diagnose(settings, &plan)
         .await
         .expect("diagnose returns a report")
@@ -2088,7 +2088,7 @@ async fn read_only_sends_no_write_probe() {
     let mounted = tenant.mount(&mut server).await;
     let report = run(
         settings(&server),
-        Plan {
+        RunOptions {
             read_only: true,
             ..plan()
         },
@@ -2110,7 +2110,7 @@ async fn read_only_with_a_bearer_token_sends_no_post_at_all() {
     let settings = bearer_settings(&server, "ready-token", None);
     let report = run(
         settings,
-        Plan {
+        RunOptions {
             read_only: true,
             ..plan()
         },
@@ -2487,7 +2487,7 @@ async fn check_for_a_capability_runs_only_what_it_needs_and_names_the_unneeded_s
     });
     let report = run(
         settings,
-        Plan {
+        RunOptions {
             capabilities: vec!["create-contract".into()],
             ..plan()
         },
@@ -2599,7 +2599,7 @@ async fn an_exact_run_fails_a_contract_capability_without_exchange_viewer() {
         let mounted = tenant.mount(&mut server).await;
         let report = run(
             bearer_settings(&server, "admin-token", Some(APP_ID)),
-            Plan {
+            RunOptions {
                 capabilities: vec!["create-contract".into()],
                 ..plan()
             },

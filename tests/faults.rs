@@ -20,13 +20,13 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anypoint_doctor::ExitStatus;
-use anypoint_doctor::commands::check::{Plan, diagnose};
 use anypoint_doctor::report::FailOn;
 use anypoint_doctor::report::{Outcome, Report, Status};
 use anypoint_doctor::settings::Settings;
 use anypoint_doctor::sim::scenarios;
 use anypoint_doctor::sim::world::{Fault, FaultKind};
 use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
+use anypoint_doctor::{RunOptions, diagnose};
 use futures::future::join_all;
 use url::Url;
 
@@ -142,9 +142,9 @@ async fn check_with(world: World, timeout_secs: u64, deadline: Duration) -> Chec
             Settings::client_credentials(base, &world.login.client_id, &world.login.client_secret);
         settings.timeout_secs.value = timeout_secs;
         settings.connect_timeout_secs.value = 1;
-        let plan = Plan {
+        let plan = RunOptions {
             deadline: Some(deadline),
-            ..Plan::default()
+            ..RunOptions::default()
         };
         let started = Instant::now();
         let report = diagnose(settings, &plan).await;

@@ -10,11 +10,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anypoint_doctor::commands::check::{Plan, diagnose};
 use anypoint_doctor::report::{Outcome, Report, Status};
 use anypoint_doctor::settings::Settings;
 use anypoint_doctor::sim::scenarios;
 use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
+use anypoint_doctor::{RunOptions, diagnose};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -534,7 +534,7 @@ async fn diagnose_world(world: World) -> Report {
         let base = Url::parse(&sim.base_url).unwrap();
         let settings =
             Settings::client_credentials(base, &world.login.client_id, &world.login.client_secret);
-        let report = diagnose(settings, &Plan::default()).await;
+        let report = diagnose(settings, &RunOptions::default()).await;
         sim.stop().await;
         report.expect("diagnose runs")
     };

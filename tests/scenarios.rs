@@ -12,7 +12,6 @@
 use std::time::Duration;
 
 use anypoint_doctor::ExitStatus;
-use anypoint_doctor::commands::check::{Plan, diagnose};
 use anypoint_doctor::doctor::Registry;
 use anypoint_doctor::report::FailOn;
 use anypoint_doctor::report::{Outcome, Report, Status};
@@ -20,6 +19,7 @@ use anypoint_doctor::secret::Secret;
 use anypoint_doctor::settings::{Credentials, Settings, Source, Sourced};
 use anypoint_doctor::sim::scenarios::{self, SCENARIOS};
 use anypoint_doctor::sim::{ServeOptions, World};
+use anypoint_doctor::{RunOptions, diagnose};
 use url::Url;
 
 const ROOT: &str = scenarios::ROOT_ORG;
@@ -127,7 +127,7 @@ async fn diagnose_world(world: World, who: As) -> Run {
             .await
             .expect("the simulator starts");
         let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
-        let report = diagnose(settings(base, &world, who), &Plan::default()).await;
+        let report = diagnose(settings(base, &world, who), &RunOptions::default()).await;
         let requests = running.state.requests();
         let log = running.state.request_log();
         let base_url = running.base_url.clone();
@@ -1034,9 +1034,9 @@ async fn check_for_create_contract_in_production_runs_only_that() {
         value: vec!["Production".into()],
         source: Source::Flag("--env"),
     });
-    let plan = Plan {
+    let plan = RunOptions {
         capabilities: vec!["create-contract".into()],
-        ..Plan::default()
+        ..RunOptions::default()
     };
     let report = diagnose(settings, &plan).await.expect("a report");
     running.stop().await;
@@ -1098,9 +1098,12 @@ async fn fixable_fails_where_scopes_are_missing_and_one_admin_patch_makes_it_hea
             .expect("the simulator starts");
         let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
         let diagnose_now = || async {
-            let report = diagnose(settings(base.clone(), &world, As::App), &Plan::default())
-                .await
-                .unwrap_or_else(|e| panic!("diagnose failed: {e}"));
+            let report = diagnose(
+                settings(base.clone(), &world, As::App),
+                &RunOptions::default(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("diagnose failed: {e}"));
             assert_every_check_reported(&report);
             report
         };
@@ -1533,7 +1536,7 @@ async fn what_users_see_in_every_scenario_is_pinned() {
             .await
             .expect("the simulator starts");
         let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
-        let report = diagnose(login_settings(&world.login, base), &Plan::default())
+        let report = diagnose(login_settings(&world.login, base), &RunOptions::default())
             .await
             .expect("a report");
         running.stop().await;

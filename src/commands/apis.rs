@@ -6,9 +6,10 @@ use comfy_table::{ContentArrangement, Table, presets};
 use futures::future::join_all;
 use serde_json::json;
 
-use super::resources;
-use super::session::{self, Stop};
+use super::session::{self, Tell};
 use crate::cli::{ApisArgs, OutputFormat};
+use crate::doctor::resources;
+use crate::doctor::session::Stop;
 use crate::error::Error;
 use crate::text::line;
 use crate::{ExitStatus, Io};
@@ -18,9 +19,9 @@ pub async fn run(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
-    let session = match session::start(&args.connection, matches, io).await? {
+    let session = match session::start(&args.connection, matches, io).await {
         Ok(session) => session,
-        Err(status) => return Ok(status),
+        Err(halt) => return halt.report(io),
     };
     let mut rows = Vec::new();
     let mut refused = Vec::new();

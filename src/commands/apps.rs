@@ -5,9 +5,10 @@ use clap::ArgMatches;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::json;
 
-use super::resources;
-use super::session::{self, Stop};
+use super::session::{self, Tell};
 use crate::cli::{AppsArgs, OutputFormat};
+use crate::doctor::resources;
+use crate::doctor::session::Stop;
 use crate::error::Error;
 use crate::report::Status;
 use crate::text::line;
@@ -18,9 +19,9 @@ pub async fn run(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
-    let session = match session::start(&args.connection, matches, io).await? {
+    let session = match session::start(&args.connection, matches, io).await {
         Ok(session) => session,
-        Err(status) => return Ok(status),
+        Err(halt) => return halt.report(io),
     };
     let root = session.org().root.clone();
     let apps = match resources::applications(&session, args.target_admin_site).await {

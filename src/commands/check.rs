@@ -2,62 +2,18 @@
 //! the report, render it, and compute the exit status from it.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Instant;
 
 use clap::ArgMatches;
 
 use crate::cli::CheckArgs;
 use crate::doctor::calls::{self, CallFound};
 use crate::doctor::context::RunOptions;
-use crate::doctor::{Registry, RunContext, runner, select};
+use crate::doctor::{Registry, select};
 use crate::error::{ConfigError, Error};
-use crate::platform::models::ApiAssetList;
-use crate::platform::{Request, paths};
-use crate::report::Format;
-use crate::report::model::{
-    LeastPrivilege, ReportSetting, SCHEMA_VERSION, System, Target, TargetEnvironment, Tool,
-};
 use crate::report::table::TableOptions;
-use crate::report::{Report, Summary, baseline, fold, next_steps, redact, render};
-use crate::secret::SecretRegistry;
-use crate::secret::canary::Canary;
-use crate::settings::{Settings, mask_id};
-use crate::time;
-use crate::{ExitStatus, Io};
-
-/// What to run, apart from the connection settings.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
-    pub read_only: bool,
-    pub concurrency: usize,
-    /// After a refused token, try the other control planes' token endpoints.
-    pub probe_regions: bool,
-    /// How long the whole run may take.
-    pub deadline: Option<std::time::Duration>,
-    /// Capabilities to prove (`--for`); empty: MuleSoft's recommended scopes.
-    pub capabilities: Vec<String>,
-    /// The calls `--for-files` found, which the capabilities include.
-    pub calls: Vec<CallFound>,
-}
-
-impl Default for Plan {
-    /// Every check, write probes allowed, 16 requests in flight (the CLI's defaults).
-    fn default() -> Plan {
-        Plan {
-            select: Vec::new(),
-            ignore: Vec::new(),
-            read_only: false,
-            concurrency: 16,
-            probe_regions: false,
-            deadline: Some(std::time::Duration::from_secs(120)),
-            capabilities: Vec::new(),
-            calls: Vec::new(),
-        }
-    }
-}
+use crate::report::{Format, baseline, redact, render};
+use crate::settings::Settings;
+use crate::{ExitStatus, Io, Run, diagnose_run};
 
 pub async fn run(
     args: &CheckArgs,
@@ -98,7 +54,7 @@ pub async fn run(
         }
     }
     let (capabilities, calls) = capabilities(args, io)?;
-    let plan = Plan {
+    let options = RunOptions {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         read_only: args.read_only,
@@ -110,7 +66,7 @@ pub async fn run(
     };
     let run = if io.terminal.progress {
         let line = &mut *io.progress;
-        let run = diagnose_run(settings, &plan, &io.secrets, &mut |done, total| {
+        let run = diagnose_run(settings, &options, &io.secrets, &mut |done, total| {
             let _ = write!(line, "\r\x1b[2Kchecking… {done}/{total}");
             let _ = line.flush();
         })
@@ -118,7 +74,7 @@ pub async fn run(
         let _ = write!(line, "\r\x1b[2K");
         run?
     } else {
-        diagnose_run(settings, &plan, &io.secrets, &mut |_, _| {}).await?
+        diagnose_run(settings, &options, &io.secrets, &mut |_, _| {}).await?
     };
     let Run {
         mut report,
@@ -218,168 +174,4 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         }
         .into()
     })
-}
-
-/// A finished run: the report, the secrets its output must not hold, the
-/// ids `--redact-ids` hides, and the facts it learned (for `fix`).
-pub struct Run {
-    pub report: Report,
-    pub canary: Canary,
-    pub ids: Vec<String>,
-    pub context: Arc<RunContext>,
-}
-
-/// Runs the checks and builds the report. A setting found wrong during the
-/// run (an org or environment name that does not exist) is an error, not a report.
-pub async fn diagnose(settings: Settings, plan: &Plan) -> Result<Report, Error> {
-    Ok(
-        diagnose_run(settings, plan, &SecretRegistry::default(), &mut |_, _| {})
-            .await?
-            .report,
-    )
-}
-
-/// `diagnose`, with the run's secrets kept in `secrets` (for the output
-/// guard), telling `progress` (checks done, checks chosen) as checks finish.
-pub async fn diagnose_run(
-    settings: Settings,
-    plan: &Plan,
-    secrets: &SecretRegistry,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<Run, Error> {
-    let registry = Registry::get();
-    let chosen = select::select(
-        registry,
-        select::Selection {
-            select: &plan.select,
-            ignore: &plan.ignore,
-            capabilities: &plan.capabilities,
-        },
-    )?;
-    let started = Instant::now();
-    let ctx = RunContext::connect(
-        settings,
-        RunOptions {
-            read_only: plan.read_only,
-            probe_regions: plan.probe_regions,
-            max_in_flight: plan.concurrency,
-        },
-        secrets,
-    )?;
-    let mut outcomes =
-        runner::run(Arc::clone(&ctx), registry, &chosen, plan.deadline, progress).await;
-    fold::one_root_cause(&mut outcomes);
-    if let Some(error) = ctx.take_config_error() {
-        return Err(error.into());
-    }
-    let target = target(&ctx);
-    let carry = next_steps::Carry {
-        flags: ctx.settings.carried_flags(),
-        env_flag: ctx.settings.env_flag(),
-        capabilities: plan.capabilities.clone(),
-        api_instances: listed_api_instances(&ctx),
-        token_request: ctx.settings.token_request(),
-    };
-    let next_steps = next_steps::plan(&target, &outcomes, &carry);
-    let settings = ctx
-        .settings
-        .provenance()
-        .into_iter()
-        .map(|row| ReportSetting {
-            name: row.name.to_string(),
-            value: row.value,
-            source: row.source,
-        })
-        .collect();
-    let report = Report {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool::this(),
-        generated_at: time::now_rfc3339(),
-        system: System::this(),
-        settings,
-        changes: None,
-        summary: Summary::of(&outcomes),
-        target,
-        checks: outcomes,
-        next_steps,
-        least_privilege: LeastPrivilege::for_capabilities(&plan.capabilities, plan.calls.clone()),
-        duration_ms: started.elapsed().as_millis() as u64,
-        rerun_flags: ctx.settings.rerun_flags() + &carry.for_flag(),
-    };
-    Ok(Run {
-        report,
-        canary: ctx.platform.canary(),
-        ids: ids(&ctx),
-        context: ctx,
-    })
-}
-
-/// The first API instance each selected environment listed in this run
-/// (no request is sent for it), by environment name.
-fn listed_api_instances(ctx: &RunContext) -> Vec<(String, String)> {
-    let (Some(org), Some(envs)) = (ctx.facts.org.get(), ctx.facts.environments.get()) else {
-        return Vec::new();
-    };
-    envs.selected
-        .iter()
-        .filter_map(|env| {
-            let answer = ctx
-                .platform
-                .answered(&Request::get(paths::apis(&org.org.id, &env.id)))?;
-            let reply = answer.result.as_ref().ok().filter(|r| r.is_success())?;
-            let list: ApiAssetList = reply.json().ok()?;
-            Some((env.name.clone(), list.first_instance()?.id.to_string()))
-        })
-        .collect()
-}
-
-/// Every org, business group, environment and client id the run learned.
-fn ids(ctx: &RunContext) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    if let Some(org) = ctx.facts.org.get() {
-        ids.extend([org.org.id.clone(), org.root.id.clone()]);
-        ids.extend(org.business_groups.iter().map(|g| g.id.clone()));
-    }
-    if let Some(identity) = ctx.facts.identity.get() {
-        ids.push(identity.org_id.clone());
-    }
-    if let Some(envs) = ctx.facts.environments.get() {
-        ids.extend(envs.all.iter().map(|e| e.id.clone()));
-    }
-    ids.extend(ctx.subject_client_id());
-    ids.sort();
-    ids.dedup();
-    ids
-}
-
-fn target(ctx: &RunContext) -> Target {
-    let org = ctx.facts.org.get();
-    Target {
-        host: ctx
-            .platform
-            .base_url()
-            .as_str()
-            .trim_end_matches('/')
-            .to_string(),
-        org_id: org
-            .map(|o| o.org.id.clone())
-            .or_else(|| ctx.facts.identity.get().map(|i| i.org_id.clone())),
-        org_name: org.map(|o| o.org.name.clone()),
-        root_org_id: org.map(|o| o.root.id.clone()),
-        client_id: ctx.subject_client_id().map(|id| mask_id(&id)),
-        environments: ctx
-            .facts
-            .environments
-            .get()
-            .map(|e| {
-                e.selected
-                    .iter()
-                    .map(|env| TargetEnvironment {
-                        id: env.id.clone(),
-                        name: env.name.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-    }
 }

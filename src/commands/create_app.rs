@@ -9,9 +9,10 @@ use std::path::Path;
 use clap::ArgMatches;
 use serde_json::json;
 
-use super::resources;
-use super::session::{self, Refusal, Session, Stop, dry_run, lost_create};
+use super::session::{self, Tell, dry_run};
 use crate::cli::{CreateAppArgs, OutputFormat};
+use crate::doctor::resources;
+use crate::doctor::session::{Refusal, Session, Stop, lost_create};
 use crate::error::{ConfigError, Error};
 use crate::platform::Request;
 use crate::platform::models::{ClientApplication, GRANT_TYPES};
@@ -92,9 +93,9 @@ pub async fn run(
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
     let body = body(args)?;
-    let session = match session::start(&args.connection, matches, io).await? {
+    let session = match session::start(&args.connection, matches, io).await {
         Ok(session) => session,
-        Err(status) => return Ok(status),
+        Err(halt) => return halt.report(io),
     };
     let root = session.org().root.clone();
     let name = args.name.trim();

@@ -7,9 +7,10 @@ use clap::ArgMatches;
 use futures::future::join_all;
 use serde_json::json;
 
-use super::resources;
-use super::session::{self, Refusal, Session, Stop, dry_run, lost_create};
+use super::session::{self, Tell, dry_run};
 use crate::cli::{CreateContractArgs, OutputFormat};
+use crate::doctor::resources;
+use crate::doctor::session::{Halt, Refusal, Session, Stop, lost_create, within};
 use crate::error::{ConfigError, Error};
 use crate::platform::Request;
 use crate::platform::models::{ApiContract, ApiInstance, Environment};
@@ -53,25 +54,16 @@ pub async fn run(
         return Err(invalid("--app", "give an application id or name".into()));
     }
     // The reads before the write, within --deadline.
-    let found = session::within(&args.connection, async {
-        let session = match session::start(&args.connection, matches, io).await? {
-            Ok(session) => session,
-            Err(status) => return Ok(Err(status)),
-        };
-        let (env, api) = match find_api(&session, args.api).await {
-            Ok(found) => found,
-            Err(result) => return result.and_then(|stop| stop.report(io)).map(Err),
-        };
-        let app_id = match find_app(&session, args.app.trim()).await {
-            Ok(id) => id,
-            Err(result) => return result.and_then(|stop| stop.report(io)).map(Err),
-        };
-        Ok(Ok((session, env, api, app_id)))
+    let found = within(args.connection.deadline, async {
+        let session = session::start(&args.connection, matches, io).await?;
+        let (env, api) = find_api(&session, args.api).await?;
+        let app_id = find_app(&session, args.app.trim()).await?;
+        Ok::<_, Halt>((session, env, api, app_id))
     })
-    .await?;
+    .await;
     let (session, env, api, app_id) = match found {
         Ok(found) => found,
-        Err(status) => return Ok(status),
+        Err(halt) => return halt.report(io),
     };
 
     // An existing contract is reported, not duplicated.
@@ -168,10 +160,7 @@ pub async fn run(
 }
 
 /// The API instance and its environment: in `--env` when given, else in any selected environment.
-async fn find_api(
-    session: &Session,
-    api_id: u64,
-) -> Result<(Environment, ApiInstance), Result<Stop, Error>> {
+async fn find_api(session: &Session, api_id: u64) -> Result<(Environment, ApiInstance), Halt> {
     let envs = session.environments();
     let mut refused = Vec::new();
     // Look in the selected environments first, then in the others, so an API
@@ -196,7 +185,7 @@ async fn find_api(
                     if !envs.selected.iter().any(|s| s.id == env.id) {
                         let wanted: Vec<&str> =
                             envs.selected.iter().map(|e| e.name.as_str()).collect();
-                        return Err(Err(invalid(
+                        return Err(Halt::from(invalid(
                             "--api",
                             format!(
                                 "API instance {api_id} is in \"{}\", not in {}; use --env \"{}\"",
@@ -213,7 +202,7 @@ async fn find_api(
         }
     }
     if refused.is_empty() {
-        return Err(Err(invalid(
+        return Err(Halt::from(invalid(
             "--api",
             format!(
                 "no API instance {api_id} in this organization's environments; list them with `anypoint-doctor apis`"
@@ -238,20 +227,20 @@ async fn find_api(
         described.join(", ")
     );
     if diagnosis.is_empty() {
-        return Err(Ok(Stop::new(ExitStatus::Incomplete, message)));
+        return Err(Stop::new(ExitStatus::Incomplete, message).into());
     }
-    Err(Ok(Stop::diagnosed(message, diagnosis)))
+    Err(Stop::diagnosed(message, diagnosis).into())
 }
 
 /// The application id: the number given, or the one application with that name.
-async fn find_app(session: &Session, wanted: &str) -> Result<u64, Result<Stop, Error>> {
+async fn find_app(session: &Session, wanted: &str) -> Result<u64, Halt> {
     let apps = match resources::applications(session, false).await {
         Ok(apps) => apps,
         Err(refusal) => {
             if let Ok(id) = wanted.parse::<u64>() {
                 return Ok(id);
             }
-            return Err(Ok(Stop::new(
+            return Err(Halt::from(Stop::new(
                 refusal.exit_status(),
                 format!(
                     "Cannot look up application {wanted:?}: listing applications answered {}.",
@@ -273,7 +262,7 @@ async fn find_app(session: &Session, wanted: &str) -> Result<u64, Result<Stop, E
         [] => {}
         several => {
             let ids: Vec<String> = several.iter().map(u64::to_string).collect();
-            return Err(Err(invalid(
+            return Err(Halt::from(invalid(
                 "--app",
                 format!(
                     "{wanted:?} names {} applications (ids {}); give the id",
@@ -288,7 +277,7 @@ async fn find_app(session: &Session, wanted: &str) -> Result<u64, Result<Stop, E
     } else {
         ""
     };
-    Err(Err(invalid(
+    Err(Halt::from(invalid(
         "--app",
         format!("no client application with id or name {wanted:?} in the root organization{hint}"),
     )))

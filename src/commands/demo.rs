@@ -4,7 +4,6 @@
 //! runs in exact mode: that token reads the login app's granted scopes.
 
 use crate::cli::{DemoArgs, WorldArgs};
-use crate::commands::check::{Plan, diagnose_run};
 use crate::error::{ConfigError, Error};
 use crate::platform::control_plane::CONTROL_PLANES;
 use crate::report::Format;
@@ -15,6 +14,7 @@ use crate::settings::{Credentials, Settings, Source, Sourced, shell_word};
 use crate::sim::world::Login;
 use crate::sim::{ServeOptions, load, scenarios};
 use crate::{ExitStatus, Io};
+use crate::{RunOptions, diagnose_run};
 
 /// The settings a scenario's login stands for: its app's client credentials,
 /// or, when it carries an org admin's token, that token reading the app's scopes.
@@ -88,13 +88,13 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
     let running = start(world).await?;
     let base = reqwest::Url::parse(&running.base_url).expect("the simulator's own URL parses");
     let mut settings = login_settings(&login, base);
-    let mut plan = Plan::default();
+    let mut options = RunOptions::default();
     if let (Some((region, _)), Some(other)) = (&home, &other) {
         let url = reqwest::Url::parse(&other.base_url).expect("the simulator's own URL parses");
         settings.other_planes = vec![(*region, url)];
-        plan.probe_regions = true;
+        options.probe_regions = true;
     }
-    let report = diagnose_run(settings, &plan, &io.secrets, &mut |_, _| {})
+    let report = diagnose_run(settings, &options, &io.secrets, &mut |_, _| {})
         .await
         .map(|run| run.report);
     let base_url = running.base_url.clone();

@@ -8,7 +8,6 @@ use std::io::Write;
 
 use clap::ArgMatches;
 
-use super::check::{Plan, diagnose_run};
 use crate::cli::FixArgs;
 use crate::doctor::context::RunContext;
 use crate::doctor::{Registry, select};
@@ -21,6 +20,7 @@ use crate::platform::{Request, paths};
 use crate::secret::canary::Canary;
 use crate::settings::Settings;
 use crate::{ExitStatus, Io};
+use crate::{RunOptions, diagnose_run};
 
 pub async fn run(
     args: &FixArgs,
@@ -95,14 +95,14 @@ async fn plan_and_apply(
     }
     let settings = super::session::announce(settings, io)?;
     let with_admin = settings.admin_bearer.is_some();
-    let checks = Plan {
+    let checks = RunOptions {
         select: included_checks(args),
         // The granted scopes decide with an admin's token: no probe that
         // posts, even one the server must reject.
         read_only: with_admin,
         deadline: Some(std::time::Duration::from_secs(args.connection.deadline)),
         capabilities: args.for_capabilities.clone(),
-        ..Plan::default()
+        ..RunOptions::default()
     };
     let run = diagnose_run(settings.clone(), &checks, &io.secrets, &mut |_, _| {}).await?;
     let mut not_admin = if with_admin {
@@ -147,7 +147,7 @@ async fn plan_and_apply(
         return Ok(ExitStatus::Incomplete);
     };
     let sent = apply::send(&run.context.platform, &plan, client_id).await;
-    let recheck = Plan {
+    let recheck = RunOptions {
         select: apply::affected(&run.report),
         ..checks
     };
@@ -212,7 +212,7 @@ async fn after_the_patch(
     plan: &FixPlan,
     before: &crate::report::Report,
     settings: Settings,
-    recheck: &Plan,
+    recheck: &RunOptions,
     args: &FixArgs,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {

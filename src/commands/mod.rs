@@ -11,7 +11,6 @@ pub mod demo;
 pub mod explain;
 pub mod fix;
 pub mod list;
-pub mod resources;
 pub mod scan;
 pub mod session;
 pub mod sim;

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
-use crate::doctor::outcome::MissingScope;
-use crate::doctor::outcome::Status;
+use crate::doctor::calls::CallFound;
+use crate::doctor::outcome::{MissingScope, Status};
 use crate::error::ConfigError;
 use crate::platform::http::Route;
 use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
@@ -105,15 +105,41 @@ pub struct RunContext {
     config_error: Mutex<Option<ConfigError>>,
 }
 
-/// How a run may behave, apart from where it connects.
-#[derive(Debug, Clone, Copy)]
+/// What to run, apart from the connection settings.
+#[derive(Debug, Clone)]
 pub struct RunOptions {
+    /// Check ids or prefixes to run (`--select`); empty: the default set.
+    pub select: Vec<String>,
+    /// Check ids or prefixes to leave out (`--ignore`).
+    pub ignore: Vec<String>,
     /// No write probes, not even ones the server must reject.
     pub read_only: bool,
-    /// After a refused token, try the other control planes (`--probe-regions`).
-    pub probe_regions: bool,
     /// Requests in flight at once.
-    pub max_in_flight: usize,
+    pub concurrency: usize,
+    /// After a refused token, try the other control planes' token endpoints (`--probe-regions`).
+    pub probe_regions: bool,
+    /// How long the whole run may take.
+    pub deadline: Option<Duration>,
+    /// Capabilities to prove (`--for`); empty: MuleSoft's recommended scopes.
+    pub capabilities: Vec<String>,
+    /// The calls `--for-files` found, which the capabilities include.
+    pub calls: Vec<CallFound>,
+}
+
+impl Default for RunOptions {
+    /// Every check, write probes allowed, 16 requests in flight (the CLI's defaults).
+    fn default() -> RunOptions {
+        RunOptions {
+            select: Vec::new(),
+            ignore: Vec::new(),
+            read_only: false,
+            concurrency: 16,
+            probe_regions: false,
+            deadline: Some(Duration::from_secs(120)),
+            capabilities: Vec::new(),
+            calls: Vec::new(),
+        }
+    }
 }
 
 impl RunContext {
@@ -136,7 +162,7 @@ impl RunContext {
         secrets: &SecretRegistry,
     ) -> Result<Arc<RunContext>, crate::error::Error> {
         settings.register_secrets(secrets);
-        let max_in_flight = options.max_in_flight;
+        let max_in_flight = options.concurrency;
         let mut platform = Platform::new(
             settings.base_url.value.clone(),
             crate::platform::Timeouts {

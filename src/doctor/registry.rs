@@ -64,6 +64,31 @@ impl Registry {
         self.checks.iter().position(|c| c.id == id)
     }
 
+    /// Indices of these checks and every check they require, in registry order.
+    pub fn with_requirements(&self, ids: &[&str]) -> Vec<usize> {
+        let mut chosen: Vec<bool> = self
+            .checks
+            .iter()
+            .map(|c| ids.contains(&c.id.as_str()))
+            .collect();
+        self.close_over_requirements(&mut chosen);
+        (0..self.checks.len()).filter(|&i| chosen[i]).collect()
+    }
+
+    /// Marks every check a marked check requires. Requirements come earlier
+    /// in the registry, so one backward pass closes the set.
+    pub fn close_over_requirements(&self, chosen: &mut [bool]) {
+        for index in (0..self.checks.len()).rev() {
+            if chosen[index] {
+                for required in &self.checks[index].requires {
+                    if let Some(at) = self.index_of(required) {
+                        chosen[at] = true;
+                    }
+                }
+            }
+        }
+    }
+
     pub fn ids(&self) -> Vec<&str> {
         self.checks.iter().map(|c| c.id.as_str()).collect()
     }

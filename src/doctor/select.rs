@@ -75,16 +75,7 @@ pub fn select(registry: &Registry, wanted: Selection<'_>) -> Result<Vec<usize>, 
             asked && !ignore.iter().any(|s| matches(s, &c.id))
         })
         .collect();
-    // Requirements come earlier in the registry, so one backward pass closes the set.
-    for index in (0..registry.checks.len()).rev() {
-        if chosen[index] {
-            for required in &registry.checks[index].requires {
-                if let Some(at) = registry.index_of(required) {
-                    chosen[at] = true;
-                }
-            }
-        }
-    }
+    registry.close_over_requirements(&mut chosen);
     let chosen: Vec<usize> = (0..registry.checks.len()).filter(|&i| chosen[i]).collect();
     if chosen.is_empty() {
         // Only --ignore can take every check away: a selector matches one.

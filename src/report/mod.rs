@@ -2,6 +2,7 @@
 //! module per format, so the table and the JSON can never disagree.
 
 pub mod baseline;
+pub mod build;
 pub mod compact;
 pub mod fold;
 pub mod json;

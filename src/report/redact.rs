@@ -5,6 +5,7 @@
 use sha2::{Digest, Sha256};
 
 use super::model::Report;
+use crate::doctor::RunContext;
 use crate::settings::mask_id;
 
 pub fn hashed(id: &str) -> String {
@@ -82,4 +83,23 @@ mod tests {
         assert_ne!(hashed("a-1"), hashed("a-2"));
         assert_eq!(hashed("x").len(), 11);
     }
+}
+
+/// Every org, business group, environment and client id the run learned.
+pub fn ids_of(ctx: &RunContext) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    if let Some(org) = ctx.facts.org.get() {
+        ids.extend([org.org.id.clone(), org.root.id.clone()]);
+        ids.extend(org.business_groups.iter().map(|g| g.id.clone()));
+    }
+    if let Some(identity) = ctx.facts.identity.get() {
+        ids.push(identity.org_id.clone());
+    }
+    if let Some(envs) = ctx.facts.environments.get() {
+        ids.extend(envs.all.iter().map(|e| e.id.clone()));
+    }
+    ids.extend(ctx.subject_client_id());
+    ids.sort();
+    ids.dedup();
+    ids
 }

@@ -1,0 +1,76 @@
+//! The library's front door: run the chosen checks against the settings and
+//! build the report. `check`, `demo`, the tests and the benchmark all come
+//! through here.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::doctor::context::{RunContext, RunOptions};
+use crate::doctor::{Registry, runner, select};
+use crate::error::Error;
+use crate::report::{Report, fold, redact};
+use crate::secret::SecretRegistry;
+use crate::secret::canary::Canary;
+use crate::settings::Settings;
+
+/// A finished run: the report, the secrets its output must not hold, the
+/// ids `--redact-ids` hides, and the facts it learned (for `fix`).
+pub struct Run {
+    pub report: Report,
+    pub canary: Canary,
+    pub ids: Vec<String>,
+    pub context: Arc<RunContext>,
+}
+
+/// Runs the checks and builds the report. A setting found wrong during the
+/// run (an org or environment name that does not exist) is an error, not a report.
+pub async fn diagnose(settings: Settings, options: &RunOptions) -> Result<Report, Error> {
+    Ok(diagnose_run(
+        settings,
+        options,
+        &SecretRegistry::default(),
+        &mut |_, _| {},
+    )
+    .await?
+    .report)
+}
+
+/// `diagnose`, with the run's secrets kept in `secrets` (for the output
+/// guard), telling `progress` (checks done, checks chosen) as checks finish.
+pub async fn diagnose_run(
+    settings: Settings,
+    options: &RunOptions,
+    secrets: &SecretRegistry,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Run, Error> {
+    let registry = Registry::get();
+    let chosen = select::select(
+        registry,
+        select::Selection {
+            select: &options.select,
+            ignore: &options.ignore,
+            capabilities: &options.capabilities,
+        },
+    )?;
+    let started = Instant::now();
+    let ctx = RunContext::connect(settings, options.clone(), secrets)?;
+    let mut outcomes = runner::run(
+        Arc::clone(&ctx),
+        registry,
+        &chosen,
+        options.deadline,
+        progress,
+    )
+    .await;
+    fold::one_root_cause(&mut outcomes);
+    if let Some(error) = ctx.take_config_error() {
+        return Err(error.into());
+    }
+    let report = Report::build(&ctx, outcomes, options, started.elapsed());
+    Ok(Run {
+        report,
+        canary: ctx.platform.canary(),
+        ids: redact::ids_of(&ctx),
+        context: ctx,
+    })
+}

@@ -1,0 +1,213 @@
+//! The layering rules of ARCHITECTURE.md, read from the source: no import
+//! cycle between top-level modules, and the command line (`cli`) used only
+//! by `main`, the crate root and `commands`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Top-level module → the top-level modules its files name with `crate::`
+/// (the crate root's own items counted as `lib`), each with a file that does.
+type Graph = BTreeMap<String, BTreeMap<String, PathBuf>>;
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The top-level module a file under `src/` belongs to.
+fn module_of(src: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(src).unwrap();
+    let first = relative.components().next().unwrap().as_os_str();
+    first.to_string_lossy().trim_end_matches(".rs").to_string()
+}
+
+/// The names the crate root re-exports, with the module each comes from
+/// (`pub use error::{ConfigError, Error};`), so `crate::Error` counts as `error`.
+fn root_exports(lib: &str) -> BTreeMap<String, String> {
+    let mut exports = BTreeMap::new();
+    for statement in lib.split(';') {
+        let Some(rest) = statement.trim().strip_prefix("pub use ") else {
+            continue;
+        };
+        let Some((module, names)) = rest.split_once("::") else {
+            continue;
+        };
+        for name in names.trim_matches(|c| c == '{' || c == '}').split(',') {
+            let name = name.rsplit("::").next().unwrap().trim();
+            let name = name.rsplit(" as ").next().unwrap().trim();
+            if !name.is_empty() {
+                exports.insert(name.to_string(), module.trim().to_string());
+            }
+        }
+    }
+    exports
+}
+
+/// The first path segment of every `crate::` path in `text`, braces of a
+/// `use crate::{…}` group opened at their first level.
+fn crate_paths(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("crate::") {
+        let before = rest[..at].chars().next_back();
+        rest = &rest[at + "crate::".len()..];
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue; // `anypoint_crate::` or similar: not this crate's root
+        }
+        if let Some(group) = rest.strip_prefix('{') {
+            let mut depth = 0;
+            let mut item = String::new();
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        found.push(first_segment(&item));
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                item.push(c);
+            }
+            found.push(first_segment(&item));
+        } else {
+            found.push(first_segment(rest));
+        }
+    }
+    found.retain(|s| !s.is_empty());
+    found
+}
+
+fn first_segment(path: &str) -> String {
+    path.trim()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect()
+}
+
+fn graph() -> Graph {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    let exports = root_exports(&lib);
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let modules: BTreeSet<String> = files.iter().map(|f| module_of(&src, f)).collect();
+    let mut graph = Graph::new();
+    for file in &files {
+        let from = module_of(&src, file);
+        let text = std::fs::read_to_string(file).unwrap();
+        for segment in crate_paths(&text) {
+            let to = if modules.contains(&segment) {
+                segment
+            } else if let Some(module) = exports.get(&segment) {
+                module.clone()
+            } else {
+                "lib".to_string() // an item the crate root defines itself (`Io`, `run`)
+            };
+            if to != from {
+                graph
+                    .entry(from.clone())
+                    .or_default()
+                    .entry(to)
+                    .or_insert_with(|| file.clone());
+            }
+        }
+    }
+    graph
+}
+
+/// A cycle through `start`, if there is one: the modules in order.
+fn cycle_from(graph: &Graph, start: &str) -> Option<Vec<String>> {
+    fn walk(
+        graph: &Graph,
+        at: &str,
+        start: &str,
+        path: &mut Vec<String>,
+        seen: &mut BTreeSet<String>,
+    ) -> bool {
+        for next in graph.get(at).into_iter().flat_map(|edges| edges.keys()) {
+            if next == start {
+                return true;
+            }
+            if seen.insert(next.clone()) {
+                path.push(next.clone());
+                if walk(graph, next, start, path, seen) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+        false
+    }
+    let mut path = vec![start.to_string()];
+    walk(graph, start, start, &mut path, &mut BTreeSet::new()).then_some(path)
+}
+
+#[test]
+fn top_level_modules_import_each_other_without_cycles() {
+    let graph = graph();
+    for module in graph.keys() {
+        if let Some(cycle) = cycle_from(&graph, module) {
+            let steps: Vec<String> = cycle
+                .windows(2)
+                .map(|w| format!("{} → {} ({})", w[0], w[1], graph[&w[0]][&w[1]].display()))
+                .chain(std::iter::once(format!(
+                    "{} → {} ({})",
+                    cycle[cycle.len() - 1],
+                    cycle[0],
+                    graph[&cycle[cycle.len() - 1]][&cycle[0]].display()
+                )))
+                .collect();
+            panic!("an import cycle:\n{}", steps.join("\n"));
+        }
+    }
+}
+
+#[test]
+fn only_the_commands_use_the_command_line() {
+    let graph = graph();
+    let users: Vec<String> = graph
+        .iter()
+        .filter(|(_, edges)| edges.contains_key("cli"))
+        .map(|(module, edges)| format!("{module} ({})", edges["cli"].display()))
+        .collect();
+    let allowed = ["commands", "lib", "main"];
+    let wrong: Vec<&String> = users
+        .iter()
+        .filter(|u| !allowed.iter().any(|a| u.starts_with(&format!("{a} "))))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "`crate::cli` used below the commands: {wrong:?}"
+    );
+}
+
+#[test]
+fn the_reader_of_imports_sees_groups_and_plain_paths() {
+    // The two tests above are only as good as this reader.
+    let text = "use crate::report::{Format, render};\nuse crate::{ExitStatus, Io, platform::paths};\nlet x = crate::cli::Cli::parse();\nanypoint_crate::x";
+    assert_eq!(
+        crate_paths(text),
+        ["report", "ExitStatus", "Io", "platform", "cli"]
+    );
+    let mut graph = Graph::new();
+    graph
+        .entry("a".into())
+        .or_default()
+        .insert("b".into(), PathBuf::from("a.rs"));
+    graph
+        .entry("b".into())
+        .or_default()
+        .insert("a".into(), PathBuf::from("b.rs"));
+    assert_eq!(cycle_from(&graph, "a"), Some(vec!["a".into(), "b".into()]));
+    graph.get_mut("b").unwrap().clear();
+    assert_eq!(cycle_from(&graph, "a"), None);
+}
