@@ -70,21 +70,6 @@ pub fn redact_ids(report: &mut Report, ids: &[String]) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::hashed;
-
-    #[test]
-    fn hashes_are_stable_and_short() {
-        assert_eq!(
-            hashed("9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f"),
-            hashed("9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f")
-        );
-        assert_ne!(hashed("a-1"), hashed("a-2"));
-        assert_eq!(hashed("x").len(), 11);
-    }
-}
-
 /// Every org, business group, environment and client id the run learned.
 pub fn ids_of(ctx: &RunContext) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
@@ -102,4 +87,19 @@ pub fn ids_of(ctx: &RunContext) -> Vec<String> {
     ids.sort();
     ids.dedup();
     ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hashed;
+
+    #[test]
+    fn hashes_are_stable_and_short() {
+        assert_eq!(
+            hashed("9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f"),
+            hashed("9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f")
+        );
+        assert_ne!(hashed("a-1"), hashed("a-2"));
+        assert_eq!(hashed("x").len(), 11);
+    }
 }
