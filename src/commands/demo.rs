@@ -3,6 +3,9 @@
 //! When the world's login carries a bearer token (an org admin's), the check
 //! runs in exact mode: that token reads the login app's granted scopes.
 
+use anypoint_sim::world::Login;
+use anypoint_sim::{RunningSim, ServeOptions, World, load, scenarios};
+
 use crate::cli::{DemoArgs, Format, WorldArgs};
 use crate::commands::check::{Plan, diagnose_run};
 use crate::error::{ConfigError, Error};
@@ -10,8 +13,6 @@ use crate::report::table::TableOptions;
 use crate::report::{json, markdown, table};
 use crate::secret::Secret;
 use crate::settings::{CONTROL_PLANES, Credentials, Settings, Source, Sourced, shell_word};
-use crate::sim::world::Login;
-use crate::sim::{ServeOptions, load, scenarios};
 use crate::{ExitStatus, Io};
 
 /// The settings a scenario's login stands for: its app's client credentials,
@@ -51,8 +52,8 @@ fn same_world(args: &WorldArgs) -> String {
     flags
 }
 
-async fn start(world: crate::sim::World) -> Result<crate::sim::RunningSim, ConfigError> {
-    crate::sim::start(world, ServeOptions::default())
+async fn start(world: World) -> Result<RunningSim, ConfigError> {
+    anypoint_sim::start(world, ServeOptions::default())
         .await
         .map_err(|e| ConfigError::Listen {
             port: 0,
@@ -61,7 +62,8 @@ async fn start(world: crate::sim::World) -> Result<crate::sim::RunningSim, Confi
 }
 
 pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
-    let (world, label) = load::world(&args.world, scenarios::DEMO_DEFAULT)?;
+    let (world, label) =
+        load::world(&args.world, scenarios::DEMO_DEFAULT).map_err(ConfigError::from)?;
     let login = world.login.clone();
     // An app of another control plane: a second simulator plays that plane,
     // so the demo shows what --probe-regions finds, without leaving loopback.

@@ -10,9 +10,9 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::{AUDIT_DATE, Shared, allowed, caller};
-use crate::sim::respond;
-use crate::sim::state::Subject;
-use crate::sim::world::{ApiInstance, ClientApplication, Contract, World};
+use crate::respond;
+use crate::state::Subject;
+use crate::world::{ApiInstance, ClientApplication, Contract, World};
 
 const READ_APIS: &[&str] = &[
     "read:api_configuration",

@@ -12,9 +12,9 @@ use serde_json::{Map, Value, json};
 
 use super::Shared;
 use super::accounts::as_org_admin;
-use crate::sim::respond;
-use crate::sim::scope_contexts::{self, Context};
-use crate::sim::world::{Grant, World};
+use crate::respond;
+use crate::scope_contexts::{self, Context};
+use crate::world::{Grant, World};
 
 /// A page of the granted-scope list when the request names no `limit`.
 /// [I] inferred: no source gives the default; small, so that clients must page.

@@ -9,9 +9,9 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::{AUDIT_DATE, Shared, caller, derived_id, home_org};
-use crate::sim::respond;
-use crate::sim::state::Subject;
-use crate::sim::world::{Environment, Org, World};
+use crate::respond;
+use crate::state::Subject;
+use crate::world::{Environment, Org, World};
 
 /// POST /accounts/api/v2/oauth2/token, with a JSON or form body.
 pub async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
