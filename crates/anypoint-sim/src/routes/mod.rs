@@ -80,7 +80,7 @@ pub fn router(state: Shared) -> Router {
             "/cli/api/v1/analytics/{kind}",
             post(|| async { respond::no_content() }),
         )
-        .fallback(|| async { respond::not_found() })
+        .fallback(|| async { respond::unrouted() })
         .method_not_allowed_fallback(|| async {
             respond::exchange_error(405, "Method Not Allowed")
         })
