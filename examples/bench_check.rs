@@ -5,12 +5,15 @@
 //! another limits it) and to sending the same requests one at a time.
 //! Run: `cargo run --release --example bench_check [LATENCY_MS]`.
 
+// A benchmark prints its figures: that is its whole output.
+#![allow(clippy::print_stdout)]
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anypoint_doctor::settings::Settings;
-use anypoint_doctor::sim::{ServeOptions, load, start};
+use anypoint_sim::{ServeOptions, load, start};
 use anypoint_doctor::{RunOptions, diagnose};
 
 struct Measured {

@@ -2,9 +2,12 @@
 //! injected, measured from a client on the same machine over keep-alive.
 //! Run: `cargo run --release --example sim_latency [REQUESTS]`.
 
+// A benchmark prints its figures: that is its whole output.
+#![allow(clippy::print_stdout)]
+
 use std::time::{Duration, Instant};
 
-use anypoint_doctor::sim::{ServeOptions, scenarios, start};
+use anypoint_sim::{ServeOptions, scenarios, start};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {

@@ -440,9 +440,20 @@ pub struct WorldArgs {
     #[arg(
         long,
         value_name = "MS",
-        value_parser = clap::value_parser!(u64).range(..=crate::sim::validate::MAX_LATENCY_MS)
+        value_parser = clap::value_parser!(u64).range(..=anypoint_sim::validate::MAX_LATENCY_MS)
     )]
     pub latency_ms: Option<u64>,
+}
+
+/// The simulator's own options: it knows nothing of the command line.
+impl From<&WorldArgs> for anypoint_sim::load::WorldOptions {
+    fn from(args: &WorldArgs) -> Self {
+        Self {
+            scenario: args.scenario.clone(),
+            scenario_file: args.scenario_file.clone(),
+            latency_ms: args.latency_ms,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -121,6 +121,34 @@ pub enum ConfigError {
     },
 }
 
+/// The simulator's reasons, in the doctor's words: an unknown scenario gets
+/// the did-you-mean every unknown name gets.
+impl From<anypoint_sim::load::LoadError> for ConfigError {
+    fn from(error: anypoint_sim::load::LoadError) -> Self {
+        use anypoint_sim::load::LoadError;
+        match error {
+            LoadError::UnknownScenario { name, known } => ConfigError::UnknownScenario {
+                hint: crate::suggest::hint(
+                    &name,
+                    &known,
+                    "scenarios",
+                    "anypoint-doctor sim --list-scenarios",
+                ),
+                value: name,
+            },
+            LoadError::BrokenScenario {
+                name,
+                reason,
+                known,
+            } => ConfigError::UnknownScenario {
+                value: format!("{name} ({reason})"),
+                hint: format!("use one of: {}", known.join(", ")),
+            },
+            LoadError::ScenarioFile { path, reason } => ConfigError::ScenarioFile { path, reason },
+        }
+    }
+}
+
 /// Everything that ends a command without a verdict.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

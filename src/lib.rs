@@ -19,7 +19,6 @@ pub mod report;
 pub mod scan;
 pub mod secret;
 pub mod settings;
-pub mod sim;
 pub mod suggest;
 pub mod text;
 pub mod time;

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use anypoint_doctor::sim::scenarios::{self, ROOT_ORG, SANDBOX};
-use anypoint_doctor::sim::world::{Contract, Fault, FaultKind, Login};
-use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
+use anypoint_sim::scenarios::{self, ROOT_ORG, SANDBOX};
+use anypoint_sim::world::{Contract, Fault, FaultKind, Login};
+use anypoint_sim::{RunningSim, ServeOptions, World};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
@@ -103,7 +103,7 @@ struct Sim {
 impl Sim {
     async fn start(world: World) -> Sim {
         let login = world.login.clone();
-        let running = anypoint_doctor::sim::start(world, ServeOptions::default())
+        let running = anypoint_sim::start(world, ServeOptions::default())
             .await
             .expect("the simulator starts");
         Sim { running, login }

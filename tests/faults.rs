@@ -23,9 +23,9 @@ use anypoint_doctor::ExitStatus;
 use anypoint_doctor::report::FailOn;
 use anypoint_doctor::report::{Outcome, Report, Status};
 use anypoint_doctor::settings::Settings;
-use anypoint_doctor::sim::scenarios;
-use anypoint_doctor::sim::world::{Fault, FaultKind};
-use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
+use anypoint_sim::scenarios;
+use anypoint_sim::world::{Fault, FaultKind};
+use anypoint_sim::{RunningSim, ServeOptions, World};
 use anypoint_doctor::{RunOptions, diagnose};
 use futures::future::join_all;
 use url::Url;
@@ -116,7 +116,7 @@ fn faulty(path: &str, method: Option<&str>, fault: FaultKind, times: Option<u32>
 }
 
 async fn start(world: World) -> RunningSim {
-    anypoint_doctor::sim::start(world, ServeOptions::default())
+    anypoint_sim::start(world, ServeOptions::default())
         .await
         .expect("the simulator starts")
 }
@@ -216,7 +216,7 @@ fn touching<'a>(report: &'a Report, pattern: &str) -> Vec<&'a Outcome> {
             o.evidence.iter().any(|e| {
                 let path = e.url.splitn(4, '/').nth(3).unwrap_or("");
                 let path = format!("/{}", path.split('?').next().unwrap_or(""));
-                anypoint_doctor::sim::faults::path_matches(pattern, &path)
+                anypoint_sim::faults::path_matches(pattern, &path)
             })
         })
         .collect()

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use anypoint_doctor::report::{Outcome, Report, Status};
 use anypoint_doctor::settings::Settings;
-use anypoint_doctor::sim::scenarios;
-use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
+use anypoint_sim::scenarios;
+use anypoint_sim::{RunningSim, ServeOptions, World};
 use anypoint_doctor::{RunOptions, diagnose};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -136,7 +136,7 @@ fn temp_cert(name: &str) -> PathBuf {
 }
 
 async fn start(world: World, tls: Option<PathBuf>) -> RunningSim {
-    anypoint_doctor::sim::start(
+    anypoint_sim::start(
         world,
         ServeOptions {
             port: 0,

@@ -296,7 +296,7 @@ fn load_scenario(bytes: &[u8], extension: &str) {
         N.fetch_add(1, Ordering::Relaxed)
     ));
     std::fs::write(&path, bytes).expect("the file is written");
-    let loaded = anypoint_doctor::sim::load::from_file(&path);
+    let loaded = anypoint_sim::load::from_file(&path);
     let _ = std::fs::remove_file(&path);
     if let Err(error) = loaded {
         let text = error.to_string();
@@ -354,7 +354,7 @@ proptest! {
     fn a_mutated_json_world_loads_or_names_its_error(
         mutations in prop::collection::vec(mutation(), 1..6),
     ) {
-        let world = anypoint_doctor::sim::load::from_file(
+        let world = anypoint_sim::load::from_file(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/world.toml"),
         )
         .expect("the example loads");

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anypoint_doctor::sim::scenarios::{self, DESIGN, PRODUCTION, ROOT_ORG, SANDBOX};
-use anypoint_doctor::sim::world::{Fault, FaultKind};
-use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
+use anypoint_sim::scenarios::{self, DESIGN, PRODUCTION, ROOT_ORG, SANDBOX};
+use anypoint_sim::world::{Fault, FaultKind};
+use anypoint_sim::{RunningSim, ServeOptions, World};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
@@ -29,7 +29,7 @@ fn world(name: &str) -> World {
 }
 
 async fn serve(world: World) -> RunningSim {
-    anypoint_doctor::sim::start(world, ServeOptions::default())
+    anypoint_sim::start(world, ServeOptions::default())
         .await
         .expect("sim starts")
 }
@@ -1222,7 +1222,7 @@ async fn an_admin_token_of_another_org_is_refused() {
     world
         .root
         .business_groups
-        .push(anypoint_doctor::sim::world::Org {
+        .push(anypoint_sim::world::Org {
             id: elsewhere.into(),
             name: "Elsewhere".into(),
             environments: Vec::new(),
@@ -1260,7 +1260,7 @@ fn the_patch(world: &World) -> String {
 /// The grants the app has in `sim` that it had not in `world`, as
 /// `(scope, org, env)`, sorted.
 fn new_grants(sim: &RunningSim, world: &World) -> Vec<(String, String, String)> {
-    let key = |g: &anypoint_doctor::sim::world::Grant| {
+    let key = |g: &anypoint_sim::world::Grant| {
         (
             g.scope.clone(),
             g.org.clone().unwrap_or_default(),

@@ -17,8 +17,8 @@ use anypoint_doctor::report::FailOn;
 use anypoint_doctor::report::{Outcome, Report, Status};
 use anypoint_doctor::secret::Secret;
 use anypoint_doctor::settings::{Credentials, Settings, Source, Sourced};
-use anypoint_doctor::sim::scenarios::{self, SCENARIOS};
-use anypoint_doctor::sim::{ServeOptions, World};
+use anypoint_sim::scenarios::{self, SCENARIOS};
+use anypoint_sim::{ServeOptions, World};
 use anypoint_doctor::{RunOptions, diagnose};
 use url::Url;
 
@@ -123,7 +123,7 @@ fn settings(base: Url, world: &World, who: As) -> Settings {
 /// Starts the simulator on `world`, runs every check against it as `who`, stops it.
 async fn diagnose_world(world: World, who: As) -> Run {
     let run = async {
-        let running = anypoint_doctor::sim::start(world.clone(), ServeOptions::default())
+        let running = anypoint_sim::start(world.clone(), ServeOptions::default())
             .await
             .expect("the simulator starts");
         let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
@@ -1025,7 +1025,7 @@ async fn a_404_before_the_scope_check_is_inconclusive_and_a_listed_instance_stil
 async fn check_for_create_contract_in_production_runs_only_that() {
     // Production lists an instance to aim at, and Manage Contracts is missing there.
     let world = world("lookups-first");
-    let running = anypoint_doctor::sim::start(world.clone(), ServeOptions::default())
+    let running = anypoint_sim::start(world.clone(), ServeOptions::default())
         .await
         .expect("the simulator starts");
     let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
@@ -1093,7 +1093,7 @@ fn fixable_verdicts() -> Vec<Expect<'static>> {
 async fn fixable_fails_where_scopes_are_missing_and_one_admin_patch_makes_it_healthy() {
     let world = world("fixable");
     let run = async {
-        let running = anypoint_doctor::sim::start(world.clone(), ServeOptions::default())
+        let running = anypoint_sim::start(world.clone(), ServeOptions::default())
             .await
             .expect("the simulator starts");
         let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
@@ -1168,7 +1168,7 @@ async fn fixable_fails_where_scopes_are_missing_and_one_admin_patch_makes_it_hea
 
 /// A scenario's simulator and a plain HTTP client for it.
 struct Http {
-    running: anypoint_doctor::sim::RunningSim,
+    running: anypoint_sim::RunningSim,
     client: reqwest::Client,
 }
 
@@ -1193,7 +1193,7 @@ impl Answer {
 
 impl Http {
     async fn start(world: World) -> Http {
-        let running = anypoint_doctor::sim::start(world, ServeOptions::default())
+        let running = anypoint_sim::start(world, ServeOptions::default())
             .await
             .expect("the simulator starts");
         let client = reqwest::Client::builder()
@@ -1532,7 +1532,7 @@ async fn what_users_see_in_every_scenario_is_pinned() {
         let mut world = world(scenario.name);
         // Latency only slows the run down; the verdicts are the same.
         world.latency_ms = 0;
-        let running = anypoint_doctor::sim::start(world.clone(), ServeOptions::default())
+        let running = anypoint_sim::start(world.clone(), ServeOptions::default())
             .await
             .expect("the simulator starts");
         let base = Url::parse(&running.base_url).expect("the simulator's URL parses");

@@ -15,9 +15,9 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anypoint_doctor::sim::scenarios::{self, SCENARIOS};
-use anypoint_doctor::sim::world::{ApiInstance, ClientApplication, Fault, FaultKind, Grant, User};
-use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
+use anypoint_sim::scenarios::{self, SCENARIOS};
+use anypoint_sim::world::{ApiInstance, ClientApplication, Fault, FaultKind, Grant, User};
+use anypoint_sim::{RunningSim, ServeOptions, World};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -157,7 +157,7 @@ impl Answer {
 
 impl Sim {
     async fn start(world: World) -> Sim {
-        let running = anypoint_doctor::sim::start(world, ServeOptions::default())
+        let running = anypoint_sim::start(world, ServeOptions::default())
             .await
             .expect("the simulator starts");
         Sim {
@@ -1100,7 +1100,7 @@ async fn faults_apply_to_their_method_and_only_as_many_times_as_asked() {
 /// `stop` must return even when nothing was asked of the simulator yet.
 #[tokio::test]
 async fn stopping_right_after_start_returns() {
-    let running = anypoint_doctor::sim::start(world("healthy"), ServeOptions::default())
+    let running = anypoint_sim::start(world("healthy"), ServeOptions::default())
         .await
         .expect("the simulator starts");
     tokio::time::timeout(Duration::from_secs(2), running.stop())

@@ -3,6 +3,9 @@
 //! When the world's login carries a bearer token (an org admin's), the check
 //! runs in exact mode: that token reads the login app's granted scopes.
 
+use anypoint_sim::world::Login;
+use anypoint_sim::{RunningSim, ServeOptions, World, load, scenarios};
+
 use crate::cli::{DemoArgs, WorldArgs};
 use crate::error::{ConfigError, Error};
 use crate::platform::control_plane::CONTROL_PLANES;
@@ -11,10 +14,7 @@ use crate::report::table::TableOptions;
 use crate::report::{json, markdown, table};
 use crate::secret::Secret;
 use crate::settings::{Credentials, Settings, Source, Sourced, shell_word};
-use crate::sim::world::Login;
-use crate::sim::{ServeOptions, load, scenarios};
-use crate::{ExitStatus, Io};
-use crate::{RunOptions, diagnose_run};
+use crate::{ExitStatus, Io, RunOptions, diagnose_run};
 
 /// The settings a scenario's login stands for: its app's client credentials,
 /// or, when it carries an org admin's token, that token reading the app's scopes.
@@ -53,8 +53,8 @@ fn same_world(args: &WorldArgs) -> String {
     flags
 }
 
-async fn start(world: crate::sim::World) -> Result<crate::sim::RunningSim, ConfigError> {
-    crate::sim::start(world, ServeOptions::default())
+async fn start(world: World) -> Result<RunningSim, ConfigError> {
+    anypoint_sim::start(world, ServeOptions::default())
         .await
         .map_err(|e| ConfigError::Listen {
             port: 0,
@@ -63,7 +63,8 @@ async fn start(world: crate::sim::World) -> Result<crate::sim::RunningSim, Confi
 }
 
 pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
-    let (world, label) = load::world(&args.world, scenarios::DEMO_DEFAULT)?;
+    let (world, label) =
+        load::world(&args.world, scenarios::DEMO_DEFAULT).map_err(ConfigError::from)?;
     let login = world.login.clone();
     // An app of another control plane: a second simulator plays that plane,
     // so the demo shows what --probe-regions finds, without leaving loopback.

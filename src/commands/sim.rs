@@ -1,10 +1,11 @@
 //! `anypoint-doctor sim`: serve a simulated platform until Ctrl-C, and say
 //! how to point the doctor (or anypoint-cli-v4, or your own automation) at it.
 
+use anypoint_sim::{ServeOptions, load, scenarios};
+
 use crate::cli::SimArgs;
 use crate::error::{ConfigError, Error};
 use crate::settings::shell_word;
-use crate::sim::{ServeOptions, load, scenarios};
 use crate::text::line;
 use crate::{ExitStatus, Io};
 
@@ -15,7 +16,7 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         }
         return Ok(ExitStatus::Ok);
     }
-    let (world, label) = load::world(&args.world, "healthy")?;
+    let (world, label) = load::world(&args.world, "healthy").map_err(ConfigError::from)?;
     let login = world.login.clone();
     let admin = world
         .users
@@ -48,7 +49,7 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         port: args.port,
         tls_cert_file: cert_file,
     };
-    let running = crate::sim::start(world, options)
+    let running = anypoint_sim::start(world, options)
         .await
         .map_err(|e| ConfigError::Listen {
             port: args.port,

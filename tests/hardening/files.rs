@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use anypoint_doctor::sim::ServeOptions;
+use anypoint_sim::ServeOptions;
 
 use super::{BIN, app_env, serve, world};
 
@@ -84,7 +84,7 @@ async fn sim_cert_file_replaces_a_link_instead_of_writing_through_it() {
         port: 0,
         tls_cert_file: Some(cert.clone()),
     };
-    let sim = anypoint_doctor::sim::start(world("healthy"), options)
+    let sim = anypoint_sim::start(world("healthy"), options)
         .await
         .expect("sim starts");
     assert!(untouched(&victim), "the certificate went through the link");
@@ -148,7 +148,7 @@ fn scenario_file(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> PathB
 fn load_error(edit: impl FnOnce(&mut serde_json::Value)) -> String {
     let dir = folder();
     let path = scenario_file(dir.path(), edit);
-    match anypoint_doctor::sim::load::from_file(&path) {
+    match anypoint_sim::load::from_file(&path) {
         Ok(_) => panic!("the world loaded"),
         Err(e) => e.to_string(),
     }
@@ -385,7 +385,7 @@ fn try_numeric_flag(path: &[String], flag: &str, value: &str) -> Result<(), Stri
                     Command::Demo(args) => &args.world,
                     _ => unreachable!("only sim and demo are not run"),
                 };
-                if let Err(e) = anypoint_doctor::sim::load::world(world, "healthy") {
+                if let Err(e) = anypoint_sim::load::world(world, "healthy") {
                     return Err(format!("{path:?} {flag} {value}: {e}"));
                 }
             }

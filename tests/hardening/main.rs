@@ -10,7 +10,7 @@ mod terminal;
 
 use std::process::{Command, Output};
 
-use anypoint_doctor::sim::{RunningSim, ServeOptions, World, scenarios};
+use anypoint_sim::{RunningSim, ServeOptions, World, scenarios};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
 
@@ -81,7 +81,7 @@ pub fn world(name: &str) -> World {
 
 /// The simulator on a free loopback port.
 pub async fn serve(world: World) -> RunningSim {
-    anypoint_doctor::sim::start(world, ServeOptions::default())
+    anypoint_sim::start(world, ServeOptions::default())
         .await
         .expect("sim starts")
 }

@@ -2,12 +2,12 @@
 
 use std::time::{Duration, Instant};
 
-use anypoint_doctor::sim::world::{Fault, FaultKind};
+use anypoint_sim::world::{Fault, FaultKind};
 
 use super::{Run, app_env, doctor_async, serve, world};
 
 /// A world whose API Manager never answers a listing.
-fn hung_api_manager() -> anypoint_doctor::sim::World {
+fn hung_api_manager() -> anypoint_sim::World {
     let mut world = world("healthy");
     world.faults.push(Fault {
         path: "/apimanager/api/v1/organizations/*/environments/*/apis".into(),

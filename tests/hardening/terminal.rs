@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anypoint_doctor::sim::World;
+use anypoint_sim::World;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 

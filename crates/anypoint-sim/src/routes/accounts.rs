@@ -8,10 +8,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::{AUDIT_DATE, Shared, caller, derived_id, home_org};
-use crate::sim::respond;
-use crate::sim::state::Subject;
-use crate::sim::world::{Environment, Org, World};
+use super::{AUDIT_DATE, Caller, Shared, derived_id, home_org};
+use crate::respond;
+use crate::state::Subject;
+use crate::world::{Environment, Org, World};
 
 /// POST /accounts/api/v2/oauth2/token, with a JSON or form body.
 pub async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
@@ -86,11 +86,7 @@ pub async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes)
 /// A Connected App's answer carries a `user` too: the user who created the app
 /// (§11.7; myst3m/yaac src/yaac/core.clj, PyPI anypoint-sdk 0.3.2
 /// resources/organizations.py), omitted when the world has no user.
-pub async fn me(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let subject = match caller(&state, &headers) {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
+pub async fn me(State(state): State<Shared>, Caller(subject): Caller) -> Response {
     let world = state.world.lock().expect("world lock");
     match &subject {
         Subject::App { client_id, .. } => match world.connected_app(client_id) {
@@ -117,14 +113,11 @@ pub async fn me(State(state): State<Shared>, headers: HeaderMap) -> Response {
 }
 
 /// GET /accounts/api/users/me: what anypoint-cli-v4 reads, for apps and users alike.
-pub async fn users_me(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    match caller(&state, &headers) {
-        Ok(subject) => respond::ok(user_profile(
-            &state.world.lock().expect("world lock"),
-            &subject,
-        )),
-        Err(response) => response,
-    }
+pub async fn users_me(State(state): State<Shared>, Caller(subject): Caller) -> Response {
+    respond::ok(user_profile(
+        &state.world.lock().expect("world lock"),
+        &subject,
+    ))
 }
 
 fn user_profile(world: &World, subject: &Subject) -> Value {
@@ -210,16 +203,12 @@ fn organization_json(world: &World, org: &Org) -> Value {
     })
 }
 
-/// The org, if the caller is authenticated and it exists.
+/// The org, if it exists (any authenticated caller may read it).
 fn with_org(
     state: &Shared,
-    headers: &HeaderMap,
     org_id: &str,
     answer: impl FnOnce(&World, &Org) -> Response,
 ) -> Response {
-    if let Err(response) = caller(state, headers) {
-        return response;
-    }
     let world = state.world.lock().expect("world lock");
     match world.org(org_id) {
         Some(org) => answer(&world, org),
@@ -229,18 +218,18 @@ fn with_org(
 
 pub async fn organization(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path(org): Path<String>,
+    _: Caller,
 ) -> Response {
-    with_org(&state, &headers, &org, |world, org| {
+    with_org(&state, &org, |world, org| {
         respond::ok(organization_json(world, org))
     })
 }
 
 pub async fn hierarchy(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path(org): Path<String>,
+    _: Caller,
 ) -> Response {
     fn tree(org: &Org) -> Value {
         json!({
@@ -249,15 +238,15 @@ pub async fn hierarchy(
             "subOrganizations": org.business_groups.iter().map(tree).collect::<Vec<_>>(),
         })
     }
-    with_org(&state, &headers, &org, |_, org| respond::ok(tree(org)))
+    with_org(&state, &org, |_, org| respond::ok(tree(org)))
 }
 
 pub async fn environments(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path(org): Path<String>,
+    _: Caller,
 ) -> Response {
-    with_org(&state, &headers, &org, |_, org| {
+    with_org(&state, &org, |_, org| {
         let data: Vec<Value> = org
             .environments
             .iter()
@@ -269,10 +258,10 @@ pub async fn environments(
 
 pub async fn environment(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((org, env)): Path<(String, String)>,
+    _: Caller,
 ) -> Response {
-    with_org(&state, &headers, &org, |_, org| {
+    with_org(&state, &org, |_, org| {
         match org.environments.iter().find(|e| e.id == env) {
             Some(e) => respond::ok(environment_json(org, e)),
             None => respond::accounts_error(404, &format!("Environment {env} not found")),
@@ -282,15 +271,14 @@ pub async fn environment(
 
 /// The world, and the caller's org, when the caller is an org admin user (only
 /// they read Connected Apps and read or change their scopes, §4.5, §11.5, KB
-/// 001116119); else the platform's 401, or its 403 saying who may `action`.
+/// 001116119); else the platform's 403 saying who may `action`.
 pub(super) fn as_org_admin<'a>(
     state: &'a Shared,
-    headers: &HeaderMap,
+    subject: &Subject,
     action: &str,
 ) -> Result<(std::sync::MutexGuard<'a, World>, String), Response> {
-    let subject = caller(state, headers)?;
     let world = state.world.lock().expect("world lock");
-    let admin_org = match &subject {
+    let admin_org = match subject {
         Subject::User { username } => world
             .users
             .iter()
@@ -312,10 +300,10 @@ pub(super) fn as_org_admin<'a>(
 /// without its secret.
 pub async fn connected_app(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path(client_id): Path<String>,
+    Caller(subject): Caller,
 ) -> Response {
-    let world = match as_org_admin(&state, &headers, "read a Connected App") {
+    let world = match as_org_admin(&state, &subject, "read a Connected App") {
         Ok((world, _)) => world,
         Err(response) => return response,
     };

@@ -6,16 +6,14 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::apimanager::{ContractRefused, MANAGE_CONTRACTS, add_contract};
-use super::{Shared, allowed, caller, derived_id};
-use crate::platform::models::GRANT_TYPES;
-use crate::sim::respond;
-use crate::sim::state::Subject;
-use crate::sim::world::{ClientApplication, World};
+use super::{Caller, LIST_DEFAULT_LIMIT, Paging, Shared, allowed, derived_id};
+use crate::respond;
+use crate::state::Subject;
+use crate::world::{ClientApplication, World};
 
 const VIEW_ALL: &[&str] = &[
     "read:org_client_applications",
@@ -26,6 +24,20 @@ const CREATE: &[&str] = &[
     "create:client_applications",
     "manage:org_client_applications",
 ];
+/// The `grantTypes[]` a client application may be created with (§4.9, §4.10
+/// of shared/reference/anypoint-api.md). The reference lists no closed set:
+/// these are the OAuth grants Anypoint offers client applications, the ones
+/// §11 item 11 names for user-acting apps plus `implicit` and
+/// `client_credentials` [I].
+const GRANT_TYPES: &[&str] = &[
+    "authorization_code",
+    "implicit",
+    "password",
+    "client_credentials",
+    "refresh_token",
+    "urn:ietf:params:oauth:grant-type:jwt-bearer",
+];
+
 fn created_by(caller: &Subject) -> String {
     match caller {
         Subject::App { client_id, .. } => client_id.clone(),
@@ -83,12 +95,15 @@ fn application_json(world: &World, app: &ClientApplication, show_secret: bool) -
     })
 }
 
+/// The caller's visible applications in `org`, every page; secrets shown to
+/// their creator, and to a manager asking for the admin site's view.
 fn listing(
-    world: &World,
+    state: &Shared,
     caller: &Subject,
     org: &str,
     query: &HashMap<String, String>,
 ) -> Vec<Value> {
+    let world = &*state.world.lock().expect("world lock");
     let admin_site = query.get("targetAdminSite").is_some_and(|v| v == "true");
     let manage = allowed(world, caller, MANAGE_ALL, org, None);
     let me = created_by(caller);
@@ -99,76 +114,46 @@ fn listing(
 }
 
 fn page(items: Vec<Value>, query: &HashMap<String, String>) -> Vec<Value> {
-    let offset = query
-        .get("offset")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let limit = query
-        .get("limit")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100usize);
-    items.into_iter().skip(offset).take(limit).collect()
-}
-
-/// The caller's visible applications in `org`, every page, or the 401.
-fn listed(
-    state: &Shared,
-    headers: &HeaderMap,
-    org: &str,
-    query: &HashMap<String, String>,
-) -> Result<Vec<Value>, Response> {
-    let subject = caller(state, headers)?;
-    let world = state.world.lock().expect("world lock");
-    Ok(listing(&world, &subject, org, query))
+    Paging::of(query, LIST_DEFAULT_LIMIT).page(items).collect()
 }
 
 /// GET /apiplatform/repository/v2/organizations/{org}/applications: 200 and empty without the scope.
 pub async fn legacy_list(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path(org): Path<String>,
     Query(query): Query<HashMap<String, String>>,
+    Caller(subject): Caller,
 ) -> Response {
-    match listed(&state, &headers, &org, &query) {
-        Ok(all) => {
-            let total = all.len();
-            respond::ok(json!({"applications": page(all, &query), "total": total}))
-        }
-        Err(response) => response,
-    }
+    let all = listing(&state, &subject, &org, &query);
+    let total = all.len();
+    respond::ok(json!({"applications": page(all, &query), "total": total}))
 }
 
 /// GET /exchange/api/v2/organizations/{org}/applications: a bare array.
 pub async fn list(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path(org): Path<String>,
     Query(query): Query<HashMap<String, String>>,
+    Caller(subject): Caller,
 ) -> Response {
-    match listed(&state, &headers, &org, &query) {
-        Ok(all) => respond::ok(Value::Array(page(all, &query))),
-        Err(response) => response,
-    }
+    let all = listing(&state, &subject, &org, &query);
+    respond::ok(Value::Array(page(all, &query)))
 }
 
 /// POST on the legacy repository or on Exchange v2: the same create.
 pub async fn create(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path(org): Path<String>,
+    Caller(subject): Caller,
     body: Bytes,
 ) -> Response {
-    create_application(&state, &headers, &org, &body)
+    create_application(&state, &subject, &org, &body)
 }
 
 /// Creates a client application in the root org: scope first (403), then the body (400).
-fn create_application(state: &Shared, headers: &HeaderMap, org: &str, body: &[u8]) -> Response {
-    let subject = match caller(state, headers) {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
+fn create_application(state: &Shared, subject: &Subject, org: &str, body: &[u8]) -> Response {
     let mut world = state.world.lock().expect("world lock");
-    if !allowed(&world, &subject, CREATE, org, None) || org != world.root.id {
+    if !allowed(&world, subject, CREATE, org, None) || org != world.root.id {
         return respond::exchange_error(403, "Unauthorized");
     }
     let body = match respond::json_body(body) {
@@ -228,7 +213,7 @@ fn create_application(state: &Shared, headers: &HeaderMap, org: &str, body: &[u8
             .map(str::to_string),
         client_id: uuid::Uuid::new_v4().simple().to_string(),
         client_secret: uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
-        created_by: created_by(&subject),
+        created_by: created_by(subject),
         redirect_uris,
         grant_types,
     };
@@ -250,13 +235,9 @@ fn find_visible<'a>(
 
 pub async fn describe(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((org, app)): Path<(String, String)>,
+    Caller(subject): Caller,
 ) -> Response {
-    let subject = match caller(&state, &headers) {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
     let world = state.world.lock().expect("world lock");
     match find_visible(&world, &subject, &org, &app) {
         Some(found) => respond::ok(application_json(
@@ -270,13 +251,9 @@ pub async fn describe(
 
 pub async fn delete(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((org, app)): Path<(String, String)>,
+    Caller(subject): Caller,
 ) -> Response {
-    let subject = match caller(&state, &headers) {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
     let mut world = state.world.lock().expect("world lock");
     let Some(found) = find_visible(&world, &subject, &org, &app) else {
         return respond::exchange_error(404, &format!("Application {app} not found"));
@@ -295,13 +272,9 @@ pub async fn delete(
 /// GET .../applications/{id}/contracts: refused to client-credentials apps, as reported by MuleSoft.
 pub async fn contracts(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((org, app)): Path<(String, String)>,
+    Caller(subject): Caller,
 ) -> Response {
-    let subject = match caller(&state, &headers) {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
     if matches!(subject, Subject::App { .. }) {
         return respond::exchange_error(403, "Unauthorized");
     }
@@ -321,14 +294,10 @@ pub async fn contracts(
 /// POST .../applications/{id}/contracts with the fields MuleSoft's guidance names.
 pub async fn create_contract(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((org, app)): Path<(String, String)>,
+    Caller(subject): Caller,
     body: Bytes,
 ) -> Response {
-    let subject = match caller(&state, &headers) {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
     let body = match respond::json_body(&body) {
         Ok(body) => body,
         Err(response) => return response,

@@ -76,7 +76,7 @@ pub fn of(scope: &str) -> Option<Context> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::scenarios::SCENARIOS;
+    use crate::scenarios::SCENARIOS;
 
     /// A scenario granting a scope in a context the table refuses would make a
     /// PUT of the app's own list fail: the table and the scenarios must agree.

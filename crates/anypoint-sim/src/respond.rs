@@ -82,8 +82,18 @@ pub fn oauth_error(code: u16, error: &str, description: &str) -> Response {
         .into_response()
 }
 
-pub fn not_found() -> Response {
-    exchange_error(404, "Not Found")
+/// The header only the answer to an unknown route carries. Clients see the
+/// platform's 404 either way; a test tells "no such route in the simulator"
+/// from a route that answers 404 as the platform does (a retired endpoint).
+pub const UNROUTED: &str = "x-anypoint-sim-unrouted";
+
+/// The answer to a path no route serves: the platform's 404, marked.
+pub fn unrouted() -> Response {
+    let mut response = exchange_error(404, "Not Found");
+    response
+        .headers_mut()
+        .insert(UNROUTED, axum::http::HeaderValue::from_static("true"));
+    response
 }
 
 /// The body as JSON, or the platform's 400 for a malformed one.

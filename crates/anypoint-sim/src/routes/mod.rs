@@ -6,10 +6,12 @@ mod apimanager;
 mod app_scopes;
 mod applications;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::HeaderMap;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::{get, post};
 
@@ -78,27 +80,74 @@ pub fn router(state: Shared) -> Router {
             "/cli/api/v1/analytics/{kind}",
             post(|| async { respond::no_content() }),
         )
-        .fallback(|| async { respond::not_found() })
+        .fallback(|| async { respond::unrouted() })
         .method_not_allowed_fallback(|| async {
             respond::exchange_error(405, "Method Not Allowed")
         })
         .with_state(state)
 }
 
-/// The caller behind the request's bearer token, or the platform's 401.
-pub fn caller(state: &SimState, headers: &HeaderMap) -> Result<Subject, Response> {
-    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
-    state.subject(authorization).map_err(|problem| {
-        let message = match problem {
-            TokenProblem::Missing => "Unauthorized: no bearer token",
-            TokenProblem::Unknown => "Unauthorized: the token is not valid for this control plane",
-            TokenProblem::Expired => "Unauthorized: the token has expired",
-            // [I] the wording: a simulator device (`revoke_tokens_after`) for a token that
-            // stops working mid-run (§2: tokens observed to stop after about an hour, S23).
-            TokenProblem::Revoked => "Unauthorized: the token has been revoked",
-        };
-        respond::accounts_error(401, message)
-    })
+/// The caller behind the request's bearer token. As a handler argument it
+/// answers the platform's 401 before the handler runs; it comes after the
+/// path and query arguments, so a malformed path is still refused first.
+pub struct Caller(pub Subject);
+
+impl FromRequestParts<Shared> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
+        let authorization = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        state.subject(authorization).map(Caller).map_err(|problem| {
+            let message = match problem {
+                TokenProblem::Missing => "Unauthorized: no bearer token",
+                TokenProblem::Unknown => {
+                    "Unauthorized: the token is not valid for this control plane"
+                }
+                TokenProblem::Expired => "Unauthorized: the token has expired",
+                // [I] the wording: a simulator device (`revoke_tokens_after`) for a token that
+                // stops working mid-run (§2: tokens observed to stop after about an hour, S23).
+                TokenProblem::Revoked => "Unauthorized: the token has been revoked",
+            };
+            respond::accounts_error(401, message)
+        })
+    }
+}
+
+/// A page of a list whose request names no `limit`: the legacy client
+/// application list's default (§8.14, [C3] S27), taken for API Manager's
+/// and Exchange v2's lists too [I].
+pub const LIST_DEFAULT_LIMIT: usize = 100;
+
+/// One page of a list: the `offset` and `limit` query parameters the list
+/// endpoints take (§8.14). A value that is not a number counts as absent [I].
+pub struct Paging {
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Paging {
+    pub fn of(query: &HashMap<String, String>, default_limit: usize) -> Paging {
+        let number = |key: &str| query.get(key).and_then(|v| v.parse::<usize>().ok());
+        Paging {
+            offset: number("offset").unwrap_or(0),
+            limit: number("limit").unwrap_or(default_limit),
+        }
+    }
+
+    /// At most `max` items a page, whatever the request asks.
+    pub fn capped(self, max: usize) -> Paging {
+        Paging {
+            limit: self.limit.min(max),
+            ..self
+        }
+    }
+
+    pub fn page<I: IntoIterator>(&self, items: I) -> impl Iterator<Item = I::Item> {
+        items.into_iter().skip(self.offset).take(self.limit)
+    }
 }
 
 /// Whether the caller may act with one of `scopes` in `org` (and `env`).

@@ -5,14 +5,13 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::{AUDIT_DATE, Shared, allowed, caller};
-use crate::sim::respond;
-use crate::sim::state::Subject;
-use crate::sim::world::{ApiInstance, ClientApplication, Contract, World};
+use super::{AUDIT_DATE, Caller, LIST_DEFAULT_LIMIT, Paging, Shared, allowed};
+use crate::respond;
+use crate::state::Subject;
+use crate::world::{ApiInstance, ClientApplication, Contract, World};
 
 const READ_APIS: &[&str] = &[
     "read:api_configuration",
@@ -44,16 +43,16 @@ pub const MANAGE_CONTRACTS: &[&str] = &[
     "admin:api_manager",
 ];
 
-/// Checks the caller, that the environment belongs to the org, and the scope; then answers.
+/// Checks that the environment belongs to the org, and the caller's scope; then answers.
 fn guarded(
     state: &Shared,
-    headers: &HeaderMap,
+    subject: &Subject,
     org: &str,
     env: &str,
     scopes: &[&str],
     answer: impl FnOnce(&mut World, &Subject) -> Response,
 ) -> Response {
-    guarded_lookup(state, headers, org, env, None, scopes, answer)
+    guarded_lookup(state, subject, org, env, None, scopes, answer)
 }
 
 /// As `guarded`, for a handler that names API instance `api`: with the world's
@@ -61,17 +60,13 @@ fn guarded(
 /// the scope is checked; otherwise the scope comes first and the handler looks it up.
 fn guarded_lookup(
     state: &Shared,
-    headers: &HeaderMap,
+    subject: &Subject,
     org: &str,
     env: &str,
     api: Option<&str>,
     scopes: &[&str],
     answer: impl FnOnce(&mut World, &Subject) -> Response,
 ) -> Response {
-    let subject = match caller(state, headers) {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
     let mut world = state.world.lock().expect("world lock");
     match world.environment(env) {
         Some((owner, _)) if owner.id == org => {}
@@ -87,10 +82,10 @@ fn guarded_lookup(
     {
         return respond::apim_not_found(&format!("API {api} not found"));
     }
-    if !allowed(&world, &subject, scopes, org, Some(env)) {
+    if !allowed(&world, subject, scopes, org, Some(env)) {
         return respond::apim_forbidden();
     }
-    answer(&mut world, &subject)
+    answer(&mut world, subject)
 }
 
 /// The API instance `api` (its id as written in the path) of environment `env`.
@@ -146,11 +141,11 @@ pub fn instance_json(world: &World, api: &ApiInstance) -> Value {
 /// GET .../apis: assets, each with its instances, filtered and paged as API Manager does.
 pub async fn list(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((org, env)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
+    Caller(subject): Caller,
 ) -> Response {
-    guarded(&state, &headers, &org, &env, READ_APIS, |world, _| {
+    guarded(&state, &subject, &org, &env, READ_APIS, |world, _| {
         let filter = |key: &str, value: Option<&str>| {
             query.get(key).is_none_or(|q| value == Some(q.as_str()))
         };
@@ -170,18 +165,10 @@ pub async fn list(
             }
         }
         let total = assets.len();
-        let offset = query
-            .get("offset")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let limit = query
-            .get("limit")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(100usize);
-        let page: Vec<Value> = assets
-            .iter()
-            .skip(offset)
-            .take(limit)
+        let paging = Paging::of(&query, LIST_DEFAULT_LIMIT);
+        let offset = paging.offset;
+        let page: Vec<Value> = paging
+            .page(&assets)
             .enumerate()
             .map(|(index, (asset_id, apis))| {
                 let group = apis[0].group_id.clone().unwrap_or_else(|| org.clone());
@@ -207,11 +194,11 @@ pub async fn list(
 /// POST .../apis: a new API instance; the body needs `spec` {groupId, assetId, version}.
 pub async fn create(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((org, env)): Path<(String, String)>,
+    Caller(subject): Caller,
     body: Bytes,
 ) -> Response {
-    guarded(&state, &headers, &org, &env, CREATE_APIS, |world, _| {
+    guarded(&state, &subject, &org, &env, CREATE_APIS, |world, _| {
         let body = match respond::json_body(&body) {
             Ok(body) => body,
             Err(response) => return response,
@@ -252,12 +239,12 @@ pub async fn create(
 
 pub async fn describe(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((org, env, api)): Path<(String, String, String)>,
+    Caller(subject): Caller,
 ) -> Response {
     guarded_lookup(
         &state,
-        &headers,
+        &subject,
         &org,
         &env,
         Some(&api),
@@ -308,12 +295,12 @@ pub fn contract_json(world: &World, contract: &Contract) -> Value {
 /// GET .../apis/{id}/contracts.
 pub async fn contracts(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((org, env, api)): Path<(String, String, String)>,
+    Caller(subject): Caller,
 ) -> Response {
     guarded_lookup(
         &state,
-        &headers,
+        &subject,
         &org,
         &env,
         Some(&api),
@@ -338,13 +325,13 @@ pub async fn contracts(
 /// apim_contract/api/openapi.yaml).
 pub async fn create_contract(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((org, env, api)): Path<(String, String, String)>,
+    Caller(subject): Caller,
     body: Bytes,
 ) -> Response {
     guarded_lookup(
         &state,
-        &headers,
+        &subject,
         &org,
         &env,
         Some(&api),

@@ -6,15 +6,15 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::Shared;
 use super::accounts::as_org_admin;
-use crate::sim::respond;
-use crate::sim::scope_contexts::{self, Context};
-use crate::sim::world::{Grant, World};
+use super::{Caller, Paging, Shared};
+use crate::respond;
+use crate::scope_contexts::{self, Context};
+use crate::state::Subject;
+use crate::world::{Grant, World};
 
 /// A page of the granted-scope list when the request names no `limit`.
 /// [I] inferred: no source gives the default; small, so that clients must page.
@@ -31,21 +31,21 @@ const CHANGE: &str = "change a Connected App's scopes";
 /// GET /accounts/api/connectedApplications/{clientId}/scopes
 pub async fn list(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path(client): Path<String>,
     Query(query): Query<HashMap<String, String>>,
+    Caller(subject): Caller,
 ) -> Response {
-    page(&state, &headers, &client, &query)
+    page(&state, &subject, &client, &query)
 }
 
 /// GET /accounts/api/organizations/{orgId}/connectedApplications/{clientId}/scopes
 pub async fn org_list(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((_org, client)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
+    Caller(subject): Caller,
 ) -> Response {
-    page(&state, &headers, &client, &query)
+    page(&state, &subject, &client, &query)
 }
 
 /// A Connected App's granted scopes. Paged with `offset`/`limit`; `total` counts
@@ -53,27 +53,20 @@ pub async fn org_list(
 /// internal/client/accessmanagement/connectedappscopes.go).
 fn page(
     state: &Shared,
-    headers: &HeaderMap,
+    subject: &Subject,
     client_id: &str,
     query: &HashMap<String, String>,
 ) -> Response {
-    let world = match as_org_admin(state, headers, READ) {
+    let world = match as_org_admin(state, subject, READ) {
         Ok((world, _)) => world,
         Err(response) => return response,
     };
     let Some(app) = world.connected_app(client_id) else {
         return unknown_app(client_id);
     };
-    let number = |key: &str| query.get(key).and_then(|v| v.parse::<usize>().ok());
-    let offset = number("offset").unwrap_or(0);
-    let limit = number("limit")
-        .unwrap_or(SCOPES_DEFAULT_LIMIT)
-        .min(SCOPES_MAX_LIMIT);
-    let data: Vec<Value> = app
-        .scopes
-        .iter()
-        .skip(offset)
-        .take(limit)
+    let data: Vec<Value> = Paging::of(query, SCOPES_DEFAULT_LIMIT)
+        .capped(SCOPES_MAX_LIMIT)
+        .page(&app.scopes)
         .map(|g| {
             let mut context = Map::new();
             if let Some(org) = &g.org {
@@ -109,11 +102,11 @@ enum Change {
 /// PATCH /accounts/api/connectedApplications/{clientId}/scopes
 pub async fn add(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path(client): Path<String>,
+    Caller(subject): Caller,
     body: Bytes,
 ) -> Response {
-    change(&state, &headers, &client, &body, Change::Add)
+    change(&state, &subject, &client, &body, Change::Add)
 }
 
 /// PATCH /accounts/api/organizations/{orgId}/connectedApplications/{clientId}/scopes
@@ -121,31 +114,31 @@ pub async fn add(
 /// checked against the app's, as for the GET [I].
 pub async fn org_add(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((_org, client)): Path<(String, String)>,
+    Caller(subject): Caller,
     body: Bytes,
 ) -> Response {
-    change(&state, &headers, &client, &body, Change::Add)
+    change(&state, &subject, &client, &body, Change::Add)
 }
 
 /// PUT /accounts/api/organizations/{orgId}/connectedApplications/{clientId}/scopes
 pub async fn replace(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((_org, client)): Path<(String, String)>,
+    Caller(subject): Caller,
     body: Bytes,
 ) -> Response {
-    change(&state, &headers, &client, &body, Change::Replace)
+    change(&state, &subject, &client, &body, Change::Replace)
 }
 
 /// DELETE /accounts/api/organizations/{orgId}/connectedApplications/{clientId}/scopes
 pub async fn remove(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path((_org, client)): Path<(String, String)>,
+    Caller(subject): Caller,
     body: Bytes,
 ) -> Response {
-    change(&state, &headers, &client, &body, Change::Remove)
+    change(&state, &subject, &client, &body, Change::Remove)
 }
 
 /// Checks who asks (an org admin user of the app's org or of an org above it,
@@ -153,12 +146,12 @@ pub async fn remove(
 /// (204). Tokens already issued keep their scopes (`Subject::App`).
 fn change(
     state: &Shared,
-    headers: &HeaderMap,
+    subject: &Subject,
     client_id: &str,
     body: &[u8],
     what: Change,
 ) -> Response {
-    let (mut world, admin_org) = match as_org_admin(state, headers, CHANGE) {
+    let (mut world, admin_org) = match as_org_admin(state, subject, CHANGE) {
         Ok(admin) => admin,
         Err(response) => return response,
     };

@@ -1,50 +1,79 @@
 //! Choosing a world: a named scenario, or a scenario file (JSON or TOML)
 //! whose errors name the line or the field to fix.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::scenarios;
 use super::world::World;
-use crate::cli::WorldArgs;
-use crate::error::ConfigError;
 
-/// The world named by `--scenario` / `--scenario-file`, else `default_scenario`.
-pub fn world(args: &WorldArgs, default_scenario: &str) -> Result<(World, String), ConfigError> {
-    let (mut world, label) = match (&args.scenario_file, &args.scenario) {
+/// Which world to serve: the doctor's `--scenario`, `--scenario-file` and
+/// `--latency-ms`, without the command line.
+#[derive(Debug, Clone, Default)]
+pub struct WorldOptions {
+    /// A named scenario; ignored when `scenario_file` is given.
+    pub scenario: Option<String>,
+    pub scenario_file: Option<PathBuf>,
+    /// Replaces the world's own latency.
+    pub latency_ms: Option<u64>,
+}
+
+/// Why no world could be chosen. Each carries what a caller needs for a
+/// one-line message with a hint (the scenario names, to suggest one).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("unknown scenario {name:?}; use one of: {}", known.join(", "))]
+    UnknownScenario {
+        name: String,
+        known: Vec<&'static str>,
+    },
+    /// A named scenario that does not resolve: a bug in the scenario table.
+    #[error("scenario {name:?} does not resolve: {reason}")]
+    BrokenScenario {
+        name: String,
+        reason: String,
+        known: Vec<&'static str>,
+    },
+    #[error("scenario file {}: {reason}", path.display())]
+    ScenarioFile { path: PathBuf, reason: String },
+}
+
+/// The world `options` name, else `default_scenario`, with a label saying which.
+/// Takes whatever converts into options, such as the doctor's `&WorldArgs`.
+pub fn world(
+    options: impl Into<WorldOptions>,
+    default_scenario: &str,
+) -> Result<(World, String), LoadError> {
+    let options = options.into();
+    let (mut world, label) = match (&options.scenario_file, &options.scenario) {
         (Some(path), _) => (from_file(path)?, format!("file {}", path.display())),
         (None, name) => {
             let name = name.as_deref().unwrap_or(default_scenario);
-            let scenario = scenarios::find(name).ok_or_else(|| ConfigError::UnknownScenario {
-                value: name.to_string(),
-                hint: crate::suggest::hint(
-                    name,
-                    &scenarios::names(),
-                    "scenarios",
-                    "anypoint-doctor sim --list-scenarios",
-                ),
+            let scenario = scenarios::find(name).ok_or_else(|| LoadError::UnknownScenario {
+                name: name.to_string(),
+                known: scenarios::names(),
             })?;
-            let world =
-                scenario
-                    .world()
-                    .resolve()
-                    .map_err(|reason| ConfigError::UnknownScenario {
-                        value: format!("{name} ({reason})"),
-                        hint: format!("use one of: {}", scenarios::names().join(", ")),
-                    })?;
+            let world = scenario
+                .world()
+                .resolve()
+                .map_err(|reason| LoadError::BrokenScenario {
+                    name: name.to_string(),
+                    reason,
+                    known: scenarios::names(),
+                })?;
             (
                 world,
                 format!("scenario \"{}\": {}", scenario.name, scenario.description),
             )
         }
     };
-    if let Some(ms) = args.latency_ms {
+    if let Some(ms) = options.latency_ms {
         world.latency_ms = ms;
     }
     Ok((world, label))
 }
 
-pub fn from_file(path: &Path) -> Result<World, ConfigError> {
-    let fail = |reason: String| ConfigError::ScenarioFile {
+pub fn from_file(path: &Path) -> Result<World, LoadError> {
+    let fail = |reason: String| LoadError::ScenarioFile {
         path: path.to_path_buf(),
         reason: one_line(&reason),
     };
@@ -106,7 +135,8 @@ mod tests {
 
     #[test]
     fn the_documented_example_loads() {
-        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/world.toml");
+        // The example lives with the doctor, whose README documents it.
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/world.toml");
         let world = from_file(&example).unwrap();
         assert_eq!(
             world.connected_apps[0].org, world.root.id,

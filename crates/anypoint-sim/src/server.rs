@@ -1,6 +1,7 @@
 //! Serving the simulator on 127.0.0.1: plain http, or https with a
 //! self-signed certificate generated at start and written to a file.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -92,12 +93,25 @@ async fn tls_config(path: &Path) -> std::io::Result<axum_server::tls_rustls::Rus
             .map_err(std::io::Error::other)?;
     let cert = certified.cert.pem();
     let key = certified.signing_key.serialize_pem();
-    // Replaced, never written through: a link planted at `path` is not followed.
-    crate::files::replace(path, cert.as_bytes()).map_err(|e| {
+    write_replacing(path, cert.as_bytes()).map_err(|e| {
         std::io::Error::new(
             e.kind(),
             format!("cannot write the certificate to {}: {e}", path.display()),
         )
     })?;
     axum_server::tls_rustls::RustlsConfig::from_pem(cert.into_bytes(), key.into_bytes()).await
+}
+
+/// Puts `bytes` at `path` through a new file in the same folder (created
+/// exclusively under a random name, mode 0600) renamed into place: a link
+/// planted at `path` or in the folder is replaced, never written through,
+/// and a client reading the certificate never sees half of it.
+fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(folder)?;
+    file.write_all(bytes)?;
+    file.persist(path).map(drop).map_err(|e| e.error)
 }
