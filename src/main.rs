@@ -1,6 +1,10 @@
 //! The binary: parse arguments, build the runtime, call the library, map the
 //! result to an exit code. The only exit is here.
 
+// The one place that may write to the process's own streams: errors that end
+// the run before any command's output stream exists.
+#![allow(clippy::print_stderr)]
+
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
