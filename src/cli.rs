@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::builder::PossibleValue;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Parser, Subcommand, ValueEnum};
+use strum::VariantArray;
 
 use crate::fix::FixFormat;
 use crate::platform::control_plane::Region;
@@ -255,13 +256,15 @@ impl std::fmt::Debug for ConnectionArgs {
 
 // The domain's enums live below the command line; clap learns their
 // spellings (and the help beside each) here, and only here.
-value_enum!(Region {
-    Region::Us => "us",
-    Region::Eu => "eu",
-    Region::Gov => "gov",
-    Region::Ca => "ca",
-    Region::Jp => "jp",
-});
+impl ValueEnum for Region {
+    fn value_variants<'a>() -> &'a [Self] {
+        Region::VARIANTS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.flag()))
+    }
+}
 
 value_enum!(Format {
     Format::Table => "table",

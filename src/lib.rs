@@ -19,11 +19,11 @@ pub mod report;
 pub mod scan;
 pub mod secret;
 pub mod settings;
+pub mod streams;
 pub mod suggest;
 pub mod text;
 pub mod time;
 
-use std::io::Write;
 
 use clap::ArgMatches;
 
@@ -32,28 +32,7 @@ pub use diagnosis::{Run, diagnose, diagnose_run};
 pub use doctor::context::RunOptions;
 pub use error::{ConfigError, Error};
 pub use exit::ExitStatus;
-
-/// How output should look where it is going.
-#[derive(Debug, Clone, Copy)]
-pub struct Terminal {
-    pub color: bool,
-    /// Width for tables; `None` lets the table ask the terminal.
-    pub width: Option<u16>,
-    /// Show a progress line on stderr while checks run (stderr is a terminal).
-    pub progress: bool,
-}
-
-pub struct Io<'a> {
-    pub out: &'a mut dyn Write,
-    pub err: &'a mut dyn Write,
-    /// Where `check`'s progress line goes: stderr as it is, never held back
-    /// by the output guard (the line carries only counts, and is erased).
-    pub progress: &'a mut dyn Write,
-    pub terminal: Terminal,
-    /// The run's secrets: commands put in their settings' and the HTTP
-    /// client its tokens; the output guard looks for all of them.
-    pub secrets: secret::SecretRegistry,
-}
+pub use streams::{Io, Terminal};
 
 /// Runs one command. `matches` are the raw matches `cli` was built from, used
 /// to tell which settings came from flags and which from the environment.

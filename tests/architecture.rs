@@ -1,6 +1,7 @@
-//! The layering rules of ARCHITECTURE.md, read from the source: no import
-//! cycle between top-level modules, and the command line (`cli`) used only
-//! by `main`, the crate root and `commands`.
+//! The layering rules of ARCHITECTURE.md, read from the source: every
+//! top-level module sits in a layer and imports only from its own layer or
+//! those below, with no cycle; and the command line (`cli`) is used only by
+//! `main`, the crate root and `commands`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -8,6 +9,28 @@ use std::path::{Path, PathBuf};
 /// Top-level module → the top-level modules its files name with `crate::`
 /// (the crate root's own items counted as `lib`), each with a file that does.
 type Graph = BTreeMap<String, BTreeMap<String, PathBuf>>;
+
+/// The layers of ARCHITECTURE.md, bottom first.
+const LAYERS: &[&[&str]] = &[
+    &[
+        "exit", "error", "text", "time", "suggest", "files", "embedded", "secret", "guard",
+        "streams",
+    ],
+    &["platform"],
+    &["settings"],
+    &["scan"],
+    &["doctor"],
+    &["report"],
+    &["fix"],
+    &["diagnosis"],
+    &["cli"],
+    &["commands"],
+    &["lib", "main"],
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|layer| layer.contains(&module))
+}
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -169,6 +192,30 @@ fn top_level_modules_import_each_other_without_cycles() {
             panic!("an import cycle:\n{}", steps.join("\n"));
         }
     }
+}
+
+#[test]
+fn every_module_imports_only_from_its_layer_or_below() {
+    let graph = graph();
+    let mut wrong = Vec::new();
+    for (from, edges) in &graph {
+        let Some(at) = layer_of(from) else {
+            wrong.push(format!(
+                "{from} is in no layer: place it in LAYERS and ARCHITECTURE.md"
+            ));
+            continue;
+        };
+        for (to, file) in edges {
+            match layer_of(to) {
+                None => wrong.push(format!("{to} is in no layer (used by {})", file.display())),
+                Some(below) if below > at => {
+                    wrong.push(format!("{from} → {to} goes up ({})", file.display()))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]

@@ -6,8 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::platform::Evidence;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// Its name (`word`) comes from the same case rule as its JSON form, derived twice.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Status {
     Pass,
     Warn,
@@ -19,13 +23,7 @@ pub enum Status {
 
 impl Status {
     pub fn word(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
-            Status::Skip => "skip",
-            Status::Error => "error",
-        }
+        self.into()
     }
 
     pub fn symbol(self) -> &'static str {
@@ -89,5 +87,23 @@ impl Outcome {
     /// Whether checks that require this one must be skipped.
     pub fn blocks_dependents(&self) -> bool {
         matches!(self.status, Status::Fail | Status::Error) || self.blocked_by.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_is_named_as_its_json_says() {
+        for status in [
+            Status::Pass,
+            Status::Warn,
+            Status::Fail,
+            Status::Skip,
+            Status::Error,
+        ] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.word());
+        }
     }
 }

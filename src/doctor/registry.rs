@@ -107,6 +107,19 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
+    fn a_kind_is_named_as_its_check_file_says() {
+        for ((_, text), check) in CHECK_FILES.iter().zip(&Registry::get().checks) {
+            let table = format!("[kind.{}]", check.kind.name());
+            let inline = format!("kind = \"{}\"", check.kind.name());
+            assert!(
+                text.contains(&table) || text.contains(&inline),
+                "{}: no {table} in its file",
+                check.id
+            );
+        }
+    }
+
+    #[test]
     fn every_check_file_parses() {
         Registry::parse(CHECK_FILES).unwrap();
     }

@@ -37,8 +37,10 @@ pub struct Explain {
     pub fix: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// Its name comes from the same case rule as the `[kind.<name>]` table of a check file.
+#[derive(Debug, Clone, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[strum(serialize_all = "kebab-case")]
 pub enum CheckKind {
     NetProxy,
     NetDns,
@@ -67,20 +69,7 @@ impl CheckSpec {
 
 impl CheckKind {
     pub fn name(&self) -> &'static str {
-        match self {
-            CheckKind::NetProxy => "net-proxy",
-            CheckKind::NetDns => "net-dns",
-            CheckKind::NetTcp => "net-tcp",
-            CheckKind::NetTls => "net-tls",
-            CheckKind::NetClock => "net-clock",
-            CheckKind::Token => "token",
-            CheckKind::Identity => "identity",
-            CheckKind::OrgStructure => "org-structure",
-            CheckKind::Environments => "environments",
-            CheckKind::Scope(_) => "scope",
-            CheckKind::DeprecatedEndpoint(_) => "deprecated-endpoint",
-            CheckKind::EmptyList(_) => "empty-list",
-        }
+        self.into()
     }
 }
 

@@ -11,7 +11,8 @@ use crate::error::ConfigError;
 pub const DEFAULT_HOST: &str = "anypoint.mulesoft.com";
 
 /// A MuleSoft control plane, as `--region` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum Region {
     Us,
     Eu,
@@ -21,18 +22,9 @@ pub enum Region {
 }
 
 impl Region {
-    /// Every region, in the order help and errors list them.
-    pub const ALL: [Region; 5] = [Region::Us, Region::Eu, Region::Gov, Region::Ca, Region::Jp];
-
     /// The value `--region` takes for it.
     pub fn flag(self) -> &'static str {
-        match self {
-            Region::Us => "us",
-            Region::Eu => "eu",
-            Region::Gov => "gov",
-            Region::Ca => "ca",
-            Region::Jp => "jp",
-        }
+        self.into()
     }
 }
 

@@ -11,6 +11,8 @@ use regex::Regex;
 
 use super::rules::{MatchSpec, Rule, Rules, SecretMatch};
 use crate::platform::ProbeMethod as Method;
+use strum::VariantArray;
+
 use crate::platform::control_plane::{Region, region_host};
 
 /// How far (in lines) method context, `unless_nearby` words and the URLs a
@@ -461,8 +463,9 @@ fn plane_of(prefix: &str) -> Region {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    Region::ALL
-        .into_iter()
+    Region::VARIANTS
+        .iter()
+        .copied()
         .find(|r| {
             let host = region_host(*r);
             let own = host

@@ -21,8 +21,12 @@ pub const RULE_FILES: &[(&str, &str)] = embedded_files![
     "scan.mixed-control-planes",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+/// Its name comes from the same case rule as its TOML and JSON form.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Severity {
     Info,
     Warning,
@@ -31,11 +35,7 @@ pub enum Severity {
 
 impl Severity {
     pub fn name(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
+        self.into()
     }
 }
 
@@ -237,6 +237,13 @@ mod tests {
                 rule.id
             );
             assert!(!rule.why.is_empty() && !rule.fix.is_empty(), "{}", rule.id);
+        }
+    }
+
+    #[test]
+    fn a_severity_is_named_as_its_json_says() {
+        for severity in [Severity::Info, Severity::Warning, Severity::Error] {
+            assert_eq!(serde_json::to_value(severity).unwrap(), severity.name());
         }
     }
 
