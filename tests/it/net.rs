@@ -8,79 +8,35 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use anypoint_doctor::commands::check::{Plan, diagnose};
+use anypoint_doctor::commands::check::Plan;
 use anypoint_doctor::report::{Outcome, Report, Status};
-use anypoint_doctor::settings::Settings;
-use anypoint_doctor::sim::scenarios;
-use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use url::Url;
 
-const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
-/// Any one test, simulator and proxy included.
-const PATIENCE: Duration = Duration::from_secs(30);
+use crate::support::assert_contains_all;
+use crate::support::bin::{BIN, Run, doctor_async};
+use crate::support::fs::temp_dir;
+use crate::support::sim::{
+    RunningSim, ServeOptions, World, diagnose_world, login_env, serve_with, world,
+};
 const NET: [&str; 5] = ["net.proxy", "net.dns", "net.tcp", "net.tls", "net.clock"];
-
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
-    }
-}
 
 /// `check --format json ARGS` in the binary, on the blocking pool so the
 /// in-process simulator and proxy keep serving.
 async fn check(args: &[&str], env: &[(&'static str, &str)]) -> Run {
-    let args: Vec<String> = ["check", "--format", "json"]
+    let args: Vec<&str> = ["check", "--format", "json"]
         .iter()
         .chain(args)
-        .map(|a| a.to_string())
+        .copied()
         .collect();
-    let env: Vec<(&'static str, String)> = env.iter().map(|(k, v)| (*k, v.to_string())).collect();
-    let run = tokio::task::spawn_blocking(move || {
-        let output = std::process::Command::new(BIN)
-            .env_clear()
-            .envs(env)
-            .args(&args)
-            .output()
-            .expect("the binary runs");
-        Run {
-            code: output.status.code().expect("the binary exited on its own"),
-            stdout: String::from_utf8(output.stdout).expect("UTF-8"),
-            stderr: String::from_utf8(output.stderr).expect("UTF-8"),
-        }
-    });
-    tokio::time::timeout(PATIENCE, run)
-        .await
-        .expect("the run finishes in time")
-        .expect("the run did not panic")
+    doctor_async(&args, env).await
 }
 
 fn healthy() -> World {
-    scenarios::find("healthy")
-        .expect("the healthy scenario")
-        .world()
-        .resolve()
-        .expect("it resolves")
-}
-
-/// The healthy world's credentials, as the binary reads them.
-fn login(world: &World) -> [(&'static str, String); 2] {
-    [
-        ("ANYPOINT_CLIENT_ID", world.login.client_id.clone()),
-        ("ANYPOINT_CLIENT_SECRET", world.login.client_secret.clone()),
-    ]
+    world("healthy")
 }
 
 fn outcome<'a>(report: &'a Value, id: &str) -> &'a Value {
@@ -129,14 +85,11 @@ fn assert_blocked_by(run: &Run, cause: &str) {
 }
 
 fn temp_cert(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!(
-        "anypoint-doctor-net-{name}-{}.pem",
-        std::process::id()
-    ))
+    temp_dir("net").join(format!("{name}.pem"))
 }
 
 async fn start(world: World, tls: Option<PathBuf>) -> RunningSim {
-    anypoint_doctor::sim::start(
+    serve_with(
         world,
         ServeOptions {
             port: 0,
@@ -144,7 +97,6 @@ async fn start(world: World, tls: Option<PathBuf>) -> RunningSim {
         },
     )
     .await
-    .expect("the simulator starts")
 }
 
 // ------------------------------------------------------------------ proxy
@@ -278,10 +230,7 @@ async fn a_closed_port_is_a_tcp_error_that_blocks_everything() {
         "{report:#}"
     );
     let tcp = text(outcome(&report, "net.tcp"));
-    assert!(
-        tcp.contains(&format!("127.0.0.1:{port}")) && tcp.contains("refused"),
-        "{tcp}"
-    );
+    assert_contains_all(&tcp, &[&format!("127.0.0.1:{port}"), "refused"], &tcp);
 }
 
 #[tokio::test]
@@ -289,8 +238,8 @@ async fn an_untrusted_certificate_names_its_issuer_and_ca_file_fixes_it() {
     let cert = temp_cert("tls");
     let world = healthy();
     let sim = start(world.clone(), Some(cert.clone())).await;
-    let [id, secret] = login(&world);
-    let env = [(id.0, id.1.as_str()), (secret.0, secret.1.as_str())];
+    let [id, secret] = login_env(&world);
+    let env = [id, secret];
 
     let run = check(&["--host", &sim.base_url], &env).await;
     assert_blocked_by(&run, "net.tls");
@@ -358,12 +307,8 @@ async fn https_through_a_connect_proxy_works_and_says_where_the_proxy_came_from(
     let sim = start(world.clone(), Some(cert.clone())).await;
     let proxy = proxy(Mode::Forward).await;
     let with_credentials = proxy.url.replace("http://", "http://alice:pr0xy-pa55@");
-    let [id, secret] = login(&world);
-    let env = [
-        (id.0, id.1.as_str()),
-        (secret.0, secret.1.as_str()),
-        ("HTTPS_PROXY", with_credentials.as_str()),
-    ];
+    let [id, secret] = login_env(&world);
+    let env = [id, secret, ("HTTPS_PROXY", with_credentials.as_str())];
     let run = check(
         &[
             "--host",
@@ -379,10 +324,10 @@ async fn https_through_a_connect_proxy_works_and_says_where_the_proxy_came_from(
     let report = run.json();
     let proxy_line = text(outcome(&report, "net.proxy"));
     let address = proxy.url.trim_start_matches("http://");
-    assert!(
-        proxy_line.contains("from HTTPS_PROXY")
-            && proxy_line.contains(&format!("http://****:****@{address}")),
-        "{proxy_line}"
+    assert_contains_all(
+        &proxy_line,
+        &["from HTTPS_PROXY", &format!("http://****:****@{address}")],
+        &proxy_line,
     );
     assert!(text(outcome(&report, "net.dns")).contains("resolves"));
     assert!(
@@ -412,19 +357,16 @@ async fn plain_http_goes_through_http_proxy_with_absolute_uris_and_no_proxy_exem
     let world = healthy();
     let sim = start(world.clone(), None).await;
     let proxy = proxy(Mode::Forward).await;
-    let [id, secret] = login(&world);
-    let env = [
-        (id.0, id.1.as_str()),
-        (secret.0, secret.1.as_str()),
-        ("HTTP_PROXY", proxy.url.as_str()),
-    ];
+    let [id, secret] = login_env(&world);
+    let env = [id, secret, ("HTTP_PROXY", proxy.url.as_str())];
     // The loopback exception holds for the route: through a proxy, plain
     // http is refused unless asked for.
     let refused = check(&["--host", &sim.base_url], &env).await;
     assert_eq!(refused.code, 2, "{refused:#?}");
-    assert!(
-        refused.stderr.contains("through the proxy") && refused.stderr.contains("HTTP_PROXY"),
-        "{refused:#?}"
+    assert_contains_all(
+        &refused.stderr,
+        &["through the proxy", "HTTP_PROXY"],
+        &refused,
     );
     assert!(proxy.seen.lock().unwrap().is_empty(), "nothing was sent");
     let run = check(&["--host", &sim.base_url, "--allow-insecure-http"], &env).await;
@@ -464,16 +406,12 @@ async fn a_proxy_asking_for_credentials_is_named_and_never_blamed_on_the_app() {
     let https = start(world.clone(), Some(cert.clone())).await;
     let http = start(world.clone(), None).await;
     let proxy = proxy(Mode::RequireAuth).await;
-    let [id, secret] = login(&world);
+    let [id, secret] = login_env(&world);
     for (base, variable) in [
         (&https.base_url, "HTTPS_PROXY"),
         (&http.base_url, "HTTP_PROXY"),
     ] {
-        let env = [
-            (id.0, id.1.as_str()),
-            (secret.0, secret.1.as_str()),
-            (variable, proxy.url.as_str()),
-        ];
+        let env = [id, secret, (variable, proxy.url.as_str())];
         let args = [
             "--host",
             base,
@@ -505,12 +443,8 @@ async fn a_filters_own_403_is_never_read_as_refused_credentials() {
     let world = healthy();
     let sim = start(world.clone(), None).await;
     let proxy = proxy(Mode::Deny).await;
-    let [id, secret] = login(&world);
-    let env = [
-        (id.0, id.1.as_str()),
-        (secret.0, secret.1.as_str()),
-        ("HTTP_PROXY", proxy.url.as_str()),
-    ];
+    let [id, secret] = login_env(&world);
+    let env = [id, secret, ("HTTP_PROXY", proxy.url.as_str())];
     let run = check(&["--host", &sim.base_url, "--allow-insecure-http"], &env).await;
     let report = run.json();
     let token = outcome(&report, "auth.token");
@@ -528,17 +462,10 @@ async fn a_filters_own_403_is_never_read_as_refused_credentials() {
 }
 
 /// `diagnose` in-process against a simulator of `world`.
-async fn diagnose_world(world: World) -> Report {
-    let run = async {
-        let sim = start(world.clone(), None).await;
-        let base = Url::parse(&sim.base_url).unwrap();
-        let settings =
-            Settings::client_credentials(base, &world.login.client_id, &world.login.client_secret);
-        let report = diagnose(settings, &Plan::default()).await;
-        sim.stop().await;
-        report.expect("diagnose runs")
-    };
-    tokio::time::timeout(PATIENCE, run).await.expect("in time")
+async fn diagnose_healthy(world: World) -> Report {
+    diagnose_world(&world, &Plan::default(), |_| {})
+        .await
+        .report
 }
 
 fn find<'a>(report: &'a Report, id: &str) -> &'a Outcome {
@@ -549,7 +476,7 @@ fn find<'a>(report: &'a Report, id: &str) -> &'a Outcome {
 async fn a_server_clock_ten_minutes_ahead_warns_with_size_and_direction() {
     let mut world = healthy();
     world.clock_skew_secs = 600;
-    let report = diagnose_world(world).await;
+    let report = diagnose_healthy(world).await;
     let clock = find(&report, "net.clock");
     assert_eq!(clock.status, Status::Warn, "{clock:#?}");
     assert!(
@@ -562,7 +489,7 @@ async fn a_server_clock_ten_minutes_ahead_warns_with_size_and_direction() {
     // A warning blocks nothing: the token was still asked for.
     assert_eq!(find(&report, "auth.token").status, Status::Pass);
 
-    let in_sync = diagnose_world(healthy()).await;
+    let in_sync = diagnose_healthy(healthy()).await;
     assert_eq!(find(&in_sync, "net.clock").status, Status::Pass);
 }
 
@@ -572,10 +499,7 @@ async fn a_server_clock_ten_minutes_ahead_warns_with_size_and_direction() {
 fn sim_tls_instructions_run_as_printed() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
-    let cert = std::env::temp_dir().join(format!(
-        "anypoint-doctor-sim-tls-{}.pem",
-        std::process::id()
-    ));
+    let cert = temp_dir("sim-tls").join("sim.pem");
     let mut sim = Command::new(BIN)
         .args([
             "sim",

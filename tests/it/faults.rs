@@ -16,21 +16,21 @@
 //! serving). Runs of one test go out together: they are independent
 //! simulators, and the faults make most of them wait.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anypoint_doctor::ExitStatus;
 use anypoint_doctor::cli::FailOn;
-use anypoint_doctor::commands::check::{Plan, diagnose, exit_status};
+use anypoint_doctor::commands::check::{Plan, exit_status};
 use anypoint_doctor::report::{Outcome, Report, Status};
-use anypoint_doctor::settings::Settings;
-use anypoint_doctor::sim::scenarios;
-use anypoint_doctor::sim::world::{Fault, FaultKind};
-use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
 use futures::future::join_all;
-use url::Url;
 
-const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
+use crate::support::assert_contains_all;
+use crate::support::bin::{Run, doctor_async};
+use crate::support::report::dump;
+use crate::support::sim::{
+    FaultKind, RunningSim, World, app_env, diagnose_world, fault, faults, healthy_with, serve,
+    world,
+};
 
 const TOKEN: &str = "/accounts/api/v2/oauth2/token";
 const ENVIRONMENTS: &str = "/accounts/api/organizations/*/environments";
@@ -48,8 +48,6 @@ const TIMEOUT_SECS: u64 = 1;
 /// worst case is four attempts with backoff (under 2 s) or one 1 s timeout,
 /// and a loaded 2-core CI machine may be a few times slower.
 const BOUND: Duration = Duration::from_secs(10);
-/// Beyond this the test itself gives up (a hang the client did not bound).
-const PATIENCE: Duration = Duration::from_secs(60);
 
 // ---------------------------------------------------------------- faults
 
@@ -95,30 +93,9 @@ fn attempts_on_a_read(kind: &FaultKind) -> u32 {
     }
 }
 
-fn world(name: &str) -> World {
-    scenarios::find(name)
-        .unwrap_or_else(|| panic!("no scenario {name:?}"))
-        .world()
-        .resolve()
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
 /// The healthy tenant with one fault on `path` (any method when `method` is None).
-fn faulty(path: &str, method: Option<&str>, fault: FaultKind, times: Option<u32>) -> World {
-    let mut world = world("healthy");
-    world.faults.push(Fault {
-        path: path.into(),
-        method: method.map(str::to_string),
-        fault,
-        times,
-    });
-    world
-}
-
-async fn start(world: World) -> RunningSim {
-    anypoint_doctor::sim::start(world, ServeOptions::default())
-        .await
-        .expect("the simulator starts")
+fn faulty(path: &str, method: Option<&str>, kind: FaultKind, times: Option<u32>) -> World {
+    healthy_with([fault(path, method, kind, times)])
 }
 
 // ---------------------------------------------------------------- check
@@ -135,47 +112,20 @@ async fn check(world: World) -> Checked {
 }
 
 async fn check_with(world: World, timeout_secs: u64, deadline: Duration) -> Checked {
-    let run = async {
-        let running = start(world.clone()).await;
-        let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
-        let mut settings =
-            Settings::client_credentials(base, &world.login.client_id, &world.login.client_secret);
+    let plan = Plan {
+        deadline: Some(deadline),
+        ..Plan::default()
+    };
+    let run = diagnose_world(&world, &plan, |settings| {
         settings.timeout_secs.value = timeout_secs;
         settings.connect_timeout_secs.value = 1;
-        let plan = Plan {
-            deadline: Some(deadline),
-            ..Plan::default()
-        };
-        let started = Instant::now();
-        let report = diagnose(settings, &plan).await;
-        let elapsed = started.elapsed();
-        running.stop().await;
-        let report = report.unwrap_or_else(|e| panic!("diagnose failed: {e}"));
-        Checked {
-            exit: exit_status(&report.summary, FailOn::Fail),
-            report,
-            elapsed,
-        }
-    };
-    tokio::time::timeout(PATIENCE, run)
-        .await
-        .expect("the run and the simulator's stop finish")
-}
-
-fn dump(report: &Report) -> String {
-    let mut out = format!("summary: {:?}\n", report.summary);
-    for o in &report.checks {
-        out.push_str(&format!(
-            "  {:<34} {:<5} target={:<12} blocked_by={:?} attempts={:?} | {}\n",
-            o.id,
-            o.status.word(),
-            o.target.as_deref().unwrap_or("-"),
-            o.blocked_by,
-            o.evidence.iter().map(|e| e.attempts).collect::<Vec<_>>(),
-            o.summary
-        ));
+    })
+    .await;
+    Checked {
+        exit: exit_status(&run.report.summary, FailOn::Fail),
+        report: run.report,
+        elapsed: run.elapsed,
     }
-    out
 }
 
 /// What holds whatever the fault: nothing failed (a fault is never a missing
@@ -216,7 +166,7 @@ fn touching<'a>(report: &'a Report, pattern: &str) -> Vec<&'a Outcome> {
             o.evidence.iter().any(|e| {
                 let path = e.url.splitn(4, '/').nth(3).unwrap_or("");
                 let path = format!("/{}", path.split('?').next().unwrap_or(""));
-                anypoint_doctor::sim::faults::path_matches(pattern, &path)
+                faults::path_matches(pattern, &path)
             })
         })
         .collect()
@@ -517,11 +467,7 @@ async fn a_rate_limit_is_waited_for_only_within_the_retry_budget() {
     let refused = find(&late);
     assert_eq!(refused.status, Status::Error, "{}", dump(&late.report));
     assert_eq!(refused.evidence[0].attempts, 1, "not waited for");
-    assert!(
-        refused.summary.contains("rate-limited") && refused.summary.contains("429"),
-        "{}",
-        refused.summary
-    );
+    assert_contains_all(&refused.summary, &["rate-limited", "429"], &refused.summary);
     assert!(
         late.elapsed < Duration::from_secs(5),
         "reported at once, not after the wait: {:?}",
@@ -565,56 +511,41 @@ async fn the_deadline_ends_a_run_whose_requests_hang() {
 
 // ---------------------------------------------------------------- the binary
 
+/// A run of the binary, and how long it took.
 #[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+struct Timed {
+    run: Run,
     elapsed: Duration,
 }
 
-/// Runs the binary against `running` as `world`'s login app, with a clean environment.
-async fn run_binary(running: &RunningSim, world: &World, args: &[&str]) -> Run {
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let env = [
-        ("ANYPOINT_HOST", running.base_url.clone()),
-        ("ANYPOINT_CLIENT_ID", world.login.client_id.clone()),
-        ("ANYPOINT_CLIENT_SECRET", world.login.client_secret.clone()),
-    ];
+impl std::ops::Deref for Timed {
+    type Target = Run;
+    fn deref(&self) -> &Run {
+        &self.run
+    }
+}
+
+/// Runs the binary against `running` as `world`'s login app, with a clean
+/// environment: it does not panic, and never prints the app's secret.
+async fn run_binary(running: &RunningSim, world: &World, args: &[&str]) -> Timed {
     let started = Instant::now();
-    let task = tokio::task::spawn_blocking(move || {
-        Command::new(BIN)
-            .env_clear()
-            .envs(env)
-            .args(&args)
-            .output()
-            .expect("the binary runs")
-    });
-    let output = tokio::time::timeout(PATIENCE, task)
-        .await
-        .expect("the binary finishes")
-        .expect("the run finished");
-    let run = Run {
-        code: output.status.code().expect("the binary exited on its own"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        elapsed: started.elapsed(),
-    };
+    let run = doctor_async(args, &app_env(running, world)).await;
+    let elapsed = started.elapsed();
     assert!(
         !run.stderr.contains("panicked"),
         "the binary panicked: {run:#?}"
     );
     assert!(
-        !format!("{}{}", run.stdout, run.stderr).contains(&world.login.client_secret),
+        !run.output().contains(&world.login.client_secret),
         "the Connected App's secret was printed: {run:#?}"
     );
-    run
+    Timed { run, elapsed }
 }
 
 #[tokio::test]
 async fn check_exits_3_with_a_json_report_when_the_deadline_passes() {
     let world = faulty(API_MANAGER, None, FaultKind::Hang, None);
-    let running = start(world.clone()).await;
+    let running = serve(world.clone()).await;
     let run = run_binary(
         &running,
         &world,
@@ -705,9 +636,9 @@ impl Create {
 
 /// One create with `kind` on its first POST only: a second POST, had one been
 /// sent, would have been carried out, so the world tells whether it was.
-async fn create_with_fault(create: Create, kind: FaultKind) -> (Run, usize) {
+async fn create_with_fault(create: Create, kind: FaultKind) -> (Timed, usize) {
     let world = faulty(create.path(), Some("POST"), kind, Some(1));
-    let running = start(world.clone()).await;
+    let running = serve(world.clone()).await;
     let mut args = create.args();
     args.extend(["--timeout", "1"]);
     let run = run_binary(&running, &world, &args).await;
@@ -827,7 +758,7 @@ async fn a_503_on_a_real_create_is_sent_exactly_once() {
             FaultKind::Status { status: 503 },
             None,
         );
-        let running = start(world.clone()).await;
+        let running = serve(world.clone()).await;
         let mut dry = create.args();
         dry.push("--dry-run");
         let dry_run = run_binary(&running, &world, &dry).await;
@@ -855,7 +786,7 @@ async fn a_fault_on_the_sign_in_of_a_create_is_an_error_or_recovers() {
     let kinds = every_fault();
     let runs = join_all(kinds.iter().map(|kind| async move {
         let world = faulty(TOKEN, None, kind.clone(), Some(1));
-        let running = start(world.clone()).await;
+        let running = serve(world.clone()).await;
         let mut args = Create::App.args();
         args.extend(["--timeout", "1"]);
         let run = run_binary(&running, &world, &args).await;

@@ -3,7 +3,7 @@
 //! or org, exact or inferred), the targets the run settled on, and the exit
 //! status `check` would give.
 //!
-//! Every test goes through `diagnose_world`: start the simulator in-process
+//! Every test goes through `diagnose_as`: start the simulator in-process
 //! on a free loopback port, run `diagnose` as the scenario's Connected App
 //! (or as the tenant's org admin reading that app's scopes), stop the
 //! simulator. It also asserts what must hold for any run: every check of the
@@ -18,20 +18,29 @@ use anypoint_doctor::doctor::Registry;
 use anypoint_doctor::report::{Outcome, Report, Status};
 use anypoint_doctor::secret::Secret;
 use anypoint_doctor::settings::{Credentials, Settings, Source, Sourced};
-use anypoint_doctor::sim::scenarios::{self, SCENARIOS};
-use anypoint_doctor::sim::{ServeOptions, World};
 use url::Url;
+
+use crate::support::api::Api;
+use crate::support::assert_contains_all;
+use crate::support::report::{dump, targets};
+use crate::support::sim::scenarios::{self, SCENARIOS};
+use crate::support::sim::{World, diagnose_world, serve, world};
 
 const ROOT: &str = scenarios::ROOT_ORG;
 const BUSINESS_GROUP: &str = scenarios::BUSINESS_GROUP;
 const ROOT_NAME: &str = "Example Corp";
+/// The checks most verdicts below are about.
+const MANAGE_APPS: &str = "scope.manage-client-applications";
+const VIEW_APPS: &str = "scope.view-client-applications";
+const CONTRACTS: &str = "scope.manage-contracts";
+const APIM_ADMIN: &str = "scope.api-manager-administrator";
+const VIEW_APIS: &str = "scope.view-apis-configuration";
+const EMPTY_LIST: &str = "data.client-applications-empty";
 const ENV_NAMES: [&str; 3] = ["Design", "Sandbox", "Production"];
+/// The environments that list an API instance (Design lists none).
+const LISTING: [&str; 2] = ["Sandbox", "Production"];
 /// The checks of scopes granted per environment (API Manager's).
-const ENV_BOUND: [&str; 3] = [
-    "scope.manage-contracts",
-    "scope.api-manager-administrator",
-    "scope.view-apis-configuration",
-];
+const ENV_BOUND: [&str; 3] = [CONTRACTS, APIM_ADMIN, VIEW_APIS];
 
 /// Every scenario this file runs end to end; a new scenario must be added here.
 const COVERED: &[&str] = &[
@@ -80,17 +89,9 @@ struct Run {
     log: Vec<String>,
 }
 
-fn world(name: &str) -> World {
-    scenarios::find(name)
-        .unwrap_or_else(|| panic!("no scenario {name:?}"))
-        .world()
-        .resolve()
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn settings(base: Url, world: &World, who: As) -> Settings {
+/// Makes the app's settings `who`'s.
+fn act_as(settings: &mut Settings, world: &World, who: As) {
     let login = &world.login;
-    let mut settings = Settings::client_credentials(base, &login.client_id, &login.client_secret);
     let admin = world.users.first().expect("the world has an admin user");
     assert!(admin.org_admin, "{} is not an org admin", admin.username);
     if let As::AppAndAdmin(token) = who {
@@ -117,59 +118,27 @@ fn settings(base: Url, world: &World, who: As) -> Settings {
             }),
         };
     }
-    settings
 }
 
 /// Starts the simulator on `world`, runs every check against it as `who`, stops it.
-async fn diagnose_world(world: World, who: As) -> Run {
-    let run = async {
-        let running = anypoint_doctor::sim::start(world.clone(), ServeOptions::default())
-            .await
-            .expect("the simulator starts");
-        let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
-        let report = diagnose(settings(base, &world, who), &Plan::default()).await;
-        let requests = running.state.requests();
-        let log = running.state.request_log();
-        let base_url = running.base_url.clone();
-        running.stop().await;
-        let report = report.unwrap_or_else(|e| panic!("diagnose failed: {e}"));
-        assert_eq!(report.target.host, base_url, "{}", dump(&report));
-        Run {
-            exit: exit_status(&report.summary, FailOn::Fail),
-            report,
-            requests,
-            log,
-        }
-    };
-    let run = tokio::time::timeout(PATIENCE, run)
-        .await
-        .expect("the run and the simulator's stop finish in time");
-    assert_every_check_reported(&run.report);
-    run
+async fn diagnose_as(world: World, who: As) -> Run {
+    let run = diagnose_world(&world, &Plan::default(), |s| act_as(s, &world, who)).await;
+    let report = run.report;
+    assert_eq!(report.target.host, run.host, "{}", dump(&report));
+    assert_every_check_reported(&report);
+    Run {
+        exit: exit_status(&report.summary, FailOn::Fail),
+        report,
+        requests: run.requests,
+        log: run.log,
+    }
 }
 
 async fn scenario(name: &str) -> Run {
-    diagnose_world(world(name), As::App).await
+    diagnose_as(world(name), As::App).await
 }
 
 // ---------------------------------------------------------------- reading
-
-/// One line per outcome, for failure messages.
-fn dump(report: &Report) -> String {
-    let mut out = format!("summary: {:?}\n", report.summary);
-    for o in &report.checks {
-        out.push_str(&format!(
-            "  {:<34} {:<5} target={:<18} inferred={:<5} blocked_by={:?} | {}\n",
-            o.id,
-            o.status.word(),
-            o.target.as_deref().unwrap_or("-"),
-            o.inferred,
-            o.blocked_by,
-            o.summary
-        ));
-    }
-    out
-}
 
 #[track_caller]
 fn assert_every_check_reported(report: &Report) {
@@ -225,15 +194,6 @@ fn per_env<'a>(id: &'a str, envs: &[&'a str], status: Status, inferred: bool) ->
         .collect()
 }
 
-fn targets<'a>(report: &'a Report, id: &str) -> Vec<&'a str> {
-    report
-        .checks
-        .iter()
-        .filter(|o| o.id == id)
-        .filter_map(|o| o.target.as_deref())
-        .collect()
-}
-
 fn env_names(report: &Report) -> Vec<&str> {
     report
         .target
@@ -249,6 +209,48 @@ fn with_status(report: &Report, status: Status) -> Vec<&Outcome> {
         .iter()
         .filter(|o| o.status == status)
         .collect()
+}
+
+/// Every outcome of a healthy run, and nothing else.
+#[track_caller]
+fn assert_healthy_verdicts(report: &Report) {
+    assert_verdicts(report, &healthy_verdicts());
+    assert_eq!(
+        report.checks.len(),
+        healthy_verdicts().len(),
+        "every outcome of a healthy run is pinned in healthy_verdicts (add new checks there)\n{}",
+        dump(report)
+    );
+}
+
+/// The outcome was reached without a write (an exact verdict needs no probe).
+#[track_caller]
+fn assert_no_post(o: &Outcome) {
+    assert!(
+        o.evidence.iter().all(|e| e.method != "POST"),
+        "{} probed: {:?}",
+        o.id,
+        o.evidence
+    );
+}
+
+#[track_caller]
+fn assert_none_failed(report: &Report) {
+    assert!(
+        with_status(report, Status::Fail).is_empty(),
+        "{}",
+        dump(report)
+    );
+}
+
+#[track_caller]
+fn assert_nothing_failed_or_broke(report: &Report) {
+    assert_eq!(
+        (report.summary.fail, report.summary.error),
+        (0, 0),
+        "{}",
+        dump(report)
+    );
 }
 
 #[track_caller]
@@ -271,19 +273,9 @@ fn healthy_verdicts() -> Vec<Expect<'static>> {
         ("org.environments", None, Status::Pass, false),
         // The create probe proves the capability, which Application Creator
         // has too: not proven without the granted scopes.
-        (
-            "scope.manage-client-applications",
-            Some(ROOT_NAME),
-            Status::Warn,
-            true,
-        ),
+        (MANAGE_APPS, Some(ROOT_NAME), Status::Warn, true),
         // Applications created by users are listed: the app sees them all.
-        (
-            "scope.view-client-applications",
-            Some(ROOT_NAME),
-            Status::Pass,
-            true,
-        ),
+        (VIEW_APPS, Some(ROOT_NAME), Status::Pass, true),
         // No probe tells these apart, and an app cannot read its own grants.
         (
             "scope.exchange-administrator",
@@ -300,37 +292,17 @@ fn healthy_verdicts() -> Vec<Expect<'static>> {
             false,
         ),
         ("deprecated.repository-v2-create", None, Status::Pass, false),
-        ("data.client-applications-empty", None, Status::Pass, false),
+        (EMPTY_LIST, None, Status::Pass, false),
     ];
     // Design lists no API instance: the contract probe aimed at one that does
     // not exist answers 404, and an empty list proves nothing either.
     expected.extend([
-        ("scope.manage-contracts", Some("Design"), Status::Warn, true),
-        (
-            "scope.view-apis-configuration",
-            Some("Design"),
-            Status::Warn,
-            true,
-        ),
+        (CONTRACTS, Some("Design"), Status::Warn, true),
+        (VIEW_APIS, Some("Design"), Status::Warn, true),
     ]);
-    expected.extend(per_env(
-        "scope.manage-contracts",
-        &["Sandbox", "Production"],
-        Status::Pass,
-        true,
-    ));
-    expected.extend(per_env(
-        "scope.api-manager-administrator",
-        &ENV_NAMES,
-        Status::Pass,
-        true,
-    ));
-    expected.extend(per_env(
-        "scope.view-apis-configuration",
-        &["Sandbox", "Production"],
-        Status::Pass,
-        true,
-    ));
+    expected.extend(per_env(CONTRACTS, &LISTING, Status::Pass, true));
+    expected.extend(per_env(APIM_ADMIN, &ENV_NAMES, Status::Pass, true));
+    expected.extend(per_env(VIEW_APIS, &LISTING, Status::Pass, true));
     expected
 }
 
@@ -340,7 +312,7 @@ fn healthy_verdicts() -> Vec<Expect<'static>> {
 fn outside_sandbox_without_api_manager_scopes() -> Vec<Expect<'static>> {
     let mut expected = Vec::new();
     for id in ENV_BOUND {
-        let outside = if id == "scope.manage-contracts" {
+        let outside = if id == CONTRACTS {
             Status::Warn
         } else {
             Status::Fail
@@ -356,23 +328,13 @@ fn outside_sandbox_without_api_manager_scopes() -> Vec<Expect<'static>> {
 /// one that does not exist) and its empty list are inconclusive.
 fn granted_in_every_environment() -> Vec<Expect<'static>> {
     let mut expected = vec![
-        ("scope.manage-contracts", Some("Design"), Status::Warn, true),
-        (
-            "scope.view-apis-configuration",
-            Some("Design"),
-            Status::Warn,
-            true,
-        ),
+        (CONTRACTS, Some("Design"), Status::Warn, true),
+        (VIEW_APIS, Some("Design"), Status::Warn, true),
     ];
-    for id in ["scope.manage-contracts", "scope.view-apis-configuration"] {
-        expected.extend(per_env(id, &["Sandbox", "Production"], Status::Pass, true));
+    for id in [CONTRACTS, VIEW_APIS] {
+        expected.extend(per_env(id, &LISTING, Status::Pass, true));
     }
-    expected.extend(per_env(
-        "scope.api-manager-administrator",
-        &ENV_NAMES,
-        Status::Pass,
-        true,
-    ));
+    expected.extend(per_env(APIM_ADMIN, &ENV_NAMES, Status::Pass, true));
     expected
 }
 
@@ -392,13 +354,7 @@ fn every_named_scenario_has_an_end_to_end_test() {
 async fn healthy_passes_everything_it_can_verify() {
     let run = scenario("healthy").await;
     let report = &run.report;
-    assert_verdicts(report, &healthy_verdicts());
-    assert_eq!(
-        report.checks.len(),
-        healthy_verdicts().len(),
-        "every outcome of a healthy run is pinned in healthy_verdicts (add new checks there)\n{}",
-        dump(report)
-    );
+    assert_healthy_verdicts(report);
     assert_eq!((report.summary.fail, report.summary.error), (0, 0));
     assert_eq!(report.target.org_id.as_deref(), Some(ROOT));
     assert_eq!(report.target.root_org_id.as_deref(), Some(ROOT));
@@ -411,17 +367,12 @@ async fn typical_mistakes_show_the_sandbox_only_scopes_and_the_empty_list() {
     let run = scenario("typical-mistakes").await;
     let report = &run.report;
     let mut expected = vec![
-        ("data.client-applications-empty", None, Status::Fail, false),
-        (
-            "scope.view-client-applications",
-            Some(ROOT_NAME),
-            Status::Warn,
-            true,
-        ),
+        (EMPTY_LIST, None, Status::Fail, false),
+        (VIEW_APPS, Some(ROOT_NAME), Status::Warn, true),
     ];
     expected.extend(outside_sandbox_without_api_manager_scopes());
     assert_verdicts(report, &expected);
-    let empty = outcome(report, "data.client-applications-empty", None);
+    let empty = outcome(report, EMPTY_LIST, None);
     assert!(
         empty.summary.contains("applications exist"),
         "{}",
@@ -436,13 +387,8 @@ async fn missing_view_scope_shows_an_empty_list_while_apps_exist() {
     let run = scenario("missing-view-scope").await;
     let report = &run.report;
     let mut expected = vec![
-        ("data.client-applications-empty", None, Status::Fail, false),
-        (
-            "scope.view-client-applications",
-            Some(ROOT_NAME),
-            Status::Warn,
-            true,
-        ),
+        (EMPTY_LIST, None, Status::Fail, false),
+        (VIEW_APPS, Some(ROOT_NAME), Status::Warn, true),
     ];
     // Everything else is granted.
     expected.extend(granted_in_every_environment());
@@ -456,50 +402,20 @@ async fn missing_manage_scopes_fail_the_create_probes_everywhere() {
     let run = scenario("missing-manage-scopes").await;
     let report = &run.report;
     let mut expected = vec![
-        (
-            "scope.manage-client-applications",
-            Some(ROOT_NAME),
-            Status::Fail,
-            true,
-        ),
+        (MANAGE_APPS, Some(ROOT_NAME), Status::Fail, true),
         // The view scope is still there: the list shows the applications.
-        (
-            "scope.view-client-applications",
-            Some(ROOT_NAME),
-            Status::Pass,
-            true,
-        ),
-        ("data.client-applications-empty", None, Status::Pass, false),
+        (VIEW_APPS, Some(ROOT_NAME), Status::Pass, true),
+        (EMPTY_LIST, None, Status::Pass, false),
     ];
     // Design lists no instance to aim the contract probe at: inconclusive.
-    expected.push(("scope.manage-contracts", Some("Design"), Status::Warn, true));
-    expected.extend(per_env(
-        "scope.manage-contracts",
-        &["Sandbox", "Production"],
-        Status::Fail,
-        true,
-    ));
+    expected.push((CONTRACTS, Some("Design"), Status::Warn, true));
+    expected.extend(per_env(CONTRACTS, &LISTING, Status::Fail, true));
     // Manage APIs Configuration does not create API instances (§11.3).
-    expected.extend(per_env(
-        "scope.api-manager-administrator",
-        &ENV_NAMES,
-        Status::Fail,
-        true,
-    ));
-    expected.push((
-        "scope.view-apis-configuration",
-        Some("Design"),
-        Status::Warn,
-        true,
-    ));
-    expected.extend(per_env(
-        "scope.view-apis-configuration",
-        &["Sandbox", "Production"],
-        Status::Pass,
-        true,
-    ));
+    expected.extend(per_env(APIM_ADMIN, &ENV_NAMES, Status::Fail, true));
+    expected.push((VIEW_APIS, Some("Design"), Status::Warn, true));
+    expected.extend(per_env(VIEW_APIS, &LISTING, Status::Pass, true));
     assert_verdicts(report, &expected);
-    assert_eq!(targets(report, "scope.manage-contracts"), ENV_NAMES);
+    assert_eq!(targets(report, CONTRACTS), ENV_NAMES);
     assert_exit(&run, ExitStatus::Failed);
 }
 
@@ -508,46 +424,26 @@ async fn env_scope_gap_fails_env_bound_scopes_outside_sandbox() {
     let run = scenario("env-scope-gap").await;
     let report = &run.report;
     let mut expected = vec![
-        (
-            "scope.manage-client-applications",
-            Some(ROOT_NAME),
-            Status::Warn,
-            true,
-        ),
-        (
-            "scope.view-client-applications",
-            Some(ROOT_NAME),
-            Status::Pass,
-            true,
-        ),
-        ("data.client-applications-empty", None, Status::Pass, false),
+        (MANAGE_APPS, Some(ROOT_NAME), Status::Warn, true),
+        (VIEW_APPS, Some(ROOT_NAME), Status::Pass, true),
+        (EMPTY_LIST, None, Status::Pass, false),
     ];
     expected.extend(outside_sandbox_without_api_manager_scopes());
     assert_verdicts(report, &expected);
-    let production = outcome(report, "scope.view-apis-configuration", Some("Production"));
+    let production = outcome(report, VIEW_APIS, Some("Production"));
     assert!(production.summary.contains("403"), "{}", production.summary);
     assert_exit(&run, ExitStatus::Failed);
 }
 
 #[tokio::test]
 async fn an_admin_token_gives_exact_verdicts_for_the_env_scope_gap() {
-    let run = diagnose_world(world("env-scope-gap"), As::Admin).await;
+    let run = diagnose_as(world("env-scope-gap"), As::Admin).await;
     let report = &run.report;
     let mut expected = vec![
         ("auth.token", None, Status::Skip, false),
         ("auth.identity", None, Status::Pass, false),
-        (
-            "scope.manage-client-applications",
-            Some(ROOT_NAME),
-            Status::Pass,
-            false,
-        ),
-        (
-            "scope.view-client-applications",
-            Some(ROOT_NAME),
-            Status::Pass,
-            false,
-        ),
+        (MANAGE_APPS, Some(ROOT_NAME), Status::Pass, false),
+        (VIEW_APPS, Some(ROOT_NAME), Status::Pass, false),
         // Readable grants decide what no probe can.
         (
             "scope.exchange-administrator",
@@ -573,12 +469,7 @@ async fn an_admin_token_gives_exact_verdicts_for_the_env_scope_gap() {
     assert_verdicts(report, &expected);
     // Exact verdicts need no probe: no scope check sent a write.
     for o in report.checks.iter().filter(|o| o.id.starts_with("scope.")) {
-        assert!(
-            o.evidence.iter().all(|e| e.method != "POST"),
-            "{} probed: {:?}",
-            o.id,
-            o.evidence
-        );
+        assert_no_post(o);
     }
     assert_exit(&run, ExitStatus::Failed);
 }
@@ -588,7 +479,7 @@ async fn an_admin_token_gives_exact_verdicts_for_the_env_scope_gap() {
 /// own token, the retired paths, the empty-list check.
 #[tokio::test]
 async fn an_admin_token_beside_the_app_gives_exact_scopes_and_the_apps_own_view() {
-    let run = diagnose_world(world("env-scope-gap"), As::AppAndAdmin("")).await;
+    let run = diagnose_as(world("env-scope-gap"), As::AppAndAdmin("")).await;
     let report = &run.report;
     assert_eq!(outcome(report, "auth.token", None).status, Status::Pass);
     for id in ENV_BOUND {
@@ -609,12 +500,7 @@ async fn an_admin_token_beside_the_app_gives_exact_scopes_and_the_apps_own_view(
     );
     for o in report.checks.iter().filter(|o| o.id.starts_with("scope.")) {
         assert!(!o.settled_by_grants, "{}: {}", o.id, o.summary);
-        assert!(
-            o.evidence.iter().all(|e| e.method != "POST"),
-            "{} probed: {:?}",
-            o.id,
-            o.evidence
-        );
+        assert_no_post(o);
     }
     // The app's own view still runs: the retired path is asked as the app.
     assert!(
@@ -629,8 +515,8 @@ async fn an_admin_token_beside_the_app_gives_exact_scopes_and_the_apps_own_view(
 /// no probe quietly answers less.
 #[tokio::test]
 async fn a_refused_admin_token_is_an_error_naming_the_variable() {
-    let run = diagnose_world(world("healthy"), As::AppAndAdmin("not-an-admin-token")).await;
-    let manage = outcome(&run.report, "scope.manage-contracts", Some("Production"));
+    let run = diagnose_as(world("healthy"), As::AppAndAdmin("not-an-admin-token")).await;
+    let manage = outcome(&run.report, CONTRACTS, Some("Production"));
     assert_eq!(manage.status, Status::Error, "{}", dump(&run.report));
     assert!(
         manage.summary.contains("could not be read"),
@@ -658,12 +544,10 @@ async fn business_group_org_names_the_group_and_probes_the_root_org() {
     let report = &run.report;
     let structure = outcome(report, "org.structure", None);
     assert_eq!(structure.status, Status::Pass, "{}", dump(report));
-    assert!(
-        structure.summary.contains("\"Payments BG\"")
-            && structure.summary.contains("business group of root")
-            && structure.summary.contains(ROOT_NAME),
-        "{}",
-        structure.summary
+    assert_contains_all(
+        &structure.summary,
+        &["\"Payments BG\"", "business group of root", ROOT_NAME],
+        &structure.summary,
     );
     assert_eq!(report.target.org_id.as_deref(), Some(BUSINESS_GROUP));
     assert_eq!(report.target.org_name.as_deref(), Some("Payments BG"));
@@ -672,10 +556,7 @@ async fn business_group_org_names_the_group_and_probes_the_root_org() {
 
     // Client applications live in the root org: that is where they are probed,
     // and the app's scopes on its business group do not reach there.
-    for id in [
-        "scope.manage-client-applications",
-        "scope.view-client-applications",
-    ] {
+    for id in [MANAGE_APPS, VIEW_APPS] {
         let o = outcome(report, id, Some(ROOT_NAME));
         assert!(
             matches!(o.status, Status::Fail | Status::Warn) && o.inferred,
@@ -693,31 +574,11 @@ async fn business_group_org_names_the_group_and_probes_the_root_org() {
     assert_verdicts(
         report,
         &[
-            (
-                "scope.manage-client-applications",
-                Some(ROOT_NAME),
-                Status::Fail,
-                true,
-            ),
+            (MANAGE_APPS, Some(ROOT_NAME), Status::Fail, true),
             // "Payments Sandbox" lists no API instance: inconclusive.
-            (
-                "scope.manage-contracts",
-                Some("Payments Sandbox"),
-                Status::Warn,
-                true,
-            ),
-            (
-                "scope.api-manager-administrator",
-                Some("Payments Sandbox"),
-                Status::Pass,
-                true,
-            ),
-            (
-                "scope.view-apis-configuration",
-                Some("Payments Sandbox"),
-                Status::Warn,
-                true,
-            ),
+            (CONTRACTS, Some("Payments Sandbox"), Status::Warn, true),
+            (APIM_ADMIN, Some("Payments Sandbox"), Status::Pass, true),
+            (VIEW_APIS, Some("Payments Sandbox"), Status::Warn, true),
         ],
     );
     assert_exit(&run, ExitStatus::Failed);
@@ -756,35 +617,16 @@ async fn refused_credentials_block_every_other_check() {
 async fn rate_limited_api_manager_is_an_error_never_a_failure() {
     let run = scenario("rate-limited").await;
     let report = &run.report;
-    assert!(
-        with_status(report, Status::Fail).is_empty(),
-        "{}",
-        dump(report)
-    );
+    assert_none_failed(report);
     let mut expected = vec![(
         "deprecated.exchange-v1-apis",
         Some("Design"),
         Status::Error,
         false,
     )];
-    expected.extend(per_env(
-        "scope.manage-contracts",
-        &ENV_NAMES,
-        Status::Error,
-        false,
-    ));
-    expected.extend(per_env(
-        "scope.api-manager-administrator",
-        &ENV_NAMES,
-        Status::Error,
-        false,
-    ));
-    expected.extend(per_env(
-        "scope.view-apis-configuration",
-        &ENV_NAMES,
-        Status::Error,
-        false,
-    ));
+    expected.extend(per_env(CONTRACTS, &ENV_NAMES, Status::Error, false));
+    expected.extend(per_env(APIM_ADMIN, &ENV_NAMES, Status::Error, false));
+    expected.extend(per_env(VIEW_APIS, &ENV_NAMES, Status::Error, false));
     assert_verdicts(report, &expected);
     // Whatever asked API Manager something could not check.
     for o in &report.checks {
@@ -809,20 +651,12 @@ async fn rate_limited_api_manager_is_an_error_never_a_failure() {
 async fn flaky_network_errors_where_the_answers_broke_and_nowhere_else() {
     let run = scenario("flaky-network").await;
     let report = &run.report;
-    assert!(
-        with_status(report, Status::Fail).is_empty(),
-        "{}",
-        dump(report)
-    );
+    assert_none_failed(report);
     // The reset connection (a probe that creates nothing) and the gateway's
     // HTML 502 on the hierarchy are sent again and recover.
     for (id, target, status) in [
         // Recovered, and as in a healthy run: not proven by the create probe.
-        (
-            "scope.manage-client-applications",
-            Some(ROOT_NAME),
-            Status::Warn,
-        ),
+        (MANAGE_APPS, Some(ROOT_NAME), Status::Warn),
         ("deprecated.repository-v2-create", None, Status::Pass),
         ("org.structure", None, Status::Pass),
     ] {
@@ -838,28 +672,15 @@ async fn flaky_network_errors_where_the_answers_broke_and_nowhere_else() {
     assert_verdicts(
         report,
         &[
-            (
-                "scope.view-client-applications",
-                Some(ROOT_NAME),
-                Status::Error,
-                false,
-            ),
-            ("data.client-applications-empty", None, Status::Error, false),
+            (VIEW_APPS, Some(ROOT_NAME), Status::Error, false),
+            (EMPTY_LIST, None, Status::Error, false),
         ],
     );
     let errors: Vec<&str> = with_status(report, Status::Error)
         .iter()
         .map(|o| o.id.as_str())
         .collect();
-    assert_eq!(
-        errors,
-        [
-            "scope.view-client-applications",
-            "data.client-applications-empty",
-        ],
-        "{}",
-        dump(report)
-    );
+    assert_eq!(errors, [VIEW_APPS, EMPTY_LIST,], "{}", dump(report));
     assert_exit(&run, ExitStatus::Incomplete);
 }
 
@@ -868,15 +689,9 @@ async fn slow_gives_the_same_verdicts_as_healthy() {
     let mut slow = world("slow");
     assert!(slow.latency_ms >= 300, "the scenario is slow");
     slow.latency_ms = 20;
-    let run = diagnose_world(slow, As::App).await;
+    let run = diagnose_as(slow, As::App).await;
     let report = &run.report;
-    assert_verdicts(report, &healthy_verdicts());
-    assert_eq!(
-        report.checks.len(),
-        healthy_verdicts().len(),
-        "every outcome of a healthy run is pinned in healthy_verdicts (add new checks there)\n{}",
-        dump(report)
-    );
+    assert_healthy_verdicts(report);
     // Token, identity, org and environments come one after the other.
     assert!(report.duration_ms >= 4 * 20, "{} ms", report.duration_ms);
     assert_exit(&run, ExitStatus::Ok);
@@ -902,22 +717,12 @@ async fn an_application_creator_app_never_gets_a_pass_naming_manage_or_view_clie
     assert_verdicts(
         report,
         &[
-            (
-                "scope.manage-client-applications",
-                Some(ROOT_NAME),
-                Status::Warn,
-                true,
-            ),
-            (
-                "scope.view-client-applications",
-                Some(ROOT_NAME),
-                Status::Warn,
-                true,
-            ),
-            ("data.client-applications-empty", None, Status::Fail, false),
+            (MANAGE_APPS, Some(ROOT_NAME), Status::Warn, true),
+            (VIEW_APPS, Some(ROOT_NAME), Status::Warn, true),
+            (EMPTY_LIST, None, Status::Fail, false),
         ],
     );
-    let data = outcome(report, "data.client-applications-empty", None);
+    let data = outcome(report, EMPTY_LIST, None);
     assert!(
         data.summary.contains("partial") && data.summary.contains("2349040"),
         "the contract names an application the list does not show: {}",
@@ -928,16 +733,11 @@ async fn an_application_creator_app_never_gets_a_pass_naming_manage_or_view_clie
 #[tokio::test]
 async fn exact_mode_with_many_scopes_and_environment_administrator_fails_nothing_and_writes_nothing()
  {
-    let run = diagnose_world(world("exact-many-scopes"), As::Admin).await;
+    let run = diagnose_as(world("exact-many-scopes"), As::Admin).await;
     let report = &run.report;
-    assert_eq!(
-        (report.summary.fail, report.summary.error),
-        (0, 0),
-        "{}",
-        dump(report)
-    );
+    assert_nothing_failed_or_broke(report);
     for env in ENV_NAMES {
-        let contracts = outcome(report, "scope.manage-contracts", Some(env));
+        let contracts = outcome(report, CONTRACTS, Some(env));
         assert_eq!(contracts.status, Status::Pass, "{}", dump(report));
         assert!(
             contracts
@@ -965,12 +765,7 @@ async fn exact_mode_with_many_scopes_and_environment_administrator_fails_nothing
 async fn a_token_revoked_mid_run_is_renewed_and_fails_nothing() {
     let run = scenario("token-revoked").await;
     let report = &run.report;
-    assert_eq!(
-        (report.summary.fail, report.summary.error),
-        (0, 0),
-        "{}",
-        dump(report)
-    );
+    assert_nothing_failed_or_broke(report);
     let tokens = run
         .log
         .iter()
@@ -1009,14 +804,14 @@ async fn access_management_throttling_is_waited_out() {
 async fn a_404_before_the_scope_check_is_inconclusive_and_a_listed_instance_still_gets_the_403() {
     let run = scenario("lookups-first").await;
     let report = &run.report;
-    let design = outcome(report, "scope.manage-contracts", Some("Design"));
+    let design = outcome(report, CONTRACTS, Some("Design"));
     assert_eq!(design.status, Status::Warn, "{}", dump(report));
     assert!(
         design.summary.contains("inconclusive"),
         "{}",
         design.summary
     );
-    let production = outcome(report, "scope.manage-contracts", Some("Production"));
+    let production = outcome(report, CONTRACTS, Some("Production"));
     assert_eq!(production.status, Status::Fail, "{}", dump(report));
     assert!(production.summary.contains("403"), "{}", production.summary);
 }
@@ -1025,21 +820,18 @@ async fn a_404_before_the_scope_check_is_inconclusive_and_a_listed_instance_stil
 async fn check_for_create_contract_in_production_runs_only_that() {
     // Production lists an instance to aim at, and Manage Contracts is missing there.
     let world = world("lookups-first");
-    let running = anypoint_doctor::sim::start(world.clone(), ServeOptions::default())
-        .await
-        .expect("the simulator starts");
-    let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
-    let mut settings = settings(base, &world, As::App);
-    settings.envs = Some(Sourced {
-        value: vec!["Production".into()],
-        source: Source::Flag("--env"),
-    });
     let plan = Plan {
         capabilities: vec!["create-contract".into()],
         ..Plan::default()
     };
-    let report = diagnose(settings, &plan).await.expect("a report");
-    running.stop().await;
+    let report = diagnose_world(&world, &plan, |settings| {
+        settings.envs = Some(Sourced {
+            value: vec!["Production".into()],
+            source: Source::Flag("--env"),
+        });
+    })
+    .await
+    .report;
     let checked: Vec<(&str, Option<&str>)> = report
         .checks
         .iter()
@@ -1053,10 +845,7 @@ async fn check_for_create_contract_in_production_runs_only_that() {
     let contract = outcome(&report, "capability.create-contract", Some("Production"));
     assert_eq!(contract.status, Status::Fail, "{}", dump(&report));
     let fix = contract.remediation.as_deref().unwrap_or_default();
-    assert!(
-        fix.contains("Manage Contracts") && fix.contains("\"Production\""),
-        "{fix}"
-    );
+    assert_contains_all(&fix, &["Manage Contracts", "\"Production\""], &fix);
     let least = report
         .least_privilege
         .as_ref()
@@ -1073,17 +862,12 @@ fn fixable_verdicts() -> Vec<Expect<'static>> {
     let fail = |id, env| (id, Some(env), Status::Fail, true);
     let mut expected = vec![
         // Design lists no API instance: inconclusive, as in healthy.
-        ("scope.manage-contracts", Some("Design"), Status::Warn, true),
-        fail("scope.manage-contracts", "Production"),
-        fail("scope.api-manager-administrator", "Design"),
-        fail("scope.api-manager-administrator", "Production"),
-        fail("scope.view-apis-configuration", "Design"),
-        (
-            "scope.view-apis-configuration",
-            Some("Production"),
-            Status::Pass,
-            true,
-        ),
+        (CONTRACTS, Some("Design"), Status::Warn, true),
+        fail(CONTRACTS, "Production"),
+        fail(APIM_ADMIN, "Design"),
+        fail(APIM_ADMIN, "Production"),
+        fail(VIEW_APIS, "Design"),
+        (VIEW_APIS, Some("Production"), Status::Pass, true),
     ];
     expected.extend(ENV_BOUND.map(|id| (id, Some("Sandbox"), Status::Pass, true)));
     expected
@@ -1093,12 +877,13 @@ fn fixable_verdicts() -> Vec<Expect<'static>> {
 async fn fixable_fails_where_scopes_are_missing_and_one_admin_patch_makes_it_healthy() {
     let world = world("fixable");
     let run = async {
-        let running = anypoint_doctor::sim::start(world.clone(), ServeOptions::default())
-            .await
-            .expect("the simulator starts");
+        let running = serve(world.clone()).await;
         let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
         let diagnose_now = || async {
-            let report = diagnose(settings(base.clone(), &world, As::App), &Plan::default())
+            let login = &world.login;
+            let settings =
+                Settings::client_credentials(base.clone(), &login.client_id, &login.client_secret);
+            let report = diagnose(settings, &Plan::default())
                 .await
                 .unwrap_or_else(|e| panic!("diagnose failed: {e}"));
             assert_every_check_reported(&report);
@@ -1163,89 +948,12 @@ async fn fixable_fails_where_scopes_are_missing_and_one_admin_patch_makes_it_hea
 // The scenarios below are pinned by what the simulator answers; the doctor's
 // verdicts on them are tested with the checks.
 
-/// A scenario's simulator and a plain HTTP client for it.
-struct Http {
-    running: anypoint_doctor::sim::RunningSim,
-    client: reqwest::Client,
-}
-
-/// An answer: status, headers, body text.
-struct Answer {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    #[track_caller]
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-impl Http {
-    async fn start(world: World) -> Http {
-        let running = anypoint_doctor::sim::start(world, ServeOptions::default())
+/// What only these tests ask of the simulator's API.
+impl Api {
+    /// A token for `world`'s Connected App.
+    async fn login_token(&self, world: &World) -> String {
+        self.token(&world.login.client_id, &world.login.client_secret)
             .await
-            .expect("the simulator starts");
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(PATIENCE)
-            .build()
-            .expect("a reqwest client");
-        Http { running, client }
-    }
-
-    async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
-        let response = request.send().await.expect("the simulator answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.text().await.expect("the body reads");
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, path: &str, token: &str) -> Answer {
-        let url = format!("{}{path}", self.running.base_url);
-        self.send(self.client.get(url).bearer_auth(token)).await
-    }
-
-    async fn post(&self, path: &str, token: Option<&str>, body: serde_json::Value) -> Answer {
-        let url = format!("{}{path}", self.running.base_url);
-        let mut request = self.client.post(url).json(&body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        self.send(request).await
-    }
-
-    async fn token_answer(&self, world: &World) -> Answer {
-        let login = &world.login;
-        let body = serde_json::json!({"grant_type": "client_credentials", "client_id": login.client_id, "client_secret": login.client_secret});
-        self.post("/accounts/api/v2/oauth2/token", None, body).await
-    }
-
-    async fn token(&self, world: &World) -> String {
-        let answer = self.token_answer(world).await;
-        assert_eq!(answer.status, 200, "{}", answer.body);
-        answer.json()["access_token"]
-            .as_str()
-            .expect("an access token")
-            .to_string()
-    }
-
-    async fn stop(self) {
-        tokio::time::timeout(PATIENCE, self.running.stop())
-            .await
-            .expect("the simulator stops");
     }
 }
 
@@ -1264,12 +972,12 @@ fn contracts_path(env: &str, api: u64) -> String {
 #[tokio::test]
 async fn application_creator_lists_only_the_application_it_created() {
     let world = world("application-creator");
-    let sim = Http::start(world.clone()).await;
-    let token = sim.token(&world).await;
+    let sim = Api::start(world.clone()).await;
+    let token = sim.login_token(&world).await;
     let legacy = sim
         .get(
             &format!("/apiplatform/repository/v2/organizations/{ROOT}/applications"),
-            &token,
+            Some(&token),
         )
         .await
         .json();
@@ -1287,13 +995,13 @@ async fn application_creator_lists_only_the_application_it_created() {
     let all = sim
         .get(
             &format!("/exchange/api/v2/organizations/{ROOT}/applications"),
-            admin,
+            Some(admin),
         )
         .await
         .json();
     assert_eq!(application_ids(&all).len(), 3, "{all}");
     let contracts = sim
-        .get(&contracts_path(scenarios::SANDBOX, 18972610), &token)
+        .get(&contracts_path(scenarios::SANDBOX, 18972610), Some(&token))
         .await
         .json();
     assert_eq!(
@@ -1303,10 +1011,10 @@ async fn application_creator_lists_only_the_application_it_created() {
     assert_eq!(contracts["contracts"][0]["status"], "APPROVED");
     // Application Creator creates.
     let created = sim
-        .post(
+        .post_json(
             &format!("/exchange/api/v2/organizations/{ROOT}/applications"),
             Some(&token),
-            serde_json::json!({"name": "another"}),
+            &serde_json::json!({"name": "another"}),
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
@@ -1318,12 +1026,12 @@ async fn exact_many_scopes_pages_a_long_grant_list_without_manage_contracts() {
     let world = world("exact-many-scopes");
     let bearer = world.login.bearer.clone().expect("login.bearer is set");
     assert_eq!(bearer, scenarios::ADMIN_TOKEN);
-    let sim = Http::start(world.clone()).await;
+    let sim = Api::start(world.clone()).await;
     let path = format!(
         "/accounts/api/connectedApplications/{}/scopes",
         world.login.client_id
     );
-    let first = sim.get(&path, &bearer).await.json();
+    let first = sim.get(&path, Some(&bearer)).await.json();
     let total = first["total"].as_u64().expect("a total");
     assert!(total >= 60, "{total}");
     let page = first["data"].as_array().expect("data[]").len() as u64;
@@ -1335,7 +1043,7 @@ async fn exact_many_scopes_pages_a_long_grant_list_without_manage_contracts() {
     let mut offset = 0;
     while offset < total {
         let page = sim
-            .get(&format!("{path}?offset={offset}&limit=25"), &bearer)
+            .get(&format!("{path}?offset={offset}&limit=25"), Some(&bearer))
             .await
             .json();
         let data = page["data"].as_array().expect("data[]").clone();
@@ -1364,12 +1072,12 @@ async fn exact_many_scopes_pages_a_long_grant_list_without_manage_contracts() {
     }
     assert!(grants.iter().any(|g| g["scope"] == "full"));
     // manage:apis lets the app itself create contracts.
-    let token = sim.token(&world).await;
+    let token = sim.login_token(&world).await;
     let created = sim
-        .post(
+        .post_json(
             &contracts_path(scenarios::PRODUCTION, 18972611),
             Some(&token),
-            serde_json::json!({"applicationId": 2349041}),
+            &serde_json::json!({"applicationId": 2349041}),
         )
         .await;
     assert_eq!(created.status, 200, "{}", created.body);
@@ -1382,20 +1090,20 @@ async fn token_revoked_lands_in_the_middle_of_a_run() {
     let after = world
         .revoke_tokens_after
         .expect("revoke_tokens_after is set");
-    let sim = Http::start(world.clone()).await;
-    let token = sim.token(&world).await;
+    let sim = Api::start(world.clone()).await;
+    let token = sim.login_token(&world).await;
     for n in 1..=after {
-        let me = sim.get("/accounts/api/me", &token).await;
+        let me = sim.get("/accounts/api/me", Some(&token)).await;
         assert_eq!(me.status, 200, "request {n}: {}", me.body);
     }
-    let refused = sim.get("/accounts/api/me", &token).await;
+    let refused = sim.get("/accounts/api/me", Some(&token)).await;
     assert_eq!(refused.status, 401, "{}", refused.body);
     assert_eq!(
         refused.json()["message"],
         "Unauthorized: the token has been revoked"
     );
-    let fresh = sim.token(&world).await;
-    assert_eq!(sim.get("/accounts/api/me", &fresh).await.status, 200);
+    let fresh = sim.login_token(&world).await;
+    assert_eq!(sim.get("/accounts/api/me", Some(&fresh)).await.status, 200);
     sim.stop().await;
     // A check run sends well more authenticated requests than that.
     let healthy = scenario("healthy").await;
@@ -1409,8 +1117,10 @@ async fn token_revoked_lands_in_the_middle_of_a_run() {
 #[tokio::test]
 async fn user_type_app_is_refused_a_client_credentials_token() {
     let world = world("user-type-app");
-    let sim = Http::start(world.clone()).await;
-    let answer = sim.token_answer(&world).await;
+    let sim = Api::start(world.clone()).await;
+    let answer = sim
+        .token_for(&world.login.client_id, &world.login.client_secret)
+        .await;
     assert_eq!(answer.status, 400, "{}", answer.body);
     assert_eq!(answer.json()["error"], "unauthorized_client");
     sim.stop().await;
@@ -1419,22 +1129,22 @@ async fn user_type_app_is_refused_a_client_credentials_token() {
 #[tokio::test]
 async fn lookups_first_answers_404_before_403() {
     let world = world("lookups-first");
-    let sim = Http::start(world.clone()).await;
-    let token = sim.token(&world).await;
+    let sim = Api::start(world.clone()).await;
+    let token = sim.login_token(&world).await;
     let body = serde_json::json!({"applicationId": 2349041});
     let unknown = sim
-        .post(
+        .post_json(
             &contracts_path(scenarios::PRODUCTION, 99_999_999),
             Some(&token),
-            body.clone(),
+            &body,
         )
         .await;
     assert_eq!(unknown.status, 404, "{}", unknown.body);
     let known = sim
-        .post(
+        .post_json(
             &contracts_path(scenarios::PRODUCTION, 18972611),
             Some(&token),
-            body.clone(),
+            &body,
         )
         .await;
     assert_eq!(
@@ -1442,10 +1152,10 @@ async fn lookups_first_answers_404_before_403() {
         "Manage Contracts is missing in Production"
     );
     let sandbox = sim
-        .post(
+        .post_json(
             &contracts_path(scenarios::SANDBOX, 18972610),
             Some(&token),
-            body,
+            &body,
         )
         .await;
     assert_eq!(sandbox.status, 200, "{}", sandbox.body);
@@ -1455,18 +1165,18 @@ async fn lookups_first_answers_404_before_403() {
 #[tokio::test]
 async fn am_throttled_answers_empty_503s_then_recovers() {
     let world = world("am-throttled");
-    let sim = Http::start(world.clone()).await;
-    let token = sim.token(&world).await;
+    let sim = Api::start(world.clone()).await;
+    let token = sim.login_token(&world).await;
     let path = format!("/accounts/api/organizations/{ROOT}/environments");
     for n in 1..=2 {
-        let throttled = sim.get(&path, &token).await;
+        let throttled = sim.get(&path, Some(&token)).await;
         assert_eq!(throttled.status, 503, "request {n}");
         assert_eq!(throttled.body, "");
         assert_eq!(throttled.header("x-ratelimit-remaining"), Some("0"));
         assert!(throttled.header("x-ratelimit-reset").is_some());
         assert_eq!(throttled.header("retry-after"), None);
     }
-    let answer = sim.get(&path, &token).await;
+    let answer = sim.get(&path, Some(&token)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     sim.stop().await;
 }
@@ -1529,9 +1239,7 @@ async fn what_users_see_in_every_scenario_is_pinned() {
         let mut world = world(scenario.name);
         // Latency only slows the run down; the verdicts are the same.
         world.latency_ms = 0;
-        let running = anypoint_doctor::sim::start(world.clone(), ServeOptions::default())
-            .await
-            .expect("the simulator starts");
+        let running = serve(world.clone()).await;
         let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
         let report = diagnose(login_settings(&world.login, base), &Plan::default())
             .await
@@ -1566,14 +1274,13 @@ async fn what_users_see_in_every_scenario_is_pinned() {
         for (pattern, replacement) in UNSTABLE {
             settings.add_filter(pattern, *replacement);
         }
-        settings.set_prepend_module_to_snapshot(false);
         settings.bind(|| insta::assert_snapshot!(name, seen));
     }
 }
 
 #[tokio::test]
 async fn an_exact_run_checks_the_business_group_the_app_lives_in() {
-    let run = diagnose_world(world("business-group-org"), As::Admin).await;
+    let run = diagnose_as(world("business-group-org"), As::Admin).await;
     let report = &run.report;
     assert_eq!(
         report.target.org_id.as_deref(),
@@ -1584,25 +1291,10 @@ async fn an_exact_run_checks_the_business_group_the_app_lives_in() {
     assert_verdicts(
         report,
         &[
-            (
-                "scope.manage-contracts",
-                Some("Payments Sandbox"),
-                Status::Pass,
-                false,
-            ),
-            (
-                "scope.view-apis-configuration",
-                Some("Payments Sandbox"),
-                Status::Pass,
-                false,
-            ),
+            (CONTRACTS, Some("Payments Sandbox"), Status::Pass, false),
+            (VIEW_APIS, Some("Payments Sandbox"), Status::Pass, false),
             // Granted on the business group, not the root org, where client applications live.
-            (
-                "scope.view-client-applications",
-                Some(ROOT_NAME),
-                Status::Fail,
-                false,
-            ),
+            (VIEW_APPS, Some(ROOT_NAME), Status::Fail, false),
         ],
     );
     assert!(

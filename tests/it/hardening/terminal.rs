@@ -8,13 +8,15 @@
 //! exact. Every value in a printed command is one shell word: pasted, it runs
 //! the command it shows and nothing else.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anypoint_doctor::sim::World;
+use crate::support::sim::World;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-use super::{Run, app_env, doctor_async, serve, world};
+use crate::support::bin::{Run, doctor, doctor_async};
+use crate::support::fs::temp_dir;
+use crate::support::sim::{app_env, serve, world};
 
 /// An org name that sets the window title, rings, clears the screen and
 /// forges a passing row on a line of its own.
@@ -75,8 +77,7 @@ fn hostile_world(scenario: &str) -> World {
 async fn run_against(world: World, args: &[&str]) -> Run {
     let sim = serve(world.clone()).await;
     let mut env = app_env(&sim, &world);
-    env.push(("COLUMNS".into(), "120".into()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    env.push(("COLUMNS", "120"));
     let run = doctor_async(args, &env).await;
     sim.stop().await;
     run
@@ -99,8 +100,7 @@ async fn hostile_names_reach_every_terminal_view_inert() {
     // The list below table width.
     let sim = serve(world.clone()).await;
     let mut env = app_env(&sim, &world);
-    env.push(("COLUMNS".into(), "60".into()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    env.push(("COLUMNS", "60"));
     let run = doctor_async(&["check", "-v"], &env).await;
     sim.stop().await;
     assert_safe_for_terminal("check -v at 60 columns", &run.output());
@@ -226,7 +226,7 @@ fn a_file_name_or_line_cannot_forge_a_scan_finding() {
         "curl -u \"$U:\u{1b}]0;pwned\u{7}\" https://anypoint.mulesoft.com/accounts/api/v2/oauth2/token -d client_secret=s3cr3t-value-123\n",
     )
     .expect("a file");
-    let run = super::doctor(&["scan", dir.to_str().expect("utf-8")], &[]);
+    let run = doctor(&["scan", dir.to_str().expect("utf-8")], &[]);
     assert!(!run.stdout.contains("\nx.sh:1:1"), "{}", run.stdout);
     assert_safe_for_terminal("scan", &run.output());
 }
@@ -382,18 +382,6 @@ async fn every_printed_command_passes_hostile_ids_and_names_as_one_word() {
 }
 
 // ---------------------------------------------------------------- helpers
-
-fn temp_dir(name: &str) -> PathBuf {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!(
-        "anypoint-doctor-terminal-{}-{name}-{n}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    dir
-}
 
 #[cfg(unix)]
 fn make_executable(path: &Path) {

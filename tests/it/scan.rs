@@ -4,45 +4,30 @@
 //! secret that must never be printed. Every run starts from an empty environment.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use crate::support::assert_contains_all;
+use crate::support::bin::{Run, command, doctor};
 
-const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
 const SECRET: &str = "canary9F8E7D6C5B4A39281706F5E4";
 const RETIRED: &str = "curl \"https://anypoint.mulesoft.com/exchange/api/v1/organizations/${ORG_ID}/environments/${ENV_ID}/apis\"\n";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// `scan ARGS` run in `dir`, with an empty environment.
 fn scan(dir: &Path, args: &[&str]) -> Run {
     let started = Instant::now();
-    let output = Command::new(BIN)
-        .env_clear()
+    let args: Vec<&str> = std::iter::once("scan")
+        .chain(args.iter().copied())
+        .collect();
+    let output = command(&args, &[] as &[(&str, &str)])
         .current_dir(dir)
-        .arg("scan")
-        .args(args)
         .output()
         .expect("the binary runs");
     assert!(
         started.elapsed() < Duration::from_secs(30),
         "scan took too long"
     );
-    Run {
-        code: output.status.code().expect("exited on its own"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
+    Run::of(output)
 }
 
 /// A fresh empty folder under the target directory, removed on drop.
@@ -50,8 +35,11 @@ struct Tree(PathBuf);
 
 impl Tree {
     fn new(name: &str) -> Tree {
+        // Tests run in parallel in one process: each tree gets a folder of its own.
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("scan-{name}-{}", std::process::id()));
+            .join(format!("scan-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Tree(dir)
@@ -124,12 +112,13 @@ fn table_is_the_default_with_location_rule_text_and_fix() {
         )
     );
     assert!(run.stdout.contains("fix:   Call GET /apimanager/api/v1/"));
-    assert!(run.stdout.contains("app/client.py:3:"), "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("3 findings (2 error, 1 info) in 3 files"),
-        "{}",
-        run.stdout
+    assert_contains_all(
+        &run.stdout,
+        &[
+            "app/client.py:3:",
+            "3 findings (2 error, 1 info) in 3 files",
+        ],
+        &run.stdout,
     );
 }
 
@@ -325,11 +314,7 @@ fn unreadable_files_and_folders_are_reported_and_skipped() {
             [("./open.sh".to_string(), "scan.exchange-v1-apis".to_string())]
         );
         assert_eq!(run.json()["summary"]["unreadable"], 2, "{}", run.stdout);
-        assert!(
-            run.stderr.contains("locked.sh") && run.stderr.contains("secret"),
-            "{}",
-            run.stderr
-        );
+        assert_contains_all(&run.stderr, &["locked.sh", "secret"], &run.stderr);
         assert_eq!(run.code, 1, "a finding outranks an incomplete scan");
         let only_unreadable = scan(&tree.0, &["locked.sh"]);
         assert_eq!(only_unreadable.code, 3, "{}", only_unreadable.stderr);
@@ -356,15 +341,8 @@ fn symlink_loops_do_not_hang_with_or_without_follow() {
 
 #[test]
 fn list_and_explain_know_the_rules() {
-    let explain = Command::new(BIN)
-        .env_clear()
-        .args(["explain", "scan.literal-secret"])
-        .output()
-        .unwrap();
-    assert!(explain.status.success());
-    let text = String::from_utf8(explain.stdout).unwrap();
-    assert!(
-        text.contains("Why it is a problem") && text.contains("Severity: error"),
-        "{text}"
-    );
+    let explain = doctor(&["explain", "scan.literal-secret"], &[] as &[(&str, &str)]);
+    assert_eq!(explain.code, 0, "{explain:#?}");
+    let text = explain.stdout;
+    assert_contains_all(&text, &["Why it is a problem", "Severity: error"], &text);
 }

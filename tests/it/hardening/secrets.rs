@@ -19,7 +19,7 @@ use mockito::{Matcher, Server, ServerGuard};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-use super::{Run, doctor, doctor_async};
+use crate::support::bin::{Run, doctor, doctor_async};
 
 const CLIENT_ID: &str = "7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9";
 const CLIENT_SECRET: &str = "echo-secret-Zq8u2Kx9Lm4vR7t";

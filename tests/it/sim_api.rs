@@ -15,13 +15,18 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anypoint_doctor::sim::scenarios::{self, SCENARIOS};
-use anypoint_doctor::sim::world::{ApiInstance, ClientApplication, Fault, FaultKind, Grant, User};
-use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
+use crate::support::api::{Answer, Api as Sim, client};
+use crate::support::assert_contains_all;
+use crate::support::bin::BIN;
+use crate::support::fs::{fixture_json as fixture, temp_dir};
+use crate::support::sim::scenarios::{self, SCENARIOS};
+use crate::support::sim::{
+    ApiInstance, ClientApplication, FaultKind, Grant, User, World, fault, healthy_with, serve,
+    world,
+};
 
 const ROOT: &str = scenarios::ROOT_ORG;
 const BUSINESS_GROUP: &str = scenarios::BUSINESS_GROUP;
@@ -69,43 +74,6 @@ mod path {
     }
 }
 
-fn fixture(name: &str) -> Value {
-    let file = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
-}
-
-fn world(name: &str) -> World {
-    scenarios::find(name)
-        .unwrap_or_else(|| panic!("no scenario {name:?}"))
-        .world()
-        .resolve()
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn with_faults(faults: Vec<Fault>) -> World {
-    let mut world = world("healthy");
-    world.faults = faults;
-    world
-}
-
-fn fault(path: &str, method: Option<&str>, fault: FaultKind, times: Option<u32>) -> Fault {
-    Fault {
-        path: path.into(),
-        method: method.map(str::to_string),
-        fault,
-        times,
-    }
-}
-
-fn client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .timeout(timeout)
-        .build()
-        .expect("a reqwest client")
-}
-
 fn form(pairs: &[(&str, &str)]) -> String {
     let mut serializer = url::form_urlencoded::Serializer::new(String::new());
     for (key, value) in pairs {
@@ -123,127 +91,11 @@ fn now_secs() -> u64 {
 
 // ---------------------------------------------------------------- the simulator
 
-/// A simulator on a free loopback port and a client for it.
-struct Sim {
-    running: RunningSim,
-    http: reqwest::Client,
-}
-
-/// An answer, read in full.
-#[derive(Debug)]
-struct Answer {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    #[track_caller]
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The status and JSON body, for one-line assertions.
-    #[track_caller]
-    fn pair(&self) -> (u16, Value) {
-        (self.status.as_u16(), self.json())
-    }
-}
-
+/// What only these tests ask of the simulator's API.
 impl Sim {
-    async fn start(world: World) -> Sim {
-        let running = anypoint_doctor::sim::start(world, ServeOptions::default())
-            .await
-            .expect("the simulator starts");
-        Sim {
-            running,
-            http: client(PATIENCE),
-        }
-    }
-
-    async fn scenario(name: &str) -> Sim {
-        Sim::start(world(name)).await
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.running.base_url)
-    }
-
-    async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
-        let response = request.send().await.expect("the simulator answers");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.text().await.expect("the body reads");
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, path: &str, token: Option<&str>) -> Answer {
-        let mut request = self.http.get(self.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        self.send(request).await
-    }
-
-    /// POST with a raw body; `content_type` defaults to JSON.
-    async fn post(
-        &self,
-        path: &str,
-        token: Option<&str>,
-        content_type: &str,
-        body: impl Into<String>,
-    ) -> Answer {
-        self.send_body(Method::POST, path, token, content_type, body)
-            .await
-    }
-
-    /// `method` with a raw body of `content_type`.
-    async fn send_body(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        content_type: &str,
-        body: impl Into<String>,
-    ) -> Answer {
-        let mut request = self
-            .http
-            .request(method, self.url(path))
-            .header("content-type", content_type)
-            .body(body.into());
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        self.send(request).await
-    }
-
-    async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
-        self.post(path, token, "application/json", body.to_string())
-            .await
-    }
-
-    async fn token_for(&self, client_id: &str, client_secret: &str) -> Answer {
-        let body = json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret});
-        self.post_json(path::TOKEN, None, &body).await
-    }
-
     /// A token for the world's login app.
     async fn app_token(&self) -> String {
-        let answer = self.token_for(CLIENT_ID, CLIENT_SECRET).await;
-        assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
-        answer.json()["access_token"]
-            .as_str()
-            .expect("an access token")
-            .to_string()
+        self.token(CLIENT_ID, CLIENT_SECRET).await
     }
 
     /// Creates a client application through Exchange v2; returns its id.
@@ -258,13 +110,6 @@ impl Sim {
         assert_eq!(created["name"], name);
         assert!(created["clientId"].is_string() && created["clientSecret"].is_string());
         created["id"].as_u64().expect("a numeric id")
-    }
-
-    /// Stops the simulator, in bounded time.
-    async fn stop(self) {
-        tokio::time::timeout(PATIENCE, self.running.stop())
-            .await
-            .expect("the simulator stops");
     }
 }
 
@@ -888,7 +733,7 @@ async fn rate_limit_remaining_never_reads_the_full_limit() {
 
 #[tokio::test]
 async fn rate_limit_fault_answers_429_with_retry_after_and_reset() {
-    let sim = Sim::start(with_faults(vec![fault(
+    let sim = Sim::start(healthy_with(vec![fault(
         path::ME,
         None,
         FaultKind::RateLimit {
@@ -919,7 +764,7 @@ async fn rate_limit_fault_answers_429_with_retry_after_and_reset() {
 
 #[tokio::test]
 async fn server_error_faults_answer_json_or_a_gateway_html_page() {
-    let sim = Sim::start(with_faults(vec![
+    let sim = Sim::start(healthy_with(vec![
         fault(path::ME, None, FaultKind::Status { status: 503 }, None),
         fault(path::USERS_ME, None, FaultKind::Html { status: 502 }, None),
     ]))
@@ -949,7 +794,7 @@ async fn server_error_faults_answer_json_or_a_gateway_html_page() {
 
 #[tokio::test]
 async fn a_truncated_answer_is_the_first_half_of_the_real_one() {
-    let sim = Sim::start(with_faults(vec![fault(
+    let sim = Sim::start(healthy_with(vec![fault(
         path::USERS_ME,
         None,
         FaultKind::Truncated,
@@ -968,7 +813,7 @@ async fn a_truncated_answer_is_the_first_half_of_the_real_one() {
 
 #[tokio::test]
 async fn a_hung_request_times_out_and_the_simulator_still_stops() {
-    let sim = Sim::start(with_faults(vec![fault(
+    let sim = Sim::start(healthy_with(vec![fault(
         path::ME,
         Some("GET"),
         FaultKind::Hang,
@@ -998,7 +843,7 @@ async fn a_hung_request_times_out_and_the_simulator_still_stops() {
 #[tokio::test]
 async fn a_lost_answer_times_out_yet_the_write_happened() {
     let create = path::exchange_apps();
-    let sim = Sim::start(with_faults(vec![
+    let sim = Sim::start(healthy_with(vec![
         fault(&create, Some("POST"), FaultKind::Hang, Some(1)),
         fault(&create, Some("POST"), FaultKind::LostAnswer, Some(1)),
     ]))
@@ -1032,7 +877,7 @@ async fn a_lost_answer_times_out_yet_the_write_happened() {
 
 #[tokio::test]
 async fn a_reset_connection_is_a_transport_error() {
-    let sim = Sim::start(with_faults(vec![fault(
+    let sim = Sim::start(healthy_with(vec![fault(
         path::ME,
         None,
         FaultKind::Reset,
@@ -1056,7 +901,7 @@ async fn a_reset_connection_is_a_transport_error() {
 
 #[tokio::test]
 async fn faults_apply_to_their_method_and_only_as_many_times_as_asked() {
-    let mut world = with_faults(vec![
+    let mut world = healthy_with(vec![
         fault(
             "/accounts/api/organizations/*",
             Some("GET"),
@@ -1100,9 +945,7 @@ async fn faults_apply_to_their_method_and_only_as_many_times_as_asked() {
 /// `stop` must return even when nothing was asked of the simulator yet.
 #[tokio::test]
 async fn stopping_right_after_start_returns() {
-    let running = anypoint_doctor::sim::start(world("healthy"), ServeOptions::default())
-        .await
-        .expect("the simulator starts");
+    let running = serve(world("healthy")).await;
     tokio::time::timeout(Duration::from_secs(2), running.stop())
         .await
         .expect("stop returns");
@@ -1344,7 +1187,7 @@ async fn me_for_a_connected_app_carries_the_user_who_created_it() {
 #[tokio::test]
 async fn throttle_fault_is_an_empty_503_with_rate_limit_headers() {
     // §6, §11.8 (KB 001116018).
-    let sim = Sim::start(with_faults(vec![fault(
+    let sim = Sim::start(healthy_with(vec![fault(
         "/accounts/api/organizations/*/environments",
         None,
         FaultKind::Throttle {
@@ -2050,10 +1893,7 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str, text: &str) -> Scratch {
-        let path = std::env::temp_dir().join(format!(
-            "anypoint-doctor-sim-api-{}-{name}",
-            std::process::id()
-        ));
+        let path = temp_dir("sim-api").join(name);
         std::fs::write(&path, text).expect("the scratch file is written");
         Scratch(path)
     }
@@ -2150,8 +1990,7 @@ fn sim_names_the_line_of_a_bad_scenario_file() {
     let run = doctor(&["sim", "--port", "0", "--scenario-file", file.path()]);
     assert_eq!(run.code, Some(2), "{run:#?}");
     assert!(run.stdout.is_empty(), "{run:#?}");
-    assert!(run.stderr.contains(file.path()), "{run:#?}");
-    assert!(run.stderr.contains("line 3"), "{run:#?}");
+    assert_contains_all(&run.stderr, &[file.path(), "line 3"], &run);
 }
 
 #[test]
@@ -2163,8 +2002,7 @@ fn sim_names_the_line_of_an_error_at_the_start_of_a_line() {
     );
     let run = doctor(&["sim", "--port", "0", "--scenario-file", file.path()]);
     assert_eq!(run.code, Some(2), "{run:#?}");
-    assert!(run.stderr.contains("bogus"), "{run:#?}");
-    assert!(run.stderr.contains("line 3"), "{run:#?}");
+    assert_contains_all(&run.stderr, &["bogus", "line 3"], &run);
 }
 
 /// A child process, killed and reaped on drop (also when the test fails).

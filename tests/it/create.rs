@@ -6,15 +6,14 @@
 //! after a timeout) shows up as a changed world.
 
 use std::path::PathBuf;
-use std::process::Command;
-use std::time::Duration;
 
-use anypoint_doctor::sim::scenarios::{self, ROOT_ORG, SANDBOX};
-use anypoint_doctor::sim::world::{Contract, Fault, FaultKind, Login};
-use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
+use crate::support::assert_contains_all;
+use crate::support::bin::Run;
+use crate::support::fs::temp_dir;
+use crate::support::sim::scenarios::{ROOT_ORG, SANDBOX};
+use crate::support::sim::{Contract, FaultKind, Sim, World, fault as fault_on, world};
 
 /// The scenarios' API instances: one in Sandbox, one in Production.
 const SANDBOX_API: &str = "18972610";
@@ -28,42 +27,19 @@ const EXCHANGE_APPS: &str = "/exchange/api/v2/organizations/*/applications";
 const EXCHANGE_CONTRACTS: &str = "/exchange/api/v2/organizations/*/applications/*/contracts";
 const APIM_CONTRACTS: &str = "/apimanager/api/v1/organizations/*/environments/*/apis/*/contracts";
 
-/// No run of the binary may take longer, hung requests included.
-const PATIENCE: Duration = Duration::from_secs(30);
-
-// ---------------------------------------------------------------- running
-
-/// One finished run of the binary.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+/// stderr with the diagnosis table's borders removed and whitespace
+/// collapsed, so a phrase wrapped inside a cell still reads as one.
+fn stderr_flat(run: &Run) -> String {
+    flat(&run.stderr)
 }
 
-impl Run {
-    fn output(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-
-    /// stderr with the diagnosis table's borders removed and whitespace
-    /// collapsed, so a phrase wrapped inside a cell still reads as one.
-    fn stderr_flat(&self) -> String {
-        flat(&self.stderr)
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:#?}"))
-    }
-
-    /// A usage or input error: exit 2, nothing on stdout, `error: ` on stderr.
-    fn usage_error(&self) -> &str {
-        assert_eq!(self.code, 2, "{self:#?}");
-        assert!(self.stdout.is_empty(), "{self:#?}");
-        assert!(self.stderr.starts_with("error: "), "{self:#?}");
-        &self.stderr
-    }
+/// A create that could not be done: exit 1, nothing on stdout, and a
+/// diagnosis on stderr that says each of `phrases` (read flat).
+#[track_caller]
+fn assert_refused(run: &Run, phrases: &[&str]) {
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(run.stdout.is_empty(), "{run:#?}");
+    assert_contains_all(&stderr_flat(run), phrases, run);
 }
 
 fn flat(text: &str) -> String {
@@ -73,78 +49,38 @@ fn flat(text: &str) -> String {
         .join(" ")
 }
 
-/// A scenario's world, ready to serve.
-fn world(name: &str) -> World {
-    scenarios::find(name)
-        .unwrap_or_else(|| panic!("no scenario {name:?}"))
-        .world()
-        .resolve()
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
 /// `world` with one fault on POSTs to `path`, for the first request only: a
 /// blind second POST would then be carried out and show in the state.
 fn with_post_fault(mut world: World, path: &str, fault: FaultKind) -> World {
-    world.faults.push(Fault {
-        path: path.into(),
-        method: Some("POST".into()),
-        fault,
-        times: Some(1),
-    });
+    world
+        .faults
+        .push(fault_on(path, Some("POST"), fault, Some(1)));
     world
 }
 
-/// The simulator, in-process, and the credentials its world signs in with.
-struct Sim {
-    running: RunningSim,
-    login: Login,
-}
-
+/// What only these tests ask of the simulator.
 impl Sim {
-    async fn start(world: World) -> Sim {
-        let login = world.login.clone();
-        let running = anypoint_doctor::sim::start(world, ServeOptions::default())
-            .await
-            .expect("the simulator starts");
-        Sim { running, login }
+    /// The apps and contracts of the simulator's world as it is now.
+    fn writable(&self) -> Writable {
+        writable(&self.world())
     }
 
-    /// Runs the binary with only the `ANYPOINT_*` variables pointing at this
-    /// simulator (on the blocking pool, so the simulator keeps serving).
-    async fn run(&self, args: &[&str]) -> Run {
-        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        let env = [
-            ("ANYPOINT_HOST", self.running.base_url.clone()),
-            ("ANYPOINT_CLIENT_ID", self.login.client_id.clone()),
-            ("ANYPOINT_CLIENT_SECRET", self.login.client_secret.clone()),
-        ];
-        let task = tokio::task::spawn_blocking(move || {
-            Command::new(BIN)
-                .env_clear()
-                .envs(env)
-                .args(&args)
-                .output()
-                .expect("the binary runs")
-        });
-        let output = tokio::time::timeout(PATIENCE, task)
+    /// `create app --name NAME EXTRA…`.
+    async fn create_app(&self, name: &str, extra: &[&str]) -> Run {
+        self.run(&[&["create", "app", "--name", name][..], extra].concat())
             .await
-            .expect("the binary finishes in time")
-            .expect("the run finished");
-        let run = Run {
-            code: output.status.code().expect("the binary exited on its own"),
-            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        };
-        assert!(
-            !run.output().contains(&self.login.client_secret),
-            "the Connected App's secret was printed: {run:#?}"
-        );
-        run
     }
 
-    /// A copy of the simulator's world as it is now.
-    fn world(&self) -> World {
-        self.running.state.world.lock().expect("world lock").clone()
+    /// `create contract --app APP --api API EXTRA…`.
+    async fn create_contract(&self, app: &str, api: &str, extra: &[&str]) -> Run {
+        self.run(
+            &[
+                &["create", "contract", "--app", app, "--api", api][..],
+                extra,
+            ]
+            .concat(),
+        )
+        .await
     }
 
     /// Requests the simulator has answered (or is still answering).
@@ -186,10 +122,6 @@ impl Sim {
             .expect("API Manager answers");
         assert_eq!(response.status(), 200);
         response.json().await.expect("a JSON contract list")
-    }
-
-    async fn stop(self) {
-        self.running.stop().await;
     }
 }
 
@@ -241,14 +173,9 @@ fn curl_body(curl: &str) -> Value {
     serde_json::from_str(&curl[start..end].replace("'\\''", "'")).expect("curl's body is JSON")
 }
 
-/// A path under the temp directory that no other test uses.
+/// A path in a fresh temp folder that no other test uses.
 fn temp_path(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "anypoint-doctor-create-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_file(&path);
-    path
+    temp_dir("create").join(name)
 }
 
 // ---------------------------------------------------------------- the happy flow
@@ -258,7 +185,7 @@ async fn create_app_list_it_create_a_contract_and_api_manager_shows_it() {
     let sim = Sim::start(world("healthy")).await;
     let name = "ci-orders-client";
 
-    let created = sim.run(&["create", "app", "--name", name]).await;
+    let created = sim.create_app(name, &[]).await;
     assert_eq!(created.code, 0, "{created:#?}");
     let ids = sim.app_ids(name);
     assert_eq!(ids.len(), 1, "one application {name:?}");
@@ -269,20 +196,16 @@ async fn create_app_list_it_create_a_contract_and_api_manager_shows_it() {
         .into_iter()
         .find(|a| a.id == id)
         .unwrap();
-    assert!(
-        created.stdout.contains(&format!(
-            "Created client application \"{name}\" in \"Example Corp\""
-        )),
-        "{created:#?}"
-    );
-    assert!(
-        created.stdout.contains(&format!("id            {id}")),
-        "{created:#?}"
-    );
-    assert!(created.stdout.contains(&app.client_id), "{created:#?}");
-    assert!(
-        created.stdout.contains("not shown") && created.stdout.contains("--show-secret"),
-        "{created:#?}"
+    assert_contains_all(
+        &created.stdout,
+        &[
+            &format!("Created client application \"{name}\" in \"Example Corp\""),
+            &format!("id            {id}"),
+            &app.client_id,
+            "not shown",
+            "--show-secret",
+        ],
+        &created,
     );
     assert!(
         !created.output().contains(&app.client_secret),
@@ -321,9 +244,7 @@ async fn create_app_list_it_create_a_contract_and_api_manager_shows_it() {
     assert!(!listed.to_string().contains(&app.client_secret));
 
     // A contract with the Sandbox API, by the application's name.
-    let contract = sim
-        .run(&["create", "contract", "--app", name, "--api", SANDBOX_API])
-        .await;
+    let contract = sim.create_contract(name, SANDBOX_API, &[]).await;
     assert_eq!(contract.code, 0, "{contract:#?}");
     let contracts = sim.contracts(id, SANDBOX_API);
     assert_eq!(contracts.len(), 1, "{contract:#?}");
@@ -348,9 +269,7 @@ async fn create_app_list_it_create_a_contract_and_api_manager_shows_it() {
     assert_eq!(shown["application"]["name"], name);
 
     // Again: the existing contract is reported, and not duplicated.
-    let again = sim
-        .run(&["create", "contract", "--app", name, "--api", SANDBOX_API])
-        .await;
+    let again = sim.create_contract(name, SANDBOX_API, &[]).await;
     assert_eq!(again.code, 0, "{again:#?}");
     assert!(
         again
@@ -365,25 +284,20 @@ async fn create_app_list_it_create_a_contract_and_api_manager_shows_it() {
 #[tokio::test]
 async fn an_existing_contract_is_reported_by_app_id_in_json() {
     let sim = Sim::start(world("healthy")).await;
-    let before = writable(&sim.world());
+    let before = sim.writable();
     let run = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
+        .create_contract(
             &ORDERS_PORTAL.to_string(),
-            "--api",
             SANDBOX_API,
-            "--format",
-            "json",
-        ])
+            &["--format", "json"],
+        )
         .await;
     assert_eq!(run.code, 0, "{run:#?}");
     let report = run.json();
     assert_eq!(report["result"], "already exists", "{report}");
     assert_eq!(report["environment"], "Sandbox", "{report}");
     assert_eq!(report["contract"]["id"], 6273842, "{report}");
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
     sim.stop().await;
 }
 
@@ -391,35 +305,25 @@ async fn an_existing_contract_is_reported_by_app_id_in_json() {
 #[tokio::test]
 async fn a_duplicate_contract_refused_by_the_platform_is_reported_not_an_error() {
     let mut world = world("healthy");
-    world.faults.push(Fault {
-        path: APIM_CONTRACTS.into(),
-        method: Some("GET".into()),
-        fault: FaultKind::Status { status: 503 },
-        times: None,
-    });
+    world.faults.push(fault_on(
+        APIM_CONTRACTS,
+        Some("GET"),
+        FaultKind::Status { status: 503 },
+        None,
+    ));
     let sim = Sim::start(world).await;
-    let before = writable(&sim.world());
-    let run = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
-            "orders-portal",
-            "--api",
-            SANDBOX_API,
-        ])
-        .await;
+    let before = sim.writable();
+    let run = sim.create_contract("orders-portal", SANDBOX_API, &[]).await;
     assert_eq!(run.code, 0, "{run:#?}");
-    assert!(
-        run.stderr
-            .contains("warning: cannot check for an existing contract"),
-        "{run:#?}"
+    assert_contains_all(
+        &run.stderr,
+        &[
+            "warning: cannot check for an existing contract",
+            "The contract already exists",
+        ],
+        &run,
     );
-    assert!(
-        run.stderr.contains("The contract already exists"),
-        "{run:#?}"
-    );
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
     sim.stop().await;
 }
 
@@ -430,19 +334,18 @@ async fn dry_run_create_app_prints_the_request_and_creates_nothing() {
     let sim = Sim::start(world("healthy")).await;
     let before = sim.world();
     let run = sim
-        .run(&[
-            "create",
-            "app",
-            "--name",
+        .create_app(
             "dry-app",
-            "--description",
-            "it's a test",
-            "--redirect-uri",
-            "https://app.example.com/callback",
-            "--grant-type",
-            "client_credentials",
-            "--dry-run",
-        ])
+            &[
+                "--description",
+                "it's a test",
+                "--redirect-uri",
+                "https://app.example.com/callback",
+                "--grant-type",
+                "client_credentials",
+                "--dry-run",
+            ],
+        )
         .await;
     let (request, body, curl) = dry_run_parts(&run);
     let url = format!(
@@ -477,7 +380,7 @@ async fn dry_run_create_app_prints_the_request_and_creates_nothing() {
     for app in &before.client_applications {
         assert!(!run.output().contains(&app.client_secret), "{run:#?}");
     }
-    assert_eq!(writable(&sim.world()), writable(&before), "nothing created");
+    assert_eq!(sim.writable(), writable(&before), "nothing created");
     sim.stop().await;
 }
 
@@ -486,15 +389,7 @@ async fn dry_run_create_contract_prints_the_fields_from_the_instance() {
     let sim = Sim::start(world("healthy")).await;
     let before = sim.world();
     let run = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
-            "billing-batch",
-            "--api",
-            SANDBOX_API,
-            "--dry-run",
-        ])
+        .create_contract("billing-batch", SANDBOX_API, &["--dry-run"])
         .await;
     let (request, body, curl) = dry_run_parts(&run);
     let url = format!(
@@ -526,19 +421,11 @@ async fn dry_run_create_contract_prints_the_fields_from_the_instance() {
 
     // The version group and tier are overridable.
     let custom = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
+        .create_contract(
             "billing-batch",
-            "--api",
             SANDBOX_API,
-            "--version-group",
-            "v1.0",
-            "--tier",
-            "1797161",
-            "--dry-run",
-        ])
+            &["--version-group", "v1.0", "--tier", "1797161", "--dry-run"],
+        )
         .await;
     let (_, body, _) = dry_run_parts(&custom);
     assert_eq!(body["versionGroup"], "v1.0");
@@ -546,7 +433,7 @@ async fn dry_run_create_contract_prints_the_fields_from_the_instance() {
     for app in &before.client_applications {
         assert!(!run.output().contains(&app.client_secret), "{run:#?}");
     }
-    assert_eq!(writable(&sim.world()), writable(&before), "nothing created");
+    assert_eq!(sim.writable(), writable(&before), "nothing created");
     sim.stop().await;
 }
 
@@ -555,9 +442,7 @@ async fn dry_run_create_contract_prints_the_fields_from_the_instance() {
 #[tokio::test]
 async fn show_secret_prints_the_new_secret_in_table_and_json() {
     let sim = Sim::start(world("healthy")).await;
-    let run = sim
-        .run(&["create", "app", "--name", "shown-app", "--show-secret"])
-        .await;
+    let run = sim.create_app("shown-app", &["--show-secret"]).await;
     assert_eq!(run.code, 0, "{run:#?}");
     let app = sim.world().client_applications.pop().unwrap();
     assert_eq!(app.name, "shown-app");
@@ -568,15 +453,7 @@ async fn show_secret_prints_the_new_secret_in_table_and_json() {
     );
 
     let json = sim
-        .run(&[
-            "create",
-            "app",
-            "--name",
-            "shown-json-app",
-            "--show-secret",
-            "--format",
-            "json",
-        ])
+        .create_app("shown-json-app", &["--show-secret", "--format", "json"])
         .await;
     assert_eq!(json.code, 0, "{json:#?}");
     let app = sim.world().client_applications.pop().unwrap();
@@ -591,9 +468,7 @@ async fn show_secret_prints_the_new_secret_in_table_and_json() {
 #[tokio::test]
 async fn json_output_has_no_secret_without_show_secret() {
     let sim = Sim::start(world("healthy")).await;
-    let run = sim
-        .run(&["create", "app", "--name", "json-app", "--format", "json"])
-        .await;
+    let run = sim.create_app("json-app", &["--format", "json"]).await;
     assert_eq!(run.code, 0, "{run:#?}");
     let app = sim.world().client_applications.pop().unwrap();
     assert_eq!(app.name, "json-app");
@@ -611,14 +486,7 @@ async fn secret_file_gets_the_secret_with_mode_0600() {
     let sim = Sim::start(world("healthy")).await;
     let path = temp_path("secret-new");
     let run = sim
-        .run(&[
-            "create",
-            "app",
-            "--name",
-            "file-app",
-            "--secret-file",
-            path.to_str().unwrap(),
-        ])
+        .create_app("file-app", &["--secret-file", path.to_str().unwrap()])
         .await;
     assert_eq!(run.code, 0, "{run:#?}");
     let app = sim.world().client_applications.pop().unwrap();
@@ -646,27 +514,17 @@ async fn secret_file_gets_the_secret_with_mode_0600() {
 #[tokio::test]
 async fn an_existing_secret_file_is_refused_before_anything_is_sent() {
     let sim = Sim::start(world("healthy")).await;
-    let before = writable(&sim.world());
+    let before = sim.writable();
     let path = temp_path("secret-existing");
     std::fs::write(&path, "keep me\n").unwrap();
     let run = sim
-        .run(&[
-            "create",
-            "app",
-            "--name",
-            "file-app",
-            "--secret-file",
-            path.to_str().unwrap(),
-        ])
+        .create_app("file-app", &["--secret-file", path.to_str().unwrap()])
         .await;
     let error = run.usage_error();
-    assert!(
-        error.contains("--secret-file") && error.contains("exists"),
-        "{run:#?}"
-    );
+    assert_contains_all(&error, &["--secret-file", "exists"], &run);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me\n");
     assert_eq!(sim.requests(), 0, "nothing was sent");
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
     let _ = std::fs::remove_file(&path);
     sim.stop().await;
 }
@@ -676,24 +534,22 @@ async fn an_existing_secret_file_is_refused_before_anything_is_sent() {
 #[tokio::test]
 async fn a_duplicate_name_is_refused_unless_allowed() {
     let sim = Sim::start(world("healthy")).await;
-    let before = writable(&sim.world());
-    let refused = sim.run(&["create", "app", "--name", "orders-portal"]).await;
+    let before = sim.writable();
+    let refused = sim.create_app("orders-portal", &[]).await;
     let error = refused.usage_error();
-    assert!(
-        error.contains("already exists") && error.contains(&format!("id {ORDERS_PORTAL}")),
-        "{refused:#?}"
+    assert_contains_all(
+        &error,
+        &[
+            "already exists",
+            &format!("id {ORDERS_PORTAL}"),
+            "--allow-duplicate",
+        ],
+        &refused,
     );
-    assert!(error.contains("--allow-duplicate"), "{refused:#?}");
-    assert_eq!(writable(&sim.world()), before, "nothing created");
+    assert_eq!(sim.writable(), before, "nothing created");
 
     let allowed = sim
-        .run(&[
-            "create",
-            "app",
-            "--name",
-            "orders-portal",
-            "--allow-duplicate",
-        ])
+        .create_app("orders-portal", &["--allow-duplicate"])
         .await;
     assert_eq!(allowed.code, 0, "{allowed:#?}");
     let ids = sim.app_ids("orders-portal");
@@ -710,14 +566,16 @@ async fn a_duplicate_name_is_refused_unless_allowed() {
 #[tokio::test]
 async fn the_duplicate_check_warns_when_the_list_cannot_be_believed() {
     let sim = Sim::start(world("missing-view-scope")).await;
-    let run = sim.run(&["create", "app", "--name", "orders-portal"]).await;
+    let run = sim.create_app("orders-portal", &[]).await;
     assert_eq!(run.code, 0, "{run:#?}");
-    assert!(
-        run.stderr
-            .contains("warning: the duplicate check cannot be trusted"),
-        "{run:#?}"
+    assert_contains_all(
+        &run.stderr,
+        &[
+            "warning: the duplicate check cannot be trusted",
+            "View Client Applications",
+        ],
+        &run,
     );
-    assert!(run.stderr.contains("View Client Applications"), "{run:#?}");
     // The list hid the existing one: that is exactly what the warning is about.
     assert_eq!(sim.app_ids("orders-portal").len(), 2);
     sim.stop().await;
@@ -728,185 +586,115 @@ async fn the_duplicate_check_warns_when_the_list_cannot_be_believed() {
 #[tokio::test]
 async fn create_app_without_the_manage_scope_is_diagnosed() {
     let sim = Sim::start(world("missing-manage-scopes")).await;
-    let before = writable(&sim.world());
+    let before = sim.writable();
     let path = temp_path("secret-refused");
     let run = sim
-        .run(&[
-            "create",
-            "app",
-            "--name",
-            "no-scope-app",
-            "--secret-file",
-            path.to_str().unwrap(),
-        ])
+        .create_app("no-scope-app", &["--secret-file", path.to_str().unwrap()])
         .await;
-    assert_eq!(run.code, 1, "{run:#?}");
     assert!(!path.exists(), "the unused secret file is removed");
-    assert!(run.stdout.is_empty(), "{run:#?}");
-    assert!(
-        run.stderr
-            .contains("The platform refused the create (HTTP 403"),
-        "{run:#?}"
+    assert_refused(
+        &run,
+        &[
+            "The platform refused the create (HTTP 403",
+            "Diagnosis:",
+            "✗ fail scope.manage-client-applications",
+            "missing Manage Client Applications",
+        ],
     );
-    let flat = run.stderr_flat();
-    assert!(flat.contains("Diagnosis:"), "{run:#?}");
-    assert!(
-        flat.contains("✗ fail scope.manage-client-applications"),
-        "{run:#?}"
-    );
-    assert!(
-        flat.contains("missing Manage Client Applications"),
-        "{run:#?}"
-    );
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
     sim.stop().await;
 }
 
 #[tokio::test]
 async fn create_contract_without_the_manage_scope_is_diagnosed() {
     let sim = Sim::start(world("missing-manage-scopes")).await;
-    let before = writable(&sim.world());
-    let run = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
-            "billing-batch",
-            "--api",
-            SANDBOX_API,
-        ])
-        .await;
-    assert_eq!(run.code, 1, "{run:#?}");
-    assert!(run.stdout.is_empty(), "{run:#?}");
-    assert!(
-        run.stderr
-            .contains("The platform refused the contract (HTTP 403"),
-        "{run:#?}"
+    let before = sim.writable();
+    let run = sim.create_contract("billing-batch", SANDBOX_API, &[]).await;
+    assert_refused(
+        &run,
+        &[
+            "The platform refused the contract (HTTP 403",
+            "✗ fail scope.manage-contracts Sandbox",
+            "missing Manage Contracts",
+        ],
     );
-    let flat = run.stderr_flat();
-    assert!(
-        flat.contains("✗ fail scope.manage-contracts Sandbox"),
-        "{run:#?}"
-    );
-    assert!(flat.contains("missing Manage Contracts"), "{run:#?}");
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
     sim.stop().await;
 }
 
 #[tokio::test]
 async fn a_wrong_secret_stops_at_sign_in_with_the_token_diagnosis() {
     let sim = Sim::start(world("wrong-secret")).await;
-    let before = writable(&sim.world());
-    let run = sim.run(&["create", "app", "--name", "never-app"]).await;
-    assert_eq!(run.code, 1, "{run:#?}");
-    assert!(run.stdout.is_empty(), "{run:#?}");
+    let before = sim.writable();
+    let run = sim.create_app("never-app", &[]).await;
+    assert_refused(&run, &["✗ fail auth.token"]);
     assert!(
         run.stderr.starts_with("Could not sign in to the platform."),
         "{run:#?}"
     );
-    assert!(run.stderr_flat().contains("✗ fail auth.token"), "{run:#?}");
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
     sim.stop().await;
 }
 
 #[tokio::test]
 async fn an_unknown_org_is_a_usage_error() {
     let sim = Sim::start(world("healthy")).await;
-    let before = writable(&sim.world());
-    let run = sim
-        .run(&["create", "app", "--name", "org-app", "--org", "No Such Org"])
-        .await;
+    let before = sim.writable();
+    let run = sim.create_app("org-app", &["--org", "No Such Org"]).await;
     let error = run.usage_error();
-    assert!(error.contains("\"No Such Org\""), "{run:#?}");
-    assert!(error.contains("matches no organization"), "{run:#?}");
-    assert!(error.contains("\"Example Corp\""), "{run:#?}");
+    assert_contains_all(
+        &error,
+        &[
+            "\"No Such Org\"",
+            "matches no organization",
+            "\"Example Corp\"",
+        ],
+        &run,
+    );
     let contract = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
-            "billing-batch",
-            "--api",
-            SANDBOX_API,
-            "--org",
-            "No Such Org",
-        ])
+        .create_contract("billing-batch", SANDBOX_API, &["--org", "No Such Org"])
         .await;
     assert!(
         contract.usage_error().contains("matches no organization"),
         "{contract:#?}"
     );
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
     sim.stop().await;
 }
 
 #[tokio::test]
 async fn contract_input_errors_name_the_problem_and_change_nothing() {
     let sim = Sim::start(world("healthy")).await;
-    let before = writable(&sim.world());
+    let before = sim.writable();
 
-    let unknown_api = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
-            "billing-batch",
-            "--api",
-            "999",
-        ])
-        .await;
+    let unknown_api = sim.create_contract("billing-batch", "999", &[]).await;
     let error = unknown_api.usage_error();
-    assert!(
-        error.contains("--api") && error.contains("no API instance 999"),
-        "{unknown_api:#?}"
-    );
+    assert_contains_all(&error, &["--api", "no API instance 999"], &unknown_api);
 
     let other_env = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
-            "billing-batch",
-            "--api",
-            PRODUCTION_API,
-            "--env",
-            "Sandbox",
-        ])
+        .create_contract("billing-batch", PRODUCTION_API, &["--env", "Sandbox"])
         .await;
     let error = other_env.usage_error();
-    assert!(
-        error.contains(&format!(
-            "API instance {PRODUCTION_API} is in \"Production\""
-        )),
-        "{other_env:#?}"
+    assert_contains_all(
+        &error,
+        &[
+            &format!("API instance {PRODUCTION_API} is in \"Production\""),
+            "--env \"Production\"",
+        ],
+        &other_env,
     );
-    assert!(error.contains("--env \"Production\""), "{other_env:#?}");
 
-    let unknown_app = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
-            "no-such-app",
-            "--api",
-            SANDBOX_API,
-        ])
-        .await;
+    let unknown_app = sim.create_contract("no-such-app", SANDBOX_API, &[]).await;
     let error = unknown_app.usage_error();
-    assert!(
-        error.contains("--app") && error.contains("\"no-such-app\""),
-        "{unknown_app:#?}"
-    );
-    assert_eq!(writable(&sim.world()), before);
+    assert_contains_all(&error, &["--app", "\"no-such-app\""], &unknown_app);
+    assert_eq!(sim.writable(), before);
 
     // An empty --app is refused before anything is sent.
     let requests = sim.requests();
-    let empty = sim
-        .run(&["create", "contract", "--app", " ", "--api", SANDBOX_API])
-        .await;
+    let empty = sim.create_contract(" ", SANDBOX_API, &[]).await;
     assert!(empty.usage_error().contains("--app"), "{empty:#?}");
     assert_eq!(sim.requests(), requests, "nothing was sent");
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
     sim.stop().await;
 }
 
@@ -920,36 +708,23 @@ async fn an_ambiguous_app_name_is_refused() {
     twin.client_id = "0123456789abcdef0123456789abcdef".into();
     world.client_applications.push(twin);
     let sim = Sim::start(world).await;
-    let before = writable(&sim.world());
+    let before = sim.writable();
     let run = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
-            "orders-portal",
-            "--api",
-            PRODUCTION_API,
-            "--env",
-            "Production",
-        ])
+        .create_contract("orders-portal", PRODUCTION_API, &["--env", "Production"])
         .await;
     let error = run.usage_error();
     assert!(
         error.contains(&ORDERS_PORTAL.to_string()) && error.contains("2349099"),
         "both ids are named: {run:#?}"
     );
-    assert_eq!(
-        writable(&sim.world()),
-        before,
-        "no contract for a guessed app"
-    );
+    assert_eq!(sim.writable(), before, "no contract for a guessed app");
     sim.stop().await;
 }
 
 #[tokio::test]
 async fn bad_app_input_is_refused_before_anything_is_sent() {
     let sim = Sim::start(world("healthy")).await;
-    let before = writable(&sim.world());
+    let before = sim.writable();
     let long = "n".repeat(256);
     let cases: [(&[&str], &str); 5] = [
         (&["--name", ""], "the name is empty"),
@@ -971,16 +746,14 @@ async fn bad_app_input_is_refused_before_anything_is_sent() {
         assert!(error.contains(reason), "{extra:?}: {run:#?}");
     }
     assert_eq!(sim.requests(), 0, "nothing was sent");
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
 
     // 255 characters are still accepted.
     let longest = "n".repeat(255);
-    let run = sim
-        .run(&["create", "app", "--name", &longest, "--dry-run"])
-        .await;
+    let run = sim.create_app(&longest, &["--dry-run"]).await;
     let (_, body, _) = dry_run_parts(&run);
     assert_eq!(body["name"], longest.as_str());
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
     sim.stop().await;
 }
 
@@ -994,19 +767,13 @@ async fn a_create_app_without_answer_is_looked_up_not_retried() {
         FaultKind::Hang,
     ))
     .await;
-    let before = writable(&sim.world());
+    let before = sim.writable();
     let path = temp_path("secret-hung");
     let run = sim
-        .run(&[
-            "create",
-            "app",
-            "--name",
+        .create_app(
             "hung-app",
-            "--timeout",
-            "1",
-            "--secret-file",
-            path.to_str().unwrap(),
-        ])
+            &["--timeout", "1", "--secret-file", path.to_str().unwrap()],
+        )
         .await;
     assert_eq!(run.code, 3, "{run:#?}");
     assert!(!path.exists(), "the unused secret file is removed");
@@ -1021,7 +788,7 @@ async fn a_create_app_without_answer_is_looked_up_not_retried() {
     );
     // Only the first POST hangs: a second one would have created the app.
     assert_eq!(sim.app_ids("hung-app"), Vec::<u64>::new(), "no retry");
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
     sim.stop().await;
 }
 
@@ -1035,16 +802,10 @@ async fn a_create_app_whose_answer_is_lost_reports_the_app_that_exists() {
     .await;
     let path = temp_path("secret-lost");
     let run = sim
-        .run(&[
-            "create",
-            "app",
-            "--name",
+        .create_app(
             "lost-app",
-            "--timeout",
-            "1",
-            "--secret-file",
-            path.to_str().unwrap(),
-        ])
+            &["--timeout", "1", "--secret-file", path.to_str().unwrap()],
+        )
         .await;
     assert_eq!(run.code, 0, "{run:#?}");
     let ids = sim.app_ids("lost-app");
@@ -1055,10 +816,10 @@ async fn a_create_app_whose_answer_is_lost_reports_the_app_that_exists() {
     assert_eq!(written.trim_end(), app.client_secret);
     assert!(!run.output().contains(&app.client_secret), "{run:#?}");
     let _ = std::fs::remove_file(&path);
-    assert!(
-        run.stderr.contains("The create got no answer")
-            && run.stderr.contains("but the application exists"),
-        "{run:#?}"
+    assert_contains_all(
+        &run.stderr,
+        &["The create got no answer", "but the application exists"],
+        &run,
     );
     assert!(
         run.stdout.contains(&format!("id            {}", ids[0])),
@@ -1075,18 +836,9 @@ async fn a_create_contract_without_answer_is_looked_up_not_retried() {
         FaultKind::Hang,
     ))
     .await;
-    let before = writable(&sim.world());
+    let before = sim.writable();
     let run = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
-            "billing-batch",
-            "--api",
-            SANDBOX_API,
-            "--timeout",
-            "1",
-        ])
+        .create_contract("billing-batch", SANDBOX_API, &["--timeout", "1"])
         .await;
     assert_eq!(run.code, 3, "{run:#?}");
     assert!(run.stdout.is_empty(), "{run:#?}");
@@ -1104,7 +856,7 @@ async fn a_create_contract_without_answer_is_looked_up_not_retried() {
         sim.contracts(BILLING_BATCH, SANDBOX_API).is_empty(),
         "no retry"
     );
-    assert_eq!(writable(&sim.world()), before);
+    assert_eq!(sim.writable(), before);
     sim.stop().await;
 }
 
@@ -1117,24 +869,15 @@ async fn a_create_contract_whose_answer_is_lost_reports_the_contract_that_exists
     ))
     .await;
     let run = sim
-        .run(&[
-            "create",
-            "contract",
-            "--app",
-            "billing-batch",
-            "--api",
-            SANDBOX_API,
-            "--timeout",
-            "1",
-        ])
+        .create_contract("billing-batch", SANDBOX_API, &["--timeout", "1"])
         .await;
     assert_eq!(run.code, 0, "{run:#?}");
     let contracts = sim.contracts(BILLING_BATCH, SANDBOX_API);
     assert_eq!(contracts.len(), 1, "created once, not retried: {run:#?}");
-    assert!(
-        run.stderr.contains("The create got no answer")
-            && run.stderr.contains("but the contract exists"),
-        "{run:#?}"
+    assert_contains_all(
+        &run.stderr,
+        &["The create got no answer", "but the contract exists"],
+        &run,
     );
     assert!(
         run.stdout.contains(&format!(
@@ -1160,12 +903,15 @@ async fn apps_with_an_unbelievable_empty_list_is_diagnosed() {
         ),
         "{run:#?}"
     );
-    let flat = run.stderr_flat();
-    assert!(
-        flat.contains("✗ fail data.client-applications-empty"),
-        "{run:#?}"
+    let flat = stderr_flat(&run);
+    assert_contains_all(
+        &flat,
+        &[
+            "✗ fail data.client-applications-empty",
+            "View Client Applications",
+        ],
+        &run,
     );
-    assert!(flat.contains("View Client Applications"), "{run:#?}");
 
     let json = sim.run(&["apps", "--format", "json"]).await;
     assert_eq!(json.code, 1, "{json:#?}");
@@ -1253,7 +999,7 @@ async fn apis_names_the_environments_it_cannot_read_and_lists_the_rest() {
             && run.stderr.contains("\"Production\" (HTTP 403"),
         "{run:#?}"
     );
-    let flat = run.stderr_flat();
+    let flat = stderr_flat(&run);
     for env in ["Design", "Production"] {
         assert!(
             flat.contains(&format!("✗ fail scope.view-apis-configuration {env}")),

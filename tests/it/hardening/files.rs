@@ -4,9 +4,11 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use anypoint_doctor::sim::ServeOptions;
+use crate::support::sim::ServeOptions;
 
-use super::{BIN, app_env, serve, world};
+use crate::support::assert_contains_all;
+use crate::support::bin::{Run, command, doctor, doctor_async};
+use crate::support::sim::{app_env, serve, world};
 
 /// A private folder for one test, removed when it drops.
 fn folder() -> tempfile::TempDir {
@@ -25,11 +27,8 @@ fn untouched(victim: &Path) -> bool {
 }
 
 /// The binary started with only `env`, its stdout piped.
-fn spawn(args: &[&str], env: &[(String, String)]) -> Child {
-    Command::new(BIN)
-        .env_clear()
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .args(args)
+fn spawn(args: &[&str], env: &[(&str, &str)]) -> Child {
+    command(args, env)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -84,9 +83,7 @@ async fn sim_cert_file_replaces_a_link_instead_of_writing_through_it() {
         port: 0,
         tls_cert_file: Some(cert.clone()),
     };
-    let sim = anypoint_doctor::sim::start(world("healthy"), options)
-        .await
-        .expect("sim starts");
+    let sim = crate::support::sim::serve_with(world("healthy"), options).await;
     assert!(untouched(&victim), "the certificate went through the link");
     assert!(!std::fs::symlink_metadata(&cert).unwrap().is_symlink());
     assert!(
@@ -106,7 +103,8 @@ fn sim_tls_default_certificate_is_not_a_fixed_name_in_the_temp_directory() {
     let victim = victim(dir.path());
     let fixed = dir.path().join("anypoint-doctor-sim.pem");
     std::os::unix::fs::symlink(&victim, &fixed).unwrap();
-    let tmpdir = [("TMPDIR".to_string(), dir.path().display().to_string())];
+    let tmpdir = dir.path().display().to_string();
+    let tmpdir = [("TMPDIR", tmpdir.as_str())];
     let mut child = spawn(&["sim", "--tls", "--port", "0"], &tmpdir);
     let mut cert = None;
     // The simulator prints "Serving until Ctrl-C." last, once it is up (or exits on error).
@@ -148,7 +146,7 @@ fn scenario_file(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> PathB
 fn load_error(edit: impl FnOnce(&mut serde_json::Value)) -> String {
     let dir = folder();
     let path = scenario_file(dir.path(), edit);
-    match anypoint_doctor::sim::load::from_file(&path) {
+    match crate::support::sim::load::from_file(&path) {
         Ok(_) => panic!("the world loaded"),
         Err(e) => e.to_string(),
     }
@@ -175,19 +173,13 @@ fn duplicate_environment_and_app_ids_are_refused_on_load() {
         let copy = envs[0].clone();
         envs.push(copy);
     });
-    assert!(
-        err.contains("environments[") && err.contains("unique"),
-        "{err}"
-    );
+    assert_contains_all(&err, &["environments[", "unique"], &err);
     let err = load_error(|w| {
         let apps = w["connected_apps"].as_array_mut().unwrap();
         let copy = apps[0].clone();
         apps.push(copy);
     });
-    assert!(
-        err.contains("connected_apps[") && err.contains(".client_id"),
-        "{err}"
-    );
+    assert_contains_all(&err, &["connected_apps[", ".client_id"], &err);
 }
 
 #[test]
@@ -199,7 +191,7 @@ fn extreme_clock_skew_and_token_lifetime_are_refused_on_load() {
         ("latency_ms", serde_json::json!(u64::MAX)),
     ] {
         let err = load_error(|w| w[field] = value);
-        assert!(err.contains(field) && err.contains("limit"), "{err}");
+        assert_contains_all(&err, &[field, "limit"], &err);
     }
     let err = load_error(|w| {
         w["faults"] = serde_json::json!([{"path": "/**", "fault": {"type": "rate-limit", "retry_after_secs": u64::MAX}}]);
@@ -214,17 +206,14 @@ fn an_invalid_scenario_file_is_a_usage_error_of_one_line() {
     let path = scenario_file(dir.path(), |w| {
         w["clock_skew_secs"] = serde_json::json!(i64::MIN)
     });
-    let run = super::doctor(
+    let run = doctor(
         &["demo", "--scenario-file", &path.display().to_string()],
         &[],
     );
     assert_eq!(run.code, 2, "{run:?}");
     assert_eq!(run.stderr.trim().lines().count(), 1, "{run:?}");
-    assert!(
-        run.stderr.contains("world.json") && run.stderr.contains("clock_skew_secs"),
-        "{run:?}"
-    );
-    let run = super::doctor(&["demo", "--latency-ms", "18446744073709551615"], &[]);
+    assert_contains_all(&run.stderr, &["world.json", "clock_skew_secs"], &run);
+    let run = doctor(&["demo", "--latency-ms", "18446744073709551615"], &[]);
     assert_eq!(run.code, 2, "{run:?}");
 }
 
@@ -248,25 +237,19 @@ fn a_password_in_the_host_is_refused_without_echoing_it() {
             vec!["check", "--redact-ids", "--format", "json"],
             vec!["apps"],
         ] {
-            let run = super::doctor(&args, &with_host(host));
+            let run = doctor(&args, &with_host(host));
             assert_eq!(run.code, 2, "{host}: {run:?}");
             assert!(!run.output().contains("hunter2pw"), "{host}: {run:?}");
-            assert!(
-                run.stderr.contains("ANYPOINT_HOST") && run.stderr.contains("user:password@"),
-                "{run:?}"
-            );
+            assert_contains_all(&run.stderr, &["ANYPOINT_HOST", "user:password@"], &run);
         }
     }
 }
 
 #[test]
 fn port_zero_in_the_host_is_a_usage_error() {
-    let run = super::doctor(&["check", "--host", "http://127.0.0.1:0"], &with_host("x"));
+    let run = doctor(&["check", "--host", "http://127.0.0.1:0"], &with_host("x"));
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains("--host") && run.stderr.contains("port 0"),
-        "{run:?}"
-    );
+    assert_contains_all(&run.stderr, &["--host", "port 0"], &run);
 }
 
 // ------------------------------------------------- numeric flags, fuzzed
@@ -365,7 +348,7 @@ fn try_numeric_flag(path: &[String], flag: &str, value: &str) -> Result<(), Stri
     match runnable(path, flag, value, dir.path()) {
         Some(args) => {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            let run = super::doctor(&args, &[]);
+            let run = doctor(&args, &[]);
             if !(0..=3).contains(&run.code)
                 || (run.code == 2 && run.stderr.trim().lines().count() != 1)
             {
@@ -385,7 +368,7 @@ fn try_numeric_flag(path: &[String], flag: &str, value: &str) -> Result<(), Stri
                     Command::Demo(args) => &args.world,
                     _ => unreachable!("only sim and demo are not run"),
                 };
-                if let Err(e) = anypoint_doctor::sim::load::world(world, "healthy") {
+                if let Err(e) = crate::support::sim::load::world(world, "healthy") {
                     return Err(format!("{path:?} {flag} {value}: {e}"));
                 }
             }
@@ -457,16 +440,16 @@ mod fuzz {
 #[test]
 fn a_deadline_past_the_clock_is_a_usage_error_not_a_panic() {
     for flag in ["--deadline", "--timeout", "--connect-timeout"] {
-        let run = super::doctor(&["check", flag, "9223372036854775807"], &with_host("x"));
+        let run = doctor(&["check", flag, "9223372036854775807"], &with_host("x"));
         assert_eq!(run.code, 2, "{flag}: {run:?}");
         assert!(run.stderr.contains(flag), "{run:?}");
     }
 }
 
 /// `check --baseline FILE` against a closed port: refused before any request, or exit 3.
-fn check_with_baseline(baseline: &Path) -> super::Run {
+fn check_with_baseline(baseline: &Path) -> Run {
     let host = format!("http://127.0.0.1:{}", closed_port());
-    super::doctor(
+    doctor(
         &["check", "--baseline", &baseline.display().to_string()],
         &with_host(&host),
     )
@@ -481,10 +464,7 @@ fn a_baseline_larger_than_its_cap_is_refused_without_reading_it_whole() {
     file.set_len(17 << 20).unwrap();
     let run = check_with_baseline(&path);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains("--baseline") && run.stderr.contains("larger than 16 MiB"),
-        "{run:?}"
-    );
+    assert_contains_all(&run.stderr, &["--baseline", "larger than 16 MiB"], &run);
 }
 
 #[test]
@@ -498,10 +478,7 @@ fn a_baseline_with_an_unknown_status_is_refused() {
     std::fs::write(&path, old.to_string()).unwrap();
     let run = check_with_baseline(&path);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains("--baseline") && run.stderr.contains("passed-ish"),
-        "{run:?}"
-    );
+    assert_contains_all(&run.stderr, &["--baseline", "passed-ish"], &run);
     assert_eq!(run.stderr.trim().lines().count(), 1, "{run:?}");
 }
 
@@ -515,15 +492,12 @@ fn a_ca_file_whose_certificate_is_not_x509_is_a_usage_error_naming_the_file() {
     )
     .unwrap();
     let host = format!("http://127.0.0.1:{}", closed_port());
-    let run = super::doctor(
+    let run = doctor(
         &["check", "--ca-file", &path.display().to_string()],
         &with_host(&host),
     );
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains("--ca-file") && run.stderr.contains("not-a-cert.pem"),
-        "{run:?}"
-    );
+    assert_contains_all(&run.stderr, &["--ca-file", "not-a-cert.pem"], &run);
 }
 
 #[test]
@@ -533,7 +507,7 @@ fn an_ignore_that_covers_every_check_is_a_usage_error() {
         vec!["check", "--ignore", "all"],
         vec!["check", "--select", "auth.token", "--ignore", "auth"],
     ] {
-        let run = super::doctor(&args, &with_host(&host));
+        let run = doctor(&args, &with_host(&host));
         assert_eq!(run.code, 2, "{args:?}: {run:?}");
         assert!(run.stderr.contains("--ignore"), "{run:?}");
     }
@@ -552,13 +526,10 @@ fn scan_of_a_fifo_named_on_the_command_line_is_a_usage_error() {
     let dir = folder();
     let pipe = dir.path().join("pipe");
     fifo(&pipe);
-    let run = super::doctor(&["scan", &pipe.display().to_string()], &[]);
+    let run = doctor(&["scan", &pipe.display().to_string()], &[]);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains("pipe") && run.stderr.contains("FIFO"),
-        "{run:?}"
-    );
-    let run = super::doctor(&["scan", "/dev/null"], &[]);
+    assert_contains_all(&run.stderr, &["pipe", "FIFO"], &run);
+    let run = doctor(&["scan", "/dev/null"], &[]);
     assert_eq!(run.code, 2, "{run:?}");
 }
 
@@ -568,12 +539,9 @@ fn scan_skips_a_fifo_in_a_folder_with_a_note() {
     let dir = folder();
     fifo(&dir.path().join("pipe"));
     std::fs::write(dir.path().join("script.sh"), "echo hi\n").unwrap();
-    let run = super::doctor(&["scan", &dir.path().display().to_string()], &[]);
+    let run = doctor(&["scan", &dir.path().display().to_string()], &[]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(
-        run.stderr.contains("note: skipped") && run.stderr.contains("pipe"),
-        "{run:?}"
-    );
+    assert_contains_all(&run.stderr, &["note: skipped", "pipe"], &run);
 }
 
 /// Decision: `--redact-ids` hides the client id's last four characters too
@@ -583,12 +551,10 @@ async fn redact_ids_hides_the_client_ids_last_four_characters_too() {
     let world = world("healthy");
     let sim = serve(world.clone()).await;
     let env = app_env(&sim, &world);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let id = &world.login.client_id;
     let masked = format!("****{}", &id[id.len() - 4..]);
     for format in ["table", "json", "markdown", "junit"] {
-        let run =
-            super::doctor_async(&["check", "-v", "--redact-ids", "--format", format], &env).await;
+        let run = doctor_async(&["check", "-v", "--redact-ids", "--format", format], &env).await;
         assert!(run.code <= 1, "{run:?}");
         assert!(
             !run.output().contains(&masked) && !run.output().contains(id.as_str()),
@@ -606,7 +572,7 @@ fn create_app_show_secret_with_secret_file_is_a_usage_error() {
     let dir = folder();
     let secret = dir.path().join("new-secret");
     let host = format!("http://127.0.0.1:{}", closed_port());
-    let run = super::doctor(
+    let run = doctor(
         &[
             "create",
             "app",
@@ -619,10 +585,7 @@ fn create_app_show_secret_with_secret_file_is_a_usage_error() {
         &with_host(&host),
     );
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains("--show-secret") && run.stderr.contains("--secret-file"),
-        "{run:?}"
-    );
+    assert_contains_all(&run.stderr, &["--show-secret", "--secret-file"], &run);
     assert_eq!(run.stderr.trim().lines().count(), 1, "{run:?}");
     assert!(!secret.exists());
 }

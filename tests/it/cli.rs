@@ -5,14 +5,14 @@
 //! the doctor reports as `error`).
 
 use std::collections::BTreeSet;
-use std::process::Command;
-use std::sync::OnceLock;
 
 use mockito::{Matcher, Server, ServerGuard};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use crate::support::assert_contains_all;
+use crate::support::bin::{Run, doctor, doctor_async};
+use crate::support::fs::{ROOT, assert_schema_valid, fixture, schema, temp_dir};
+use crate::support::report::json_outcomes;
 
 /// The fixtures' tenant: root org "Example Corp" and its Connected App.
 const ORG: &str = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f";
@@ -23,82 +23,16 @@ const ACCESS_TOKEN: &str = "canary-token-Hy7Pw3Nd6Rt1";
 /// A client application's secret inside the fixture lists the doctor reads.
 const LISTED_APP_SECRET: &str = "9F8E7D6C5B4A39281706F5E4D3C2B1A0";
 
-// ---------------------------------------------------------------- running
-
-/// One finished run of the binary.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn output(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-
-    /// A usage or configuration error: exit 2, nothing on stdout, and one
-    /// `error:` line on stderr, which is returned.
-    fn one_line_error(&self) -> &str {
-        assert_eq!(self.code, 2, "{self:#?}");
-        assert!(self.stdout.is_empty(), "{self:#?}");
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "want one line on stderr: {self:#?}");
-        assert!(lines[0].starts_with("error: "), "{self:#?}");
-        lines[0]
-    }
-
-    /// stdout as exactly one JSON document (trailing text is an error).
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:#?}"))
-    }
-}
-
-/// Runs the binary with only `env` set (no PATH, no HOME, no ambient `ANYPOINT_*`).
-fn doctor<S: AsRef<str>>(args: &[S], env: &[(&str, &str)]) -> Run {
-    let output = Command::new(BIN)
-        .env_clear()
-        .envs(env.iter().copied())
-        .args(args.iter().map(AsRef::as_ref))
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: output.status.code().expect("the binary exited on its own"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
-
 const ID: (&str, &str) = ("ANYPOINT_CLIENT_ID", CLIENT_ID);
 const SECRET: (&str, &str) = ("ANYPOINT_CLIENT_SECRET", CLIENT_SECRET);
-
-/// An owned environment, to hand to the blocking pool.
-type Env = Vec<(&'static str, String)>;
-
-fn env(vars: &[(&'static str, &str)]) -> Env {
-    vars.iter().map(|&(k, v)| (k, v.to_string())).collect()
-}
-
-/// `doctor` on the blocking pool, so the mock platform keeps serving meanwhile.
-async fn doctor_async(args: &[&str], env: Env) -> Run {
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        doctor(&args, &env)
-    })
-    .await
-    .expect("the run finished")
-}
 
 /// `check ARGS` against `platform`, credentials and host from `ANYPOINT_*`.
 async fn check(platform: &ServerGuard, args: &[&str]) -> Run {
     let url = platform.url();
-    check_with(env(&[ID, SECRET, ("ANYPOINT_HOST", &url)]), args).await
+    check_with(&[ID, SECRET, ("ANYPOINT_HOST", &url)], args).await
 }
 
-async fn check_with(env: Env, args: &[&str]) -> Run {
+async fn check_with(env: &[(&str, &str)], args: &[&str]) -> Run {
     let args: Vec<&str> = std::iter::once("check")
         .chain(args.iter().copied())
         .collect();
@@ -139,46 +73,14 @@ fn file_ids(folder: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{ROOT}/tests/fixtures/{name}"))
-        .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
-}
-
-fn schema_validator() -> &'static jsonschema::Validator {
-    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
-    VALIDATOR.get_or_init(|| {
-        let text = std::fs::read_to_string(format!("{ROOT}/schema/report.schema.json"))
-            .expect("schema/report.schema.json is readable");
-        let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
-        jsonschema::meta::validate(&schema).expect("the schema is a valid JSON Schema");
-        jsonschema::draft202012::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .expect("the schema compiles")
-    })
-}
-
-fn assert_schema_valid(report: &Value) {
-    let errors = schema_validator().iter_errors(report).into_errors();
-    assert!(
-        errors.is_empty(),
-        "report does not match the schema:\n{errors}\n{report:#}"
-    );
-}
-
 /// The statuses of a check's outcomes (one per environment for fan-out checks).
 fn statuses<'a>(report: &'a Value, id: &str) -> Vec<&'a str> {
-    let found: Vec<&str> = outcomes(report, id)
+    let found: Vec<&str> = json_outcomes(report, id)
         .into_iter()
         .map(|o| o["status"].as_str().expect("status is a string"))
         .collect();
     assert!(!found.is_empty(), "no outcome for {id}");
     found
-}
-
-fn outcomes<'a>(report: &'a Value, id: &str) -> Vec<&'a Value> {
-    let all = report["checks"].as_array().expect("checks is an array");
-    all.iter().filter(|o| o["id"] == id).collect()
 }
 
 fn summary(report: &Value, status: &str) -> u64 {
@@ -578,7 +480,7 @@ async fn healthy_platform_gives_a_schema_valid_report_and_exit_0() {
 
     assert_eq!(statuses(&report, "scope.manage-contracts"), ["pass"; 3]);
     assert!(
-        outcomes(&report, "scope.manage-contracts")
+        json_outcomes(&report, "scope.manage-contracts")
             .iter()
             .all(|o| o["inferred"] == true)
     );
@@ -626,7 +528,7 @@ async fn schema_rejects_unknown_fields_and_values() {
         let mut bad = report.clone();
         mutate(&mut bad);
         assert!(
-            !schema_validator().is_valid(&bad),
+            !schema().is_valid(&bad),
             "the schema accepts a report with {what}"
         );
     }
@@ -641,7 +543,7 @@ async fn a_forbidden_scope_probe_fails_with_exit_1() {
     let (run, report) = check_json(&platform, &[]).await;
     assert_eq!(run.code, 1, "{run:#?}");
     assert_eq!(statuses(&report, "scope.manage-contracts"), ["fail"; 3]);
-    for outcome in outcomes(&report, "scope.manage-contracts") {
+    for outcome in json_outcomes(&report, "scope.manage-contracts") {
         let fix = outcome["remediation"]
             .as_str()
             .expect("a failure says how to fix it");
@@ -759,11 +661,11 @@ async fn secrets_quoted_json_escaped_never_reach_the_output() {
         .serve()
         .await;
     let url = platform.url();
-    let env = env(&[
+    let env = &[
         ID,
         ("ANYPOINT_CLIENT_SECRET", secret),
         ("ANYPOINT_HOST", &url),
-    ]);
+    ];
     let run = check_with(env, &["--select", "auth"]).await;
     assert_eq!(run.code, 1, "{run:#?}");
     assert!(
@@ -778,7 +680,7 @@ async fn client_secret_on_the_command_line_works_but_warns() {
     let platform = Platform::healthy().serve().await;
     let url = platform.url();
     let args = ["--client-secret", CLIENT_SECRET, "--select", "auth"];
-    let run = check_with(env(&[ID, ("ANYPOINT_HOST", &url)]), &args).await;
+    let run = check_with(&[ID, ("ANYPOINT_HOST", &url)], &args).await;
     assert_eq!(run.code, 0, "{run:#?}");
     let warning = run
         .stderr
@@ -798,7 +700,7 @@ async fn verbose_shows_each_setting_with_its_source_and_the_secret_masked() {
     let platform = Platform::healthy().serve().await;
     let url = platform.url();
     let args = ["-v", "--host", &url, "--select", "auth"];
-    let run = check_with(env(&[ID, SECRET]), &args).await;
+    let run = check_with(&[ID, SECRET], &args).await;
     assert_eq!(run.code, 0, "{run:#?}");
     let setting = |name: &str| {
         run.stderr
@@ -837,11 +739,11 @@ async fn output_has_no_colour_off_a_terminal_or_with_no_color() {
         vec![ID, SECRET, host, ("NO_COLOR", "1")],
     ] {
         let runs = [
-            check_with(env(&vars), &["-v"]).await,
-            check_with(env(&vars), &["--format", "markdown"]).await,
-            doctor_async(&["list"], env(&vars)).await,
-            doctor_async(&["--help"], env(&vars)).await,
-            doctor_async(&["check", "--region", "xx"], env(&vars)).await,
+            check_with(&vars, &["-v"]).await,
+            check_with(&vars, &["--format", "markdown"]).await,
+            doctor_async(&["list"], &vars).await,
+            doctor_async(&["--help"], &vars).await,
+            doctor_async(&["check", "--region", "xx"], &vars).await,
         ];
         for run in runs {
             assert!(!run.output().contains("\x1b["), "{vars:?}: {run:#?}");
@@ -947,8 +849,7 @@ async fn next_steps_carry_the_flags_given_and_never_the_secret() {
         .serve()
         .await;
     let url = platform.url();
-    let dir = std::env::temp_dir().join(format!("anypoint-doctor-carry-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("carry");
     let secret_file = dir.join("secret.txt");
     std::fs::write(&secret_file, format!("{CLIENT_SECRET}\n")).unwrap();
     let secret_path = secret_file.to_str().unwrap();
@@ -964,7 +865,7 @@ async fn next_steps_carry_the_flags_given_and_never_the_secret() {
         "--for",
         "create-contract",
     ];
-    let run = check_with(env(&[]), &args).await;
+    let run = check_with(&[], &args).await;
     assert_eq!(run.code, 1, "{run:#?}");
     let report = run.json();
     let commands: Vec<&str> = report["next_steps"]
@@ -1009,14 +910,13 @@ fn the_eu_app_demo_shows_the_region_diagnosis_not_a_wrong_secret() {
         &[("COLUMNS", "100")],
     );
     assert_eq!(eu.code, 0, "{eu:#?}");
-    assert!(
-        eu.stdout
-            .contains("The credentials work on EU (--region eu)")
-            && eu
-                .stdout
-                .contains("Run against the control plane the app lives in"),
-        "{}",
-        eu.stdout
+    assert_contains_all(
+        &eu.stdout,
+        &[
+            "The credentials work on EU (--region eu)",
+            "Run against the control plane the app lives in",
+        ],
+        &eu.stdout,
     );
     let wrong = doctor(
         &["demo", "--scenario", "wrong-secret"],
@@ -1047,7 +947,5 @@ fn help_list_and_explain_are_pinned() {
             run.stdout
         ));
     }
-    let mut settings = insta::Settings::clone_current();
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!("help-list-explain", seen));
+    insta::assert_snapshot!("help-list-explain", seen);
 }

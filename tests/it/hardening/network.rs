@@ -2,12 +2,13 @@
 
 use std::time::{Duration, Instant};
 
-use anypoint_doctor::sim::world::{Fault, FaultKind};
+use crate::support::sim::{Fault, FaultKind};
 
-use super::{Run, app_env, doctor_async, serve, world};
+use crate::support::bin::{Run, doctor_async};
+use crate::support::sim::{app_env, serve, world};
 
 /// A world whose API Manager never answers a listing.
-fn hung_api_manager() -> anypoint_doctor::sim::World {
+fn hung_api_manager() -> crate::support::sim::World {
     let mut world = world("healthy");
     world.faults.push(Fault {
         path: "/apimanager/api/v1/organizations/*/environments/*/apis".into(),
@@ -25,7 +26,6 @@ async fn against_a_hung_api_manager(extra: &[&str]) -> Vec<(Vec<String>, Run, Du
     assert_eq!(world.root.environments.len(), 3, "the bounds assume 3");
     let sim = serve(world.clone()).await;
     let env = app_env(&sim, &world);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut runs = Vec::new();
     for command in [
         &["apis"][..],
@@ -61,8 +61,7 @@ async fn probe_regions_from_a_host_that_is_no_control_plane_asks_no_one() {
     let world = world("wrong-secret");
     let sim = serve(world.clone()).await;
     let mut env = app_env(&sim, &world);
-    env.push(("HTTPS_PROXY".into(), "http://127.0.0.1:9".into()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    env.push(("HTTPS_PROXY", "http://127.0.0.1:9"));
     let run = doctor_async(
         &[
             "check",

@@ -278,13 +278,8 @@ fn deeply_nested_answers_are_an_error_not_a_stack_overflow() {
 
 fn temp_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir =
-            std::env::temp_dir().join(format!("anypoint-doctor-properties-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a temporary folder");
-        dir
-    })
-    .clone()
+    DIR.get_or_init(|| crate::support::fs::temp_dir("properties"))
+        .clone()
 }
 
 /// Loads `bytes` as a scenario file named `*.{extension}`; the error, if any, is one line.
@@ -296,7 +291,7 @@ fn load_scenario(bytes: &[u8], extension: &str) {
         N.fetch_add(1, Ordering::Relaxed)
     ));
     std::fs::write(&path, bytes).expect("the file is written");
-    let loaded = anypoint_doctor::sim::load::from_file(&path);
+    let loaded = crate::support::sim::load::from_file(&path);
     let _ = std::fs::remove_file(&path);
     if let Err(error) = loaded {
         let text = error.to_string();
@@ -354,7 +349,7 @@ proptest! {
     fn a_mutated_json_world_loads_or_names_its_error(
         mutations in prop::collection::vec(mutation(), 1..6),
     ) {
-        let world = anypoint_doctor::sim::load::from_file(
+        let world = crate::support::sim::load::from_file(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/world.toml"),
         )
         .expect("the example loads");

@@ -3,36 +3,16 @@
 //! output, and the control-plane hint. The built binary runs against the
 //! simulator, started in-process on a free loopback port.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use anypoint_doctor::sim::scenarios::{self, DESIGN, PRODUCTION, ROOT_ORG, SANDBOX};
-use anypoint_doctor::sim::world::{Fault, FaultKind};
-use anypoint_doctor::sim::{RunningSim, ServeOptions, World};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
-
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn world(name: &str) -> World {
-    scenarios::find(name)
-        .expect("scenario")
-        .world()
-        .resolve()
-        .expect("consistent")
-}
-
-async fn serve(world: World) -> RunningSim {
-    anypoint_doctor::sim::start(world, ServeOptions::default())
-        .await
-        .expect("sim starts")
-}
+use crate::support::assert_contains_all;
+use crate::support::bin::{BIN, Run, doctor_async, finish};
+use crate::support::fs::{read, schema, temp_dir};
+use crate::support::sim::scenarios::{self, DESIGN, PRODUCTION, ROOT_ORG, SANDBOX};
+use crate::support::sim::{Fault, FaultKind, Grant, Org, RunningSim, World, app_env, serve, world};
 
 /// Runs the doctor against `sim` as the world's app, with nothing else from the environment.
 async fn doctor(sim: &RunningSim, world: &World, args: &[&str]) -> Run {
@@ -41,42 +21,9 @@ async fn doctor(sim: &RunningSim, world: &World, args: &[&str]) -> Run {
 
 /// `doctor`, with these variables set too.
 async fn doctor_with(sim: &RunningSim, world: &World, env: &[(&str, &str)], args: &[&str]) -> Run {
-    let mut command = Command::new(BIN);
-    command
-        .env_clear()
-        .env("ANYPOINT_HOST", &sim.base_url)
-        .env("ANYPOINT_CLIENT_ID", &world.login.client_id)
-        .env("ANYPOINT_CLIENT_SECRET", &world.login.client_secret)
-        .envs(env.iter().copied())
-        .args(args);
-    let output = tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
-        .await
-        .expect("join");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "anypoint-doctor-report-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn schema() -> jsonschema::Validator {
-    let text = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json"));
-    jsonschema::validator_for(&serde_json::from_str(&text).expect("schema is JSON"))
-        .expect("valid schema")
+    let mut all = app_env(sim, world);
+    all.extend_from_slice(env);
+    doctor_async(args, &all).await
 }
 
 #[tokio::test]
@@ -153,10 +100,7 @@ async fn a_report_name_without_a_known_extension_is_refused_before_any_request()
     let sim = serve(world.clone()).await;
     let run = doctor(&sim, &world, &["check", "--report", "report.txt"]).await;
     assert_eq!(run.code, 2, "{run:#?}");
-    assert!(
-        run.stderr.contains("--report report.txt") && run.stderr.contains(".md"),
-        "{run:#?}"
-    );
+    assert_contains_all(&run.stderr, &["--report report.txt", ".md"], &run);
     assert_eq!(sim.state.requests(), 0);
     sim.stop().await;
 }
@@ -188,10 +132,7 @@ async fn the_canary_refuses_to_write_a_secret() {
             run.stdout.is_empty(),
             "{format}: nothing is written: {run:#?}"
         );
-        assert!(
-            run.stderr.contains("refusing to write") && run.stderr.contains("client secret"),
-            "{run:#?}"
-        );
+        assert_contains_all(&run.stderr, &["refusing to write", "client secret"], &run);
         assert!(!run.stderr.contains(&world.login.client_secret), "{run:#?}");
         assert!(!file.exists(), "{format}: the report file was written");
     }
@@ -288,15 +229,13 @@ async fn baseline_lists_what_changed() {
         &["check", "--baseline", before.to_str().unwrap()],
     )
     .await;
-    assert!(
-        table.stdout.contains("Changes since the baseline"),
-        "{table:#?}"
-    );
-    assert!(
-        table
-            .stdout
-            .contains("scope.view-apis-configuration (Production): pass → fail"),
-        "{table:#?}"
+    assert_contains_all(
+        &table.stdout,
+        &[
+            "Changes since the baseline",
+            "scope.view-apis-configuration (Production): pass → fail",
+        ],
+        &table,
     );
 
     let garbage = dir.join("garbage.json");
@@ -309,10 +248,7 @@ async fn baseline_lists_what_changed() {
     )
     .await;
     assert_eq!(bad.code, 2, "{bad:#?}");
-    assert!(
-        bad.stderr.contains("--baseline") && bad.stderr.contains("garbage.json"),
-        "{bad:#?}"
-    );
+    assert_contains_all(&bad.stderr, &["--baseline", "garbage.json"], &bad);
     assert_eq!(
         sim.state.requests(),
         requests,
@@ -404,11 +340,13 @@ async fn for_files_maps_the_calls_of_a_script_to_capabilities_in_every_format() 
     .await;
     // Production and Design lack the API Manager scopes in this scenario.
     assert_eq!(run.code, 1, "{run:#?}");
-    assert!(
-        run.stdout.contains("## Least privilege")
-            && run.stdout.contains("deploy.sh:3: POST /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}/contracts needs create-contract"),
-        "{}",
-        run.stdout
+    assert_contains_all(
+        &run.stdout,
+        &[
+            "## Least privilege",
+            "deploy.sh:3: POST /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}/contracts needs create-contract",
+        ],
+        &run.stdout,
     );
     let report: Value = serde_json::from_str(&read(&json_file)).expect("JSON");
     assert!(
@@ -630,11 +568,7 @@ fn run_shell(line: &str, env: &[(String, String)]) -> Run {
         .envs(env.iter().map(|(n, v)| (n.as_str(), v.as_str())))
         .output()
         .expect("sh runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::of(output)
 }
 
 /// `sim` as printed (on a free port: 8081 may be taken where tests run),
@@ -1015,8 +949,11 @@ async fn full_access_is_added_only_when_included() {
         "{}",
         plain.stdout
     );
-    assert!(plain.stdout.contains("(left out) full"), "{}", plain.stdout);
-    assert!(plain.stdout.contains("--include full"), "{}", plain.stdout);
+    assert_contains_all(
+        &plain.stdout,
+        &["(left out) full", "--include full"],
+        &plain.stdout,
+    );
     let included = fix(&sim, &world, true, &["--include", "full"]).await;
     assert_eq!(included.code, 0, "{included:#?}");
     assert!(added(&included).contains(&"+ full"), "{}", included.stdout);
@@ -1219,15 +1156,12 @@ async fn fix_as_json_carries_the_pairs_with_ids() {
 async fn an_admin_token_of_another_org_is_refused() {
     let mut world = world("typical-mistakes");
     let elsewhere = "0f0e0d0c-0b0a-4909-8807-060504030201";
-    world
-        .root
-        .business_groups
-        .push(anypoint_doctor::sim::world::Org {
-            id: elsewhere.into(),
-            name: "Elsewhere".into(),
-            environments: Vec::new(),
-            business_groups: Vec::new(),
-        });
+    world.root.business_groups.push(Org {
+        id: elsewhere.into(),
+        name: "Elsewhere".into(),
+        environments: Vec::new(),
+        business_groups: Vec::new(),
+    });
     world.users[0].org = elsewhere.into();
     let sim = serve(world.clone()).await;
     let run = fix(&sim, &world, true, &[]).await;
@@ -1260,7 +1194,7 @@ fn the_patch(world: &World) -> String {
 /// The grants the app has in `sim` that it had not in `world`, as
 /// `(scope, org, env)`, sorted.
 fn new_grants(sim: &RunningSim, world: &World) -> Vec<(String, String, String)> {
-    let key = |g: &anypoint_doctor::sim::world::Grant| {
+    let key = |g: &Grant| {
         (
             g.scope.clone(),
             g.org.clone().unwrap_or_default(),
@@ -1338,38 +1272,23 @@ async fn fix_on_a_terminal_asks_before_it_applies() {
     let world = world("fixable");
     let sim = serve(world.clone()).await;
     let on_a_terminal = |answer: &'static str| {
-        let env = [
-            ("ANYPOINT_HOST", sim.base_url.clone()),
-            ("ANYPOINT_CLIENT_ID", world.login.client_id.clone()),
-            ("ANYPOINT_CLIENT_SECRET", world.login.client_secret.clone()),
-            ("ANYPOINT_ADMIN_BEARER", world.users[0].token.clone()),
-        ];
-        tokio::task::spawn_blocking(move || {
-            let output = Command::new("sh")
-                .args([
-                    "-c",
-                    &format!("printf '{answer}\\n' | script -qec '{BIN} fix' /dev/null"),
-                ])
-                .env_clear()
-                .env("PATH", "/usr/bin:/bin")
-                .envs(env)
-                .output()
-                .expect("sh and script run");
-            Run {
-                code: output.status.code().unwrap_or(-1),
-                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            }
-        })
+        let mut command = Command::new("sh");
+        command
+            .args([
+                "-c",
+                &format!("printf '{answer}\\n' | script -qec '{BIN} fix' /dev/null"),
+            ])
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .envs(app_env(&sim, &world))
+            .env("ANYPOINT_ADMIN_BEARER", &world.users[0].token);
+        finish(command)
     };
-    let declined = on_a_terminal("n").await.expect("join");
+    let declined = on_a_terminal("n").await;
     assert_eq!(declined.code, 0, "{declined:#?}");
-    assert!(
-        declined.stdout.contains("[y/N]") && declined.stdout.contains("not confirmed"),
-        "{declined:#?}"
-    );
+    assert_contains_all(&declined.stdout, &["[y/N]", "not confirmed"], &declined);
     assert_eq!(writes(&sim), Vec::<String>::new(), "declined: nothing sent");
-    let accepted = on_a_terminal("y").await.expect("join");
+    let accepted = on_a_terminal("y").await;
     assert_eq!(accepted.code, 0, "{accepted:#?}");
     assert!(
         accepted
@@ -1392,11 +1311,10 @@ async fn fix_without_a_terminal_or_yes_applies_nothing() {
     assert_eq!(writes(&sim), Vec::<String>::new());
     let without_admin = fix(&sim, &world, false, &[]).await;
     assert_eq!(without_admin.code, 0, "{without_admin:#?}");
-    assert!(
-        without_admin.stdout.contains("ANYPOINT_ADMIN_BEARER")
-            && without_admin.stdout.contains("--yes"),
-        "{}",
-        without_admin.stdout
+    assert_contains_all(
+        &without_admin.stdout,
+        &["ANYPOINT_ADMIN_BEARER", "--yes"],
+        &without_admin.stdout,
     );
     assert_eq!(writes(&sim), Vec::<String>::new());
     assert_eq!(new_grants(&sim, &world), Vec::new());
@@ -1471,10 +1389,10 @@ async fn fix_yes_with_a_token_that_is_not_an_admins_changes_nothing() {
         )
         .await;
         assert_eq!(run.code, 1, "{run:#?}");
-        assert!(run.stdout.contains("Plan for Connected App"), "{run:#?}");
-        assert!(
-            run.stdout.contains("Organization Administrator"),
-            "{run:#?}"
+        assert_contains_all(
+            &run.stdout,
+            &["Plan for Connected App", "Organization Administrator"],
+            &run,
         );
         for secret in [token.as_str(), own.as_str(), &world.login.client_secret] {
             assert!(
@@ -1496,11 +1414,10 @@ async fn a_refused_patch_is_not_resent_and_says_who_can_apply() {
     let sim = serve(world.clone()).await;
     let run = fix(&sim, &world, true, &["--yes"]).await;
     assert_eq!(run.code, 1, "{run:#?}");
-    assert!(run.stdout.contains("refused: HTTP 403"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains("Organization Administrator"),
-        "{}",
-        run.stdout
+    assert_contains_all(
+        &run.stdout,
+        &["refused: HTTP 403", "Organization Administrator"],
+        &run.stdout,
     );
     assert_eq!(writes(&sim), vec![the_patch(&world)], "not resent");
     assert_eq!(new_grants(&sim, &world), Vec::new());
