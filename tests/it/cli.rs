@@ -365,19 +365,6 @@ fn an_admin_token_without_the_apps_credentials_says_which_app_is_missing() {
 }
 
 #[test]
-fn plain_http_to_a_remote_host_is_refused() {
-    let args = ["check", "--host", "http://anypoint.example.com"];
-    let wanted = ["anypoint.example.com", "--host", "--allow-insecure-http"];
-    assert_usage_error(&args, &[ID, SECRET], &wanted);
-}
-
-#[test]
-fn a_host_that_is_not_http_is_refused() {
-    let args = ["check", "--host", "ftp://x"];
-    assert_usage_error(&args, &[ID, SECRET], &["\"ftp://x\"", "--host", "https"]);
-}
-
-#[test]
 fn unknown_ids_in_select_and_explain_list_the_valid_ids() {
     let with_ids = |words: &[&str]| -> Vec<String> {
         let words = words.iter().map(|w| w.to_string());

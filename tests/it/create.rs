@@ -166,6 +166,15 @@ fn dry_run_parts(run: &Run) -> (String, Value, String) {
     (request_line, body, curl)
 }
 
+/// A dry run printed no application's secret and created nothing.
+#[track_caller]
+fn assert_dry_run_changed_nothing(sim: &Sim, before: &World, run: &Run) {
+    for app in &before.client_applications {
+        assert!(!run.output().contains(&app.client_secret), "{run:#?}");
+    }
+    assert_eq!(sim.writable(), writable(before), "nothing created");
+}
+
 /// The JSON body inside a curl line's `-d '…'`.
 fn curl_body(curl: &str) -> Value {
     let start = curl.find(" -d '").expect("a -d argument") + " -d '".len();
@@ -377,10 +386,7 @@ async fn dry_run_create_app_prints_the_request_and_creates_nothing() {
         1,
         "no real token: {run:#?}"
     );
-    for app in &before.client_applications {
-        assert!(!run.output().contains(&app.client_secret), "{run:#?}");
-    }
-    assert_eq!(sim.writable(), writable(&before), "nothing created");
+    assert_dry_run_changed_nothing(&sim, &before, &run);
     sim.stop().await;
 }
 
@@ -430,10 +436,7 @@ async fn dry_run_create_contract_prints_the_fields_from_the_instance() {
     let (_, body, _) = dry_run_parts(&custom);
     assert_eq!(body["versionGroup"], "v1.0");
     assert_eq!(body["requestedTierId"], 1797161);
-    for app in &before.client_applications {
-        assert!(!run.output().contains(&app.client_secret), "{run:#?}");
-    }
-    assert_eq!(sim.writable(), writable(&before), "nothing created");
+    assert_dry_run_changed_nothing(&sim, &before, &run);
     sim.stop().await;
 }
 

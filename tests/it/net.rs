@@ -22,6 +22,11 @@ use crate::support::fs::temp_dir;
 use crate::support::sim::{
     RunningSim, ServeOptions, World, diagnose_world, login_env, serve_with, world,
 };
+/// Credentials of an app no server is asked about.
+const SOME_APP: [(&str, &str); 2] = [
+    ("ANYPOINT_CLIENT_ID", "0a1b2c3d4e5f"),
+    ("ANYPOINT_CLIENT_SECRET", "a-long-enough-secret"),
+];
 const NET: [&str; 5] = ["net.proxy", "net.dns", "net.tcp", "net.tls", "net.clock"];
 
 /// `check --format json ARGS` in the binary, on the blocking pool so the
@@ -194,14 +199,7 @@ async fn serve(mut client: TcpStream, mode: Mode, seen: Arc<Mutex<Vec<String>>>)
 
 #[tokio::test]
 async fn a_name_that_does_not_resolve_is_a_dns_error_that_blocks_everything() {
-    let run = check(
-        &["--host", "https://anypoint.invalid"],
-        &[
-            ("ANYPOINT_CLIENT_ID", "0a1b2c3d4e5f"),
-            ("ANYPOINT_CLIENT_SECRET", "a-long-enough-secret"),
-        ],
-    )
-    .await;
+    let run = check(&["--host", "https://anypoint.invalid"], &SOME_APP).await;
     assert_blocked_by(&run, "net.dns");
     let report = run.json();
     assert_eq!(status(&report, "net.proxy"), "pass");
@@ -215,14 +213,7 @@ async fn a_closed_port_is_a_tcp_error_that_blocks_everything() {
         listener.local_addr().unwrap().port()
     };
     let host = format!("http://127.0.0.1:{port}");
-    let run = check(
-        &["--host", &host],
-        &[
-            ("ANYPOINT_CLIENT_ID", "0a1b2c3d4e5f"),
-            ("ANYPOINT_CLIENT_SECRET", "a-long-enough-secret"),
-        ],
-    )
-    .await;
+    let run = check(&["--host", &host], &SOME_APP).await;
     assert_blocked_by(&run, "net.tcp");
     let report = run.json();
     assert!(

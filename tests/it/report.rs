@@ -26,6 +26,16 @@ async fn doctor_with(sim: &RunningSim, world: &World, env: &[(&str, &str)], args
     doctor_async(args, &all).await
 }
 
+/// A usage error sends nothing: the simulator has answered no request since `answered`.
+#[track_caller]
+fn assert_no_request_since(sim: &RunningSim, answered: u64) {
+    assert_eq!(
+        sim.state.requests(),
+        answered,
+        "no request for a usage error"
+    );
+}
+
 #[tokio::test]
 async fn report_files_are_written_in_each_format() {
     let world = world("env-scope-gap");
@@ -399,11 +409,7 @@ async fn for_files_maps_the_calls_of_a_script_to_capabilities_in_every_format() 
     let run = doctor(&sim, &gap, &["check", "--for", "create-everything"]).await;
     assert_eq!(run.code, 2, "{run:#?}");
     assert!(run.stderr.contains("create-contract"), "{}", run.stderr);
-    assert_eq!(
-        sim.state.requests(),
-        answered,
-        "no request for a usage error"
-    );
+    assert_no_request_since(&sim, answered);
     sim.stop().await;
 }
 
@@ -979,11 +985,7 @@ async fn full_access_is_added_only_when_included() {
         unknown.stderr.contains("valid: full (Full Access)"),
         "{unknown:#?}"
     );
-    assert_eq!(
-        sim.state.requests(),
-        answered,
-        "no request for a usage error"
-    );
+    assert_no_request_since(&sim, answered);
     sim.stop().await;
 }
 

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::api::{Answer, Api as Sim, client};
+use crate::support::api::{Answer, Api as Sim, client, ids};
 use crate::support::assert_contains_all;
 use crate::support::bin::BIN;
 use crate::support::fs::{fixture_json as fixture, temp_dir};
@@ -111,14 +111,6 @@ impl Sim {
         assert!(created["clientId"].is_string() && created["clientSecret"].is_string());
         created["id"].as_u64().expect("a numeric id")
     }
-}
-
-fn ids(list: &Value) -> Vec<u64> {
-    list.as_array()
-        .expect("a list")
-        .iter()
-        .map(|a| a["id"].as_u64().expect("an id"))
-        .collect()
 }
 
 // ---------------------------------------------------------------- token endpoint

@@ -24,7 +24,7 @@ pub use url::Url;
 
 pub use crate::support::assert_contains_all;
 pub use crate::support::fs::fixture;
-pub use crate::support::report::{dump, outcomes, targets};
+pub use crate::support::report::*;
 pub use crate::support::tenant::*;
 
 /// The one outcome of a check that does not fan out, with the given status.
@@ -115,8 +115,6 @@ pub const BASE_CHECKS: [&str; 8] = [
     "org.structure",
     "org.environments",
 ];
-
-pub const EMPTY_LIST: &str = "data.client-applications-empty";
 
 pub const ENV_NAMES: [&str; 3] = ["Design", "Sandbox", "Production"];
 

@@ -50,18 +50,8 @@ async fn app_in_a_business_group_probes_client_applications_in_the_root_org() {
     assert_reads(
         &report,
         &[
-            (
-                "scope.manage-client-applications",
-                Some("Example Corp"),
-                Status::Warn,
-                &[],
-            ),
-            (
-                "scope.view-client-applications",
-                Some("Example Corp"),
-                Status::Pass,
-                &[],
-            ),
+            (MANAGE_APPS, Some(ROOT_NAME), Status::Warn, &[]),
+            (VIEW_APPS, Some(ROOT_NAME), Status::Pass, &[]),
         ],
     );
     assert_eq!(
@@ -70,12 +60,7 @@ async fn app_in_a_business_group_probes_client_applications_in_the_root_org() {
             .as_deref(),
         Some("Payments BG")
     );
-    let production = at(
-        &report,
-        "scope.manage-contracts",
-        "Production",
-        Status::Pass,
-    );
+    let production = at(&report, CONTRACTS, "Production", Status::Pass);
     assert!(
         production
             .evidence
@@ -100,15 +85,19 @@ async fn org_flag_resolves_a_business_group_by_name() {
             .expect("POST", path::contracts_probe(BG, env), 1)
             .expect("POST", path::contracts_probe(ROOT, env), 0);
     }
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let mut settings = settings(&server);
-    settings.org = Some(Sourced {
-        value: "payments bg".into(),
-        source: Source::Flag("--org"),
-    });
-    let report = run(settings, plan()).await;
-    mounted.verify().await;
+    let report = tenant
+        .run_with(
+            |server| {
+                let mut settings = settings(server);
+                settings.org = Some(Sourced {
+                    value: "payments bg".into(),
+                    source: Source::Flag("--org"),
+                });
+                settings
+            },
+            plan(),
+        )
+        .await;
 
     assert_reads(
         &report,
@@ -121,12 +110,7 @@ async fn org_flag_resolves_a_business_group_by_name() {
     );
     assert_eq!(report.target.org_id.as_deref(), Some(BG));
     assert_eq!(report.target.root_org_id.as_deref(), Some(ROOT));
-    assert_eq!(
-        report.summary.fail + report.summary.error,
-        0,
-        "\n{}",
-        dump(&report)
-    );
+    assert_no_fail_or_error(&report);
 }
 
 #[tokio::test]
@@ -201,19 +185,21 @@ async fn env_names_select_environments_ignoring_case() {
         .expect("POST", path::contracts_probe(ROOT, DESIGN), 0)
         .expect("POST", path::contracts_probe(ROOT, SANDBOX), 1)
         .expect("POST", path::contracts_probe(ROOT, PRODUCTION), 1);
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let mut settings = settings(&server);
-    settings.envs = Some(Sourced {
-        value: vec!["production".into(), "Sandbox".into()],
-        source: Source::Flag("--env"),
-    });
-    let report = run(settings, plan()).await;
-    mounted.verify().await;
+    let report = tenant
+        .run_with(
+            |server| {
+                let mut settings = settings(server);
+                settings.envs = Some(Sourced {
+                    value: vec!["production".into(), "Sandbox".into()],
+                    source: Source::Flag("--env"),
+                });
+                settings
+            },
+            plan(),
+        )
+        .await;
 
-    let selected: BTreeSet<&str> = targets(&report, "scope.manage-contracts")
-        .into_iter()
-        .collect();
+    let selected: BTreeSet<&str> = targets(&report, CONTRACTS).into_iter().collect();
     assert_eq!(selected, BTreeSet::from(["Production", "Sandbox"]));
     let envs: BTreeSet<&str> = report
         .target

@@ -70,10 +70,7 @@ async fn rate_limited_probe_is_an_error_not_a_missing_scope() {
         .set("GET", path::client_apps(ROOT), rate_limited());
     let report = run_tenant(&tenant).await;
 
-    for (id, target) in [
-        ("scope.manage-contracts", "Sandbox"),
-        ("scope.view-client-applications", "Example Corp"),
-    ] {
+    for (id, target) in [(CONTRACTS, "Sandbox"), (VIEW_APPS, ROOT_NAME)] {
         let outcome = at(&report, id, target, Status::Error);
         assert!(
             outcome.summary.contains("rate-limited (HTTP 429")
@@ -93,13 +90,8 @@ async fn rate_limited_probe_is_an_error_not_a_missing_scope() {
     assert_reads(
         &report,
         &[
-            ("scope.manage-contracts", Some("Design"), Status::Pass, &[]),
-            (
-                "scope.manage-contracts",
-                Some("Production"),
-                Status::Pass,
-                &[],
-            ),
+            (CONTRACTS, Some("Design"), Status::Pass, &[]),
+            (CONTRACTS, Some("Production"), Status::Pass, &[]),
         ],
     );
     assert_eq!(

@@ -66,21 +66,11 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
     );
 
     // An application created by a user is listed: the app sees more than its own.
-    let view = at(
-        &report,
-        "scope.view-client-applications",
-        "Example Corp",
-        Status::Pass,
-    );
+    let view = at(&report, VIEW_APPS, ROOT_NAME, Status::Pass);
     assert!(view.inferred, "it comes from a probe");
     // The create probe's 400 is also what Application Creator gets: it proves
     // the capability, never Manage Client Applications itself.
-    let manage = at(
-        &report,
-        "scope.manage-client-applications",
-        "Example Corp",
-        Status::Warn,
-    );
+    let manage = at(&report, MANAGE_APPS, ROOT_NAME, Status::Warn);
     assert!(manage.inferred);
     assert!(
         manage.summary.starts_with("not proven")
@@ -90,19 +80,8 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         "{}",
         manage.summary
     );
-    assert!(
-        manage
-            .remediation
-            .as_deref()
-            .is_some_and(|fix| fix.contains("ANYPOINT_ADMIN_BEARER")),
-        "it says what would settle it: {:?}",
-        manage.remediation
-    );
-    for id in [
-        "scope.manage-contracts",
-        "scope.api-manager-administrator",
-        "scope.view-apis-configuration",
-    ] {
+    assert_remedy(manage, "ANYPOINT_ADMIN_BEARER");
+    for id in [CONTRACTS, APIM_ADMIN, VIEW_APIS] {
         assert_eq!(
             targets(&report, id),
             ENV_NAMES,
@@ -143,12 +122,7 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         &report,
         &[
             ("deprecated.repository-v2-create", None, Status::Pass, &[]),
-            (
-                "data.client-applications-empty",
-                None,
-                Status::Pass,
-                &["1 client application"],
-            ),
+            (EMPTY_LIST, None, Status::Pass, &["1 client application"]),
         ],
     );
 
@@ -202,19 +176,14 @@ async fn independent_checks_run_concurrently_and_report_in_registry_order() {
         "the two requests were not in flight together"
     );
     assert_eq!(ids_in_order(&report), registry_ids(), "\n{}", dump(&report));
-    for id in ["scope.manage-contracts", "scope.api-manager-administrator"] {
+    for id in [CONTRACTS, APIM_ADMIN] {
         assert_eq!(
             targets(&report, id),
             ENV_NAMES,
             "{id}: environments in the org's order"
         );
     }
-    assert_eq!(
-        report.summary.fail + report.summary.error,
-        0,
-        "\n{}",
-        dump(&report)
-    );
+    assert_no_fail_or_error(&report);
 }
 
 // ---------------------------------------------------------------------------
@@ -223,13 +192,8 @@ async fn independent_checks_run_concurrently_and_report_in_registry_order() {
 
 #[track_caller]
 fn assert_write_probes_skipped(report: &Report) {
-    at(
-        report,
-        "scope.manage-client-applications",
-        "Example Corp",
-        Status::Skip,
-    );
-    for id in ["scope.manage-contracts", "scope.api-manager-administrator"] {
+    at(report, MANAGE_APPS, ROOT_NAME, Status::Skip);
+    for id in [CONTRACTS, APIM_ADMIN] {
         for env in ENV_NAMES {
             assert_reads(report, &[(id, Some(env), Status::Skip, &["--read-only"])]);
         }
@@ -247,12 +211,7 @@ fn assert_write_probes_skipped(report: &Report) {
     assert_reads(
         report,
         &[
-            (
-                "scope.view-client-applications",
-                Some("Example Corp"),
-                Status::Pass,
-                &[],
-            ),
+            (VIEW_APPS, Some(ROOT_NAME), Status::Pass, &[]),
             ("deprecated.exchange-v1-apis", None, Status::Pass, &[]),
             (EMPTY_LIST, None, Status::Pass, &[]),
         ],
@@ -264,17 +223,15 @@ async fn read_only_sends_no_write_probe() {
     let mut tenant = Tenant::healthy();
     tenant.forbid_posts();
     tenant.expect("POST", path::TOKEN, 1);
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let report = run(
-        settings(&server),
-        Plan {
-            read_only: true,
-            ..plan()
-        },
-    )
-    .await;
-    mounted.verify().await;
+    let report = tenant
+        .run_with(
+            settings,
+            Plan {
+                read_only: true,
+                ..plan()
+            },
+        )
+        .await;
 
     only(&report, "auth.token", Status::Pass);
     assert_write_probes_skipped(&report);
@@ -285,18 +242,18 @@ async fn read_only_with_a_bearer_token_sends_no_post_at_all() {
     let mut tenant = Tenant::healthy();
     tenant.forbid_posts();
     tenant.accept_bearer("ready-token");
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let settings = bearer_settings(&server, "ready-token", None);
-    let report = run(
-        settings,
-        Plan {
-            read_only: true,
-            ..plan()
-        },
-    )
-    .await;
-    mounted.verify().await;
+    let report = tenant
+        .run_with(
+            |server| {
+                let settings = bearer_settings(server, "ready-token", None);
+                settings
+            },
+            Plan {
+                read_only: true,
+                ..plan()
+            },
+        )
+        .await;
 
     assert_reads(
         &report,

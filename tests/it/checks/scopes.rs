@@ -17,17 +17,12 @@ async fn manage_contracts_missing_in_production_only_fails_there() {
     }
     let report = run_tenant(&tenant).await;
 
-    assert_eq!(targets(&report, "scope.manage-contracts"), ENV_NAMES);
+    assert_eq!(targets(&report, CONTRACTS), ENV_NAMES);
     for env in ["Design", "Sandbox"] {
-        let pass = at(&report, "scope.manage-contracts", env, Status::Pass);
+        let pass = at(&report, CONTRACTS, env, Status::Pass);
         assert!(pass.inferred && pass.remediation.is_none(), "{env}");
     }
-    let production = at(
-        &report,
-        "scope.manage-contracts",
-        "Production",
-        Status::Fail,
-    );
+    let production = at(&report, CONTRACTS, "Production", Status::Fail);
     assert!(production.inferred, "concluded from the probe");
     assert!(production.summary.contains("403"), "{}", production.summary);
     let fix = production.remediation.as_deref().expect("a fix");
@@ -82,11 +77,15 @@ async fn exact_grants_run(grants_body: String) -> Report {
             .expect("POST", path::contracts_probe(ROOT, env), 0)
             .expect("POST", path::apis(ROOT, env), 0);
     }
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let settings = bearer_settings(&server, "admin-token", Some(APP_ID));
-    let report = run(settings, selecting(&["scope"])).await;
-    mounted.verify().await;
+    let report = tenant
+        .run_with(
+            |server| {
+                let settings = bearer_settings(server, "admin-token", Some(APP_ID));
+                settings
+            },
+            selecting(&["scope"]),
+        )
+        .await;
     report
 }
 
@@ -100,8 +99,8 @@ fn assert_exact_manage_contracts(report: &Report) {
         ],
     );
 
-    assert_eq!(targets(report, "scope.manage-contracts"), ENV_NAMES);
-    let sandbox = at(report, "scope.manage-contracts", "Sandbox", Status::Pass);
+    assert_eq!(targets(report, CONTRACTS), ENV_NAMES);
+    let sandbox = at(report, CONTRACTS, "Sandbox", Status::Pass);
     assert!(!sandbox.inferred, "read from the granted scopes");
     assert!(
         sandbox.summary.starts_with("granted"),
@@ -109,7 +108,7 @@ fn assert_exact_manage_contracts(report: &Report) {
         sandbox.summary
     );
     for env in ["Design", "Production"] {
-        let missing = at(report, "scope.manage-contracts", env, Status::Fail);
+        let missing = at(report, CONTRACTS, env, Status::Fail);
         assert!(!missing.inferred, "{env}");
         assert!(
             missing.summary.contains(
@@ -121,19 +120,9 @@ fn assert_exact_manage_contracts(report: &Report) {
         let fix = missing.remediation.as_deref().expect("a fix");
         assert!(fix.contains(&format!("environment \"{env}\"")), "{fix}");
     }
-    let view = at(
-        report,
-        "scope.view-client-applications",
-        "Example Corp",
-        Status::Pass,
-    );
+    let view = at(report, VIEW_APPS, ROOT_NAME, Status::Pass);
     assert!(!view.inferred);
-    let manage = at(
-        report,
-        "scope.manage-client-applications",
-        "Example Corp",
-        Status::Fail,
-    );
+    let manage = at(report, MANAGE_APPS, ROOT_NAME, Status::Fail);
     assert!(manage.summary.contains("not granted"), "{}", manage.summary);
     let fix = manage.remediation.as_deref().expect("a fix");
     assert_contains_all(

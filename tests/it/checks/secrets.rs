@@ -91,13 +91,13 @@ async fn secrets_echoed_by_the_platform_never_reach_any_rendering() {
         &report,
         &[
             (
-                "scope.manage-contracts",
+                CONTRACTS,
                 Some("Production"),
                 Status::Fail,
                 &["client_secret=**** token=****"],
             ),
             (
-                "scope.api-manager-administrator",
+                APIM_ADMIN,
                 Some("Sandbox"),
                 Status::Error,
                 &["client_secret=****"],
@@ -144,28 +144,27 @@ async fn a_secret_with_json_special_characters_is_masked_in_every_escaping() {
             ),
         )
         .expect("POST", path::TOKEN, 1);
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let settings = Settings::client_credentials(base_url(&server), CLIENT_ID, secret);
-    let report = run(settings, plan()).await;
-    mounted.verify().await;
+    let report = tenant
+        .run_with(
+            |server| {
+                let settings = Settings::client_credentials(base_url(server), CLIENT_ID, secret);
+                settings
+            },
+            plan(),
+        )
+        .await;
 
     assert_reads(
         &report,
         &[
             ("auth.token", None, Status::Pass, &[]),
             (
-                "scope.manage-contracts",
+                CONTRACTS,
                 Some("Production"),
                 Status::Fail,
                 &["no for ****"],
             ),
-            (
-                "scope.api-manager-administrator",
-                Some("Sandbox"),
-                Status::Error,
-                &["raw ****"],
-            ),
+            (APIM_ADMIN, Some("Sandbox"), Status::Error, &["raw ****"]),
         ],
     );
     assert_no_secret(&report, &[secret, TOKEN]);
@@ -182,10 +181,9 @@ async fn a_bearer_token_echoed_by_the_platform_never_reaches_any_rendering() {
             format!(r#"{{"message":"session {ISSUED_TOKEN} broke"}}"#),
         ),
     );
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let report = run(bearer_settings(&server, ISSUED_TOKEN, None), plan()).await;
-    mounted.verify().await;
+    let report = tenant
+        .run_with(|server| bearer_settings(server, ISSUED_TOKEN, None), plan())
+        .await;
 
     assert_reads(
         &report,

@@ -41,24 +41,12 @@ async fn an_application_creator_list_proves_nothing_and_contracts_show_it_is_par
     let report = run_tenant(&tenant).await;
 
     assert_eq!(
-        passes_of(
-            &report,
-            &[
-                "scope.manage-client-applications",
-                "scope.view-client-applications"
-            ]
-        )
-        .len(),
+        passes_of(&report, &[MANAGE_APPS, "scope.view-client-applications"]).len(),
         0,
         "\n{}",
         dump(&report)
     );
-    let view = at(
-        &report,
-        "scope.view-client-applications",
-        "Example Corp",
-        Status::Warn,
-    );
+    let view = at(&report, VIEW_APPS, ROOT_NAME, Status::Warn);
     assert_contains_all(
         &view.summary,
         &["created by this app", "Application Creator"],
@@ -110,17 +98,10 @@ async fn exact_mode_reads_every_page_applies_implications_and_sends_no_write() {
     for env in ENVS {
         tenant.expect("GET", path::apis(ROOT, env), 0);
     }
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let report = run(
-        bearer_settings(&server, "admin-token", Some(APP_ID)),
-        plan(),
-    )
-    .await;
-    mounted.verify().await;
+    let report = tenant.run_with(admin_settings, plan()).await;
 
     for env in ENV_NAMES {
-        let contracts = at(&report, "scope.manage-contracts", env, Status::Pass);
+        let contracts = at(&report, CONTRACTS, env, Status::Pass);
         assert!(
             contracts
                 .summary
@@ -132,18 +113,8 @@ async fn exact_mode_reads_every_page_applies_implications_and_sends_no_write() {
         assert_reads(
             &report,
             &[
-                (
-                    "scope.view-apis-configuration",
-                    Some(env),
-                    Status::Pass,
-                    &[],
-                ),
-                (
-                    "scope.api-manager-administrator",
-                    Some(env),
-                    Status::Pass,
-                    &[],
-                ),
+                (VIEW_APIS, Some(env), Status::Pass, &[]),
+                (APIM_ADMIN, Some(env), Status::Pass, &[]),
             ],
         );
     }
@@ -181,14 +152,7 @@ async fn exact_mode_with_unreadable_grants_says_so_and_never_probes_with_the_adm
     for env in ENVS {
         tenant.expect("GET", path::apis(ROOT, env), 0);
     }
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let report = run(
-        bearer_settings(&server, "admin-token", Some(APP_ID)),
-        selecting(&["scope"]),
-    )
-    .await;
-    mounted.verify().await;
+    let report = tenant.run_with(admin_settings, selecting(&["scope"])).await;
 
     for outcome in report
         .checks
@@ -227,10 +191,10 @@ async fn an_html_page_answered_with_200_passes_nothing() {
     let report = run_tenant(&tenant).await;
 
     for env in ENV_NAMES {
-        let view = at(&report, "scope.view-apis-configuration", env, Status::Error);
+        let view = at(&report, VIEW_APIS, env, Status::Error);
         assert!(view.summary.contains("HTML page"), "{}", view.summary);
         // No instance could be read from the page: the contract check could not check.
-        let contracts = at(&report, "scope.manage-contracts", env, Status::Error);
+        let contracts = at(&report, CONTRACTS, env, Status::Error);
         assert!(
             contracts.summary.contains("HTML page"),
             "{}",
@@ -239,11 +203,7 @@ async fn an_html_page_answered_with_200_passes_nothing() {
     }
     let passes = passes_of(
         &report,
-        &[
-            "scope.view-apis-configuration",
-            "scope.manage-contracts",
-            "deprecated.exchange-v1-apis",
-        ],
+        &[VIEW_APIS, CONTRACTS, "deprecated.exchange-v1-apis"],
     );
     assert!(passes.is_empty(), "\n{}", dump(&report));
 }
@@ -258,19 +218,13 @@ async fn a_404_from_the_contract_probe_is_inconclusive_not_authorised() {
     );
     let report = run_tenant(&tenant).await;
 
-    let sandbox = at(&report, "scope.manage-contracts", "Sandbox", Status::Warn);
+    let sandbox = at(&report, CONTRACTS, "Sandbox", Status::Warn);
     assert!(
         sandbox.summary.starts_with("inconclusive") && sandbox.summary.contains("404"),
         "{}",
         sandbox.summary
     );
-    assert!(
-        sandbox
-            .remediation
-            .as_deref()
-            .is_some_and(|fix| fix.contains("ANYPOINT_ADMIN_BEARER")),
-        "it says what would settle it"
-    );
+    assert_remedy(sandbox, "ANYPOINT_ADMIN_BEARER");
 }
 
 #[tokio::test]
@@ -338,22 +292,22 @@ async fn check_for_a_capability_runs_only_what_it_needs_and_names_the_unneeded_s
         .expect("POST", path::contracts_probe(ROOT, SANDBOX), 0)
         .expect("POST", path::exchange_apps(ROOT), 0)
         .expect("GET", path::client_apps(ROOT), 0);
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let mut settings = settings(&server);
-    settings.envs = Some(Sourced {
-        value: vec!["Production".into()],
-        source: Source::Flag("--env"),
-    });
-    let report = run(
-        settings,
-        Plan {
-            capabilities: vec!["create-contract".into()],
-            ..plan()
-        },
-    )
-    .await;
-    mounted.verify().await;
+    let report = tenant
+        .run_with(
+            |server| {
+                let mut settings = settings(server);
+                settings.envs = Some(Sourced {
+                    value: vec!["Production".into()],
+                    source: Source::Flag("--env"),
+                });
+                settings
+            },
+            Plan {
+                capabilities: vec!["create-contract".into()],
+                ..plan()
+            },
+        )
+        .await;
 
     assert_eq!(
         ids_in_order(&report),
@@ -427,16 +381,11 @@ async fn exact_mode_tries_the_org_scoped_path_when_the_short_one_answers_401() {
         )
         .expect("GET", path::org_grants(ROOT, APP_ID), 1);
     tenant.forbid_posts();
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let report = run(
-        bearer_settings(&server, "admin-token", Some(APP_ID)),
-        selecting(&["scope.manage-contracts"]),
-    )
-    .await;
-    mounted.verify().await;
+    let report = tenant
+        .run_with(admin_settings, selecting(&[CONTRACTS]))
+        .await;
     for env in ENV_NAMES {
-        let contracts = at(&report, "scope.manage-contracts", env, Status::Pass);
+        let contracts = at(&report, CONTRACTS, env, Status::Pass);
         assert_contains_all(
             &contracts.summary,
             &["Manage Contracts All Environments", "every environment"],
@@ -454,17 +403,15 @@ async fn an_exact_run_fails_a_contract_capability_without_exchange_viewer() {
             .set("GET", path::ME, ok(fixture("accounts-me-user.json")))
             .set("GET", path::grants(APP_ID), grants_body);
         tenant.forbid_posts();
-        let mut server = mockito::Server::new_async().await;
-        let mounted = tenant.mount(&mut server).await;
-        let report = run(
-            bearer_settings(&server, "admin-token", Some(APP_ID)),
-            Plan {
-                capabilities: vec!["create-contract".into()],
-                ..plan()
-            },
-        )
-        .await;
-        mounted.verify().await;
+        let report = tenant
+            .run_with(
+                admin_settings,
+                Plan {
+                    capabilities: vec!["create-contract".into()],
+                    ..plan()
+                },
+            )
+            .await;
         report
     };
     let without = run_with(grants(&[(
@@ -523,14 +470,12 @@ async fn whose_token_it_is_decides_exact_mode_not_which_settings_were_given() {
         .accept_bearer("admin-token")
         .set("GET", path::ME, ok(fixture("accounts-me-user.json")));
     tenant.forbid_posts();
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let report = run(
-        bearer_settings(&server, "admin-token", None),
-        selecting(&["scope"]),
-    )
-    .await;
-    mounted.verify().await;
+    let report = tenant
+        .run_with(
+            |server| bearer_settings(server, "admin-token", None),
+            selecting(&["scope"]),
+        )
+        .await;
     for o in report.checks.iter().filter(|o| o.id.starts_with("scope.")) {
         assert_eq!(o.status, Status::Skip, "{}\n{}", o.id, dump(&report));
         assert!(
@@ -544,16 +489,14 @@ async fn whose_token_it_is_decides_exact_mode_not_which_settings_were_given() {
     // an ordinary run, whose probes decide.
     let mut tenant = Tenant::healthy();
     tenant.accept_bearer(TOKEN);
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let report = run(
-        bearer_settings(&server, TOKEN, Some(CLIENT_ID)),
-        selecting(&["scope.manage-contracts"]),
-    )
-    .await;
-    mounted.verify().await;
+    let report = tenant
+        .run_with(
+            |server| bearer_settings(server, TOKEN, Some(CLIENT_ID)),
+            selecting(&[CONTRACTS]),
+        )
+        .await;
     for env in ENV_NAMES {
-        let contracts = at(&report, "scope.manage-contracts", env, Status::Pass);
+        let contracts = at(&report, CONTRACTS, env, Status::Pass);
         assert!(contracts.inferred, "{}", contracts.summary);
     }
 }

@@ -245,13 +245,6 @@ fn a_password_in_the_host_is_refused_without_echoing_it() {
     }
 }
 
-#[test]
-fn port_zero_in_the_host_is_a_usage_error() {
-    let run = doctor(&["check", "--host", "http://127.0.0.1:0"], &with_host("x"));
-    assert_eq!(run.code, 2, "{run:?}");
-    assert_contains_all(&run.stderr, &["--host", "port 0"], &run);
-}
-
 // ------------------------------------------------- numeric flags, fuzzed
 
 /// Every flag whose value is a number (by its parser's type), with the

@@ -8,7 +8,16 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::bin::PATIENCE;
-use super::sim::{RunningSim, World, serve, world};
+use super::sim::{RunningSim, World, serve, stop, world};
+
+/// The `id` of each entry of a JSON list.
+pub fn ids(list: &Value) -> Vec<u64> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["id"].as_u64().expect("an id"))
+        .collect()
+}
 
 /// A client that never goes through a proxy, with this timeout.
 pub fn client(timeout: Duration) -> reqwest::Client {
@@ -144,8 +153,6 @@ impl Api {
 
     /// Stops the simulator, in bounded time.
     pub async fn stop(self) {
-        tokio::time::timeout(PATIENCE, self.running.stop())
-            .await
-            .expect("the simulator stops");
+        stop(self.running).await;
     }
 }

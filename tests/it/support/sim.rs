@@ -115,10 +115,15 @@ impl Sim {
 
     /// Stops the simulator, in bounded time.
     pub async fn stop(self) {
-        tokio::time::timeout(PATIENCE, self.running.stop())
-            .await
-            .expect("the simulator stops");
+        stop(self.running).await;
     }
+}
+
+/// Stops a simulator, in bounded time.
+pub async fn stop(running: RunningSim) {
+    tokio::time::timeout(PATIENCE, running.stop())
+        .await
+        .expect("the simulator stops");
 }
 
 /// An in-process `diagnose` against a simulator.

@@ -428,6 +428,20 @@ impl Tenant {
         self.expect("POST", path::TOKEN, 0)
     }
 
+    /// Mounts the tenant on a fresh server, runs `plan` with the settings
+    /// `settings` makes for that server, and verifies the requests.
+    pub async fn run_with(
+        &self,
+        settings: impl FnOnce(&ServerGuard) -> Settings,
+        plan: Plan,
+    ) -> Report {
+        let mut server = mockito::Server::new_async().await;
+        let mounted = self.mount(&mut server).await;
+        let report = run(settings(&server), plan).await;
+        mounted.verify().await;
+        report
+    }
+
     pub async fn mount(&self, server: &mut ServerGuard) -> Mounted {
         let unexpected = Arc::new(Mutex::new(Vec::new()));
         // Registered first, so any route below wins where both match.
@@ -593,6 +607,11 @@ pub fn bearer_settings(server: &ServerGuard, token: &str, client_id: Option<&str
     settings
 }
 
+/// An org admin's token, reading the app's granted scopes (exact mode).
+pub fn admin_settings(server: &ServerGuard) -> Settings {
+    bearer_settings(server, "admin-token", Some(APP_ID))
+}
+
 /// Every check, with the CLI's default concurrency.
 pub fn plan() -> Plan {
     Plan {
@@ -616,9 +635,5 @@ pub async fn run(settings: Settings, plan: Plan) -> Report {
 
 /// Mounts the tenant on a fresh server, runs every check, verifies the requests.
 pub async fn run_tenant(tenant: &Tenant) -> Report {
-    let mut server = mockito::Server::new_async().await;
-    let mounted = tenant.mount(&mut server).await;
-    let report = run(settings(&server), plan()).await;
-    mounted.verify().await;
-    report
+    tenant.run_with(settings, plan()).await
 }
