@@ -28,6 +28,7 @@ use crate::support::report::{
 };
 use crate::support::sim::scenarios::{self, SCENARIOS};
 use crate::support::sim::{World, diagnose_world, serve, world};
+use crate::support::stable_snapshots;
 
 const ROOT: &str = scenarios::ROOT_ORG;
 const BUSINESS_GROUP: &str = scenarios::BUSINESS_GROUP;
@@ -823,7 +824,7 @@ async fn check_for_create_contract_in_production_runs_only_that() {
     let contract = outcome(&report, "capability.create-contract", Some("Production"));
     assert_eq!(contract.status, Status::Fail, "{}", dump(&report));
     let fix = contract.remediation.as_deref().unwrap_or_default();
-    assert_contains_all(&fix, &["Manage Contracts", "\"Production\""], &fix);
+    assert_contains_all(fix, &["Manage Contracts", "\"Production\""], &fix);
     let least = report
         .least_privilege
         .as_ref()
@@ -1153,27 +1154,6 @@ async fn am_throttled_answers_empty_503s_then_recovers() {
 
 // ---------------------------------------------------------------- what users see
 
-/// What changes from run to run (ports, times, durations, transaction ids),
-/// replaced so that a snapshot shows only what a change to the output does.
-const UNSTABLE: &[(&str, &str)] = &[
-    (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
-    (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "TIME"),
-    (r"\d+ ms\b", "N ms"),
-    (r"in \d+\.\d s\b", "in N s"),
-    (r"within \d+ s\b", "within N s"),
-    (r"\d+(\.\d+)? s\)", "N s)"),
-    (
-        r"(trx|x-anypnt-trx-id) `?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`?",
-        "$1 TRX",
-    ),
-    // The Markdown request table's last columns: elapsed ms, trx id, request id.
-    (
-        r"\| \d+ \| [0-9a-f-]{36} \| [0-9a-f-]{36} \|",
-        "| N | TRX | TRX |",
-    ),
-    (r"\| \d+ \|  \|  \|", "| N |  |  |"),
-];
-
 /// The report with what differs between runs (times, durations, transaction
 /// ids) set to one value before rendering: a table wraps differently when a
 /// number has another width, which a filter afterwards could not undo.
@@ -1199,7 +1179,7 @@ fn steady(report: &mut Report) {
 /// Every scenario as users see it: the compact view at 80 and 120 columns
 /// and at an unknown width, the full (-v) view at 120 and 80 columns, and the
 /// Markdown report. Reviewing a change to what users see is reading the
-/// snapshot diff (tests/snapshots/); `INSTA_UPDATE=always cargo test` rewrites them.
+/// snapshot diff (tests/it/snapshots/); `INSTA_UPDATE=always cargo test` rewrites them.
 #[tokio::test]
 async fn what_users_see_in_every_scenario_is_pinned() {
     use anypoint_doctor::commands::demo::login_settings;
@@ -1240,11 +1220,7 @@ async fn what_users_see_in_every_scenario_is_pinned() {
             ));
         }
         seen.push_str(&format!("===== markdown\n{}", markdown::render(&report)));
-        let mut settings = insta::Settings::clone_current();
-        for (pattern, replacement) in UNSTABLE {
-            settings.add_filter(pattern, *replacement);
-        }
-        settings.bind(|| insta::assert_snapshot!(name, seen));
+        stable_snapshots().bind(|| insta::assert_snapshot!(name, seen));
     }
 }
 

@@ -244,10 +244,7 @@ async fn read_only_with_a_bearer_token_sends_no_post_at_all() {
     tenant.accept_bearer("ready-token");
     let report = tenant
         .run_with(
-            |server| {
-                let settings = bearer_settings(server, "ready-token", None);
-                settings
-            },
+            |server| bearer_settings(server, "ready-token", None),
             Plan {
                 read_only: true,
                 ..plan()

@@ -77,16 +77,13 @@ async fn exact_grants_run(grants_body: String) -> Report {
             .expect("POST", path::contracts_probe(ROOT, env), 0)
             .expect("POST", path::apis(ROOT, env), 0);
     }
-    let report = tenant
+
+    tenant
         .run_with(
-            |server| {
-                let settings = bearer_settings(server, "admin-token", Some(APP_ID));
-                settings
-            },
+            |server| bearer_settings(server, "admin-token", Some(APP_ID)),
             selecting(&["scope"]),
         )
-        .await;
-    report
+        .await
 }
 
 #[track_caller]
@@ -126,7 +123,7 @@ fn assert_exact_manage_contracts(report: &Report) {
     assert!(manage.summary.contains("not granted"), "{}", manage.summary);
     let fix = manage.remediation.as_deref().expect("a fix");
     assert_contains_all(
-        &fix,
+        fix,
         &[
             "Manage Client Applications",
             "the root organization \"Example Corp\"",

@@ -146,10 +146,7 @@ async fn a_secret_with_json_special_characters_is_masked_in_every_escaping() {
         .expect("POST", path::TOKEN, 1);
     let report = tenant
         .run_with(
-            |server| {
-                let settings = Settings::client_credentials(base_url(server), CLIENT_ID, secret);
-                settings
-            },
+            |server| Settings::client_credentials(base_url(server), CLIENT_ID, secret),
             plan(),
         )
         .await;

@@ -32,7 +32,7 @@ async fn refused_token_sends_no_other_request_and_blocks_every_dependent() {
         .remediation
         .as_deref()
         .expect("a failed token says how to fix it");
-    assert_contains_all(&fix, &["control plane", "--region"], &fix);
+    assert_contains_all(fix, &["control plane", "--region"], &fix);
 
     all_blocked_by(&report, "auth.token", &["auth.token"]);
     assert_eq!(

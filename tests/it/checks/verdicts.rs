@@ -403,7 +403,8 @@ async fn an_exact_run_fails_a_contract_capability_without_exchange_viewer() {
             .set("GET", path::ME, ok(fixture("accounts-me-user.json")))
             .set("GET", path::grants(APP_ID), grants_body);
         tenant.forbid_posts();
-        let report = tenant
+
+        tenant
             .run_with(
                 admin_settings,
                 Plan {
@@ -411,8 +412,7 @@ async fn an_exact_run_fails_a_contract_capability_without_exchange_viewer() {
                     ..plan()
                 },
             )
-            .await;
-        report
+            .await
     };
     let without = run_with(grants(&[(
         "manage:api_contracts",
