@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 use mockito::{Matcher, Server, ServerGuard};
 use serde_json::Value;
 
-use crate::support::assert_contains_all;
 use crate::support::bin::{Run, doctor, doctor_async};
 use crate::support::fs::{ROOT, assert_schema_valid, fixture, schema, temp_dir};
 use crate::support::report::json_outcomes;
+use crate::support::stable_snapshots;
 
 /// The fixtures' tenant: root org "Example Corp" and its Connected App.
 const ORG: &str = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f";
@@ -897,14 +897,8 @@ fn the_eu_app_demo_shows_the_region_diagnosis_not_a_wrong_secret() {
         &[("COLUMNS", "100")],
     );
     assert_eq!(eu.code, 0, "{eu:#?}");
-    assert_contains_all(
-        &eu.stdout,
-        &[
-            "The credentials work on EU (--region eu)",
-            "Run against the control plane the app lives in",
-        ],
-        &eu.stdout,
-    );
+    // The region diagnosis: the credentials work on EU, and how to run there.
+    stable_snapshots().bind(|| insta::assert_snapshot!("eu-app-demo", eu.stdout));
     let wrong = doctor(
         &["demo", "--scenario", "wrong-secret"],
         &[("COLUMNS", "100")],
