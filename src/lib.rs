@@ -24,7 +24,6 @@ pub mod suggest;
 pub mod text;
 pub mod time;
 
-
 use clap::ArgMatches;
 
 use cli::{Cli, Command, CreateCommand};

@@ -172,4 +172,29 @@ mod tests {
             assert!(err.contains("--host"), "{bad}: {err}");
         }
     }
+
+    /// Moved from the binary's usage-error tests: the refusal is `parse_base_url`'s alone.
+    #[test]
+    fn a_bad_host_is_refused_in_one_line_naming_the_setting() {
+        let cases: [(&str, &[&str]); 3] = [
+            (
+                "http://anypoint.example.com",
+                &["anypoint.example.com", "--host", "--allow-insecure-http"],
+            ),
+            ("ftp://x", &["\"ftp://x\"", "--host", "https"]),
+            ("http://127.0.0.1:0", &["--host", "port 0"]),
+        ];
+        for (host, wanted) in cases {
+            let error = parse_base_url(host, "--host", false)
+                .expect_err(host)
+                .to_string();
+            assert!(!error.contains('\n'), "{host}: {error:?}");
+            for word in wanted {
+                assert!(
+                    error.contains(word),
+                    "{host}: {word:?} missing from {error:?}"
+                );
+            }
+        }
+    }
 }

@@ -253,3 +253,45 @@ mod tests {
         assert_eq!(token.expires_in, Some(3600));
     }
 }
+
+/// How an identity answer that cannot be read is explained (moved from the
+/// `check` tests, which sent each through a mock platform: the reason is
+/// `Reply::json`'s alone; the HTML case stays there, end to end).
+#[cfg(test)]
+mod me_cases {
+    use super::Me;
+    use crate::platform::answer::Reply;
+
+    #[test]
+    fn an_unreadable_identity_answer_gets_a_one_line_reason() {
+        let cases: [(&str, &str, &[&str]); 4] = [
+            (
+                "text/html",
+                "<html><body><h1>Corporate proxy login</h1></body></html>",
+                &["HTTP 200", "HTML page", "Corporate proxy login"],
+            ),
+            (
+                "application/json",
+                r#"{"client": {"client_id": "client-id", "org_"#,
+                &["HTTP 200", "truncated JSON", "client_id"],
+            ),
+            (
+                "application/json",
+                r#"{"client": {"client_id": 42, "org_id": true}}"#,
+                &["HTTP 200", "unexpected shape"],
+            ),
+            ("application/json", "", &["HTTP 200", "empty body"]),
+        ];
+        for (content_type, body, wanted) in cases {
+            let reply = Reply::new(200, Some(content_type.into()), body.as_bytes().to_vec());
+            let reason = reply.json::<Me>().expect_err(body);
+            assert!(!reason.contains('\n'), "{body}: {reason:?}");
+            for word in wanted {
+                assert!(
+                    reason.contains(word),
+                    "{body}: {word:?} missing from {reason:?}"
+                );
+            }
+        }
+    }
+}

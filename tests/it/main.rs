@@ -1,0 +1,19 @@
+//! The integration tests, as one test binary over one shared harness
+//! (`support`): the built binary, the simulator and a mock control plane,
+//! end to end. One module per concern.
+
+mod support;
+
+mod architecture;
+mod checks;
+mod cli;
+mod create;
+mod faults;
+mod hardening;
+mod net;
+mod properties;
+mod report;
+mod scan;
+mod scenarios;
+mod sim_api;
+mod sim_routes;

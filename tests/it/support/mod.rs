@@ -1,0 +1,55 @@
+//! The shared harness: the simulator's HTTP API (`api`), running the built binary with an isolated environment
+//! (`bin`), the simulator (`sim`), the mock control plane of the `check`
+//! tests (`tenant`), fixtures and temp folders (`fs`), reading reports
+//! (`report`), and assertions on text.
+
+pub mod api;
+pub mod bin;
+pub mod fs;
+pub mod report;
+pub mod sim;
+pub mod tenant;
+
+use std::fmt::Debug;
+
+/// `text` contains every one of `needles`; the message names the missing one.
+#[track_caller]
+pub fn assert_contains_all(text: &str, needles: &[&str], context: &dyn Debug) {
+    for needle in needles {
+        assert!(text.contains(needle), "{needle:?} missing: {context:#?}");
+    }
+}
+
+/// What changes from run to run (ports, times, durations, transaction ids),
+/// replaced so that a snapshot shows only what a change to the output does.
+const UNSTABLE: &[(&str, &str)] = &[
+    (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
+    (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "TIME"),
+    (r"\d+ ms\b", "N ms"),
+    (r"in \d+\.\d s\b", "in N s"),
+    (r"within \d+ s\b", "within N s"),
+    (r"\d+(\.\d+)? s\)", "N s)"),
+    (
+        r"(trx|x-anypnt-trx-id) `?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`?",
+        "$1 TRX",
+    ),
+    // The Markdown request table's last columns: elapsed ms, trx id, request id.
+    (
+        r"\| \d+ \| [0-9a-f-]{36} \| [0-9a-f-]{36} \|",
+        "| N | TRX | TRX |",
+    ),
+    (r"\| \d+ \|  \|  \|", "| N |  |  |"),
+    // This process's temp folders (`fs::temp_dir`).
+    (r"anypoint-doctor-it-\d+-([\w-]+)-\d+", "TEMP-$1"),
+];
+
+/// insta's settings for an output that differs between runs only in what
+/// `UNSTABLE` hides: loopback ports, times, durations, transaction ids, and
+/// this process's temp folders.
+pub fn stable_snapshots() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    for (pattern, replacement) in UNSTABLE {
+        settings.add_filter(pattern, *replacement);
+    }
+    settings
+}

@@ -1,0 +1,173 @@
+//! The simulator as the tests start it: named worlds, injected faults, a
+//! server on a free loopback port (ready when `start` returns: it has bound),
+//! the settings that point the doctor at it, and an in-process `diagnose`
+//! against it. The only place that names `anypoint_doctor::sim`.
+
+use std::time::{Duration, Instant};
+
+use anypoint_doctor::report::Report;
+use anypoint_doctor::settings::Settings;
+use anypoint_doctor::{RunOptions, diagnose};
+pub use anypoint_sim::scenarios;
+pub use anypoint_sim::world::{
+    ApiInstance, ClientApplication, Contract, Fault, FaultKind, Grant, Login, Org, User,
+};
+pub use anypoint_sim::{RunningSim, ServeOptions, World, faults, load};
+use url::Url;
+
+use super::bin::{PATIENCE, Run, doctor_async};
+
+/// A named scenario's world, resolved and ready to serve.
+#[track_caller]
+pub fn world(name: &str) -> World {
+    scenarios::find(name)
+        .unwrap_or_else(|| panic!("no scenario {name:?}"))
+        .world()
+        .resolve()
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// One fault on `path` (any method when `method` is None), `times` times (None: always).
+pub fn fault(path: &str, method: Option<&str>, kind: FaultKind, times: Option<u32>) -> Fault {
+    Fault {
+        path: path.into(),
+        method: method.map(str::to_string),
+        fault: kind,
+        times,
+    }
+}
+
+/// The healthy world with these faults.
+pub fn healthy_with(faults: impl IntoIterator<Item = Fault>) -> World {
+    let mut world = world("healthy");
+    world.faults.extend(faults);
+    world
+}
+
+/// The simulator on a free loopback port.
+pub async fn serve(world: World) -> RunningSim {
+    serve_with(world, ServeOptions::default()).await
+}
+
+/// `serve`, with these options (https, a port).
+pub async fn serve_with(world: World, options: ServeOptions) -> RunningSim {
+    anypoint_sim::start(world, options)
+        .await
+        .expect("the simulator starts")
+}
+
+/// The settings that point the binary at `sim` as `world`'s Connected App.
+pub fn app_env<'a>(sim: &'a RunningSim, world: &'a World) -> Vec<(&'static str, &'a str)> {
+    let mut env = login_env(world).to_vec();
+    env.push(("ANYPOINT_HOST", &sim.base_url));
+    env
+}
+
+/// `world`'s Connected App credentials, as the binary reads them.
+pub fn login_env(world: &World) -> [(&'static str, &str); 2] {
+    [
+        ("ANYPOINT_CLIENT_ID", &world.login.client_id),
+        ("ANYPOINT_CLIENT_SECRET", &world.login.client_secret),
+    ]
+}
+
+/// The simulator, in-process, and the credentials its world signs in with.
+pub struct Sim {
+    pub running: RunningSim,
+    pub login: Login,
+}
+
+impl Sim {
+    pub async fn start(world: World) -> Sim {
+        let login = world.login.clone();
+        Sim {
+            running: serve(world).await,
+            login,
+        }
+    }
+
+    /// Runs the binary as the world's app with only the `ANYPOINT_*` variables
+    /// pointing at this simulator, plus `env`. The app's secret is never printed.
+    pub async fn run_with(&self, env: &[(&str, &str)], args: &[&str]) -> Run {
+        let mut all = vec![
+            ("ANYPOINT_HOST", self.running.base_url.as_str()),
+            ("ANYPOINT_CLIENT_ID", &self.login.client_id),
+            ("ANYPOINT_CLIENT_SECRET", &self.login.client_secret),
+        ];
+        all.extend_from_slice(env);
+        let run = doctor_async(args, &all).await;
+        assert!(
+            !run.output().contains(&self.login.client_secret),
+            "the Connected App's secret was printed: {run:#?}"
+        );
+        run
+    }
+
+    /// `run_with` and nothing else in the environment.
+    pub async fn run(&self, args: &[&str]) -> Run {
+        self.run_with(&[], args).await
+    }
+
+    /// A copy of the simulator's world as it is now.
+    pub fn world(&self) -> World {
+        self.running.state.world.lock().expect("world lock").clone()
+    }
+
+    /// Stops the simulator, in bounded time.
+    pub async fn stop(self) {
+        stop(self.running).await;
+    }
+}
+
+/// Stops a simulator, in bounded time.
+pub async fn stop(running: RunningSim) {
+    tokio::time::timeout(PATIENCE, running.stop())
+        .await
+        .expect("the simulator stops");
+}
+
+/// An in-process `diagnose` against a simulator.
+pub struct Diagnosed {
+    pub report: Report,
+    /// How long `diagnose` took.
+    pub elapsed: Duration,
+    /// Requests the simulator answered, and those requests as `METHOD /path?query`.
+    pub requests: u64,
+    pub log: Vec<String>,
+    /// The simulator's base URL.
+    pub host: String,
+}
+
+/// Starts a simulator of `world`, runs `diagnose` with `plan` as the world's
+/// app (its settings changed by `adjust`), and stops it, all within `PATIENCE`.
+pub async fn diagnose_world(
+    world: &World,
+    plan: &RunOptions,
+    adjust: impl FnOnce(&mut Settings),
+) -> Diagnosed {
+    let run = async {
+        let running = serve(world.clone()).await;
+        let base = Url::parse(&running.base_url).expect("the simulator's URL parses");
+        let login = &world.login;
+        let mut settings =
+            Settings::client_credentials(base, &login.client_id, &login.client_secret);
+        adjust(&mut settings);
+        let started = Instant::now();
+        let report = diagnose(settings, plan).await;
+        let elapsed = started.elapsed();
+        let requests = running.state.requests();
+        let log = running.state.request_log();
+        let host = running.base_url.clone();
+        running.stop().await;
+        Diagnosed {
+            report: report.unwrap_or_else(|e| panic!("diagnose failed: {e}")),
+            elapsed,
+            requests,
+            log,
+            host,
+        }
+    };
+    tokio::time::timeout(PATIENCE, run)
+        .await
+        .expect("the run and the simulator's stop finish in time")
+}
