@@ -61,6 +61,12 @@ impl Secret {
         self.0.is_empty()
     }
 
+    /// Every form the value can take in text (escaped for JSON, XML or a URL,
+    /// base64, …): what redaction masks and the canary looks for.
+    pub fn forms(&self) -> Vec<String> {
+        forms::forms(&self.0)
+    }
+
     /// Long enough to look for in output (see `MIN_SCANNABLE_CHARS`).
     pub fn is_scannable(&self) -> bool {
         self.0.chars().count() >= MIN_SCANNABLE_CHARS

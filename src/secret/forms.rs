@@ -47,7 +47,7 @@ const ENCODERS: &[Encoder] = &[
 /// `MIN_SCANNABLE_CHARS`), each at least that long, without repeats: up to two encodings deep (an excerpt of a JSON body
 /// inside the JSON report is escaped twice; the same in JUnit is JSON-escaped,
 /// then XML-escaped), then each with its whitespace runs collapsed to one space.
-pub fn forms(raw: &str) -> Vec<String> {
+pub(super) fn forms(raw: &str) -> Vec<String> {
     if raw.chars().count() < MIN_SCANNABLE_CHARS {
         return Vec::new();
     }
@@ -181,7 +181,7 @@ impl Finder {
             if !secret.is_scannable() {
                 continue;
             }
-            for form in forms(secret.expose()) {
+            for form in secret.forms() {
                 let bare = without_layout(&form);
                 if bare.chars().count() >= MIN_SCANNABLE_CHARS && !unlaid_patterns.contains(&bare) {
                     unlaid.push(what);
