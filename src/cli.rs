@@ -14,6 +14,7 @@ use strum::VariantArray;
 
 use crate::fix::FixFormat;
 use crate::platform::control_plane::Region;
+use crate::report::listing::OutputFormat;
 use crate::report::{FailOn, Format};
 use crate::secret::Secret;
 use crate::settings::{Given, Source, Sourced};
@@ -278,6 +279,11 @@ value_enum!(FailOn {
     FailOn::Warn => "warn" | "warning": "Exit 1 when a check fails or warns (also spelled `warning`, as `scan` does)",
 });
 
+value_enum!(OutputFormat {
+    OutputFormat::Table => "table",
+    OutputFormat::Json => "json",
+});
+
 value_enum!(FixFormat {
     FixFormat::Diff => "diff": "The plan: one `+ scope  org=… env=…` line per scope to add",
     FixFormat::Curl => "curl": "The PATCH that adds them, as a curl command (the token from $ANYPOINT_ADMIN_TOKEN)",
@@ -493,14 +499,6 @@ pub struct DemoArgs {
     /// Show every check and every next step in full, as `check -v` does.
     #[arg(short, long)]
     pub verbose: bool,
-}
-
-/// Output of the listing and create commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum OutputFormat {
-    #[default]
-    Table,
-    Json,
 }
 
 #[derive(Debug, Args)]

@@ -2,16 +2,14 @@
 //! contract must match (asset coordinates, productVersion) and their contracts.
 
 use clap::ArgMatches;
-use comfy_table::{ContentArrangement, Table, presets};
 use futures::future::join_all;
-use serde_json::json;
 
 use super::session::{self, Tell};
-use crate::cli::{ApisArgs, OutputFormat};
+use crate::cli::ApisArgs;
 use crate::doctor::resources;
 use crate::doctor::session::Stop;
 use crate::error::Error;
-use crate::text::line;
+use crate::report::listing::{ApiList, ListedApi};
 use crate::{ExitStatus, Io};
 
 pub async fn run(
@@ -38,59 +36,13 @@ pub async fn run(
             Err(refusal) => refused.push((env, refusal)),
         }
     }
-    match args.format {
-        OutputFormat::Json => {
-            let listed: Vec<_> = rows
-                .iter()
-                .map(|(env, api)| json!({"environment": env, "api": api}))
-                .collect();
-            writeln!(
-                io.out,
-                "{}",
-                serde_json::to_string_pretty(&listed).expect("plain data")
-            )?;
-        }
-        OutputFormat::Table => {
-            let mut table = Table::new();
-            table
-                .load_style(presets::NOTHING)
-                .set_content_arrangement(ContentArrangement::Disabled)
-                .set_header([
-                    "ENVIRONMENT",
-                    "ID",
-                    "ASSET",
-                    "PRODUCT VERSION",
-                    "LABEL",
-                    "STATUS",
-                    "CONTRACTS",
-                ]);
-            for (env, api) in &rows {
-                let asset = format!(
-                    "{}:{}:{}",
-                    api.group_id.as_deref().unwrap_or("?"),
-                    api.asset_id.as_deref().unwrap_or("?"),
-                    api.asset_version.as_deref().unwrap_or("?")
-                );
-                let shown = |text: Option<&str>| line(text.unwrap_or_default()).into_owned();
-                table.add_row([
-                    shown(Some(env)),
-                    api.id.to_string(),
-                    shown(Some(&asset)),
-                    shown(api.product_version.as_deref()),
-                    shown(api.instance_label.as_deref()),
-                    shown(api.status.as_deref()),
-                    api.active_contracts_count
-                        .map(|n| n.to_string())
-                        .unwrap_or_default(),
-                ]);
-            }
-            if rows.is_empty() {
-                writeln!(io.out, "No API instances found.")?;
-            } else {
-                writeln!(io.out, "{}", table.trim_fmt())?;
-            }
-        }
-    }
+    let list = ApiList {
+        apis: rows
+            .into_iter()
+            .map(|(environment, api)| ListedApi { api, environment })
+            .collect(),
+    };
+    write!(io.out, "{}", list.render(args.format))?;
     if refused.is_empty() {
         return Ok(ExitStatus::Ok);
     }

@@ -2,15 +2,14 @@
 //! an empty list comes with the doctor's verdict on whether to believe it.
 
 use clap::ArgMatches;
-use comfy_table::{ContentArrangement, Table, presets};
-use serde_json::json;
 
 use super::session::{self, Tell};
-use crate::cli::{AppsArgs, OutputFormat};
+use crate::cli::AppsArgs;
 use crate::doctor::resources;
 use crate::doctor::session::Stop;
 use crate::error::Error;
 use crate::report::Status;
+use crate::report::listing::{AppList, ListedApp};
 use crate::text::line;
 use crate::{ExitStatus, Io};
 
@@ -38,41 +37,11 @@ pub async fn run(
             return Stop::diagnosed(message, diagnosis).report(io);
         }
     };
-    match args.format {
-        OutputFormat::Json => {
-            let listed: Vec<_> = apps
-                .iter()
-                .map(|a| json!({"id": a.id, "name": a.name, "clientId": a.client_id, "description": a.description}))
-                .collect();
-            writeln!(
-                io.out,
-                "{}",
-                serde_json::to_string_pretty(&listed).expect("plain data")
-            )?;
-        }
-        OutputFormat::Table if !apps.is_empty() => {
-            let mut table = Table::new();
-            table
-                .load_style(presets::NOTHING)
-                .set_content_arrangement(ContentArrangement::Disabled)
-                .set_header(["ID", "NAME", "CLIENT ID"]);
-            for app in &apps {
-                table.add_row([
-                    app.id.to_string(),
-                    line(&app.name).into_owned(),
-                    line(app.client_id.as_deref().unwrap_or_default()).into_owned(),
-                ]);
-            }
-            writeln!(io.out, "{}", table.trim_fmt())?;
-            writeln!(
-                io.out,
-                "\n{} client application(s) in the root organization \"{}\".",
-                apps.len(),
-                line(&root.name)
-            )?;
-        }
-        OutputFormat::Table => {}
-    }
+    let list = AppList {
+        root_org: root.name.clone(),
+        apps: apps.iter().map(ListedApp::of).collect(),
+    };
+    write!(io.out, "{}", list.render(args.format))?;
     if !apps.is_empty() {
         return Ok(ExitStatus::Ok);
     }

@@ -10,12 +10,13 @@ use clap::ArgMatches;
 use serde_json::json;
 
 use super::session::{self, Tell, dry_run};
-use crate::cli::{CreateAppArgs, OutputFormat};
+use crate::cli::CreateAppArgs;
 use crate::doctor::resources;
 use crate::doctor::session::{Refusal, Session, Stop, lost_create};
 use crate::error::{ConfigError, Error};
 use crate::platform::Request;
 use crate::platform::models::{ClientApplication, GRANT_TYPES};
+use crate::report::listing::{CreatedApp, ListedApp, NextContract, OutputFormat, SecretShown};
 use crate::settings::shell_word;
 use crate::text::line;
 use crate::{ExitStatus, Io};
@@ -212,73 +213,40 @@ async fn created(
         file.write(secret.expose())?;
         secret_written = true;
     }
-    let secret_shown = args
-        .show_secret
-        .then(|| app.client_secret.as_ref().map(|s| s.expose().to_string()))
-        .flatten();
-    match args.write.format {
-        OutputFormat::Json => {
-            let mut value = json!({"id": app.id, "name": app.name, "clientId": app.client_id, "description": app.description});
-            if let Some(secret) = &secret_shown {
-                value["clientSecret"] = json!(secret);
-            }
-            writeln!(
-                io.out,
-                "{}",
-                serde_json::to_string_pretty(&value).expect("plain data")
-            )?;
-        }
-        OutputFormat::Table => {
-            writeln!(
-                io.out,
-                "Created client application \"{}\" in \"{}\".",
-                line(&app.name),
-                line(&session.org().root.name)
-            )?;
-            writeln!(io.out, "  id            {}", app.id)?;
-            writeln!(
-                io.out,
-                "  clientId      {}",
-                line(app.client_id.as_deref().unwrap_or("(not returned)"))
-            )?;
-            match (&secret_shown, &args.secret_file) {
-                (Some(secret), _) => writeln!(io.out, "  clientSecret  {secret}")?,
-                (None, Some(path)) if secret_written => writeln!(
-                    io.out,
-                    "  clientSecret  written to {} (mode 0600)",
-                    path.display()
-                )?,
-                _ if app.client_secret.is_none() => writeln!(
-                    io.out,
-                    "  clientSecret  not available: the platform did not return it here; reset it on the application's page in Exchange if you need it"
-                )?,
-                (None, _) => writeln!(
-                    io.out,
-                    "  clientSecret  not shown here (--show-secret prints it, --secret-file PATH writes it); later, Exchange lists client secrets to an administrator (targetAdminSite=true)"
-                )?,
-            }
-            match first_api_instance(session).await {
-                Some((env, api)) => {
-                    let command = format!(
-                        "anypoint-doctor create contract --app {}{} --api {api} --env {}",
-                        app.id,
-                        session.ctx.settings.org_flags(),
-                        shell_word(&env)
-                    );
-                    writeln!(
-                        io.out,
-                        "\nNext, its contract with API instance {api} in \"{}\" (`anypoint-doctor apis` lists the others):\n  {}",
-                        line(&env),
-                        line(&command)
-                    )?
-                }
-                None => writeln!(
-                    io.out,
-                    "\nNext: `anypoint-doctor apis` lists the API instances a contract can name."
-                )?,
-            }
-        }
-    }
+    let mut listed = ListedApp::of(&app);
+    let secret = if args.show_secret && app.client_secret.is_some() {
+        listed.client_secret = app.client_secret.as_ref().map(|s| s.expose().to_string());
+        SecretShown::Printed
+    } else if let (Some(path), true) = (&args.secret_file, secret_written) {
+        SecretShown::WrittenTo(path.display().to_string())
+    } else if app.client_secret.is_none() {
+        SecretShown::NotReturned
+    } else {
+        SecretShown::Withheld
+    };
+    // The suggestion costs a listing: only the table shows it.
+    let next = match args.write.format {
+        OutputFormat::Table => first_api_instance(session)
+            .await
+            .map(|(environment, api)| NextContract {
+                command: format!(
+                    "anypoint-doctor create contract --app {}{} --api {api} --env {}",
+                    app.id,
+                    session.ctx.settings.org_flags(),
+                    shell_word(&environment)
+                ),
+                environment,
+                api,
+            }),
+        OutputFormat::Json => None,
+    };
+    let created = CreatedApp {
+        app: listed,
+        root_org: session.org().root.name.clone(),
+        secret,
+        next,
+    };
+    write!(io.out, "{}", created.render(args.write.format))?;
     Ok(ExitStatus::Ok)
 }
 

@@ -8,12 +8,13 @@ use futures::future::join_all;
 use serde_json::json;
 
 use super::session::{self, Tell, dry_run};
-use crate::cli::{CreateContractArgs, OutputFormat};
+use crate::cli::CreateContractArgs;
 use crate::doctor::resources;
 use crate::doctor::session::{Halt, Refusal, Session, Stop, lost_create, within};
 use crate::error::{ConfigError, Error};
 use crate::platform::Request;
 use crate::platform::models::{ApiContract, ApiInstance, Environment};
+use crate::report::listing::ContractResult;
 use crate::settings::shell_word;
 use crate::text::line;
 use crate::{ExitStatus, Io};
@@ -290,30 +291,16 @@ fn report(
     env: &Environment,
     what: &str,
 ) -> Result<ExitStatus, Error> {
-    match args.write.format {
-        OutputFormat::Json => {
-            let value = json!({"contract": contract, "environment": env.name, "result": what});
-            writeln!(
-                io.out,
-                "{}",
-                serde_json::to_string_pretty(&value).expect("plain data")
-            )?;
-        }
-        OutputFormat::Table => {
-            let application = contract
-                .application_id
-                .map(|id| id.to_string())
-                .unwrap_or_else(|| args.app.clone());
-            writeln!(
-                io.out,
-                "Contract {} {what}: application {} ↔ API instance {} in \"{}\" (status {}).",
-                contract.id,
-                line(&application),
-                args.api,
-                line(&env.name),
-                line(contract.status.as_deref().unwrap_or("unknown"))
-            )?;
-        }
-    }
+    let result = ContractResult {
+        contract: contract.clone(),
+        environment: env.name.clone(),
+        result: what.to_string(),
+        application: contract
+            .application_id
+            .map(|id| id.to_string())
+            .unwrap_or_else(|| args.app.clone()),
+        api: args.api,
+    };
+    write!(io.out, "{}", result.render(args.write.format))?;
     Ok(ExitStatus::Ok)
 }

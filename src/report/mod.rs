@@ -7,6 +7,7 @@ pub mod compact;
 pub mod fold;
 pub mod json;
 pub mod junit;
+pub mod listing;
 pub mod markdown;
 pub mod model;
 pub mod next_steps;
