@@ -13,8 +13,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anypoint_doctor::settings::Settings;
-use anypoint_sim::{ServeOptions, load, start};
 use anypoint_doctor::{RunOptions, diagnose};
+use anypoint_sim::{ServeOptions, load, start};
 
 struct Measured {
     wall: Duration,

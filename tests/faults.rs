@@ -23,10 +23,10 @@ use anypoint_doctor::ExitStatus;
 use anypoint_doctor::report::FailOn;
 use anypoint_doctor::report::{Outcome, Report, Status};
 use anypoint_doctor::settings::Settings;
+use anypoint_doctor::{RunOptions, diagnose};
 use anypoint_sim::scenarios;
 use anypoint_sim::world::{Fault, FaultKind};
 use anypoint_sim::{RunningSim, ServeOptions, World};
-use anypoint_doctor::{RunOptions, diagnose};
 use futures::future::join_all;
 use url::Url;
 

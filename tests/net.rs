@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use anypoint_doctor::report::{Outcome, Report, Status};
 use anypoint_doctor::settings::Settings;
+use anypoint_doctor::{RunOptions, diagnose};
 use anypoint_sim::scenarios;
 use anypoint_sim::{RunningSim, ServeOptions, World};
-use anypoint_doctor::{RunOptions, diagnose};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -1219,15 +1219,12 @@ async fn fix_as_json_carries_the_pairs_with_ids() {
 async fn an_admin_token_of_another_org_is_refused() {
     let mut world = world("typical-mistakes");
     let elsewhere = "0f0e0d0c-0b0a-4909-8807-060504030201";
-    world
-        .root
-        .business_groups
-        .push(anypoint_sim::world::Org {
-            id: elsewhere.into(),
-            name: "Elsewhere".into(),
-            environments: Vec::new(),
-            business_groups: Vec::new(),
-        });
+    world.root.business_groups.push(anypoint_sim::world::Org {
+        id: elsewhere.into(),
+        name: "Elsewhere".into(),
+        environments: Vec::new(),
+        business_groups: Vec::new(),
+    });
     world.users[0].org = elsewhere.into();
     let sim = serve(world.clone()).await;
     let run = fix(&sim, &world, true, &[]).await;

@@ -17,9 +17,9 @@ use anypoint_doctor::report::FailOn;
 use anypoint_doctor::report::{Outcome, Report, Status};
 use anypoint_doctor::secret::Secret;
 use anypoint_doctor::settings::{Credentials, Settings, Source, Sourced};
+use anypoint_doctor::{RunOptions, diagnose};
 use anypoint_sim::scenarios::{self, SCENARIOS};
 use anypoint_sim::{ServeOptions, World};
-use anypoint_doctor::{RunOptions, diagnose};
 use url::Url;
 
 const ROOT: &str = scenarios::ROOT_ORG;

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::doctor::codes::Reason;
 use crate::platform::Evidence;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -45,6 +46,8 @@ pub struct Outcome {
     pub category: String,
     pub title: String,
     pub status: Status,
+    /// Why the status is what it is: a stable code (`scope.missing`, …) for CI to match on.
+    pub code: Reason,
     /// The environment or organization this outcome is about, when the check fans out.
     pub target: Option<String>,
     pub summary: String,
