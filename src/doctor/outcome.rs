@@ -1,6 +1,6 @@
 //! A check's verdict: one `Outcome` per check (and per environment where a
-//! check fans out), with its `Status` and, when a scope is missing, which
-//! one and where. The report gathers them; `fix` grants what they name.
+//! check fans out), with its `Status`, the `Reason` for it and, when a scope
+//! is missing, which one and where. The report gathers them; `fix` grants what they name.
 
 use serde::{Deserialize, Serialize};
 
