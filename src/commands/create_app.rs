@@ -226,18 +226,20 @@ async fn created(
     };
     // The suggestion costs a listing: only the table shows it.
     let next = match args.write.format {
-        OutputFormat::Table => first_api_instance(session)
-            .await
-            .map(|(environment, api)| NextContract {
-                command: format!(
-                    "anypoint-doctor create contract --app {}{} --api {api} --env {}",
-                    app.id,
-                    session.ctx.settings.org_flags(),
-                    shell_word(&environment)
-                ),
-                environment,
-                api,
-            }),
+        OutputFormat::Table => {
+            first_api_instance(session)
+                .await
+                .map(|(environment, api)| NextContract {
+                    command: format!(
+                        "anypoint-doctor create contract --app {}{} --api {api} --env {}",
+                        app.id,
+                        session.ctx.settings.org_flags(),
+                        shell_word(&environment)
+                    ),
+                    environment,
+                    api,
+                })
+        }
         OutputFormat::Json => None,
     };
     let created = CreatedApp {

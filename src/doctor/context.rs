@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::OnceCell;
 
 use crate::doctor::calls::CallFound;
+use crate::doctor::codes::Reason;
 use crate::doctor::outcome::{MissingScope, Status};
 use crate::error::ConfigError;
 use crate::platform::http::Route;
@@ -422,6 +423,8 @@ impl<'a> Recorder<'a> {
 /// One verdict of a kind, before the runner adds the check's id, title and timing.
 #[derive(Debug, Clone)]
 pub struct Verdict {
+    /// Why the verdict is what it is: every verdict names one.
+    pub reason: Reason,
     pub status: Status,
     pub target: Option<String>,
     pub summary: String,
@@ -437,8 +440,9 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    pub fn new(status: Status, summary: impl Into<String>) -> Verdict {
+    pub fn new(reason: Reason, status: Status, summary: impl Into<String>) -> Verdict {
         Verdict {
+            reason,
             status,
             target: None,
             summary: summary.into(),

@@ -3,6 +3,7 @@
 
 pub mod calls;
 pub mod catalogue;
+pub mod codes;
 pub mod context;
 pub mod kinds;
 pub mod outcome;

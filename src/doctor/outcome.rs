@@ -1,9 +1,10 @@
 //! A check's verdict: one `Outcome` per check (and per environment where a
-//! check fans out), with its `Status` and, when a scope is missing, which
-//! one and where. The report gathers them; `fix` grants what they name.
+//! check fans out), with its `Status`, the `Reason` for it and, when a scope
+//! is missing, which one and where. The report gathers them; `fix` grants what they name.
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::doctor::codes::Reason;
 use crate::platform::Evidence;
 
 /// Its name (`word`) comes from the same case rule as its JSON form, derived twice.
@@ -43,6 +44,8 @@ pub struct Outcome {
     pub category: String,
     pub title: String,
     pub status: Status,
+    /// Why the status is what it is: a stable code (`scope.missing`, …) for CI to match on.
+    pub code: Reason,
     /// The environment or organization this outcome is about, when the check fans out.
     pub target: Option<String>,
     pub summary: String,

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
+use super::codes::Reason;
 use super::context::{RunContext, Verdict};
 use super::kinds;
 use super::registry::Registry;
@@ -88,6 +89,7 @@ pub async fn run(
                         .collect();
                     for &index in &unfinished {
                         let verdict = Verdict::new(
+                            Reason::Timeout,
                             Status::Error,
                             format!("did not finish within the run's deadline ({secs} s)"),
                         )
@@ -122,6 +124,7 @@ pub async fn run(
                 };
                 let spec = &registry.checks[index];
                 let verdict = Verdict::new(
+                    Reason::Panicked,
                     Status::Error,
                     format!("internal error in this check ({panic}); please report it"),
                 );
@@ -155,6 +158,7 @@ fn skipped(spec: &CheckSpec, root_cause: String) -> Outcome {
         category: spec.category.clone(),
         title: spec.title.clone(),
         status: Status::Skip,
+        code: Reason::Blocked,
         target: None,
         summary: format!("not run: {root_cause} did not pass"),
         remediation: None,
@@ -177,6 +181,7 @@ fn outcome(spec: &CheckSpec, verdict: Verdict, duration_ms: u64) -> Outcome {
         category: spec.category.clone(),
         title: spec.title.clone(),
         status: verdict.status,
+        code: verdict.reason,
         target: verdict.target,
         summary: verdict.summary,
         remediation,

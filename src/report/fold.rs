@@ -2,7 +2,7 @@
 //! refusal a scope check already reports points to that check instead of
 //! failing again.
 
-use super::model::{Outcome, Status};
+use super::model::{Outcome, Reason, Status};
 
 /// A request, as `(method, URL)`.
 type Request = (String, String);
@@ -53,6 +53,7 @@ pub fn one_root_cause(outcomes: &mut [Outcome]) {
                 .map(|t| format!(" ({t})"))
                 .unwrap_or_default();
             outcome.status = Status::Skip;
+            outcome.code = Reason::SameRefusal;
             outcome.summary = format!(
                 "see {id}{place}, which reports the same refusal: {}",
                 outcome.summary
@@ -74,6 +75,7 @@ mod tests {
             category: id.split('.').next().unwrap().into(),
             title: id.into(),
             status,
+            code: Reason::ReplacementRefused,
             target: Some("Design".into()),
             summary: "refused".into(),
             remediation: Some("fix it".into()),
@@ -132,6 +134,7 @@ mod tests {
         one_root_cause(&mut outcomes);
         assert_eq!(outcomes[0].status, Status::Fail);
         assert_eq!(outcomes[1].status, Status::Skip);
+        assert_eq!(outcomes[1].code, Reason::SameRefusal);
         assert!(
             outcomes[1]
                 .summary

@@ -169,7 +169,9 @@ impl CreatedApp {
                 line(&next.environment),
                 line(&next.command)
             ),
-            None => "Next: `anypoint-doctor apis` lists the API instances a contract can name.".into(),
+            None => {
+                "Next: `anypoint-doctor apis` lists the API instances a contract can name.".into()
+            }
         };
         format!(
             "Created client application \"{}\" in \"{}\".\n  id            {}\n  clientId      {}\n  clientSecret  {secret}\n\n{next}\n",

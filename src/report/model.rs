@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::doctor::calls::CallFound;
 use crate::doctor::catalogue::{Catalogue, KB_SCOPES};
-pub use crate::doctor::outcome::{MissingScope, Outcome, Status};
+pub use crate::doctor::outcome::{MissingScope, Outcome, Reason, Status};
 use crate::exit::ExitStatus;
 use crate::report::FailOn;
 

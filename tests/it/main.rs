@@ -7,6 +7,7 @@ mod support;
 mod architecture;
 mod checks;
 mod cli;
+mod codes;
 mod create;
 mod faults;
 mod hardening;

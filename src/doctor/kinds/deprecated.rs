@@ -3,6 +3,7 @@
 //! replacement's; the retired path's answer is information.
 
 use super::probe::{self, Reading};
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{PathVars, Recorder, RunContext, Verdict};
 use crate::doctor::outcome::Status;
 use crate::doctor::spec::{DeprecatedSpec, ProbeSpec};
@@ -14,6 +15,7 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
         .map_or(spec.rule.as_str(), |rule| rule.replacement());
     if ctx.exact() {
         return Verdict::new(
+            Reason::ExactRun,
             Status::Skip,
             format!(
                 "not run: in an exact run the token is an admin's, so its calls prove nothing about the app; use {use_instead} (the scope checks say whether the app may)"
@@ -22,6 +24,7 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     }
     if ctx.options.read_only && (spec.retired.is_write() || spec.replacement.is_write()) {
         return Verdict::new(
+            Reason::ReadOnly,
             Status::Skip,
             format!("not run: --read-only turns off write probes; use {use_instead}"),
         );
@@ -35,7 +38,11 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
         .get()
         .and_then(|e| e.selected.first());
     if needs_env && env.is_none() {
-        return Verdict::new(Status::Skip, "not run: no environment to call it in");
+        return Verdict::new(
+            Reason::NoEnvironment,
+            Status::Skip,
+            "not run: no environment to call it in",
+        );
     }
     let vars = PathVars::from_facts(ctx, env);
     let mut recorder = Recorder::new(ctx);
@@ -70,10 +77,12 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     };
     let mut verdict = match replacement {
         Ok(Reading::Authorized { status, .. }) => Verdict::new(
+            Reason::ReplacementWorks,
             Status::Pass,
             format!("{retired_note}; its replacement {replacement_call} works ({status})"),
         ),
         Ok(Reading::Forbidden { status, message }) => Verdict::new(
+            Reason::ReplacementRefused,
             Status::Fail,
             format!("{retired_note}; its replacement {replacement_call} is refused ({status}: {message})"),
         )
@@ -82,6 +91,7 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
         ))
         .rests_on_some(replacement_request.as_ref()),
         Ok(Reading::Retired { rule }) => Verdict::new(
+            Reason::PathRetired,
             Status::Error,
             format!(
                 "the replacement {replacement_call} is itself retired ({}); use {}",
@@ -90,10 +100,12 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
             ),
         ),
         Ok(Reading::Inconclusive { status, message }) => Verdict::new(
+            Reason::ReplacementInconclusive,
             Status::Error,
             format!("{retired_note}; its replacement {replacement_call} answered {status} ({message}), which proves nothing"),
         ),
         Ok(Reading::Accepted { status }) => Verdict::new(
+            Reason::ProbeAccepted,
             Status::Error,
             format!("the probe {replacement_call} was meant to be rejected but answered {status}: something may have been created; check and delete it"),
         ),

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::probe::{self, reply, unexpected_status, unreadable};
 use crate::doctor::catalogue::Catalogue;
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{Grants, OrgFacts, PathVars, Recorder, RunContext, Verdict};
 use crate::doctor::outcome::Status;
 use crate::doctor::spec::{CrossList, EmptyListSpec};
@@ -44,14 +45,19 @@ async fn judge(
 ) -> Result<Verdict, Verdict> {
     let Some(org) = ctx.facts.org.get() else {
         return Ok(Verdict::new(
+            Reason::FactUnknown,
             Status::Skip,
             "not run: the organization is unknown",
         ));
     };
     let vars = PathVars::from_facts(ctx, None);
-    let mut list_path = vars
-        .fill(&spec.list)
-        .map_err(|m| Verdict::new(Status::Skip, format!("not run: no {m}")))?;
+    let mut list_path = vars.fill(&spec.list).map_err(|m| {
+        Verdict::new(
+            Reason::FactUnknown,
+            Status::Skip,
+            format!("not run: no {m}"),
+        )
+    })?;
     if ctx.exact() {
         // An administrator sees every application only with targetAdminSite (§8.4).
         let separator = if list_path.contains('?') { '&' } else { '?' };
@@ -65,6 +71,7 @@ async fn judge(
     }
     if listed.foreign > 0 {
         return Ok(Verdict::new(
+            Reason::DataComplete,
             Status::Pass,
             format!(
                 "{} client application(s) listed in the root organization \"{}\", including applications created by others",
@@ -110,7 +117,14 @@ async fn judge(
             Some(true) => "the scope is granted, so the applications were probably created by users or other apps, which a Connected App does not see".to_string(),
             None => "most likely View Client Applications is missing in the root organization (Application Creator shows only the applications the app created), or the applications were created by someone else".to_string(),
         };
+        // Known to be the missing view scope, it is said as such.
+        let reason = if view_held == Some(false) {
+            Reason::ScopeMissing
+        } else {
+            Reason::DataEmptyList
+        };
         Verdict::new(
+            reason,
             Status::Fail,
             format!(
                 "{what}, but other applications exist ({}): {cause}.{partial}{business_group_note}",
@@ -119,6 +133,7 @@ async fn judge(
         )
     } else if view_held == Some(false) {
         Verdict::new(
+            Reason::ScopeMissing,
             Status::Fail,
             format!(
                 "{what}, and View Client Applications is not granted in the root organization \"{}\": the list cannot show applications others created.{business_group_note}",
@@ -127,6 +142,7 @@ async fn judge(
         )
     } else if !evidence.unknowns.is_empty() {
         Verdict::new(
+            Reason::DataInconclusive,
             Status::Warn,
             format!(
                 "{what} and the other evidence could not be read ({}).{business_group_note}",
@@ -136,6 +152,7 @@ async fn judge(
         .inferred()
     } else if view_held == Some(true) {
         Verdict::new(
+            Reason::DataBelievable,
             Status::Pass,
             format!(
                 "the list is believable: the view scope is granted in the root organization, no API instance in {} has contracts with other applications, and the other lists agree",
@@ -144,6 +161,7 @@ async fn judge(
         )
     } else {
         Verdict::new(
+            Reason::DataInconclusive,
             Status::Warn,
             format!(
                 "{what}; no API instance in {} has contracts with other applications and the other lists agree, but the app's scopes cannot be read, and a missing View Client Applications looks exactly like this.{business_group_note}",
@@ -168,6 +186,7 @@ async fn exact(
         Grants::Readable(grants) => grants,
         Grants::Unreadable(why) => {
             return Ok(Verdict::new(
+                Reason::GrantsUnreadable,
                 Status::Error,
                 format!(
                     "the app's granted scopes could not be read ({why}): what the app would see cannot be told"
@@ -181,6 +200,7 @@ async fn exact(
     );
     Ok(if view_held(spec, org, &grants) {
         Verdict::new(
+            Reason::DataComplete,
             Status::Pass,
             format!(
                 "{exist}; the app may list them all (View Client Applications or a scope that includes it, in the root organization)"
@@ -188,6 +208,7 @@ async fn exact(
         )
     } else if listed.foreign > 0 {
         Verdict::new(
+            Reason::ScopeMissing,
             Status::Fail,
             format!(
                 "{exist}, but the app lacks View Client Applications in the root organization: its list shows only the {} it created, not the {} others created",
@@ -196,6 +217,7 @@ async fn exact(
         )
     } else {
         Verdict::new(
+            Reason::DataComplete,
             Status::Pass,
             format!(
                 "{exist}: the app lacks View Client Applications in the root organization, but every application there is its own, so its list is complete for now"
@@ -432,6 +454,7 @@ async fn read_list(
 
 fn refused(path: &str, reply: &crate::platform::Reply) -> Verdict {
     Verdict::new(
+        Reason::Refused,
         Status::Fail,
         format!(
             "{} is refused (HTTP {}: {})",

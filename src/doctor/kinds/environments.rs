@@ -1,6 +1,7 @@
 //! Kind `environments`: the org's environments, and the ones --env selects.
 
 use super::probe::{reply, unexpected_status, unreadable};
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{EnvFacts, Recorder, RunContext, Verdict, find_by_id_or_name};
 use crate::doctor::outcome::Status;
 use crate::error::ConfigError;
@@ -9,7 +10,11 @@ use crate::platform::{Request, paths};
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let Some(org) = ctx.facts.org.get() else {
-        return Verdict::new(Status::Skip, "not run: the organization is unknown");
+        return Verdict::new(
+            Reason::FactUnknown,
+            Status::Skip,
+            "not run: the organization is unknown",
+        );
     };
     let mut recorder = Recorder::new(ctx);
     let answer = recorder
@@ -23,6 +28,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
                 Err(reason) => unreadable(&answer, &reason),
             },
             401 | 403 | 404 => Verdict::new(
+                Reason::Refused,
                 Status::Fail,
                 format!(
                     "cannot list the environments of \"{}\" (HTTP {}: {})",
@@ -50,6 +56,7 @@ fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {
             selected: Vec::new(),
         });
         return Verdict::new(
+            Reason::EnvNone,
             Status::Warn,
             format!(
                 "\"{org_name}\" has no environments: environment-bound scopes cannot be checked"
@@ -70,6 +77,7 @@ fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {
                         known: names(&all),
                     });
                     return Verdict::new(
+                        Reason::EnvNotFound,
                         Status::Fail,
                         format!(
                             "{value:?} from {} is not an environment of \"{org_name}\"",
@@ -96,7 +104,7 @@ fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {
         )
     };
     let _ = ctx.facts.environments.set(EnvFacts { all, selected });
-    Verdict::new(Status::Pass, summary)
+    Verdict::new(Reason::EnvFound, Status::Pass, summary)
 }
 
 fn count(n: usize) -> String {

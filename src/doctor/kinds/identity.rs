@@ -2,6 +2,7 @@
 //! organization that owns it, from GET /accounts/api/me.
 
 use super::probe::{reply, unexpected_status, unreadable};
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{Identity, Recorder, RunContext, TokenKind, Verdict};
 use crate::doctor::outcome::Status;
 use crate::platform::models::{ConnectedAppInfo, Me};
@@ -32,6 +33,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
                 Err(reason) => unreadable(&answer, &reason),
             },
             401 | 403 => Verdict::new(
+                Reason::TokenRefused,
                 Status::Fail,
                 format!(
                     "the token was refused (HTTP {}: {}): expired, revoked, or issued by another control plane",
@@ -90,7 +92,7 @@ fn learn(
                     name: client.name,
                 },
             },
-            Verdict::new(Status::Pass, summary),
+            Verdict::new(Reason::IdentityApp, Status::Pass, summary),
         )
     } else {
         let user = me.user?;
@@ -114,6 +116,7 @@ fn learn(
                 ),
             };
             Verdict::new(
+                Reason::IdentityAdmin,
                 Status::Pass,
                 format!(
                     "user token of \"{username}\" in org {org_id}: reads the granted scopes of {about}"
@@ -121,6 +124,7 @@ fn learn(
             )
         } else {
             Verdict::new(
+                Reason::IdentityUser,
                 Status::Warn,
                 format!("the token belongs to user \"{username}\", not a Connected App: scope verdicts describe the user's permissions"),
             )

@@ -4,8 +4,10 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{Recorder, RunContext, Verdict};
 use crate::doctor::outcome::Status;
+use crate::platform::TransportError;
 
 /// Skew tolerated without a warning.
 const TOLERANCE_SECS: u64 = 60;
@@ -15,11 +17,16 @@ pub async fn run(ctx: &RunContext) -> Verdict {
     let answer = recorder.fetch(RunContext::reach_request()).await;
     let verdict = match &answer.result {
         Err(e) => Verdict::new(
+            match e {
+                TransportError::Timeout(_) => Reason::NetTimeout,
+                _ => Reason::NetUnreachable,
+            },
             Status::Error,
             format!("no answer to read the server's time from: {e}"),
         ),
         Ok(reply) => match &reply.date {
             None => Verdict::new(
+                Reason::ClockNoDate,
                 Status::Skip,
                 format!(
                     "{} sent no Date header: nothing to compare with",
@@ -28,6 +35,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             ),
             Some(date) => match httpdate::parse_http_date(date) {
                 Err(_) => Verdict::new(
+                    Reason::ClockNoDate,
                     Status::Skip,
                     format!("the server's Date header {date:?} is not an HTTP date"),
                 ),
@@ -46,11 +54,13 @@ fn compare(server: SystemTime, local: SystemTime) -> Verdict {
     let secs = skew.as_secs();
     if secs <= TOLERANCE_SECS {
         return Verdict::new(
+            Reason::ClockInSync,
             Status::Pass,
             format!("this machine's clock and the server's agree within {secs} s"),
         );
     }
     Verdict::new(
+        Reason::ClockSkewed,
         Status::Warn,
         format!(
             "this machine's clock is {} {local_is} the server's",

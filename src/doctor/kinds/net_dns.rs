@@ -1,6 +1,7 @@
 //! Kind `net-dns`: the first hop's name resolves (the platform's host, or
 //! the proxy's when one applies: the proxy then resolves the host itself).
 
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{RunContext, Verdict};
 use crate::doctor::outcome::Status;
 use crate::platform::net::{self, Endpoint};
@@ -32,6 +33,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
                 .set(vec![std::net::SocketAddr::new(ip, hop.port)]);
         }
         return Verdict::new(
+            Reason::DnsResolved,
             Status::Pass,
             format!("{what} is an IP address: no lookup needed{note}"),
         );
@@ -49,6 +51,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             };
             let _ = ctx.facts.addresses.set(addresses);
             Verdict::new(
+                Reason::DnsResolved,
                 Status::Pass,
                 format!("{what} resolves to {}{more}{note}", ips.join(", ")),
             )
@@ -65,5 +68,10 @@ fn unresolved(what: &str, proxy: &ProxyChoice, reason: &str) -> Verdict {
         ),
         _ => "Check the host name (--host, ANYPOINT_HOST, or --region for MuleSoft's control planes), and this machine's DNS and VPN: `nslookup` the host should answer.".into(),
     };
-    Verdict::new(Status::Error, format!("{what} does not resolve: {reason}")).fix(fix)
+    Verdict::new(
+        Reason::DnsUnresolved,
+        Status::Error,
+        format!("{what} does not resolve: {reason}"),
+    )
+    .fix(fix)
 }

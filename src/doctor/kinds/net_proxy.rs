@@ -1,6 +1,7 @@
 //! Kind `net-proxy`: which proxy the platform's URL goes through, and which
 //! variable decided it, exactly as the HTTP client will use it.
 
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{RunContext, Verdict};
 use crate::doctor::outcome::Status;
 use crate::platform::net::Endpoint;
@@ -10,6 +11,7 @@ pub fn run(ctx: &RunContext) -> Verdict {
     let target = Endpoint::of(ctx.platform.base_url());
     match ctx.proxy_choice() {
         ProxyChoice::Direct => Verdict::new(
+            Reason::ProxyDirect,
             Status::Pass,
             format!(
                 "no proxy for {}: none of HTTPS_PROXY, HTTP_PROXY, ALL_PROXY (or their lowercase forms) applies; connecting directly to {target}",
@@ -17,6 +19,7 @@ pub fn run(ctx: &RunContext) -> Verdict {
             ),
         ),
         ProxyChoice::Exempt { variable, entry } => Verdict::new(
+            Reason::ProxyDirect,
             Status::Pass,
             format!(
                 "no proxy: {entry:?} in {variable} exempts {}; connecting directly to {target}",
@@ -24,6 +27,7 @@ pub fn run(ctx: &RunContext) -> Verdict {
             ),
         ),
         ProxyChoice::Via { proxy, variable } => Verdict::new(
+            Reason::ProxyVia,
             Status::Pass,
             format!(
                 "via the proxy {} (from {variable}) to {target}",
@@ -31,6 +35,7 @@ pub fn run(ctx: &RunContext) -> Verdict {
             ),
         ),
         ProxyChoice::Invalid { variable, reason } => Verdict::new(
+            Reason::ProxyInvalid,
             Status::Error,
             format!("{variable} is not a usable proxy URL: {reason}"),
         )

@@ -1,6 +1,7 @@
 //! Kind `net-tcp`: a TCP connection to the first hop (the platform's host
 //! and port, or the proxy's) opens within a bounded time, and how fast.
 
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{RunContext, Verdict};
 use crate::doctor::outcome::Status;
 use crate::platform::net::{self, Endpoint};
@@ -19,7 +20,11 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         None => match net::resolve(&hop, ctx.step_limit()).await {
             Ok(addresses) => addresses,
             Err(reason) => {
-                return Verdict::new(Status::Error, format!("{what} does not resolve: {reason}"));
+                return Verdict::new(
+                    Reason::DnsUnresolved,
+                    Status::Error,
+                    format!("{what} does not resolve: {reason}"),
+                );
             }
         },
     };
@@ -32,11 +37,13 @@ pub async fn run(ctx: &RunContext) -> Verdict {
                 format!(" at {address}")
             };
             Verdict::new(
+                Reason::TcpConnected,
                 Status::Pass,
                 format!("connected to {what}{at} in {} ms", took.as_millis()),
             )
         }
         Err(reason) => Verdict::new(
+            Reason::TcpUnreachable,
             Status::Error,
             format!("cannot open a TCP connection to {what}: {reason}"),
         )

@@ -4,6 +4,7 @@
 //! anything reads who issued it: an unknown private CA is most often a
 //! corporate proxy inspecting TLS, which `--ca-file` makes trusted.
 
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{Recorder, RunContext, Verdict};
 use crate::doctor::outcome::Status;
 use crate::platform::net::{self, CertNames, Endpoint};
@@ -25,6 +26,7 @@ async fn judge(ctx: &RunContext, answer: &Answer) -> Verdict {
         Ok(reply) if reply.status == 407 => return proxy_credentials(&proxy),
         Ok(_) if !https => {
             return Verdict::new(
+                Reason::TlsPlainHttp,
                 Status::Skip,
                 // Information, not a problem: any status proved the server is there.
                 format!(
@@ -42,6 +44,7 @@ async fn judge(ctx: &RunContext, answer: &Answer) -> Verdict {
                 Err(_) => String::new(),
             };
             return Verdict::new(
+                Reason::TlsVerified,
                 Status::Pass,
                 format!(
                     "TLS handshake with {} verified (the server answered HTTP {}){issuer}",
@@ -60,15 +63,18 @@ async fn judge(ctx: &RunContext, answer: &Answer) -> Verdict {
     if https && lower.contains("certificate") {
         return untrusted(ctx, &proxy, &detail).await;
     }
-    let fix = match error {
-        TransportError::Timeout(_) => {
-            "The host accepted a connection but did not answer in time: check the proxy settings (HTTPS_PROXY), raise --timeout, or try again."
-        }
-        _ => {
-            "Check the host (--host, --region), the proxy settings (HTTPS_PROXY, NO_PROXY), and that nothing between this machine and the platform closes the connection."
-        }
+    let (reason, fix) = match error {
+        TransportError::Timeout(_) => (
+            Reason::NetTimeout,
+            "The host accepted a connection but did not answer in time: check the proxy settings (HTTPS_PROXY), raise --timeout, or try again.",
+        ),
+        _ => (
+            Reason::NetUnreachable,
+            "Check the host (--host, --region), the proxy settings (HTTPS_PROXY, NO_PROXY), and that nothing between this machine and the platform closes the connection.",
+        ),
     };
     Verdict::new(
+        reason,
         Status::Error,
         format!("no HTTP answer from {}: {detail}", answer.evidence.url),
     )
@@ -89,6 +95,7 @@ async fn untrusted(ctx: &RunContext, proxy: &ProxyChoice, detail: &str) -> Verdi
         Ok(names) if !names.is_empty() => names,
         Ok(_) | Err(_) => {
             return Verdict::new(
+                Reason::TlsUntrusted,
                 Status::Error,
                 format!("the certificate of {target} does not verify: {detail}"),
             )
@@ -115,7 +122,7 @@ async fn untrusted(ctx: &RunContext, proxy: &ProxyChoice, detail: &str) -> Verdi
         ),
         _ => String::new(),
     };
-    Verdict::new(Status::Error, summary).fix(format!(
+    Verdict::new(Reason::TlsUntrusted, Status::Error, summary).fix(format!(
         "Ask IT for the root CA certificate of \"{}\"{via} as a PEM file, and trust it with --ca-file PATH or SSL_CERT_FILE=PATH; keep certificate verification on.",
         top.issuer
     ))
@@ -133,6 +140,7 @@ fn proxy_credentials(proxy: &ProxyChoice) -> Verdict {
         ),
     };
     Verdict::new(
+        Reason::ProxyAuthRequired,
         Status::Error,
         format!(
             "the proxy {which} asks for proxy credentials (HTTP 407 Proxy Authentication Required)"

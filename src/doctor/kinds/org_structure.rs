@@ -2,6 +2,7 @@
 //! else the app's own), its root organization, and the business groups.
 
 use super::probe::{reply, unexpected_status, unreadable};
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{
     OrgFacts, OrgInfo, Recorder, RunContext, Verdict, find_by_id_or_name,
 };
@@ -25,7 +26,11 @@ async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict,
         .get()
         .map(|i| i.org_id.clone())
         .ok_or_else(|| {
-            Verdict::new(Status::Skip, "not run: the token's organization is unknown")
+            Verdict::new(
+                Reason::FactUnknown,
+                Status::Skip,
+                "not run: the token's organization is unknown",
+            )
         })?;
     let own = read_org(recorder, &own_id).await?;
 
@@ -109,7 +114,7 @@ async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict,
         root: root_info,
         business_groups,
     });
-    Ok(Verdict::new(Status::Pass, summary))
+    Ok(Verdict::new(Reason::OrgFound, Status::Pass, summary))
 }
 
 async fn read_org(recorder: &mut Recorder<'_>, id: &str) -> Result<Organization, Verdict> {
@@ -120,6 +125,7 @@ async fn read_org(recorder: &mut Recorder<'_>, id: &str) -> Result<Organization,
             .json::<Organization>()
             .map_err(|reason| unreadable(&answer, &reason)),
         401 | 403 | 404 => Err(Verdict::new(
+            Reason::Refused,
             Status::Fail,
             format!(
                 "cannot read organization {id} (HTTP {}: {})",
@@ -143,6 +149,7 @@ async fn find_root(
         }
     }
     Err(Verdict::new(
+        Reason::OrgNoRoot,
         Status::Error,
         format!(
             "org \"{}\" is not a root organization, and none of its parents ({}) is",
@@ -192,6 +199,7 @@ fn unknown_org(ctx: &RunContext, value: &str, setting: &str, known: &[OrgInfo]) 
         known: names.join(", "),
     });
     Verdict::new(
+        Reason::OrgNotFound,
         Status::Fail,
         format!(
             "{value:?} from {setting} matches no organization or business group this app can see"

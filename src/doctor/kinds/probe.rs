@@ -2,6 +2,7 @@
 //! authorised, forbidden, retired, or "could not check" (network, 429, 5xx,
 //! an unreadable body), each with its one-line summary and fix.
 
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{PathVars, Recorder, Verdict};
 use crate::doctor::outcome::Status;
 use crate::doctor::spec::ProbeSpec;
@@ -94,15 +95,16 @@ fn unavailable(answer: &Answer) -> Option<Verdict> {
         .unwrap_or_default();
     match &answer.result {
         Err(TransportError::Timeout(secs)) => Some(
-            Verdict::new(Status::Error, format!("no answer from {host} within {secs} s ({call})"))
+            Verdict::new(Reason::NetTimeout, Status::Error, format!("no answer from {host} within {secs} s ({call})"))
                 .fix("Check the network path to the control plane (proxy settings HTTPS_PROXY / NO_PROXY, firewall), or raise --timeout."),
         ),
         Err(e) => Some(
-            Verdict::new(Status::Error, format!("could not reach {host} ({call}): {e}"))
+            Verdict::new(Reason::NetUnreachable, Status::Error, format!("could not reach {host} ({call}): {e}"))
                 .fix("Check --host / --region, DNS, the proxy (HTTPS_PROXY / NO_PROXY) and the firewall; this is a network problem, not a credentials problem."),
         ),
         Ok(reply) if reply.throttled => Some(
             Verdict::new(
+                Reason::RateLimited,
                 Status::Error,
                 format!("rate-limited (HTTP {} on {call}); says nothing about scopes", reply.status),
             )
@@ -110,6 +112,7 @@ fn unavailable(answer: &Answer) -> Option<Verdict> {
         ),
         Ok(reply) if reply.token_stopped => Some(
             Verdict::new(
+                Reason::TokenStopped,
                 Status::Error,
                 format!("the token stopped working mid-run (HTTP 401 on {call}, also with a new token); says nothing about scopes"),
             )
@@ -117,6 +120,7 @@ fn unavailable(answer: &Answer) -> Option<Verdict> {
         ),
         Ok(reply) if reply.status >= 500 => Some(
             Verdict::new(
+                Reason::ServerError,
                 Status::Error,
                 format!("the platform answered HTTP {} on {call}: {}", reply.status, reply.platform_message()),
             )
@@ -148,6 +152,7 @@ fn server_error_fix(answer: &Answer) -> String {
 /// The verdict for a body that could not be read as expected.
 pub fn unreadable(answer: &Answer, reason: &str) -> Verdict {
     Verdict::new(
+        Reason::UnexpectedAnswer,
         Status::Error,
         format!("unexpected answer to {}: {reason}", describe_answer(answer)),
     )
@@ -181,6 +186,7 @@ pub async fn send(
 ) -> Result<Reading, Verdict> {
     let request = request(probe, vars).map_err(|missing| {
         Verdict::new(
+            Reason::FactUnknown,
             Status::Skip,
             format!("not run: no value for {missing} in {}", probe.path),
         )

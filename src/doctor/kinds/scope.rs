@@ -10,6 +10,7 @@ use futures::future::join_all;
 
 use super::probe::{self, Listed, Reading};
 use crate::doctor::catalogue::{Capability, Catalogue, Route};
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{Grants, OrgInfo, PathVars, Recorder, RunContext, TokenKind, Verdict};
 use crate::doctor::outcome::MissingScope;
 use crate::doctor::outcome::Status;
@@ -101,6 +102,7 @@ pub async fn run(check_id: &str, spec: &ScopeSpec, ctx: &RunContext) -> Vec<Verd
     let Some(wanted) = Wanted::of(spec, catalogue) else {
         // The registry tests make this unreachable for the embedded checks.
         return vec![Verdict::new(
+            Reason::SpecInvalid,
             Status::Error,
             "internal error: the check names no scope or capability of the catalogue",
         )];
@@ -121,6 +123,7 @@ pub async fn run(check_id: &str, spec: &ScopeSpec, ctx: &RunContext) -> Vec<Verd
         // A user's token probes the user's permissions, not an app's.
         return vec![
             Verdict::new(
+                Reason::IdentityUser,
                 Status::Skip,
                 "not run: the token is a user's, and no client id names the Connected App whose scopes to check",
             )
@@ -142,6 +145,7 @@ pub async fn run(check_id: &str, spec: &ScopeSpec, ctx: &RunContext) -> Vec<Verd
             .unwrap_or_default();
         if envs.is_empty() {
             return vec![Verdict::new(
+                Reason::NoEnvironment,
                 Status::Skip,
                 "not run: no environment to check",
             )];
@@ -181,6 +185,7 @@ impl Check<'_> {
             Grants::Readable(grants) => self.diff(place, &grants),
             // An admin's token proves nothing about the app: no probe with it.
             Grants::Unreadable(why) if self.ctx.exact() => Verdict::new(
+                Reason::GrantsUnreadable,
                 Status::Error,
                 format!(
                     "the app's granted scopes could not be read ({why}); an exact check needs them, and a probe with this token would describe its holder, not the app"
@@ -189,6 +194,7 @@ impl Check<'_> {
             .fix("Use a token of an Organization Administrator of the root organization (or of the app's business group), and check the client id given with --client-id."),
             // Exact verdicts were asked for: a probe would quietly answer less.
             Grants::Unreadable(why) if self.ctx.reads_grants_as_admin() => Verdict::new(
+                Reason::GrantsUnreadable,
                 Status::Error,
                 format!("the app's granted scopes could not be read ({why})"),
             )
@@ -256,9 +262,14 @@ impl Check<'_> {
                     Some(_) => format!("can {}: ", self.wanted.label),
                     None => String::new(),
                 };
-                Verdict::new(Status::Pass, format!("{subject}{how}"))
+                Verdict::new(
+                    Reason::ScopeGranted,
+                    Status::Pass,
+                    format!("{subject}{how}"),
+                )
             } else {
                 Verdict::new(
+                    Reason::ScopeImplied,
                     Status::Warn,
                     format!(
                         "{how}; that it does is inferred, not documented, so this is not proven"
@@ -290,7 +301,7 @@ impl Check<'_> {
         } else {
             format!("{what} here; granted only as {}", elsewhere.join("; "))
         };
-        Verdict::new(self.missing_status(), summary)
+        Verdict::new(Reason::ScopeMissing, self.missing_status(), summary)
             .fix(self.add_scope(place))
             .missing(self.missing_scope(place))
     }
@@ -340,6 +351,7 @@ impl Check<'_> {
         };
         Some(
             Verdict::new(
+                Reason::ScopeMissing,
                 self.missing_status(),
                 format!(
                     "cannot {}: {how}, but it also needs {}, which is not granted for {}",
@@ -419,6 +431,7 @@ impl Check<'_> {
                 "--read-only turns off its write probe"
             };
             return Verdict::new(
+                Reason::ScopeUnverifiable,
                 Status::Skip,
                 format!("not verified: the app's granted scopes are unreadable ({unreadable}) and {why_no_probe}"),
             )
@@ -435,6 +448,7 @@ impl Check<'_> {
                 Err(NoInstance::Unchecked(verdict)) => return verdict,
                 Err(NoInstance::None(why)) => {
                     return Verdict::new(
+                        Reason::ScopeInconclusive,
                         Status::Warn,
                         format!(
                             "inconclusive: there is no API instance to aim the probe at ({why}), and a request for one that does not exist proves nothing"
@@ -491,6 +505,7 @@ impl Check<'_> {
                 list: Some(Listed { len: 0, .. }),
                 status,
             } => Verdict::new(
+                Reason::ScopeInconclusive,
                 Status::Warn,
                 format!(
                     "inconclusive: {call} answered {status} with an empty list: there may be nothing to list, or the app may not be allowed to see it"
@@ -520,6 +535,7 @@ impl Check<'_> {
                     "no listed application names an owner other than this app".to_string()
                 };
                 Verdict::new(
+                    Reason::ScopeUnproven,
                     Status::Warn,
                     format!("not proven: {call} answered {status}, but {whose}; whether the app sees the others cannot be told from it"),
                 )
@@ -547,6 +563,7 @@ impl Check<'_> {
                         env: None,
                     };
                     return Verdict::new(
+                        Reason::ScopeUnproven,
                         Status::Warn,
                         format!(
                             "not proven: {how}, but it also needs {} for {}, which no request tells without changing something",
@@ -572,9 +589,10 @@ impl Check<'_> {
                         Some(_) => format!("can {}: {how}", self.wanted.label),
                         None => format!("authorised: {how}"),
                     };
-                    Verdict::new(Status::Pass, summary).inferred()
+                    Verdict::new(Reason::ScopeAllowed, Status::Pass, summary).inferred()
                 } else {
                     Verdict::new(
+                        Reason::ScopeUnproven,
                         Status::Warn,
                         format!(
                             "not proven: {how}; that shows the app can {capability_phrase}, not that it holds {}",
@@ -599,12 +617,13 @@ impl Check<'_> {
                         ),
                         None => format!("missing {}: {call} answered {status} ({message})", self.wanted.label),
                     };
-                    Verdict::new(self.missing_status(), summary)
+                    Verdict::new(Reason::ScopeMissing, self.missing_status(), summary)
                         .fix(self.add_scope(place))
                         .missing(self.missing_scope(place))
                         .inferred()
                 } else {
                     Verdict::new(
+                        Reason::ScopeUnproven,
                         Status::Warn,
                         format!(
                             "{call} answered {status} ({message}): the app cannot {capability_phrase}; that does not tell whether it holds {}",
@@ -616,6 +635,7 @@ impl Check<'_> {
                 }
             }
             Reading::Inconclusive { status, message } => Verdict::new(
+                Reason::ScopeInconclusive,
                 Status::Warn,
                 format!(
                     "inconclusive: {call} answered {status} ({message}); the platform may look the resource up before it checks the scope, so this proves nothing"
@@ -624,6 +644,7 @@ impl Check<'_> {
             .fix(self.verify_exactly())
             .inferred(),
             Reading::Accepted { status } => Verdict::new(
+                Reason::ProbeAccepted,
                 Status::Error,
                 format!(
                     "the probe {call} was meant to be rejected but answered {status}: something may have been created; check and delete it"
@@ -631,6 +652,7 @@ impl Check<'_> {
             )
             .fix("Report this to the anypoint-doctor maintainers with the evidence (-v or --format json)."),
             Reading::Retired { rule } => Verdict::new(
+                Reason::PathRetired,
                 Status::Error,
                 format!(
                     "the probe path {call} is retired (404, {}); the check file needs {}",
@@ -689,6 +711,7 @@ async fn not_applicable(scope: &str, ctx: &RunContext) -> Verdict {
         Grants::Unreadable(_) => "",
     };
     Verdict::new(
+        Reason::ScopeNotApplicable,
         Status::Skip,
         format!(
             "not applicable: a client-credentials app cannot use {}{held}; MuleSoft's guidance lists it, but nothing needs to be added",

@@ -4,6 +4,7 @@
 use reqwest::Method;
 
 use super::probe::{reply, unexpected_status, unreadable};
+use crate::doctor::codes::Reason;
 use crate::doctor::context::{Recorder, RunContext, Verdict};
 use crate::doctor::outcome::Status;
 use crate::platform::control_plane::{CONTROL_PLANES, control_plane_of};
@@ -17,6 +18,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         Credentials::Bearer { token, .. } => {
             ctx.platform.set_token(token.value.clone());
             return Verdict::new(
+                Reason::TokenGiven,
                 Status::Skip,
                 format!(
                     "not requested: using the bearer token from {}",
@@ -55,6 +57,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
                         .map(|s| format!(", expires in {s} s"))
                         .unwrap_or_default();
                     Verdict::new(
+                        Reason::TokenIssued,
                         Status::Pass,
                         format!("token issued for client {}{expiry}", mask_id(&client_id.value)),
                     )
@@ -67,6 +70,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             }
             400 | 401 | 403 => refused(ctx, &client_id.value, reply),
             404 => Verdict::new(
+                Reason::NoTokenEndpoint,
                 Status::Error,
                 format!(
                     "no token endpoint at {} (HTTP 404): is this an Anypoint control plane?",
@@ -113,6 +117,7 @@ fn refused_on_the_way(ctx: &RunContext, reply: &Reply) -> Verdict {
         _ => "something on the network path (a firewall, an egress filter or a TLS-inspecting gateway)".into(),
     };
     Verdict::new(
+        Reason::NetIntercepted,
         Status::Error,
         format!(
             "HTTP {} to the token request did not come from the platform (no x-anypnt-trx-id or x-request-id header, no OAuth error body; it said: {}): {who} answered, and the credentials were not judged",
@@ -144,6 +149,7 @@ fn refused(ctx: &RunContext, client_id: &str, reply: &Reply) -> Verdict {
         // an app that acts on behalf of a user has no client_credentials grant
         // (reference §11.11).
         Some("unauthorized_client" | "unsupported_grant_type" | "invalid_grant") => Verdict::new(
+            Reason::WrongGrant,
             Status::Fail,
             format!(
                 "the app may not use the client_credentials grant (HTTP {}: {}): it is probably of type \"App acts on behalf of a user\"",
@@ -152,11 +158,11 @@ fn refused(ctx: &RunContext, client_id: &str, reply: &Reply) -> Verdict {
             ),
         )
         .fix("Access Management > Connected Apps: create the app as \"App acts on its own behalf (client credentials)\" (the type cannot be changed afterwards), grant it the scopes, and use its id and secret."),
-        Some("invalid_client") => Verdict::new(Status::Fail, what).fix(format!(
+        Some("invalid_client") => Verdict::new(Reason::CredentialsRefused, Status::Fail, what).fix(format!(
             "Check the client id and secret (Access Management > Connected Apps; reset the secret if unsure). {}",
             control_plane_hint(ctx)
         )),
-        _ => Verdict::new(Status::Fail, what).fix(format!(
+        _ => Verdict::new(Reason::CredentialsRefused, Status::Fail, what).fix(format!(
             "Check the client id and secret (Access Management > Connected Apps; reset the secret if unsure) and that the app type is \"App acts on its own behalf (client credentials)\". {}",
             control_plane_hint(ctx)
         )),

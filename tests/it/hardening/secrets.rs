@@ -325,6 +325,7 @@ fn outcome(summary: &str) -> Outcome {
         category: "auth".into(),
         title: "Token".into(),
         status: Status::Fail,
+        code: anypoint_doctor::report::model::Reason::CredentialsRefused,
         target: Some("Sandbox".into()),
         summary: summary.into(),
         remediation: Some("check the client id and secret".into()),

@@ -438,6 +438,7 @@ fn report_naming(name: &str) -> anypoint_doctor::report::Report {
         category: "scope".into(),
         title: "Manage Contracts".into(),
         status,
+        code: Reason::ScopeMissing,
         target: Some(name.into()),
         summary: format!("missing in \"{name}\""),
         remediation: Some(format!(
