@@ -301,3 +301,217 @@ pub fn list_len(answer: &Answer, reply: &Reply, pointer: &str) -> Result<usize, 
         .map(Vec::len)
         .ok_or_else(|| unreadable(answer, &format!("no list at {:?} in the answer", pointer)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::Evidence;
+
+    const LIST: &str = "/apiplatform/repository/v2/organizations/o-1/applications";
+    const APP: &str = "7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9";
+
+    fn probe(toml: &str) -> ProbeSpec {
+        toml::from_str(toml).expect("a probe spec")
+    }
+
+    fn answer(method: &str, path: &str, status: u16, content_type: &str, body: &str) -> Answer {
+        Answer {
+            evidence: Evidence {
+                at: "2026-12-01T00:00:00.000Z".into(),
+                method: method.into(),
+                url: format!("https://anypoint.mulesoft.com{path}"),
+                status: Some(status),
+                elapsed_ms: 1,
+                trx_id: None,
+                request_id: None,
+                attempts: 1,
+            },
+            result: Ok(Reply::new(
+                status,
+                Some(content_type.into()),
+                body.as_bytes().to_vec(),
+            )),
+        }
+    }
+
+    /// A one-word name of what an answer was read as, for the table below.
+    fn reading(result: Result<Reading, Verdict>) -> String {
+        match result {
+            Ok(Reading::Authorized { list: None, .. }) => "authorized".into(),
+            Ok(Reading::Authorized { list: Some(l), .. }) => {
+                format!("authorized {} own {} foreign {}", l.len, l.own, l.foreign)
+            }
+            Ok(Reading::Inconclusive { .. }) => "inconclusive".into(),
+            Ok(Reading::Forbidden { .. }) => "forbidden".into(),
+            Ok(Reading::Retired { rule }) => format!("retired {}", rule.id),
+            Ok(Reading::Accepted { .. }) => "accepted".into(),
+            Err(verdict) => format!("{:?}", verdict.reason),
+        }
+    }
+
+    #[test]
+    fn an_answer_reads_as_what_the_platform_said_and_nothing_more() {
+        let read_list = probe(&format!(
+            "method = \"GET\"\npath = \"{LIST}\"\nlist = \"/applications\"\nowners = \"/owners\""
+        ));
+        let write = probe(&format!(
+            "method = \"POST\"\npath = \"{LIST}\"\nbody = '{{\"name\": \"\"}}'"
+        ));
+        let json = "application/json";
+        let html = "text/html";
+        let listed = format!(
+            r#"{{"applications": [{{"owners": [{{"entityType": "client", "id": "{APP}"}}]}}, {{"owners": [{{"entityType": "user", "id": "u-1"}}]}}, {{}}]}}"#
+        );
+        let cases: &[(&str, &ProbeSpec, &str, u16, &str, &str, &str)] = &[
+            (
+                "a list",
+                &read_list,
+                LIST,
+                200,
+                json,
+                &listed,
+                "authorized 3 own 1 foreign 1",
+            ),
+            (
+                "a login page with 200",
+                &read_list,
+                LIST,
+                200,
+                html,
+                "<html>Sign in</html>",
+                "UnexpectedAnswer",
+            ),
+            (
+                "no list where one should be",
+                &read_list,
+                LIST,
+                200,
+                json,
+                r#"{"data": []}"#,
+                "UnexpectedAnswer",
+            ),
+            (
+                "a 403",
+                &read_list,
+                LIST,
+                403,
+                json,
+                r#"{"message": "Forbidden"}"#,
+                "forbidden",
+            ),
+            (
+                "a 404 on a live path",
+                &read_list,
+                LIST,
+                404,
+                json,
+                r#"{"message": "Not found"}"#,
+                "inconclusive",
+            ),
+            (
+                "a 404 on a retired path",
+                &read_list,
+                "/exchange/api/v1/organizations/o/environments/e/apis",
+                404,
+                json,
+                "{}",
+                "retired scan.exchange-v1-apis",
+            ),
+            (
+                "a 500",
+                &read_list,
+                LIST,
+                500,
+                json,
+                r#"{"message": "boom"}"#,
+                "ServerError",
+            ),
+            (
+                "a 418",
+                &read_list,
+                LIST,
+                418,
+                json,
+                "{}",
+                "UnexpectedAnswer",
+            ),
+            (
+                "a write refused as invalid",
+                &write,
+                LIST,
+                400,
+                json,
+                r#"{"message": "name"}"#,
+                "authorized",
+            ),
+            (
+                "a write refused as forbidden",
+                &write,
+                LIST,
+                403,
+                json,
+                "{}",
+                "forbidden",
+            ),
+            (
+                "a write accepted",
+                &write,
+                LIST,
+                201,
+                json,
+                r#"{"id": 1}"#,
+                "accepted",
+            ),
+            (
+                "a write answered by a login page",
+                &write,
+                LIST,
+                200,
+                html,
+                "<html/>",
+                "UnexpectedAnswer",
+            ),
+        ];
+        for (case, spec, path, status, content_type, body, expected) in cases {
+            let method = if spec.is_write() { "POST" } else { "GET" };
+            let answer = answer(method, path, *status, content_type, body);
+            assert_eq!(
+                reading(read(&answer, spec, path, Some(APP))),
+                *expected,
+                "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_answer_and_a_rate_limit_say_nothing_about_scopes() {
+        let mut timed_out = answer("GET", LIST, 200, "application/json", "{}");
+        timed_out.result = Err(TransportError::Timeout(30));
+        assert_eq!(reply(&timed_out).unwrap_err().reason, Reason::NetTimeout);
+        let mut refused = answer("GET", LIST, 200, "application/json", "{}");
+        refused.result = Err(TransportError::Connect("refused".into()));
+        assert_eq!(reply(&refused).unwrap_err().reason, Reason::NetUnreachable);
+        let mut throttled = answer("GET", LIST, 429, "application/json", "{}");
+        if let Ok(reply) = &mut throttled.result {
+            reply.throttled = true;
+        }
+        let verdict = reply(&throttled).unwrap_err();
+        assert_eq!(verdict.reason, Reason::RateLimited);
+        assert!(
+            verdict.summary.contains("says nothing about scopes"),
+            "{}",
+            verdict.summary
+        );
+    }
+
+    #[test]
+    fn own_items_are_told_from_others_by_the_client_id() {
+        let mine = serde_json::json!({"owners": [{"entityType": "client", "id": APP}]});
+        let theirs = serde_json::json!({"owners": [{"entityType": "client", "id": "other"}]});
+        let nobody = serde_json::json!({"owners": []});
+        assert_eq!(owned_by_app(&mine, "/owners", Some(APP)), Some(true));
+        assert_eq!(owned_by_app(&theirs, "/owners", Some(APP)), Some(false));
+        assert_eq!(owned_by_app(&mine, "/owners", None), Some(false));
+        assert_eq!(owned_by_app(&nobody, "/owners", Some(APP)), None);
+    }
+}
