@@ -9,14 +9,11 @@ use std::io::Write;
 use clap::ArgMatches;
 
 use crate::cli::FixArgs;
-use crate::doctor::context::RunContext;
 use crate::doctor::{Registry, select};
 use crate::error::{ConfigError, Error};
 use crate::fix::FixFormat;
 use crate::fix::apply::{self, Sent, WHO_CAN_APPLY};
 use crate::fix::{self, FixPlan, render};
-use crate::platform::models::Me;
-use crate::platform::{Request, paths};
 use crate::secret::canary::Canary;
 use crate::settings::Settings;
 use crate::{ExitStatus, Io};
@@ -106,7 +103,7 @@ async fn plan_and_apply(
     };
     let run = diagnose_run(settings.clone(), &checks, &io.secrets, &mut |_, _| {}).await?;
     let mut not_admin = if with_admin {
-        same_org(&run.context).await?
+        apply::same_org(&run.context).await?
     } else {
         None
     };
@@ -279,41 +276,4 @@ fn included_checks(args: &FixArgs) -> Vec<String> {
         .filter(|w| args.include.iter().any(|i| i == w.scope))
         .map(|w| w.check.to_string())
         .collect()
-}
-
-/// The admin's token must be of the app's root organization: the user's
-/// org, from `GET /accounts/api/me` with it (reference §4.1, §11.7). A user
-/// of another org is a wrong setting (exit 2); a token that names no user
-/// (an app's, an unknown one) cannot apply: `Some(why)`, told after the plan.
-async fn same_org(ctx: &RunContext) -> Result<Option<String>, Error> {
-    let Some(token) = &ctx.settings.admin_bearer else {
-        return Ok(None);
-    };
-    let setting = token.source.to_string();
-    let Some(root) = ctx.facts.org.get().map(|o| &o.root) else {
-        // The run could not learn the app's org: the plan says what is unsettled.
-        return Ok(None);
-    };
-    let answer = ctx.platform.fetch(Request::get_as_admin(paths::ME)).await;
-    let admin_org = answer
-        .result
-        .as_ref()
-        .ok()
-        .filter(|reply| reply.is_success())
-        .and_then(|reply| reply.json::<Me>().ok())
-        .and_then(|me| me.user)
-        .and_then(|user| user.organization_id.or(user.organization.map(|o| o.id)));
-    match admin_org {
-        Some(org) if org == root.id => Ok(None),
-        Some(org) => Err(ConfigError::AdminOfAnotherOrg {
-            setting,
-            admin_org: org,
-            app_org: format!("{} ({})", root.name, root.id),
-        }
-        .into()),
-        None => Ok(Some(format!(
-            "GET {} with the token from {setting} named no user of an organization",
-            paths::ME
-        ))),
-    }
 }

@@ -1,10 +1,14 @@
 //! Applying `fix`'s plan: one additive PATCH of the app's scopes with the
 //! org admin's token, what its answer says was changed, and the re-check's
 //! verdicts beside those the plan was made from. Never PUT or DELETE: a
-//! PATCH only adds, so a mistaken plan cannot take a scope away.
+//! PATCH only adds, so a mistaken plan cannot take a scope away. Before any
+//! of it, that the admin's token is of the app's own organization.
 
 use super::{FixPlan, Pair, render};
+use crate::doctor::context::RunContext;
+use crate::error::ConfigError;
 use crate::platform::answer::Answer;
+use crate::platform::models::Me;
 use crate::platform::{Platform, Request, paths};
 use crate::report::model::Outcome;
 use crate::report::{Report, Status};
@@ -142,6 +146,42 @@ pub fn render_rechecks(rechecks: &[Recheck]) -> String {
             format!("  {}{target}: {} → {after}\n", r.check, r.before.word())
         })
         .collect()
+}
+
+/// The admin's token must be of the app's root organization: the user's
+/// org, from `GET /accounts/api/me` with it (reference §4.1, §11.7). A user
+/// of another org is a wrong setting (exit 2); a token that names no user
+/// (an app's, an unknown one) cannot apply: `Some(why)`, told after the plan.
+pub async fn same_org(ctx: &RunContext) -> Result<Option<String>, ConfigError> {
+    let Some(token) = &ctx.settings.admin_bearer else {
+        return Ok(None);
+    };
+    let setting = token.source.to_string();
+    let Some(root) = ctx.facts.org.get().map(|o| &o.root) else {
+        // The run could not learn the app's org: the plan says what is unsettled.
+        return Ok(None);
+    };
+    let answer = ctx.platform.fetch(Request::get_as_admin(paths::ME)).await;
+    let admin_org = answer
+        .result
+        .as_ref()
+        .ok()
+        .filter(|reply| reply.is_success())
+        .and_then(|reply| reply.json::<Me>().ok())
+        .and_then(|me| me.user)
+        .and_then(|user| user.organization_id.or(user.organization.map(|o| o.id)));
+    match admin_org {
+        Some(org) if org == root.id => Ok(None),
+        Some(org) => Err(ConfigError::AdminOfAnotherOrg {
+            setting,
+            admin_org: org,
+            app_org: format!("{} ({})", root.name, root.id),
+        }),
+        None => Ok(Some(format!(
+            "GET {} with the token from {setting} named no user of an organization",
+            paths::ME
+        ))),
+    }
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ pub enum LoadError {
 }
 
 /// The world `options` name, else `default_scenario`, with a label saying which.
-/// Takes whatever converts into options, such as the doctor's `&WorldArgs`.
+/// Takes the options, or anything that converts into them (a front end's own arguments).
 pub fn world(
     options: impl Into<WorldOptions>,
     default_scenario: &str,
