@@ -1,7 +1,8 @@
 //! The middleware every answer goes through: added latency, injected faults
 //! (429, Access Management's empty 503 throttle, 5xx, an HTML page, a
-//! truncated body, no answer, a broken connection), and the headers the
-//! platform sends on every response.
+//! truncated body, no answer, a broken connection), the world's per-path rate
+//! limit (`ratelimit`: 429 over it), and the headers the platform sends on
+//! every response.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -11,11 +12,12 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::ratelimit::Admission;
 use super::respond;
 use super::routes::Shared;
 use super::world::{Fault, FaultKind};
 
-/// Requests per rate-limit window, as the platform advertises.
+/// Requests per rate-limit window advertised when the world sets no limit (§6, S16: 400).
 const RATE_LIMIT: u64 = 400;
 
 /// Whether `path` fits `pattern`: `*` is any one segment, `**` any rest.
@@ -44,12 +46,16 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
     let count = state.count_request(&method, &request.uri().to_string());
+    let admission = state.rate_limits.admit(&path);
+    let throttled = matches!(admission, Some(Admission::Throttled { .. }));
     let (latency, fault, skew) = {
         let world = state.world.lock().expect("world lock");
+        // [I] A throttled request goes no further: it does not use up an injected fault.
         let fault = world
             .faults
             .iter()
             .enumerate()
+            .filter(|_| !throttled)
             .find(|(i, f)| applies(f, &method, &path) && state.fault_applies(*i, f.times))
             .map(|(_, f)| f.fault.clone());
         (world.latency_ms, fault, world.clock_skew_secs)
@@ -62,6 +68,26 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let window_end = (now / 60 + 1) * 60;
+    // The world's limit, when it sets one, is what every answer advertises.
+    let limit = match admission {
+        Some(Admission::Allowed { limit, .. } | Admission::Throttled { limit, .. }) => limit,
+        None => RATE_LIMIT,
+    };
+    if let Some(Admission::Throttled {
+        reset, retry_after, ..
+    }) = admission
+    {
+        // §6: 429 with `X-RateLimit-Remaining: 0` and `X-RateLimit-Reset` (the
+        // reference's simulator suggestion, [I]); no Anypoint source shows
+        // `Retry-After` ([?]), sent so clients can pace either way. The body is
+        // Access Management's error shape, as the `rate-limit` fault's.
+        let mut response = respond::accounts_error(429, "Too Many Requests");
+        let headers = response.headers_mut();
+        headers.insert("retry-after", HeaderValue::from(retry_after));
+        headers.insert("x-ratelimit-remaining", HeaderValue::from(0));
+        headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
+        return with_platform_headers(response, limit, None, window_end, skew);
+    }
     let mut response = match fault {
         None => next.run(request).await,
         Some(FaultKind::Latency { ms }) => {
@@ -77,7 +103,7 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
                 "x-ratelimit-reset",
                 HeaderValue::from(now + retry_after_secs),
             );
-            return with_platform_headers(response, None, window_end, skew);
+            return with_platform_headers(response, limit, None, window_end, skew);
         }
         // §11.8, KB 001116018 (and §6, S14): Access Management throttles with 503,
         // an empty body ("Back-end server is at capacity", Content-Length: 0) and
@@ -92,7 +118,7 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
                 "x-ratelimit-reset",
                 HeaderValue::from(now + reset_after_secs),
             );
-            return with_platform_headers(response, None, window_end, skew);
+            return with_platform_headers(response, limit, None, window_end, skew);
         }
         Some(FaultKind::Status { status }) => {
             let reason = StatusCode::from_u16(status)
@@ -128,9 +154,17 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
             Response::new(Body::from_stream(broken))
         }
     };
-    // Requests 1..=400 of a window leave 399..=0.
-    let remaining = RATE_LIMIT - 1 - (count.saturating_sub(1) % RATE_LIMIT);
-    response = with_platform_headers(response, Some(remaining), window_end, skew);
+    let (remaining, reset) = match admission {
+        Some(Admission::Allowed {
+            remaining, reset, ..
+        }) => (remaining, reset),
+        // No limit set: requests 1..=400 of a window leave 399..=0, never enforced.
+        _ => (
+            RATE_LIMIT - 1 - (count.saturating_sub(1) % RATE_LIMIT),
+            window_end,
+        ),
+    };
+    response = with_platform_headers(response, limit, Some(remaining), reset, skew);
     response
 }
 
@@ -157,6 +191,7 @@ fn html_error(status: u16) -> Response {
 /// and a `Date` shifted by the world's clock skew (hyper keeps a `Date` that is set).
 fn with_platform_headers(
     mut response: Response,
+    limit: u64,
     remaining: Option<u64>,
     reset: u64,
     skew_secs: i64,
@@ -167,7 +202,7 @@ fn with_platform_headers(
         headers.insert("x-anypnt-trx-id", value.clone());
         headers.insert("x-request-id", value);
     }
-    headers.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
+    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
     if let Some(remaining) = remaining {
         headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
         headers.insert("x-ratelimit-reset", HeaderValue::from(reset));

@@ -18,7 +18,9 @@
 #![allow(clippy::result_large_err)]
 
 pub mod faults;
+pub mod generate;
 pub mod load;
+pub mod ratelimit;
 pub mod respond;
 pub mod routes;
 pub mod scenarios;

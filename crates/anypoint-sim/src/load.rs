@@ -1,10 +1,11 @@
-//! Choosing a world: a named scenario, or a scenario file (JSON or TOML)
-//! whose errors name the line or the field to fix.
+//! Choosing a world: a named scenario (or a generated one,
+//! `generated-<N>x<M>`), or a scenario file (JSON or TOML) whose errors name
+//! the line or the field to fix.
 
 use std::path::{Path, PathBuf};
 
-use super::scenarios;
 use super::world::World;
+use super::{generate, scenarios};
 
 /// Which world to serve: the doctor's `--scenario`, `--scenario-file` and
 /// `--latency-ms`, without the command line.
@@ -44,10 +45,26 @@ pub fn world(
     default_scenario: &str,
 ) -> Result<(World, String), LoadError> {
     let options = options.into();
-    let (mut world, label) = match (&options.scenario_file, &options.scenario) {
+    let (world, label) = match (&options.scenario_file, &options.scenario) {
         (Some(path), _) => (from_file(path)?, format!("file {}", path.display())),
         (None, name) => {
             let name = name.as_deref().unwrap_or(default_scenario);
+            if let (None, Some((groups, environments))) =
+                (scenarios::find(name), generate::parse(name))
+            {
+                let world = generate::world(groups, environments)
+                    .resolve()
+                    .map_err(|reason| LoadError::BrokenScenario {
+                        name: name.to_string(),
+                        reason,
+                        known: scenarios::names(),
+                    })?;
+                let label = format!(
+                    "scenario \"{name}\": {}",
+                    generate::description(groups, environments)
+                );
+                return Ok((with_latency(world, options.latency_ms), label));
+            }
             let scenario = scenarios::find(name).ok_or_else(|| LoadError::UnknownScenario {
                 name: name.to_string(),
                 known: scenarios::names(),
@@ -66,10 +83,15 @@ pub fn world(
             )
         }
     };
-    if let Some(ms) = options.latency_ms {
+    Ok((with_latency(world, options.latency_ms), label))
+}
+
+/// `world` with `--latency-ms` in place of its own latency, when given.
+fn with_latency(mut world: World, latency_ms: Option<u64>) -> World {
+    if let Some(ms) = latency_ms {
         world.latency_ms = ms;
     }
-    Ok((world, label))
+    world
 }
 
 pub fn from_file(path: &Path) -> Result<World, LoadError> {

@@ -122,6 +122,11 @@ pub const SCENARIOS: &[Scenario] = &[
         description: "Manage Contracts missing in Production, View APIs Configuration in Design: an org admin's token can add them",
         build: fixable,
     },
+    Scenario {
+        name: "generated-20x5",
+        description: "20 business groups x 5 environments, every scope granted, 400 requests per path and minute (any generated-<N>x<M> works)",
+        build: generated_20x5,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Scenario> {
@@ -132,7 +137,7 @@ pub fn names() -> Vec<&'static str> {
     SCENARIOS.iter().map(|s| s.name).collect()
 }
 
-fn grant(scope: &str, org: Option<&str>, env: Option<&str>) -> Grant {
+pub(crate) fn grant(scope: &str, org: Option<&str>, env: Option<&str>) -> Grant {
     Grant {
         scope: scope.into(),
         org: org.map(str::to_string),
@@ -140,12 +145,12 @@ fn grant(scope: &str, org: Option<&str>, env: Option<&str>) -> Grant {
     }
 }
 
-const CLIENT_APP_SCOPES: &[&str] = &[
+pub(crate) const CLIENT_APP_SCOPES: &[&str] = &[
     "manage:org_client_applications",
     "read:org_client_applications",
     "create:client_applications",
 ];
-const ENV_SCOPES: &[&str] = &[
+pub(crate) const ENV_SCOPES: &[&str] = &[
     "manage:api_contracts",
     "read:api_contracts",
     "manage:apis",
@@ -171,7 +176,7 @@ fn scopes(client_apps_org: Option<&str>, api_org: &str, envs: &[&str]) -> Vec<Gr
     grants
 }
 
-fn env(id: &str, name: &str, kind: &str) -> Environment {
+pub(crate) fn env(id: &str, name: &str, kind: &str) -> Environment {
     Environment {
         id: id.into(),
         name: name.into(),
@@ -259,6 +264,7 @@ fn base() -> World {
         clock_skew_secs: 0,
         lookup_before_scope: false,
         revoke_tokens_after: None,
+        rate_limit_per_minute: None,
     }
 }
 
@@ -512,6 +518,11 @@ fn fixable() -> World {
         })
     });
     world
+}
+
+/// The whole-org sweep's benchmark world (issue 15): `generate` makes it.
+fn generated_20x5() -> World {
+    super::generate::world(20, 5)
 }
 
 fn am_throttled() -> World {

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::ratelimit::Limiter;
 use super::world::{Grant, World};
 
 /// Who a bearer token belongs to.
@@ -47,6 +48,8 @@ pub struct SimState {
     fault_hits: Mutex<Vec<u32>>,
     requests: AtomicU64,
     log: Mutex<Vec<String>>,
+    /// The world's per-path rate limits (`ratelimit`); off unless it sets one.
+    pub rate_limits: Limiter,
 }
 
 /// Why a bearer token was refused.
@@ -83,12 +86,14 @@ impl SimState {
             // After 0 requests no token had been issued: nothing to revoke.
             revoked_once: world.revoke_tokens_after == Some(0),
         };
+        let world_rate_limit = world.rate_limit_per_minute;
         SimState {
             fault_hits: Mutex::new(vec![0; world.faults.len()]),
             world: Mutex::new(world),
             sessions: Mutex::new(sessions),
             requests: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
+            rate_limits: Limiter::new(world_rate_limit),
         }
     }
 
@@ -178,5 +183,11 @@ impl SimState {
     /// How many requests the simulator has answered (for tests and benchmarks).
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// How many requests the world's rate limit answered 429 (for tests and
+    /// benchmarks: a well-paced sweep leaves it at 0).
+    pub fn throttled(&self) -> u64 {
+        self.rate_limits.throttled()
     }
 }

@@ -17,6 +17,8 @@ const MAX_WAIT_SECS: u64 = 24 * 3600;
 /// The largest numeric id: the largest integer a JSON reader keeps exactly
 /// (2^53 - 1), which also leaves room for the ids the simulator assigns.
 const MAX_ID: u64 = (1 << 53) - 1;
+/// The largest per-minute rate limit (one a counter cannot overflow).
+const MAX_RATE_LIMIT: u64 = 1_000_000_000;
 /// How deep business groups may nest.
 const MAX_DEPTH: usize = 32;
 
@@ -154,6 +156,15 @@ fn numbers(world: &World) -> Result<(), String> {
         MAX_SECS,
         " s either way (one year)",
     )?;
+    if let Some(limit) = world.rate_limit_per_minute {
+        if limit == 0 {
+            return Err(
+                "rate_limit_per_minute: 0 would refuse every request; leave it out for no limit"
+                    .into(),
+            );
+        }
+        at_most("rate_limit_per_minute", limit, MAX_RATE_LIMIT, " requests")?;
+    }
     let ids = world
         .client_applications
         .iter()

@@ -48,6 +48,11 @@ pub struct World {
     /// users' fixed tokens are never revoked. None (the default): never.
     #[serde(default)]
     pub revoke_tokens_after: Option<u64>,
+    /// Requests per path template and one-minute window before answers are 429
+    /// (`ratelimit`, §6: per-endpoint limits, 400 in a captured trace). None (the
+    /// default): no limit is enforced.
+    #[serde(default)]
+    pub rate_limit_per_minute: Option<u64>,
 }
 
 fn us() -> String {
