@@ -18,3 +18,4 @@ mod scan;
 mod scenarios;
 mod sim_api;
 mod sim_routes;
+mod sim_scale;

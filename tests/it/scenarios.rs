@@ -58,6 +58,7 @@ const COVERED: &[&str] = &[
     "lookups-first",
     "am-throttled",
     "fixable",
+    "generated-20x5",
 ];
 
 /// A run, stopped simulator included, bounded well below any test timeout.
@@ -121,6 +122,8 @@ async fn diagnose_as(world: World, who: As) -> Run {
     let run = diagnose_world(&world, &RunOptions::default(), |s| act_as(s, &world, who)).await;
     let report = run.report;
     assert_eq!(report.target.host, run.host, "{}", dump(&report));
+    // No scenario's rate limit (the generated worlds') refuses a single check.
+    assert_eq!(run.throttled, 0, "throttled answers: {:#?}", run.log);
     assert_every_check_reported(&report);
     Run {
         exit: report.summary.exit_status(FailOn::Fail),
@@ -334,6 +337,16 @@ fn every_named_scenario_has_an_end_to_end_test() {
         "add an end-to-end test here for each new scenario"
     );
     assert!(COVERED.contains(&scenarios::DEMO_DEFAULT));
+}
+
+#[tokio::test]
+async fn a_generated_world_passes_a_check_of_its_root_org_within_its_rate_limit() {
+    let root = world("generated-20x5").root.id;
+    let run = scenario("generated-20x5").await;
+    let report = &run.report;
+    assert_no_fail_or_error(report);
+    assert_eq!(report.target.org_id.as_deref(), Some(root.as_str()));
+    assert_eq!(run.exit, ExitStatus::Ok, "{}", dump(report));
 }
 
 #[tokio::test]

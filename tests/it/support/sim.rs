@@ -136,6 +136,8 @@ pub struct Diagnosed {
     pub log: Vec<String>,
     /// The simulator's base URL.
     pub host: String,
+    /// Answers the world's rate limit turned into 429 (`rate_limit_per_minute`).
+    pub throttled: u64,
 }
 
 /// Starts a simulator of `world`, runs `diagnose` with `plan` as the world's
@@ -157,6 +159,7 @@ pub async fn diagnose_world(
         let elapsed = started.elapsed();
         let requests = running.state.requests();
         let log = running.state.request_log();
+        let throttled = running.state.throttled();
         let host = running.base_url.clone();
         running.stop().await;
         Diagnosed {
@@ -165,6 +168,7 @@ pub async fn diagnose_world(
             requests,
             log,
             host,
+            throttled,
         }
     };
     tokio::time::timeout(PATIENCE, run)
