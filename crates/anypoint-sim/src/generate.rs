@@ -121,7 +121,7 @@ pub fn world(groups: usize, environments: usize) -> World {
                         name: "Gold".into(),
                     }],
                 });
-                if random.next() % 2 == 0 {
+                if random.next().is_multiple_of(2) {
                     contracts.push(Contract {
                         id: CONTRACT_IDS + contracts.len() as u64,
                         api_id: API_IDS + n,
@@ -202,9 +202,9 @@ fn environment(group: usize, index: usize, count: usize) -> Environment {
 fn tree(orgs: Vec<Org>) -> Org {
     let mut orgs = orgs.into_iter();
     let mut root = orgs.next().expect("at least one business group");
-    for (i, org) in (1..).zip(orgs) {
+    for (i, org) in (1usize..).zip(orgs) {
         match root.business_groups.last_mut() {
-            Some(previous) if i % 4 == 0 => previous.business_groups.push(org),
+            Some(previous) if i.is_multiple_of(4) => previous.business_groups.push(org),
             _ => root.business_groups.push(org),
         }
     }
