@@ -45,6 +45,14 @@ fn number(answer: &Answer, name: &str) -> u64 {
         .unwrap_or_else(|| panic!("no numeric {name}: {answer:?}"))
 }
 
+/// `GET /accounts/api/organizations/{org}/{what}`, answered 200 with JSON.
+async fn org_json(sim: &Api, org: &str, what: &str, token: &str) -> Value {
+    let path = format!("/accounts/api/organizations/{org}/{what}");
+    let (status, body) = sim.get(&path, Some(token)).await.pair();
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
 /// Every organization id of a hierarchy answer, depth first.
 fn org_ids(node: &Value, out: &mut Vec<String>) {
     out.push(node["id"].as_str().expect("an org id").to_string());
@@ -64,27 +72,13 @@ async fn a_generated_world_lists_n_business_groups_with_m_environments_each() {
         let sim = start(world.clone()).await;
         let token = sim.token(CLIENT_ID, CLIENT_SECRET).await;
         let root = world.root.id.clone();
-        let (status, tree) = sim
-            .get(
-                &format!("/accounts/api/organizations/{root}/hierarchy"),
-                Some(&token),
-            )
-            .await
-            .pair();
-        assert_eq!(status, 200, "{tree}");
+        let tree = org_json(&sim, &root, "hierarchy", &token).await;
         let mut orgs = Vec::new();
         org_ids(&tree, &mut orgs);
         assert_eq!(orgs.len(), groups, "{name}: {tree}");
         let mut seen = 0;
         for org in &orgs {
-            let (status, list) = sim
-                .get(
-                    &format!("/accounts/api/organizations/{org}/environments"),
-                    Some(&token),
-                )
-                .await
-                .pair();
-            assert_eq!(status, 200, "{list}");
+            let list = org_json(&sim, org, "environments", &token).await;
             let types: Vec<&str> = list["data"]
                 .as_array()
                 .expect("data")

@@ -5,11 +5,11 @@
 //! Named `generated-<N>x<M>` (`generated-20x5` is in the scenario list).
 
 use super::scenarios::{
-    ADMIN_TOKEN, CLIENT_APP_SCOPES, CLIENT_ID, CLIENT_SECRET, ENV_SCOPES, env, grant,
+    ADMIN_TOKEN, CLIENT_APP_SCOPES, CLIENT_ID, CLIENT_SECRET, ENV_SCOPES, env, grant, login,
 };
 use super::world::{
-    ApiInstance, ClientApplication, ConnectedApp, Contract, Environment, Grant, Login, Org, Tier,
-    User, World,
+    ApiInstance, ClientApplication, ConnectedApp, Contract, Environment, Grant, Org, Tier, User,
+    World,
 };
 
 /// The prefix of a generated world's name: `generated-20x5`.
@@ -136,11 +136,7 @@ pub fn world(groups: usize, environments: usize) -> World {
     grants.push(grant("full", None, None));
     World {
         region: "us".into(),
-        login: Login {
-            client_id: CLIENT_ID.into(),
-            client_secret: CLIENT_SECRET.into(),
-            bearer: None,
-        },
+        login: login(),
         root: tree(orgs),
         connected_apps: vec![ConnectedApp {
             client_id: CLIENT_ID.into(),

@@ -45,53 +45,43 @@ pub fn world(
     default_scenario: &str,
 ) -> Result<(World, String), LoadError> {
     let options = options.into();
-    let (world, label) = match (&options.scenario_file, &options.scenario) {
+    let (mut world, label) = match (&options.scenario_file, &options.scenario) {
         (Some(path), _) => (from_file(path)?, format!("file {}", path.display())),
         (None, name) => {
             let name = name.as_deref().unwrap_or(default_scenario);
-            if let (None, Some((groups, environments))) =
-                (scenarios::find(name), generate::parse(name))
-            {
-                let world = generate::world(groups, environments)
-                    .resolve()
-                    .map_err(|reason| LoadError::BrokenScenario {
+            let (built, label) = match (scenarios::find(name), generate::parse(name)) {
+                (Some(scenario), _) => (
+                    scenario.world(),
+                    format!("scenario \"{}\": {}", scenario.name, scenario.description),
+                ),
+                (None, Some((groups, environments))) => (
+                    generate::world(groups, environments),
+                    format!(
+                        "scenario \"{name}\": {}",
+                        generate::description(groups, environments)
+                    ),
+                ),
+                (None, None) => {
+                    return Err(LoadError::UnknownScenario {
                         name: name.to_string(),
-                        reason,
                         known: scenarios::names(),
-                    })?;
-                let label = format!(
-                    "scenario \"{name}\": {}",
-                    generate::description(groups, environments)
-                );
-                return Ok((with_latency(world, options.latency_ms), label));
-            }
-            let scenario = scenarios::find(name).ok_or_else(|| LoadError::UnknownScenario {
-                name: name.to_string(),
-                known: scenarios::names(),
-            })?;
-            let world = scenario
-                .world()
+                    });
+                }
+            };
+            let world = built
                 .resolve()
                 .map_err(|reason| LoadError::BrokenScenario {
                     name: name.to_string(),
                     reason,
                     known: scenarios::names(),
                 })?;
-            (
-                world,
-                format!("scenario \"{}\": {}", scenario.name, scenario.description),
-            )
+            (world, label)
         }
     };
-    Ok((with_latency(world, options.latency_ms), label))
-}
-
-/// `world` with `--latency-ms` in place of its own latency, when given.
-fn with_latency(mut world: World, latency_ms: Option<u64>) -> World {
-    if let Some(ms) = latency_ms {
+    if let Some(ms) = options.latency_ms {
         world.latency_ms = ms;
     }
-    world
+    Ok((world, label))
 }
 
 pub fn from_file(path: &Path) -> Result<World, LoadError> {

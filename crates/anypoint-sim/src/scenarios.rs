@@ -185,15 +185,20 @@ pub(crate) fn env(id: &str, name: &str, kind: &str) -> Environment {
     }
 }
 
+/// The login app's client credentials, as `sim` prints them.
+pub(crate) fn login() -> Login {
+    Login {
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        bearer: None,
+    }
+}
+
 /// The tenant every scenario starts from: the ids of the reference fixtures.
 fn base() -> World {
     World {
         region: "us".into(),
-        login: Login {
-            client_id: CLIENT_ID.into(),
-            client_secret: CLIENT_SECRET.into(),
-            bearer: None,
-        },
+        login: login(),
         root: Org {
             id: ROOT_ORG.into(),
             name: "Example Corp".into(),
