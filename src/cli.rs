@@ -119,7 +119,8 @@ pub struct ConnectionArgs {
     #[arg(long, help_heading = "Target")]
     pub allow_insecure_http: bool,
 
-    /// Organization or business group, by id or name. [default: the Connected App's own org]
+    /// Organization or business group, by id or name; `all`, or several separated by commas,
+    /// checks each one in turn, a section each. [default: the Connected App's own org]
     #[arg(long, env = "ANYPOINT_ORG", help_heading = "Target")]
     pub org: Option<String>,
 

@@ -6,7 +6,7 @@
 
 pub mod cli;
 pub mod commands;
-mod diagnosis;
+pub mod diagnosis;
 pub mod doctor;
 pub mod embedded;
 pub mod error;

@@ -58,6 +58,15 @@ pub struct Given {
     pub connect_timeout: Sourced<u64>,
 }
 
+/// Which business groups `--org` asks a sweep to cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgSweep {
+    /// `--org all`: the root organization and every business group the app can see.
+    All,
+    /// `--org A,B`: these, by id or name.
+    Listed(Vec<String>),
+}
+
 /// How the doctor authenticates.
 #[derive(Debug, Clone)]
 pub enum Credentials {
@@ -154,6 +163,32 @@ impl Settings {
             flags.push(format!("--org {}", shell_word(&org.value)));
         }
         flags.iter().map(|f| format!(" {f}")).collect()
+    }
+
+    /// The business groups a sweep covers, when `--org` names more than one:
+    /// `all`, or a comma-separated list of ids or names.
+    pub fn sweep(&self) -> Option<OrgSweep> {
+        let org = self.org.as_ref()?;
+        if org.value.trim().eq_ignore_ascii_case("all") {
+            return Some(OrgSweep::All);
+        }
+        let listed: Vec<String> = org
+            .value
+            .split(',')
+            .map(|name| name.trim().to_string())
+            .filter(|name| !name.is_empty())
+            .collect();
+        (listed.len() > 1).then_some(OrgSweep::Listed(listed))
+    }
+
+    /// These settings for one business group of a sweep: its commands name it by id.
+    pub fn for_org(&self, id: &str) -> Settings {
+        let mut settings = self.clone();
+        settings.org = Some(Sourced {
+            value: id.to_string(),
+            source: Source::Flag("--org"),
+        });
+        settings
     }
 
     /// ` --env A,B` as the user gave it, or nothing.

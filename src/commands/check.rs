@@ -6,13 +6,14 @@ use std::path::Path;
 use clap::ArgMatches;
 
 use crate::cli::CheckArgs;
+use crate::diagnosis::sweep::{Sweep, sweep};
 use crate::doctor::calls::{self, CallFound};
 use crate::doctor::context::RunOptions;
 use crate::doctor::{Registry, select};
 use crate::error::{ConfigError, Error};
 use crate::report::table::TableOptions;
-use crate::report::{Format, baseline, redact, render};
-use crate::settings::Settings;
+use crate::report::{self, Format, baseline, redact, render};
+use crate::settings::{OrgSweep, Settings};
 use crate::{ExitStatus, Io, Run, diagnose_run};
 
 pub async fn run(
@@ -64,6 +65,16 @@ pub async fn run(
         capabilities,
         calls,
     };
+    if let Some(orgs) = settings.sweep() {
+        if baseline.is_some() {
+            return Err(ConfigError::Invalid {
+                setting: "--baseline".into(),
+                reason: "compares one report, and --org names several business groups: check one group at a time against its baseline".into(),
+            }
+            .into());
+        }
+        return sweep_groups(settings, &orgs, &options, args, report_file, io).await;
+    }
     let run = if io.terminal.progress {
         let line = &mut *io.progress;
         let run = diagnose_run(settings, &options, &io.secrets, &mut |done, total| {
@@ -107,6 +118,70 @@ pub async fn run(
     }
     io.out.write_all(rendered.as_bytes())?;
     Ok(report.summary.exit_status(args.fail_on))
+}
+
+/// `check --org all` (or a list): every business group's checks, a section
+/// each; on a terminal, a bar of the groups done.
+async fn sweep_groups(
+    settings: Settings,
+    orgs: &OrgSweep,
+    options: &RunOptions,
+    args: &CheckArgs,
+    report_file: Option<(&Path, Format)>,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
+    let result = if io.terminal.progress {
+        let line = &mut *io.progress;
+        let result = sweep(settings, orgs, options, &io.secrets, &mut |done, total| {
+            let _ = write!(line, "\r\x1b[2K{}", progress_bar(done, total, 24));
+            let _ = line.flush();
+        })
+        .await;
+        let _ = write!(line, "\r\x1b[2K");
+        result?
+    } else {
+        sweep(settings, orgs, options, &io.secrets, &mut |_, _| {}).await?
+    };
+    let Sweep {
+        mut base,
+        mut groups,
+        canary,
+        ids,
+    } = result;
+    if args.redact_ids {
+        for report in std::iter::once(&mut base).chain(groups.iter_mut()) {
+            redact::redact_ids(report, &ids);
+        }
+    }
+    let options = TableOptions {
+        color: io.terminal.color,
+        width: io.terminal.width,
+        verbose: args.verbose,
+    };
+    let rendered = report::sweep::render(&base, &groups, args.format, options);
+    if let Some((path, format)) = report_file {
+        let plain = TableOptions {
+            color: false,
+            width: Some(120),
+            verbose: true,
+        };
+        let bytes = report::sweep::render(&base, &groups, format, plain);
+        canary.check(bytes.as_bytes(), &path.display().to_string())?;
+        write_file(path, bytes.as_bytes())?;
+    }
+    io.out.write_all(rendered.as_bytes())?;
+    let total = report::sweep::summary(std::iter::once(&base).chain(&groups));
+    Ok(total.exit_status(args.fail_on))
+}
+
+/// `business groups [██████░░░░░░] 6/20`, `width` cells wide.
+fn progress_bar(done: usize, total: usize, width: usize) -> String {
+    let filled = (done * width).checked_div(total).unwrap_or(width);
+    format!(
+        "business groups [{}{}] {done}/{total}",
+        "█".repeat(filled),
+        "░".repeat(width - filled)
+    )
 }
 
 /// The capabilities to prove: `--for`, and those the calls in `--for-files` need.

@@ -98,7 +98,8 @@ pub struct Facts {
 }
 
 pub struct RunContext {
-    pub platform: Platform,
+    /// Shared by the contexts of a sweep: one client, one token, one cache.
+    pub platform: Arc<Platform>,
     pub settings: Settings,
     pub options: RunOptions,
     pub facts: Facts,
@@ -146,7 +147,7 @@ impl Default for RunOptions {
 impl RunContext {
     pub fn new(platform: Platform, settings: Settings, options: RunOptions) -> Arc<RunContext> {
         Arc::new(RunContext {
-            platform,
+            platform: Arc::new(platform),
             settings,
             options,
             facts: Facts::default(),
@@ -182,6 +183,26 @@ impl RunContext {
             platform.set_admin_token(token.value.clone());
         }
         Ok(RunContext::new(platform, settings, options))
+    }
+
+    /// A context for one business group of a sweep: the same client and
+    /// token, and what the base checks learned about the network and the
+    /// token's owner; the org and what follows are learned afresh.
+    pub fn for_org(&self, settings: Settings) -> Arc<RunContext> {
+        let facts = Facts::default();
+        if let Some(addresses) = self.facts.addresses.get() {
+            let _ = facts.addresses.set(addresses.clone());
+        }
+        if let Some(identity) = self.facts.identity.get() {
+            let _ = facts.identity.set(identity.clone());
+        }
+        Arc::new(RunContext {
+            platform: Arc::clone(&self.platform),
+            settings,
+            options: self.options.clone(),
+            facts,
+            config_error: Mutex::new(None),
+        })
     }
 
     /// Records a configuration error found while checking; the first one wins.

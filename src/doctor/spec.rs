@@ -67,6 +67,33 @@ impl CheckSpec {
     }
 }
 
+impl CheckSpec {
+    /// Every path its probes and lists ask for, as templates.
+    pub fn paths(&self) -> Vec<&str> {
+        match &self.kind {
+            CheckKind::Scope(scope) => scope.probes.iter().map(|p| p.path.as_str()).collect(),
+            CheckKind::DeprecatedEndpoint(d) => {
+                vec![d.retired.path.as_str(), d.replacement.path.as_str()]
+            }
+            CheckKind::EmptyList(list) => std::iter::once(list.list.as_str())
+                .chain(list.cross_lists.iter().map(|c| c.path.as_str()))
+                .chain(list.contracts_in.as_deref())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether it asks only about the root organization (no business group,
+    /// no environment in any path): the same answer in every business group.
+    pub fn is_about_the_root_org_only(&self) -> bool {
+        let paths = self.paths();
+        !paths.is_empty()
+            && paths.iter().all(|p| {
+                p.contains("{rootOrgId}") && !p.contains("{orgId}") && !p.contains("{envId}")
+            })
+    }
+}
+
 impl CheckKind {
     pub fn name(&self) -> &'static str {
         self.into()

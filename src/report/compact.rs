@@ -32,8 +32,63 @@ pub fn width(options: TableOptions) -> usize {
 pub fn render(report: &Report, options: TableOptions) -> String {
     let report = &sanitize::report(report);
     let width = width(options);
-    let paint = |status: Status| symbol(status, options.color);
     let mut out = format!("{}\n\n", header_line(report));
+    out.push_str(&findings(report, options));
+    if let Some(least) = &report.least_privilege {
+        out.push('\n');
+        out.push_str(&wrap(&least.sentence(), width, "", "  ", None));
+        for line in least.call_lines() {
+            out.push_str(&wrap(&line, width, "  ", "    ", None));
+        }
+    }
+    if let Some(changes) = &report.changes {
+        out.push_str("\nChanges since the baseline:\n");
+        if changes.is_empty() {
+            out.push_str("  nothing changed\n");
+        }
+        for change in changes {
+            out.push_str(&wrap(&change.summary, width, "  - ", "    ", None));
+        }
+    }
+    let fixes = fix_list(&report.checks, width, "  ");
+    if !fixes.is_empty() {
+        out.push_str("\nWhat to fix:\n");
+        out.push_str(&fixes);
+    }
+    // A run with nothing to fix needs no steps here; `-v` lists them.
+    let to_fix = report.summary.fail + report.summary.error > 0;
+    if !to_fix && !report.next_steps.is_empty() {
+        out.push_str(&format!(
+            "\nNext steps (apps, apis, create): `anypoint-doctor check -v{}` lists them.\n",
+            report.rerun_flags
+        ));
+    }
+    if to_fix && !report.next_steps.is_empty() {
+        out.push_str("\nNext steps:\n");
+        for (n, step) in report.next_steps.iter().take(NEXT_STEPS).enumerate() {
+            out.push_str(&wrap(
+                &step.title,
+                width,
+                &format!("  {}. ", n + 1),
+                "     ",
+                None,
+            ));
+            out.push_str(&format!("     {}\n", step.command));
+        }
+        let more = report.next_steps.len().saturating_sub(NEXT_STEPS);
+        if more > 0 {
+            out.push_str(&format!("  ({more} more with -v)\n"));
+        }
+    }
+    out
+}
+
+/// What a report found, answer first: one line for what passed, a block for
+/// each category that needs attention, what did not run, and the totals.
+pub fn findings(report: &Report, options: TableOptions) -> String {
+    let width = width(options);
+    let paint = |status: Status| symbol(status, options.color);
+    let mut out = String::new();
     // What passed, on one line: the answer starts with what needs attention.
     let groups = categories(&report.checks);
     let passed: Vec<&(&str, Vec<&Outcome>)> =
@@ -90,59 +145,27 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     // No "(inferred)" marks in this view: the legend would explain nothing.
     out.push_str(&summary_line(report, options.color, false));
     out.push('\n');
-    if let Some(least) = &report.least_privilege {
-        out.push('\n');
-        out.push_str(&wrap(&least.sentence(), width, "", "  ", None));
-        for line in least.call_lines() {
-            out.push_str(&wrap(&line, width, "  ", "    ", None));
+    out
+}
+
+/// "What to fix" as a numbered list, each line indented by `indent`.
+pub fn fix_list(outcomes: &[Outcome], width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    for (n, fix) in what_to_fix(outcomes).iter().enumerate() {
+        let number = format!("{indent}{}. ", n + 1);
+        let rest = " ".repeat(number.chars().count());
+        let mut lines = fix.lines();
+        if let Some(first) = lines.next() {
+            out.push_str(&wrap(first, width, &number, &rest, None));
         }
-    }
-    if let Some(changes) = &report.changes {
-        out.push_str("\nChanges since the baseline:\n");
-        if changes.is_empty() {
-            out.push_str("  nothing changed\n");
-        }
-        for change in changes {
-            out.push_str(&wrap(&change.summary, width, "  - ", "    ", None));
-        }
-    }
-    let fixes = what_to_fix(&report.checks);
-    if !fixes.is_empty() {
-        out.push_str("\nWhat to fix:\n");
-        for (n, fix) in fixes.iter().enumerate() {
-            let number = format!("  {}. ", n + 1);
-            let mut lines = fix.lines();
-            if let Some(first) = lines.next() {
-                out.push_str(&wrap(first, width, &number, "     ", None));
-            }
-            for line in lines {
-                out.push_str(&wrap(line, width, "       ", "         ", None));
-            }
-        }
-    }
-    // A run with nothing to fix needs no steps here; `-v` lists them.
-    let to_fix = report.summary.fail + report.summary.error > 0;
-    if !to_fix && !report.next_steps.is_empty() {
-        out.push_str(&format!(
-            "\nNext steps (apps, apis, create): `anypoint-doctor check -v{}` lists them.\n",
-            report.rerun_flags
-        ));
-    }
-    if to_fix && !report.next_steps.is_empty() {
-        out.push_str("\nNext steps:\n");
-        for (n, step) in report.next_steps.iter().take(NEXT_STEPS).enumerate() {
+        for line in lines {
             out.push_str(&wrap(
-                &step.title,
+                line,
                 width,
-                &format!("  {}. ", n + 1),
-                "     ",
+                &format!("{rest}  "),
+                &format!("{rest}    "),
                 None,
             ));
-            out.push_str(&format!("     {}\n", step.command));
-        }
-        let more = report.next_steps.len().saturating_sub(NEXT_STEPS);
-        if more > 0 {
-            out.push_str(&format!("  ({more} more with -v)\n"));
         }
     }
     out

@@ -66,28 +66,53 @@ fn case(o: &Outcome) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let s = &report.summary;
-    let tests = report.checks.len();
+    let name = format!("anypoint-doctor check {}", report.target.host);
+    document(&[(name, report)], report.duration_ms)
+}
+
+/// A sweep: one test suite per report, named after its business group.
+pub fn render_all<'a>(reports: impl Iterator<Item = &'a Report>) -> String {
+    let suites: Vec<(String, &Report)> = reports
+        .map(|report| {
+            let org = report.target.org_name.as_deref().unwrap_or("base checks");
+            (
+                format!("anypoint-doctor check {} {org}", report.target.host),
+                report,
+            )
+        })
+        .collect();
+    let duration = suites.iter().map(|(_, r)| r.duration_ms).max().unwrap_or(0);
+    document(&suites, duration)
+}
+
+fn document(suites: &[(String, &Report)], duration_ms: u64) -> String {
+    let total = super::sweep::summary(suites.iter().map(|(_, r)| *r));
+    let tests: usize = suites.iter().map(|(_, r)| r.checks.len()).sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<testsuites name=\"anypoint-doctor\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">\n",
-        s.fail,
-        s.error,
-        s.skip,
-        seconds(report.duration_ms)
+        total.fail,
+        total.error,
+        total.skip,
+        seconds(duration_ms)
     ));
-    out.push_str(&format!(
-        "  <testsuite name=\"anypoint-doctor check {}\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\">\n",
-        escape(&report.target.host),
-        s.fail,
-        s.error,
-        s.skip,
-        seconds(report.duration_ms),
-        escape(report.generated_at.trim_end_matches('Z'))
-    ));
-    for outcome in &report.checks {
-        out.push_str(&case(outcome));
+    for (name, report) in suites {
+        let s = &report.summary;
+        out.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\">\n",
+            escape(name),
+            report.checks.len(),
+            s.fail,
+            s.error,
+            s.skip,
+            seconds(report.duration_ms),
+            escape(report.generated_at.trim_end_matches('Z'))
+        ));
+        for outcome in &report.checks {
+            out.push_str(&case(outcome));
+        }
+        out.push_str("  </testsuite>\n");
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
+    out.push_str("</testsuites>\n");
     out
 }

@@ -13,6 +13,7 @@ pub mod model;
 pub mod next_steps;
 pub mod redact;
 pub mod sanitize;
+pub mod sweep;
 pub mod table;
 
 pub use model::{Outcome, Report, Status, Summary};

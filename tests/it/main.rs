@@ -19,3 +19,4 @@ mod scenarios;
 mod sim_api;
 mod sim_routes;
 mod sim_scale;
+mod sweep;

@@ -1,6 +1,8 @@
 //! The library's front door: run the chosen checks against the settings and
 //! build the report. `check`, `demo`, the tests and the benchmark all come
-//! through here.
+//! through here. `sweep` runs one check over several business groups.
+
+pub mod sweep;
 
 use std::sync::Arc;
 use std::time::Instant;
