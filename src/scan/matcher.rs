@@ -151,6 +151,13 @@ impl Matcher {
     fn scan_line(&self, line: &Line, hits: &mut Vec<Hit>, sightings: &mut Vec<Sighting>) {
         let text = line.text.as_ref();
         for (rule, compiled) in self.compiled.iter().enumerate() {
+            let mut columns = Columns::new(text);
+            let mut hit = |at: usize, text: String| Hit {
+                rule,
+                line: line.number,
+                column: columns.of(at),
+                text,
+            };
             match compiled {
                 Compiled::Path {
                     regex,
@@ -172,7 +179,7 @@ impl Matcher {
                         {
                             continue;
                         }
-                        hits.push(hit(rule, line, m.start(), m.as_str().to_string()));
+                        hits.push(hit(m.start(), m.as_str().to_string()));
                     }
                 }
                 Compiled::Secret { regex, near } => {
@@ -190,12 +197,12 @@ impl Matcher {
                             .map(String::from)
                             .unwrap_or_default();
                         let masked = format!("{}****{quote}", &text[whole.start()..value.start()]);
-                        hits.push(hit(rule, line, whole.start(), masked));
+                        hits.push(hit(whole.start(), masked));
                     }
                 }
                 Compiled::PlainHttp(regex) => {
                     for m in regex.find_iter(text) {
-                        hits.push(hit(rule, line, m.start(), m.as_str().to_string()));
+                        hits.push(hit(m.start(), m.as_str().to_string()));
                     }
                 }
                 Compiled::MixedControlPlanes => {
@@ -205,7 +212,7 @@ impl Matcher {
                             plane: plane_of(caps.get(1).map_or("", |m| m.as_str())),
                             host: whole.as_str().to_ascii_lowercase(),
                             line: line.number,
-                            column: column(text, whole.start()),
+                            column: columns.of(whole.start()),
                         });
                     }
                 }
@@ -275,11 +282,11 @@ fn compile(rule: &Rule, anchors: &mut Vec<String>) -> Compiled {
                 .iter()
                 .map(|path| {
                     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-                    anchors.push(segments[0].to_string());
+                    anchors.extend(path_anchors(&segments));
                     let body: Vec<String> = segments
                         .iter()
                         .map(|s| {
-                            if s.starts_with('{') && s.ends_with('}') {
+                            if is_placeholder(s) {
                                 SEGMENT.to_string()
                             } else {
                                 regex::escape(s)
@@ -316,6 +323,25 @@ fn compile(rule: &Rule, anchors: &mut Vec<String>) -> Compiled {
             Compiled::MixedControlPlanes
         }
     }
+}
+
+/// The literal every match of a path starts with: its first segment and, when
+/// the second is literal too, both with the separator between (plain and
+/// JSON-escaped). A lone first segment is a common word (`exchange`); with the
+/// second, lines that cannot match are skipped without meeting a regex.
+fn path_anchors(segments: &[&str]) -> Vec<String> {
+    match segments {
+        [first, second, ..] if !is_placeholder(first) && !is_placeholder(second) => {
+            vec![format!("{first}/{second}"), format!("{first}\\/{second}")]
+        }
+        [first, ..] => vec![first.to_string()],
+        [] => Vec::new(),
+    }
+}
+
+/// `{orgId}`: any segment goes there.
+fn is_placeholder(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
 }
 
 /// `key = "v"`, `"key": "v"`, `key=v`, Postman's `"key": "key", "value": "v"`,
@@ -363,17 +389,36 @@ fn continues(rest: &str) -> bool {
         .is_some_and(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '`' | '?' | '#'))
 }
 
-fn hit(rule: usize, line: &Line, at: usize, text: String) -> Hit {
-    Hit {
-        rule,
-        line: line.number,
-        column: column(&line.text, at),
-        text,
-    }
+/// 1-based character columns of byte offsets in one line, counted on from
+/// the offset asked for before: a minified line with many matches is counted
+/// through once per rule, not once per match.
+struct Columns<'t> {
+    text: &'t str,
+    at: usize,
+    column: usize,
 }
 
-fn column(text: &str, at: usize) -> usize {
-    text[..at].chars().count() + 1
+impl<'t> Columns<'t> {
+    fn new(text: &'t str) -> Columns<'t> {
+        Columns {
+            text,
+            at: 0,
+            column: 1,
+        }
+    }
+
+    fn of(&mut self, at: usize) -> usize {
+        if at < self.at {
+            *self = Columns::new(self.text);
+        }
+        // Characters are the bytes that do not continue one (the text is UTF-8).
+        self.column += self.text.as_bytes()[self.at..at]
+            .iter()
+            .filter(|&&b| (b as i8) >= -0x40)
+            .count();
+        self.at = at;
+        self.column
+    }
 }
 
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
