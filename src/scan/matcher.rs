@@ -1,14 +1,14 @@
-//! The rules compiled for speed: one Aho-Corasick pass over a file's bytes
+//! The rules compiled for speed: one literal pass over a file's bytes
 //! finds the few lines that could match (every rule has literal anchors), and
 //! only those lines meet the rules' regexes. Text is decoded lossily, per
 //! line, so invalid UTF-8 costs nothing and breaks nothing.
 
 use std::borrow::Cow;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::{memchr, memchr_iter, memrchr};
 use regex::Regex;
 
+use super::anchors::{Anchor, Anchors};
 use super::rules::{MatchSpec, Rule, Rules, SecretMatch};
 use crate::platform::ProbeMethod as Method;
 use strum::VariantArray;
@@ -67,7 +67,7 @@ enum Compiled {
 }
 
 pub struct Matcher {
-    prefilter: AhoCorasick,
+    prefilter: Anchors,
     compiled: Vec<Compiled>,
     host: Regex,
     method: Regex,
@@ -94,21 +94,14 @@ struct Line<'a> {
 
 impl Matcher {
     pub fn new(rules: &Rules) -> Matcher {
-        let mut anchors: Vec<String> = Vec::new();
+        let mut anchors = Vec::new();
         let compiled = rules
             .rules
             .iter()
             .map(|rule| compile(rule, &mut anchors))
             .collect();
-        anchors.sort();
-        anchors.dedup();
-        let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&anchors)
-            .expect("rule anchors build an automaton");
         Matcher {
-            prefilter,
+            prefilter: Anchors::new(anchors),
             compiled,
             host: Regex::new(HOST).expect("HOST is valid"),
             method: Regex::new(METHOD).expect("METHOD is valid"),
@@ -124,10 +117,9 @@ impl Matcher {
         let mut sightings = Vec::new();
         let (mut pos, mut number, mut counted_to) = (0, 1, 0);
         while pos < buf.len() {
-            let Some(found) = self.prefilter.find(&buf[pos..]) else {
+            let Some(at) = self.prefilter.find(buf, pos) else {
                 break;
             };
-            let at = pos + found.start();
             let start = memrchr(b'\n', &buf[..at]).map_or(0, |i| i + 1);
             let end = memchr(b'\n', &buf[at..]).map_or(buf.len(), |i| at + i);
             number += memchr_iter(b'\n', &buf[counted_to..start]).count();
@@ -274,7 +266,7 @@ impl Matcher {
     }
 }
 
-fn compile(rule: &Rule, anchors: &mut Vec<String>) -> Compiled {
+fn compile(rule: &Rule, anchors: &mut Vec<Anchor>) -> Compiled {
     match &rule.matcher {
         MatchSpec::Path(spec) => {
             let alternatives: Vec<String> = spec
@@ -282,7 +274,11 @@ fn compile(rule: &Rule, anchors: &mut Vec<String>) -> Compiled {
                 .iter()
                 .map(|path| {
                     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-                    anchors.extend(path_anchors(&segments));
+                    // Paths match in the case written.
+                    anchors.extend(path_anchors(&segments).into_iter().map(|text| Anchor {
+                        text,
+                        any_case: false,
+                    }));
                     let body: Vec<String> = segments
                         .iter()
                         .map(|s| {
@@ -305,23 +301,31 @@ fn compile(rule: &Rule, anchors: &mut Vec<String>) -> Compiled {
             }
         }
         MatchSpec::LiteralSecret(spec) => {
-            anchors.extend(spec.keys.iter().chain(&spec.prefixes).cloned());
+            anchors.extend(spec.keys.iter().chain(&spec.prefixes).map(|k| any_case(k)));
             Compiled::Secret {
                 regex: secret_regex(spec),
                 near: spec.near.iter().map(|n| n.to_ascii_lowercase()).collect(),
             }
         }
         MatchSpec::PlainHttp => {
-            anchors.push("mulesoft.com".into());
+            anchors.push(any_case("mulesoft.com"));
             let host = HOST.trim_start_matches("(?i)");
             Compiled::PlainHttp(
                 Regex::new(&format!(r"(?i)http:(?:\\?/){{2}}{host}")).expect("valid"),
             )
         }
         MatchSpec::MixedControlPlanes => {
-            anchors.push("mulesoft.com".into());
+            anchors.push(any_case("mulesoft.com"));
             Compiled::MixedControlPlanes
         }
+    }
+}
+
+/// An anchor of a rule that ignores case (`(?i)`: secrets, hosts).
+fn any_case(text: &str) -> Anchor {
+    Anchor {
+        text: text.to_string(),
+        any_case: true,
     }
 }
 
