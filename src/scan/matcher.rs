@@ -729,6 +729,29 @@ mod tests {
     }
 
     #[test]
+    fn a_minified_megabyte_line_reports_columns_in_characters() {
+        // 300,000 two-byte characters, a space, a US host; 400,000 bytes; a space, an EU host over http.
+        let line = format!(
+            "{} https://anypoint.mulesoft.com {} http://eu1.anypoint.mulesoft.com",
+            "é".repeat(300_000),
+            "x".repeat(400_000)
+        );
+        let rules = Rules::get();
+        let found: Vec<(&str, usize, usize)> = Matcher::new(rules)
+            .scan(line.as_bytes())
+            .iter()
+            .map(|h| (rules.rules[h.rule].id.as_str(), h.line, h.column))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("scan.plain-http", 1, 700_033),
+                ("scan.mixed-control-planes", 1, 700_040)
+            ]
+        );
+    }
+
+    #[test]
     fn random_bytes_never_panic() {
         // A fixed-seed xorshift: the same inputs every run.
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
