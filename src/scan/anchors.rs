@@ -85,14 +85,15 @@ impl Anchors {
 
     /// The start of an anchor at or after `from`: the first whose window
     /// comes first (lines, not exact starts, are what the matcher needs).
-    pub fn find(&self, buf: &[u8], mut from: usize) -> Option<usize> {
+    pub fn find(&self, buf: &[u8], origin: usize) -> Option<usize> {
+        let mut from = origin;
         while from < buf.len() {
             let window = self.windows.find(&buf[from..])?;
             let at = from + window.start();
             let found = self.candidates[window.pattern().as_usize()]
                 .iter()
                 .find_map(|c| {
-                    let start = at.checked_sub(c.offset)?;
+                    let start = at.checked_sub(c.offset).filter(|&s| s >= origin)?;
                     let anchor = &self.anchors[c.anchor];
                     let text = buf.get(start..start + anchor.text.len())?;
                     let same = if anchor.any_case {
