@@ -1,14 +1,14 @@
-//! The rules compiled for speed: one Aho-Corasick pass over a file's bytes
+//! The rules compiled for speed: one literal pass over a file's bytes
 //! finds the few lines that could match (every rule has literal anchors), and
 //! only those lines meet the rules' regexes. Text is decoded lossily, per
 //! line, so invalid UTF-8 costs nothing and breaks nothing.
 
 use std::borrow::Cow;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::{memchr, memchr_iter, memrchr};
 use regex::Regex;
 
+use super::anchors::{Anchor, Anchors};
 use super::rules::{MatchSpec, Rule, Rules, SecretMatch};
 use crate::platform::ProbeMethod as Method;
 use strum::VariantArray;
@@ -67,7 +67,7 @@ enum Compiled {
 }
 
 pub struct Matcher {
-    prefilter: AhoCorasick,
+    prefilter: Anchors,
     compiled: Vec<Compiled>,
     host: Regex,
     method: Regex,
@@ -94,21 +94,14 @@ struct Line<'a> {
 
 impl Matcher {
     pub fn new(rules: &Rules) -> Matcher {
-        let mut anchors: Vec<String> = Vec::new();
+        let mut anchors = Vec::new();
         let compiled = rules
             .rules
             .iter()
             .map(|rule| compile(rule, &mut anchors))
             .collect();
-        anchors.sort();
-        anchors.dedup();
-        let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&anchors)
-            .expect("rule anchors build an automaton");
         Matcher {
-            prefilter,
+            prefilter: Anchors::new(anchors),
             compiled,
             host: Regex::new(HOST).expect("HOST is valid"),
             method: Regex::new(METHOD).expect("METHOD is valid"),
@@ -124,10 +117,9 @@ impl Matcher {
         let mut sightings = Vec::new();
         let (mut pos, mut number, mut counted_to) = (0, 1, 0);
         while pos < buf.len() {
-            let Some(found) = self.prefilter.find(&buf[pos..]) else {
+            let Some(at) = self.prefilter.find(buf, pos) else {
                 break;
             };
-            let at = pos + found.start();
             let start = memrchr(b'\n', &buf[..at]).map_or(0, |i| i + 1);
             let end = memchr(b'\n', &buf[at..]).map_or(buf.len(), |i| at + i);
             number += memchr_iter(b'\n', &buf[counted_to..start]).count();
@@ -151,6 +143,13 @@ impl Matcher {
     fn scan_line(&self, line: &Line, hits: &mut Vec<Hit>, sightings: &mut Vec<Sighting>) {
         let text = line.text.as_ref();
         for (rule, compiled) in self.compiled.iter().enumerate() {
+            let mut columns = Columns::new(text);
+            let mut hit = |at: usize, text: String| Hit {
+                rule,
+                line: line.number,
+                column: columns.of(at),
+                text,
+            };
             match compiled {
                 Compiled::Path {
                     regex,
@@ -172,7 +171,7 @@ impl Matcher {
                         {
                             continue;
                         }
-                        hits.push(hit(rule, line, m.start(), m.as_str().to_string()));
+                        hits.push(hit(m.start(), m.as_str().to_string()));
                     }
                 }
                 Compiled::Secret { regex, near } => {
@@ -190,12 +189,12 @@ impl Matcher {
                             .map(String::from)
                             .unwrap_or_default();
                         let masked = format!("{}****{quote}", &text[whole.start()..value.start()]);
-                        hits.push(hit(rule, line, whole.start(), masked));
+                        hits.push(hit(whole.start(), masked));
                     }
                 }
                 Compiled::PlainHttp(regex) => {
                     for m in regex.find_iter(text) {
-                        hits.push(hit(rule, line, m.start(), m.as_str().to_string()));
+                        hits.push(hit(m.start(), m.as_str().to_string()));
                     }
                 }
                 Compiled::MixedControlPlanes => {
@@ -205,7 +204,7 @@ impl Matcher {
                             plane: plane_of(caps.get(1).map_or("", |m| m.as_str())),
                             host: whole.as_str().to_ascii_lowercase(),
                             line: line.number,
-                            column: column(text, whole.start()),
+                            column: columns.of(whole.start()),
                         });
                     }
                 }
@@ -267,7 +266,7 @@ impl Matcher {
     }
 }
 
-fn compile(rule: &Rule, anchors: &mut Vec<String>) -> Compiled {
+fn compile(rule: &Rule, anchors: &mut Vec<Anchor>) -> Compiled {
     match &rule.matcher {
         MatchSpec::Path(spec) => {
             let alternatives: Vec<String> = spec
@@ -275,11 +274,15 @@ fn compile(rule: &Rule, anchors: &mut Vec<String>) -> Compiled {
                 .iter()
                 .map(|path| {
                     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-                    anchors.push(segments[0].to_string());
+                    // Paths match in the case written.
+                    anchors.extend(path_anchors(&segments).into_iter().map(|text| Anchor {
+                        text,
+                        any_case: false,
+                    }));
                     let body: Vec<String> = segments
                         .iter()
                         .map(|s| {
-                            if s.starts_with('{') && s.ends_with('}') {
+                            if is_placeholder(s) {
                                 SEGMENT.to_string()
                             } else {
                                 regex::escape(s)
@@ -298,24 +301,51 @@ fn compile(rule: &Rule, anchors: &mut Vec<String>) -> Compiled {
             }
         }
         MatchSpec::LiteralSecret(spec) => {
-            anchors.extend(spec.keys.iter().chain(&spec.prefixes).cloned());
+            anchors.extend(spec.keys.iter().chain(&spec.prefixes).map(|k| any_case(k)));
             Compiled::Secret {
                 regex: secret_regex(spec),
                 near: spec.near.iter().map(|n| n.to_ascii_lowercase()).collect(),
             }
         }
         MatchSpec::PlainHttp => {
-            anchors.push("mulesoft.com".into());
+            anchors.push(any_case("mulesoft.com"));
             let host = HOST.trim_start_matches("(?i)");
             Compiled::PlainHttp(
                 Regex::new(&format!(r"(?i)http:(?:\\?/){{2}}{host}")).expect("valid"),
             )
         }
         MatchSpec::MixedControlPlanes => {
-            anchors.push("mulesoft.com".into());
+            anchors.push(any_case("mulesoft.com"));
             Compiled::MixedControlPlanes
         }
     }
+}
+
+/// An anchor of a rule that ignores case (`(?i)`: secrets, hosts).
+fn any_case(text: &str) -> Anchor {
+    Anchor {
+        text: text.to_string(),
+        any_case: true,
+    }
+}
+
+/// The literal every match of a path starts with: its first segment and, when
+/// the second is literal too, both with the separator between (plain and
+/// JSON-escaped). A lone first segment is a common word (`exchange`); with the
+/// second, lines that cannot match are skipped without meeting a regex.
+fn path_anchors(segments: &[&str]) -> Vec<String> {
+    match segments {
+        [first, second, ..] if !is_placeholder(first) && !is_placeholder(second) => {
+            vec![format!("{first}/{second}"), format!("{first}\\/{second}")]
+        }
+        [first, ..] => vec![first.to_string()],
+        [] => Vec::new(),
+    }
+}
+
+/// `{orgId}`: any segment goes there.
+fn is_placeholder(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
 }
 
 /// `key = "v"`, `"key": "v"`, `key=v`, Postman's `"key": "key", "value": "v"`,
@@ -363,17 +393,36 @@ fn continues(rest: &str) -> bool {
         .is_some_and(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '`' | '?' | '#'))
 }
 
-fn hit(rule: usize, line: &Line, at: usize, text: String) -> Hit {
-    Hit {
-        rule,
-        line: line.number,
-        column: column(&line.text, at),
-        text,
-    }
+/// 1-based character columns of byte offsets in one line, counted on from
+/// the offset asked for before: a minified line with many matches is counted
+/// through once per rule, not once per match.
+struct Columns<'t> {
+    text: &'t str,
+    at: usize,
+    column: usize,
 }
 
-fn column(text: &str, at: usize) -> usize {
-    text[..at].chars().count() + 1
+impl<'t> Columns<'t> {
+    fn new(text: &'t str) -> Columns<'t> {
+        Columns {
+            text,
+            at: 0,
+            column: 1,
+        }
+    }
+
+    fn of(&mut self, at: usize) -> usize {
+        if at < self.at {
+            *self = Columns::new(self.text);
+        }
+        // Characters are the bytes that do not continue one (the text is UTF-8).
+        self.column += self.text.as_bytes()[self.at..at]
+            .iter()
+            .filter(|&&b| (b as i8) >= -0x40)
+            .count();
+        self.at = at;
+        self.column
+    }
 }
 
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
@@ -677,6 +726,29 @@ mod tests {
         let found = Matcher::new(Rules::get()).scan(&bytes);
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].line, found[0].column), (2, 3));
+    }
+
+    #[test]
+    fn a_minified_megabyte_line_reports_columns_in_characters() {
+        // 300,000 two-byte characters, a space, a US host; 400,000 bytes; a space, an EU host over http.
+        let line = format!(
+            "{} https://anypoint.mulesoft.com {} http://eu1.anypoint.mulesoft.com",
+            "é".repeat(300_000),
+            "x".repeat(400_000)
+        );
+        let rules = Rules::get();
+        let found: Vec<(&str, usize, usize)> = Matcher::new(rules)
+            .scan(line.as_bytes())
+            .iter()
+            .map(|h| (rules.rules[h.rule].id.as_str(), h.line, h.column))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("scan.plain-http", 1, 700_033),
+                ("scan.mixed-control-planes", 1, 700_040)
+            ]
+        );
     }
 
     #[test]

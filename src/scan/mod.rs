@@ -3,6 +3,7 @@
 //! compiled rules over each file's bytes, and gather findings and the files
 //! that could not be read. Pure of output: `commands::scan` renders it.
 
+mod anchors;
 pub mod matcher;
 pub mod output;
 pub mod rules;
