@@ -16,9 +16,11 @@ use crate::secret::SecretRegistry;
 use crate::secret::canary::Canary;
 use crate::settings::{OrgSweep, Settings};
 
-/// Business groups checked at once: each has its own fan-out, and every
-/// request still waits for the one client's in-flight cap.
-const GROUPS_AT_ONCE: usize = 4;
+/// Business groups checked at once: enough that the groups' requests fill
+/// the client's in-flight cap (which, with the rate-limit budget, is what
+/// bounds the load), few enough that the working set stays the same however
+/// many groups there are.
+const GROUPS_AT_ONCE: usize = 32;
 
 /// A finished sweep: the base checks' report, one report per business group
 /// (in the order the hierarchy lists them), the secrets output must not
