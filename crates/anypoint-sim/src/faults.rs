@@ -43,7 +43,19 @@ fn applies(fault: &Fault, method: &str, path: &str) -> bool {
 pub async fn layer(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
-    let count = state.count_request(&method, &request.uri().to_string());
+    let version = format!("{:?}", request.version());
+    let (count, logged) = state.count_request(&method, &request.uri().to_string(), &version);
+    let response = answer(&state, request, next, (method, path, count)).await;
+    state.answered(logged);
+    response
+}
+
+async fn answer(
+    state: &Shared,
+    request: Request,
+    next: Next,
+    (method, path, count): (String, String, u64),
+) -> Response {
     let (latency, fault, skew) = {
         let world = state.world.lock().expect("world lock");
         let fault = world
