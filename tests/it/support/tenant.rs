@@ -612,10 +612,10 @@ pub fn admin_settings(server: &ServerGuard) -> Settings {
     bearer_settings(server, "admin-token", Some(APP_ID))
 }
 
-/// Every check, with the CLI's default concurrency.
+/// Every check, with 8 requests in flight.
 pub fn plan() -> RunOptions {
     RunOptions {
-        concurrency: 8,
+        concurrency: Some(8),
         ..RunOptions::default()
     }
 }
