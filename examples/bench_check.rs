@@ -116,7 +116,11 @@ async fn main() {
         );
         for tls in [true, false] {
             let run = measure(latency_ms, tls).await;
-            let how = if tls { "https (h2 offered)" } else { "http/1.1" };
+            let how = if tls {
+                "https (h2 offered)"
+            } else {
+                "http/1.1"
+            };
             println!("  over {how}");
             println!(
                 "    wall time                {:>8.0} ms   check / floor = {:.2}",

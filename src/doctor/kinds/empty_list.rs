@@ -72,17 +72,16 @@ async fn judge(
         .map(|e| e.selected.as_slice())
         .unwrap_or_default();
     let (cross_paths, api_lists) = evidence_paths(spec, ctx, &vars, envs);
-    // The reads the evidence may need go out with the list itself, one round
-    // trip instead of two: they are GETs, and `gather` finds them in the
-    // run's cache. An exact run reads no evidence, so sends none.
+    // The API instance lists (which the scope checks read too) go out with
+    // the list itself, so the contracts they name are read one round trip
+    // sooner; the cross lists wait for the list, which may make them moot.
+    // An exact run reads no evidence, so sends none.
     let evidence_reads = async {
         if !ctx.exact() {
             join_all(
-                cross_paths
+                api_lists
                     .iter()
-                    .map(|(_, p)| p)
-                    .chain(api_lists.iter().map(|(_, p)| p))
-                    .map(|p| ctx.platform.fetch(Request::get(p.clone()))),
+                    .map(|(_, p)| ctx.platform.fetch(Request::get(p.clone()))),
             )
             .await;
         }
@@ -298,8 +297,6 @@ fn evidence_paths<'a>(
     (cross_paths, api_lists)
 }
 
-/// Reads the evidence in a stable order; the reads themselves went out
-/// with the list (`judge`), so this records their evidence from the cache.
 async fn gather(
     ctx: &RunContext,
     cross_paths: &CrossPaths<'_>,
@@ -321,6 +318,20 @@ async fn gather(
             listed.len
         ));
     }
+    // Independent reads go out together: the cross lists, and each
+    // environment's contracts (its API list went out with the list itself).
+    // Their evidence is then recorded in a stable order, the cross lists first.
+    let cross_reads = join_all(
+        cross_paths
+            .iter()
+            .map(|(_, p)| ctx.platform.fetch(Request::get(p.clone()))),
+    );
+    let env_reads = join_all(api_lists.iter().map(|(env, path)| async move {
+        let mut env_recorder = Recorder::new(ctx);
+        let found = other_applications(ctx, &mut env_recorder, env, path, listed).await;
+        (env, found, env_recorder.evidence)
+    }));
+    let (_, per_env) = futures::join!(cross_reads, env_reads);
     for (cross, path) in cross_paths {
         match count_items(recorder, path, &cross.items).await {
             Ok(n) if n > listed.len => evidence
@@ -330,8 +341,9 @@ async fn gather(
             Err(v) => evidence.unknowns.push(v.summary),
         }
     }
-    for (env, path) in api_lists {
-        match other_applications(ctx, recorder, env, path, listed).await {
+    for (env, found, read) in per_env {
+        recorder.evidence.extend(read);
+        match found {
             Ok(None) => evidence.environments.push(env.name.clone()),
             Ok(Some(sign)) => evidence.signs.push(sign),
             Err(why) => evidence

@@ -283,6 +283,14 @@ impl Tenant {
                 path::hierarchy(ROOT),
                 ok(fixture("accounts-hierarchy.json")),
             )
+            // Asked alongside the app's org, before the doctor knows it is a
+            // business group (the answer is then left unread).
+            .set(
+                "GET",
+                path::hierarchy(BG),
+                ok(serde_json::json!({"id": BG, "name": "Payments BG", "subOrganizations": []})
+                    .to_string()),
+            )
             .set(
                 "GET",
                 path::environments(checked_org),
