@@ -226,6 +226,11 @@ impl Platform {
                 ProxyChoice::Via { proxy, .. } => Some(proxy),
                 _ => None,
             }));
+        // Only https negotiates HTTP/2 (by ALPN); over http each request in
+        // flight needs its own connection anyway, and waiting would only delay it.
+        if base.scheme() == "https" {
+            builder = builder.connector_layer(super::first_connection::FirstConnection::default());
+        }
         if let Some(pem) = &route.extra_roots_pem {
             builder = builder.tls_certs_merge(reqwest::Certificate::from_pem_bundle(pem)?);
         }
