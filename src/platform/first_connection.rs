@@ -97,23 +97,22 @@ where
                 tokio::pin!(settled);
                 // Registered before looking, so a change in between is not missed.
                 settled.as_mut().enable();
-                {
+                let phase = {
                     let mut phase = shared.phase.lock().expect("connection phase lock");
-                    match *phase {
-                        Phase::None => {
-                            *phase = Phase::Opening;
-                            break Some(OpeningGuard(Arc::clone(&shared), false));
-                        }
-                        Phase::Opening => {}
-                        // The pool gives this request the HTTP/2 connection that
-                        // just opened; a connection opened here would go unused.
-                        // (If it never does, the client's connect timeout ends this.)
-                        Phase::Multiplexed if waited => {
-                            drop(phase);
-                            return std::future::pending().await;
-                        }
-                        Phase::Multiplexed | Phase::Separate => break None,
+                    let seen = *phase;
+                    if seen == Phase::None {
+                        *phase = Phase::Opening;
                     }
+                    seen
+                };
+                match phase {
+                    Phase::None => break Some(OpeningGuard(Arc::clone(&shared), false)),
+                    Phase::Opening => {}
+                    // The pool gives this request the HTTP/2 connection that
+                    // just opened; a connection opened here would go unused.
+                    // (If it never does, the client's connect timeout ends this.)
+                    Phase::Multiplexed if waited => return std::future::pending().await,
+                    Phase::Multiplexed | Phase::Separate => break None,
                 }
                 waited = true;
                 settled.await;

@@ -222,6 +222,8 @@ impl Platform {
             .user_agent(concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(timeouts.connect_secs.max(1)).min(timeout))
             .timeout(timeout)
+            // The presented certificate rides along with each answer, for `net.tls`.
+            .tls_info(true)
             .proxy(reqwest::Proxy::custom(move |url| match proxy.choose(url) {
                 ProxyChoice::Via { proxy, .. } => Some(proxy),
                 _ => None,
@@ -461,6 +463,11 @@ impl Platform {
         let status = response.status().as_u16();
         let content_type = header("content-type");
         let date = header("date");
+        let peer_certificate = response
+            .extensions()
+            .get::<reqwest::tls::TlsInfo>()
+            .and_then(|tls| tls.peer_certificate())
+            .map(<[u8]>::to_vec);
         let remaining = header("x-ratelimit-remaining").and_then(|v| v.trim().parse::<u64>().ok());
         if let Some(left) = remaining {
             self.in_flight.remaining(left);
@@ -510,6 +517,7 @@ impl Platform {
             retry_after: wait.filter(|_| throttled),
             token_stopped: false,
             date,
+            peer_certificate,
             redacted_text,
         };
         Ok((reply, trx_id, request_id))
