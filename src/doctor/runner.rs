@@ -49,13 +49,11 @@ pub async fn run(
                 let early = |at: &usize| starts_early(spec, &registry.checks[*at]);
                 // A requirement outside `chosen` ran earlier on this context
                 // (a command's session); its facts are already there.
-                let requirements: Option<Vec<&Vec<Outcome>>> = spec
-                    .requires
-                    .iter()
-                    .filter_map(|id| registry.index_of(id))
-                    .filter(|at| chosen.contains(at) && !early(at))
-                    .map(|at| done.get(&at))
-                    .collect();
+                let requirements: Option<Vec<&Vec<Outcome>>> =
+                    requirements_of(registry, chosen, index)
+                        .filter(|at| !early(at))
+                        .map(|at| done.get(&at))
+                        .collect();
                 let Some(requirements) = requirements else {
                     continue;
                 };
