@@ -2,7 +2,9 @@
 //! self-signed certificate generated at start and written to a file. Over
 //! https it offers HTTP/2 and HTTP/1.1 by ALPN (axum-server's rustls
 //! config); it counts the connections it accepts and the handshakes that
-//! complete, so a benchmark can tell how many a client opened.
+//! complete, so a benchmark can tell how many a client opened. Its sockets
+//! send at once (`TCP_NODELAY`, as front ends do): answers multiplexed on one
+//! HTTP/2 connection would otherwise wait out the client's delayed ACK.
 
 use std::future::Future;
 use std::io::Write;
@@ -12,7 +14,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use axum_server::Handle;
-use axum_server::accept::{Accept, DefaultAcceptor};
+use axum_server::accept::{Accept, NoDelayAcceptor};
 use axum_server::tls_rustls::RustlsAcceptor;
 
 use super::faults;
@@ -67,7 +69,7 @@ pub async fn start(world: World, options: ServeOptions) -> std::io::Result<Runni
     let (base_url, cert_file, task) = match options.tls_cert_file {
         None => {
             let server = axum_server::from_tcp(listener)?
-                .acceptor(Counting::connections(&state, DefaultAcceptor))
+                .acceptor(Counting::connections(&state, NoDelayAcceptor))
                 .handle(handle.clone());
             (
                 format!("http://{address}"),
@@ -80,7 +82,7 @@ pub async fn start(world: World, options: ServeOptions) -> std::io::Result<Runni
             // The inner acceptor sees each TCP connection, the outer one each
             // handshake that completed over it.
             let tls = RustlsAcceptor::new(config)
-                .acceptor(Counting::connections(&state, DefaultAcceptor));
+                .acceptor(Counting::connections(&state, NoDelayAcceptor));
             let server = axum_server::from_tcp(listener)?
                 .acceptor(Counting::handshakes(&state, tls))
                 .handle(handle.clone());
