@@ -1,9 +1,12 @@
-//! Benchmark: a full `check` against the simulator with 100 ms of latency per
-//! request and 10 environments. Prints the wall time, the requests sent, and
-//! the ratios to the critical path (the same run with no cap on requests in
-//! flight, where only the chain of requests that must happen one after
-//! another limits it) and to sending the same requests one at a time.
-//! Run: `cargo run --release --example bench_check [LATENCY_MS]`.
+//! Benchmark: a full `check` against the simulator, served over https (HTTP/2
+//! offered by ALPN) and over plain http, with 10 environments and a fixed
+//! latency per request. Prints, per latency, the wall time and its ratio to
+//! the floor (four round trips: token, `/me`, environments, the
+//! per-environment work), the requests, the requests sent twice, and the
+//! connections and TLS handshakes the simulator accepted; `--timeline` adds
+//! each request's start and end as the simulator logged them.
+//! Run: `cargo run --release --example bench_check [--timeline] [LATENCY_MS…]`
+//! (100 and 300 by default).
 
 // A benchmark prints its figures: that is its whole output.
 #![allow(clippy::print_stdout)]
@@ -12,91 +15,137 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anypoint_doctor::settings::Settings;
+use anypoint_doctor::settings::{CaFile, Settings, Source, Sourced};
 use anypoint_doctor::{RunOptions, diagnose};
+use anypoint_sim::state::Logged;
 use anypoint_sim::{ServeOptions, load, start};
+
+/// The round trips no check can do without: token, `/me` (the org id),
+/// the environments, then everything per environment.
+const FLOOR_ROUND_TRIPS: u64 = 4;
 
 struct Measured {
     wall: Duration,
-    requests: usize,
+    timeline: Vec<Logged>,
     duplicates: Vec<String>,
     failed: usize,
+    connections: u64,
+    handshakes: u64,
 }
 
-async fn measure(latency_ms: u64, concurrency: usize) -> Measured {
+async fn measure(latency_ms: u64, tls: bool) -> Measured {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bench-world.toml");
     let mut world = load::from_file(&file).expect("the benchmark world loads");
     world.latency_ms = latency_ms;
     let login = world.login.clone();
-    let sim = start(world, ServeOptions::default())
-        .await
-        .expect("the simulator starts");
-    let base = reqwest::Url::parse(&sim.base_url).expect("a URL");
-    let settings = Settings::client_credentials(base, &login.client_id, &login.client_secret);
-    let plan = RunOptions {
-        concurrency,
-        ..RunOptions::default()
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let options = ServeOptions {
+        tls_cert_file: tls.then(|| folder.path().join("sim.pem")),
+        ..ServeOptions::default()
     };
+    let sim = start(world, options).await.expect("the simulator starts");
+    let base = reqwest::Url::parse(&sim.base_url).expect("a URL");
+    let mut settings = Settings::client_credentials(base, &login.client_id, &login.client_secret);
+    if let Some(cert) = &sim.cert_file {
+        settings.ca_file = Some(Sourced {
+            value: CaFile::read(cert, "--ca-file").expect("the certificate reads"),
+            source: Source::Default,
+        });
+    }
     let started = Instant::now();
-    let report = diagnose(settings, &plan).await.expect("the check runs");
+    let report = diagnose(settings, &RunOptions::default())
+        .await
+        .expect("the check runs");
     let wall = started.elapsed();
-    let log = sim.state.request_log();
+    let timeline = sim.state.request_timeline();
+    let (connections, handshakes) = (sim.state.connections(), sim.state.handshakes());
     sim.stop().await;
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    for line in &log {
-        *seen.entry(line.as_str()).or_default() += 1;
+    for logged in &timeline {
+        *seen.entry(logged.line.as_str()).or_default() += 1;
     }
+    let duplicates = seen
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(l, n)| format!("{n}× {l}"))
+        .collect();
     Measured {
         wall,
-        requests: log.len(),
-        duplicates: seen
-            .into_iter()
-            .filter(|(_, n)| *n > 1)
-            .map(|(l, n)| format!("{n}× {l}"))
-            .collect(),
+        duplicates,
         failed: report.summary.fail + report.summary.error,
+        connections,
+        handshakes,
+        timeline,
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn print_timeline(timeline: &[Logged]) {
+    let zero = timeline.first().map(|l| l.start).unwrap_or_default();
+    for logged in timeline {
+        let end = logged
+            .end
+            .map(|e| format!("{:>6.0}", ms(e - zero)))
+            .unwrap_or_else(|| "     -".into());
+        println!(
+            "    {:>6.0} {end} ms  {} {}",
+            ms(logged.start - zero),
+            logged.version,
+            logged.line
+        );
     }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let latency_ms: u64 = std::env::args()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(100);
-    let default_concurrency = RunOptions::default().concurrency;
-    let run = measure(latency_ms, default_concurrency).await;
-    let critical = measure(latency_ms, 10_000).await;
-    let sequential = Duration::from_millis(latency_ms * run.requests as u64);
-    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
-    println!("check against the simulator: {latency_ms} ms per request, 10 environments");
-    println!(
-        "  wall time ({default_concurrency} in flight)      {:>8.0} ms",
-        run.wall.as_secs_f64() * 1000.0
-    );
-    println!("  HTTP requests                {:>8}", run.requests);
-    println!(
-        "  critical path (no cap)       {:>8.0} ms   wall / critical path = {:.2}",
-        critical.wall.as_secs_f64() * 1000.0,
-        ratio(run.wall, critical.wall)
-    );
-    println!(
-        "  one at a time                {:>8.0} ms   wall / one at a time = {:.2}",
-        sequential.as_secs_f64() * 1000.0,
-        ratio(run.wall, sequential)
-    );
-    println!(
-        "  critical path in requests    {:>8.1}",
-        critical.wall.as_secs_f64() * 1000.0 / latency_ms as f64
-    );
-    println!(
-        "  requests sent twice          {:>8}{}",
-        run.duplicates.len(),
-        if run.duplicates.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", run.duplicates.join(", "))
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let timeline = args.iter().any(|a| a == "--timeline");
+    let mut latencies: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    if latencies.is_empty() {
+        latencies = vec![100, 300];
+    }
+    for latency_ms in latencies {
+        let floor = Duration::from_millis(latency_ms * FLOOR_ROUND_TRIPS);
+        println!("check against the simulator: {latency_ms} ms per request, 10 environments");
+        println!(
+            "  floor ({FLOOR_ROUND_TRIPS} round trips)         {:>8.0} ms",
+            ms(floor)
+        );
+        for tls in [true, false] {
+            let run = measure(latency_ms, tls).await;
+            let how = if tls {
+                "https (h2 offered)"
+            } else {
+                "http/1.1"
+            };
+            println!("  over {how}");
+            println!(
+                "    wall time                {:>8.0} ms   check / floor = {:.2}",
+                ms(run.wall),
+                run.wall.as_secs_f64() / floor.as_secs_f64()
+            );
+            println!("    HTTP requests            {:>8}", run.timeline.len());
+            println!(
+                "    requests sent twice      {:>8}{}",
+                run.duplicates.len(),
+                if run.duplicates.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", run.duplicates.join(", "))
+                }
+            );
+            println!(
+                "    connections, handshakes  {:>8}, {}",
+                run.connections, run.handshakes
+            );
+            println!("    failed or unchecked      {:>8}", run.failed);
+            if timeline {
+                println!("    timeline (start, end, request):");
+                print_timeline(&run.timeline);
+            }
         }
-    );
-    println!("  failed or unchecked results  {:>8}", run.failed);
+    }
 }

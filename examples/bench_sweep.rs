@@ -29,7 +29,7 @@ async fn measure(
     latency_ms: u64,
     groups: usize,
     environments: usize,
-    concurrency: usize,
+    concurrency: Option<usize>,
 ) -> Measured {
     let mut world = generate::world(groups, environments);
     world.latency_ms = latency_ms;
@@ -73,7 +73,7 @@ async fn main() {
     let environments = args.next().flatten().unwrap_or(5);
     let defaults = RunOptions::default();
     let run = measure(latency_ms, groups, environments, defaults.concurrency).await;
-    let floor = measure(latency_ms, groups, environments, 100_000).await;
+    let floor = measure(latency_ms, groups, environments, Some(100_000)).await;
     let ratio = run.wall.as_secs_f64() / floor.wall.as_secs_f64();
     println!(
         "sweep against the simulator: {groups} business groups × {environments} environments, {latency_ms} ms per request"

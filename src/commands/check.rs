@@ -59,7 +59,7 @@ pub async fn run(
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         read_only: args.read_only,
-        concurrency: usize::from(args.concurrency),
+        concurrency: args.concurrency.map(usize::from),
         probe_regions: args.probe_regions,
         deadline: Some(std::time::Duration::from_secs(args.connection.deadline)),
         capabilities,

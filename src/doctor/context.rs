@@ -116,8 +116,9 @@ pub struct RunOptions {
     pub ignore: Vec<String>,
     /// No write probes, not even ones the server must reject.
     pub read_only: bool,
-    /// Requests in flight at once.
-    pub concurrency: usize,
+    /// Requests in flight at once (`--concurrency`); `None`: as many as the
+    /// work needs, within the platform's rate limit (`platform::http::MAX_IN_FLIGHT` at most).
+    pub concurrency: Option<usize>,
     /// After a refused token, try the other control planes' token endpoints (`--probe-regions`).
     pub probe_regions: bool,
     /// How long the whole run may take.
@@ -129,13 +130,13 @@ pub struct RunOptions {
 }
 
 impl Default for RunOptions {
-    /// Every check, write probes allowed, 16 requests in flight (the CLI's defaults).
+    /// Every check, write probes allowed, in-flight requests sized to the work (the CLI's defaults).
     fn default() -> RunOptions {
         RunOptions {
             select: Vec::new(),
             ignore: Vec::new(),
             read_only: false,
-            concurrency: 16,
+            concurrency: None,
             probe_regions: false,
             deadline: Some(Duration::from_secs(120)),
             capabilities: Vec::new(),
@@ -164,14 +165,16 @@ impl RunContext {
         secrets: &SecretRegistry,
     ) -> Result<Arc<RunContext>, crate::error::Error> {
         settings.register_secrets(secrets);
-        let max_in_flight = options.concurrency;
+        let max_in_flight = options
+            .concurrency
+            .unwrap_or(crate::platform::http::MAX_IN_FLIGHT);
         let mut platform = Platform::new(
             settings.base_url.value.clone(),
             crate::platform::Timeouts {
                 request_secs: settings.timeout_secs.value,
                 connect_secs: settings.connect_timeout_secs.value,
             },
-            max_in_flight.max(1),
+            max_in_flight,
             secrets.clone(),
             Route {
                 proxy: settings.proxy.clone(),

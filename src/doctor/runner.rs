@@ -1,7 +1,11 @@
 //! Runs the chosen checks as a dependency graph: every check whose
 //! requirements are done starts at once (HTTP concurrency is capped in the
 //! client), a check whose requirement failed is skipped without sending a
-//! request, and outcomes come back in registry order.
+//! request, and outcomes come back in registry order. A check outside the
+//! network category starts without waiting for the network checks it
+//! requires (it reads none of their facts): the token request goes out
+//! alongside `GET /`, and its outcome is held until they are done, so a
+//! network failure still skips it, as if it had waited.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,6 +34,8 @@ pub async fn run(
     let mut running: JoinSet<(usize, Vec<Outcome>)> = JoinSet::new();
     let mut started = vec![false; registry.checks.len()];
     let mut task_check: HashMap<tokio::task::Id, usize> = HashMap::new();
+    // Finished early: outcomes waiting for the network checks they require.
+    let mut held: HashMap<usize, Vec<Outcome>> = HashMap::new();
 
     loop {
         let mut progressed = true;
@@ -40,15 +46,14 @@ pub async fn run(
                     continue;
                 }
                 let spec = &registry.checks[index];
+                let early = |at: &usize| starts_early(spec, &registry.checks[*at]);
                 // A requirement outside `chosen` ran earlier on this context
                 // (a command's session); its facts are already there.
-                let requirements: Option<Vec<&Vec<Outcome>>> = spec
-                    .requires
-                    .iter()
-                    .filter_map(|id| registry.index_of(id))
-                    .filter(|at| chosen.contains(at))
-                    .map(|at| done.get(&at))
-                    .collect();
+                let requirements: Option<Vec<&Vec<Outcome>>> =
+                    requirements_of(registry, chosen, index)
+                        .filter(|at| !early(at))
+                        .map(|at| done.get(&at))
+                        .collect();
                 let Some(requirements) = requirements else {
                     continue;
                 };
@@ -73,6 +78,26 @@ pub async fn run(
                 });
                 task_check.insert(task.id(), index);
             }
+            // A held outcome stands once every requirement is done, unless one blocks it.
+            let ready: Vec<usize> = held
+                .keys()
+                .copied()
+                .filter(|&index| {
+                    requirements_of(registry, chosen, index).all(|at| done.contains_key(&at))
+                })
+                .collect();
+            for index in ready {
+                let outcomes = held.remove(&index).unwrap_or_default();
+                let requirements: Vec<&Vec<Outcome>> = requirements_of(registry, chosen, index)
+                    .filter_map(|at| done.get(&at))
+                    .collect();
+                let outcomes = match blocking_cause(&requirements) {
+                    Some(root_cause) => vec![skipped(&registry.checks[index], root_cause)],
+                    None => outcomes,
+                };
+                done.insert(index, outcomes);
+                progressed = true;
+            }
         }
         progress(done.len(), chosen.len());
         let next = match give_up_at {
@@ -85,7 +110,7 @@ pub async fn run(
                     let unfinished: Vec<usize> = chosen
                         .iter()
                         .copied()
-                        .filter(|i| started[*i] && !done.contains_key(i))
+                        .filter(|i| started[*i] && !done.contains_key(i) && !held.contains_key(i))
                         .collect();
                     for &index in &unfinished {
                         let verdict = Verdict::new(
@@ -115,7 +140,7 @@ pub async fn run(
         };
         match next {
             Some(Ok((index, outcomes))) => {
-                done.insert(index, outcomes);
+                held.insert(index, outcomes);
             }
             Some(Err(panic)) => {
                 // A bug in a kind must not take the report down; say so in its outcome.
@@ -138,6 +163,28 @@ pub async fn run(
         .iter()
         .flat_map(|i| done.remove(i).unwrap_or_default())
         .collect()
+}
+
+/// Whether `spec` may start before `requirement` is done: a network
+/// check's facts (addresses, the clock) are read only by other network
+/// checks, so the first request with credentials need not wait for them.
+fn starts_early(spec: &CheckSpec, requirement: &CheckSpec) -> bool {
+    requirement.category == NETWORK && spec.category != NETWORK
+}
+
+const NETWORK: &str = "net";
+
+/// The chosen checks `index` requires (directly).
+fn requirements_of<'a>(
+    registry: &'a Registry,
+    chosen: &'a [usize],
+    index: usize,
+) -> impl Iterator<Item = usize> + 'a {
+    registry.checks[index]
+        .requires
+        .iter()
+        .filter_map(|id| registry.index_of(id))
+        .filter(|at| chosen.contains(at))
 }
 
 /// The check to name as the reason dependents are skipped: the first

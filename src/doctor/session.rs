@@ -105,7 +105,7 @@ impl Session {
     /// diagnosis; the run's secrets go to `secrets`.
     pub async fn open(settings: Settings, secrets: &SecretRegistry) -> Result<Session, Halt> {
         let options = RunOptions {
-            concurrency: COMMAND_CONCURRENCY,
+            concurrency: Some(COMMAND_CONCURRENCY),
             ..RunOptions::default()
         };
         let ctx = RunContext::connect(settings, options, secrets)?;

@@ -49,6 +49,9 @@ pub struct Reply {
     pub token_stopped: bool,
     /// The server's `Date` header, as sent.
     pub date: Option<String>,
+    /// The certificate the server presented (DER), over https: `net.tls`
+    /// names its issuer without a second handshake.
+    pub peer_certificate: Option<Vec<u8>>,
     /// The body as text, with every known secret value replaced by a mask.
     pub(crate) redacted_text: String,
 }
@@ -82,6 +85,7 @@ impl Reply {
             retry_after: None,
             token_stopped: false,
             date: None,
+            peer_certificate: None,
         }
     }
 
@@ -270,6 +274,7 @@ mod tests {
             retry_after: None,
             token_stopped: false,
             date: None,
+            peer_certificate: None,
             redacted_text: body.into(),
         }
     }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, Url};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::{Notify, OnceCell};
 
 use super::answer::{Answer, Evidence, Reply, TransportError};
 use super::proxy::{ProxyChoice, ProxyEnv};
@@ -114,7 +114,7 @@ pub struct Platform {
     base: Url,
     client: reqwest::Client,
     timeout_secs: u64,
-    in_flight: Semaphore,
+    in_flight: InFlight,
     token: RwLock<Option<Secret>>,
     admin_token: Option<Secret>,
     /// Values masked in every body the doctor keeps; shared with the output guard.
@@ -122,6 +122,73 @@ pub struct Platform {
     answers: Mutex<HashMap<Request, Shared>>,
     retry: RetryPolicy,
     renewal: Renewal,
+}
+
+/// Requests in flight when the user sets no cap (`--concurrency`): the
+/// most the flag allows. Below it, the work itself and the platform's rate
+/// limit size each wave.
+pub const MAX_IN_FLIGHT: usize = 64;
+
+/// How many requests may be in flight: under the cap, and under what the
+/// platform's last `X-RateLimit-Remaining` leaves, so a wave sized to the
+/// work never overruns the window (reference §11.8). One request may always
+/// go: the retry policy waits out an empty window.
+struct InFlight {
+    cap: usize,
+    flow: Mutex<Flow>,
+    changed: Notify,
+}
+
+struct Flow {
+    now: usize,
+    remaining: Option<u64>,
+}
+
+/// A place among the requests in flight, given back when dropped.
+struct Permit<'a>(&'a InFlight);
+
+impl InFlight {
+    fn new(cap: usize) -> InFlight {
+        InFlight {
+            cap: cap.max(1),
+            flow: Mutex::new(Flow {
+                now: 0,
+                remaining: None,
+            }),
+            changed: Notify::new(),
+        }
+    }
+
+    async fn enter(&self) -> Permit<'_> {
+        loop {
+            // Registered before looking, so a place freed in between is not missed.
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let mut flow = self.flow.lock().expect("in-flight lock poisoned");
+                let room = flow.remaining.is_none_or(|left| (flow.now as u64) < left);
+                if flow.now == 0 || (flow.now < self.cap && room) {
+                    flow.now += 1;
+                    return Permit(self);
+                }
+            }
+            notified.await;
+        }
+    }
+
+    /// The platform's count of requests left in its window, from an answer.
+    fn remaining(&self, left: u64) {
+        self.flow.lock().expect("in-flight lock poisoned").remaining = Some(left);
+        self.changed.notify_waiters();
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        self.0.flow.lock().expect("in-flight lock poisoned").now -= 1;
+        self.0.changed.notify_waiters();
+    }
 }
 
 /// The most token requests one run sends: the first, and two renewals.
@@ -155,10 +222,17 @@ impl Platform {
             .user_agent(concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(timeouts.connect_secs.max(1)).min(timeout))
             .timeout(timeout)
+            // The presented certificate rides along with each answer, for `net.tls`.
+            .tls_info(true)
             .proxy(reqwest::Proxy::custom(move |url| match proxy.choose(url) {
                 ProxyChoice::Via { proxy, .. } => Some(proxy),
                 _ => None,
             }));
+        // Only https negotiates HTTP/2 (by ALPN); over http each request in
+        // flight needs its own connection anyway, and waiting would only delay it.
+        if base.scheme() == "https" {
+            builder = builder.connector_layer(super::first_connection::FirstConnection::default());
+        }
         if let Some(pem) = &route.extra_roots_pem {
             builder = builder.tls_certs_merge(reqwest::Certificate::from_pem_bundle(pem)?);
         }
@@ -167,7 +241,7 @@ impl Platform {
             base,
             client,
             timeout_secs,
-            in_flight: Semaphore::new(max_in_flight.max(1)),
+            in_flight: InFlight::new(max_in_flight),
             token: RwLock::new(None),
             admin_token: None,
             secrets,
@@ -330,7 +404,7 @@ impl Platform {
 
     /// One attempt, holding one of the in-flight permits only while it runs.
     async fn attempt(&self, url: String, request: &Request) -> (Answer, u64) {
-        let _permit = self.in_flight.acquire().await.expect("semaphore closed");
+        let _permit = self.in_flight.enter().await;
         let mut builder = self
             .client
             .request(request.method.clone(), &url)
@@ -389,8 +463,16 @@ impl Platform {
         let status = response.status().as_u16();
         let content_type = header("content-type");
         let date = header("date");
-        let none_remaining =
-            header("x-ratelimit-remaining").and_then(|v| v.trim().parse::<u64>().ok()) == Some(0);
+        let peer_certificate = response
+            .extensions()
+            .get::<reqwest::tls::TlsInfo>()
+            .and_then(|tls| tls.peer_certificate())
+            .map(<[u8]>::to_vec);
+        let remaining = header("x-ratelimit-remaining").and_then(|v| v.trim().parse::<u64>().ok());
+        if let Some(left) = remaining {
+            self.in_flight.remaining(left);
+        }
+        let none_remaining = remaining == Some(0);
         let access_management = response.url().path().contains("/accounts/");
         let wait = super::retry::retry_after(
             header("retry-after").as_deref(),
@@ -435,6 +517,7 @@ impl Platform {
             retry_after: wait.filter(|_| throttled),
             token_stopped: false,
             date,
+            peer_certificate,
             redacted_text,
         };
         Ok((reply, trx_id, request_id))

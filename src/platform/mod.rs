@@ -1,10 +1,11 @@
-//! The Anypoint Platform client: one HTTP stack (`http`), endpoint paths
-//! (`paths`), the typed shapes we read (`models`), how an answer is read
-//! when it is not what we expect (`answer`), the proxy environment (`proxy`)
+//! The Anypoint Platform client: one HTTP stack (`http`, its first
+//! connection shared by `first_connection`), endpoint paths (`paths`), the
+//! typed shapes we read (`models`), how an answer is read when it is not what we expect (`answer`), the proxy environment (`proxy`)
 //! and the layers below HTTP that the network checks look at (`net`).
 
 pub mod answer;
 pub mod control_plane;
+mod first_connection;
 pub mod http;
 pub mod method;
 pub mod models;

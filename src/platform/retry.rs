@@ -112,6 +112,7 @@ mod tests {
                     retry_after: retry,
                     token_stopped: false,
                     date: None,
+                    peer_certificate: None,
                     redacted_text: String::new(),
                 }),
                 None => Err(TransportError::Connect("refused".into())),

@@ -14,6 +14,7 @@ mod hardening;
 mod net;
 mod properties;
 mod report;
+mod round_trips;
 mod scan;
 mod scenarios;
 mod sim_api;

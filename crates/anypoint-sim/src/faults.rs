@@ -45,7 +45,19 @@ fn applies(fault: &Fault, method: &str, path: &str) -> bool {
 pub async fn layer(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
-    let count = state.count_request(&method, &request.uri().to_string());
+    let version = format!("{:?}", request.version());
+    let (count, logged) = state.count_request(&method, &request.uri().to_string(), &version);
+    let response = answer(&state, request, next, (method, path, count)).await;
+    state.answered(logged);
+    response
+}
+
+async fn answer(
+    state: &Shared,
+    request: Request,
+    next: Next,
+    (method, path, count): (String, String, u64),
+) -> Response {
     let admission = state.rate_limits.admit(&path);
     let throttled = matches!(admission, Some(Admission::Throttled { .. }));
     let (latency, fault, skew) = {

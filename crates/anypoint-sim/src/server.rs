@@ -1,12 +1,21 @@
 //! Serving the simulator on 127.0.0.1: plain http, or https with a
-//! self-signed certificate generated at start and written to a file.
+//! self-signed certificate generated at start and written to a file. Over
+//! https it offers HTTP/2 and HTTP/1.1 by ALPN (axum-server's rustls
+//! config); it counts the connections it accepts and the handshakes that
+//! complete, so a benchmark can tell how many a client opened. Its sockets
+//! send at once (`TCP_NODELAY`, as front ends do): answers multiplexed on one
+//! HTTP/2 connection would otherwise wait out the client's delayed ACK.
 
+use std::future::Future;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum_server::Handle;
+use axum_server::accept::{Accept, NoDelayAcceptor};
+use axum_server::tls_rustls::RustlsAcceptor;
 
 use super::faults;
 use super::routes;
@@ -59,7 +68,9 @@ pub async fn start(world: World, options: ServeOptions) -> std::io::Result<Runni
     let service = app.into_make_service();
     let (base_url, cert_file, task) = match options.tls_cert_file {
         None => {
-            let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+            let server = axum_server::from_tcp(listener)?
+                .acceptor(Counting::connections(&state, NoDelayAcceptor))
+                .handle(handle.clone());
             (
                 format!("http://{address}"),
                 None,
@@ -68,8 +79,13 @@ pub async fn start(world: World, options: ServeOptions) -> std::io::Result<Runni
         }
         Some(path) => {
             let config = tls_config(&path).await?;
-            let server =
-                axum_server::tls_rustls::from_tcp_rustls(listener, config)?.handle(handle.clone());
+            // The inner acceptor sees each TCP connection, the outer one each
+            // handshake that completed over it.
+            let tls = RustlsAcceptor::new(config)
+                .acceptor(Counting::connections(&state, NoDelayAcceptor));
+            let server = axum_server::from_tcp(listener)?
+                .acceptor(Counting::handshakes(&state, tls))
+                .handle(handle.clone());
             (
                 format!("https://{address}"),
                 Some(path),
@@ -84,6 +100,59 @@ pub async fn start(world: World, options: ServeOptions) -> std::io::Result<Runni
         handle,
         task,
     })
+}
+
+/// An acceptor that counts what `inner` accepted: connections or handshakes.
+#[derive(Clone)]
+struct Counting<A> {
+    inner: A,
+    state: Arc<SimState>,
+    handshakes: bool,
+}
+
+impl<A> Counting<A> {
+    fn connections(state: &Arc<SimState>, inner: A) -> Counting<A> {
+        Counting {
+            inner,
+            state: Arc::clone(state),
+            handshakes: false,
+        }
+    }
+
+    fn handshakes(state: &Arc<SimState>, inner: A) -> Counting<A> {
+        Counting {
+            handshakes: true,
+            ..Counting::connections(state, inner)
+        }
+    }
+}
+
+type Accepted<T, S> = Pin<Box<dyn Future<Output = std::io::Result<(T, S)>> + Send>>;
+
+impl<A, I, S> Accept<I, S> for Counting<A>
+where
+    A: Accept<I, S>,
+    A::Future: Send + 'static,
+{
+    type Stream = A::Stream;
+    type Service = A::Service;
+    type Future = Accepted<A::Stream, A::Service>;
+
+    fn accept(&self, stream: I, service: S) -> Self::Future {
+        let state = Arc::clone(&self.state);
+        let handshakes = self.handshakes;
+        let accepted = self.inner.accept(stream, service);
+        Box::pin(async move {
+            if !handshakes {
+                state.count_connection();
+            }
+            let accepted = accepted.await?;
+            if handshakes {
+                state.count_handshake();
+            }
+            Ok(accepted)
+        })
+    }
 }
 
 /// A self-signed certificate for 127.0.0.1 and localhost, written to `path`.

@@ -1,5 +1,5 @@
 //! The simulator's live state: the world (mutable: creates change it), the
-//! tokens it issued, and counters for faults and requests.
+//! tokens it issued, and counters for faults, requests and connections.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,10 +47,32 @@ pub struct SimState {
     sessions: Mutex<Sessions>,
     fault_hits: Mutex<Vec<u32>>,
     requests: AtomicU64,
-    log: Mutex<Vec<String>>,
+    log: Mutex<Vec<Logged>>,
+    /// When the simulator started: the zero of the request timeline.
+    started: Instant,
+    connections: AtomicU64,
+    handshakes: AtomicU64,
     /// The world's per-path rate limits (`ratelimit`); off unless it sets one.
     pub rate_limits: Limiter,
 }
+
+/// One request as the log keeps it: what, and when it came and was answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    /// `METHOD /path?query`, as `request_log` gives it.
+    pub line: String,
+    /// `HTTP/1.1` or `HTTP/2.0`.
+    pub version: String,
+    /// Since the simulator started.
+    pub start: Duration,
+    /// When the answer left the middleware (headers ready); `None` while it is
+    /// still pending (an injected hang never ends).
+    pub end: Option<Duration>,
+}
+
+/// Which entry of the log a request is, to mark it answered.
+#[derive(Debug, Clone, Copy)]
+pub struct LogIndex(usize);
 
 /// Why a bearer token was refused.
 pub enum TokenProblem {
@@ -93,6 +115,9 @@ impl SimState {
             sessions: Mutex::new(sessions),
             requests: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
+            started: Instant::now(),
+            connections: AtomicU64::new(0),
+            handshakes: AtomicU64::new(0),
             rate_limits: Limiter::new(world_rate_limit),
         }
     }
@@ -166,18 +191,62 @@ impl SimState {
         times.is_none_or(|limit| *count <= limit)
     }
 
-    /// Counts a request and remembers it as `METHOD /path?query`.
-    pub fn count_request(&self, method: &str, uri: &str) -> u64 {
-        self.log
-            .lock()
-            .expect("log lock")
-            .push(format!("{method} {uri}"));
-        self.requests.fetch_add(1, Ordering::Relaxed) + 1
+    /// Counts a request and remembers it as `METHOD /path?query`, with the
+    /// time it came; the count is its place among requests (1 for the first).
+    pub fn count_request(&self, method: &str, uri: &str, version: &str) -> (u64, LogIndex) {
+        let mut log = self.log.lock().expect("log lock");
+        log.push(Logged {
+            line: format!("{method} {uri}"),
+            version: version.to_string(),
+            start: self.started.elapsed(),
+            end: None,
+        });
+        let count = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+        (count, LogIndex(log.len() - 1))
+    }
+
+    /// Marks a logged request answered now.
+    pub fn answered(&self, index: LogIndex) {
+        let now = self.started.elapsed();
+        if let Some(entry) = self.log.lock().expect("log lock").get_mut(index.0) {
+            entry.end = Some(now);
+        }
     }
 
     /// Every request answered so far, in order (for tests and benchmarks).
     pub fn request_log(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .expect("log lock")
+            .iter()
+            .map(|l| l.line.clone())
+            .collect()
+    }
+
+    /// Every request with when it came and was answered, in arrival order:
+    /// the timeline tests and benchmarks read the run's round trips from.
+    pub fn request_timeline(&self) -> Vec<Logged> {
         self.log.lock().expect("log lock").clone()
+    }
+
+    /// Counts an accepted TCP connection.
+    pub fn count_connection(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a completed TLS handshake.
+    pub fn count_handshake(&self) {
+        self.handshakes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many TCP connections the simulator has accepted (for benchmarks).
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
+    }
+
+    /// How many TLS handshakes completed (0 over plain http).
+    pub fn handshakes(&self) -> u64 {
+        self.handshakes.load(Ordering::Relaxed)
     }
 
     /// How many requests the simulator has answered (for tests and benchmarks).

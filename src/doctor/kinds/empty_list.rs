@@ -65,7 +65,32 @@ async fn judge(
     }
     let call = probe::describe("GET", &list_path);
     let client_id = ctx.subject_client_id();
-    let listed = read_list(recorder, &list_path, spec, client_id.as_deref()).await?;
+    let envs: &[Environment] = ctx
+        .facts
+        .environments
+        .get()
+        .map(|e| e.selected.as_slice())
+        .unwrap_or_default();
+    let (cross_paths, api_lists) = evidence_paths(spec, ctx, &vars, envs);
+    // The API instance lists (which the scope checks read too) go out with
+    // the list itself, so the contracts they name are read one round trip
+    // sooner; the cross lists wait for the list, which may make them moot.
+    // An exact run reads no evidence, so sends none.
+    let evidence_reads = async {
+        if !ctx.exact() {
+            join_all(
+                api_lists
+                    .iter()
+                    .map(|(_, p)| ctx.platform.fetch(Request::get(p.clone()))),
+            )
+            .await;
+        }
+    };
+    let (listed, ()) = futures::join!(
+        read_list(recorder, &list_path, spec, client_id.as_deref()),
+        evidence_reads
+    );
+    let listed = listed?;
     if ctx.exact() {
         return exact(spec, ctx, org, &listed, recorder).await;
     }
@@ -79,13 +104,7 @@ async fn judge(
             ),
         ));
     }
-    let envs: &[Environment] = ctx
-        .facts
-        .environments
-        .get()
-        .map(|e| e.selected.as_slice())
-        .unwrap_or_default();
-    let evidence = gather(spec, ctx, &vars, envs, &listed, recorder).await;
+    let evidence = gather(ctx, &cross_paths, &api_lists, &listed, recorder).await;
     let view_held = match ctx.grants(recorder).await {
         Grants::Readable(grants) => Some(view_held(spec, org, &grants)),
         Grants::Unreadable(_) => None,
@@ -247,11 +266,41 @@ struct Evidence {
     environments: Vec<String>,
 }
 
-async fn gather(
-    spec: &EmptyListSpec,
+/// The other lists to compare with, and each environment's API instances
+/// (whose contracts name applications), as paths.
+type CrossPaths<'a> = Vec<(&'a CrossList, String)>;
+type ApiLists<'a> = Vec<(&'a Environment, String)>;
+
+fn evidence_paths<'a>(
+    spec: &'a EmptyListSpec,
     ctx: &RunContext,
     vars: &PathVars,
-    envs: &[Environment],
+    envs: &'a [Environment],
+) -> (CrossPaths<'a>, ApiLists<'a>) {
+    let api_lists = match &spec.contracts_in {
+        Some(template) => envs
+            .iter()
+            .filter_map(|env| {
+                PathVars::from_facts(ctx, Some(env))
+                    .fill(template)
+                    .ok()
+                    .map(|p| (env, p))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let cross_paths = spec
+        .cross_lists
+        .iter()
+        .filter_map(|cross| vars.fill(&cross.path).ok().map(|p| (cross, p)))
+        .collect();
+    (cross_paths, api_lists)
+}
+
+async fn gather(
+    ctx: &RunContext,
+    cross_paths: &CrossPaths<'_>,
+    api_lists: &ApiLists<'_>,
     listed: &Listed,
     recorder: &mut Recorder<'_>,
 ) -> Evidence {
@@ -269,34 +318,21 @@ async fn gather(
             listed.len
         ));
     }
-    let api_lists: Vec<(&Environment, String)> = match &spec.contracts_in {
-        Some(template) => envs
-            .iter()
-            .filter_map(|env| {
-                PathVars::from_facts(ctx, Some(env))
-                    .fill(template)
-                    .ok()
-                    .map(|p| (env, p))
-            })
-            .collect(),
-        None => Vec::new(),
-    };
-    let cross_paths: Vec<(&CrossList, String)> = spec
-        .cross_lists
-        .iter()
-        .filter_map(|cross| vars.fill(&cross.path).ok().map(|p| (cross, p)))
-        .collect();
-    // Independent reads go out together; the loops below then read them
-    // from the run's cache (recording their evidence) in a stable order.
-    join_all(
+    // Independent reads go out together: the cross lists, and each
+    // environment's contracts (its API list went out with the list itself).
+    // Their evidence is then recorded in a stable order, the cross lists first.
+    let cross_reads = join_all(
         cross_paths
             .iter()
-            .map(|(_, p)| p)
-            .chain(api_lists.iter().map(|(_, p)| p))
-            .map(|p| ctx.platform.fetch(Request::get(p.clone()))),
-    )
-    .await;
-    for (cross, path) in &cross_paths {
+            .map(|(_, p)| ctx.platform.fetch(Request::get(p.clone()))),
+    );
+    let env_reads = join_all(api_lists.iter().map(|(env, path)| async move {
+        let mut env_recorder = Recorder::new(ctx);
+        let found = other_applications(ctx, &mut env_recorder, env, path, listed).await;
+        (env, found, env_recorder.evidence)
+    }));
+    let (_, per_env) = futures::join!(cross_reads, env_reads);
+    for (cross, path) in cross_paths {
         match count_items(recorder, path, &cross.items).await {
             Ok(n) if n > listed.len => evidence
                 .signs
@@ -305,8 +341,9 @@ async fn gather(
             Err(v) => evidence.unknowns.push(v.summary),
         }
     }
-    for (env, path) in &api_lists {
-        match other_applications(ctx, recorder, env, path, listed).await {
+    for (env, found, read) in per_env {
+        recorder.evidence.extend(read);
+        match found {
             Ok(None) => evidence.environments.push(env.name.clone()),
             Ok(Some(sign)) => evidence.signs.push(sign),
             Err(why) => evidence

@@ -1,6 +1,6 @@
 //! Kind `net-tls`: the TLS handshake, made by the same HTTP client as every
 //! other call (an unauthenticated GET of the base URL; any HTTP status
-//! answers). When the chain does not verify, a second handshake that trusts
+//! answers), whose answer carries the certificate. When the chain does not verify, a second handshake that trusts
 //! anything reads who issued it: an unknown private CA is most often a
 //! corporate proxy inspecting TLS, which `--ca-file` makes trusted.
 
@@ -36,7 +36,13 @@ async fn judge(ctx: &RunContext, answer: &Answer) -> Verdict {
             );
         }
         Ok(reply) => {
-            let issuer = match chain(ctx, &proxy).await {
+            // The answer carries the certificate it came with; only without
+            // it is a second handshake made to read it.
+            let names = match &reply.peer_certificate {
+                Some(leaf) => Ok(net::names(std::slice::from_ref(leaf))),
+                None => chain(ctx, &proxy).await,
+            };
+            let issuer = match names {
                 Ok(names) => names
                     .first()
                     .map(|leaf| format!("; the certificate is issued by {}", leaf.issuer))

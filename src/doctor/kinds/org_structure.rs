@@ -32,7 +32,21 @@ async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict,
                 "not run: the token's organization is unknown",
             )
         })?;
-    let own = read_org(recorder, &own_id).await?;
+    // One round trip for the org, its hierarchy (the app's org is most often
+    // the root) and, when no --org names another, its environments, instead
+    // of three in a row: the reads below and `org.environments` find these
+    // answers in the run's cache.
+    let platform = &ctx.platform;
+    let hierarchy = platform.fetch(Request::get(paths::hierarchy(&own_id)));
+    let environments = async {
+        if ctx.settings.org.is_none() {
+            platform
+                .fetch(Request::get(paths::environments(&own_id)))
+                .await;
+        }
+    };
+    let (own, _, ()) = futures::join!(read_org(recorder, &own_id), hierarchy, environments);
+    let own = own?;
 
     let root = if own.is_root {
         own.clone()

@@ -154,15 +154,16 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
 
 #[tokio::test]
 async fn independent_checks_run_concurrently_and_report_in_registry_order() {
-    // org.environments and scope.view-client-applications both need only
-    // org.structure: each answer is held until the other request arrives.
+    // scope.manage-client-applications and scope.view-client-applications
+    // both need only org.structure: each answer is held until the other
+    // request arrives.
     let rendezvous = Rendezvous::new(2);
     let mut tenant = Tenant::healthy();
     tenant
         .set(
-            "GET",
-            path::environments(ROOT),
-            ok(fixture("accounts-environments-list.json")).held_by(&rendezvous),
+            "POST",
+            path::exchange_apps(ROOT),
+            json(400, r#"{"status":400,"message":"name: must not be empty"}"#).held_by(&rendezvous),
         )
         .set(
             "GET",

@@ -9,6 +9,7 @@ use anypoint_doctor::report::Report;
 use anypoint_doctor::settings::Settings;
 use anypoint_doctor::{RunOptions, diagnose};
 pub use anypoint_sim::scenarios;
+pub use anypoint_sim::state::Logged;
 pub use anypoint_sim::world::{
     ApiInstance, ClientApplication, Contract, Fault, FaultKind, Grant, Login, Org, User,
 };
@@ -134,6 +135,8 @@ pub struct Diagnosed {
     /// Requests the simulator answered, and those requests as `METHOD /path?query`.
     pub requests: u64,
     pub log: Vec<String>,
+    /// The same requests with when each came and was answered.
+    pub timeline: Vec<Logged>,
     /// The simulator's base URL.
     pub host: String,
     /// Answers the world's rate limit turned into 429 (`rate_limit_per_minute`).
@@ -160,6 +163,7 @@ pub async fn diagnose_world(
         let requests = running.state.requests();
         let log = running.state.request_log();
         let throttled = running.state.throttled();
+        let timeline = running.state.request_timeline();
         let host = running.base_url.clone();
         running.stop().await;
         Diagnosed {
@@ -167,6 +171,7 @@ pub async fn diagnose_world(
             elapsed,
             requests,
             log,
+            timeline,
             host,
             throttled,
         }

@@ -283,6 +283,14 @@ impl Tenant {
                 path::hierarchy(ROOT),
                 ok(fixture("accounts-hierarchy.json")),
             )
+            // Asked alongside the app's org, before the doctor knows it is a
+            // business group (the answer is then left unread).
+            .set(
+                "GET",
+                path::hierarchy(BG),
+                ok(serde_json::json!({"id": BG, "name": "Payments BG", "subOrganizations": []})
+                    .to_string()),
+            )
             .set(
                 "GET",
                 path::environments(checked_org),
@@ -612,10 +620,10 @@ pub fn admin_settings(server: &ServerGuard) -> Settings {
     bearer_settings(server, "admin-token", Some(APP_ID))
 }
 
-/// Every check, with the CLI's default concurrency.
+/// Every check, with 8 requests in flight.
 pub fn plan() -> RunOptions {
     RunOptions {
-        concurrency: 8,
+        concurrency: Some(8),
         ..RunOptions::default()
     }
 }
