@@ -25,17 +25,10 @@ echo "== in-process run (examples/bench_check.rs)"
 
 echo
 echo "== the binary against \`sim --tls\` ($latency ms): wall time and peak memory of \`check\`"
-fifo=$(mktemp -u) && mkfifo "$fifo"
 cert=$(mktemp -d)/sim.pem
-"$bin" sim --scenario-file examples/bench-world.toml --latency-ms "$latency" --port 0 --tls --cert-file "$cert" >"$fifo" 2>&1 &
-sim=$!
-trap 'kill "$sim" 2>/dev/null || true; rm -f "$fifo" "$cert"; rmdir "$(dirname "$cert")" 2>/dev/null || true' EXIT
-url=""
-while IFS= read -r -t 10 line; do
-  case "$line" in "Listening on "*) url=${line#Listening on }; url=${url%% *}; break ;; esac
-done <"$fifo"
-cat "$fifo" >/dev/null &
-[ -n "$url" ] || { echo "the simulator did not start" >&2; exit 2; }
+SIM_CLEANUP='rm -f "$cert"; rmdir "$(dirname "$cert")" 2>/dev/null || true'
+. scripts/sim-lib.sh
+start_sim "$bin" --scenario-file examples/bench-world.toml --latency-ms "$latency" --tls --cert-file "$cert"
 for run in 1 2 3; do
   ANYPOINT_HOST=$url ANYPOINT_CLIENT_ID=b1b2b3b4b5b6b7b8b9b0c1c2c3c4c5c6 ANYPOINT_CLIENT_SECRET=bench-secret \
     /usr/bin/time -f "  run $run: %e s wall, %M KiB peak" "$bin" check --ca-file "$cert" --format json >/dev/null

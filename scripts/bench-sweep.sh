@@ -24,16 +24,8 @@ echo "== in-process sweep (examples/bench_sweep.rs)"
 
 echo
 echo "== the binary against \`sim --scenario generated-${groups}x${environments}\` ($latency ms)"
-fifo=$(mktemp -u) && mkfifo "$fifo"
-"$bin" sim --scenario "generated-${groups}x${environments}" --latency-ms "$latency" --port 0 >"$fifo" 2>&1 &
-sim=$!
-trap 'kill "$sim" 2>/dev/null || true; rm -f "$fifo"' EXIT
-url=""
-while IFS= read -r -t 10 line; do
-  case "$line" in "Listening on "*) url=${line#Listening on }; url=${url%% *}; break ;; esac
-done <"$fifo"
-cat "$fifo" >/dev/null &
-[ -n "$url" ] || { echo "the simulator did not start" >&2; exit 2; }
+. scripts/sim-lib.sh
+start_sim "$bin" --scenario "generated-${groups}x${environments}" --latency-ms "$latency"
 export ANYPOINT_HOST=$url ANYPOINT_CLIENT_ID=7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9 ANYPOINT_CLIENT_SECRET=sim-0123456789abcdefFEDCBA9876543210
 # Exit 1 or 3 is a verdict, not a failure of the benchmark. The three runs
 # fall in one minute: past the first, the platform's per-path limit may

@@ -46,14 +46,7 @@ pub async fn diagnose_run(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Run, Error> {
     let registry = Registry::get();
-    let chosen = select::select(
-        registry,
-        select::Selection {
-            select: &options.select,
-            ignore: &options.ignore,
-            capabilities: &options.capabilities,
-        },
-    )?;
+    let chosen = chosen_checks(registry, options)?;
     let started = Instant::now();
     let ctx = RunContext::connect(settings, options.clone(), secrets)?;
     let mut outcomes = runner::run(
@@ -75,4 +68,16 @@ pub async fn diagnose_run(
         ids: redact::ids_of(&ctx),
         context: ctx,
     })
+}
+
+/// The checks `options` choose (`--select`, `--ignore`, `--for`), with what they require.
+fn chosen_checks(registry: &Registry, options: &RunOptions) -> Result<Vec<usize>, Error> {
+    Ok(select::select(
+        registry,
+        select::Selection {
+            select: &options.select,
+            ignore: &options.ignore,
+            capabilities: &options.capabilities,
+        },
+    )?)
 }

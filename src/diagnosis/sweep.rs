@@ -9,7 +9,7 @@ use std::time::Instant;
 use futures::StreamExt;
 
 use crate::doctor::context::{OrgInfo, RunContext, RunOptions, find_by_id_or_name};
-use crate::doctor::{Registry, runner, select};
+use crate::doctor::{Registry, runner};
 use crate::error::{ConfigError, Error};
 use crate::report::{Report, fold, redact};
 use crate::secret::SecretRegistry;
@@ -50,14 +50,7 @@ pub async fn sweep(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Sweep, Error> {
     let registry = Registry::get();
-    let chosen = select::select(
-        registry,
-        select::Selection {
-            select: &options.select,
-            ignore: &options.ignore,
-            capabilities: &options.capabilities,
-        },
-    )?;
+    let chosen = super::chosen_checks(registry, options)?;
     let base_checks = registry.with_requirements(&["org.structure"]);
     let started = Instant::now();
     let mut own_org = settings.clone();
