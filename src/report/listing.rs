@@ -16,8 +16,9 @@ pub enum OutputFormat {
 }
 
 /// A client application as the listing and create commands show it. The
-/// fields are in the order the JSON has always had them (alphabetical).
-#[derive(Debug, Serialize)]
+/// fields are in the order the JSON has always had them (alphabetical). No
+/// `Debug`: it may hold the client secret in clear.
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListedApp {
     pub client_id: Option<String>,
