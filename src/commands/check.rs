@@ -5,6 +5,7 @@ use std::path::Path;
 
 use clap::ArgMatches;
 
+use super::rate_limit_cache;
 use crate::cli::CheckArgs;
 use crate::diagnosis::sweep::{Sweep, sweep};
 use crate::doctor::calls::{self, CallFound};
@@ -64,7 +65,47 @@ pub async fn run(
         deadline: Some(std::time::Duration::from_secs(args.connection.deadline)),
         capabilities,
         calls,
+        rate_limits: rate_limit_cache::load(&settings),
     };
+    let kept = settings.clone();
+    let status = checked(settings, &options, args, report_file, baseline, io).await;
+    rate_limit_cache::save(&kept, &options.rate_limits);
+    if let Some(line) = waits_told(&options.rate_limits.waits()) {
+        writeln!(io.err, "{line}")?;
+    }
+    status
+}
+
+/// One line on what pacing waited for, the longest wait per endpoint; none when it did not wait.
+fn waits_told(waits: &[crate::platform::pacing::Wait]) -> Option<String> {
+    let mut longest: Vec<(&str, std::time::Duration)> = Vec::new();
+    for wait in waits {
+        match longest.iter_mut().find(|(e, _)| *e == wait.endpoint) {
+            Some((_, d)) => *d = (*d).max(wait.waited),
+            None => longest.push((&wait.endpoint, wait.waited)),
+        }
+    }
+    let parts: Vec<String> = longest
+        .iter()
+        .map(|(endpoint, d)| format!("{:.1} s on {endpoint}", d.as_secs_f64()))
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "Waited for the platform's rate-limit windows ({}): no request went out that its window had no room for.",
+            parts.join(", ")
+        )
+    })
+}
+
+/// The run (or sweep) and its output, once the options are set.
+async fn checked(
+    settings: Settings,
+    options: &RunOptions,
+    args: &CheckArgs,
+    report_file: Option<(&Path, Format)>,
+    baseline: Option<baseline::Baseline>,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
     if let Some(orgs) = settings.sweep() {
         if baseline.is_some() {
             return Err(ConfigError::Invalid {
@@ -73,11 +114,11 @@ pub async fn run(
             }
             .into());
         }
-        return sweep_groups(settings, &orgs, &options, args, report_file, io).await;
+        return sweep_groups(settings, &orgs, options, args, report_file, io).await;
     }
     let run = if io.terminal.progress {
         let line = &mut *io.progress;
-        let run = diagnose_run(settings, &options, &io.secrets, &mut |done, total| {
+        let run = diagnose_run(settings, options, &io.secrets, &mut |done, total| {
             let _ = write!(line, "\r\x1b[2Kchecking… {done}/{total}");
             let _ = line.flush();
         })
@@ -85,7 +126,7 @@ pub async fn run(
         let _ = write!(line, "\r\x1b[2K");
         run?
     } else {
-        diagnose_run(settings, &options, &io.secrets, &mut |_, _| {}).await?
+        diagnose_run(settings, options, &io.secrets, &mut |_, _| {}).await?
     };
     let Run {
         mut report,

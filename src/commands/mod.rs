@@ -11,6 +11,7 @@ pub mod demo;
 pub mod explain;
 pub mod fix;
 pub mod list;
+pub mod rate_limit_cache;
 pub mod scan;
 pub mod session;
 pub mod sim;

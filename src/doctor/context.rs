@@ -14,6 +14,7 @@ use crate::doctor::outcome::{MissingScope, Status};
 use crate::error::ConfigError;
 use crate::platform::http::Route;
 use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
+use crate::platform::pacing::RateLimits;
 use crate::platform::proxy::ProxyChoice;
 use crate::platform::{Answer, Auth, Evidence, Platform, Request, paths};
 use crate::secret::SecretRegistry;
@@ -127,6 +128,9 @@ pub struct RunOptions {
     pub capabilities: Vec<String>,
     /// The calls `--for-files` found, which the capabilities include.
     pub calls: Vec<CallFound>,
+    /// The platform's rate-limit windows to pace by: fresh by default; the
+    /// CLI passes those the last run left, a test one with its own clock.
+    pub rate_limits: Arc<RateLimits>,
 }
 
 impl Default for RunOptions {
@@ -141,6 +145,7 @@ impl Default for RunOptions {
             deadline: Some(Duration::from_secs(120)),
             capabilities: Vec::new(),
             calls: Vec::new(),
+            rate_limits: Arc::default(),
         }
     }
 }
@@ -185,6 +190,7 @@ impl RunContext {
         if let Some(token) = &settings.admin_bearer {
             platform.set_admin_token(token.value.clone());
         }
+        platform.pace_with(Arc::clone(&options.rate_limits));
         Ok(RunContext::new(platform, settings, options))
     }
 

@@ -11,6 +11,7 @@ use reqwest::{Method, Url};
 use tokio::sync::{Notify, OnceCell};
 
 use super::answer::{Answer, Evidence, Reply, TransportError};
+use super::pacing::{self, RateLimits};
 use super::proxy::{ProxyChoice, ProxyEnv};
 use super::retry::RetryPolicy;
 use crate::secret::forms::Finder;
@@ -122,6 +123,8 @@ pub struct Platform {
     answers: Mutex<HashMap<Request, Shared>>,
     retry: RetryPolicy,
     renewal: Renewal,
+    /// Each endpoint's rate-limit window: no request goes out that it has no room for.
+    rate_limits: Arc<RateLimits>,
 }
 
 /// Requests in flight when the user sets no cap (`--concurrency`): the
@@ -129,19 +132,12 @@ pub struct Platform {
 /// limit size each wave.
 pub const MAX_IN_FLIGHT: usize = 64;
 
-/// How many requests may be in flight: under the cap, and under what the
-/// platform's last `X-RateLimit-Remaining` leaves, so a wave sized to the
-/// work never overruns the window (reference §11.8). One request may always
-/// go: the retry policy waits out an empty window.
+/// How many requests may be in flight at once, whatever their endpoint
+/// (each endpoint's rate-limit window is `pacing`'s job).
 struct InFlight {
     cap: usize,
-    flow: Mutex<Flow>,
+    now: Mutex<usize>,
     changed: Notify,
-}
-
-struct Flow {
-    now: usize,
-    remaining: Option<u64>,
 }
 
 /// A place among the requests in flight, given back when dropped.
@@ -151,10 +147,7 @@ impl InFlight {
     fn new(cap: usize) -> InFlight {
         InFlight {
             cap: cap.max(1),
-            flow: Mutex::new(Flow {
-                now: 0,
-                remaining: None,
-            }),
+            now: Mutex::new(0),
             changed: Notify::new(),
         }
     }
@@ -166,27 +159,20 @@ impl InFlight {
             tokio::pin!(notified);
             notified.as_mut().enable();
             {
-                let mut flow = self.flow.lock().expect("in-flight lock poisoned");
-                let room = flow.remaining.is_none_or(|left| (flow.now as u64) < left);
-                if flow.now == 0 || (flow.now < self.cap && room) {
-                    flow.now += 1;
+                let mut now = self.now.lock().expect("in-flight lock poisoned");
+                if *now < self.cap {
+                    *now += 1;
                     return Permit(self);
                 }
             }
             notified.await;
         }
     }
-
-    /// The platform's count of requests left in its window, from an answer.
-    fn remaining(&self, left: u64) {
-        self.flow.lock().expect("in-flight lock poisoned").remaining = Some(left);
-        self.changed.notify_waiters();
-    }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        self.0.flow.lock().expect("in-flight lock poisoned").now -= 1;
+        *self.0.now.lock().expect("in-flight lock poisoned") -= 1;
         self.0.changed.notify_waiters();
     }
 }
@@ -248,7 +234,19 @@ impl Platform {
             answers: Mutex::new(HashMap::new()),
             retry: RetryPolicy::default(),
             renewal: Renewal::default(),
+            rate_limits: Arc::new(RateLimits::default()),
         })
+    }
+
+    /// Paces by `rate_limits` (shared with other runs, or with a test's clock)
+    /// instead of a fresh set of windows.
+    pub fn pace_with(&mut self, rate_limits: Arc<RateLimits>) {
+        self.rate_limits = rate_limits;
+    }
+
+    /// The rate-limit windows this client paces by.
+    pub fn rate_limits(&self) -> &Arc<RateLimits> {
+        &self.rate_limits
     }
 
     pub fn base_url(&self) -> &Url {
@@ -402,8 +400,10 @@ impl Platform {
         }
     }
 
-    /// One attempt, holding one of the in-flight permits only while it runs.
+    /// One attempt, once its endpoint's window has room, holding a place in
+    /// it and one of the in-flight permits only while it runs.
     async fn attempt(&self, url: String, request: &Request) -> (Answer, u64) {
+        let _slot = self.rate_limits.admit(&request.path).await;
         let _permit = self.in_flight.enter().await;
         let mut builder = self
             .client
@@ -468,12 +468,22 @@ impl Platform {
             .get::<reqwest::tls::TlsInfo>()
             .and_then(|tls| tls.peer_certificate())
             .map(<[u8]>::to_vec);
-        let remaining = header("x-ratelimit-remaining").and_then(|v| v.trim().parse::<u64>().ok());
-        if let Some(left) = remaining {
-            self.in_flight.remaining(left);
-        }
-        let none_remaining = remaining == Some(0);
-        let access_management = response.url().path().contains("/accounts/");
+        let number = |name: &str| header(name).and_then(|v| v.trim().parse::<u64>().ok());
+        let mut window = pacing::Headers {
+            limit: number("x-ratelimit-limit"),
+            remaining: number("x-ratelimit-remaining"),
+            reset: number("x-ratelimit-reset"),
+            retry_after: number("retry-after"),
+            date: date
+                .as_deref()
+                .and_then(|d| httpdate::parse_http_date(d).ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_secs()),
+            throttled: false,
+        };
+        let none_remaining = window.remaining == Some(0);
+        let path = response.url().path().to_string();
+        let access_management = path.contains("/accounts/");
         let wait = super::retry::retry_after(
             header("retry-after").as_deref(),
             header("x-ratelimit-reset").as_deref(),
@@ -508,6 +518,8 @@ impl Platform {
         let throttled = status == 429
             || (matches!(status, 500 | 503) && none_remaining)
             || (status == 503 && access_management && body.iter().all(u8::is_ascii_whitespace));
+        window.throttled = throttled;
+        self.rate_limits.observe(&path, window);
         let reply = Reply {
             status,
             content_type,

@@ -12,6 +12,7 @@ mod create;
 mod faults;
 mod hardening;
 mod net;
+mod pacing;
 mod properties;
 mod report;
 mod round_trips;

@@ -682,16 +682,25 @@ async fn every_answer_carries_the_platform_headers() {
         assert!(uuid::Uuid::parse_str(trx).is_ok(), "{trx}");
         assert_eq!(answer.header("x-request-id"), Some(trx), "{answer:?}");
         trx_ids.push(trx.to_string());
-        let number = |name: &str| -> u64 {
-            answer
-                .header(name)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or_else(|| panic!("no numeric {name}: {answer:?}"))
-        };
-        let limit = number("x-ratelimit-limit");
-        assert_eq!(limit, 400);
-        assert!(number("x-ratelimit-remaining") < limit, "{answer:?}");
-        assert!(number("x-ratelimit-reset") > before, "{answer:?}");
+        let date = answer
+            .header("date")
+            .and_then(|d| httpdate::parse_http_date(d).ok())
+            .unwrap_or_else(|| panic!("no Date: {answer:?}"));
+        let date = date
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!((before..=now_secs()).contains(&date), "{answer:?}");
+        // The world sets no rate limit, so none is advertised: a count that
+        // is never enforced would make a client that paces wait for nothing.
+        // (Worlds with a limit: `sim_scale`.)
+        for name in [
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+        ] {
+            assert_eq!(answer.header(name), None, "{answer:?}");
+        }
     }
     trx_ids.sort();
     trx_ids.dedup();
@@ -702,22 +711,6 @@ async fn every_answer_carries_the_platform_headers() {
     );
     let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
     assert_eq!(statuses, [200, 401, 401, 403, 404, 400, 200]);
-    sim.stop().await;
-}
-
-/// x-ratelimit-remaining counts down; at the 400th request it must not read "400".
-#[tokio::test]
-
-async fn rate_limit_remaining_never_reads_the_full_limit() {
-    let sim = Sim::scenario("healthy").await;
-    for n in 1..=400 {
-        let answer = sim.get("/nowhere", None).await;
-        let remaining: u64 = answer
-            .header("x-ratelimit-remaining")
-            .and_then(|v| v.parse().ok())
-            .expect("x-ratelimit-remaining");
-        assert!(remaining < 400, "request {n}: {remaining} remaining");
-    }
     sim.stop().await;
 }
 

@@ -4,7 +4,7 @@
 //! limit (`ratelimit`: 429 over it), and the headers the platform sends on
 //! every response.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -46,8 +46,8 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
     let version = format!("{:?}", request.version());
-    let (count, logged) = state.count_request(&method, &request.uri().to_string(), &version);
-    let response = answer(&state, request, next, (method, path, count)).await;
+    let logged = state.count_request(&method, &request.uri().to_string(), &version);
+    let response = answer(&state, request, next, (method, path)).await;
     state.answered(logged);
     response
 }
@@ -56,7 +56,7 @@ async fn answer(
     state: &Shared,
     request: Request,
     next: Next,
-    (method, path, count): (String, String, u64),
+    (method, path): (String, String),
 ) -> Response {
     let admission = state.rate_limits.admit(&path);
     let throttled = matches!(admission, Some(Admission::Throttled { .. }));
@@ -75,11 +75,10 @@ async fn answer(
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let window_end = (now / 60 + 1) * 60;
+    // The server's clock: the limiter's (a test may fix it), shifted by the
+    // world's skew, so Date and every X-RateLimit-Reset agree with each other.
+    let now = state.rate_limits.now().saturating_add_signed(skew);
+    let server = |epoch_secs: u64| epoch_secs.saturating_add_signed(skew);
     // The world's limit, when it sets one, is what every answer advertises.
     let limit = match admission {
         Some(Admission::Allowed { limit, .. } | Admission::Throttled { limit, .. }) => limit,
@@ -97,10 +96,10 @@ async fn answer(
         let headers = response.headers_mut();
         headers.insert("retry-after", HeaderValue::from(retry_after));
         headers.insert("x-ratelimit-remaining", HeaderValue::from(0));
-        headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
-        return with_platform_headers(response, limit, None, window_end, skew);
+        headers.insert("x-ratelimit-reset", HeaderValue::from(server(reset)));
+        return with_platform_headers(response, Some(limit), None, now);
     }
-    let mut response = match fault {
+    let response = match fault {
         None => next.run(request).await,
         Some(FaultKind::Latency { ms }) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -115,7 +114,7 @@ async fn answer(
                 "x-ratelimit-reset",
                 HeaderValue::from(now + retry_after_secs),
             );
-            return with_platform_headers(response, limit, None, window_end, skew);
+            return with_platform_headers(response, Some(limit), None, now);
         }
         // §11.8, KB 001116018 (and §6, S14): Access Management throttles with 503,
         // an empty body ("Back-end server is at capacity", Content-Length: 0) and
@@ -130,7 +129,7 @@ async fn answer(
                 "x-ratelimit-reset",
                 HeaderValue::from(now + reset_after_secs),
             );
-            return with_platform_headers(response, limit, None, window_end, skew);
+            return with_platform_headers(response, Some(limit), None, now);
         }
         Some(FaultKind::Status { status }) => {
             let reason = StatusCode::from_u16(status)
@@ -166,18 +165,16 @@ async fn answer(
             Response::new(Body::from_stream(broken))
         }
     };
-    let (remaining, reset) = match admission {
+    // A world with no limit advertises none: a count that is never enforced
+    // would make a client that paces by it wait for nothing.
+    match admission {
         Some(Admission::Allowed {
-            remaining, reset, ..
-        }) => (remaining, reset),
-        // No limit set: requests 1..=400 of a window leave 399..=0, never enforced.
-        _ => (
-            RATE_LIMIT - 1 - (count.saturating_sub(1) % RATE_LIMIT),
-            window_end,
-        ),
-    };
-    response = with_platform_headers(response, limit, Some(remaining), reset, skew);
-    response
+            limit,
+            remaining,
+            reset,
+        }) => with_platform_headers(response, Some(limit), Some((remaining, server(reset))), now),
+        _ => with_platform_headers(response, None, None, now),
+    }
 }
 
 /// Waits longer than any client does; the server's shutdown ends it.
@@ -203,10 +200,9 @@ fn html_error(status: u16) -> Response {
 /// and a `Date` shifted by the world's clock skew (hyper keeps a `Date` that is set).
 fn with_platform_headers(
     mut response: Response,
-    limit: u64,
-    remaining: Option<u64>,
-    reset: u64,
-    skew_secs: i64,
+    limit: Option<u64>,
+    window: Option<(u64, u64)>,
+    now: u64,
 ) -> Response {
     let trx = uuid::Uuid::new_v4().to_string();
     let headers = response.headers_mut();
@@ -214,18 +210,15 @@ fn with_platform_headers(
         headers.insert("x-anypnt-trx-id", value.clone());
         headers.insert("x-request-id", value);
     }
-    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
-    if let Some(remaining) = remaining {
+    if let Some(limit) = limit {
+        headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    }
+    if let Some((remaining, reset)) = window {
         headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
         headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
     }
     headers.insert("server", HeaderValue::from_static("anypoint-doctor-sim"));
-    let shift = Duration::from_secs(skew_secs.unsigned_abs());
-    let date = if skew_secs >= 0 {
-        SystemTime::now() + shift
-    } else {
-        SystemTime::now() - shift
-    };
+    let date = UNIX_EPOCH + Duration::from_secs(now);
     if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(date)) {
         headers.insert("date", value);
     }

@@ -95,7 +95,8 @@ impl Limiter {
         *self.clock.lock().expect("clock lock") = Some(epoch_secs);
     }
 
-    fn now(&self) -> u64 {
+    /// The time the windows count in: the fixed one, else the system clock (epoch seconds).
+    pub fn now(&self) -> u64 {
         self.clock.lock().expect("clock lock").unwrap_or_else(|| {
             SystemTime::now()
                 .duration_since(UNIX_EPOCH)

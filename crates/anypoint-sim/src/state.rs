@@ -192,8 +192,8 @@ impl SimState {
     }
 
     /// Counts a request and remembers it as `METHOD /path?query`, with the
-    /// time it came; the count is its place among requests (1 for the first).
-    pub fn count_request(&self, method: &str, uri: &str, version: &str) -> (u64, LogIndex) {
+    /// time it came; the index marks it answered later.
+    pub fn count_request(&self, method: &str, uri: &str, version: &str) -> LogIndex {
         let mut log = self.log.lock().expect("log lock");
         log.push(Logged {
             line: format!("{method} {uri}"),
@@ -201,8 +201,8 @@ impl SimState {
             start: self.started.elapsed(),
             end: None,
         });
-        let count = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
-        (count, LogIndex(log.len() - 1))
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        LogIndex(log.len() - 1)
     }
 
     /// Marks a logged request answered now.
