@@ -5,6 +5,7 @@ use std::path::Path;
 
 use clap::ArgMatches;
 
+use super::progress::ProgressLine;
 use super::rate_limit_cache;
 use crate::cli::CheckArgs;
 use crate::diagnosis::sweep::{Sweep, sweep};
@@ -117,14 +118,10 @@ async fn checked(
         return sweep_groups(settings, &orgs, options, args, report_file, io).await;
     }
     let run = if io.terminal.progress {
-        let line = &mut *io.progress;
-        let run = diagnose_run(settings, options, &io.secrets, &mut |done, total| {
-            let _ = write!(line, "\r\x1b[2Kchecking… {done}/{total}");
-            let _ = line.flush();
-        })
-        .await;
-        let _ = write!(line, "\r\x1b[2K");
-        run?
+        let line = ProgressLine::new(&mut *io.progress);
+        let mut tell = |done, total| line.show(format!("checking… {done}/{total}"));
+        let work = diagnose_run(settings, options, &io.secrets, &mut tell);
+        line.during(&options.rate_limits, work).await?
     } else {
         diagnose_run(settings, options, &io.secrets, &mut |_, _| {}).await?
     };
@@ -172,14 +169,10 @@ async fn sweep_groups(
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
     let result = if io.terminal.progress {
-        let line = &mut *io.progress;
-        let result = sweep(settings, orgs, options, &io.secrets, &mut |done, total| {
-            let _ = write!(line, "\r\x1b[2K{}", progress_bar(done, total, 24));
-            let _ = line.flush();
-        })
-        .await;
-        let _ = write!(line, "\r\x1b[2K");
-        result?
+        let line = ProgressLine::new(&mut *io.progress);
+        let mut tell = |done, total| line.show(progress_bar(done, total, 24));
+        let work = sweep(settings, orgs, options, &io.secrets, &mut tell);
+        line.during(&options.rate_limits, work).await?
     } else {
         sweep(settings, orgs, options, &io.secrets, &mut |_, _| {}).await?
     };

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod explain;
 pub mod fix;
 pub mod list;
+pub mod progress;
 pub mod rate_limit_cache;
 pub mod scan;
 pub mod session;

@@ -104,6 +104,8 @@ pub struct RunContext {
     pub settings: Settings,
     pub options: RunOptions,
     pub facts: Facts,
+    /// The ids of the checks chosen, set when they start (the first run on this context).
+    pub planned: OnceLock<Vec<String>>,
     /// A setting found wrong during the run (an unknown org or environment name): exit 2.
     config_error: Mutex<Option<ConfigError>>,
 }
@@ -157,6 +159,7 @@ impl RunContext {
             settings,
             options,
             facts: Facts::default(),
+            planned: OnceLock::new(),
             config_error: Mutex::new(None),
         })
     }
@@ -210,6 +213,7 @@ impl RunContext {
             settings,
             options: self.options.clone(),
             facts,
+            planned: OnceLock::new(),
             config_error: Mutex::new(None),
         })
     }
@@ -291,6 +295,13 @@ impl RunContext {
                 ..
             }
         )
+    }
+
+    /// Whether the check `id` is among those this run chose.
+    pub fn will_run(&self, id: &str) -> bool {
+        self.planned
+            .get()
+            .is_some_and(|checks| checks.iter().any(|c| c == id))
     }
 
     /// The granted scopes a check of this run read, if one did and could.

@@ -28,6 +28,12 @@ pub async fn run(
     deadline: Option<Duration>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Vec<Outcome> {
+    let _ = ctx.planned.set(
+        chosen
+            .iter()
+            .map(|&i| registry.checks[i].id.clone())
+            .collect(),
+    );
     // A deadline past what the clock can hold (a library caller's) is no deadline, not a panic.
     let give_up_at = deadline.and_then(|d| tokio::time::Instant::now().checked_add(d));
     let mut done: HashMap<usize, Vec<Outcome>> = HashMap::new();

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -27,15 +27,22 @@ pub trait Clock: Send + Sync {
     fn sleep(&self, wait: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 }
 
-/// The system clock and tokio's timer.
+/// The system clock and tokio's timer. The time is read once from the
+/// system and then counted on tokio's monotonic clock, so a wall-clock jump
+/// mid-run does not change a wait, and the time and the timer always agree.
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_ms(&self) -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0)
+        static ORIGIN: OnceLock<(u64, tokio::time::Instant)> = OnceLock::new();
+        let (epoch_ms, at) = ORIGIN.get_or_init(|| {
+            let epoch_ms = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0);
+            (epoch_ms, tokio::time::Instant::now())
+        });
+        epoch_ms + at.elapsed().as_millis() as u64
     }
 
     fn sleep(&self, wait: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
@@ -92,6 +99,8 @@ struct State {
     /// not heard from yet may have in flight at once.
     smallest_limit: Option<u64>,
     waits: Vec<Wait>,
+    /// Endpoints waiting now, and when their windows turn (epoch ms).
+    waiting: HashMap<String, u64>,
 }
 
 /// The rate-limit windows of one control plane and app, shared by every
@@ -178,11 +187,17 @@ impl RateLimits {
             };
             match room {
                 Room::WaitForTurn(wait) => {
-                    self.lock().waits.push(Wait {
-                        endpoint: endpoint.clone(),
-                        waited: wait,
-                    });
+                    {
+                        let mut state = self.lock();
+                        state.waits.push(Wait {
+                            endpoint: endpoint.clone(),
+                            waited: wait,
+                        });
+                        let turns_at = self.clock.now_ms() + wait.as_millis() as u64;
+                        state.waiting.insert(endpoint.clone(), turns_at);
+                    }
                     self.clock.sleep(wait).await;
+                    self.lock().waiting.remove(&endpoint);
                 }
                 _ => notified.await,
             }
@@ -271,6 +286,21 @@ impl RateLimits {
     /// The waits pacing imposed so far.
     pub fn waits(&self) -> Vec<Wait> {
         self.lock().waits.clone()
+    }
+
+    /// The endpoint waiting longest now for its window, and how long is left.
+    pub fn waiting(&self) -> Option<(String, Duration)> {
+        let now = self.clock.now_ms();
+        self.lock()
+            .waiting
+            .iter()
+            .max_by_key(|(_, turns_at)| **turns_at)
+            .map(|(endpoint, turns_at)| {
+                (
+                    endpoint.clone(),
+                    Duration::from_millis(turns_at.saturating_sub(now)),
+                )
+            })
     }
 
     /// The windows that have not turned yet, by endpoint: what the next run needs.
@@ -395,6 +425,27 @@ mod tests {
                 waited: Duration::from_secs(30)
             }]
         );
+    }
+
+    #[tokio::test]
+    async fn a_wait_is_visible_while_it_lasts() {
+        let limits = RateLimits::default();
+        let now = SystemClock.now_ms() / 1000;
+        limits.observe(
+            API_LIST,
+            Headers {
+                remaining: Some(0),
+                reset: Some(now + 30),
+                date: Some(now),
+                ..Headers::default()
+            },
+        );
+        let waiting = limits.admit(API_LIST);
+        tokio::pin!(waiting);
+        assert!(futures::poll!(waiting.as_mut()).is_pending());
+        let (endpoint, left) = limits.waiting().expect("a wait under way");
+        assert_eq!(endpoint, super::endpoint(API_LIST));
+        assert!(left > Duration::from_secs(25) && left <= Duration::from_secs(30));
     }
 
     #[tokio::test]

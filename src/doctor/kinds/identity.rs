@@ -11,6 +11,7 @@ use crate::settings::mask_id;
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let mut recorder = Recorder::new(ctx);
+    read_ahead(ctx);
     let answer = recorder.fetch(Request::get(paths::ME)).await;
     let verdict = match reply(&answer) {
         Err(verdict) => verdict,
@@ -46,6 +47,34 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         },
     };
     verdict.with_evidence(recorder)
+}
+
+/// Started beside `/me` when `--org` names an organization by id (and
+/// `org.structure` is among the checks): its record, hierarchy and
+/// environments, so that `org.structure` and `org.environments` find the
+/// answers in the run's cache a round trip sooner. When the id is the app's
+/// own org (the usual `ANYPOINT_ORG`) all three are read anyway; when it is
+/// a business group, its hierarchy is a read the run does not use, and when
+/// `/me` is refused, so are these three.
+fn read_ahead(ctx: &RunContext) {
+    let Some(org) = ctx
+        .settings
+        .org
+        .as_ref()
+        .filter(|o| super::org_structure::looks_like_id(&o.value))
+        .filter(|_| ctx.will_run("org.structure"))
+    else {
+        return;
+    };
+    let reads = [
+        Request::get(paths::organization(&org.value)),
+        Request::get(paths::hierarchy(&org.value)),
+        Request::get(paths::environments(&org.value)),
+    ];
+    let platform = std::sync::Arc::clone(&ctx.platform);
+    tokio::spawn(async move {
+        futures::future::join_all(reads.into_iter().map(|r| platform.fetch(r))).await;
+    });
 }
 
 /// The app an admin's token reads: its org and name, or why they are unknown.

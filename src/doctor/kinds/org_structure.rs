@@ -197,7 +197,7 @@ fn flatten(groups: &[Hierarchy]) -> Vec<OrgInfo> {
         .collect()
 }
 
-fn looks_like_id(value: &str) -> bool {
+pub fn looks_like_id(value: &str) -> bool {
     value.len() == 36 && value.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
