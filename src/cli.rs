@@ -453,6 +453,15 @@ pub struct WorldArgs {
         value_parser = clap::value_parser!(u64).range(..=anypoint_sim::validate::MAX_LATENCY_MS)
     )]
     pub latency_ms: Option<u64>,
+
+    /// Requests each endpoint answers per minute before 429, in place of the
+    /// world's own limit (the generated worlds' is 400).
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u64).range(1..=anypoint_sim::validate::MAX_RATE_LIMIT)
+    )]
+    pub rate_limit: Option<u64>,
 }
 
 /// The simulator's own options: it knows nothing of the command line.
@@ -462,6 +471,7 @@ impl From<&WorldArgs> for anypoint_sim::load::WorldOptions {
             scenario: args.scenario.clone(),
             scenario_file: args.scenario_file.clone(),
             latency_ms: args.latency_ms,
+            rate_limit_per_minute: args.rate_limit,
         }
     }
 }

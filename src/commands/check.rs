@@ -13,8 +13,9 @@ use crate::doctor::calls::{self, CallFound};
 use crate::doctor::context::RunOptions;
 use crate::doctor::{Registry, select};
 use crate::error::{ConfigError, Error};
+use crate::report::sweep::SweepOutput;
 use crate::report::table::TableOptions;
-use crate::report::{self, Format, baseline, redact, render};
+use crate::report::{Format, Report, baseline, redact, render};
 use crate::settings::{OrgSweep, Settings};
 use crate::{ExitStatus, Io, Run, diagnose_run};
 
@@ -168,44 +169,60 @@ async fn sweep_groups(
     report_file: Option<(&Path, Format)>,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
-    let result = if io.terminal.progress {
-        let line = ProgressLine::new(&mut *io.progress);
-        let mut tell = |done, total| line.show(progress_bar(done, total, 24));
-        let work = sweep(settings, orgs, options, &io.secrets, &mut tell);
-        line.during(&options.rate_limits, work).await?
-    } else {
-        sweep(settings, orgs, options, &io.secrets, &mut |_, _| {}).await?
-    };
-    let Sweep {
-        mut base,
-        mut groups,
-        canary,
-        ids,
-    } = result;
-    if args.redact_ids {
-        for report in std::iter::once(&mut base).chain(groups.iter_mut()) {
-            redact::redact_ids(report, &ids);
-        }
-    }
-    let options = TableOptions {
+    let shown = TableOptions {
         color: io.terminal.color,
         width: io.terminal.width,
         verbose: args.verbose,
     };
-    let rendered = report::sweep::render(&base, &groups, args.format, options);
-    if let Some((path, format)) = report_file {
-        let plain = TableOptions {
-            color: false,
-            width: Some(120),
-            verbose: true,
-        };
-        let bytes = report::sweep::render(&base, &groups, format, plain);
+    let plain = TableOptions {
+        color: false,
+        width: Some(120),
+        verbose: true,
+    };
+    // Each report is written into the outputs as it comes, then let go.
+    let mut outputs: Option<(SweepOutput, Option<SweepOutput>)> = None;
+    let mut each = |mut report: Report, ids: &[String]| {
+        if args.redact_ids {
+            redact::redact_ids(&mut report, ids);
+        }
+        match &mut outputs {
+            None => {
+                let file = report_file.map(|(_, format)| SweepOutput::new(&report, format, plain));
+                outputs = Some((SweepOutput::new(&report, args.format, shown), file));
+            }
+            Some((out, file)) => {
+                out.add(&report);
+                if let Some(file) = file {
+                    file.add(&report);
+                }
+            }
+        }
+    };
+    let Sweep { canary, .. } = if io.terminal.progress {
+        let line = ProgressLine::new(&mut *io.progress);
+        let mut tell = |done, total| line.show(progress_bar(done, total, 24));
+        let work = sweep(settings, orgs, options, &io.secrets, &mut tell, &mut each);
+        line.during(&options.rate_limits, work).await?
+    } else {
+        sweep(
+            settings,
+            orgs,
+            options,
+            &io.secrets,
+            &mut |_, _| {},
+            &mut each,
+        )
+        .await?
+    };
+    let (out, file) = outputs.expect("a sweep gives the base report first");
+    let status = out.total().exit_status(args.fail_on);
+    if let (Some((path, _)), Some(file)) = (report_file, file) {
+        let bytes = file.finish();
         canary.check(bytes.as_bytes(), &path.display().to_string())?;
         write_file(path, bytes.as_bytes())?;
     }
-    io.out.write_all(rendered.as_bytes())?;
-    let total = report::sweep::summary(std::iter::once(&base).chain(&groups));
-    Ok(total.exit_status(args.fail_on))
+    io.out.write_all(out.finish().as_bytes())?;
+    Ok(status)
 }
 
 /// `business groups [██████░░░░░░] 6/20`, `width` cells wide.

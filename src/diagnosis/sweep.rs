@@ -22,32 +22,26 @@ use crate::settings::{OrgSweep, Settings};
 /// many groups there are.
 const GROUPS_AT_ONCE: usize = 32;
 
-/// A finished sweep: the base checks' report, one report per business group
-/// (in the order the hierarchy lists them), the secrets output must not
-/// hold, and the ids `--redact-ids` hides.
+/// A finished sweep: how many business groups were checked, and the secrets
+/// output must not hold. The reports went to the caller one at a time.
 pub struct Sweep {
-    pub base: Report,
-    pub groups: Vec<Report>,
+    pub groups: usize,
     pub canary: Canary,
-    pub ids: Vec<String>,
-}
-
-impl Sweep {
-    /// The base report followed by every group's.
-    pub fn reports(&self) -> impl Iterator<Item = &Report> {
-        std::iter::once(&self.base).chain(&self.groups)
-    }
 }
 
 /// Runs a sweep over the business groups `orgs` names; `progress` hears
-/// (groups done, groups to check). A base check that fails ends it with the
-/// base report alone: no group could be checked without it.
+/// (groups done, groups to check), and `each` every report as it is ready
+/// (the base checks' first, then each group's in the hierarchy's order)
+/// with the ids it may hold (for `--redact-ids`), so no report needs to be
+/// kept after it is written. A base check that fails ends it with the base
+/// report alone: no group could be checked without it.
 pub async fn sweep(
     settings: Settings,
     orgs: &OrgSweep,
     options: &RunOptions,
     secrets: &SecretRegistry,
     progress: &mut dyn FnMut(usize, usize),
+    each: &mut dyn FnMut(Report, &[String]),
 ) -> Result<Sweep, Error> {
     let registry = Registry::get();
     let chosen = super::chosen_checks(registry, options)?;
@@ -72,19 +66,16 @@ pub async fn sweep(
     fold::one_root_cause(&mut outcomes);
     let passed = !outcomes.iter().any(|o| o.blocks_dependents());
     let base_report = Report::build(&base, outcomes, options, started.elapsed());
-    let mut ids = redact::ids_of(&base);
+    let base_ids = redact::ids_of(&base);
     let canary = base.platform.canary();
     let targets = match base.facts.org.get() {
         Some(facts) if passed => targets(orgs, &facts.root, &facts.business_groups)?,
         _ => {
-            return Ok(Sweep {
-                base: base_report,
-                groups: Vec::new(),
-                canary,
-                ids,
-            });
+            each(base_report, &base_ids);
+            return Ok(Sweep { groups: 0, canary });
         }
     };
+    each(base_report, &base_ids);
     // Each group learns its own org (from answers already read: nothing is
     // sent twice), then runs what follows.
     let org_structure = registry.index_of("org.structure");
@@ -118,22 +109,28 @@ pub async fn sweep(
             }
         })
         .buffered(GROUPS_AT_ONCE);
-    let mut groups = Vec::with_capacity(total);
+    let mut done = 0;
     while let Some((ctx, outcomes, took)) = runs.next().await {
         if let Some(error) = ctx.take_config_error() {
             return Err(error.into());
         }
+        let mut ids = base_ids.clone();
         ids.extend(redact::ids_of(&ctx));
-        groups.push(Report::build(&ctx, outcomes, options, took));
-        progress(groups.len(), total);
+        each(Report::build(&ctx, outcomes, options, took), &ids);
+        done += 1;
+        progress(done, total);
+        // What only this group asked is not asked again: the cache keeps
+        // the base's answers and the groups' still running, so memory does
+        // not grow with the number of groups. The root's are the base's.
+        if let Some(org) = ctx.facts.org.get().filter(|o| !o.org_is_root()) {
+            let own = format!("/organizations/{}", org.org.id);
+            ctx.platform
+                .forget(|request| request.path.contains(own.as_str()));
+        }
     }
-    ids.sort();
-    ids.dedup();
     Ok(Sweep {
-        base: base_report,
-        groups,
+        groups: done,
         canary,
-        ids,
     })
 }
 

@@ -327,6 +327,15 @@ impl Platform {
             .clone()
     }
 
+    /// Forgets the answers to the requests `done` picks (a finished business
+    /// group's, in a sweep): the cache holds only what may still be asked.
+    pub fn forget(&self, done: impl Fn(&Request) -> bool) {
+        self.answers
+            .lock()
+            .expect("cache lock poisoned")
+            .retain(|request, _| !done(request));
+    }
+
     /// The answer to a request this run already sent, without sending it.
     pub fn answered(&self, request: &Request) -> Option<Arc<Answer>> {
         let answers = self.answers.lock().expect("cache lock poisoned");

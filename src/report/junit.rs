@@ -2,7 +2,7 @@
 //! doctor's verdicts next to their own tests. A warning passes, with its
 //! text in `system-out`; `error` is an error, `skip` is skipped.
 
-use super::model::{Outcome, Report, Status};
+use super::model::{Outcome, Report, Status, Summary};
 
 /// Text as XML character data: markup escaped, and the characters XML 1.0
 /// does not allow (most C0 controls, U+FFFE, U+FFFF) or that a reader
@@ -66,39 +66,35 @@ fn case(o: &Outcome) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let name = format!("anypoint-doctor check {}", report.target.host);
-    document(&[(name, report)], report.duration_ms)
+    let mut suites = Suites::default();
+    suites.add(
+        report,
+        &format!("anypoint-doctor check {}", report.target.host),
+    );
+    suites.finish(report.duration_ms)
 }
 
-/// A sweep: one test suite per report, named after its business group.
-pub fn render_all<'a>(reports: impl Iterator<Item = &'a Report>) -> String {
-    let suites: Vec<(String, &Report)> = reports
-        .map(|report| {
-            let org = report.target.org_name.as_deref().unwrap_or("base checks");
-            (
-                format!("anypoint-doctor check {} {org}", report.target.host),
-                report,
-            )
-        })
-        .collect();
-    let duration = suites.iter().map(|(_, r)| r.duration_ms).max().unwrap_or(0);
-    document(&suites, duration)
+/// The name of a sweep's suite for `report`: its business group's.
+pub fn sweep_suite_name(report: &Report) -> String {
+    let org = report.target.org_name.as_deref().unwrap_or("base checks");
+    format!("anypoint-doctor check {} {org}", report.target.host)
 }
 
-fn document(suites: &[(String, &Report)], duration_ms: u64) -> String {
-    let total = super::sweep::summary(suites.iter().map(|(_, r)| *r));
-    let tests: usize = suites.iter().map(|(_, r)| r.checks.len()).sum();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<testsuites name=\"anypoint-doctor\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">\n",
-        total.fail,
-        total.error,
-        total.skip,
-        seconds(duration_ms)
-    ));
-    for (name, report) in suites {
+/// A document's test suites, added one report at a time (a sweep renders
+/// each business group as it finishes); the totals go on the wrapper.
+#[derive(Default)]
+pub struct Suites {
+    text: String,
+    total: Summary,
+    tests: usize,
+}
+
+impl Suites {
+    pub fn add(&mut self, report: &Report, name: &str) {
         let s = &report.summary;
-        out.push_str(&format!(
+        self.total.add(s);
+        self.tests += report.checks.len();
+        self.text.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\">\n",
             escape(name),
             report.checks.len(),
@@ -109,10 +105,24 @@ fn document(suites: &[(String, &Report)], duration_ms: u64) -> String {
             escape(report.generated_at.trim_end_matches('Z'))
         ));
         for outcome in &report.checks {
-            out.push_str(&case(outcome));
+            self.text.push_str(&case(outcome));
         }
-        out.push_str("  </testsuite>\n");
+        self.text.push_str("  </testsuite>\n");
     }
-    out.push_str("</testsuites>\n");
-    out
+
+    /// The document, `duration_ms` long in all.
+    pub fn finish(self, duration_ms: u64) -> String {
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        out.push_str(&format!(
+            "<testsuites name=\"anypoint-doctor\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">\n",
+            self.tests,
+            self.total.fail,
+            self.total.error,
+            self.total.skip,
+            seconds(duration_ms)
+        ));
+        out.push_str(&self.text);
+        out.push_str("</testsuites>\n");
+        out
+    }
 }

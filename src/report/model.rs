@@ -22,6 +22,15 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Adds another report's totals to these.
+    pub fn add(&mut self, other: &Summary) {
+        self.pass += other.pass;
+        self.warn += other.warn;
+        self.fail += other.fail;
+        self.skip += other.skip;
+        self.error += other.error;
+    }
+
     /// 1 when a check failed (or warned, with --fail-on warn); else 3 when
     /// something could not be checked; else 0.
     pub fn exit_status(&self, fail_on: FailOn) -> ExitStatus {

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use super::world::World;
 use super::{generate, scenarios};
 
-/// Which world to serve: the doctor's `--scenario`, `--scenario-file` and
-/// `--latency-ms`, without the command line.
+/// Which world to serve: the doctor's `--scenario`, `--scenario-file`,
+/// `--latency-ms` and `--rate-limit`, without the command line.
 #[derive(Debug, Clone, Default)]
 pub struct WorldOptions {
     /// A named scenario; ignored when `scenario_file` is given.
@@ -16,6 +16,8 @@ pub struct WorldOptions {
     pub scenario_file: Option<PathBuf>,
     /// Replaces the world's own latency.
     pub latency_ms: Option<u64>,
+    /// Replaces the world's own rate limit (requests per endpoint and minute).
+    pub rate_limit_per_minute: Option<u64>,
 }
 
 /// Why no world could be chosen. Each carries what a caller needs for a
@@ -80,6 +82,9 @@ pub fn world(
     };
     if let Some(ms) = options.latency_ms {
         world.latency_ms = ms;
+    }
+    if let Some(limit) = options.rate_limit_per_minute {
+        world.rate_limit_per_minute = Some(limit);
     }
     Ok((world, label))
 }

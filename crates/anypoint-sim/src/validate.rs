@@ -18,7 +18,7 @@ const MAX_WAIT_SECS: u64 = 24 * 3600;
 /// (2^53 - 1), which also leaves room for the ids the simulator assigns.
 const MAX_ID: u64 = (1 << 53) - 1;
 /// The largest per-minute rate limit (one a counter cannot overflow).
-const MAX_RATE_LIMIT: u64 = 1_000_000_000;
+pub const MAX_RATE_LIMIT: u64 = 1_000_000_000;
 /// How deep business groups may nest.
 const MAX_DEPTH: usize = 32;
 
