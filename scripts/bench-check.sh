@@ -33,7 +33,7 @@ start_sim "$bin" --scenario-file examples/bench-world.toml --latency-ms "$latenc
 for org in "" b0000000-0000-4000-8000-000000000001; do
   echo "  ANYPOINT_ORG=${org:-(not set)}"
   for run in 1 2 3; do
-    env -u XDG_CACHE_HOME HOME=/nonexistent ANYPOINT_ORG="$org" \
+    env -u XDG_CACHE_HOME HOME=/nonexistent ${org:+ANYPOINT_ORG=$org} \
       ANYPOINT_HOST=$url ANYPOINT_CLIENT_ID=b1b2b3b4b5b6b7b8b9b0c1c2c3c4c5c6 ANYPOINT_CLIENT_SECRET=bench-secret \
       /usr/bin/time -f "    run $run: %e s wall, %M KiB peak" "$bin" check --ca-file "$cert" --format json >/dev/null
   done

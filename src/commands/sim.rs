@@ -120,8 +120,20 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     // The last line: everything above is printed, and the server is up.
     writeln!(io.out, "\nServing until Ctrl-C.")?;
     io.out.flush()?;
+    let state = std::sync::Arc::clone(&running.state);
     tokio::select! {
-        _ = interrupted => Ok(ExitStatus::Ok),
+        _ = interrupted => {
+            // What a benchmark or a demo wants to know at the end: the load,
+            // and whether any client met the rate limit. Whoever started the
+            // simulator may have stopped reading: that is no failure of it.
+            let _ = writeln!(
+                io.out,
+                "Answered {} requests; {} over the rate limit (429).",
+                state.requests(),
+                state.throttled()
+            );
+            Ok(ExitStatus::Ok)
+        }
         result = running.wait() => result.map(|()| ExitStatus::Ok).map_err(Error::from),
     }
 }

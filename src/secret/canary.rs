@@ -7,6 +7,8 @@
 //! whitespace, borders or colour (a value wrapped by a list, a tab
 //! collapsed). It can only fire on a bug.
 
+use std::collections::HashSet;
+
 use crate::error::ConfigError;
 use crate::secret::forms::{is_box_drawing, without_layout};
 use crate::secret::{Secret, SecretRegistry};
@@ -33,20 +35,15 @@ impl Canary {
     pub fn check(&self, bytes: &[u8], destination: &str) -> Result<(), ConfigError> {
         let text = String::from_utf8_lossy(bytes);
         let finder = self.secrets.finder();
-        let found = unescaped_views(&text)
-            .iter()
-            .find_map(|view| finder.find(view))
-            .or_else(|| {
-                // Layout goes first: a wrap may fall inside an escape.
-                let plain = crate::text::without_ansi(&text);
-                std::iter::once(without_layout(&plain))
-                    .chain(columns(&plain))
-                    .find_map(|bare| {
-                        unescaped_views(&bare)
-                            .iter()
-                            .find_map(|view| finder.find_unlaid(&without_layout(view)))
-                    })
-            });
+        let found = in_every_view(&text, &mut |view| finder.find(view)).or_else(|| {
+            // Layout goes first: a wrap may fall inside an escape.
+            let plain = crate::text::without_ansi(&text);
+            std::iter::once(without_layout(&plain))
+                .chain(columns(&plain))
+                .find_map(|bare| {
+                    in_every_view(&bare, &mut |view| finder.find_unlaid(&without_layout(view)))
+                })
+        });
         match found {
             Some(what) => Err(ConfigError::SecretInOutput {
                 what,
@@ -57,24 +54,42 @@ impl Canary {
     }
 }
 
-/// The text, and the text with JSON, XML or Markdown escapes undone, once and twice.
-fn unescaped_views(text: &str) -> Vec<String> {
-    let mut views = vec![text.to_string()];
-    let mut layer = vec![text.to_string()];
-    for _depth in 0..2 {
-        let mut next = Vec::new();
-        for view in &layer {
-            for undo in [json_unescaped, xml_unescaped, markdown_unescaped] {
-                let undone = undo(view);
-                if !views.contains(&undone) {
-                    views.push(undone.clone());
-                    next.push(undone);
-                }
-            }
-        }
-        layer = next;
+/// The first thing `find` finds in the text or in the text with JSON, XML
+/// or Markdown escapes undone, once and twice. Each view is read as it is
+/// made and let go (a view already read is known by its hash), so a large
+/// output costs a few copies of itself, not one per view.
+fn in_every_view<T>(text: &str, find: &mut dyn FnMut(&str) -> Option<T>) -> Option<T> {
+    let mut seen = HashSet::from([fingerprint(text)]);
+    find(text).or_else(|| undone_views(text, 2, &mut seen, find))
+}
+
+fn undone_views<T>(
+    view: &str,
+    depth: usize,
+    seen: &mut HashSet<u64>,
+    find: &mut dyn FnMut(&str) -> Option<T>,
+) -> Option<T> {
+    if depth == 0 {
+        return None;
     }
-    views
+    for undo in [json_unescaped, xml_unescaped, markdown_unescaped] {
+        let undone = undo(view);
+        if !seen.insert(fingerprint(&undone)) {
+            continue;
+        }
+        if let Some(found) = find(&undone).or_else(|| undone_views(&undone, depth - 1, seen, find))
+        {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn fingerprint(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Every JSON string escape in the text undone (text that is not an escape is kept).

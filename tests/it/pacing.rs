@@ -221,3 +221,65 @@ async fn an_unreadable_cache_is_ignored_and_replaced() {
     );
     sim.stop().await;
 }
+
+/// `sim` says on Ctrl-C how many requests it answered and how many were over
+/// its rate limit: what a benchmark reads to show that no run met the limit.
+#[cfg(unix)]
+#[test]
+fn the_simulator_counts_the_answers_over_its_limit_when_stopped() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = crate::support::bin::command(
+        &[
+            "sim",
+            "--scenario",
+            "generated-1x1",
+            "--rate-limit",
+            "1",
+            "--port",
+            "0",
+        ],
+        &[],
+    )
+    .stdin(std::process::Stdio::null())
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .expect("the simulator starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut address = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(url) = line.strip_prefix("Listening on http://") {
+            address = Some(url.split_whitespace().next().unwrap().to_string());
+        }
+        if line.starts_with("Serving until Ctrl-C") {
+            break;
+        }
+    }
+    let address = address.expect("the simulator printed its address");
+    let statuses: Vec<String> = (0..2)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            stream
+                .write_all(
+                    b"GET /accounts/api/me HTTP/1.1\r\nHost: sim\r\nConnection: close\r\n\r\n",
+                )
+                .unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).unwrap();
+            answer.lines().next().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert!(statuses[1].contains(" 429 "), "{statuses:?}");
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        rest.last().map(String::as_str),
+        Some("Answered 2 requests; 1 over the rate limit (429)."),
+        "{rest:?}"
+    );
+}
