@@ -4,8 +4,10 @@
 # default; give others as arguments). Prints, from one run, the wall time
 # over https (HTTP/2 offered by ALPN) and over plain http, its ratio to the
 # four-round-trip floor, HTTP requests, requests sent twice, connections and
-# TLS handshakes the simulator accepted; then the peak memory of the binary
-# against `sim --tls`, and how long `--version` takes. `--timeline` also
+# TLS handshakes the simulator accepted, with the org given by id
+# (ANYPOINT_ORG, read beside /me) and without; then the wall time and peak
+# memory of the binary against `sim --tls`, both ways, and how long
+# `--version` takes. `--timeline` also
 # prints each request's start and end as the simulator logged them.
 # Needs: cargo, GNU time (/usr/bin/time), and hyperfine (apt-get install
 # hyperfine); without hyperfine, --version is timed with a shell loop.
