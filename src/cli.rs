@@ -4,6 +4,8 @@
 //! own CLI has one, the same `ANYPOINT_*` environment variable. Flags beat
 //! environment variables, which beat defaults; `settings` resolves them and
 //! remembers which one won. Secrets hide their environment values from `--help`.
+//! anypoint-cli-v4's own spellings (`--client_id`, `--client_secret`,
+//! `--organization`, `--environment`, `-o`/`--output`) are hidden aliases.
 
 use std::path::PathBuf;
 
@@ -80,13 +82,19 @@ pub enum Command {
 #[derive(Args)]
 pub struct ConnectionArgs {
     /// Connected App client id.
-    #[arg(long, env = "ANYPOINT_CLIENT_ID", help_heading = "Credentials")]
+    #[arg(
+        long,
+        alias = "client_id",
+        env = "ANYPOINT_CLIENT_ID",
+        help_heading = "Credentials"
+    )]
     pub client_id: Option<String>,
 
     /// Connected App client secret. Prefer the environment variable or --client-secret-file:
     /// a value on the command line ends up in shell history and `ps`.
     #[arg(
         long,
+        alias = "client_secret",
         env = "ANYPOINT_CLIENT_SECRET",
         hide_env_values = true,
         help_heading = "Credentials"
@@ -121,12 +129,18 @@ pub struct ConnectionArgs {
 
     /// Organization or business group, by id or name; `all`, or several separated by commas,
     /// checks each one in turn, a section each. [default: the Connected App's own org]
-    #[arg(long, env = "ANYPOINT_ORG", help_heading = "Target")]
+    #[arg(
+        long,
+        alias = "organization",
+        env = "ANYPOINT_ORG",
+        help_heading = "Target"
+    )]
     pub org: Option<String>,
 
     /// Environment by name or id; repeat or separate with commas. [default: every environment of the org]
     #[arg(
         long = "env",
+        alias = "environment",
         env = "ANYPOINT_ENV",
         value_delimiter = ',',
         value_name = "ENV",
@@ -340,7 +354,7 @@ pub struct CheckArgs {
     pub admin: AdminArgs,
 
     /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Table, help_heading = "Output")]
+    #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = Format::Table, help_heading = "Output")]
     pub format: Format,
 
     /// Run only these checks: ids or category prefixes (`scope`, `auth.token`), comma-separated.
@@ -421,7 +435,7 @@ pub enum ListFormat {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
 
     /// List the capabilities `check --for` takes, with the scopes that allow each.
@@ -504,7 +518,7 @@ pub struct DemoArgs {
     pub world: WorldArgs,
 
     /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
     /// Show every check and every next step in full, as `check -v` does.
@@ -522,7 +536,7 @@ pub struct AppsArgs {
     pub target_admin_site: bool,
 
     /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
 }
 
@@ -532,7 +546,7 @@ pub struct ApisArgs {
     pub connection: ConnectionArgs,
 
     /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
 }
 
@@ -551,7 +565,7 @@ pub struct WriteArgs {
     pub dry_run: bool,
 
     /// Output format on stdout: what was created (or would be, with --dry-run).
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
 }
 
@@ -650,7 +664,7 @@ pub struct FixArgs {
     pub include: Vec<String>,
 
     /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = FixFormat::Diff, help_heading = "Output")]
+    #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = FixFormat::Diff, help_heading = "Output")]
     pub format: FixFormat,
 
     /// Apply the plan without asking (one PATCH with the org admin's token), then re-check.
@@ -698,7 +712,7 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
 
     /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+    #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = ScanFormat::Table)]
     pub format: ScanFormat,
 
     /// Exit 1 when a finding is at least this severe.

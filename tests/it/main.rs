@@ -7,6 +7,7 @@ mod support;
 mod architecture;
 mod checks;
 mod cli;
+mod cli_v4;
 mod codes;
 mod create;
 mod faults;
