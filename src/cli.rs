@@ -236,6 +236,7 @@ impl ConnectionArgs {
                 value: self.connect_timeout,
                 source: from("connect_timeout", "--connect-timeout", ""),
             },
+            notes: Vec::new(),
         }
     }
 }

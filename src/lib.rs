@@ -5,6 +5,7 @@
 //! it in-process and `main` stays thin.
 
 pub mod cli;
+pub mod cli_v4_config;
 pub mod commands;
 pub mod diagnosis;
 pub mod doctor;

@@ -8,10 +8,12 @@ use std::path::PathBuf;
 
 use reqwest::Url;
 
+use crate::cli_v4_config;
 use crate::error::ConfigError;
 use crate::platform::control_plane::{DEFAULT_HOST, Region, parse_base_url, region_host};
 use crate::platform::proxy::{ProxyChoice, ProxyEnv, mask_credentials};
 use crate::secret::{MIN_SCANNABLE_CHARS, Secret, SecretRegistry};
+use crate::text::shell_word;
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +21,8 @@ pub enum Source {
     Flag(&'static str),
     Env(&'static str),
     File(PathBuf),
+    /// anypoint-cli-v4's saved settings (`cli_v4_config`).
+    CliV4Config(PathBuf),
     Default,
 }
 
@@ -28,6 +32,7 @@ impl fmt::Display for Source {
             Source::Flag(flag) => write!(f, "{flag}"),
             Source::Env(var) => write!(f, "{var}"),
             Source::File(path) => write!(f, "file {}", path.display()),
+            Source::CliV4Config(path) => write!(f, "anypoint-cli-v4 config ({})", path.display()),
             Source::Default => f.write_str("default"),
         }
     }
@@ -56,6 +61,59 @@ pub struct Given {
     pub ca_file: Option<Sourced<PathBuf>>,
     pub timeout: Sourced<u64>,
     pub connect_timeout: Sourced<u64>,
+    /// What reading anypoint-cli-v4's saved settings had to say (a file not
+    /// used, and why): the command tells it before resolving.
+    pub notes: Vec<String>,
+}
+
+impl Given {
+    /// Fills what neither a flag nor a variable set from anypoint-cli-v4's
+    /// saved settings, as anypoint-cli-v4 itself does, key by key; its client
+    /// secret only for its own client id. A file that cannot be used leaves a note.
+    pub fn with_saved(mut self, loaded: cli_v4_config::Loaded) -> Given {
+        let saved = match loaded {
+            cli_v4_config::Loaded::Absent => return self,
+            cli_v4_config::Loaded::Unusable(why) => {
+                self.notes.push(why);
+                return self;
+            }
+            cli_v4_config::Loaded::Saved(saved) => saved,
+        };
+        let from = |value: Option<String>| {
+            value.map(|value| Sourced {
+                value,
+                source: Source::CliV4Config(saved.path.clone()),
+            })
+        };
+        let secret = |value: Option<Secret>| from(value.map(|s| s.expose().to_string()));
+        let saved_id_in_use = match (&self.client_id, &saved.client_id) {
+            (None, Some(_)) => true,
+            (Some(given), Some(id)) => &given.value == id,
+            _ => false,
+        };
+        if self.client_secret.is_none() && self.client_secret_file.is_none() && saved_id_in_use {
+            self.client_secret = secret(saved.client_secret.clone());
+        }
+        self.client_id = self
+            .client_id
+            .take()
+            .or_else(|| from(saved.client_id.clone()));
+        self.bearer = self.bearer.take().or_else(|| secret(saved.bearer.clone()));
+        if self.region.is_none() {
+            self.host = self.host.take().or_else(|| from(saved.host.clone()));
+        }
+        self.org = self.org.take().or_else(|| from(saved.organization.clone()));
+        if self.envs.value.is_empty()
+            && self.envs.source == Source::Default
+            && let Some(environment) = from(saved.environment.clone())
+        {
+            self.envs = Sourced {
+                value: vec![environment.value],
+                source: environment.source,
+            };
+        }
+        self
+    }
 }
 
 /// Which business groups `--org` asks a sweep to cover.
@@ -220,19 +278,6 @@ pub struct TokenRequest {
     pub client_secret: String,
     /// The extra trusted roots, for curl's `--cacert`.
     pub ca_file: Option<String>,
-}
-
-/// A value as one POSIX shell word.
-pub fn shell_word(value: &str) -> String {
-    if !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:/@%+=,".contains(c))
-    {
-        value.to_string()
-    } else {
-        format!("'{}'", value.replace('\'', "'\\''"))
-    }
 }
 
 /// A value as the inside of a double-quoted POSIX shell word: taken as it

@@ -33,7 +33,7 @@ pub async fn run(
             capabilities: &args.for_capabilities,
         },
     )?;
-    let settings = Settings::resolve(&args.connection.given(matches))?
+    let settings = Settings::resolve(&super::session::given(&args.connection, matches, io)?)?
         .with_admin_bearer(args.admin.given(matches))?;
     settings.register_secrets(&io.secrets);
     let settings = super::session::announce(settings, io)?;
@@ -41,7 +41,10 @@ pub async fn run(
     let report_file = args.report.as_deref().map(report_format).transpose()?;
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
     if args.verbose {
-        writeln!(io.err, "Settings (flag > environment > default):")?;
+        writeln!(
+            io.err,
+            "Settings (flag > environment > anypoint-cli-v4 config > default):"
+        )?;
         for row in settings.provenance() {
             // As the report shows it under --redact-ids.
             let value = match row.name {

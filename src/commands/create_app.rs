@@ -17,8 +17,8 @@ use crate::error::{ConfigError, Error};
 use crate::platform::Request;
 use crate::platform::models::{ClientApplication, GRANT_TYPES};
 use crate::report::listing::{CreatedApp, ListedApp, NextContract, OutputFormat, SecretShown};
-use crate::settings::shell_word;
 use crate::text::line;
+use crate::text::shell_word;
 use crate::{ExitStatus, Io};
 
 /// Longest name accepted before sending: the platform's own limit is not

@@ -15,8 +15,8 @@ use crate::error::{ConfigError, Error};
 use crate::platform::Request;
 use crate::platform::models::{ApiContract, ApiInstance, Environment};
 use crate::report::listing::ContractResult;
-use crate::settings::shell_word;
 use crate::text::line;
+use crate::text::shell_word;
 use crate::{ExitStatus, Io};
 
 /// The `versionGroup` a contract is sent with. MuleSoft's guidance names the

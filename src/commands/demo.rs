@@ -13,7 +13,8 @@ use crate::report::Format;
 use crate::report::table::TableOptions;
 use crate::report::{json, markdown, table};
 use crate::secret::Secret;
-use crate::settings::{Credentials, Settings, Source, Sourced, shell_word};
+use crate::settings::{Credentials, Settings, Source, Sourced};
+use crate::text::shell_word;
 use crate::{ExitStatus, Io, RunOptions, diagnose_run};
 
 /// The settings a scenario's login stands for: its app's client credentials,

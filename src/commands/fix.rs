@@ -84,7 +84,7 @@ async fn plan_and_apply(
             ..Default::default()
         },
     )?;
-    let settings = Settings::resolve(&args.connection.given(matches))?
+    let settings = Settings::resolve(&super::session::given(&args.connection, matches, io)?)?
         .with_admin_bearer(args.admin.given(matches))?;
     settings.register_secrets(&io.secrets);
     if args.yes {

@@ -8,8 +8,25 @@ use crate::doctor::session::{Halt, Session, Stop};
 use crate::error::Error;
 use crate::platform::Request;
 use crate::report::table::{self, TableOptions};
-use crate::settings::Settings;
+use crate::settings::{Given, Settings};
 use crate::{ExitStatus, Io};
+
+/// The connection settings as given: flags, then `ANYPOINT_*` variables,
+/// then anypoint-cli-v4's saved settings. Why a saved file is not used is
+/// told on stderr at once, before any error the settings may then give.
+pub fn given(
+    connection: &ConnectionArgs,
+    matches: &ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<Given, Error> {
+    let given = connection
+        .given(matches)
+        .with_saved(crate::cli_v4_config::load());
+    for note in &given.notes {
+        writeln!(io.err, "{note}")?;
+    }
+    Ok(given)
+}
 
 /// Resolves the connection settings and prints their warnings on stderr.
 pub fn resolve_settings(
@@ -17,7 +34,7 @@ pub fn resolve_settings(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<Settings, Error> {
-    let settings = Settings::resolve(&connection.given(matches))?;
+    let settings = Settings::resolve(&given(connection, matches, io)?)?;
     settings.register_secrets(&io.secrets);
     announce(settings, io)
 }

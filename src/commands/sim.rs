@@ -5,8 +5,8 @@ use anypoint_sim::{ServeOptions, load, scenarios};
 
 use crate::cli::SimArgs;
 use crate::error::{ConfigError, Error};
-use crate::settings::shell_word;
 use crate::text::line;
+use crate::text::shell_word;
 use crate::{ExitStatus, Io};
 
 pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {

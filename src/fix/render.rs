@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::{FixPlan, Pair};
 use crate::fix::FixFormat;
 use crate::platform::paths;
-use crate::settings::shell_word;
 use crate::text::line;
+use crate::text::shell_word;
 
 /// The plan in `format`, ending with a newline.
 pub fn render(plan: &FixPlan, format: FixFormat) -> String {

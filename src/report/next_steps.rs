@@ -6,7 +6,8 @@
 //! value from the platform or the user is one shell word (`shell_word`).
 
 use super::model::{NextStep, Outcome, Status, Target, TargetEnvironment};
-use crate::settings::{TokenRequest, shell_word};
+use crate::settings::TokenRequest;
+use crate::text::shell_word;
 
 /// What a suggested command must carry over from the run.
 #[derive(Debug, Clone, Default)]

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
         "streams",
     ],
     &["platform"],
-    &["settings"],
+    &["settings", "cli_v4_config"],
     &["scan"],
     &["doctor"],
     &["report"],

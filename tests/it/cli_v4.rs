@@ -1,12 +1,173 @@
 //! Fitting the hands of anypoint-cli-v4 users: its flag spellings work as
 //! hidden aliases (`--client_id`, `--client_secret`, `--organization`,
 //! `--environment`, `-o`/`--output` for `--format`), and `--help` keeps
-//! showing only the doctor's own.
+//! showing only the doctor's own; its saved settings (`anypoint-cli-v4 conf`)
+//! are read when no flag or variable sets a value, from a file the real
+//! CLI 1.6.12 wrote (`scripts/anypoint-cli-v4-fixture.sh`).
+
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::bin::{doctor, doctor_async};
+use anypoint_doctor::cli_v4_config::{Loaded, read};
+
+use crate::support::bin::{Run, doctor, doctor_async};
+use crate::support::fs::{ROOT, temp_dir};
 use crate::support::sim::{serve, stop, world};
+
+/// What the fixture holds (the simulator's healthy app; see the script).
+const SAVED_ID: &str = "7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9";
+const SAVED_SECRET: &str = "sim-0123456789abcdefFEDCBA9876543210";
+
+/// A home folder holding `bytes` where anypoint-cli-v4 keeps its settings on
+/// Linux (`~/.config/anypoint-cli-v4-nodejs/config.json`), with `mode`.
+fn home_with_config(bytes: &[u8], mode: u32) -> (PathBuf, PathBuf) {
+    let home = temp_dir("cli-v4-home");
+    let folder = home.join(".config/anypoint-cli-v4-nodejs");
+    std::fs::create_dir_all(&folder).unwrap();
+    let file = folder.join("config.json");
+    std::fs::write(&file, bytes).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    (home, file)
+}
+
+fn written_by_the_cli() -> Vec<u8> {
+    std::fs::read(Path::new(ROOT).join("tests/fixtures/anypoint-cli-v4/config.json")).unwrap()
+}
+
+#[track_caller]
+fn no_saved_value_shown(run: &Run) {
+    for value in [SAVED_SECRET, "sim-0123456789"] {
+        assert!(
+            !run.output().contains(value),
+            "a saved secret was shown: {run:#?}"
+        );
+    }
+}
+
+#[test]
+fn the_file_the_cli_wrote_decrypts_to_its_settings() {
+    let (_home, file) = home_with_config(&written_by_the_cli(), 0o600);
+    let Loaded::Saved(saved) = read(&file) else {
+        panic!("the file was not read");
+    };
+    assert_eq!(saved.client_id.as_deref(), Some(SAVED_ID));
+    assert_eq!(
+        saved
+            .client_secret
+            .as_ref()
+            .map(|s| s.expose().to_string())
+            .as_deref(),
+        Some(SAVED_SECRET)
+    );
+    assert_eq!(saved.host.as_deref(), Some("http://127.0.0.1:8081"));
+    assert_eq!(saved.organization.as_deref(), Some("Example Corp"));
+    assert_eq!(saved.environment.as_deref(), Some("Sandbox"));
+    assert!(saved.bearer.is_none());
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_runs_on_the_saved_settings_and_says_where_they_came_from() {
+    let world = world("healthy");
+    let sim = serve(world.clone()).await;
+    let (home, file) = home_with_config(&written_by_the_cli(), 0o600);
+    let home = home.display().to_string();
+    // The saved host is `sim`'s default port; this simulator has its own, and
+    // a variable beats the file.
+    let run = doctor_async(
+        &["check", "-v"],
+        &[
+            ("HOME", home.as_str()),
+            ("ANYPOINT_HOST", sim.base_url.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    no_saved_value_shown(&run);
+    let from_file = format!("from anypoint-cli-v4 config ({})", file.display());
+    for setting in ["client id", "client secret", "org", "env"] {
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.trim_start().starts_with(setting))
+            .unwrap_or_else(|| panic!("no {setting} in {run:#?}"));
+        assert!(line.ends_with(&from_file), "{line}");
+    }
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.trim_start().starts_with("host") && l.ends_with("ANYPOINT_HOST")),
+        "{run:#?}"
+    );
+    assert!(run.stdout.contains("Sandbox"), "{run:#?}");
+    stop(sim).await;
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_config_that_cannot_be_used_is_a_warning_naming_the_path_and_nothing_is_taken() {
+    let cases: [(&str, Vec<u8>, u32); 4] = [
+        (
+            "can be read by other users (mode 644)",
+            written_by_the_cli(),
+            0o644,
+        ),
+        (
+            "could not be decrypted",
+            b"0123456789abcdef:garbage!".to_vec(),
+            0o600,
+        ),
+        (
+            "could not be decrypted",
+            b"\x00\x01 not anything".to_vec(),
+            0o600,
+        ),
+        (
+            "does not hold the settings object",
+            b"[\"client_id\"]".to_vec(),
+            0o600,
+        ),
+    ];
+    for (why, bytes, mode) in cases {
+        let (home, file) = home_with_config(&bytes, mode);
+        let home = home.display().to_string();
+        let run = doctor(&["check"], &[("HOME", home.as_str())]);
+        assert_eq!(run.code, 2, "nothing was taken, so no client id: {run:#?}");
+        let warning = run.stderr.lines().next().unwrap_or_default();
+        assert!(
+            warning.starts_with("warning: the anypoint-cli-v4 config")
+                && warning.contains(&file.display().to_string())
+                && warning.contains(why)
+                && warning.ends_with("nothing in it is used"),
+            "{why}: {run:#?}"
+        );
+        if mode == 0o644 {
+            assert!(warning.contains("chmod 600"), "{warning}");
+        }
+        no_saved_value_shown(&run);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_saved_secret_goes_only_with_the_saved_client_id() {
+    let (home, _) = home_with_config(&written_by_the_cli(), 0o600);
+    let home = home.display().to_string();
+    let run = doctor(
+        &["check", "--client-id", "another-app-0000"],
+        &[("HOME", home.as_str())],
+    );
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("secret"), "{run:#?}");
+    no_saved_value_shown(&run);
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anypoint_cli_v4_spellings_are_accepted() {

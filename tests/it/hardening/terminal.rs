@@ -497,7 +497,7 @@ fn report_naming(name: &str) -> anypoint_doctor::report::Report {
             title: format!("List API instances in {name}"),
             command: format!(
                 "anypoint-doctor apis --env {}",
-                anypoint_doctor::settings::shell_word(name)
+                anypoint_doctor::text::shell_word(name)
             ),
         }],
         changes: Some(vec![Change {
@@ -510,7 +510,7 @@ fn report_naming(name: &str) -> anypoint_doctor::report::Report {
         }]),
         least_privilege: None,
         duration_ms: 1,
-        rerun_flags: format!(" --org {}", anypoint_doctor::settings::shell_word(name)),
+        rerun_flags: format!(" --org {}", anypoint_doctor::text::shell_word(name)),
     }
 }
 
@@ -536,7 +536,7 @@ proptest! {
 
     #[test]
     fn a_shell_word_is_one_argument_exactly(name in hostile_name()) {
-        let word = anypoint_doctor::settings::shell_word(&name);
+        let word = anypoint_doctor::text::shell_word(&name);
         let out = std::process::Command::new("sh")
             .args(["-c", &format!("printf '%s' {word}")])
             .output()
