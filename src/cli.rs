@@ -75,6 +75,58 @@ pub enum Command {
     Scan(ScanArgs),
     /// Plan the scopes to grant the Connected App (exactly the missing ones, as a diff, curl, Terraform or JSON) and, with an org admin's token, apply it.
     Fix(Box<FixArgs>),
+    /// Print a shell completion script (check ids, capabilities and scenario names included).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `anypoint-doctor man > anypoint-doctor.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// A free-form value (ids, prefixes, comma lists are checked later, with a
+/// did-you-mean) that offers these names to shell completion.
+#[derive(Clone)]
+struct Offering(fn() -> Vec<&'static str>);
+
+impl clap::builder::TypedValueParser for Offering {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new((self.0)().into_iter().map(PossibleValue::new)))
+    }
+}
+
+fn check_ids() -> Vec<&'static str> {
+    crate::doctor::Registry::get()
+        .checks
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect()
+}
+
+fn capability_ids() -> Vec<&'static str> {
+    crate::doctor::catalogue::Catalogue::get().capability_ids()
+}
+
+fn scenario_names() -> Vec<&'static str> {
+    anypoint_sim::scenarios::SCENARIOS
+        .iter()
+        .map(|s| s.name)
+        .collect()
 }
 
 /// Where to connect and as whom. Shared by every command that talks to the platform.
@@ -363,6 +415,8 @@ pub struct CheckArgs {
         long,
         value_delimiter = ',',
         value_name = "IDS",
+        value_parser = Offering(check_ids),
+        hide_possible_values = true,
         help_heading = "Selection"
     )]
     pub select: Vec<String>,
@@ -372,6 +426,8 @@ pub struct CheckArgs {
         long,
         value_delimiter = ',',
         value_name = "IDS",
+        value_parser = Offering(check_ids),
+        hide_possible_values = true,
         help_heading = "Selection"
     )]
     pub ignore: Vec<String>,
@@ -382,6 +438,8 @@ pub struct CheckArgs {
         long = "for",
         value_delimiter = ',',
         value_name = "CAPABILITY",
+        value_parser = Offering(capability_ids),
+        hide_possible_values = true,
         help_heading = "Selection"
     )]
     pub for_capabilities: Vec<String>,
@@ -454,7 +512,13 @@ pub struct ExplainArgs {
 #[derive(Debug, Args)]
 pub struct WorldArgs {
     /// A named scenario (see `sim --list-scenarios`).
-    #[arg(long, value_name = "NAME", conflicts_with = "scenario_file")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with = "scenario_file",
+        value_parser = Offering(scenario_names),
+        hide_possible_values = true
+    )]
     pub scenario: Option<String>,
 
     /// Describe your own org in a JSON or TOML file instead (see the README).
@@ -651,6 +715,8 @@ pub struct FixArgs {
         long = "for",
         value_delimiter = ',',
         value_name = "CAPABILITY",
+        value_parser = Offering(capability_ids),
+        hide_possible_values = true,
         help_heading = "Selection"
     )]
     pub for_capabilities: Vec<String>,

@@ -5,6 +5,7 @@
 pub mod apis;
 pub mod apps;
 pub mod check;
+pub mod completions;
 pub mod create_app;
 pub mod create_contract;
 pub mod demo;

@@ -3,7 +3,8 @@
 //! `--environment`, `-o`/`--output` for `--format`), and `--help` keeps
 //! showing only the doctor's own; its saved settings (`anypoint-cli-v4 conf`)
 //! are read when no flag or variable sets a value, from a file the real
-//! CLI 1.6.12 wrote (`scripts/anypoint-cli-v4-fixture.sh`).
+//! CLI 1.6.12 wrote (`scripts/anypoint-cli-v4-fixture.sh`); shell
+//! completions and a man page come from the same definitions.
 
 use std::path::{Path, PathBuf};
 
@@ -244,4 +245,65 @@ fn the_aliases_stay_out_of_help() {
             );
         }
     }
+}
+
+/// Every subcommand's name, from the command-line definitions.
+fn subcommands() -> Vec<String> {
+    use clap::CommandFactory;
+    anypoint_doctor::cli::Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect()
+}
+
+#[test]
+fn every_completion_script_names_every_subcommand_and_offers_the_ids() {
+    let offered = [
+        "scope.manage-contracts",
+        "create-contract",
+        "typical-mistakes",
+    ];
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = doctor(&["completions", shell], &[]);
+        assert_eq!(run.code, 0, "{run:#?}");
+        for name in subcommands() {
+            assert!(run.stdout.contains(&name), "{shell} lacks {name}");
+        }
+        if matches!(shell, "bash" | "zsh" | "fish") {
+            for value in offered {
+                assert!(run.stdout.contains(value), "{shell} does not offer {value}");
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn bash_accepts_the_bash_completion() {
+    let script = temp_dir("completion").join("anypoint-doctor.bash");
+    std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+    std::fs::write(&script, doctor(&["completions", "bash"], &[]).stdout).unwrap();
+    let checked = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("bash runs");
+    assert!(checked.status.success(), "{checked:?}");
+}
+
+#[test]
+fn the_man_page_is_roff_and_names_every_subcommand() {
+    let run = doctor(&["man"], &[]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stdout.contains(".TH anypoint-doctor 1"),
+        "{}",
+        run.stdout
+    );
+    for name in subcommands() {
+        assert!(run.stdout.contains(&name), "the man page lacks {name}");
+    }
+    let usage = doctor(&["completions", "nosh"], &[]);
+    assert_eq!(usage.code, 2, "{usage:#?}");
+    assert_eq!(usage.stderr.lines().count(), 1, "{usage:#?}");
 }
