@@ -39,10 +39,20 @@ macro_rules! value_enum {
     };
 }
 
+/// `--version`: the version, then the commit and target it was built from (`build.rs`); `-V` is the first line alone.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit ",
+    env!("ANYPOINT_DOCTOR_COMMIT"),
+    "\ntarget ",
+    env!("ANYPOINT_DOCTOR_TARGET")
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "anypoint-doctor",
     version,
+    long_version = LONG_VERSION,
     about = "Diagnose MuleSoft Anypoint Platform Connected Apps: token, identity, scopes per org and environment, retired endpoints, empty lists.",
     long_about = None,
     after_help = "Exit codes: 0 no check failed, 1 a check failed, 2 usage or configuration error, 3 something could not be checked."

@@ -307,3 +307,25 @@ fn the_man_page_is_roff_and_names_every_subcommand() {
     assert_eq!(usage.code, 2, "{usage:#?}");
     assert_eq!(usage.stderr.lines().count(), 1, "{usage:#?}");
 }
+
+#[test]
+fn version_is_one_line_and_long_version_names_the_commit_and_target() {
+    let short = doctor(&["-V"], &[]);
+    assert_eq!(short.code, 0);
+    assert_eq!(
+        short.stdout,
+        format!("anypoint-doctor {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let long = doctor(&["--version"], &[]);
+    let lines: Vec<&str> = long.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{long:#?}");
+    assert_eq!(lines[0], short.stdout.trim_end());
+    let commit = lines[1].strip_prefix("commit ").expect("a commit line");
+    assert!(
+        (commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit()))
+            || commit.starts_with("unknown"),
+        "{commit}"
+    );
+    let target = lines[2].strip_prefix("target ").expect("a target line");
+    assert!(target.contains('-'), "a target triple: {target}");
+}
