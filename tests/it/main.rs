@@ -6,6 +6,7 @@ mod support;
 
 mod architecture;
 mod checks;
+mod ci_recipes;
 mod cli;
 mod cli_v4;
 mod codes;
