@@ -516,6 +516,10 @@ pub struct ListArgs {
 pub struct ExplainArgs {
     /// Check id (`scope.manage-contracts`), capability (`create-contract`) or scan rule id.
     pub id: String,
+
+    /// Output format (JSON: `schema/explain.schema.json`).
+    #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
 }
 
 /// Which simulated world to serve.
@@ -573,6 +577,10 @@ pub struct SimArgs {
     /// List the named scenarios and exit.
     #[arg(long)]
     pub list_scenarios: bool,
+
+    /// With --list-scenarios: table or JSON (`schema/scenarios.schema.json`).
+    #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = OutputFormat::Table, requires = "list_scenarios")]
+    pub format: OutputFormat,
 
     /// Port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 8081)]

@@ -5,12 +5,30 @@ use anypoint_sim::{ServeOptions, load, scenarios};
 
 use crate::cli::SimArgs;
 use crate::error::{ConfigError, Error};
+use crate::report::listing::OutputFormat;
 use crate::text::line;
 use crate::text::shell_word;
 use crate::{ExitStatus, Io};
 
 pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     if args.list_scenarios {
+        if args.format == OutputFormat::Json {
+            #[derive(serde::Serialize)]
+            struct Listed {
+                name: &'static str,
+                description: &'static str,
+            }
+            let listed: Vec<Listed> = scenarios::SCENARIOS
+                .iter()
+                .map(|s| Listed {
+                    name: s.name,
+                    description: s.description,
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *io.out, &listed).map_err(std::io::Error::other)?;
+            writeln!(io.out)?;
+            return Ok(ExitStatus::Ok);
+        }
         for scenario in scenarios::SCENARIOS {
             writeln!(io.out, "{:<22} {}", scenario.name, scenario.description)?;
         }

@@ -20,6 +20,7 @@ mod report;
 mod round_trips;
 mod scan;
 mod scenarios;
+mod schemas;
 mod sim_api;
 mod sim_routes;
 mod sim_scale;

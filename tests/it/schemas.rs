@@ -1,0 +1,108 @@
+//! Every command that prints data prints JSON with `--format json`, and that
+//! JSON matches its schema in `schema/`: list, list --capabilities, explain
+//! (a check, a capability, a scan rule), sim --list-scenarios, apps, apis,
+//! create app, create contract and fix. Each schema refuses a field it does
+//! not know, so a change to the output is a change to the schema.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::support::bin::doctor;
+use crate::support::fs::{ROOT, read};
+use crate::support::sim::{Sim, world};
+
+#[track_caller]
+fn validator(name: &str) -> jsonschema::Validator {
+    let schema: Value =
+        serde_json::from_str(&read(&Path::new(ROOT).join("schema").join(name))).unwrap();
+    jsonschema::meta::validate(&schema).unwrap_or_else(|e| panic!("{name}: {e}"));
+    jsonschema::draft202012::options()
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[track_caller]
+fn assert_matches(name: &str, output: &str) -> Value {
+    let value: Value =
+        serde_json::from_str(output).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {output}"));
+    let validator = validator(name);
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}\n{value:#}");
+    value
+}
+
+#[test]
+fn the_catalogue_commands_match_their_schemas() {
+    let json = ["--format", "json"];
+    let run = |args: &[&str]| {
+        let run = doctor(&[args, &json].concat(), &[]);
+        assert_eq!(run.code, 0, "{run:#?}");
+        run.stdout
+    };
+    assert_matches("checks.schema.json", &run(&["list"]));
+    assert_matches(
+        "capabilities.schema.json",
+        &run(&["list", "--capabilities"]),
+    );
+    assert_matches("scenarios.schema.json", &run(&["sim", "--list-scenarios"]));
+    for (id, kind) in [
+        ("scope.manage-contracts", "check"),
+        ("auth.token", "check"),
+        ("create-contract", "capability"),
+        ("read-org", "capability"),
+        ("scan.exchange-v1-apis", "scan-rule"),
+    ] {
+        let explained = assert_matches("explain.schema.json", &run(&["explain", id]));
+        assert_eq!(explained["kind"], kind, "{id}");
+        assert_eq!(explained["id"], id);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_platform_commands_match_their_schemas() {
+    let sim = Sim::start(world("healthy")).await;
+    let json = ["--format", "json"];
+    let run = async |args: &[&str], code: i32| {
+        let run = sim.run(&[args, &json].concat()).await;
+        assert_eq!(run.code, code, "{run:#?}");
+        run.stdout
+    };
+    let apps = assert_matches("apps.schema.json", &run(&["apps"], 0).await);
+    assert!(!apps.as_array().unwrap().is_empty());
+    let apis = assert_matches("apis.schema.json", &run(&["apis"], 0).await);
+    let api = apis[0]["api"]["id"].as_u64().unwrap().to_string();
+    let environment = apis[0]["environment"].as_str().unwrap().to_string();
+    assert_matches(
+        "created-app.schema.json",
+        &run(&["create", "app", "--name", "schema-app"], 0).await,
+    );
+    let contract = &[
+        "create",
+        "contract",
+        "--app",
+        "schema-app",
+        "--api",
+        &api,
+        "--env",
+        &environment,
+    ];
+    let created = assert_matches("contract.schema.json", &run(contract, 0).await);
+    assert_eq!(created["result"], "created");
+    let again = assert_matches("contract.schema.json", &run(contract, 0).await);
+    assert_eq!(again["result"], "already exists");
+    let plan = assert_matches("fix.schema.json", &run(&["fix"], 0).await);
+    assert_eq!(plan["schema_version"], 1);
+    sim.stop().await;
+}
+
+#[test]
+fn the_schemas_refuse_a_field_they_do_not_know() {
+    let listed = json!([{"name": "healthy", "description": "d", "extra": 1}]);
+    assert!(!validator("scenarios.schema.json").is_valid(&listed));
+    let explained = json!({"kind": "capability", "id": "x"});
+    assert!(!validator("explain.schema.json").is_valid(&explained));
+}
