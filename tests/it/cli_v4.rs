@@ -175,20 +175,19 @@ async fn anypoint_cli_v4_spellings_are_accepted() {
     let world = world("healthy");
     let sim = serve(world.clone()).await;
     let login = &world.login;
+    // As an anypoint-cli-v4 user types them.
+    let credentials = [
+        "--host",
+        &sim.base_url,
+        "--client_id",
+        &login.client_id,
+        "--client_secret",
+        &login.client_secret,
+    ];
     for output in [["-o", "json"], ["--output", "json"]] {
-        let mut args = vec![
-            "check",
-            "--host",
-            &sim.base_url,
-            "--client_id",
-            &login.client_id,
-            "--client_secret",
-            &login.client_secret,
-            "--organization",
-            &world.root.id,
-            "--environment",
-            "Sandbox",
-        ];
+        let mut args = vec!["check"];
+        args.extend(credentials);
+        args.extend(["--organization", &world.root.id, "--environment", "Sandbox"]);
         args.extend(output);
         let run = doctor_async(&args, &[]).await;
         assert_eq!(run.code, 0, "{run:#?}");
@@ -204,17 +203,7 @@ async fn anypoint_cli_v4_spellings_are_accepted() {
         assert_eq!(targets, ["Sandbox"], "--environment chose the environment");
     }
     let apps = doctor_async(
-        &[
-            "apps",
-            "--host",
-            &sim.base_url,
-            "--client_id",
-            &login.client_id,
-            "--client_secret",
-            &login.client_secret,
-            "-o",
-            "json",
-        ],
+        &[&["apps"], &credentials[..], &["-o", "json"]].concat(),
         &[],
     )
     .await;
