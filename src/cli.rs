@@ -250,6 +250,15 @@ pub struct ConnectionArgs {
         help_heading = "Target"
     )]
     pub deadline: u64,
+
+    /// Also write every request and answer of the run to PATH as HAR 1.2 (redacted,
+    /// timings and `x-anypnt-trx-id` kept), for a support ticket. An existing file needs --force.
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
+    pub har: Option<PathBuf>,
+
+    /// Replace the --har file if it exists.
+    #[arg(long, requires = "har", help_heading = "Output")]
+    pub force: bool,
 }
 
 impl ConnectionArgs {
@@ -299,6 +308,7 @@ impl ConnectionArgs {
                 source: from("connect_timeout", "--connect-timeout", ""),
             },
             notes: Vec::new(),
+            har: None,
         }
     }
 }
@@ -329,6 +339,8 @@ impl std::fmt::Debug for ConnectionArgs {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("deadline", &self.deadline)
+            .field("har", &self.har)
+            .field("force", &self.force)
             .finish()
     }
 }

@@ -15,6 +15,7 @@ pub mod exit;
 pub mod files;
 pub mod fix;
 pub mod guard;
+pub mod har;
 pub mod platform;
 pub mod report;
 pub mod scan;
@@ -28,6 +29,7 @@ pub mod time;
 use clap::ArgMatches;
 
 use cli::{Cli, Command, CreateCommand};
+use commands::har_file;
 pub use diagnosis::{Run, diagnose, diagnose_run};
 pub use doctor::context::RunOptions;
 pub use error::{ConfigError, Error};
@@ -51,6 +53,11 @@ pub async fn run(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Exi
     ) {
         return dispatch(cli, matches, io).await;
     }
+    // `--har`: refused before any request when the file exists without --force.
+    let har = connection_of(&cli.command)
+        .and_then(|c| c.har.as_deref().map(|path| (path, c.force)))
+        .map(|(path, force)| har_file::prepare(path, force))
+        .transpose()?;
     let held = guard::Held::default();
     let (mut out, mut err) = held.writers();
     let mut guarded = Io {
@@ -59,9 +66,32 @@ pub async fn run(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Exi
         progress: &mut *io.progress,
         terminal: io.terminal,
         secrets: io.secrets.clone(),
+        har: har
+            .as_ref()
+            .map(|(_, recorder)| std::sync::Arc::clone(recorder)),
     };
-    let result = dispatch(cli, matches, &mut guarded).await;
+    let mut result = dispatch(cli, matches, &mut guarded).await;
+    // A failing run's record is the one support asks for: it is written whatever the outcome.
+    if let Some((path, recorder)) = &har
+        && let Err(error) = har_file::write(path, recorder, &io.secrets)
+        && result.is_ok()
+    {
+        result = Err(error);
+    }
     held.release(result, &io.secrets, io.out, io.err)
+}
+
+/// The connection arguments of a command that talks to the platform.
+fn connection_of(command: &Command) -> Option<&cli::ConnectionArgs> {
+    match command {
+        Command::Check(args) => Some(&args.connection),
+        Command::Apps(args) => Some(&args.connection),
+        Command::Apis(args) => Some(&args.connection),
+        Command::Create(CreateCommand::App(args)) => Some(&args.connection),
+        Command::Create(CreateCommand::Contract(args)) => Some(&args.connection),
+        Command::Fix(args) => Some(&args.connection),
+        _ => None,
+    }
 }
 
 async fn dispatch(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<ExitStatus, Error> {

@@ -61,6 +61,7 @@ fn main() -> ExitCode {
         err: &mut stderr,
         progress: &mut progress,
         secrets: Default::default(),
+        har: None,
         terminal: Terminal {
             color: stdout_is_tty && !no_color,
             width,

@@ -10,10 +10,12 @@ use reqwest::Url;
 
 use crate::cli_v4_config;
 use crate::error::ConfigError;
+use crate::har::HarRecorder;
 use crate::platform::control_plane::{DEFAULT_HOST, Region, parse_base_url, region_host};
 use crate::platform::proxy::{ProxyChoice, ProxyEnv, mask_credentials};
 use crate::secret::{MIN_SCANNABLE_CHARS, Secret, SecretRegistry};
 use crate::text::shell_word;
+use std::sync::Arc;
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +66,8 @@ pub struct Given {
     /// What reading anypoint-cli-v4's saved settings had to say (a file not
     /// used, and why): the command tells it before resolving.
     pub notes: Vec<String>,
+    /// Where the run's exchanges are recorded (`--har`).
+    pub har: Option<Arc<HarRecorder>>,
 }
 
 impl Given {
@@ -333,6 +337,8 @@ pub struct Settings {
     /// Where `--probe-regions` asks the other control planes, when not at
     /// their hosts: the simulator plays another plane for `demo`.
     pub other_planes: Vec<(Region, Url)>,
+    /// Where the HTTP client records every exchange (`--har`).
+    pub har: Option<Arc<HarRecorder>>,
 }
 
 /// A PEM file of extra trusted roots, read and checked when settings resolve.
@@ -506,6 +512,7 @@ impl Settings {
             admin_bearer: None,
             warnings,
             other_planes: Vec::new(),
+            har: given.har.clone(),
         })
     }
 
@@ -582,6 +589,7 @@ impl Settings {
             admin_bearer: None,
             warnings: Vec::new(),
             other_planes: Vec::new(),
+            har: None,
         }
     }
 

@@ -26,4 +26,6 @@ pub struct Io<'a> {
     /// The run's secrets: commands put in their settings' and the HTTP
     /// client its tokens; the output guard looks for all of them.
     pub secrets: SecretRegistry,
+    /// Where the HTTP client records every exchange, when `--har` asks for it.
+    pub har: Option<std::sync::Arc<crate::har::HarRecorder>>,
 }

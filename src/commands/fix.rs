@@ -40,6 +40,7 @@ pub async fn run(
             progress: &mut *io.progress,
             terminal: io.terminal,
             secrets: io.secrets.clone(),
+            har: io.har.clone(),
         };
         plan_and_apply(args, matches, &mut recorded).await?
     };

@@ -11,6 +11,7 @@ pub mod create_contract;
 pub mod demo;
 pub mod explain;
 pub mod fix;
+pub mod har_file;
 pub mod list;
 pub mod progress;
 pub mod rate_limit_cache;

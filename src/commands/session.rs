@@ -19,9 +19,10 @@ pub fn given(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<Given, Error> {
-    let given = connection
+    let mut given = connection
         .given(matches)
         .with_saved(crate::cli_v4_config::load());
+    given.har = io.har.clone();
     for note in &given.notes {
         writeln!(io.err, "{note}")?;
     }

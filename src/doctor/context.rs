@@ -194,6 +194,9 @@ impl RunContext {
             platform.set_admin_token(token.value.clone());
         }
         platform.pace_with(Arc::clone(&options.rate_limits));
+        if let Some(har) = &settings.har {
+            platform.record_har(Arc::clone(har));
+        }
         Ok(RunContext::new(platform, settings, options))
     }
 

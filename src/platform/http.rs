@@ -14,6 +14,7 @@ use super::answer::{Answer, Evidence, Reply, TransportError};
 use super::pacing::{self, RateLimits};
 use super::proxy::{ProxyChoice, ProxyEnv};
 use super::retry::RetryPolicy;
+use crate::har::{self, HarRecorder};
 use crate::secret::forms::Finder;
 use crate::secret::{Secret, SecretRegistry};
 
@@ -125,6 +126,18 @@ pub struct Platform {
     renewal: Renewal,
     /// Each endpoint's rate-limit window: no request goes out that it has no room for.
     rate_limits: Arc<RateLimits>,
+    /// Where every exchange goes, redacted, when `--har` asks for a record.
+    har: Option<Arc<HarRecorder>>,
+}
+
+/// What reading an answer gives besides the reply: the platform's
+/// transaction ids, and for a HAR record the headers (redacted) and version.
+struct Read {
+    reply: Reply,
+    trx_id: Option<String>,
+    request_id: Option<String>,
+    headers: Vec<har::Header>,
+    version: String,
 }
 
 /// Requests in flight when the user sets no cap (`--concurrency`): the
@@ -235,7 +248,13 @@ impl Platform {
             retry: RetryPolicy::default(),
             renewal: Renewal::default(),
             rate_limits: Arc::new(RateLimits::default()),
+            har: None,
         })
+    }
+
+    /// Records every exchange from now on into `har` (`--har`).
+    pub fn record_har(&mut self, har: Arc<HarRecorder>) {
+        self.har = Some(har);
     }
 
     /// Paces by `rate_limits` (shared with other runs, or with a test's clock)
@@ -439,29 +458,133 @@ impl Platform {
             Err(error) => Err(self.transport_error(&error)),
         };
         let (status, trx_id, request_id) = match &result {
-            Ok((reply, trx, req)) => (Some(reply.status), trx.clone(), req.clone()),
+            Ok(read) => (
+                Some(read.reply.status),
+                read.trx_id.clone(),
+                read.request_id.clone(),
+            ),
             Err(_) => (None, None, None),
         };
+        let answer_evidence = Evidence {
+            at,
+            method: request.method.to_string(),
+            url,
+            status,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+            trx_id,
+            request_id,
+            attempts: 1,
+        };
+        if let Some(recorder) = &self.har {
+            recorder.record(self.har_entry(request, &answer_evidence, &result));
+        }
         let answer = Answer {
-            evidence: Evidence {
-                at,
-                method: request.method.to_string(),
-                url,
-                status,
-                elapsed_ms: started.elapsed().as_millis() as u64,
-                trx_id,
-                request_id,
-                attempts: 1,
-            },
-            result: result.map(|(reply, _, _)| reply),
+            evidence: answer_evidence,
+            result: result.map(|read| read.reply),
         };
         (answer, generation)
     }
 
-    async fn read(
+    /// One exchange for the HAR record: every value through `redact`, the
+    /// Authorization header replaced, bodies capped.
+    fn har_entry(
         &self,
-        mut response: reqwest::Response,
-    ) -> Result<(Reply, Option<String>, Option<String>), TransportError> {
+        request: &Request,
+        evidence: &Evidence,
+        result: &Result<Read, TransportError>,
+    ) -> har::Entry {
+        let header = |name: &str, value: &str| har::Header {
+            name: name.to_string(),
+            value: value.to_string(),
+        };
+        let mut headers = vec![
+            header("accept", "application/json"),
+            header(
+                "user-agent",
+                concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")),
+            ),
+        ];
+        if request.auth != Auth::Anonymous {
+            headers.push(header(
+                "authorization",
+                &format!("Bearer {}", har::REDACTED),
+            ));
+        }
+        let post_data = request.body.as_ref().map(|body| {
+            headers.push(header("content-type", "application/json"));
+            har::PostData {
+                mime_type: "application/json".into(),
+                text: har::capped(&self.redact_body(body.as_bytes())),
+            }
+        });
+        let (response, error) = match result {
+            Ok(read) => (
+                har::HarResponse {
+                    status: read.reply.status,
+                    status_text: reqwest::StatusCode::from_u16(read.reply.status)
+                        .ok()
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or_default()
+                        .to_string(),
+                    http_version: read.version.clone(),
+                    headers: read.headers.clone(),
+                    cookies: Vec::new(),
+                    content: har::Content {
+                        size: read.reply.body.len() as i64,
+                        mime_type: read.reply.content_type.clone().unwrap_or_default(),
+                        text: har::capped(&read.reply.redacted_text),
+                    },
+                    redirect_url: String::new(),
+                    headers_size: -1,
+                    body_size: read.reply.body.len() as i64,
+                },
+                None,
+            ),
+            Err(error) => (
+                har::HarResponse {
+                    status: 0,
+                    status_text: String::new(),
+                    http_version: String::new(),
+                    headers: Vec::new(),
+                    cookies: Vec::new(),
+                    content: har::Content {
+                        size: 0,
+                        mime_type: String::new(),
+                        text: String::new(),
+                    },
+                    redirect_url: String::new(),
+                    headers_size: -1,
+                    body_size: -1,
+                },
+                Some(self.redact(&error.to_string())),
+            ),
+        };
+        har::Entry {
+            started_date_time: evidence.at.clone(),
+            time: evidence.elapsed_ms,
+            request: har::HarRequest {
+                method: evidence.method.clone(),
+                url: self.redact(&evidence.url),
+                http_version: response.http_version.clone(),
+                headers,
+                query_string: har::query_string(&self.redact(&evidence.url)),
+                cookies: Vec::new(),
+                headers_size: -1,
+                body_size: request.body.as_ref().map_or(0, |b| b.len() as i64),
+                post_data,
+            },
+            response,
+            cache: har::Empty {},
+            timings: har::Timings {
+                send: 0,
+                wait: evidence.elapsed_ms,
+                receive: 0,
+            },
+            error,
+        }
+    }
+
+    async fn read(&self, mut response: reqwest::Response) -> Result<Read, TransportError> {
         let header = |name: &str| {
             response
                 .headers()
@@ -499,6 +622,23 @@ impl Platform {
         );
         let trx_id = header("x-anypnt-trx-id").map(|v| self.redact(&v));
         let request_id = header("x-request-id").map(|v| self.redact(&v));
+        let (headers, version) = match &self.har {
+            Some(_) => (
+                response
+                    .headers()
+                    .iter()
+                    .map(|(name, value)| har::Header {
+                        name: name.to_string(),
+                        value: match name.as_str() {
+                            "set-cookie" | "authorization" => har::REDACTED.into(),
+                            _ => self.redact(&String::from_utf8_lossy(value.as_bytes())),
+                        },
+                    })
+                    .collect(),
+                format!("{:?}", response.version()),
+            ),
+            None => (Vec::new(), String::new()),
+        };
         let mut body = Vec::new();
         let mut truncated = false;
         loop {
@@ -541,7 +681,13 @@ impl Platform {
             peer_certificate,
             redacted_text,
         };
-        Ok((reply, trx_id, request_id))
+        Ok(Read {
+            reply,
+            trx_id,
+            request_id,
+            headers,
+            version,
+        })
     }
 
     fn transport_error(&self, error: &reqwest::Error) -> TransportError {

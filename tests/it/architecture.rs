@@ -13,7 +13,7 @@ type Graph = BTreeMap<String, BTreeMap<String, PathBuf>>;
 /// The layers of ARCHITECTURE.md, bottom first.
 const LAYERS: &[&[&str]] = &[
     &[
-        "exit", "error", "text", "time", "suggest", "files", "embedded", "secret", "guard",
+        "exit", "error", "text", "time", "suggest", "files", "embedded", "secret", "guard", "har",
         "streams",
     ],
     &["platform"],

@@ -12,6 +12,7 @@ mod cli_v4;
 mod codes;
 mod create;
 mod faults;
+mod har;
 mod hardening;
 mod net;
 mod pacing;

@@ -1,0 +1,40 @@
+//! The `--har FILE` of the commands that talk to the platform: refused
+//! before any request when the file exists (unless `--force`), then written
+//! atomically after the run, whatever its outcome, once the secret canary
+//! has read every byte of it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{ConfigError, Error};
+use crate::har::HarRecorder;
+use crate::secret::SecretRegistry;
+use crate::secret::canary::Canary;
+
+/// A recorder for the run, once `path` may be written.
+pub fn prepare(path: &Path, force: bool) -> Result<(PathBuf, Arc<HarRecorder>), Error> {
+    if path.exists() && !force {
+        return Err(ConfigError::Invalid {
+            setting: format!("--har {}", path.display()),
+            reason: "the file exists; pass --force to replace it, or name another".into(),
+        }
+        .into());
+    }
+    Ok((path.to_path_buf(), Arc::default()))
+}
+
+/// Writes the record, or nothing when a secret is in it. Every secret the
+/// run learned is masked once more first: an answer read before its secret
+/// was known (the token request's answer holds the token it issues) was
+/// redacted without it.
+pub fn write(path: &Path, recorder: &HarRecorder, secrets: &SecretRegistry) -> Result<(), Error> {
+    let document = secrets.finder().mask(&recorder.document());
+    Canary::watching(secrets.clone()).check(document.as_bytes(), &path.display().to_string())?;
+    crate::files::replace(path, document.as_bytes()).map_err(|e| {
+        ConfigError::Invalid {
+            setting: format!("--har {}", path.display()),
+            reason: format!("cannot write it: {e}"),
+        }
+        .into()
+    })
+}

@@ -1,0 +1,166 @@
+//! A HAR 1.2 record of a run's HTTP exchanges (`--har FILE`), for a support
+//! ticket: every request and answer with its timing and the platform's
+//! `x-anypnt-trx-id` / `x-request-id`. What goes in is already redacted by
+//! the client (`Platform::redact`): the Authorization header is replaced,
+//! bodies are masked for every known secret and capped, so the file opens in
+//! a browser's network panel and holds nothing to hide.
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// The most of a body a HAR entry keeps.
+pub const MAX_BODY_CHARS: usize = 64 * 1024;
+
+/// What stands in for a value the HAR must not hold.
+pub const REDACTED: &str = "[redacted by anypoint-doctor]";
+
+/// The exchanges of one run, in the order they ended.
+#[derive(Debug, Default)]
+pub struct HarRecorder {
+    entries: Mutex<Vec<Entry>>,
+}
+
+/// One exchange, as HAR 1.2 names its parts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    pub started_date_time: String,
+    /// Milliseconds, the whole exchange.
+    pub time: u64,
+    pub request: HarRequest,
+    pub response: HarResponse,
+    pub cache: Empty,
+    pub timings: Timings,
+    /// Why there was no answer (a timeout, a refused connection); HAR's custom fields start with `_`.
+    #[serde(rename = "_error", skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Empty {}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HarRequest {
+    pub method: String,
+    pub url: String,
+    pub http_version: String,
+    pub headers: Vec<Header>,
+    pub query_string: Vec<Header>,
+    pub cookies: Vec<Empty>,
+    pub headers_size: i64,
+    pub body_size: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_data: Option<PostData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostData {
+    pub mime_type: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HarResponse {
+    pub status: u16,
+    pub status_text: String,
+    pub http_version: String,
+    pub headers: Vec<Header>,
+    pub cookies: Vec<Empty>,
+    pub content: Content,
+    #[serde(rename = "redirectURL")]
+    pub redirect_url: String,
+    pub headers_size: i64,
+    pub body_size: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Content {
+    pub size: i64,
+    pub mime_type: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+/// HAR's timings: the doctor measures only the whole wait.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timings {
+    pub send: u64,
+    pub wait: u64,
+    pub receive: u64,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    log: Log<'a>,
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    version: &'static str,
+    creator: Creator,
+    entries: &'a [Entry],
+}
+
+#[derive(Serialize)]
+struct Creator {
+    name: &'static str,
+    version: &'static str,
+}
+
+impl HarRecorder {
+    pub fn record(&self, entry: Entry) {
+        self.entries.lock().expect("HAR lock poisoned").push(entry);
+    }
+
+    /// The HAR 1.2 document, entries in the order they started.
+    pub fn document(&self) -> String {
+        let mut entries = self.entries.lock().expect("HAR lock poisoned").clone();
+        entries.sort_by(|a, b| a.started_date_time.cmp(&b.started_date_time));
+        let document = Document {
+            log: Log {
+                version: "1.2",
+                creator: Creator {
+                    name: "anypoint-doctor",
+                    version: env!("CARGO_PKG_VERSION"),
+                },
+                entries: &entries,
+            },
+        };
+        serde_json::to_string_pretty(&document).expect("the HAR is plain data") + "\n"
+    }
+}
+
+/// `text` cut to `MAX_BODY_CHARS`, saying so.
+pub fn capped(text: &str) -> String {
+    match text.char_indices().nth(MAX_BODY_CHARS) {
+        Some((at, _)) => format!(
+            "{}… [cut by anypoint-doctor at {MAX_BODY_CHARS} characters]",
+            &text[..at]
+        ),
+        None => text.to_string(),
+    }
+}
+
+/// The query of a URL as HAR's name/value pairs.
+pub fn query_string(url: &str) -> Vec<Header> {
+    url::Url::parse(url)
+        .map(|u| {
+            u.query_pairs()
+                .map(|(name, value)| Header {
+                    name: name.into_owned(),
+                    value: value.into_owned(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,162 @@
+//! `--har FILE`: every request and answer of a run as HAR 1.2, timings and
+//! the platform's transaction ids kept, secrets redacted by the same rules
+//! (and the same last-resort scan) as every other output; written for a
+//! failing run too, refused over an existing file unless `--force`.
+
+use serde_json::Value;
+
+use crate::support::fs::temp_dir;
+use crate::support::sim::{Sim, world};
+
+#[track_caller]
+fn assert_is_har(har: &Value) {
+    assert_eq!(har["log"]["version"], "1.2");
+    assert_eq!(har["log"]["creator"]["name"], "anypoint-doctor");
+    let entries = har["log"]["entries"].as_array().expect("entries");
+    assert!(!entries.is_empty());
+    for entry in entries {
+        for key in [
+            "startedDateTime",
+            "time",
+            "request",
+            "response",
+            "cache",
+            "timings",
+        ] {
+            assert!(entry.get(key).is_some(), "{key} missing: {entry:#}");
+        }
+        let request = &entry["request"];
+        for key in [
+            "method",
+            "url",
+            "httpVersion",
+            "headers",
+            "queryString",
+            "cookies",
+            "headersSize",
+            "bodySize",
+        ] {
+            assert!(
+                request.get(key).is_some(),
+                "request.{key} missing: {entry:#}"
+            );
+        }
+        let response = &entry["response"];
+        for key in [
+            "status",
+            "statusText",
+            "httpVersion",
+            "headers",
+            "cookies",
+            "content",
+            "redirectURL",
+            "headersSize",
+            "bodySize",
+        ] {
+            assert!(
+                response.get(key).is_some(),
+                "response.{key} missing: {entry:#}"
+            );
+        }
+        assert!(response["content"].get("mimeType").is_some());
+        for key in ["send", "wait", "receive"] {
+            assert!(entry["timings"][key].is_u64(), "{entry:#}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_run_leaves_a_har_with_no_secret_in_it() {
+    let sim = Sim::start(world("missing-manage-scopes")).await;
+    let folder = temp_dir("har");
+    std::fs::create_dir_all(&folder).unwrap();
+    let file = folder.join("check.har");
+    let path = file.display().to_string();
+    let run = sim.run(&["check", "--har", &path]).await;
+    assert_eq!(run.code, 1, "the run fails: {run:#?}");
+    let text = std::fs::read_to_string(&file).expect("the HAR is written");
+    let har: Value = serde_json::from_str(&text).expect("the HAR is JSON");
+    assert_is_har(&har);
+    assert!(
+        !text.contains(&sim.login.client_secret),
+        "the client secret is in the HAR"
+    );
+    let entries = har["log"]["entries"].as_array().unwrap();
+    let statuses: Vec<u64> = entries
+        .iter()
+        .filter_map(|e| e["response"]["status"].as_u64())
+        .collect();
+    assert!(
+        statuses.contains(&403),
+        "the refusals are there: {statuses:?}"
+    );
+    let token = entries
+        .iter()
+        .find(|e| {
+            e["request"]["url"]
+                .as_str()
+                .unwrap()
+                .ends_with("/oauth2/token")
+        })
+        .expect("the token request");
+    let issued = token["response"]["content"]["text"].as_str().unwrap();
+    assert!(issued.contains("\"access_token\":\"****\""), "{issued}");
+    for entry in entries
+        .iter()
+        .filter(|e| e["response"]["status"].as_u64() != Some(0))
+    {
+        let headers = entry["response"]["headers"].as_array().unwrap();
+        assert!(
+            headers.iter().any(|h| h["name"] == "x-anypnt-trx-id"),
+            "{entry:#}"
+        );
+    }
+    for entry in entries {
+        for header in entry["request"]["headers"].as_array().unwrap() {
+            if header["name"] == "authorization" {
+                assert_eq!(header["value"], "Bearer [redacted by anypoint-doctor]");
+            }
+        }
+    }
+    // Read back by `scan`, it holds no secret (it does hold the retired
+    // paths the doctor probes, which scan rightly names).
+    let scanned = crate::support::bin::doctor(&["scan", "--format", "json", &path], &[]);
+    let findings: Value = serde_json::from_str(&scanned.stdout).expect("scan's JSON");
+    let rules: Vec<&str> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(!rules.is_empty(), "scan read the HAR: {scanned:#?}");
+    assert!(!rules.contains(&"scan.literal-secret"), "{rules:?}");
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_har_is_replaced_only_with_force() {
+    let sim = Sim::start(world("healthy")).await;
+    let folder = temp_dir("har-force");
+    std::fs::create_dir_all(&folder).unwrap();
+    let file = folder.join("apps.har");
+    std::fs::write(&file, "precious").unwrap();
+    let path = file.display().to_string();
+    let refused = sim.run(&["apps", "--har", &path]).await;
+    assert_eq!(refused.code, 2, "{refused:#?}");
+    assert_eq!(refused.stderr.lines().count(), 1, "{refused:#?}");
+    assert!(
+        refused.stderr.contains("--har") && refused.stderr.contains("--force"),
+        "{refused:#?}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "precious");
+    assert_eq!(
+        sim.running.state.requests(),
+        0,
+        "refused before any request"
+    );
+    let replaced = sim.run(&["apps", "--har", &path, "--force"]).await;
+    assert_eq!(replaced.code, 0, "{replaced:#?}");
+    let har: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_is_har(&har);
+    sim.stop().await;
+}
