@@ -140,6 +140,47 @@ impl HarRecorder {
     }
 }
 
+/// Fields whose values are secrets whoever they belong to: a client
+/// application's secret in a list (`targetAdminSite=true`), a token in an
+/// answer, a password. The run cannot know these values in advance, so the
+/// HAR drops them by name.
+const SECRET_FIELDS: [&str; 6] = [
+    "clientsecret",
+    "client_secret",
+    "access_token",
+    "refresh_token",
+    "password",
+    "secret",
+];
+
+/// A JSON body with every secret field's value replaced; other text as it is.
+pub fn without_secret_fields(text: &str) -> String {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    if SECRET_FIELDS.contains(&key.to_ascii_lowercase().as_str())
+                        && value.is_string()
+                    {
+                        *value = serde_json::Value::String(REDACTED.into());
+                    } else {
+                        walk(value);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(mut value) => {
+            walk(&mut value);
+            serde_json::to_string(&value).unwrap_or_default()
+        }
+        Err(_) => text.to_string(),
+    }
+}
+
 /// `text` cut to `MAX_BODY_CHARS`, saying so.
 pub fn capped(text: &str) -> String {
     match text.char_indices().nth(MAX_BODY_CHARS) {
@@ -163,4 +204,24 @@ pub fn query_string(url: &str) -> Vec<Header> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_fields_are_dropped_by_name_at_any_depth() {
+        let body = r#"[{"id":1,"clientSecret":"abc","nested":{"access_token":"t","name":"x"}}]"#;
+        let cleaned = without_secret_fields(body);
+        assert!(
+            !cleaned.contains("abc") && !cleaned.contains("\"t\""),
+            "{cleaned}"
+        );
+        assert!(cleaned.contains("\"name\":\"x\""), "{cleaned}");
+        assert_eq!(
+            without_secret_fields("not json, clientSecret=abc"),
+            "not json, clientSecret=abc"
+        );
+    }
 }

@@ -514,7 +514,9 @@ impl Platform {
             headers.push(header("content-type", "application/json"));
             har::PostData {
                 mime_type: "application/json".into(),
-                text: har::capped(&self.redact_body(body.as_bytes())),
+                text: har::capped(&har::without_secret_fields(
+                    &self.redact_body(body.as_bytes()),
+                )),
             }
         });
         let (response, error) = match result {
@@ -532,7 +534,7 @@ impl Platform {
                     content: har::Content {
                         size: read.reply.body.len() as i64,
                         mime_type: read.reply.content_type.clone().unwrap_or_default(),
-                        text: har::capped(&read.reply.redacted_text),
+                        text: har::capped(&har::without_secret_fields(&read.reply.redacted_text)),
                     },
                     redirect_url: String::new(),
                     headers_size: -1,

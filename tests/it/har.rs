@@ -100,7 +100,10 @@ async fn a_failing_run_leaves_a_har_with_no_secret_in_it() {
         })
         .expect("the token request");
     let issued = token["response"]["content"]["text"].as_str().unwrap();
-    assert!(issued.contains("\"access_token\":\"****\""), "{issued}");
+    assert!(
+        issued.contains("\"access_token\":\"[redacted by anypoint-doctor]\""),
+        "{issued}"
+    );
     for entry in entries
         .iter()
         .filter(|e| e["response"]["status"].as_u64() != Some(0))
@@ -158,5 +161,44 @@ async fn an_existing_har_is_replaced_only_with_force() {
     assert_eq!(replaced.code, 0, "{replaced:#?}");
     let har: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_is_har(&har);
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_application_secrets_stay_out_of_the_har() {
+    let sim = Sim::start(world("healthy")).await;
+    let folder = temp_dir("har-apps");
+    std::fs::create_dir_all(&folder).unwrap();
+    let file = folder.join("apps.har");
+    let path = file.display().to_string();
+    let run = sim
+        .run(&["apps", "--target-admin-site", "--har", &path])
+        .await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let har: Value = serde_json::from_str(&text).unwrap();
+    let listed_secrets: Vec<String> = sim
+        .world()
+        .client_applications
+        .iter()
+        .map(|app| app.client_secret.clone())
+        .collect();
+    assert!(!listed_secrets.is_empty());
+    for secret in &listed_secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "an application's secret is in the HAR"
+        );
+    }
+    assert!(
+        har["log"]["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["response"]["content"]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("\"clientSecret\":\"[redacted by anypoint-doctor]\""))),
+        "the list with its secrets was recorded, masked"
+    );
     sim.stop().await;
 }
