@@ -165,6 +165,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// The output's reader went away (`| head`): nothing to tell, nobody to tell it to.
+    pub fn is_closed_reader(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             Error::Config(_) => ExitStatus::Usage,

@@ -83,14 +83,19 @@ impl Held {
         if let Err(error) = &result {
             canary.check(error.to_string().as_bytes(), "stderr")?;
         }
-        for (stream, bytes) in &pieces {
-            match stream {
-                Stream::Out => out.write_all(bytes)?,
-                Stream::Err => err.write_all(bytes)?,
-            }
+        let written = pieces
+            .iter()
+            .try_for_each(|(stream, bytes)| match stream {
+                Stream::Out => out.write_all(bytes),
+                Stream::Err => err.write_all(bytes),
+            })
+            .and_then(|()| out.flush());
+        match written {
+            // A reader that went away (`| head`) changes nothing about the verdict.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => result,
+            Err(e) => Err(e.into()),
+            Ok(()) => result,
         }
-        out.flush()?;
-        result
     }
 }
 

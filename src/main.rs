@@ -70,6 +70,8 @@ fn main() -> ExitCode {
     };
     let status = match runtime.block_on(anypoint_doctor::run(&cli, &matches, &mut io)) {
         Ok(status) => status,
+        // `anypoint-doctor man | head`: the reader took what it wanted.
+        Err(e) if e.is_closed_reader() => ExitStatus::Ok,
         Err(e) => {
             // Errors quote names and messages from the platform and from files.
             eprintln!("error: {}", anypoint_doctor::text::line(&e.to_string()));

@@ -10,7 +10,10 @@ use crate::{ExitStatus, Io};
 
 pub fn completions(shell: clap_complete::Shell, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     let mut command = Cli::command();
-    clap_complete::generate(shell, &mut command, "anypoint-doctor", &mut *io.out);
+    // Into memory first: `generate` panics when its writer fails (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "anypoint-doctor", &mut script);
+    io.out.write_all(&script)?;
     Ok(ExitStatus::Ok)
 }
 

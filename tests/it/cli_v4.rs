@@ -318,3 +318,39 @@ fn version_is_one_line_and_long_version_names_the_commit_and_target() {
     let target = lines[2].strip_prefix("target ").expect("a target line");
     assert!(target.contains('-'), "a target triple: {target}");
 }
+
+/// `anypoint-doctor man | head` (and any reader that stops early): no error
+/// message, and the run's own exit code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_goes_away_is_not_an_error() {
+    let closed_early = |args: &[&str], env: &[(&str, &str)]| {
+        let mut child = crate::support::bin::command(args, env)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        // The read end closes before anything is written: every write meets a broken pipe.
+        drop(child.stdout.take());
+        child.wait_with_output().expect("the binary ends")
+    };
+    for args in [&["man"][..], &["completions", "bash"], &["list"]] {
+        let output = closed_early(args, &[]);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+        assert!(output.stderr.is_empty(), "{args:?}: {output:?}");
+    }
+    let sim = crate::support::sim::Sim::start(world("missing-manage-scopes")).await;
+    let env = [
+        ("ANYPOINT_HOST", sim.running.base_url.as_str()),
+        ("ANYPOINT_CLIENT_ID", sim.login.client_id.as_str()),
+        ("ANYPOINT_CLIENT_SECRET", sim.login.client_secret.as_str()),
+    ];
+    let output = tokio::task::block_in_place(|| closed_early(&["check"], &env));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the verdict's exit code: {output:?}"
+    );
+    assert!(output.stderr.is_empty(), "{output:?}");
+    sim.stop().await;
+}
