@@ -15,10 +15,21 @@ pub const MAX_BODY_CHARS: usize = 64 * 1024;
 /// What stands in for a value the HAR must not hold.
 pub const REDACTED: &str = "[redacted by anypoint-doctor]";
 
-/// The exchanges of one run, in the order they ended.
-#[derive(Debug, Default)]
+/// The exchanges of one run, in the order they ended. Its `Debug` counts
+/// them only: an answer read before its secret was known (the token's)
+/// is masked when the document is written, not before.
+#[derive(Default)]
 pub struct HarRecorder {
     entries: Mutex<Vec<Entry>>,
+}
+
+impl std::fmt::Debug for HarRecorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let entries = self.entries.lock().map(|e| e.len()).unwrap_or(0);
+        f.debug_struct("HarRecorder")
+            .field("entries", &entries)
+            .finish()
+    }
 }
 
 /// One exchange, as HAR 1.2 names its parts.
