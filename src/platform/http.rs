@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, Url};
-use tokio::sync::{Notify, OnceCell};
+use tokio::sync::{OnceCell, Semaphore};
 
 use super::answer::{Answer, Evidence, Reply, TransportError};
 use super::pacing::{self, RateLimits};
@@ -116,7 +116,9 @@ pub struct Platform {
     base: Url,
     client: reqwest::Client,
     timeout_secs: u64,
-    in_flight: InFlight,
+    /// Requests in flight at once, whatever their endpoint (each endpoint's
+    /// rate-limit window is `pacing`'s job).
+    in_flight: Semaphore,
     token: RwLock<Option<Secret>>,
     admin_token: Option<Secret>,
     /// Values masked in every body the doctor keeps; shared with the output guard.
@@ -141,54 +143,9 @@ struct Read {
 }
 
 /// Requests in flight when the user sets no cap (`--concurrency`): the
-/// most the flag allows. Below it, the work itself and the platform's rate
-/// limit size each wave.
+/// most the flag allows. Below it, the work itself sizes each wave, and
+/// `pacing` keeps each endpoint within its rate-limit window.
 pub const MAX_IN_FLIGHT: usize = 64;
-
-/// How many requests may be in flight at once, whatever their endpoint
-/// (each endpoint's rate-limit window is `pacing`'s job).
-struct InFlight {
-    cap: usize,
-    now: Mutex<usize>,
-    changed: Notify,
-}
-
-/// A place among the requests in flight, given back when dropped.
-struct Permit<'a>(&'a InFlight);
-
-impl InFlight {
-    fn new(cap: usize) -> InFlight {
-        InFlight {
-            cap: cap.max(1),
-            now: Mutex::new(0),
-            changed: Notify::new(),
-        }
-    }
-
-    async fn enter(&self) -> Permit<'_> {
-        loop {
-            // Registered before looking, so a place freed in between is not missed.
-            let notified = self.changed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            {
-                let mut now = self.now.lock().expect("in-flight lock poisoned");
-                if *now < self.cap {
-                    *now += 1;
-                    return Permit(self);
-                }
-            }
-            notified.await;
-        }
-    }
-}
-
-impl Drop for Permit<'_> {
-    fn drop(&mut self) {
-        *self.0.now.lock().expect("in-flight lock poisoned") -= 1;
-        self.0.changed.notify_waiters();
-    }
-}
 
 /// The most token requests one run sends: the first, and two renewals.
 pub const MAX_TOKEN_REQUESTS: u32 = 3;
@@ -240,7 +197,7 @@ impl Platform {
             base,
             client,
             timeout_secs,
-            in_flight: InFlight::new(max_in_flight),
+            in_flight: Semaphore::new(max_in_flight.max(1)),
             token: RwLock::new(None),
             admin_token: None,
             secrets,
@@ -261,11 +218,6 @@ impl Platform {
     /// instead of a fresh set of windows.
     pub fn pace_with(&mut self, rate_limits: Arc<RateLimits>) {
         self.rate_limits = rate_limits;
-    }
-
-    /// The rate-limit windows this client paces by.
-    pub fn rate_limits(&self) -> &Arc<RateLimits> {
-        &self.rate_limits
     }
 
     pub fn base_url(&self) -> &Url {
@@ -432,7 +384,7 @@ impl Platform {
     /// it and one of the in-flight permits only while it runs.
     async fn attempt(&self, url: String, request: &Request) -> (Answer, u64) {
         let _slot = self.rate_limits.admit(&request.path).await;
-        let _permit = self.in_flight.enter().await;
+        let _permit = self.in_flight.acquire().await.expect("semaphore closed");
         let mut builder = self
             .client
             .request(request.method.clone(), &url)
