@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 /// The most of a body a HAR entry keeps.
-pub const MAX_BODY_CHARS: usize = 64 * 1024;
+const MAX_BODY_CHARS: usize = 64 * 1024;
 
 /// What stands in for a value the HAR must not hold.
 pub const REDACTED: &str = "[redacted by anypoint-doctor]";
@@ -151,6 +151,127 @@ impl HarRecorder {
     }
 }
 
+/// What the client saw of one exchange, every value already redacted.
+pub struct Exchange<'a> {
+    pub started: &'a str,
+    pub elapsed_ms: u64,
+    pub method: &'a str,
+    pub url: &'a str,
+    /// The request carried a token (its header is replaced).
+    pub authorized: bool,
+    pub request_body: Option<&'a str>,
+    pub request_body_bytes: usize,
+    /// The answer, or why there was none.
+    pub answer: Result<Answered<'a>, String>,
+}
+
+pub struct Answered<'a> {
+    pub status: u16,
+    pub version: &'a str,
+    pub headers: &'a [Header],
+    pub mime_type: &'a str,
+    pub body_bytes: usize,
+    pub text: &'a str,
+}
+
+impl Entry {
+    /// The HAR entry of an exchange: the Authorization header replaced,
+    /// secret fields dropped from both bodies, bodies capped.
+    pub fn of(exchange: Exchange<'_>) -> Entry {
+        let header = |name: &str, value: &str| Header {
+            name: name.to_string(),
+            value: value.to_string(),
+        };
+        let mut headers = vec![
+            header("accept", "application/json"),
+            header(
+                "user-agent",
+                concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")),
+            ),
+        ];
+        if exchange.authorized {
+            headers.push(header("authorization", &format!("Bearer {REDACTED}")));
+        }
+        let post_data = exchange.request_body.map(|body| {
+            headers.push(header("content-type", "application/json"));
+            PostData {
+                mime_type: "application/json".into(),
+                text: capped(&without_secret_fields(body)),
+            }
+        });
+        let (response, error) = match exchange.answer {
+            Ok(answered) => (HarResponse::answered(&answered), None),
+            Err(why) => (HarResponse::unanswered(), Some(why)),
+        };
+        Entry {
+            started_date_time: exchange.started.to_string(),
+            time: exchange.elapsed_ms,
+            request: HarRequest {
+                method: exchange.method.to_string(),
+                url: exchange.url.to_string(),
+                http_version: response.http_version.clone(),
+                headers,
+                query_string: query_string(exchange.url),
+                cookies: Vec::new(),
+                headers_size: -1,
+                body_size: exchange.request_body_bytes as i64,
+                post_data,
+            },
+            response,
+            cache: Empty {},
+            timings: Timings {
+                send: 0,
+                wait: exchange.elapsed_ms,
+                receive: 0,
+            },
+            error,
+        }
+    }
+}
+
+impl HarResponse {
+    fn answered(answered: &Answered<'_>) -> HarResponse {
+        HarResponse {
+            status: answered.status,
+            status_text: reqwest::StatusCode::from_u16(answered.status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or_default()
+                .to_string(),
+            http_version: answered.version.to_string(),
+            headers: answered.headers.to_vec(),
+            cookies: Vec::new(),
+            content: Content {
+                size: answered.body_bytes as i64,
+                mime_type: answered.mime_type.to_string(),
+                text: capped(&without_secret_fields(answered.text)),
+            },
+            redirect_url: String::new(),
+            headers_size: -1,
+            body_size: answered.body_bytes as i64,
+        }
+    }
+
+    /// No answer came (the entry's `_error` says why).
+    fn unanswered() -> HarResponse {
+        HarResponse {
+            status: 0,
+            status_text: String::new(),
+            http_version: String::new(),
+            headers: Vec::new(),
+            cookies: Vec::new(),
+            content: Content {
+                size: 0,
+                mime_type: String::new(),
+                text: String::new(),
+            },
+            redirect_url: String::new(),
+            headers_size: -1,
+            body_size: -1,
+        }
+    }
+}
+
 /// Fields whose values are secrets whoever they belong to: a client
 /// application's secret in a list (`targetAdminSite=true`), a token in an
 /// answer, a password. The run cannot know these values in advance, so the
@@ -165,7 +286,7 @@ const SECRET_FIELDS: [&str; 6] = [
 ];
 
 /// A JSON body with every secret field's value replaced; other text as it is.
-pub fn without_secret_fields(text: &str) -> String {
+fn without_secret_fields(text: &str) -> String {
     fn walk(value: &mut serde_json::Value) {
         match value {
             serde_json::Value::Object(map) => {
@@ -193,7 +314,7 @@ pub fn without_secret_fields(text: &str) -> String {
 }
 
 /// `text` cut to `MAX_BODY_CHARS`, saying so.
-pub fn capped(text: &str) -> String {
+fn capped(text: &str) -> String {
     match text.char_indices().nth(MAX_BODY_CHARS) {
         Some((at, _)) => format!(
             "{}… [cut by anypoint-doctor at {MAX_BODY_CHARS} characters]",
@@ -204,7 +325,7 @@ pub fn capped(text: &str) -> String {
 }
 
 /// The query of a URL as HAR's name/value pairs.
-pub fn query_string(url: &str) -> Vec<Header> {
+fn query_string(url: &str) -> Vec<Header> {
     url::Url::parse(url)
         .map(|u| {
             u.query_pairs()

@@ -437,105 +437,40 @@ impl Platform {
         (answer, generation)
     }
 
-    /// One exchange for the HAR record: every value through `redact`, the
-    /// Authorization header replaced, bodies capped.
+    /// One exchange for the HAR record, every value through `redact` (`har`
+    /// replaces the Authorization header, drops secret fields and caps bodies).
     fn har_entry(
         &self,
         request: &Request,
         evidence: &Evidence,
         result: &Result<Read, TransportError>,
     ) -> har::Entry {
-        let header = |name: &str, value: &str| har::Header {
-            name: name.to_string(),
-            value: value.to_string(),
+        let url = self.redact(&evidence.url);
+        let request_body = request
+            .body
+            .as_ref()
+            .map(|b| self.redact_body(b.as_bytes()));
+        let answer = match result {
+            Ok(read) => Ok(har::Answered {
+                status: read.reply.status,
+                version: &read.version,
+                headers: &read.headers,
+                mime_type: read.reply.content_type.as_deref().unwrap_or_default(),
+                body_bytes: read.reply.body.len(),
+                text: &read.reply.redacted_text,
+            }),
+            Err(error) => Err(self.redact(&error.to_string())),
         };
-        let mut headers = vec![
-            header("accept", "application/json"),
-            header(
-                "user-agent",
-                concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")),
-            ),
-        ];
-        if request.auth != Auth::Anonymous {
-            headers.push(header(
-                "authorization",
-                &format!("Bearer {}", har::REDACTED),
-            ));
-        }
-        let post_data = request.body.as_ref().map(|body| {
-            headers.push(header("content-type", "application/json"));
-            har::PostData {
-                mime_type: "application/json".into(),
-                text: har::capped(&har::without_secret_fields(
-                    &self.redact_body(body.as_bytes()),
-                )),
-            }
-        });
-        let (response, error) = match result {
-            Ok(read) => (
-                har::HarResponse {
-                    status: read.reply.status,
-                    status_text: reqwest::StatusCode::from_u16(read.reply.status)
-                        .ok()
-                        .and_then(|s| s.canonical_reason())
-                        .unwrap_or_default()
-                        .to_string(),
-                    http_version: read.version.clone(),
-                    headers: read.headers.clone(),
-                    cookies: Vec::new(),
-                    content: har::Content {
-                        size: read.reply.body.len() as i64,
-                        mime_type: read.reply.content_type.clone().unwrap_or_default(),
-                        text: har::capped(&har::without_secret_fields(&read.reply.redacted_text)),
-                    },
-                    redirect_url: String::new(),
-                    headers_size: -1,
-                    body_size: read.reply.body.len() as i64,
-                },
-                None,
-            ),
-            Err(error) => (
-                har::HarResponse {
-                    status: 0,
-                    status_text: String::new(),
-                    http_version: String::new(),
-                    headers: Vec::new(),
-                    cookies: Vec::new(),
-                    content: har::Content {
-                        size: 0,
-                        mime_type: String::new(),
-                        text: String::new(),
-                    },
-                    redirect_url: String::new(),
-                    headers_size: -1,
-                    body_size: -1,
-                },
-                Some(self.redact(&error.to_string())),
-            ),
-        };
-        har::Entry {
-            started_date_time: evidence.at.clone(),
-            time: evidence.elapsed_ms,
-            request: har::HarRequest {
-                method: evidence.method.clone(),
-                url: self.redact(&evidence.url),
-                http_version: response.http_version.clone(),
-                headers,
-                query_string: har::query_string(&self.redact(&evidence.url)),
-                cookies: Vec::new(),
-                headers_size: -1,
-                body_size: request.body.as_ref().map_or(0, |b| b.len() as i64),
-                post_data,
-            },
-            response,
-            cache: har::Empty {},
-            timings: har::Timings {
-                send: 0,
-                wait: evidence.elapsed_ms,
-                receive: 0,
-            },
-            error,
-        }
+        har::Entry::of(har::Exchange {
+            started: &evidence.at,
+            elapsed_ms: evidence.elapsed_ms,
+            method: &evidence.method,
+            url: &url,
+            authorized: request.auth != Auth::Anonymous,
+            request_body: request_body.as_deref(),
+            request_body_bytes: request.body.as_ref().map_or(0, String::len),
+            answer,
+        })
     }
 
     async fn read(&self, mut response: reqwest::Response) -> Result<Read, TransportError> {
