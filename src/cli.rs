@@ -471,6 +471,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH", num_args = 1.., help_heading = "Selection")]
     pub for_files: Vec<PathBuf>,
 
+    /// With --for or --for-files: let a capability the checks could neither
+    /// prove nor disprove through the pre-flight gate (exit 0). Without it the
+    /// gate opens only when every need is proven; a disproven need always fails.
+    #[arg(long, help_heading = "Selection")]
+    pub allow_unproven: bool,
+
     /// Send no write probes (not even ones the server must reject).
     #[arg(long, help_heading = "Selection")]
     pub read_only: bool,

@@ -70,6 +70,7 @@ pub async fn run(
         deadline: Some(std::time::Duration::from_secs(args.connection.deadline)),
         capabilities,
         calls,
+        allow_unproven: args.allow_unproven,
         rate_limits: rate_limit_cache::load(&settings),
     };
     let kept = settings.clone();
@@ -159,7 +160,7 @@ async fn checked(
         write_file(path, bytes.as_bytes())?;
     }
     io.out.write_all(rendered.as_bytes())?;
-    Ok(report.summary.exit_status(args.fail_on))
+    Ok(report.exit_status(args.fail_on))
 }
 
 /// `check --org all` (or a list): every business group's checks, a section

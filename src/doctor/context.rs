@@ -130,6 +130,9 @@ pub struct RunOptions {
     pub capabilities: Vec<String>,
     /// The calls `--for-files` found, which the capabilities include.
     pub calls: Vec<CallFound>,
+    /// `--allow-unproven`: the pre-flight gate lets through a capability
+    /// the checks could neither prove nor disprove.
+    pub allow_unproven: bool,
     /// The platform's rate-limit windows to pace by: fresh by default; the
     /// CLI passes those the last run left, a test one with its own clock.
     pub rate_limits: Arc<RateLimits>,
@@ -147,6 +150,7 @@ impl Default for RunOptions {
             deadline: Some(Duration::from_secs(120)),
             capabilities: Vec::new(),
             calls: Vec::new(),
+            allow_unproven: false,
             rate_limits: Arc::default(),
         }
     }
@@ -476,6 +480,8 @@ pub struct Verdict {
     pub inferred: bool,
     /// Boxed, as is `rests_on`: a verdict travels as the error of many results.
     pub missing_scope: Option<Box<MissingScope>>,
+    /// Scopes that may be missing too: what the probes could not prove held.
+    pub maybe_missing: Vec<MissingScope>,
     /// The refused request (method, URL) this verdict rests on.
     pub rests_on: Option<Box<(String, String)>>,
     /// A warning the app's granted scopes would settle.
@@ -493,6 +499,7 @@ impl Verdict {
             remediation: None,
             inferred: false,
             missing_scope: None,
+            maybe_missing: Vec::new(),
             rests_on: None,
             settled_by_grants: false,
             evidence: Vec::new(),
@@ -516,6 +523,13 @@ impl Verdict {
     /// The scope whose absence this verdict reports.
     pub fn missing(mut self, scope: MissingScope) -> Verdict {
         self.missing_scope = Some(Box::new(scope));
+        self
+    }
+
+    /// A scope this verdict could not prove held: `fix` plans it as one
+    /// that may already be granted (adding it changes nothing if so).
+    pub fn maybe(mut self, scope: MissingScope) -> Verdict {
+        self.maybe_missing.push(scope);
         self
     }
 
@@ -582,6 +596,9 @@ pub struct PathVars {
     pub client_id: Option<String>,
     /// An API instance the environment lists.
     pub api_id: Option<String>,
+    /// Its Exchange asset's business group and id.
+    pub group_id: Option<String>,
+    pub asset_id: Option<String>,
 }
 
 impl PathVars {
@@ -593,6 +610,8 @@ impl PathVars {
             env_id: env.map(|e| e.id.clone()),
             client_id: ctx.subject_client_id(),
             api_id: None,
+            group_id: None,
+            asset_id: None,
         }
     }
 
@@ -605,6 +624,8 @@ impl PathVars {
             ("{envId}", &self.env_id),
             ("{clientId}", &self.client_id),
             ("{apiId}", &self.api_id),
+            ("{groupId}", &self.group_id),
+            ("{assetId}", &self.asset_id),
         ] {
             if path.contains(name) {
                 let value = value.as_ref().ok_or_else(|| name.to_string())?;

@@ -56,6 +56,11 @@ pub struct Outcome {
     pub blocked_by: Option<String>,
     /// The scope to add, and where, when the verdict is that one is missing.
     pub missing_scope: Option<MissingScope>,
+    /// Scopes that may be missing as well: needed here, and not proven held
+    /// (without an org admin's token, a probe cannot always tell). `fix`
+    /// plans them as "may already be granted".
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub maybe_missing: Vec<MissingScope>,
     /// The refused request (method, URL) a failure rests on, when another
     /// check may report the same refusal (see `fold`). Not part of the JSON.
     #[serde(skip)]

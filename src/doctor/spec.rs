@@ -149,6 +149,36 @@ pub struct ScopeSpec {
     /// Used, in order, when the app's granted scopes cannot be read.
     #[serde(default)]
     pub probes: Vec<ProbeSpec>,
+    /// The read that proves the other scope a capability needs besides
+    /// (`all_of`), aimed at the same resource as the probe: asked when the
+    /// probe alone cannot settle the verdict.
+    pub also: Option<AlsoSpec>,
+}
+
+/// A read that proves or disproves one scope: 200 proves it, 401/403
+/// disprove it, anything else (a 404 above all) proves nothing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlsoSpec {
+    /// The scope it proves, of the catalogue (`read:exchange`).
+    pub scope: String,
+    pub path: String,
+}
+
+impl AlsoSpec {
+    /// As a probe, to be sent and read like one.
+    pub fn probe(&self) -> ProbeSpec {
+        ProbeSpec {
+            method: ProbeMethod::Get,
+            path: self.path.clone(),
+            body: None,
+            authorized: None,
+            forbidden: forbidden_statuses(),
+            list: None,
+            owners: None,
+            proves: None,
+        }
+    }
 }
 
 fn missing_fails() -> Missing {
@@ -158,7 +188,8 @@ fn missing_fails() -> Missing {
 /// A request whose answer tells whether the token may do something.
 /// Path placeholders: `{orgId}`, `{rootOrgId}`, `{envId}`, `{clientId}`, and
 /// `{apiId}`: an API instance the environment lists (a probe aimed at a
-/// resource that exists, since a 404 proves nothing about scopes).
+/// resource that exists, since a 404 proves nothing about scopes), with
+/// `{groupId}` and `{assetId}`, the coordinates of its Exchange asset.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeSpec {

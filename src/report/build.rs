@@ -11,6 +11,7 @@ use crate::platform::{Request, paths};
 use crate::report::model::{
     LeastPrivilege, ReportSetting, SCHEMA_VERSION, System, Target, TargetEnvironment, Tool,
 };
+use crate::report::preflight::Preflight;
 use crate::report::{Report, Summary, next_steps};
 use crate::settings::mask_id;
 use crate::time;
@@ -42,6 +43,7 @@ impl Report {
                 source: row.source,
             })
             .collect();
+        let preflight = Preflight::of(&options.capabilities, &outcomes, options.allow_unproven);
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::this(),
@@ -53,6 +55,7 @@ impl Report {
             target,
             checks: outcomes,
             next_steps,
+            preflight,
             least_privilege: LeastPrivilege::for_capabilities(
                 &options.capabilities,
                 options.calls.clone(),

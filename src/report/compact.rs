@@ -41,6 +41,10 @@ pub fn render(report: &Report, options: TableOptions) -> String {
             out.push_str(&wrap(&line, width, "  ", "    ", None));
         }
     }
+    if let Some(preflight) = &report.preflight {
+        out.push('\n');
+        out.push_str(&wrap(&preflight.sentence(), width, "", "  ", None));
+    }
     if let Some(changes) = &report.changes {
         out.push_str("\nChanges since the baseline:\n");
         if changes.is_empty() {
@@ -300,7 +304,8 @@ fn category_block(
             .iter_mut()
             .find(|(s, status, _)| s.scope == scope.scope && *status == outcome.status)
         {
-            Some((_, _, places)) => places.push(place),
+            Some((_, _, places)) if !places.contains(&place) => places.push(place),
+            Some(_) => {}
             None => missing.push((scope, outcome.status, vec![place])),
         }
     }

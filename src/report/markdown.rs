@@ -145,6 +145,13 @@ pub fn render(report: &Report) -> String {
         }
     }
 
+    if let Some(preflight) = &report.preflight {
+        out.push_str(&format!(
+            "\n## Pre-flight\n\n{}\n",
+            text(&preflight.sentence())
+        ));
+    }
+
     if !report.next_steps.is_empty() {
         out.push_str("\n## Next steps\n\n");
         for (n, step) in report.next_steps.iter().enumerate() {

@@ -11,6 +11,7 @@ pub mod listing;
 pub mod markdown;
 pub mod model;
 pub mod next_steps;
+pub mod preflight;
 pub mod redact;
 pub mod sanitize;
 pub mod sweep;

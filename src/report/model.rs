@@ -9,6 +9,7 @@ use crate::doctor::catalogue::{Catalogue, KB_SCOPES};
 pub use crate::doctor::outcome::{MissingScope, Outcome, Reason, Status};
 use crate::exit::ExitStatus;
 use crate::report::FailOn;
+use crate::report::preflight::{Gate, Preflight};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -250,11 +251,28 @@ pub struct Report {
     pub changes: Option<Vec<Change>>,
     /// With `--for`: the least privilege for the capabilities named.
     pub least_privilege: Option<LeastPrivilege>,
+    /// With `--for`: the pre-flight gate, open only when every need is proven.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preflight: Option<Preflight>,
     pub duration_ms: u64,
     /// The flags that repeat this run's target (never a secret), for the
     /// commands the views print.
     #[serde(skip)]
     pub rerun_flags: String,
+}
+
+impl Report {
+    /// The summary's exit status; with `--for`, a closed gate fails the run
+    /// even when no check did (a need that is only unproven).
+    pub fn exit_status(&self, fail_on: FailOn) -> ExitStatus {
+        let status = self.summary.exit_status(fail_on);
+        match &self.preflight {
+            Some(preflight) if status == ExitStatus::Ok && preflight.gate == Gate::Closed => {
+                ExitStatus::Failed
+            }
+            _ => status,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! copy; the JSON renders the report itself, exact.
 
 use super::model::{Change, LeastPrivilege, MissingScope, NextStep, Outcome, Report, Target};
+use super::preflight::{Need, Preflight};
 use crate::platform::Evidence;
 use crate::text::owned_line as safe;
 
@@ -33,6 +34,18 @@ pub fn report(report: &Report) -> Report {
             .as_ref()
             .map(|changes| changes.iter().map(change).collect()),
         least_privilege: report.least_privilege.as_ref().map(least_privilege),
+        preflight: report.preflight.as_ref().map(|p| Preflight {
+            needs: p
+                .needs
+                .iter()
+                .map(|n| Need {
+                    target: optional(&n.target),
+                    summary: safe(&n.summary),
+                    ..n.clone()
+                })
+                .collect(),
+            ..p.clone()
+        }),
         rerun_flags: safe(&report.rerun_flags),
         ..report.clone()
     }
@@ -44,17 +57,22 @@ pub fn outcome(outcome: &Outcome) -> Outcome {
         summary: safe(&outcome.summary),
         remediation: optional(&outcome.remediation),
         blocked_by: optional(&outcome.blocked_by),
-        missing_scope: outcome.missing_scope.as_ref().map(|m| MissingScope {
-            scope: safe(&m.scope),
-            name: safe(&m.name),
-            org_id: optional(&m.org_id),
-            org_name: optional(&m.org_name),
-            env_id: optional(&m.env_id),
-            env_name: optional(&m.env_name),
-            app: optional(&m.app),
-        }),
+        missing_scope: outcome.missing_scope.as_ref().map(missing_scope),
+        maybe_missing: outcome.maybe_missing.iter().map(missing_scope).collect(),
         evidence: outcome.evidence.iter().map(evidence).collect(),
         ..outcome.clone()
+    }
+}
+
+fn missing_scope(m: &MissingScope) -> MissingScope {
+    MissingScope {
+        scope: safe(&m.scope),
+        name: safe(&m.name),
+        org_id: optional(&m.org_id),
+        org_name: optional(&m.org_name),
+        env_id: optional(&m.env_id),
+        env_name: optional(&m.env_name),
+        app: optional(&m.app),
     }
 }
 

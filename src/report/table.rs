@@ -61,6 +61,9 @@ pub fn render(report: &Report, options: TableOptions) -> String {
             out.push_str(&format!("  {line}\n"));
         }
     }
+    if let Some(preflight) = &report.preflight {
+        out.push_str(&format!("\n{}\n", preflight.sentence()));
+    }
 
     if let Some(changes) = &report.changes {
         out.push_str("\nChanges since the baseline:\n");

@@ -123,6 +123,11 @@ pub const SCENARIOS: &[Scenario] = &[
         build: fixable,
     },
     Scenario {
+        name: "no-exchange-viewer",
+        description: "Manage Contracts and API Manager Environment Administrator everywhere, but no Exchange scope: contract creates answer 403",
+        build: no_exchange_viewer,
+    },
+    Scenario {
         name: "generated-20x5",
         description: "20 business groups x 5 environments, every scope granted, 400 requests per path and minute (any generated-<N>x<M> works)",
         build: generated_20x5,
@@ -528,6 +533,16 @@ fn fixable() -> World {
 /// The whole-org sweep's benchmark world (issue 15): `generate` makes it.
 fn generated_20x5() -> World {
     super::generate::world(20, 5)
+}
+
+/// Contracts need Exchange Viewer besides Manage Contracts (§12.2): every
+/// API Manager scope is granted, every Exchange scope is not.
+fn no_exchange_viewer() -> World {
+    let mut world = base();
+    world.connected_apps[0]
+        .scopes
+        .retain(|g| !g.scope.ends_with(":exchange"));
+    world
 }
 
 fn am_throttled() -> World {

@@ -15,7 +15,7 @@ use crate::doctor::context::{Grants, OrgInfo, PathVars, Recorder, RunContext, To
 use crate::doctor::outcome::MissingScope;
 use crate::doctor::outcome::Status;
 use crate::doctor::spec::{Missing, ProbeSpec, ScopeContext, ScopeSpec};
-use crate::platform::models::{ApiAssetList, Environment, ScopeGrant};
+use crate::platform::models::{ApiAssetList, ApiInstance, Environment, ScopeGrant};
 use crate::platform::{Request, paths};
 
 /// What the check asks for: one scope, or any scope of a capability.
@@ -443,22 +443,27 @@ impl Check<'_> {
         // instance before the scope, so even a 403 would prove nothing.
         if probe_spec.path.contains("{apiId}") {
             match api_instance(place, recorder).await {
-                Ok(id) => vars.api_id = Some(id),
+                Ok(api) => {
+                    vars.api_id = Some(api.id.to_string());
+                    vars.group_id = api.group_id.or_else(|| place.org.map(|o| o.id.clone()));
+                    vars.asset_id = api.asset_id;
+                }
                 // The list could not be read: nothing was checked.
                 Err(NoInstance::Unchecked(verdict)) => return verdict,
                 Err(NoInstance::None(why)) => {
-                    return Verdict::new(
-                        Reason::ScopeInconclusive,
-                        Status::Warn,
-                        format!(
-                            "inconclusive: there is no API instance to aim the probe at ({why}), and a request for one that does not exist proves nothing"
-                        ),
-                    )
-                    .fix(format!(
-                        "Run it again once the environment has an API instance the app can list. {}",
-                        self.verify_exactly()
-                    ))
-                    .inferred();
+                    return self
+                        .unproven(
+                            place,
+                            Reason::ScopeInconclusive,
+                            format!(
+                                "inconclusive: there is no API instance to aim the probe at ({why}), and a request for one that does not exist proves nothing"
+                            ),
+                        )
+                        .fix(format!(
+                            "Run it again once the environment has an API instance the app can list. {}",
+                            self.verify_exactly()
+                        ))
+                        .inferred();
                 }
             }
         }
@@ -470,7 +475,172 @@ impl Check<'_> {
             Ok(reading) => reading,
             Err(verdict) => return verdict,
         };
+        // The other scope the call needs: asked when the probe alone cannot
+        // settle the verdict (a capability that needs both), or when the
+        // call was refused although the scope asked for may be held.
+        let ask_also = match &reading {
+            Reading::Authorized { .. } => self.wanted.capability.is_some(),
+            Reading::Forbidden { .. } => true,
+            _ => false,
+        };
+        if let Some(also) = self.spec.also.as_ref().filter(|_| ask_also) {
+            let also_probe = also.probe();
+            let also_call = probe::describe("GET", &also.path);
+            let also_reading = match probe::send(recorder, &also_probe, &vars).await {
+                Ok(reading) => reading,
+                Err(verdict) => return verdict,
+            };
+            let first = Probed {
+                call,
+                reading,
+                write: probe_spec.is_write(),
+            };
+            let second = Probed {
+                call: also_call,
+                reading: also_reading,
+                write: false,
+            };
+            return self.judge_both(place, &also.scope, &first, &second);
+        }
         self.judge(place, probe_spec, &call, reading)
+    }
+
+    /// A verdict that proves neither way: for a capability, the gate stays
+    /// closed (a warning that names what to add, as "may already be
+    /// granted"); for a scope of MuleSoft's list, a neutral "not verified".
+    fn unproven(&self, place: &Place<'_>, reason: Reason, summary: String) -> Verdict {
+        match self.wanted.capability {
+            Some(capability) => {
+                let mut verdict =
+                    Verdict::new(reason, Status::Warn, summary).maybe(self.missing_scope(place));
+                let org_place = Place {
+                    org: place.org,
+                    env: None,
+                };
+                for needed in &capability.all_of {
+                    verdict = verdict.maybe(self.missing_scope_of(needed, &org_place));
+                }
+                verdict
+            }
+            None => Verdict::new(reason, Status::Skip, summary),
+        }
+    }
+
+    /// A probe and the read of the other scope its call needs, judged together.
+    fn judge_both(
+        &self,
+        place: &Place<'_>,
+        also_scope: &str,
+        first: &Probed,
+        second: &Probed,
+    ) -> Verdict {
+        let catalogue = self.catalogue;
+        let org_place = Place {
+            org: place.org,
+            env: None,
+        };
+        let also_label = catalogue.label(also_scope);
+        let also_where = org_place.phrase(ScopeContext::Org);
+        let also_missing = self.missing_scope_of(also_scope, &org_place);
+        let here = self.missing_scope(place);
+        let first_told = first.told();
+        let second_told = second.told();
+        let verdict = match (first.held(), second.held()) {
+            (Some(true), Some(true)) => Verdict::new(
+                Reason::ScopeAllowed,
+                Status::Pass,
+                match self.wanted.capability {
+                    Some(_) => format!(
+                        "can {}: {first_told}; {second_told}, so {also_label} is held for {also_where}",
+                        self.wanted.label
+                    ),
+                    None => format!("authorised: {first_told}"),
+                },
+            ),
+            (first_held, Some(false)) => {
+                let about_first = match first_held {
+                    Some(true) => format!("; {first_told}, so the call itself is allowed"),
+                    _ => format!(
+                        "; {first_told}, and whether {} is held cannot be told until {also_label} is added",
+                        catalogue.label(self.wanted.to_add())
+                    ),
+                };
+                let mut verdict = Verdict::new(
+                    Reason::ScopeMissing,
+                    self.missing_status(),
+                    format!(
+                        "{}: {also_label} is not granted for {also_where} ({second_told}), and contracts need it besides {}{about_first}",
+                        match self.wanted.capability {
+                            Some(_) => format!("cannot {}", self.wanted.label),
+                            None => "contracts are refused here".to_string(),
+                        },
+                        catalogue.label(self.wanted.to_add()),
+                    ),
+                )
+                .fix(self.add(also_scope, &org_place, ScopeContext::Org))
+                .missing(also_missing);
+                if first_held != Some(true) {
+                    verdict = verdict.maybe(here);
+                }
+                verdict
+            }
+            (Some(false), Some(true)) => Verdict::new(
+                Reason::ScopeMissing,
+                self.missing_status(),
+                format!(
+                    "{}: {first_told}, while {second_told}, so {also_label} is held and the refusal is {}'s",
+                    match self.wanted.capability {
+                        Some(capability) => format!(
+                            "cannot {} (it takes {})",
+                            self.wanted.label,
+                            catalogue.describe_capability(capability)
+                        ),
+                        None => format!("missing {}", self.wanted.label),
+                    },
+                    catalogue.label(self.wanted.to_add())
+                ),
+            )
+            .fix(self.add_scope(place))
+            .missing(here),
+            (Some(false), None) => Verdict::new(
+                Reason::ScopeMissing,
+                self.missing_status(),
+                format!(
+                    "{}: {first_told}; it needs {} and {also_label}, and {second_told}, which proves nothing, so which one is missing cannot be told",
+                    match self.wanted.capability {
+                        Some(_) => format!("cannot {}", self.wanted.label),
+                        None => "contracts are refused here".to_string(),
+                    },
+                    catalogue.label(self.wanted.to_add())
+                ),
+            )
+            .fix(format!(
+                "{} If it is already granted, add {also_label}: {}",
+                self.add_scope(place),
+                self.add(also_scope, &org_place, ScopeContext::Org)
+            ))
+            .maybe(here)
+            .maybe(also_missing),
+            (Some(true), None) => Verdict::new(
+                Reason::ScopeUnproven,
+                Status::Warn,
+                format!(
+                    "not proven: {first_told}, so the call itself is allowed, but {second_told}, which does not tell whether {also_label} is held for {also_where}"
+                ),
+            )
+            .fix(format!(
+                "Check in Access Management that {also_label} is granted for {also_where}. {}",
+                self.verify_exactly()
+            ))
+            .maybe(also_missing),
+            (None, _) => Verdict::new(
+                Reason::ScopeInconclusive,
+                Status::Warn,
+                format!("inconclusive: {first_told}, which proves nothing"),
+            )
+            .fix(self.verify_exactly()),
+        };
+        verdict.inferred()
     }
 
     /// A probe's answer, as far as it proves what the check asks.
@@ -504,9 +674,9 @@ impl Check<'_> {
             Reading::Authorized {
                 list: Some(Listed { len: 0, .. }),
                 status,
-            } => Verdict::new(
+            } => self.unproven(
+                place,
                 Reason::ScopeInconclusive,
-                Status::Warn,
                 format!(
                     "inconclusive: {call} answered {status} with an empty list: there may be nothing to list, or the app may not be allowed to see it"
                 ),
@@ -534,9 +704,9 @@ impl Check<'_> {
                 } else {
                     "no listed application names an owner other than this app".to_string()
                 };
-                Verdict::new(
+                self.unproven(
+                    place,
                     Reason::ScopeUnproven,
-                    Status::Warn,
                     format!("not proven: {call} answered {status}, but {whose}; whether the app sees the others cannot be told from it"),
                 )
                 .fix(format!(
@@ -571,6 +741,7 @@ impl Check<'_> {
                             org_place.phrase(ScopeContext::Org)
                         ),
                     )
+                    .maybe(self.missing_scope_of(needed, &org_place))
                     .fix(format!(
                         "Check in Access Management that {} is granted for {}. {}",
                         catalogue.label(needed),
@@ -591,11 +762,11 @@ impl Check<'_> {
                     };
                     Verdict::new(Reason::ScopeAllowed, Status::Pass, summary).inferred()
                 } else {
-                    Verdict::new(
+                    self.unproven(
+                        place,
                         Reason::ScopeUnproven,
-                        Status::Warn,
                         format!(
-                            "not proven: {how}; that shows the app can {capability_phrase}, not that it holds {}",
+                            "not verified: {how}; that shows the app can {capability_phrase}, not that it holds {}",
                             self.wanted.label
                         ),
                     )
@@ -622,9 +793,9 @@ impl Check<'_> {
                         .missing(self.missing_scope(place))
                         .inferred()
                 } else {
-                    Verdict::new(
+                    self.unproven(
+                        place,
                         Reason::ScopeUnproven,
-                        Status::Warn,
                         format!(
                             "{call} answered {status} ({message}): the app cannot {capability_phrase}; that does not tell whether it holds {}",
                             self.wanted.label
@@ -634,9 +805,9 @@ impl Check<'_> {
                     .inferred()
                 }
             }
-            Reading::Inconclusive { status, message } => Verdict::new(
+            Reading::Inconclusive { status, message } => self.unproven(
+                place,
                 Reason::ScopeInconclusive,
-                Status::Warn,
                 format!(
                     "inconclusive: {call} answered {status} ({message}); the platform may look the resource up before it checks the scope, so this proves nothing"
                 ),
@@ -664,6 +835,43 @@ impl Check<'_> {
     }
 }
 
+/// A request sent as a probe, and how it was answered.
+struct Probed {
+    /// `POST …/contracts`, for summaries.
+    call: String,
+    reading: Reading,
+    /// A write the server had to reject: an authorised answer is a 400.
+    write: bool,
+}
+
+impl Probed {
+    /// Whether the answer proves the call allowed (true) or refused
+    /// (false); `None` when it proves nothing.
+    fn held(&self) -> Option<bool> {
+        match self.reading {
+            Reading::Authorized { .. } => Some(true),
+            Reading::Forbidden { .. } => Some(false),
+            _ => None,
+        }
+    }
+
+    /// What it was answered, in a summary's words.
+    fn told(&self) -> String {
+        let call = &self.call;
+        match &self.reading {
+            Reading::Authorized { status, .. } if self.write => {
+                format!("{call} was rejected as invalid ({status})")
+            }
+            Reading::Authorized { status, .. } => format!("{call} answered {status}"),
+            Reading::Forbidden { status, message } | Reading::Inconclusive { status, message } => {
+                format!("{call} answered {status} ({message})")
+            }
+            Reading::Accepted { status } => format!("{call} answered {status}"),
+            Reading::Retired { .. } => format!("{call} answered 404 (retired)"),
+        }
+    }
+}
+
 /// Why there is no API instance to aim a probe at.
 enum NoInstance {
     /// The environment's list could not be read (network, throttling, a
@@ -678,7 +886,7 @@ enum NoInstance {
 async fn api_instance(
     place: &Place<'_>,
     recorder: &mut Recorder<'_>,
-) -> Result<String, NoInstance> {
+) -> Result<ApiInstance, NoInstance> {
     let (Some(org), Some(env)) = (place.org, place.env) else {
         return Err(NoInstance::None("no environment".into()));
     };
@@ -697,7 +905,7 @@ async fn api_instance(
         .json()
         .map_err(|reason| NoInstance::Unchecked(probe::unreadable(&answer, &reason)))?;
     list.first_instance()
-        .map(|api| api.id.to_string())
+        .cloned()
         .ok_or_else(|| NoInstance::None(format!("\"{}\" lists none", env.name)))
 }
 

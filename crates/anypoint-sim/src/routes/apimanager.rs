@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::exchange_assets::READ_EXCHANGE;
 use super::{AUDIT_DATE, Caller, LIST_DEFAULT_LIMIT, Paging, Shared, allowed};
 use crate::respond;
 use crate::state::Subject;
@@ -336,10 +337,14 @@ pub async fn create_contract(
         &env,
         Some(&api),
         MANAGE_CONTRACTS,
-        |world, _| {
-            let Some(api_id) = find_instance(world, &env, &api).map(|a| a.id) else {
+        |world, subject| {
+            let Some(instance) = find_instance(world, &env, &api) else {
                 return respond::apim_not_found(&format!("API {api} not found"));
             };
+            let api_id = instance.id;
+            if !reads_asset(world, subject, instance, &org) {
+                return respond::apim_forbidden();
+            }
             let body = match respond::json_body(&body) {
                 Ok(body) => body,
                 Err(response) => return response,
@@ -357,6 +362,16 @@ pub async fn create_contract(
             }
         },
     )
+}
+
+/// Creating a contract needs Exchange Viewer besides Manage Contracts:
+/// "Connected Apps require the following scopes: - Manage Contracts -
+/// Exchange Viewer" (§12.2, anypoint-client-go apim_contract/api/openapi.yaml)
+/// [C]. That it is needed in the business group of the instance's asset, and
+/// that its absence answers 403 before the body is read, are [I] inferred.
+pub fn reads_asset(world: &World, subject: &Subject, api: &ApiInstance, org: &str) -> bool {
+    let group = api.group_id.as_deref().unwrap_or(org);
+    allowed(world, subject, READ_EXCHANGE, group, None)
 }
 
 /// Why a contract was not added; each service words it in its own shape.

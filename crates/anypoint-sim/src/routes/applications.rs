@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::apimanager::{ContractRefused, MANAGE_CONTRACTS, add_contract};
+use super::apimanager::{self, ContractRefused, MANAGE_CONTRACTS, add_contract};
 use super::{Caller, LIST_DEFAULT_LIMIT, Paging, Shared, allowed, derived_id};
 use crate::respond;
 use crate::state::Subject;
@@ -345,7 +345,9 @@ pub async fn create_contract(
             ),
         );
     }
-    if !allowed(&world, &subject, MANAGE_CONTRACTS, &api_org, Some(&api.env)) {
+    if !allowed(&world, &subject, MANAGE_CONTRACTS, &api_org, Some(&api.env))
+        || !apimanager::reads_asset(&world, &subject, &api, &api_org)
+    {
         return respond::exchange_error(403, "Unauthorized");
     }
     let mismatch = [

@@ -5,6 +5,7 @@ mod accounts;
 mod apimanager;
 mod app_scopes;
 mod applications;
+mod exchange_assets;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -71,6 +72,10 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/exchange/api/v2/organizations/{org}/applications/{app}/contracts",
             get(applications::contracts).post(applications::create_contract),
+        )
+        .route(
+            "/exchange/api/v2/assets/{group}/{asset}",
+            get(exchange_assets::asset),
         )
         .route(
             "/exchange/api/v1/organizations/{org}/environments/{env}/apis",
