@@ -250,7 +250,7 @@ async fn after_the_patch(
             None
         }
     };
-    let rechecks = apply::compare(before, &run.report);
+    let rechecks = apply::compare(before, &run.report, &args.include);
     writeln!(
         io.out,
         "\nRe-checked with a new app token (before → after):"

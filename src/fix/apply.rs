@@ -112,9 +112,16 @@ pub fn affected(report: &Report) -> Vec<String> {
     ids
 }
 
-/// Each affected check's verdict before and after.
-pub fn compare(before: &Report, after: &Report) -> Vec<Recheck> {
+/// Each affected check's verdict before and after; a check whose missing
+/// scope the plan withheld (not asked for with `--include`) does not count.
+pub fn compare(before: &Report, after: &Report, include: &[String]) -> Vec<Recheck> {
     super::naming_a_missing_scope(before)
+        .filter(|old| {
+            old.missing_scope.as_ref().is_none_or(|m| {
+                !super::WITHHELD.iter().any(|w| w.scope == m.scope)
+                    || include.iter().any(|i| *i == m.scope)
+            })
+        })
         .map(|old| Recheck {
             check: old.id.clone(),
             target: old.target.clone(),

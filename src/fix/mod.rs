@@ -78,6 +78,11 @@ pub struct Pair {
     /// Other context keys of a granted scope (`applicationId`, …), as read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub other_params: Vec<(String, String)>,
+    /// The checks could not prove it missing, only not held (no org admin's
+    /// token): it may already be granted, and adding it changes nothing if
+    /// so (the PATCH only adds).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub may_be_granted: bool,
 }
 
 impl Pair {
@@ -90,6 +95,7 @@ impl Pair {
             env_id: missing.env_id.clone(),
             env_name: missing.env_name.clone(),
             other_params: Vec::new(),
+            may_be_granted: false,
         }
     }
 
@@ -127,6 +133,7 @@ impl Pair {
                     )
                 })
                 .collect(),
+            may_be_granted: false,
         }
     }
 
@@ -223,8 +230,16 @@ impl FixPlan {
             .map(|grants| grants.iter().map(|g| Pair::of_grant(g, ctx)).collect())
             .unwrap_or_default();
         let mut named: Vec<Pair> = Vec::new();
-        for missing in naming_a_missing_scope(report).filter_map(|o| o.missing_scope.as_ref()) {
-            let pair = Pair::of_missing(missing);
+        let outcomes: Vec<&Outcome> = naming_a_missing_scope(report).collect();
+        // Those proven missing first, so that a pair named both ways is certain.
+        let certain = outcomes.iter().filter_map(|o| o.missing_scope.as_ref());
+        let maybe = outcomes.iter().flat_map(|o| &o.maybe_missing);
+        for (missing, may_be_granted) in certain.map(|m| (m, false)).chain(maybe.map(|m| (m, true)))
+        {
+            let pair = Pair {
+                may_be_granted,
+                ..Pair::of_missing(missing)
+            };
             if !named.iter().any(|p| p.same_place(&pair)) {
                 named.push(pair);
             }
@@ -289,14 +304,14 @@ impl FixPlan {
     }
 }
 
-/// The failing (or warning) verdicts that name a missing scope: what the
-/// plan adds, and what applying it must turn green.
+/// The failing (or warning) verdicts that name a missing scope, or one that
+/// may be: what the plan adds, and what applying it must turn green.
 fn naming_a_missing_scope(report: &Report) -> impl Iterator<Item = &Outcome> {
     report
         .checks
         .iter()
         .filter(|o| matches!(o.status, Status::Fail | Status::Warn))
-        .filter(|o| o.missing_scope.is_some())
+        .filter(|o| o.missing_scope.is_some() || !o.maybe_missing.is_empty())
 }
 
 /// The scope checks without a verdict on a missing scope: errors, skips for
@@ -307,7 +322,7 @@ fn unsettled(report: &Report) -> Vec<Unsettled> {
         .checks
         .iter()
         .filter(|o| matches!(o.category.as_str(), "scope" | "capability"))
-        .filter(|o| o.missing_scope.is_none())
+        .filter(|o| o.missing_scope.is_none() && o.maybe_missing.is_empty())
         .filter(|o| match o.status {
             Status::Error => true,
             Status::Skip => o.blocked_by.is_some() || o.remediation.is_some(),
@@ -337,6 +352,7 @@ mod tests {
             env_id: env.map(str::to_string),
             env_name: None,
             other_params: Vec::new(),
+            may_be_granted: false,
         }
     }
 

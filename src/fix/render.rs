@@ -73,7 +73,12 @@ fn diff(plan: &FixPlan) -> String {
     });
     out.push('\n');
     for pair in &plan.add {
-        out.push_str(&format!("+ {}\n", pair_line(pair)));
+        let maybe = if pair.may_be_granted {
+            "  (may already be granted: not proven missing; adding it changes nothing if so)"
+        } else {
+            ""
+        };
+        out.push_str(&format!("+ {}{maybe}\n", pair_line(pair)));
     }
     for withheld in &plan.withheld {
         out.push_str(&format!(

@@ -54,7 +54,7 @@ pub fn render(report: &Report, options: TableOptions) -> String {
             out.push_str(&wrap(&change.summary, width, "  - ", "    ", None));
         }
     }
-    let fixes = fix_list(&report.checks, width, "  ");
+    let fixes = fix_list(&report.checks, &report.rerun_flags, width, "  ");
     if !fixes.is_empty() {
         out.push_str("\nWhat to fix:\n");
         out.push_str(&fixes);
@@ -153,9 +153,9 @@ pub fn findings(report: &Report, options: TableOptions) -> String {
 }
 
 /// "What to fix" as a numbered list, each line indented by `indent`.
-pub fn fix_list(outcomes: &[Outcome], width: usize, indent: &str) -> String {
+pub fn fix_list(outcomes: &[Outcome], rerun_flags: &str, width: usize, indent: &str) -> String {
     let mut out = String::new();
-    for (n, fix) in what_to_fix(outcomes).iter().enumerate() {
+    for (n, fix) in what_to_fix(outcomes, rerun_flags).iter().enumerate() {
         let number = format!("{indent}{}. ", n + 1);
         let rest = " ".repeat(number.chars().count());
         let mut lines = fix.lines();
@@ -413,20 +413,36 @@ fn finding(
 struct Grant<'a> {
     app: Option<&'a str>,
     org: Option<&'a str>,
-    scopes: Vec<(String, Vec<&'a str>)>,
+    /// Each scope's label, the environments it is named in, and whether it
+    /// may already be granted (not proven missing).
+    scopes: Vec<(String, Vec<&'a str>, bool)>,
 }
 
 /// What to do, grouped by action: the scopes to add per app and business
 /// group (each once per place), then every other distinct fix of what
 /// failed or could not be checked, then how to settle what is not proven.
-pub fn what_to_fix(outcomes: &[Outcome]) -> Vec<String> {
+///
+/// The scopes are the pairs `fix` plans, from the same verdicts: those
+/// proven missing, and those not proven held, marked as such; the list
+/// ends with the `anypoint-doctor fix` command that applies them.
+pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
     let mut fixes = Vec::new();
     let mut grants: Vec<Grant> = Vec::new();
-    for scope in outcomes
+    let naming = outcomes
         .iter()
-        .filter(|o| o.status == Status::Fail)
+        .filter(|o| matches!(o.status, Status::Fail | Status::Warn));
+    let certain: Vec<&MissingScope> = naming
+        .clone()
         .filter_map(|o| o.missing_scope.as_ref())
-    {
+        .collect();
+    let maybe = naming
+        .flat_map(|o| &o.maybe_missing)
+        .filter(|m| !certain.iter().any(|c| same_place(c, m)));
+    let scopes = certain
+        .iter()
+        .map(|m| (*m, false))
+        .chain(maybe.map(|m| (m, true)));
+    for (scope, may_be_granted) in scopes {
         let (app, org) = (scope.app.as_deref(), scope.org_name.as_deref());
         let label = format!("{} ({})", scope.name, scope.scope);
         let scopes = match grants.iter_mut().find(|g| g.app == app && g.org == org) {
@@ -440,10 +456,13 @@ pub fn what_to_fix(outcomes: &[Outcome]) -> Vec<String> {
                 &mut grants.last_mut().expect("just pushed").scopes
             }
         };
-        let places = match scopes.iter_mut().find(|(l, _)| *l == label) {
-            Some((_, places)) => places,
+        let places = match scopes
+            .iter_mut()
+            .find(|(l, _, maybe)| *l == label && *maybe == may_be_granted)
+        {
+            Some((_, places, _)) => places,
             None => {
-                scopes.push((label, Vec::new()));
+                scopes.push((label, Vec::new(), may_be_granted));
                 &mut scopes.last_mut().expect("just pushed").1
             }
         };
@@ -459,14 +478,22 @@ pub fn what_to_fix(outcomes: &[Outcome]) -> Vec<String> {
         let mut fix = format!(
             "Access Management > Connected Apps > {app} > Manage Scopes > Add Scopes{org}:"
         );
-        for (label, places) in scopes {
-            if places.is_empty() {
-                fix.push_str(&format!("\n{label}"));
+        for (label, places, may_be_granted) in scopes {
+            let maybe = if *may_be_granted {
+                " (may already be granted)"
             } else {
-                fix.push_str(&format!("\n{label} in {}", places.join(", ")));
+                ""
+            };
+            if places.is_empty() {
+                fix.push_str(&format!("\n{label}{maybe}"));
+            } else {
+                fix.push_str(&format!("\n{label} in {}{maybe}", places.join(", ")));
             }
         }
         fix.push_str("\nSave, then get a new token (scopes reach new tokens only).");
+        fix.push_str(&format!(
+            "\nOr let the doctor add them (an org admin's token in ANYPOINT_ADMIN_BEARER): anypoint-doctor fix{rerun_flags}"
+        ));
         fixes.push(fix);
     }
     let mut others: Vec<(&str, Vec<&str>)> = Vec::new();
@@ -490,6 +517,11 @@ pub fn what_to_fix(outcomes: &[Outcome]) -> Vec<String> {
         fixes.push(format!("{remediation} ({})", ids.join(", ")));
     }
     fixes
+}
+
+/// The same scope for the same business group and environment.
+fn same_place(a: &MissingScope, b: &MissingScope) -> bool {
+    a.scope == b.scope && a.org_id == b.org_id && a.env_id == b.env_id
 }
 
 /// `text` wrapped at `width`: the first line after `first`, the others after

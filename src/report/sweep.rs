@@ -88,7 +88,8 @@ impl SweepOutput {
                 self.base_lines
                     .push_str(&compact::findings(&sanitized, self.options));
                 let width = compact::width(self.options);
-                let list = compact::fix_list(&group.checks, width, "    ");
+                let list =
+                    compact::fix_list(&sanitized.checks, &sanitized.rerun_flags, width, "    ");
                 if !list.is_empty() {
                     self.fixes
                         .push_str(&format!("  In {}:\n{list}", group_name(group)));

@@ -18,6 +18,10 @@ use crate::doctor::spec::{Missing, ProbeSpec, ScopeContext, ScopeSpec};
 use crate::platform::models::{ApiAssetList, ApiInstance, Environment, ScopeGrant};
 use crate::platform::{Request, paths};
 
+/// View APIs Configuration: the scope of the API instance list, which a
+/// probe aimed at an instance reads first.
+const LIST_INSTANCES: &str = "read:api_configuration";
+
 /// What the check asks for: one scope, or any scope of a capability.
 struct Wanted<'a> {
     /// `Manage Contracts (manage:api_contracts)`, or a capability's title.
@@ -336,18 +340,23 @@ impl Check<'_> {
     /// failure for the first one missing, `None` when all are granted.
     fn also_needed(&self, place: &Place<'_>, grants: &[ScopeGrant], how: &str) -> Option<Verdict> {
         let capability = self.wanted.capability?;
-        let missing = capability.all_of.iter().find(|needed| {
-            let context = self
-                .catalogue
+        let context_of = |needed: &str| {
+            self.catalogue
                 .scope(needed)
-                .map_or(ScopeContext::Org, |s| s.context);
+                .map_or(ScopeContext::Org, |s| s.context)
+        };
+        let missing = capability.all_of.iter().find(|needed| {
             !grants.iter().any(|g| {
-                self.catalogue.route(&g.scope, needed).is_some() && covers(g, place, context)
+                self.catalogue.route(&g.scope, needed).is_some()
+                    && covers(g, place, context_of(needed))
             })
         })?;
+        let context = context_of(missing);
+        // Where the scope is needed: the environment for an environment's
+        // scope, else the business group.
         let org_place = Place {
             org: place.org,
-            env: None,
+            env: place.env.filter(|_| context == ScopeContext::Env),
         };
         Some(
             Verdict::new(
@@ -357,10 +366,10 @@ impl Check<'_> {
                     "cannot {}: {how}, but it also needs {}, which is not granted for {}",
                     self.wanted.label,
                     self.catalogue.label(missing),
-                    org_place.phrase(ScopeContext::Org)
+                    org_place.phrase(context)
                 ),
             )
-            .fix(self.add(missing, &org_place, ScopeContext::Org))
+            .fix(self.add(missing, &org_place, context))
             .missing(self.missing_scope_of(missing, &org_place)),
         )
     }
@@ -450,8 +459,8 @@ impl Check<'_> {
                 }
                 // The list could not be read: nothing was checked.
                 Err(NoInstance::Unchecked(verdict)) => return verdict,
-                Err(NoInstance::None(why)) => {
-                    return self
+                Err(NoInstance::None { why, refused }) => {
+                    let verdict = self
                         .unproven(
                             place,
                             Reason::ScopeInconclusive,
@@ -464,6 +473,20 @@ impl Check<'_> {
                             self.verify_exactly()
                         ))
                         .inferred();
+                    // The list was refused: the probe needs View APIs
+                    // Configuration to find an instance, as automation does
+                    // to find a contract's API (reference §9, step 4).
+                    return match self.wanted.capability {
+                        Some(capability)
+                            if refused && capability.all_of.iter().any(|s| s == LIST_INSTANCES) =>
+                        {
+                            self.list_refused(place, &why)
+                        }
+                        Some(_) if refused => {
+                            verdict.maybe(self.missing_scope_of(LIST_INSTANCES, place))
+                        }
+                        _ => verdict,
+                    };
                 }
             }
         }
@@ -505,6 +528,35 @@ impl Check<'_> {
         self.judge(place, probe_spec, &call, reading)
     }
 
+    /// A capability that needs the API instance list, which was refused:
+    /// disproven, with the list's scope missing and the others unproven.
+    fn list_refused(&self, place: &Place<'_>, why: &str) -> Verdict {
+        let org_place = Place {
+            org: place.org,
+            env: None,
+        };
+        let mut verdict = Verdict::new(
+            Reason::ScopeMissing,
+            self.missing_status(),
+            format!(
+                "cannot {}: it needs {} for {} to find the API instance, and {why}",
+                self.wanted.label,
+                self.catalogue.label(LIST_INSTANCES),
+                place.phrase(ScopeContext::Env)
+            ),
+        )
+        .fix(self.add(LIST_INSTANCES, place, ScopeContext::Env))
+        .missing(self.missing_scope_of(LIST_INSTANCES, place))
+        .maybe(self.missing_scope(place))
+        .inferred();
+        for needed in self.wanted.capability.iter().flat_map(|c| &c.all_of) {
+            if needed != LIST_INSTANCES {
+                verdict = verdict.maybe(self.missing_scope_of(needed, &org_place));
+            }
+        }
+        verdict
+    }
+
     /// A verdict that proves neither way: for a capability, the gate stays
     /// closed (a warning that names what to add, as "may already be
     /// granted"); for a scope of MuleSoft's list, a neutral "not verified".
@@ -518,7 +570,12 @@ impl Check<'_> {
                     env: None,
                 };
                 for needed in &capability.all_of {
-                    verdict = verdict.maybe(self.missing_scope_of(needed, &org_place));
+                    let env_bound = self
+                        .catalogue
+                        .scope(needed)
+                        .is_some_and(|s| s.context == ScopeContext::Env);
+                    let at = if env_bound { place } else { &org_place };
+                    verdict = verdict.maybe(self.missing_scope_of(needed, at));
                 }
                 verdict
             }
@@ -878,7 +935,7 @@ enum NoInstance {
     /// body that is not the platform's JSON): the verdict says so.
     Unchecked(Verdict),
     /// It was refused, or lists none.
-    None(String),
+    None { why: String, refused: bool },
 }
 
 /// An API instance the place's environment lists (from the same list the
@@ -888,25 +945,34 @@ async fn api_instance(
     recorder: &mut Recorder<'_>,
 ) -> Result<ApiInstance, NoInstance> {
     let (Some(org), Some(env)) = (place.org, place.env) else {
-        return Err(NoInstance::None("no environment".into()));
+        return Err(NoInstance::None {
+            why: "no environment".into(),
+            refused: false,
+        });
     };
     let answer = recorder
         .fetch(Request::get(paths::apis(&org.id, &env.id)))
         .await;
     let reply = probe::reply(&answer).map_err(NoInstance::Unchecked)?;
     if !reply.is_success() {
-        return Err(NoInstance::None(format!(
-            "listing them answered HTTP {} ({})",
-            reply.status,
-            reply.platform_message()
-        )));
+        return Err(NoInstance::None {
+            why: format!(
+                "listing them answered HTTP {} ({})",
+                reply.status,
+                reply.platform_message()
+            ),
+            refused: matches!(reply.status, 401 | 403),
+        });
     }
     let list: ApiAssetList = reply
         .json()
         .map_err(|reason| NoInstance::Unchecked(probe::unreadable(&answer, &reason)))?;
     list.first_instance()
         .cloned()
-        .ok_or_else(|| NoInstance::None(format!("\"{}\" lists none", env.name)))
+        .ok_or_else(|| NoInstance::None {
+            why: format!("\"{}\" lists none", env.name),
+            refused: false,
+        })
 }
 
 /// A scope a client-credentials app cannot use: information, whatever the
