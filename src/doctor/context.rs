@@ -533,6 +533,14 @@ impl Verdict {
         self
     }
 
+    /// Scopes the granted list shows missing besides `missing`: exact, so
+    /// carried with the others `fix` plans (its plan checks them against
+    /// the granted scopes it read).
+    pub fn also_missing(mut self, scopes: Vec<MissingScope>) -> Verdict {
+        self.maybe_missing.extend(scopes);
+        self
+    }
+
     pub fn fix(mut self, remediation: impl Into<String>) -> Verdict {
         self.remediation = Some(remediation.into());
         self

@@ -234,7 +234,11 @@ impl FixPlan {
         // Those proven missing first, so that a pair named both ways is certain.
         let certain = outcomes.iter().filter_map(|o| o.missing_scope.as_ref());
         let maybe = outcomes.iter().flat_map(|o| &o.maybe_missing);
-        for (missing, may_be_granted) in certain.map(|m| (m, false)).chain(maybe.map(|m| (m, true)))
+        // With the granted scopes read, nothing is a guess: what is not held is missing.
+        let exact = ctx.granted().is_some();
+        for (missing, may_be_granted) in certain
+            .map(|m| (m, false))
+            .chain(maybe.map(|m| (m, !exact)))
         {
             let pair = Pair {
                 may_be_granted,

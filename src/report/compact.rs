@@ -431,11 +431,16 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
     let naming = outcomes
         .iter()
         .filter(|o| matches!(o.status, Status::Fail | Status::Warn));
+    // Read from the granted scopes (not inferred), the others are missing too.
     let certain: Vec<&MissingScope> = naming
         .clone()
-        .filter_map(|o| o.missing_scope.as_ref())
+        .flat_map(|o| {
+            let exact = (!o.inferred).then_some(&o.maybe_missing);
+            o.missing_scope.iter().chain(exact.into_iter().flatten())
+        })
         .collect();
     let maybe = naming
+        .filter(|o| o.inferred)
         .flat_map(|o| &o.maybe_missing)
         .filter(|m| !certain.iter().any(|c| same_place(c, m)));
     let scopes = certain

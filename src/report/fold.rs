@@ -83,6 +83,7 @@ mod tests {
             blocked_by: None,
             rests_on: (!missing).then(|| ("GET".to_string(), url.to_string())),
             settled_by_grants: false,
+            maybe_missing: Vec::new(),
             missing_scope: missing.then(|| MissingScope {
                 scope: "read:api_configuration".into(),
                 name: "View APIs Configuration".into(),

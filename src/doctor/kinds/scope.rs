@@ -305,9 +305,15 @@ impl Check<'_> {
         } else {
             format!("{what} here; granted only as {}", elsewhere.join("; "))
         };
+        let others: Vec<MissingScope> = self
+            .all_of_missing(place, grants)
+            .into_iter()
+            .map(|(scope, _, at)| self.missing_scope_of(scope, &at))
+            .collect();
         Verdict::new(Reason::ScopeMissing, self.missing_status(), summary)
             .fix(self.add_scope(place))
             .missing(self.missing_scope(place))
+            .also_missing(others)
     }
 
     /// The least-privilege scope to add at the place, as data.
@@ -336,28 +342,46 @@ impl Check<'_> {
         }
     }
 
-    /// A capability's other needs (`all_of`), from the granted scopes: the
-    /// failure for the first one missing, `None` when all are granted.
-    fn also_needed(&self, place: &Place<'_>, grants: &[ScopeGrant], how: &str) -> Option<Verdict> {
-        let capability = self.wanted.capability?;
-        let context_of = |needed: &str| {
-            self.catalogue
-                .scope(needed)
-                .map_or(ScopeContext::Org, |s| s.context)
+    /// A capability's other needs (`all_of`) that the granted scopes do not
+    /// hold at the place, each with where it is needed: the environment for
+    /// an environment's scope, else the business group.
+    fn all_of_missing<'p>(
+        &self,
+        place: &Place<'p>,
+        grants: &[ScopeGrant],
+    ) -> Vec<(&str, ScopeContext, Place<'p>)> {
+        let Some(capability) = self.wanted.capability else {
+            return Vec::new();
         };
-        let missing = capability.all_of.iter().find(|needed| {
-            !grants.iter().any(|g| {
-                self.catalogue.route(&g.scope, needed).is_some()
-                    && covers(g, place, context_of(needed))
+        capability
+            .all_of
+            .iter()
+            .filter_map(|needed| {
+                let context = self
+                    .catalogue
+                    .scope(needed)
+                    .map_or(ScopeContext::Org, |s| s.context);
+                let held = grants.iter().any(|g| {
+                    self.catalogue.route(&g.scope, needed).is_some() && covers(g, place, context)
+                });
+                let at = Place {
+                    org: place.org,
+                    env: place.env.filter(|_| context == ScopeContext::Env),
+                };
+                (!held).then_some((needed.as_str(), context, at))
             })
-        })?;
-        let context = context_of(missing);
-        // Where the scope is needed: the environment for an environment's
-        // scope, else the business group.
-        let org_place = Place {
-            org: place.org,
-            env: place.env.filter(|_| context == ScopeContext::Env),
-        };
+            .collect()
+    }
+
+    /// A capability's other needs (`all_of`), from the granted scopes: the
+    /// failure naming the first one missing (and the others beside it),
+    /// `None` when all are granted.
+    fn also_needed(&self, place: &Place<'_>, grants: &[ScopeGrant], how: &str) -> Option<Verdict> {
+        let mut all_missing = self.all_of_missing(place, grants).into_iter();
+        let (missing, context, org_place) = all_missing.next()?;
+        let others: Vec<MissingScope> = all_missing
+            .map(|(scope, _, at)| self.missing_scope_of(scope, &at))
+            .collect();
         Some(
             Verdict::new(
                 Reason::ScopeMissing,
@@ -370,7 +394,8 @@ impl Check<'_> {
                 ),
             )
             .fix(self.add(missing, &org_place, context))
-            .missing(self.missing_scope_of(missing, &org_place)),
+            .missing(self.missing_scope_of(missing, &org_place))
+            .also_missing(others),
         )
     }
 

@@ -332,6 +332,7 @@ fn outcome(summary: &str) -> Outcome {
         inferred: false,
         blocked_by: None,
         missing_scope: None,
+        maybe_missing: Vec::new(),
         rests_on: None,
         settled_by_grants: false,
         evidence: vec![Evidence {
@@ -369,6 +370,7 @@ fn report(summary: &str) -> Report {
         next_steps: Vec::new(),
         changes: None,
         least_privilege: None::<LeastPrivilege>,
+        preflight: None,
         duration_ms: 1,
         rerun_flags: String::new(),
     }

@@ -455,6 +455,15 @@ fn report_naming(name: &str) -> anypoint_doctor::report::Report {
             env_name: Some(name.into()),
             app: Some(name.into()),
         }),
+        maybe_missing: vec![MissingScope {
+            scope: "read:exchange".into(),
+            name: "Exchange Viewer".into(),
+            org_id: Some(name.into()),
+            org_name: Some(name.into()),
+            env_id: None,
+            env_name: None,
+            app: Some(name.into()),
+        }],
         rests_on: None,
         settled_by_grants: false,
         evidence: vec![Evidence {
@@ -509,6 +518,17 @@ fn report_naming(name: &str) -> anypoint_doctor::report::Report {
             summary: format!("{name} is no longer checked"),
         }]),
         least_privilege: None,
+        preflight: Some(anypoint_doctor::report::preflight::Preflight {
+            gate: anypoint_doctor::report::preflight::Gate::Closed,
+            allow_unproven: false,
+            needs: vec![anypoint_doctor::report::preflight::Need {
+                capability: "create-contract".into(),
+                check: "capability.create-contract".into(),
+                target: Some(name.into()),
+                proof: anypoint_doctor::report::preflight::Proof::Unproven,
+                summary: format!("not proven in \"{name}\""),
+            }],
+        }),
         duration_ms: 1,
         rerun_flags: format!(" --org {}", anypoint_doctor::text::shell_word(name)),
     }
