@@ -119,7 +119,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "fixable",
-        description: "Manage Contracts missing in Production, View APIs Configuration in Sandbox: an org admin's token can add them",
+        description: "Manage Contracts missing in Production, API Manager Environment Administrator in Sandbox: an org admin's token can add them",
         build: fixable,
     },
     Scenario {
@@ -514,12 +514,13 @@ fn lookups_first() -> World {
 /// The grants `fixable` lacks, `(scope, org, env)`: adding exactly these with
 /// one PATCH (by the org admin `ada-admin`, `ADMIN_TOKEN`) gives the app the
 /// `healthy` grants. API Manager Environment Administrator (`manage:apis`) goes
-/// too, since it covers contracts and API configurations (§11.2). None is in
-/// Design: API Manager's scopes are not needed there (§12.1).
+/// too in Production, since it covers contracts (§11.2); in Sandbox it is the
+/// gap itself, while the app can still list API instances and create
+/// contracts there. None is in Design: API Manager's scopes are not needed
+/// there (§12.1).
 pub const FIXABLE_MISSING: &[(&str, &str, &str)] = &[
     ("manage:api_contracts", ROOT_ORG, PRODUCTION),
     ("manage:apis", ROOT_ORG, PRODUCTION),
-    ("read:api_configuration", ROOT_ORG, SANDBOX),
     ("manage:apis", ROOT_ORG, SANDBOX),
 ];
 
