@@ -439,7 +439,11 @@ mod tests {
                 assert_eq!(scope.service, expected, "{}", scope.id);
             }
         }
-        for id in ["list-api-instances", "create-api-instance", "create-contract"] {
+        for id in [
+            "list-api-instances",
+            "create-api-instance",
+            "create-contract",
+        ] {
             let capability = catalogue.capability(id).unwrap();
             assert_eq!(
                 catalogue.service_of(&capability.any_of),
@@ -454,7 +458,10 @@ mod tests {
             Service::of_path("/apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis"),
             Some(Service::ApiManager)
         );
-        assert_eq!(Service::of_path("/exchange/api/v2/organizations/{orgId}/applications"), None);
+        assert_eq!(
+            Service::of_path("/exchange/api/v2/organizations/{orgId}/applications"),
+            None
+        );
     }
 
     #[test]

@@ -876,10 +876,7 @@ async fn fix_without_an_admin_token_plans_from_the_refusals_and_drops_implied_pa
     // Production refuses API Manager's calls; View APIs Configuration,
     // refused too, comes with Environment Administrator. Design is not API
     // Manager's (reference §12.1): nothing is added there.
-    assert_adds(
-        &run,
-        &["+ manage:apis  org=Example Corp env=Production"],
-    );
+    assert_adds(&run, &["+ manage:apis  org=Example Corp env=Production"]);
     // The masked app, the control plane, why the grants were not read, what
     // is not settled, and that nothing changed.
     stable_snapshots().bind(|| insta::assert_snapshot!("fix-plan-from-refusals", run.stdout));
@@ -926,16 +923,20 @@ async fn fix_for_a_capability_adds_its_least_privilege_only() {
 async fn fix_never_plans_a_scope_in_a_design_environment() {
     // API Manager does not manage design environments (reference §12.1):
     // whatever the app lacks there, no plan adds an API Manager scope there.
+    let mut planned = 0;
     for scenario in ["typical-mistakes", "env-scope-gap", "fixable"] {
         let world = world(scenario);
         let sim = serve(world.clone()).await;
         for admin in [false, true] {
-            for args in [&["--format", "json"][..], &["--format", "json", "--for", "create-contract"]] {
+            for args in [
+                &["--format", "json"][..],
+                &["--format", "json", "--for", "create-contract"],
+            ] {
                 let run = fix(&sim, &world, admin, args).await;
                 let plan: Value = serde_json::from_str(&run.stdout)
                     .unwrap_or_else(|e| panic!("{scenario}: {e}: {run:#?}"));
                 let add = plan["add"].as_array().expect("add[]");
-                assert!(!add.is_empty(), "{scenario} {args:?}: {plan:#}");
+                planned += add.len();
                 for pair in add {
                     assert_ne!(pair["env_name"], "Design", "{scenario} {args:?}: {plan:#}");
                     assert_ne!(pair["env_id"], scenarios::DESIGN, "{scenario}: {plan:#}");
@@ -944,6 +945,7 @@ async fn fix_never_plans_a_scope_in_a_design_environment() {
         }
         sim.stop().await;
     }
+    assert!(planned > 0, "the plans add scopes elsewhere");
 }
 
 #[tokio::test]

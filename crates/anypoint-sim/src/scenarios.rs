@@ -474,7 +474,11 @@ fn exact_many_scopes() -> World {
     ] {
         grants.extend(MANY_ORG_SCOPES.iter().map(|s| grant(s, Some(org), None)));
         for &env in envs {
-            let api_manager = if env == DESIGN { &[][..] } else { MANY_ENV_SCOPES };
+            let api_manager = if env == DESIGN {
+                &[][..]
+            } else {
+                MANY_ENV_SCOPES
+            };
             grants.extend(
                 MANY_ACCESS_ENV_SCOPES
                     .iter()
@@ -582,7 +586,11 @@ mod tests {
                     .is_some_and(|(_, env)| env.is_design());
                 let api_manager = ENV_SCOPES.contains(&grant.scope.as_str())
                     || MANY_ENV_SCOPES.contains(&grant.scope.as_str());
-                assert!(!(design && api_manager), "{name}: {} in Design", grant.scope);
+                assert!(
+                    !(design && api_manager),
+                    "{name}: {} in Design",
+                    grant.scope
+                );
             }
         }
     }

@@ -233,7 +233,12 @@ async fn only_the_design_environment_selected_skips_api_managers_checks_with_the
         )
         .await;
 
-    for id in [CONTRACTS, APIM_ADMIN, VIEW_APIS, "deprecated.exchange-v1-apis"] {
+    for id in [
+        CONTRACTS,
+        APIM_ADMIN,
+        VIEW_APIS,
+        "deprecated.exchange-v1-apis",
+    ] {
         let outcome = only(&report, id, Status::Skip);
         assert_eq!(outcome.code.code(), "env.design", "{id}");
         assert_contains_all(

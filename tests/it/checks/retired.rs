@@ -92,9 +92,7 @@ async fn rate_limited_probe_is_an_error_not_a_missing_scope() {
     }
     assert_reads(
         &report,
-        &[
-            (CONTRACTS, Some("Production"), Status::Pass, &[]),
-        ],
+        &[(CONTRACTS, Some("Production"), Status::Pass, &[])],
     );
     assert_eq!(targets(&report, CONTRACTS), API_MANAGER_ENV_NAMES);
     assert_eq!(
