@@ -6,9 +6,11 @@ use futures::future::join_all;
 
 use super::session::{self, Tell};
 use crate::cli::ApisArgs;
+use crate::doctor::catalogue::Service;
 use crate::doctor::resources;
 use crate::doctor::session::Stop;
 use crate::error::Error;
+use crate::platform::models::Environment;
 use crate::report::listing::{ApiList, ListedApi};
 use crate::{ExitStatus, Io};
 
@@ -23,8 +25,24 @@ pub async fn run(
     };
     let mut rows = Vec::new();
     let mut refused = Vec::new();
+    // API Manager does not manage design environments (reference §12.1): none is asked.
+    let facts = session.environments();
+    if let Some(none) = facts.none_managed(Some(Service::ApiManager)) {
+        return Stop::new(
+            ExitStatus::Usage,
+            format!(
+                "{}: there are no API instances to list; choose another environment with --env.",
+                none.summary.trim_start_matches("not run: ")
+            ),
+        )
+        .report(io);
+    }
     // Every environment at once: one hung API Manager costs one timeout, not one per environment.
-    let envs = session.environments().selected.clone();
+    let envs: Vec<Environment> = facts
+        .selected_for(Some(Service::ApiManager))
+        .into_iter()
+        .cloned()
+        .collect();
     let listings = join_all(
         envs.iter()
             .map(|env| resources::api_instances(&session, &env.id)),

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::session::{self, Tell, dry_run};
 use crate::cli::CreateAppArgs;
+use crate::doctor::catalogue::Service;
 use crate::doctor::resources;
 use crate::doctor::session::{Refusal, Session, Stop, lost_create};
 use crate::error::{ConfigError, Error};
@@ -294,9 +295,13 @@ impl SecretFile {
 }
 
 /// The first API instance the selected environments list, for the contract
-/// suggested next: an environment whose list is refused is passed over.
+/// suggested next: an environment whose list is refused is passed over, and
+/// a design one not asked (API Manager does not manage it, reference §12.1).
 async fn first_api_instance(session: &Session) -> Option<(String, u64)> {
-    for env in &session.environments().selected {
+    for env in session
+        .environments()
+        .selected_for(Some(Service::ApiManager))
+    {
         if let Ok(instances) = resources::api_instances(session, &env.id).await
             && let Some(api) = instances.first()
         {

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::session::{self, Tell, dry_run};
 use crate::cli::CreateContractArgs;
+use crate::doctor::catalogue::Service;
 use crate::doctor::resources;
 use crate::doctor::session::{Halt, Refusal, Session, Stop, lost_create, within};
 use crate::error::{ConfigError, Error};
@@ -165,12 +166,17 @@ async fn find_api(session: &Session, api_id: u64) -> Result<(Environment, ApiIns
     let envs = session.environments();
     let mut refused = Vec::new();
     // Look in the selected environments first, then in the others, so an API
-    // in another environment is named, not just "not found".
-    let order = envs.selected.iter().chain(
-        envs.all
-            .iter()
-            .filter(|e| !envs.selected.iter().any(|s| s.id == e.id)),
-    );
+    // in another environment is named, not just "not found"; in those API
+    // Manager manages: not the design ones (reference §12.1).
+    let order = envs
+        .selected
+        .iter()
+        .chain(
+            envs.all
+                .iter()
+                .filter(|e| !envs.selected.iter().any(|s| s.id == e.id)),
+        )
+        .filter(|e| Service::ApiManager.manages(e));
     // Every environment at once: one hung API Manager costs one timeout, not one per environment.
     let order: Vec<&Environment> = order.collect();
     let listings = join_all(

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::spec::ScopeContext;
 use crate::embedded::parse_file;
+use crate::platform::models::Environment;
 
 /// How sure a fact is (the reference's [C], [C3], [I]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -18,6 +19,40 @@ pub enum Confidence {
     Confirmed,
     ThirdParty,
     Inferred,
+}
+
+/// The product a scope is for, where that limits the environments it is
+/// needed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Service {
+    /// "API Manager displays all environments except design environments"
+    /// and cannot be switched to one (reference §12.1).
+    ApiManager,
+}
+
+impl Service {
+    /// Whether the service works in `env` at all: a scope of it is neither
+    /// needed nor added where it does not.
+    pub fn manages(self, env: &Environment) -> bool {
+        match self {
+            Service::ApiManager => !env.is_design(),
+        }
+    }
+
+    /// The service a request path (or template) goes to, among those with
+    /// such a limit: each serves its own base path.
+    pub fn of_path(path: &str) -> Option<Service> {
+        path.starts_with("/apimanager/")
+            .then_some(Service::ApiManager)
+    }
+
+    /// `API Manager`, as sentences name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::ApiManager => "API Manager",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -37,6 +72,9 @@ pub struct ScopeEntry {
     /// False for scopes an app acting on its own behalf cannot use.
     #[serde(default = "yes")]
     pub client_credentials: bool,
+    /// The product it is for, when that limits where it is needed.
+    #[serde(default)]
+    pub service: Option<Service>,
     pub source: String,
 }
 
@@ -157,6 +195,16 @@ impl Catalogue {
 
     fn context(&self, id: &str) -> Option<ScopeContext> {
         self.scope(id).map(|s| s.context)
+    }
+
+    /// The service every one of `scopes` is for, if they share one: a
+    /// capability any of whose scopes allows it is that service's.
+    pub fn service_of(&self, scopes: &[String]) -> Option<Service> {
+        let mut services = scopes
+            .iter()
+            .map(|id| self.scope(id).and_then(|s| s.service));
+        let first = services.next()??;
+        services.all(|s| s == Some(first)).then_some(first)
     }
 
     /// What is wrong with the catalogue: an implication or a capability
@@ -376,6 +424,43 @@ mod tests {
                     "read:org_client_applications"
                 )
                 .is_some()
+        );
+    }
+
+    #[test]
+    fn api_manager_scopes_and_capabilities_say_so() {
+        let catalogue = Catalogue::get();
+        // Every environment-bound scope but View Environment (Access
+        // Management's) is API Manager's (reference §7, §12.1).
+        for scope in &catalogue.scopes {
+            let expected = (scope.context == ScopeContext::Env && scope.id != "view:environment")
+                .then_some(Service::ApiManager);
+            if scope.context == ScopeContext::Env {
+                assert_eq!(scope.service, expected, "{}", scope.id);
+            }
+        }
+        for id in [
+            "list-api-instances",
+            "create-api-instance",
+            "create-contract",
+        ] {
+            let capability = catalogue.capability(id).unwrap();
+            assert_eq!(
+                catalogue.service_of(&capability.any_of),
+                Some(Service::ApiManager),
+                "{id}"
+            );
+        }
+        let create = catalogue.capability("create-client-application").unwrap();
+        assert_eq!(catalogue.service_of(&create.any_of), None);
+        assert_eq!(catalogue.service_of(&[]), None);
+        assert_eq!(
+            Service::of_path("/apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis"),
+            Some(Service::ApiManager)
+        );
+        assert_eq!(
+            Service::of_path("/exchange/api/v2/organizations/{orgId}/applications"),
+            None
         );
     }
 

@@ -89,6 +89,7 @@ reasons! {
     EnvFound => "env.found", "The environments were read, and the ones given found.";
     EnvNone => "env.none", "The organization has no environments.";
     EnvNotFound => "env.not-found", "An environment given is not one of the organization's.";
+    EnvDesign => "env.design", "Not run: the environments given are design environments, which API Manager does not manage.";
     // Scopes and capabilities.
     ScopeGranted => "scope.granted", "Granted where needed, as the app's granted scopes show.";
     ScopeImplied => "scope.implied", "Granted through a scope that is inferred, not documented, to include it.";

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::OnceCell;
 
 use crate::doctor::calls::CallFound;
+use crate::doctor::catalogue::Service;
 use crate::doctor::codes::Reason;
 use crate::doctor::outcome::{MissingScope, Status};
 use crate::error::ConfigError;
@@ -78,6 +79,48 @@ impl EnvFacts {
             .iter()
             .find(|e| e.id == id)
             .map(|e| e.name.as_str())
+    }
+
+    /// Whether the environment with this id is a design environment.
+    pub fn is_design(&self, id: &str) -> bool {
+        self.all.iter().any(|e| e.id == id && e.is_design())
+    }
+
+    /// The selected environments `service` works in (all of them for none):
+    /// a check of API Manager's leaves out the design ones (reference §12.1).
+    pub fn selected_for(&self, service: Option<Service>) -> Vec<&Environment> {
+        self.selected
+            .iter()
+            .filter(|env| service.is_none_or(|s| s.manages(env)))
+            .collect()
+    }
+
+    /// Why a check of `service` has no environment to run in, when the
+    /// selection has some but the service manages none of them.
+    pub fn none_managed(&self, service: Option<Service>) -> Option<Verdict> {
+        let service = service?;
+        if self.selected.is_empty() || !self.selected_for(Some(service)).is_empty() {
+            return None;
+        }
+        let names: Vec<String> = self
+            .selected
+            .iter()
+            .map(|e| format!("\"{}\"", e.name))
+            .collect();
+        let is = if names.len() == 1 {
+            "is a design environment"
+        } else {
+            "are design environments"
+        };
+        Some(Verdict::new(
+            Reason::EnvDesign,
+            Status::Skip,
+            format!(
+                "not run: {} {is}, and {} does not manage design environments",
+                names.join(", "),
+                service.name()
+            ),
+        ))
     }
 }
 

@@ -88,6 +88,21 @@ pub struct Environment {
     pub name: String,
     #[serde(default)]
     pub is_production: bool,
+    /// `design`, `sandbox` or `production` (reference §4.4); kept as read,
+    /// since an unknown value must not make the list unreadable.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+impl Environment {
+    /// Design Center's environment, which API Manager does not manage
+    /// (reference §12.1). Without a `type` it is not taken for one: a name
+    /// is the user's to choose.
+    pub fn is_design(&self) -> bool {
+        self.kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case("design"))
+    }
 }
 
 /// GET /accounts/api/connectedApplications/{clientId}: what an exact run needs of the app.
@@ -242,6 +257,13 @@ mod tests {
         assert_eq!(tree.sub_organizations[0].name, "Payments BG");
         let envs: EnvironmentList = fixture("accounts-environments-list.json");
         assert_eq!(envs.data.len(), 3);
+        let design: Vec<&str> = envs
+            .data
+            .iter()
+            .filter(|e| e.is_design())
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(design, ["Design"], "the fixture's type field is read");
         let grants: ScopeGrantList = fixture("connected-app-scopes-list.json");
         assert_eq!(
             grants.data[4].context_params.env_id.as_deref(),

@@ -110,6 +110,7 @@ fn target(ctx: &RunContext) -> Target {
                     .map(|env| TargetEnvironment {
                         id: env.id.clone(),
                         name: env.name.clone(),
+                        design: env.is_design(),
                     })
                     .collect()
             })

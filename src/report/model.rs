@@ -89,6 +89,10 @@ pub struct Target {
 pub struct TargetEnvironment {
     pub id: String,
     pub name: String,
+    /// A design environment, which API Manager does not manage (reference
+    /// §12.1): no next step lists API instances there. Not part of the JSON.
+    #[serde(skip)]
+    pub design: bool,
 }
 
 /// Where the doctor ran, for a support ticket.

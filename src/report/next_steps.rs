@@ -102,11 +102,13 @@ pub fn plan(target: &Target, outcomes: &[Outcome], carry: &Carry) -> Vec<NextSte
         });
     }
     // Show the listing in an environment where nothing failed, one that
-    // lists an instance first.
+    // lists an instance first; never a design one, which API Manager does
+    // not manage (reference §12.1), so its checks leave no failure there.
     let working = |env: &&TargetEnvironment| {
-        !outcomes
-            .iter()
-            .any(|o| o.target.as_deref() == Some(env.name.as_str()) && o.status == Status::Fail)
+        !env.design
+            && !outcomes
+                .iter()
+                .any(|o| o.target.as_deref() == Some(env.name.as_str()) && o.status == Status::Fail)
     };
     let lists_one = |env: &&TargetEnvironment| {
         carry

@@ -89,6 +89,7 @@ fn target(target: &Target) -> Target {
             .map(|e| super::model::TargetEnvironment {
                 id: safe(&e.id),
                 name: safe(&e.name),
+                design: e.design,
             })
             .collect(),
     }

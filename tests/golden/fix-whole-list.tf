@@ -1,6 +1,6 @@
 # anypoint-doctor fix: the scopes Connected App "doctor-ci-app" (client id ****f0e9) should hold, in Example Corp (9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f).
 # anypoint_connected_app_scopes is authoritative: applied, the app holds exactly this list.
-# It lists the 9 granted scope(s), read with an org admin's token, and the 3 to add.
+# It lists the 9 granted scope(s), read with an org admin's token, and the 2 to add.
 # The provider deprecates this resource for the inline scopes of anypoint_connected_app; the list is the same.
 
 provider "anypoint" {
@@ -55,10 +55,6 @@ resource "anypoint_connected_app_scopes" "app" {
     {
       scope          = "manage:org_client_applications"
       context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f" }
-    },
-    {
-      scope          = "manage:apis"
-      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f", envId = "0badc0de-2222-4333-8444-999988887777" }
     },
     {
       scope          = "manage:apis"

@@ -466,7 +466,8 @@ async fn healthy_platform_gives_a_schema_valid_report_and_exit_0() {
         "{report:#}"
     );
 
-    assert_eq!(statuses(&report, "scope.manage-contracts"), ["pass"; 3]);
+    // Sandbox and Production: API Manager does not manage Design (reference §12.1).
+    assert_eq!(statuses(&report, "scope.manage-contracts"), ["pass"; 2]);
     assert!(
         json_outcomes(&report, "scope.manage-contracts")
             .iter()
@@ -530,7 +531,7 @@ async fn a_forbidden_scope_probe_fails_with_exit_1() {
         .await;
     let (run, report) = check_json(&platform, &[]).await;
     assert_eq!(run.code, 1, "{run:#?}");
-    assert_eq!(statuses(&report, "scope.manage-contracts"), ["fail"; 3]);
+    assert_eq!(statuses(&report, "scope.manage-contracts"), ["fail"; 2]);
     for outcome in json_outcomes(&report, "scope.manage-contracts") {
         let fix = outcome["remediation"]
             .as_str()
@@ -749,6 +750,27 @@ fn demo_lines(columns: &str) -> Vec<String> {
 }
 
 #[test]
+fn the_demos_what_to_fix_names_no_design_environment() {
+    let lines = demo_lines("100");
+    let start = lines
+        .iter()
+        .position(|l| l == "What to fix:")
+        .unwrap_or_else(|| panic!("no What to fix block:\n{}", lines.join("\n")));
+    let end = lines
+        .iter()
+        .position(|l| l == "Next steps:")
+        .unwrap_or(lines.len());
+    let what_to_fix = lines[start..end].join("\n");
+    // API Manager does not manage design environments (reference §12.1): its
+    // scopes are not missing there, and no fix adds them there.
+    assert!(
+        !what_to_fix.contains("Design"),
+        "What to fix names Design:\n{what_to_fix}"
+    );
+    assert!(what_to_fix.contains("Production"), "{what_to_fix}");
+}
+
+#[test]
 fn the_compact_view_answers_first_and_fits_any_width() {
     let lines = demo_lines("80");
     let what_to_fix = lines
@@ -771,8 +793,8 @@ fn the_compact_view_answers_first_and_fits_any_width() {
     // (Manage Contracts there is inconclusive: with the API list refused, no
     // instance can be probed; Environment Administrator would cover it.)
     for scope in [
-        "API Manager Environment Administrator (manage:apis) in Design, Production",
-        "View APIs Configuration (read:api_configuration) in Design, Production",
+        "API Manager Environment Administrator (manage:apis) in Production",
+        "View APIs Configuration (read:api_configuration) in Production",
     ] {
         assert_eq!(text.matches(scope).count(), 1, "{scope}:\n{text}");
     }

@@ -942,8 +942,9 @@ async fn apis_names_the_environments_it_cannot_read_and_lists_the_rest() {
     let sim = Sim::start(world("env-scope-gap")).await;
     let run = sim.run(&["apis"]).await;
     assert_eq!(run.code, 1, "{run:#?}");
-    // Sandbox is listed; Design and Production are named on stderr, each with
-    // its diagnosis and the scope to grant there.
+    // Sandbox is listed; Production is named on stderr, with its diagnosis
+    // and the scope to grant there. Design is not asked: API Manager does
+    // not manage it (reference §12.1).
     stable_snapshots().bind(|| {
         insta::assert_snapshot!(
             "apis-env-scope-gap",

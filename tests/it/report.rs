@@ -95,8 +95,8 @@ async fn report_files_are_written_in_each_format() {
                 assert!(text.starts_with("<?xml"), "{text}");
                 let failures = text.matches("<failure ").count();
                 assert_eq!(
-                    failures, 4,
-                    "Design and Production fail for two scope checks each (Manage Contracts there is inconclusive: the API list is refused, so no instance can be probed); the retired path's replacement, refused in Design, points to the scope check that reports it:\n{text}"
+                    failures, 2,
+                    "Production fails for two scope checks (Manage Contracts there is inconclusive: the API list is refused, so no instance can be probed); Design is not API Manager's, and the retired path's replacement works in Sandbox:\n{text}"
                 );
             }
         }
@@ -348,7 +348,7 @@ async fn for_files_maps_the_calls_of_a_script_to_capabilities_in_every_format() 
         ],
     )
     .await;
-    // Production and Design lack the API Manager scopes in this scenario.
+    // Production lacks the API Manager scopes in this scenario.
     assert_eq!(run.code, 1, "{run:#?}");
     assert_contains_all(
         &run.stdout,
@@ -873,15 +873,10 @@ async fn fix_without_an_admin_token_plans_from_the_refusals_and_drops_implied_pa
     let world = world("typical-mistakes");
     let sim = serve(world.clone()).await;
     let run = fix(&sim, &world, false, &[]).await;
-    // Design and Production refuse API Manager's calls; View APIs
-    // Configuration, refused too, comes with Environment Administrator.
-    assert_adds(
-        &run,
-        &[
-            "+ manage:apis  org=Example Corp env=Design",
-            "+ manage:apis  org=Example Corp env=Production",
-        ],
-    );
+    // Production refuses API Manager's calls; View APIs Configuration,
+    // refused too, comes with Environment Administrator. Design is not API
+    // Manager's (reference §12.1): nothing is added there.
+    assert_adds(&run, &["+ manage:apis  org=Example Corp env=Production"]);
     // The masked app, the control plane, why the grants were not read, what
     // is not settled, and that nothing changed.
     stable_snapshots().bind(|| insta::assert_snapshot!("fix-plan-from-refusals", run.stdout));
@@ -904,7 +899,6 @@ async fn fix_with_an_admin_token_drops_granted_and_implied_pairs() {
         &run,
         &[
             "+ manage:org_client_applications  org=Example Corp",
-            "+ manage:apis  org=Example Corp env=Design",
             "+ manage:apis  org=Example Corp env=Production",
         ],
     );
@@ -920,12 +914,38 @@ async fn fix_for_a_capability_adds_its_least_privilege_only() {
     let run = fix(&sim, &world, true, &["--for", "create-contract"]).await;
     assert_adds(
         &run,
-        &[
-            "+ manage:api_contracts  org=Example Corp env=Design",
-            "+ manage:api_contracts  org=Example Corp env=Production",
-        ],
+        &["+ manage:api_contracts  org=Example Corp env=Production"],
     );
     sim.stop().await;
+}
+
+#[tokio::test]
+async fn fix_never_plans_a_scope_in_a_design_environment() {
+    // API Manager does not manage design environments (reference §12.1):
+    // whatever the app lacks there, no plan adds an API Manager scope there.
+    let mut planned = 0;
+    for scenario in ["typical-mistakes", "env-scope-gap", "fixable"] {
+        let world = world(scenario);
+        let sim = serve(world.clone()).await;
+        for admin in [false, true] {
+            for args in [
+                &["--format", "json"][..],
+                &["--format", "json", "--for", "create-contract"],
+            ] {
+                let run = fix(&sim, &world, admin, args).await;
+                let plan: Value = serde_json::from_str(&run.stdout)
+                    .unwrap_or_else(|e| panic!("{scenario}: {e}: {run:#?}"));
+                let add = plan["add"].as_array().expect("add[]");
+                planned += add.len();
+                for pair in add {
+                    assert_ne!(pair["env_name"], "Design", "{scenario} {args:?}: {plan:#}");
+                    assert_ne!(pair["env_id"], scenarios::DESIGN, "{scenario}: {plan:#}");
+                }
+            }
+        }
+        sim.stop().await;
+    }
+    assert!(planned > 0, "the plans add scopes elsewhere");
 }
 
 #[tokio::test]
@@ -1200,9 +1220,9 @@ fn new_grants(sim: &RunningSim, world: &World) -> Vec<(String, String, String)> 
     new
 }
 
-/// What `fix --yes` adds to `fixable`: Environment Administrator in Design
-/// and Production. The rest of `FIXABLE_MISSING` (Manage Contracts, View
-/// APIs Configuration) comes with it, so the least-privilege plan leaves it out.
+/// What `fix --yes` adds to `fixable`: Environment Administrator in Sandbox
+/// and Production. The rest of `FIXABLE_MISSING` (Manage Contracts in
+/// Production) comes with it, so the least-privilege plan leaves it out.
 fn the_fix() -> Vec<(String, String, String)> {
     let mut fix: Vec<_> = scenarios::FIXABLE_MISSING
         .iter()

@@ -488,7 +488,7 @@ async fn api_manager_refuses_environments_outside_the_scopes_context() {
     let (status, sandbox) = sim.get(&path::apis(SANDBOX), Some(&token)).await.pair();
     assert_eq!(status, 200, "{sandbox}");
     assert_eq!(sandbox["total"], 1);
-    for env in [DESIGN, PRODUCTION] {
+    for env in [PRODUCTION] {
         let (status, refused) = sim.get(&path::apis(env), Some(&token)).await.pair();
         assert_eq!(status, 403, "{env}: {refused}");
         assert_eq!(refused["name"], "ForbiddenError");
@@ -507,6 +507,60 @@ async fn api_manager_refuses_environments_outside_the_scopes_context() {
         .await
         .pair();
     assert_eq!(status, 404);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn api_manager_answers_for_a_design_environment_as_for_one_it_does_not_know() {
+    // §12.1: API Manager does not manage design environments; how its API
+    // answers for one is not documented, [I] 404 as for an unknown one,
+    // whatever the app holds: even an org-wide scope and grants in Design.
+    let world = granted(&[
+        ("manage:apis", Some(ROOT), Some(DESIGN)),
+        ("read:api_configuration", Some(ROOT), Some(DESIGN)),
+        ("manage:api_contracts_all_envs", Some(ROOT), None),
+    ]);
+    let sim = Sim::start(world).await;
+    let token = sim.app_token().await;
+    let (status, listed) = sim.get(&path::apis(DESIGN), Some(&token)).await.pair();
+    assert_eq!(status, 404, "{listed}");
+    assert_eq!(listed["name"], "NotFoundError");
+    assert_contains_all(
+        listed["message"].as_str().unwrap_or_default(),
+        &["Environment", DESIGN, "not found"],
+        &listed,
+    );
+    let (status, _) = sim
+        .post_json(&path::apis(DESIGN), Some(&token), &json!({}))
+        .await
+        .pair();
+    assert_eq!(status, 404);
+    let (status, _) = sim
+        .post_json(
+            &path::contracts(DESIGN, SANDBOX_API),
+            Some(&token),
+            &json!({"applicationId": EXISTING_APPS[0]}),
+        )
+        .await
+        .pair();
+    assert_eq!(status, 404);
+    // Access Management lists it, with its type.
+    let (status, envs) = sim
+        .get(
+            &format!("/accounts/api/organizations/{ROOT}/environments"),
+            Some(&token),
+        )
+        .await
+        .pair();
+    assert_eq!(status, 200, "{envs}");
+    let design: Vec<&Value> = envs["data"]
+        .as_array()
+        .expect("data[]")
+        .iter()
+        .filter(|e| e["id"] == DESIGN)
+        .collect();
+    assert_eq!(design.len(), 1, "{envs}");
+    assert_eq!(design[0]["type"], "design");
     sim.stop().await;
 }
 
@@ -1093,16 +1147,11 @@ async fn environment_administrator_covers_contracts_in_its_environment() {
 async fn contracts_all_envs_covers_every_environment_of_its_org_only() {
     // §11.2: manage:api_contracts_all_envs on an org, no environment.
     let mut world = granted(&[("manage:api_contracts_all_envs", Some(ROOT), None)]);
-    world.apis.push(instance(18972612, DESIGN));
     world.apis.push(instance(18972613, scenarios::BG_SANDBOX));
     let sim = Sim::start(world).await;
     let token = sim.app_token().await;
     let body = json!({"applicationId": EXISTING_APPS[1]});
-    for (env, api) in [
-        (DESIGN, 18972612),
-        (SANDBOX, SANDBOX_API),
-        (PRODUCTION, 18972611),
-    ] {
+    for (env, api) in [(SANDBOX, SANDBOX_API), (PRODUCTION, 18972611)] {
         let (status, created) = sim
             .post_json(&path::contracts(env, api), Some(&token), &body)
             .await

@@ -100,9 +100,10 @@ pub fn world(groups: usize, environments: usize) -> World {
             grant_types: Vec::new(),
         })
         .collect();
-    // Zero to two API instances per environment; half of them with a contract.
+    // Zero to two API instances per environment API Manager manages (not
+    // Design, §12.1); half of them with a contract.
     for org in &orgs {
-        for env in &org.environments {
+        for env in org.environments.iter().filter(|e| !e.is_design()) {
             for _ in 0..random.next() % 3 {
                 let n = apis.len() as u64;
                 let asset = ASSETS[(random.next() % ASSETS.len() as u64) as usize];
@@ -168,14 +169,14 @@ pub fn world(groups: usize, environments: usize) -> World {
 }
 
 /// The scopes the `healthy` scenario grants in its root org, granted in `org`:
-/// client applications, API Manager per environment, Exchange.
+/// client applications, API Manager per environment (but Design, §12.1), Exchange.
 fn grants_for(org: &Org) -> Vec<Grant> {
     let id = Some(org.id.as_str());
     let mut grants: Vec<Grant> = CLIENT_APP_SCOPES
         .iter()
         .map(|s| grant(s, id, None))
         .collect();
-    for env in &org.environments {
+    for env in org.environments.iter().filter(|e| !e.is_design()) {
         grants.extend(ENV_SCOPES.iter().map(|s| grant(s, id, Some(&env.id))));
     }
     grants.push(grant("manage:exchange", id, None));

@@ -39,7 +39,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "typical-mistakes",
-        description: "view scope missing (empty list while apps exist) and API Manager scopes on Sandbox only",
+        description: "view scope missing (empty list while apps exist) and API Manager scopes on Sandbox only (Production lacks them)",
         build: typical_mistakes,
     },
     Scenario {
@@ -54,7 +54,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "env-scope-gap",
-        description: "API Manager scopes granted for Sandbox only: Design and Production answer 403",
+        description: "API Manager scopes granted for Sandbox only: Production answers 403 (Design is not API Manager's)",
         build: env_scope_gap,
     },
     Scenario {
@@ -94,7 +94,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "exact-many-scopes",
-        description: "an org admin's token reads 60+ granted scopes over several pages; manage:apis, no manage:api_contracts",
+        description: "an org admin's token reads 50+ granted scopes over several pages; manage:apis, no manage:api_contracts",
         build: exact_many_scopes,
     },
     Scenario {
@@ -119,7 +119,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "fixable",
-        description: "Manage Contracts missing in Production, View APIs Configuration in Design: an org admin's token can add them",
+        description: "Manage Contracts missing in Production, API Manager Environment Administrator in Sandbox: an org admin's token can add them",
         build: fixable,
     },
     Scenario {
@@ -155,12 +155,16 @@ pub(crate) const CLIENT_APP_SCOPES: &[&str] = &[
     "read:org_client_applications",
     "create:client_applications",
 ];
+/// API Manager's scopes, granted per environment: never in a design
+/// environment, which API Manager does not manage (§12.1).
 pub(crate) const ENV_SCOPES: &[&str] = &[
     "manage:api_contracts",
     "read:api_contracts",
     "manage:apis",
     "read:api_configuration",
 ];
+/// The root org's environments API Manager manages: all but Design (§12.1).
+const API_MANAGER_ENVS: &[&str] = &[SANDBOX, PRODUCTION];
 
 /// Client-application scopes on `org`, API Manager scopes on `org` for each of `envs`, and the rest.
 fn scopes(client_apps_org: Option<&str>, api_org: &str, envs: &[&str]) -> Vec<Grant> {
@@ -225,7 +229,7 @@ fn base() -> World {
             name: "doctor-ci-app".into(),
             org: ROOT_ORG.into(),
             region: None,
-            scopes: scopes(Some(ROOT_ORG), ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION]),
+            scopes: scopes(Some(ROOT_ORG), ROOT_ORG, API_MANAGER_ENVS),
             created_by: None,
             grant_types: vec!["client_credentials".into()],
         }],
@@ -312,13 +316,13 @@ fn typical_mistakes() -> World {
 }
 
 fn missing_view_scope() -> World {
-    let mut grants = scopes(None, ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION]);
+    let mut grants = scopes(None, ROOT_ORG, API_MANAGER_ENVS);
     grants.push(grant("create:client_applications", Some(ROOT_ORG), None));
     with_scopes(base(), grants)
 }
 
 fn missing_manage_scopes() -> World {
-    let mut grants: Vec<Grant> = scopes(Some(ROOT_ORG), ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION])
+    let mut grants: Vec<Grant> = scopes(Some(ROOT_ORG), ROOT_ORG, API_MANAGER_ENVS)
         .into_iter()
         .filter(|g| {
             !matches!(
@@ -332,7 +336,7 @@ fn missing_manage_scopes() -> World {
         })
         .collect();
     // API configurations stay manageable without it.
-    for env in [DESIGN, SANDBOX, PRODUCTION] {
+    for env in API_MANAGER_ENVS {
         grants.push(grant("manage:api_configuration", Some(ROOT_ORG), Some(env)));
     }
     with_scopes(base(), grants)
@@ -417,7 +421,7 @@ pub const APP_CREATED_APPLICATION: u64 = 2349042;
 
 fn application_creator() -> World {
     let mut world = base();
-    let mut grants = scopes(None, ROOT_ORG, &[DESIGN, SANDBOX, PRODUCTION]);
+    let mut grants = scopes(None, ROOT_ORG, API_MANAGER_ENVS);
     grants.push(grant("create:client_applications", Some(ROOT_ORG), None));
     world.connected_apps[0].scopes = grants;
     world.client_applications.push(ClientApplication {
@@ -433,7 +437,8 @@ fn application_creator() -> World {
     world
 }
 
-/// Scopes granted per environment in `exact-many-scopes` (no `manage:api_contracts`).
+/// API Manager's scopes granted per environment in `exact-many-scopes` (no
+/// `manage:api_contracts`), in every environment but Design (§12.1).
 const MANY_ENV_SCOPES: &[&str] = &[
     "manage:apis",
     "read:api_configuration",
@@ -444,9 +449,9 @@ const MANY_ENV_SCOPES: &[&str] = &[
     "manage:api_groups",
     "read:api_alerts",
     "manage:api_alerts",
-    "view:environment",
-    "edit:environment",
 ];
+/// Access Management's scopes granted per environment in `exact-many-scopes`, Design included.
+const MANY_ACCESS_ENV_SCOPES: &[&str] = &["view:environment", "edit:environment"];
 /// Scopes granted per organization in `exact-many-scopes`.
 const MANY_ORG_SCOPES: &[&str] = &[
     "manage:exchange",
@@ -473,10 +478,16 @@ fn exact_many_scopes() -> World {
         (BUSINESS_GROUP, &[BG_SANDBOX][..]),
     ] {
         grants.extend(MANY_ORG_SCOPES.iter().map(|s| grant(s, Some(org), None)));
-        for env in envs {
-            grants.extend(
+        for &env in envs {
+            let api_manager = if env == DESIGN {
+                &[][..]
+            } else {
                 MANY_ENV_SCOPES
+            };
+            grants.extend(
+                MANY_ACCESS_ENV_SCOPES
                     .iter()
+                    .chain(api_manager)
                     .map(|s| grant(s, Some(org), Some(env))),
             );
         }
@@ -512,12 +523,14 @@ fn lookups_first() -> World {
 /// The grants `fixable` lacks, `(scope, org, env)`: adding exactly these with
 /// one PATCH (by the org admin `ada-admin`, `ADMIN_TOKEN`) gives the app the
 /// `healthy` grants. API Manager Environment Administrator (`manage:apis`) goes
-/// too, since it covers contracts and API configurations (§11.2).
+/// too in Production, since it covers contracts (§11.2); in Sandbox it is the
+/// gap itself, while the app can still list API instances and create
+/// contracts there. None is in Design: API Manager's scopes are not needed
+/// there (§12.1).
 pub const FIXABLE_MISSING: &[(&str, &str, &str)] = &[
     ("manage:api_contracts", ROOT_ORG, PRODUCTION),
     ("manage:apis", ROOT_ORG, PRODUCTION),
-    ("read:api_configuration", ROOT_ORG, DESIGN),
-    ("manage:apis", ROOT_ORG, DESIGN),
+    ("manage:apis", ROOT_ORG, SANDBOX),
 ];
 
 fn fixable() -> World {
@@ -570,5 +583,30 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{}: {e}", scenario.name));
         }
         assert!(find(DEMO_DEFAULT).is_some());
+    }
+
+    #[test]
+    fn no_world_grants_api_manager_scopes_in_a_design_environment() {
+        let worlds = SCENARIOS
+            .iter()
+            .map(|s| (s.name, s.world()))
+            .chain([("generated-3x3", super::super::generate::world(3, 3))]);
+        for (name, world) in worlds {
+            let world = world.resolve().unwrap();
+            for grant in &world.connected_apps[0].scopes {
+                let design = grant
+                    .env
+                    .as_deref()
+                    .and_then(|id| world.environment(id))
+                    .is_some_and(|(_, env)| env.is_design());
+                let api_manager = ENV_SCOPES.contains(&grant.scope.as_str())
+                    || MANY_ENV_SCOPES.contains(&grant.scope.as_str());
+                assert!(
+                    !(design && api_manager),
+                    "{name}: {} in Design",
+                    grant.scope
+                );
+            }
+        }
     }
 }

@@ -98,6 +98,13 @@ pub struct Environment {
     pub is_production: bool,
 }
 
+impl Environment {
+    /// Design Center's environment: API Manager does not manage it (§12.1).
+    pub fn is_design(&self) -> bool {
+        self.kind == "design"
+    }
+}
+
 fn sandbox() -> String {
     "sandbox".into()
 }
@@ -391,6 +398,15 @@ impl World {
         }
         for (i, api) in self.apis.iter_mut().enumerate() {
             api.env = find(&envs, &api.env, &format!("apis[{i}].env"), "environment")?;
+        }
+        // API Manager does not manage design environments (§12.1): no instance lives there.
+        for (i, api) in self.apis.iter().enumerate() {
+            if let Some((_, env)) = self.environment(&api.env).filter(|(_, e)| e.is_design()) {
+                return Err(format!(
+                    "apis[{i}].env: {:?} is a design environment, which API Manager does not manage",
+                    env.name
+                ));
+            }
         }
         for (i, contract) in self.contracts.iter().enumerate() {
             if !self.apis.iter().any(|a| a.id == contract.api_id) {

@@ -3,6 +3,7 @@
 //! replacement's; the retired path's answer is information.
 
 use super::probe::{self, Reading};
+use crate::doctor::catalogue::Service;
 use crate::doctor::codes::Reason;
 use crate::doctor::context::{PathVars, Recorder, RunContext, Verdict};
 use crate::doctor::outcome::Status;
@@ -32,11 +33,17 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     let needs_env = [&spec.retired, &spec.replacement]
         .iter()
         .any(|p| p.path.contains("{envId}"));
-    let env = ctx
-        .facts
-        .environments
-        .get()
-        .and_then(|e| e.selected.first());
+    // The first selected environment the calls' service works in: API
+    // Manager's replacement would answer for a design one as for no
+    // environment of its own (reference §12.1).
+    let service = [&spec.retired, &spec.replacement]
+        .iter()
+        .find_map(|p| Service::of_path(&p.path));
+    let facts = ctx.facts.environments.get();
+    if needs_env && let Some(verdict) = facts.and_then(|e| e.none_managed(service)) {
+        return verdict;
+    }
+    let env = facts.and_then(|e| e.selected_for(service).first().copied());
     if needs_env && env.is_none() {
         return Verdict::new(
             Reason::NoEnvironment,

@@ -10,7 +10,7 @@ use futures::future::join_all;
 use serde_json::Value;
 
 use super::probe::{self, reply, unexpected_status, unreadable};
-use crate::doctor::catalogue::Catalogue;
+use crate::doctor::catalogue::{Catalogue, Service};
 use crate::doctor::codes::Reason;
 use crate::doctor::context::{Grants, OrgFacts, PathVars, Recorder, RunContext, Verdict};
 use crate::doctor::outcome::Status;
@@ -65,13 +65,13 @@ async fn judge(
     }
     let call = probe::describe("GET", &list_path);
     let client_id = ctx.subject_client_id();
-    let envs: &[Environment] = ctx
-        .facts
-        .environments
-        .get()
-        .map(|e| e.selected.as_slice())
-        .unwrap_or_default();
-    let (cross_paths, api_lists) = evidence_paths(spec, ctx, &vars, envs);
+    // API instances live in the environments API Manager manages: not the
+    // design ones (reference §12.1).
+    let envs: Vec<&Environment> = match (ctx.facts.environments.get(), &spec.contracts_in) {
+        (Some(facts), Some(template)) => facts.selected_for(Service::of_path(template)),
+        _ => Vec::new(),
+    };
+    let (cross_paths, api_lists) = evidence_paths(spec, ctx, &vars, &envs);
     // The API instance lists (which the scope checks read too) go out with
     // the list itself, so the contracts they name are read one round trip
     // sooner; the cross lists wait for the list, which may make them moot.
@@ -275,12 +275,12 @@ fn evidence_paths<'a>(
     spec: &'a EmptyListSpec,
     ctx: &RunContext,
     vars: &PathVars,
-    envs: &'a [Environment],
+    envs: &[&'a Environment],
 ) -> (CrossPaths<'a>, ApiLists<'a>) {
     let api_lists = match &spec.contracts_in {
         Some(template) => envs
             .iter()
-            .filter_map(|env| {
+            .filter_map(|&env| {
                 PathVars::from_facts(ctx, Some(env))
                     .fill(template)
                     .ok()

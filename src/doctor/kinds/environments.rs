@@ -1,6 +1,7 @@
 //! Kind `environments`: the org's environments, and the ones --env selects.
 
 use super::probe::{reply, unexpected_status, unreadable};
+use crate::doctor::catalogue::Service;
 use crate::doctor::codes::Reason;
 use crate::doctor::context::{EnvFacts, Recorder, RunContext, Verdict, find_by_id_or_name};
 use crate::doctor::outcome::Status;
@@ -101,6 +102,22 @@ fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {
             count(all.len()),
             names(&all),
             names(&selected)
+        )
+    };
+    // Said once here, for `check -v`, rather than as a skip per check and environment.
+    let design: Vec<&str> = selected
+        .iter()
+        .filter(|e| e.is_design())
+        .map(|e| e.name.as_str())
+        .collect();
+    let summary = if design.is_empty() {
+        summary
+    } else {
+        format!(
+            "{summary}; {} (design environment): {} does not manage design environments; its checks skip {}",
+            design.join(", "),
+            Service::ApiManager.name(),
+            if design.len() == 1 { "it" } else { "them" }
         )
     };
     let _ = ctx.facts.environments.set(EnvFacts { all, selected });

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use futures::future::join_all;
 
 use super::probe::{self, Listed, Reading};
-use crate::doctor::catalogue::{Capability, Catalogue, Route};
+use crate::doctor::catalogue::{Capability, Catalogue, Route, Service};
 use crate::doctor::codes::Reason;
 use crate::doctor::context::{Grants, OrgInfo, PathVars, Recorder, RunContext, TokenKind, Verdict};
 use crate::doctor::outcome::MissingScope;
@@ -30,6 +30,8 @@ struct Wanted<'a> {
     scopes: Vec<String>,
     context: ScopeContext,
     capability: Option<&'a Capability>,
+    /// The product it is for, when that limits the environments it is needed in.
+    service: Option<Service>,
 }
 
 impl<'a> Wanted<'a> {
@@ -41,6 +43,7 @@ impl<'a> Wanted<'a> {
                 scopes: capability.any_of.clone(),
                 context: capability.context,
                 capability: Some(capability),
+                service: catalogue.service_of(&capability.any_of),
             });
         }
         let id = spec.scope.as_ref()?;
@@ -50,6 +53,7 @@ impl<'a> Wanted<'a> {
             scopes: vec![id.clone()],
             context: entry.context,
             capability: None,
+            service: entry.service,
         })
     }
 
@@ -141,11 +145,14 @@ pub async fn run(check_id: &str, spec: &ScopeSpec, ctx: &RunContext) -> Vec<Verd
         ScopeContext::RootOrg => org_facts.map(|o| &o.root),
     };
     let places: Vec<Place> = if wanted.context == ScopeContext::Env {
-        let envs = ctx
-            .facts
-            .environments
-            .get()
-            .map(|e| e.selected.as_slice())
+        let facts = ctx.facts.environments.get();
+        // API Manager's scopes are not needed in a design environment: no
+        // verdict there, and none to add (`org.environments` says so once).
+        if let Some(verdict) = facts.and_then(|e| e.none_managed(wanted.service)) {
+            return vec![verdict];
+        }
+        let envs = facts
+            .map(|e| e.selected_for(wanted.service))
             .unwrap_or_default();
         if envs.is_empty() {
             return vec![Verdict::new(
@@ -154,7 +161,7 @@ pub async fn run(check_id: &str, spec: &ScopeSpec, ctx: &RunContext) -> Vec<Verd
                 "not run: no environment to check",
             )];
         }
-        envs.iter()
+        envs.into_iter()
             .map(|env| Place {
                 org,
                 env: Some(env),

@@ -20,9 +20,11 @@ fn empty_list_tenant() -> Tenant {
         .set("GET", path::exchange_apps(ROOT), ok("[]"))
         .expect("GET", path::client_apps(ROOT), 1)
         .expect("GET", path::exchange_apps(ROOT), 1);
-    for env in ENVS {
+    for env in API_MANAGER_ENVS {
         tenant.expect("GET", path::apis(ROOT, env), 1);
     }
+    // Design holds no API instance: API Manager does not manage it (reference §12.1).
+    tenant.expect("GET", path::apis(ROOT, DESIGN), 0);
     tenant
 }
 

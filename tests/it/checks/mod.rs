@@ -116,7 +116,8 @@ pub const BASE_CHECKS: [&str; 8] = [
     "org.environments",
 ];
 
-pub const ENV_NAMES: [&str; 3] = ["Design", "Sandbox", "Production"];
+/// The environments API Manager's checks fan out to: not Design (reference §12.1).
+pub const API_MANAGER_ENV_NAMES: [&str; 2] = ["Sandbox", "Production"];
 
 /// How one outcome reads: check id, target (None: the check does not fan
 /// out), status, and phrases its summary contains.

@@ -28,7 +28,7 @@ async fn app_in_a_business_group_probes_client_applications_in_the_root_org() {
         .expect("GET", path::client_apps(ROOT), 1)
         .expect("POST", path::repository_create(ROOT), 1);
     forbid_business_group_client_app_paths(&mut tenant);
-    for env in ENVS {
+    for env in API_MANAGER_ENVS {
         tenant.expect("POST", path::contracts_probe(BG, env), 1);
     }
     let report = run_tenant(&tenant).await;
@@ -80,7 +80,7 @@ async fn org_flag_resolves_a_business_group_by_name() {
         .expect("GET", path::environments(ROOT), 0)
         .expect("GET", path::client_apps(ROOT), 1);
     forbid_business_group_client_app_paths(&mut tenant);
-    for env in ENVS {
+    for env in API_MANAGER_ENVS {
         tenant
             .expect("POST", path::contracts_probe(BG, env), 1)
             .expect("POST", path::contracts_probe(ROOT, env), 0);
@@ -208,4 +208,52 @@ async fn env_names_select_environments_ignoring_case() {
         .map(|e| e.name.as_str())
         .collect();
     assert_eq!(envs, BTreeSet::from(["Production", "Sandbox"]));
+}
+
+#[tokio::test]
+async fn only_the_design_environment_selected_skips_api_managers_checks_with_the_reason() {
+    let mut tenant = Tenant::healthy();
+    // API Manager does not manage design environments (reference §12.1): nothing is asked there.
+    tenant
+        .expect("GET", path::apis(ROOT, DESIGN), 0)
+        .expect("POST", path::apis(ROOT, DESIGN), 0)
+        .expect("POST", path::contracts_probe(ROOT, DESIGN), 0)
+        .expect("GET", path::exchange_v1_apis(ROOT, DESIGN), 0);
+    let report = tenant
+        .run_with(
+            |server| {
+                let mut settings = settings(server);
+                settings.envs = Some(Sourced {
+                    value: vec!["Design".into()],
+                    source: Source::Flag("--env"),
+                });
+                settings
+            },
+            plan(),
+        )
+        .await;
+
+    for id in [
+        CONTRACTS,
+        APIM_ADMIN,
+        VIEW_APIS,
+        "deprecated.exchange-v1-apis",
+    ] {
+        let outcome = only(&report, id, Status::Skip);
+        assert_eq!(outcome.code.code(), "env.design", "{id}");
+        assert_contains_all(
+            &outcome.summary,
+            &[
+                "\"Design\" is a design environment",
+                "API Manager does not manage design environments",
+            ],
+            &outcome.summary,
+        );
+        assert!(outcome.remediation.is_none(), "{id}: nothing to do");
+        assert!(outcome.missing_scope.is_none(), "{id}");
+        assert!(outcome.evidence.is_empty(), "{id} sent a request");
+    }
+    // The checks about the root organization still run.
+    only(&report, VIEW_APPS, Status::Pass);
+    assert_no_fail_or_error(&report);
 }

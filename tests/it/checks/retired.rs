@@ -11,9 +11,12 @@ use super::*;
 #[tokio::test]
 async fn retired_exchange_v1_path_is_explained_as_retired() {
     let mut tenant = Tenant::healthy();
+    // In the first environment API Manager manages: Design is not one (reference §12.1).
     tenant
-        .expect("GET", path::exchange_v1_apis(ROOT, DESIGN), 1)
-        .expect("GET", path::apis(ROOT, DESIGN), 1);
+        .expect("GET", path::exchange_v1_apis(ROOT, SANDBOX), 1)
+        .expect("GET", path::apis(ROOT, SANDBOX), 1)
+        .expect("GET", path::exchange_v1_apis(ROOT, DESIGN), 0)
+        .expect("GET", path::apis(ROOT, DESIGN), 0);
     let report = run_tenant(&tenant).await;
 
     let outcome = only(&report, "deprecated.exchange-v1-apis", Status::Pass);
@@ -30,7 +33,7 @@ async fn retired_exchange_v1_path_is_explained_as_retired() {
 #[tokio::test]
 async fn exchange_v1_path_still_answering_is_called_deprecated() {
     let mut tenant = Tenant::healthy();
-    tenant.set("GET", path::exchange_v1_apis(ROOT, DESIGN), ok("[]"));
+    tenant.set("GET", path::exchange_v1_apis(ROOT, SANDBOX), ok("[]"));
     let report = run_tenant(&tenant).await;
 
     let outcome = only(&report, "deprecated.exchange-v1-apis", Status::Pass);
@@ -89,11 +92,9 @@ async fn rate_limited_probe_is_an_error_not_a_missing_scope() {
     }
     assert_reads(
         &report,
-        &[
-            (CONTRACTS, Some("Design"), Status::Pass, &[]),
-            (CONTRACTS, Some("Production"), Status::Pass, &[]),
-        ],
+        &[(CONTRACTS, Some("Production"), Status::Pass, &[])],
     );
+    assert_eq!(targets(&report, CONTRACTS), API_MANAGER_ENV_NAMES);
     assert_eq!(
         report.summary.fail,
         0,

@@ -29,17 +29,22 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         // The list is not empty, so no cross list and no contract counts are needed.
         .expect("GET", path::exchange_apps(ROOT), 0)
         .expect("POST", path::repository_create(ROOT), 1)
-        .expect("GET", path::exchange_v1_apis(ROOT, DESIGN), 1)
-        // Once each: scope.view-apis-configuration reads every environment,
-        // and the retired path's replacement shares Design's answer.
-        .expect("GET", path::apis(ROOT, DESIGN), 1)
+        .expect("GET", path::exchange_v1_apis(ROOT, SANDBOX), 1)
+        // Once each: scope.view-apis-configuration reads every environment
+        // API Manager manages, and the retired path's replacement shares
+        // Sandbox's answer; Design is not API Manager's (reference §12.1).
+        .expect("GET", path::apis(ROOT, DESIGN), 0)
+        .expect("GET", path::exchange_v1_apis(ROOT, DESIGN), 0)
         .expect("GET", path::apis(ROOT, SANDBOX), 1)
         .expect("GET", path::apis(ROOT, PRODUCTION), 1);
-    for env in ENVS {
+    for env in API_MANAGER_ENVS {
         tenant
             .expect("POST", path::contracts_probe(ROOT, env), 1)
             .expect("POST", path::apis(ROOT, env), 1);
     }
+    tenant
+        .expect("POST", path::contracts_probe(ROOT, DESIGN), 0)
+        .expect("POST", path::apis(ROOT, DESIGN), 0);
     let report = run_tenant(&tenant).await;
 
     assert_reads(
@@ -61,7 +66,11 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
             "org.environments",
             None,
             Status::Pass,
-            &["Design, Sandbox, Production"],
+            &[
+                "Design, Sandbox, Production",
+                // Said once, for `check -v`, instead of a verdict per check in Design.
+                "Design (design environment): API Manager does not manage design environments; its checks skip it",
+            ],
         )],
     );
 
@@ -84,10 +93,10 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
     for id in [CONTRACTS, APIM_ADMIN, VIEW_APIS] {
         assert_eq!(
             targets(&report, id),
-            ENV_NAMES,
-            "{id} fans out per environment"
+            API_MANAGER_ENV_NAMES,
+            "{id} fans out per environment API Manager manages"
         );
-        for env in ENV_NAMES {
+        for env in API_MANAGER_ENV_NAMES {
             assert!(at(&report, id, env, Status::Pass).inferred, "{id} @ {env}");
         }
     }
@@ -117,7 +126,11 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
     );
 
     let v1 = only(&report, "deprecated.exchange-v1-apis", Status::Pass);
-    assert_eq!(v1.target.as_deref(), Some("Design"));
+    assert_eq!(
+        v1.target.as_deref(),
+        Some("Sandbox"),
+        "the first environment API Manager manages"
+    );
     assert_reads(
         &report,
         &[
@@ -134,7 +147,7 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
             report.summary.skip,
             report.summary.error
         ),
-        (21, 1, 0, 4, 0),
+        (18, 1, 0, 4, 0),
         "\n{}",
         dump(&report)
     );
@@ -180,7 +193,7 @@ async fn independent_checks_run_concurrently_and_report_in_registry_order() {
     for id in [CONTRACTS, APIM_ADMIN] {
         assert_eq!(
             targets(&report, id),
-            ENV_NAMES,
+            API_MANAGER_ENV_NAMES,
             "{id}: environments in the org's order"
         );
     }
@@ -195,7 +208,7 @@ async fn independent_checks_run_concurrently_and_report_in_registry_order() {
 fn assert_write_probes_skipped(report: &Report) {
     at(report, MANAGE_APPS, ROOT_NAME, Status::Skip);
     for id in [CONTRACTS, APIM_ADMIN] {
-        for env in ENV_NAMES {
+        for env in API_MANAGER_ENV_NAMES {
             assert_reads(report, &[(id, Some(env), Status::Skip, &["--read-only"])]);
         }
     }

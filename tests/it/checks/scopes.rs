@@ -12,16 +12,18 @@ use super::*;
 async fn manage_contracts_missing_in_production_only_fails_there() {
     let mut tenant = Tenant::healthy();
     tenant.set("POST", path::contracts_probe(ROOT, PRODUCTION), forbidden());
-    for env in ENVS {
+    for env in API_MANAGER_ENVS {
         tenant.expect("POST", path::contracts_probe(ROOT, env), 1);
     }
+    // API Manager does not manage Design (reference §12.1): nothing is asked there.
+    tenant
+        .expect("POST", path::contracts_probe(ROOT, DESIGN), 0)
+        .expect("GET", path::apis(ROOT, DESIGN), 0);
     let report = run_tenant(&tenant).await;
 
-    assert_eq!(targets(&report, CONTRACTS), ENV_NAMES);
-    for env in ["Design", "Sandbox"] {
-        let pass = at(&report, CONTRACTS, env, Status::Pass);
-        assert!(pass.inferred && pass.remediation.is_none(), "{env}");
-    }
+    assert_eq!(targets(&report, CONTRACTS), API_MANAGER_ENV_NAMES);
+    let pass = at(&report, CONTRACTS, "Sandbox", Status::Pass);
+    assert!(pass.inferred && pass.remediation.is_none());
     let production = at(&report, CONTRACTS, "Production", Status::Fail);
     assert!(production.inferred, "concluded from the probe");
     assert!(production.summary.contains("403"), "{}", production.summary);
@@ -96,7 +98,8 @@ fn assert_exact_manage_contracts(report: &Report) {
         ],
     );
 
-    assert_eq!(targets(report, CONTRACTS), ENV_NAMES);
+    // The fixture grants nothing of API Manager's in Design, and none is needed there.
+    assert_eq!(targets(report, CONTRACTS), API_MANAGER_ENV_NAMES);
     let sandbox = at(report, CONTRACTS, "Sandbox", Status::Pass);
     assert!(!sandbox.inferred, "read from the granted scopes");
     assert!(
@@ -104,7 +107,7 @@ fn assert_exact_manage_contracts(report: &Report) {
         "{}",
         sandbox.summary
     );
-    for env in ["Design", "Production"] {
+    for env in ["Production"] {
         let missing = at(report, CONTRACTS, env, Status::Fail);
         assert!(!missing.inferred, "{env}");
         assert!(

@@ -68,7 +68,7 @@ async fn secrets_echoed_by_the_platform_never_reach_any_rendering() {
         )
         .set(
             "GET",
-            path::exchange_v1_apis(ROOT, DESIGN),
+            path::exchange_v1_apis(ROOT, SANDBOX),
             text(418, "text/plain", format!("teapot {echo}")),
         )
         .set(

@@ -80,7 +80,8 @@ async fn exact_mode_reads_every_page_applies_implications_and_sends_no_write() {
         ("profile", None, None),
         ("read:org_client_applications", Some(ROOT), None),
         ("manage:org_client_applications", Some(ROOT), None),
-        ("manage:apis", Some(ROOT), Some(DESIGN)),
+        // None in Design, which API Manager does not manage (reference
+        // §12.1): not a finding there.
         ("manage:apis", Some(ROOT), Some(SANDBOX)),
         ("manage:exchange", Some(ROOT), None),
         ("full", None, None),
@@ -100,7 +101,10 @@ async fn exact_mode_reads_every_page_applies_implications_and_sends_no_write() {
     }
     let report = tenant.run_with(admin_settings, plan()).await;
 
-    for env in ENV_NAMES {
+    for id in [CONTRACTS, VIEW_APIS, APIM_ADMIN] {
+        assert_eq!(targets(&report, id), API_MANAGER_ENV_NAMES, "{id}");
+    }
+    for env in API_MANAGER_ENV_NAMES {
         let contracts = at(&report, CONTRACTS, env, Status::Pass);
         assert!(
             contracts
@@ -185,12 +189,12 @@ async fn an_html_page_answered_with_200_passes_nothing() {
         )
     };
     let mut tenant = Tenant::healthy();
-    for env in ENVS {
+    for env in API_MANAGER_ENVS {
         tenant.set("GET", path::apis(ROOT, env), login_page());
     }
     let report = run_tenant(&tenant).await;
 
-    for env in ENV_NAMES {
+    for env in API_MANAGER_ENV_NAMES {
         let view = at(&report, VIEW_APIS, env, Status::Error);
         assert!(view.summary.contains("HTML page"), "{}", view.summary);
         // No instance could be read from the page: the contract check could not check.
@@ -384,7 +388,7 @@ async fn exact_mode_tries_the_org_scoped_path_when_the_short_one_answers_401() {
     let report = tenant
         .run_with(admin_settings, selecting(&[CONTRACTS]))
         .await;
-    for env in ENV_NAMES {
+    for env in API_MANAGER_ENV_NAMES {
         let contracts = at(&report, CONTRACTS, env, Status::Pass);
         assert_contains_all(
             &contracts.summary,
@@ -495,7 +499,7 @@ async fn whose_token_it_is_decides_exact_mode_not_which_settings_were_given() {
             selecting(&[CONTRACTS]),
         )
         .await;
-    for env in ENV_NAMES {
+    for env in API_MANAGER_ENV_NAMES {
         let contracts = at(&report, CONTRACTS, env, Status::Pass);
         assert!(contracts.inferred, "{}", contracts.summary);
     }

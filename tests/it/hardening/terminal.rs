@@ -497,6 +497,7 @@ fn report_naming(name: &str) -> anypoint_doctor::report::Report {
             environments: vec![TargetEnvironment {
                 id: name.into(),
                 name: name.into(),
+                design: false,
             }],
         },
         settings: Vec::new(),

@@ -24,6 +24,9 @@ pub const DESIGN: &str = "0badc0de-2222-4333-8444-999988887777";
 pub const SANDBOX: &str = "c0ffee00-1111-4222-8333-444455556666";
 pub const PRODUCTION: &str = "deadbeef-7777-4888-9999-aaaabbbbcccc";
 pub const ENVS: [&str; 3] = [DESIGN, SANDBOX, PRODUCTION];
+/// The environments API Manager manages: all but Design (reference §12.1),
+/// so the tenant serves API Manager there only, and a call for Design shows.
+pub const API_MANAGER_ENVS: [&str; 2] = [SANDBOX, PRODUCTION];
 
 pub const CLIENT_ID: &str = "client-id";
 pub const SECRET: &str = "the-secret";
@@ -242,7 +245,8 @@ impl Tenant {
     /// Client applications always live in the root org. Answers, by default:
     /// granted scopes unreadable (403, as for any ordinary app), write probes
     /// refused as invalid (400), a non-empty client application list, empty
-    /// API instance lists, and the retired Exchange v1 list gone (404).
+    /// API instance lists, and the retired Exchange v1 list gone (404); API
+    /// Manager in the environments it manages, not Design.
     pub fn new(app_org: &str, checked_org: &str) -> Tenant {
         let mut tenant = Tenant {
             token: TOKEN.into(),
@@ -316,7 +320,7 @@ impl Tenant {
                 ok(fixture("apiplatform-applications-list.json")),
             )
             .set("POST", path::repository_create(ROOT), invalid);
-        for env in ENVS {
+        for env in API_MANAGER_ENVS {
             tenant
                 .set(
                     "POST",

@@ -44,7 +44,8 @@ pub const MANAGE_CONTRACTS: &[&str] = &[
     "admin:api_manager",
 ];
 
-/// Checks that the environment belongs to the org, and the caller's scope; then answers.
+/// Checks that the environment belongs to the org and is one API Manager
+/// manages, and the caller's scope; then answers.
 fn guarded(
     state: &Shared,
     subject: &Subject,
@@ -70,7 +71,10 @@ fn guarded_lookup(
 ) -> Response {
     let mut world = state.world.lock().expect("world lock");
     match world.environment(env) {
-        Some((owner, _)) if owner.id == org => {}
+        // API Manager does not manage design environments and cannot be
+        // switched to one (§12.1). How its API answers for one is not
+        // documented: [I] as for an environment it does not know.
+        Some((owner, e)) if owner.id == org && !e.is_design() => {}
         _ => {
             return respond::apim_not_found(&format!(
                 "Environment {env} not found in organization {org}"
