@@ -89,6 +89,10 @@ pub mod path {
     pub fn apis(org: &str, env: &str) -> String {
         format!("/apimanager/api/v1/organizations/{org}/environments/{env}/apis")
     }
+    /// The Exchange asset of the instance `api_list` lists: its read proves Exchange Viewer.
+    pub fn asset() -> String {
+        format!("/exchange/api/v2/assets/{ROOT}/orders-api")
+    }
     pub fn exchange_v1_apis(org: &str, env: &str) -> String {
         format!("/exchange/api/v1/organizations/{org}/environments/{env}/apis")
     }
@@ -107,7 +111,7 @@ pub fn api_id(env: &str) -> u64 {
 pub fn api_list(env: &str, active: u64) -> Reply {
     ok(serde_json::json!({"total": 1, "assets": [{
         "id": 6123456, "assetId": "orders-api", "groupId": ROOT, "organizationId": ROOT,
-        "apis": [{"id": api_id(env), "assetId": "orders-api", "assetVersion": "1.0.3",
+        "apis": [{"id": api_id(env), "groupId": ROOT, "assetId": "orders-api", "assetVersion": "1.0.3",
                   "productVersion": "v1", "environmentId": env, "activeContractsCount": active}]
     }]})
     .to_string())
@@ -319,7 +323,13 @@ impl Tenant {
                 path::client_apps(ROOT),
                 ok(fixture("apiplatform-applications-list.json")),
             )
-            .set("POST", path::repository_create(ROOT), invalid);
+            .set("POST", path::repository_create(ROOT), invalid)
+            .set(
+                "GET",
+                path::asset(),
+                ok(serde_json::json!({"groupId": ROOT, "assetId": "orders-api", "version": "1.0.3"})
+                    .to_string()),
+            );
         for env in API_MANAGER_ENVS {
             tenant
                 .set(
