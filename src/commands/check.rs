@@ -71,6 +71,7 @@ pub async fn run(
         capabilities,
         calls,
         rate_limits: rate_limit_cache::load(&settings),
+        ..RunOptions::default()
     };
     let kept = settings.clone();
     let status = checked(settings, &options, args, report_file, baseline, io).await;

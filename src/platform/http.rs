@@ -220,6 +220,11 @@ impl Platform {
         self.rate_limits = rate_limits;
     }
 
+    /// Retries by `policy` instead of the default one (a test's tiny waits).
+    pub fn retry_with(&mut self, policy: RetryPolicy) {
+        self.retry = policy;
+    }
+
     pub fn base_url(&self) -> &Url {
         &self.base
     }
