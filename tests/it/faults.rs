@@ -517,6 +517,40 @@ async fn a_persistent_500_is_reported_after_the_retries() {
     assert_eq!(run.exit, ExitStatus::Incomplete);
 }
 
+/// The retired-endpoint check rests on the retired call's own answer: a 5xx
+/// that persists on it is "could not check", even though its replacement
+/// works; never a pass on the replacement's 200.
+#[tokio::test]
+async fn a_persistent_5xx_on_a_retired_call_is_could_not_check_not_a_pass() {
+    let run = check_quickly(faulty(
+        "/exchange/api/v1/**",
+        Some("GET"),
+        FaultKind::Status { status: 500 },
+        None,
+    ))
+    .await;
+    assert_sound(&run, "500 always on the retired v1 call");
+    let v1 = run
+        .report
+        .checks
+        .iter()
+        .find(|o| o.id == "deprecated.exchange-v1-apis")
+        .expect("deprecated.exchange-v1-apis ran");
+    assert_eq!(v1.status, Status::Error, "{}", dump(&run.report));
+    assert_contains_all(
+        &v1.summary,
+        &[
+            "could not check whether GET /exchange/api/v1/",
+            "HTTP 500",
+            "after 4 attempts",
+        ],
+        &v1.summary,
+    );
+    let fix = v1.remediation.as_deref().unwrap_or_default();
+    assert!(fix.contains("Retry later"), "platform advice: {fix}");
+    assert_eq!(run.exit, ExitStatus::Incomplete);
+}
+
 /// A Retry-After within the budget is waited for; one beyond it is reported at
 /// once, as a rate limit.
 #[tokio::test]
