@@ -44,6 +44,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         auth: Auth::Anonymous,
         may_create: false,
     };
+    let asked_at = ctx.platform.now_ms();
     let answer = recorder.send(request.clone()).await;
     let verdict = match reply(&answer) {
         Err(verdict) => verdict,
@@ -51,6 +52,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             200..=299 => match reply.json::<TokenResponse>() {
                 Ok(token) if !token.access_token.is_empty() => {
                     ctx.platform.set_token(token.access_token);
+                    ctx.platform.token_lifetime(asked_at, token.expires_in);
                     ctx.platform.set_token_source(request.clone());
                     let expiry = token
                         .expires_in
