@@ -113,6 +113,7 @@ fn act_as(settings: &mut Settings, world: &World, who: As) {
                 value: login.client_id.clone(),
                 source: Source::Default,
             }),
+            secret_set_aside: None,
         };
     }
 }

@@ -15,13 +15,23 @@ use crate::settings::{Credentials, mask_id};
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let (client_id, client_secret) = match &ctx.settings.credentials {
-        Credentials::Bearer { token, .. } => {
+        Credentials::Bearer {
+            token,
+            secret_set_aside,
+            ..
+        } => {
             ctx.platform.set_token(token.value.clone());
+            let overrides = secret_set_aside
+                .as_ref()
+                .map(|secret| {
+                    format!(", which overrides the client credentials ({secret} is set too)")
+                })
+                .unwrap_or_default();
             return Verdict::new(
                 Reason::TokenGiven,
                 Status::Skip,
                 format!(
-                    "not requested: using the bearer token from {}",
+                    "not requested: using the bearer token from {}{overrides}",
                     token.source
                 ),
             );
