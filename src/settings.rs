@@ -141,6 +141,9 @@ pub enum Credentials {
     Bearer {
         token: Sourced<Secret>,
         client_id: Option<Sourced<String>>,
+        /// Where a client secret given too came from: the token overrides
+        /// it, so a refused token's fix says to unset the token.
+        secret_set_aside: Option<Source>,
     },
 }
 
@@ -436,7 +439,11 @@ impl Settings {
         };
 
         let credentials = match (bearer, client_id, client_secret) {
-            (Some(token), client_id, _) => Credentials::Bearer { token, client_id },
+            (Some(token), client_id, secret) => Credentials::Bearer {
+                token,
+                client_id,
+                secret_set_aside: secret.map(|s| s.source),
+            },
             (None, Some(client_id), Some(client_secret)) => Credentials::ClientCredentials {
                 client_id,
                 client_secret,
@@ -624,7 +631,9 @@ impl Settings {
                     &client_secret.source,
                 );
             }
-            Credentials::Bearer { token, client_id } => {
+            Credentials::Bearer {
+                token, client_id, ..
+            } => {
                 push("bearer token", token.value.masked(), &token.source);
                 if let Some(id) = client_id {
                     push("client id", mask_id(&id.value), &id.source);

@@ -72,6 +72,7 @@ pub async fn run(
         calls,
         allow_unproven: args.allow_unproven,
         rate_limits: rate_limit_cache::load(&settings),
+        ..RunOptions::default()
     };
     let kept = settings.clone();
     let status = checked(settings, &options, args, report_file, baseline, io).await;

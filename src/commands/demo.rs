@@ -27,6 +27,7 @@ pub fn login_settings(login: &Login, base: reqwest::Url) -> Settings {
                 value: Secret::new(token.clone()),
                 source: Source::Default,
             },
+            secret_set_aside: None,
             client_id: Some(Sourced {
                 value: login.client_id.clone(),
                 source: Source::Default,

@@ -17,6 +17,7 @@ use crate::platform::http::Route;
 use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
 use crate::platform::pacing::RateLimits;
 use crate::platform::proxy::ProxyChoice;
+use crate::platform::retry::RetryPolicy;
 use crate::platform::{Answer, Auth, Evidence, Platform, Request, paths};
 use crate::secret::SecretRegistry;
 use crate::settings::{Credentials, Settings};
@@ -179,6 +180,9 @@ pub struct RunOptions {
     /// The platform's rate-limit windows to pace by: fresh by default; the
     /// CLI passes those the last run left, a test one with its own clock.
     pub rate_limits: Arc<RateLimits>,
+    /// When to send a request again after a transient answer: the client's
+    /// default; a test shrinks the waits rather than sleeping through them.
+    pub retry: RetryPolicy,
 }
 
 impl Default for RunOptions {
@@ -195,6 +199,7 @@ impl Default for RunOptions {
             calls: Vec::new(),
             allow_unproven: false,
             rate_limits: Arc::default(),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -241,6 +246,7 @@ impl RunContext {
             platform.set_admin_token(token.value.clone());
         }
         platform.pace_with(Arc::clone(&options.rate_limits));
+        platform.retry_with(options.retry);
         if let Some(har) = &settings.har {
             platform.record_har(Arc::clone(har));
         }

@@ -16,7 +16,7 @@ pub struct Evidence {
     pub elapsed_ms: u64,
     pub trx_id: Option<String>,
     pub request_id: Option<String>,
-    /// How many times it was sent (more than 1 after a 429, 502-504 or a broken connection).
+    /// How many times it was sent (more than 1 after a 429, a 500 or 502-504, or a broken connection).
     pub attempts: u32,
 }
 

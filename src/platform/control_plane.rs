@@ -113,8 +113,17 @@ pub fn parse_base_url(
             setting: setting.to_string(),
         });
     }
-    let path = url.path().trim_end_matches('/').to_string();
-    url.set_path(&path);
+    // The doctor puts every endpoint's whole path (`/accounts/api/...`) after
+    // the host: a path given here would be sent twice over and every call
+    // answered 404, which reads as "not a control plane" (exit 3) rather
+    // than the setting it is.
+    let path = url.path().trim_end_matches('/');
+    if !path.is_empty() {
+        return Err(invalid(&format!(
+            "it carries the path {path:?}, and {setting} takes a scheme, host and port only; remove {path:?}"
+        )));
+    }
+    url.set_path("");
     Ok(url)
 }
 
@@ -176,13 +185,17 @@ mod tests {
     /// Moved from the binary's usage-error tests: the refusal is `parse_base_url`'s alone.
     #[test]
     fn a_bad_host_is_refused_in_one_line_naming_the_setting() {
-        let cases: [(&str, &[&str]); 3] = [
+        let cases: [(&str, &[&str]); 4] = [
             (
                 "http://anypoint.example.com",
                 &["anypoint.example.com", "--host", "--allow-insecure-http"],
             ),
             ("ftp://x", &["\"ftp://x\"", "--host", "https"]),
             ("http://127.0.0.1:0", &["--host", "port 0"]),
+            (
+                "http://127.0.0.1:8081/accounts",
+                &["--host", "\"/accounts\"", "scheme, host and port only"],
+            ),
         ];
         for (host, wanted) in cases {
             let error = parse_base_url(host, "--host", false)

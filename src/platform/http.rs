@@ -147,14 +147,43 @@ struct Read {
 /// `pacing` keeps each endpoint within its rate-limit window.
 pub const MAX_IN_FLIGHT: usize = 64;
 
-/// The most token requests one run sends: the first, and two renewals.
+/// The most token requests one run sends for a refused token: the first,
+/// and two renewals after a 401. Renewals ahead of an expiry come once per
+/// token lifetime and are not counted.
 pub const MAX_TOKEN_REQUESTS: u32 = 3;
 
-/// Getting a new token when the run's token stops working mid-run.
+/// How many renewals ahead one request waits for before it goes with the
+/// token it has: a token due again as soon as it is issued must not loop.
+const MAX_RENEWALS_AHEAD: u32 = 3;
+
+/// The longest a token is renewed ahead of its expiry.
+const RENEW_AHEAD_MAX_MS: u64 = 60_000;
+
+/// When a token that lives `expires_in` seconds from `asked_at_ms` is
+/// renewed: ahead of its expiry by 60 s or a tenth of its life, whichever is
+/// less, so that a request in flight (up to `--timeout`) and a clock a little
+/// off do not carry it past its end, while a short-lived token (a session
+/// setting of minutes, reference §12.5) still serves most of its life and is
+/// not renewed at every request. No `expires_in` (or 0): never ahead; a 401
+/// still renews it.
+fn renew_at(asked_at_ms: u64, expires_in: Option<u64>) -> Option<u64> {
+    let life_ms = expires_in.filter(|&s| s > 0)?.saturating_mul(1000);
+    let ahead = (life_ms / 10).min(RENEW_AHEAD_MAX_MS);
+    Some(asked_at_ms.saturating_add(life_ms - ahead))
+}
+
+/// Getting a new token when the run's token stops working mid-run, or
+/// before it expires.
 #[derive(Default)]
 struct Renewal {
-    /// The token request that issued the run's token, and how many were sent.
+    /// The token request that issued the run's token, and how many were sent
+    /// after a 401 (renewals ahead of the expiry are not counted: one per
+    /// token lifetime at most).
     source: Mutex<Option<(Request, u32)>>,
+    /// When the run's token is to be renewed, by the pacing clock (epoch ms),
+    /// when its lifetime is known: counted from before it was asked for, so
+    /// never later than the platform's own count.
+    renew_at_ms: Mutex<Option<u64>>,
     /// Bumped at each new token, so concurrent 401s renew once.
     generation: AtomicU64,
     /// Some authorized request was answered with something other than 401.
@@ -220,6 +249,11 @@ impl Platform {
         self.rate_limits = rate_limits;
     }
 
+    /// Retries by `policy` instead of the default one (a test's tiny waits).
+    pub fn retry_with(&mut self, policy: RetryPolicy) {
+        self.retry = policy;
+    }
+
     pub fn base_url(&self) -> &Url {
         &self.base
     }
@@ -235,11 +269,42 @@ impl Platform {
         self.admin_token = Some(token);
     }
 
-    /// Sets the access token used by every authorized request from now on.
+    /// Sets the access token used by every authorized request from now on
+    /// (its lifetime unknown until `token_lifetime`).
     pub fn set_token(&self, token: Secret) {
         self.secrets.add("access token", token.clone());
         *self.token.write().expect("token lock poisoned") = Some(token);
+        *self
+            .renewal
+            .renew_at_ms
+            .lock()
+            .expect("renewal lock poisoned") = None;
         self.renewal.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The run's token lives `expires_in` seconds (the token answer's) from
+    /// `asked_at_ms` (`now_ms` before it was asked for): it is renewed ahead.
+    pub fn token_lifetime(&self, asked_at_ms: u64, expires_in: Option<u64>) {
+        *self
+            .renewal
+            .renew_at_ms
+            .lock()
+            .expect("renewal lock poisoned") = renew_at(asked_at_ms, expires_in);
+    }
+
+    /// The time tokens expire by: the pacing clock (a test's, or the system's).
+    pub fn now_ms(&self) -> u64 {
+        self.rate_limits.now_ms()
+    }
+
+    /// The run's token expires soon, or has: time to renew it.
+    fn token_due(&self) -> bool {
+        let due = *self
+            .renewal
+            .renew_at_ms
+            .lock()
+            .expect("renewal lock poisoned");
+        due.is_some_and(|at| self.now_ms() >= at)
     }
 
     /// The token request that issued the run's token (the first of the run):
@@ -251,7 +316,9 @@ impl Platform {
     /// Asks for a new token unless another request already did since
     /// `seen` (the generation the failed request used); false when none
     /// could be had (no credentials, the budget spent, a refusal).
-    async fn renew_token(&self, seen: u64) -> bool {
+    /// `ahead`: the token is about to expire, not refused; such a renewal is
+    /// not counted against `MAX_TOKEN_REQUESTS` (it comes once a lifetime).
+    async fn renew_token(&self, seen: u64, ahead: bool) -> bool {
         let _one_at_a_time = self.renewal.lock.lock().await;
         if self.renewal.generation.load(Ordering::SeqCst) != seen {
             return true;
@@ -259,6 +326,7 @@ impl Platform {
         let request = {
             let mut source = self.renewal.source.lock().expect("renewal lock poisoned");
             match source.as_mut() {
+                Some((request, _)) if ahead => request.clone(),
                 Some((request, sent)) if *sent < MAX_TOKEN_REQUESTS => {
                     *sent += 1;
                     request.clone()
@@ -266,14 +334,17 @@ impl Platform {
                 _ => return false,
             }
         };
-        let answer = self
-            .send_with_retries(self.url(&request.path), &request)
-            .await
-            .0;
+        let asked_at = self.now_ms();
+        let answer = sent(
+            self.send_with_retries(self.url(&request.path), &request, false)
+                .await,
+        )
+        .0;
         match answer.result {
             Ok(reply) if reply.is_success() => match reply.json::<super::models::TokenResponse>() {
                 Ok(token) if !token.access_token.is_empty() => {
                     self.set_token(token.access_token);
+                    self.token_lifetime(asked_at, token.expires_in);
                     true
                 }
                 _ => false,
@@ -322,14 +393,34 @@ impl Platform {
     /// (`--probe-regions` only): no retry and no token renewal, so what it
     /// carries reaches each host at most once.
     pub async fn send_once_to(&self, url: String, request: &Request) -> Answer {
-        self.attempt(url, request).await.0
+        sent(self.attempt(url, request, false).await).0
     }
 
     /// Sends a request to a URL of this control plane.
     /// A 401 after the run's token had worked gets one new token and one
     /// more try; a 401 then marks the token as stopped.
     async fn send_at(&self, url: String, request: &Request) -> Answer {
-        let (mut answer, generation) = self.send_with_retries(url.clone(), request).await;
+        // Looked at again after each renewal (this request's or another's):
+        // a long wait for a permit can outlast a new token too. Bounded, and
+        // given up when no new token can be had: the old one goes, and a 401
+        // is handled below.
+        let mut looks = 0;
+        let (mut answer, generation) = loop {
+            let renew_due = looks < MAX_RENEWALS_AHEAD;
+            match self
+                .send_with_retries(url.clone(), request, renew_due)
+                .await
+            {
+                Ok(sent) => break sent,
+                Err(TokenDue(seen)) => {
+                    looks = if self.renew_token(seen, true).await {
+                        looks + 1
+                    } else {
+                        MAX_RENEWALS_AHEAD
+                    };
+                }
+            }
+        };
         // Only the run's own token is renewed; an admin's is taken as given.
         if request.auth != Auth::RunToken || answer.status().is_none() {
             return answer;
@@ -345,9 +436,9 @@ impl Platform {
         // Only a 401 also with a new token says the token stopped working;
         // without one to ask for (a ready-made token, the budget spent) the
         // 401 is left for the check to read.
-        if self.renew_token(generation).await {
+        if self.renew_token(generation, false).await {
             let attempts = answer.evidence.attempts;
-            answer = self.send_with_retries(url, request).await.0;
+            answer = sent(self.send_with_retries(url, request, false).await).0;
             answer.evidence.attempts += attempts;
             if let Ok(reply) = &mut answer.result
                 && reply.status == 401
@@ -360,11 +451,16 @@ impl Platform {
 
     /// Sends with retries after throttling and transient failures; also
     /// says which token generation the last attempt carried.
-    async fn send_with_retries(&self, url: String, request: &Request) -> (Answer, u64) {
+    async fn send_with_retries(
+        &self,
+        url: String,
+        request: &Request,
+        renew_due: bool,
+    ) -> Result<(Answer, u64), TokenDue> {
         let first = Instant::now();
         let mut attempt = 1;
         loop {
-            let (mut answer, generation) = self.attempt(url.clone(), request).await;
+            let (mut answer, generation) = self.attempt(url.clone(), request, renew_due).await?;
             answer.evidence.attempts = attempt;
             answer.evidence.elapsed_ms = first.elapsed().as_millis() as u64;
             match self
@@ -375,16 +471,27 @@ impl Platform {
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
-                None => return (answer, generation),
+                None => return Ok((answer, generation)),
             }
         }
     }
 
     /// One attempt, once its endpoint's window has room, holding a place in
-    /// it and one of the in-flight permits only while it runs.
-    async fn attempt(&self, url: String, request: &Request) -> (Answer, u64) {
+    /// it and one of the in-flight permits only while it runs. With
+    /// `renew_due`, a request with the run's token that is about to expire is
+    /// not sent: looked at with the permit held, right before the token would
+    /// go out, so no request carries a token the doctor knows has expired.
+    async fn attempt(
+        &self,
+        url: String,
+        request: &Request,
+        renew_due: bool,
+    ) -> Result<(Answer, u64), TokenDue> {
         let _slot = self.rate_limits.admit(&request.path).await;
         let _permit = self.in_flight.acquire().await.expect("semaphore closed");
+        if renew_due && request.auth == Auth::RunToken && self.token_due() {
+            return Err(TokenDue(self.renewal.generation.load(Ordering::SeqCst)));
+        }
         let mut builder = self
             .client
             .request(request.method.clone(), &url)
@@ -434,7 +541,7 @@ impl Platform {
             evidence: answer_evidence,
             result: result.map(|read| read.reply),
         };
-        (answer, generation)
+        Ok((answer, generation))
     }
 
     /// One exchange for the HAR record, every value through `redact` (`har`
@@ -617,6 +724,19 @@ impl Platform {
     }
 }
 
+/// A request held back because the run's token is due for renewal; the
+/// token generation it saw.
+struct TokenDue(u64);
+
+/// What a send that was not asked to look at the token's expiry gave: it
+/// always went out.
+fn sent(result: Result<(Answer, u64), TokenDue>) -> (Answer, u64) {
+    match result {
+        Ok(sent) => sent,
+        Err(TokenDue(_)) => unreachable!("only a send with renew_due holds a request back"),
+    }
+}
+
 /// A JSON value with every secret masked in its strings and its keys.
 fn redact_value(finder: &Finder, value: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
@@ -742,6 +862,62 @@ mod tests {
             assert_eq!(reply.token_stopped, n < 2, "request {n}");
         }
         issued.assert_async().await;
+    }
+
+    /// A clock the test moves by hand; pacing never waits on it here.
+    struct Manual(std::sync::atomic::AtomicU64);
+
+    impl pacing::Clock for Manual {
+        fn now_ms(&self) -> u64 {
+            self.0.load(Ordering::SeqCst)
+        }
+
+        fn sleep(
+            &self,
+            _wait: Duration,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+            Box::pin(std::future::ready(()))
+        }
+    }
+
+    #[test]
+    fn a_token_is_renewed_a_minute_or_a_tenth_of_its_life_ahead() {
+        assert_eq!(renew_at(1_000, Some(3600)), Some(1_000 + 3_540_000));
+        assert_eq!(renew_at(0, Some(300)), Some(270_000), "a tenth of 5 min");
+        assert_eq!(renew_at(0, Some(0)), None, "no lifetime: only a 401 renews");
+        assert_eq!(renew_at(0, None), None);
+    }
+
+    #[tokio::test]
+    async fn a_token_about_to_expire_is_renewed_before_the_request_goes_out() {
+        let mut server = mockito::Server::new_async().await;
+        let issued = issuing(&mut server, "second", 1).await;
+        let _first = bearer(&mut server, "/me", "first", 200).await;
+        let stale = server
+            .mock("GET", "/apis")
+            .match_header("authorization", "Bearer first")
+            .expect(0)
+            .create_async()
+            .await;
+        let _fresh = bearer(&mut server, "/apis", "second", 200).await;
+        let start = 1_700_000_000_000;
+        let clock = Arc::new(Manual(start.into()));
+        let mut platform = platform(&server).await;
+        platform.pace_with(Arc::new(RateLimits::with_clock(clock.clone())));
+        platform.set_token(Secret::new("first"));
+        platform.token_lifetime(start, Some(600));
+        platform.set_token_source(token_request());
+        assert_eq!(
+            platform.send(&Request::get("/me")).await.status(),
+            Some(200)
+        );
+        // 55 s before the token's end: inside the minute it is renewed ahead.
+        clock.0.store(start + 545_000, Ordering::SeqCst);
+        let answer = platform.send(&Request::get("/apis")).await;
+        assert_eq!(answer.status(), Some(200));
+        assert_eq!(answer.evidence.attempts, 1, "never sent with the old token");
+        issued.assert_async().await;
+        stale.assert_async().await;
     }
 
     #[tokio::test]

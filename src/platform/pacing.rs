@@ -160,6 +160,11 @@ impl RateLimits {
         }
     }
 
+    /// The time by this clock, epoch milliseconds (the token's expiry counts on it too).
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().expect("rate-limit lock poisoned")
     }

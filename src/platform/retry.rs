@@ -1,7 +1,8 @@
 //! When to send a request again, and after how long. A 429 was refused
 //! before any work, so any request may be retried after it; throttling by
-//! another status (a 503 with no requests remaining), a 502/503/504
-//! or a broken connection only for a request that cannot create anything
+//! another status (a 503 with no requests remaining), a 500/502/503/504
+//! or a broken connection only for a request that cannot create anything:
+//! a read, the token request, or a probe whose body the server must reject
 //! (a real create first checks whether it happened). Waits honour
 //! Retry-After and X-RateLimit-Reset, back off exponentially with jitter,
 //! and stay within a bounded number of attempts and a time budget.
@@ -49,7 +50,12 @@ impl RetryPolicy {
             Ok(reply) if reply.throttled && (reply.status == 429 || !may_create) => {
                 reply.retry_after.unwrap_or_else(|| self.backoff(attempt))
             }
-            Ok(reply) if matches!(reply.status, 502..=504) && !may_create => self.backoff(attempt),
+            // Exchange throttles with a bare 500 as well as 429 and 503 (reference
+            // §12.3, KB 001121231), and MuleSoft's Terraform provider retries every
+            // 5xx; only one that persists to the bound is reported ([I] the bound).
+            Ok(reply) if matches!(reply.status, 500 | 502..=504) && !may_create => {
+                self.backoff(attempt)
+            }
             Err(TransportError::Connect(_) | TransportError::Other(_)) if !may_create => {
                 self.backoff(attempt)
             }
@@ -133,17 +139,20 @@ mod tests {
             ),
             Some(Duration::from_secs(2))
         );
-        assert!(
-            policy
-                .next_wait(&answer(Some(503), None), false, 1, early)
-                .is_some()
-        );
-        assert!(
-            policy
-                .next_wait(&answer(Some(503), None), true, 1, early)
-                .is_none(),
-            "a create is never resent after a 503"
-        );
+        for status in [500, 502, 503, 504] {
+            assert!(
+                policy
+                    .next_wait(&answer(Some(status), None), false, 1, early)
+                    .is_some(),
+                "a read or an invalid-body probe is sent again after a {status}"
+            );
+            assert!(
+                policy
+                    .next_wait(&answer(Some(status), None), true, 1, early)
+                    .is_none(),
+                "a create is never resent after a {status}"
+            );
+        }
         assert!(
             policy
                 .next_wait(&answer(None, None), false, 1, early)
@@ -154,7 +163,7 @@ mod tests {
                 .next_wait(&answer(None, None), true, 1, early)
                 .is_none()
         );
-        for status in [200, 400, 401, 403, 404, 500] {
+        for status in [200, 400, 401, 403, 404, 501] {
             assert!(
                 policy
                     .next_wait(&answer(Some(status), None), false, 1, early)

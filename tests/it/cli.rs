@@ -398,6 +398,17 @@ fn a_zero_timeout_or_deadline_is_a_usage_error_naming_the_flag() {
     }
 }
 
+/// A `--host` with a path is the setting's mistake (every endpoint's path
+/// goes after the host, so each call would answer 404): exit 2, not 3.
+#[test]
+fn a_host_with_a_path_is_a_usage_error_naming_the_path() {
+    assert_usage_error(
+        &["check", "--host", "http://127.0.0.1:9/accounts"],
+        &[ID, SECRET],
+        &["--host", "\"/accounts\"", "scheme, host and port only"],
+    );
+}
+
 /// A blank `--env` must not quietly widen the run to every environment.
 #[test]
 fn a_blank_env_is_a_usage_error() {

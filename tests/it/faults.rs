@@ -6,7 +6,7 @@
 //! is `error` / exit 3, never a failed scope or refused credentials), a clear
 //! one-line message naming what happened, no panic, and a run time bounded by
 //! the small `--timeout` the tests pass. Retries are pinned too: a transient
-//! fault on a read is sent again and recovers (`attempts == 2` in the
+//! fault on a read or an invalid-body probe is sent again and recovers (`attempts == 2` in the
 //! evidence), a real create is never resent after a 5xx (a second POST would
 //! be carried out by the simulator and show in its world), and a 429 is
 //! waited for only when its Retry-After fits the retry budget.
@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use anypoint_doctor::ExitStatus;
 use anypoint_doctor::RunOptions;
+use anypoint_doctor::platform::retry::RetryPolicy;
 use anypoint_doctor::report::FailOn;
 use anypoint_doctor::report::{Outcome, Report, Status};
 use futures::future::join_all;
@@ -85,10 +86,14 @@ fn phrase(kind: &FaultKind) -> String {
 }
 
 /// How many times a request that creates nothing is sent when the fault
-/// persists: 502-504 and a broken connection are retried to the limit (4).
+/// persists: 500, 502-504 and a broken connection are retried to the limit (4).
 fn attempts_on_a_read(kind: &FaultKind) -> u32 {
     match kind {
-        FaultKind::Status { status: 502..=504 } | FaultKind::Html { .. } | FaultKind::Reset => 4,
+        FaultKind::Status {
+            status: 500 | 502..=504,
+        }
+        | FaultKind::Html { .. }
+        | FaultKind::Reset => 4,
         _ => 1,
     }
 }
@@ -116,6 +121,24 @@ async fn check_with(world: World, timeout_secs: u64, deadline: Duration) -> Chec
         deadline: Some(deadline),
         ..RunOptions::default()
     };
+    check_planned(world, timeout_secs, plan).await
+}
+
+/// `check` with retry waits of a few milliseconds: what is retried, not how long.
+async fn check_quickly(world: World) -> Checked {
+    let plan = RunOptions {
+        deadline: Some(Duration::from_secs(30)),
+        retry: RetryPolicy {
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+            ..RetryPolicy::default()
+        },
+        ..RunOptions::default()
+    };
+    check_planned(world, TIMEOUT_SECS, plan).await
+}
+
+async fn check_planned(world: World, timeout_secs: u64, plan: RunOptions) -> Checked {
     let run = diagnose_world(&world, &plan, |settings| {
         settings.timeout_secs.value = timeout_secs;
         settings.connect_timeout_secs.value = 1;
@@ -365,6 +388,7 @@ async fn a_refused_token_request_never_reads_as_bad_credentials() {
 #[tokio::test]
 async fn a_transient_fault_on_a_read_is_retried_and_recovers() {
     let kinds = [
+        FaultKind::Status { status: 500 },
         FaultKind::Status { status: 502 },
         FaultKind::Status { status: 503 },
         FaultKind::Status { status: 504 },
@@ -411,21 +435,120 @@ async fn a_transient_fault_on_a_read_is_retried_and_recovers() {
     }
 }
 
-/// A transient 500 is not retried: it is not a gateway's "try again".
+/// Exchange throttles with a bare 500 too (reference §12.3, KB 001121231):
+/// two of them in a row on a healthy org are waited out, not reported.
 #[tokio::test]
-async fn a_500_is_reported_at_once_not_retried() {
-    let run = check(faulty(
+async fn exchange_answering_500_twice_leaves_a_healthy_org_healthy() {
+    let run = check_quickly(faulty(
+        "/exchange/**",
+        None,
+        FaultKind::Status { status: 500 },
+        Some(2),
+    ))
+    .await;
+    assert_sound(&run, "500 twice on Exchange");
+    assert_eq!(run.exit, ExitStatus::Ok, "{}", dump(&run.report));
+    assert_eq!(run.report.summary.error, 0, "{}", dump(&run.report));
+    let retried: u32 = touching(&run.report, "/exchange/**")
+        .iter()
+        .flat_map(|o| &o.evidence)
+        .filter(|e| e.url.contains("/exchange/"))
+        .map(|e| e.attempts - 1)
+        .max()
+        .unwrap_or_default();
+    assert!(
+        retried >= 1,
+        "the 500s show as retries\n{}",
+        dump(&run.report)
+    );
+}
+
+/// A probe the server must reject (a POST with an invalid body) creates
+/// nothing, so a transient 5xx on it is sent again like a read's; a real
+/// create is not (`create_every_fault`, `a_503_on_a_real_create_is_sent_exactly_once`).
+#[tokio::test]
+async fn an_invalid_body_probe_is_retried_after_a_transient_5xx() {
+    let kinds = [500, 502, 503, 504].map(|status| FaultKind::Status { status });
+    let runs = join_all(
+        kinds
+            .iter()
+            .map(|kind| check_quickly(faulty(EXCHANGE_APPS, Some("POST"), kind.clone(), Some(1)))),
+    )
+    .await;
+    for (kind, run) in kinds.iter().zip(&runs) {
+        let what = format!("{kind:?} once on POST {EXCHANGE_APPS}");
+        assert_sound(run, &what);
+        assert_eq!(run.exit, ExitStatus::Ok, "{what}\n{}", dump(&run.report));
+        let probes: Vec<u32> = run
+            .report
+            .checks
+            .iter()
+            .flat_map(|o| &o.evidence)
+            .filter(|e| e.method == "POST" && e.url.contains("/exchange/api/v2/"))
+            .map(|e| e.attempts)
+            .collect();
+        assert!(
+            probes.contains(&2),
+            "{what}: the probe was sent again ({probes:?})\n{}",
+            dump(&run.report)
+        );
+    }
+}
+
+/// A 500 that persists is reported, after the bounded retries.
+#[tokio::test]
+async fn a_persistent_500_is_reported_after_the_retries() {
+    let run = check_quickly(faulty(
         ENVIRONMENTS,
         Some("GET"),
         FaultKind::Status { status: 500 },
-        Some(1),
+        None,
     ))
     .await;
-    assert_sound(&run, "500 once");
+    assert_sound(&run, "500 always");
     let environments = touching(&run.report, ENVIRONMENTS);
     assert_eq!(environments.len(), 1, "{}", dump(&run.report));
     assert_eq!(environments[0].status, Status::Error);
-    assert_eq!(environments[0].evidence[0].attempts, 1);
+    assert_eq!(environments[0].evidence[0].attempts, 4);
+    assert_contains_all(
+        &environments[0].summary,
+        &["500", "after 4 attempts"],
+        &environments[0].summary,
+    );
+    assert_eq!(run.exit, ExitStatus::Incomplete);
+}
+
+/// The retired-endpoint check rests on the retired call's own answer: a 5xx
+/// that persists on it is "could not check", even though its replacement
+/// works; never a pass on the replacement's 200.
+#[tokio::test]
+async fn a_persistent_5xx_on_a_retired_call_is_could_not_check_not_a_pass() {
+    let run = check_quickly(faulty(
+        "/exchange/api/v1/**",
+        Some("GET"),
+        FaultKind::Status { status: 500 },
+        None,
+    ))
+    .await;
+    assert_sound(&run, "500 always on the retired v1 call");
+    let v1 = run
+        .report
+        .checks
+        .iter()
+        .find(|o| o.id == "deprecated.exchange-v1-apis")
+        .expect("deprecated.exchange-v1-apis ran");
+    assert_eq!(v1.status, Status::Error, "{}", dump(&run.report));
+    assert_contains_all(
+        &v1.summary,
+        &[
+            "could not check whether GET /exchange/api/v1/",
+            "HTTP 500",
+            "after 4 attempts",
+        ],
+        &v1.summary,
+    );
+    let fix = v1.remediation.as_deref().unwrap_or_default();
+    assert!(fix.contains("Retry later"), "platform advice: {fix}");
     assert_eq!(run.exit, ExitStatus::Incomplete);
 }
 
@@ -802,7 +925,9 @@ async fn a_fault_on_the_sign_in_of_a_create_is_an_error_or_recovers() {
         let recovers = matches!(
             kind,
             FaultKind::Latency { .. }
-                | FaultKind::Status { status: 502..=504 }
+                | FaultKind::Status {
+                    status: 500 | 502..=504
+                }
                 | FaultKind::Html { .. }
                 | FaultKind::Reset
         );

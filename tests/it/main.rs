@@ -26,3 +26,4 @@ mod sim_api;
 mod sim_routes;
 mod sim_scale;
 mod sweep;
+mod token_expiry;

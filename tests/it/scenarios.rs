@@ -114,6 +114,7 @@ fn act_as(settings: &mut Settings, world: &World, who: As) {
                 value: login.client_id.clone(),
                 source: Source::Default,
             }),
+            secret_set_aside: None,
         };
     }
 }
@@ -505,6 +506,35 @@ async fn an_admin_token_beside_the_app_gives_exact_scopes_and_the_apps_own_view(
         run.log
     );
     assert_exit(&run, ExitStatus::Failed);
+}
+
+/// Whether the Exchange v1 list is retired does not depend on whose token
+/// read the app's scopes: with an admin's token beside the app's, the
+/// replacement refused in Design (a missing scope the scope checks report)
+/// leaves the retired-path verdict as it is without one, never a failure
+/// that blames the user's scripts.
+#[tokio::test]
+async fn the_retired_path_verdict_does_not_change_with_an_admin_token() {
+    let (app, admin) = tokio::join!(
+        diagnose_as(world("env-scope-gap"), As::App),
+        diagnose_as(world("env-scope-gap"), As::AppAndAdmin("")),
+    );
+    let id = "deprecated.exchange-v1-apis";
+    let (by_probe, by_grants) = (
+        outcome(&app.report, id, Some("Design")),
+        outcome(&admin.report, id, Some("Design")),
+    );
+    assert_eq!(by_probe.status, Status::Pass, "{}", dump(&app.report));
+    assert_eq!(by_grants.status, by_probe.status, "{}", dump(&admin.report));
+    for o in [by_probe, by_grants] {
+        assert_contains_all(&o.summary, &["404", "retired", "refused"], &o.summary);
+        assert!(
+            o.remediation.is_none(),
+            "{}: {:?}",
+            o.summary,
+            o.remediation
+        );
+    }
 }
 
 /// A wrong admin token is said plainly: exact verdicts were asked for, so

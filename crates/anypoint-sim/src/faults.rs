@@ -49,6 +49,8 @@ pub async fn layer(State(state): State<Shared>, request: Request, next: Next) ->
     let logged = state.count_request(&method, &request.uri().to_string(), &version);
     let response = answer(&state, request, next, (method, path)).await;
     state.answered(logged);
+    // Before the answer leaves: a client that reads the clock after it sees the new time.
+    state.rate_limits.answered();
     response
 }
 

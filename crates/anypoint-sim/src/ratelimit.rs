@@ -41,6 +41,9 @@ pub struct Limiter {
     throttled: AtomicU64,
     /// A fixed time (epoch seconds) in place of the system clock, for tests.
     clock: Mutex<Option<u64>>,
+    /// Seconds the fixed clock moves on after each answer (0: it stands
+    /// still), so a test sees time pass mid-run without waiting for it.
+    step_secs: AtomicU64,
 }
 
 impl Limiter {
@@ -50,6 +53,7 @@ impl Limiter {
             windows: Mutex::new(HashMap::new()),
             throttled: AtomicU64::new(0),
             clock: Mutex::new(None),
+            step_secs: AtomicU64::new(0),
         }
     }
 
@@ -95,14 +99,33 @@ impl Limiter {
         *self.clock.lock().expect("clock lock") = Some(epoch_secs);
     }
 
+    /// Moves the fixed clock on by `secs` after every answer (`answered`).
+    pub fn step_per_answer(&self, secs: u64) {
+        self.step_secs.store(secs, Ordering::Relaxed);
+    }
+
+    /// One answer left: a fixed clock moves on by its step.
+    pub fn answered(&self) {
+        let step = self.step_secs.load(Ordering::Relaxed);
+        if let Some(now) = self.clock.lock().expect("clock lock").as_mut() {
+            *now = now.saturating_add(step);
+        }
+    }
+
     /// The time the windows count in: the fixed one, else the system clock (epoch seconds).
     pub fn now(&self) -> u64 {
-        self.clock.lock().expect("clock lock").unwrap_or_else(|| {
-            SystemTime::now()
+        self.now_ms() / 1000
+    }
+
+    /// `now` in epoch milliseconds (tokens expire by it).
+    pub fn now_ms(&self) -> u64 {
+        match *self.clock.lock().expect("clock lock") {
+            Some(secs) => secs.saturating_mul(1000),
+            None => SystemTime::now()
                 .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0)
-        })
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0),
+        }
     }
 }
 

@@ -27,7 +27,9 @@ pub enum Subject {
 
 struct Session {
     subject: Subject,
-    expires: Option<Instant>,
+    /// When it expires, epoch milliseconds by the simulator's clock (`Limiter::now_ms`,
+    /// which a test may fix and move), like every `Date` it sends.
+    expires: Option<u64>,
     /// Issued by the token endpoint (users' fixed tokens are not): revocable.
     issued: bool,
     revoked: bool,
@@ -137,7 +139,11 @@ impl SimState {
                         client_id: client_id.to_string(),
                         grants: grants.into(),
                     },
-                    expires: Some(Instant::now() + Duration::from_secs(ttl_secs)),
+                    expires: Some(
+                        self.rate_limits
+                            .now_ms()
+                            .saturating_add(ttl_secs.saturating_mul(1000)),
+                    ),
                     issued: true,
                     revoked: false,
                 },
@@ -163,7 +169,10 @@ impl SimState {
         if session.revoked {
             return Err(TokenProblem::Revoked);
         }
-        if session.expires.is_some_and(|at| Instant::now() >= at) {
+        if session
+            .expires
+            .is_some_and(|at| self.rate_limits.now_ms() >= at)
+        {
             return Err(TokenProblem::Expired);
         }
         let subject = session.subject.clone();

@@ -1,6 +1,12 @@
 //! Kind `deprecated-endpoint`: how a retired (or superseded) endpoint answers
-//! now, and whether its replacement works for this app. The verdict is the
-//! replacement's; the retired path's answer is information.
+//! now, and whether its replacement works for this app. The verdict rests on
+//! the retired call's own answer: it passes only on that call's 404 or 410
+//! (or its still answering, when it is only superseded); a 5xx or no answer
+//! on it is "could not check", whatever the replacement said. A replacement
+//! refused for want of a scope is told, not failed: the check asks whether
+//! the endpoint is retired, and the scope checks own the refusal, so the
+//! verdict is the same whichever token (the app's, or an admin's beside it)
+//! read the scopes.
 
 use super::probe::{self, Reading};
 use crate::doctor::catalogue::Service;
@@ -62,14 +68,22 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     )
     .await;
     let retired = probe::send(&mut recorder, &spec.retired, &vars).await;
+    // 404 or 410: the one the retired call itself answered.
+    let gone = recorder
+        .evidence
+        .last()
+        .and_then(|e| e.status)
+        .unwrap_or(404);
     let replacement = probe::send(&mut recorder, &spec.replacement, &vars).await;
-    let replacement_request = recorder.evidence.last().cloned();
     let retired_call = call(&spec.retired);
     let replacement_call = call(&spec.replacement);
 
     let retired_note = match &retired {
         Ok(Reading::Retired { rule }) => {
-            format!("the old {retired_call} answers 404 (retired, {})", rule.id)
+            format!(
+                "the old {retired_call} answers {gone} (retired, {})",
+                rule.id
+            )
         }
         Ok(Reading::Authorized { status, .. } | Reading::Forbidden { status, .. }) => {
             format!("the old {retired_call} still answers ({status}) but is deprecated")
@@ -80,23 +94,49 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
         Ok(Reading::Inconclusive { status, .. }) => {
             format!("the old {retired_call} answers {status}")
         }
-        Err(verdict) => format!("{retired_call}: {}", verdict.summary),
+        // The retired call's own answer is what this check is about: without
+        // it there is no verdict, whatever the replacement answered.
+        Err(verdict) => {
+            let mut verdict = verdict.clone();
+            verdict.summary = format!(
+                "could not check whether {retired_call} is retired: {}",
+                verdict.summary
+            );
+            if let Some(env) = env.filter(|_| needs_env) {
+                verdict = verdict.target(env.name.clone());
+            }
+            return verdict.with_evidence(recorder);
+        }
     };
+    if let Ok(Reading::Accepted { status }) = retired {
+        let mut verdict = Verdict::new(
+            Reason::ProbeAccepted,
+            Status::Error,
+            format!(
+                "the probe {retired_call} was meant to be rejected but answered {status}: something may have been created; check and delete it"
+            ),
+        );
+        if let Some(env) = env.filter(|_| needs_env) {
+            verdict = verdict.target(env.name.clone());
+        }
+        return verdict.with_evidence(recorder);
+    }
     let mut verdict = match replacement {
         Ok(Reading::Authorized { status, .. }) => Verdict::new(
             Reason::ReplacementWorks,
             Status::Pass,
             format!("{retired_note}; its replacement {replacement_call} works ({status})"),
         ),
+        // The refusal is a missing scope, which the scope checks report (exactly
+        // with an admin's token, by probe without): failing here too would
+        // blame the retired call for it, and only when no probe owned it.
         Ok(Reading::Forbidden { status, message }) => Verdict::new(
             Reason::ReplacementRefused,
-            Status::Fail,
-            format!("{retired_note}; its replacement {replacement_call} is refused ({status}: {message})"),
-        )
-        .fix(format!(
-            "Use {use_instead} and give the app the scope it needs there (see the scope.* checks for which one is missing, and where)."
-        ))
-        .rests_on_some(replacement_request.as_ref()),
+            Status::Pass,
+            format!(
+                "{retired_note}; its replacement {replacement_call} is refused for this app ({status}: {message}): the scope.* checks say which scope it lacks"
+            ),
+        ),
         Ok(Reading::Retired { rule }) => Verdict::new(
             Reason::PathRetired,
             Status::Error,
@@ -109,12 +149,16 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
         Ok(Reading::Inconclusive { status, message }) => Verdict::new(
             Reason::ReplacementInconclusive,
             Status::Error,
-            format!("{retired_note}; its replacement {replacement_call} answered {status} ({message}), which proves nothing"),
+            format!(
+                "{retired_note}; its replacement {replacement_call} answered {status} ({message}), which proves nothing"
+            ),
         ),
         Ok(Reading::Accepted { status }) => Verdict::new(
             Reason::ProbeAccepted,
             Status::Error,
-            format!("the probe {replacement_call} was meant to be rejected but answered {status}: something may have been created; check and delete it"),
+            format!(
+                "the probe {replacement_call} was meant to be rejected but answered {status}: something may have been created; check and delete it"
+            ),
         ),
         Err(verdict) => verdict,
     };

@@ -7,7 +7,7 @@ use crate::doctor::context::{Identity, Recorder, RunContext, TokenKind, Verdict}
 use crate::doctor::outcome::Status;
 use crate::platform::models::{ConnectedAppInfo, Me};
 use crate::platform::{Request, paths};
-use crate::settings::mask_id;
+use crate::settings::{Credentials, Source, mask_id};
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let mut recorder = Recorder::new(ctx);
@@ -33,20 +33,43 @@ pub async fn run(ctx: &RunContext) -> Verdict {
                 }
                 Err(reason) => unreadable(&answer, &reason),
             },
-            401 | 403 => Verdict::new(
-                Reason::TokenRefused,
-                Status::Fail,
-                format!(
-                    "the token was refused (HTTP {}: {}): expired, revoked, or issued by another control plane",
-                    reply.status,
-                    reply.platform_message()
-                ),
-            )
-            .fix("Get a fresh token on the control plane the app belongs to (--host / --region); with ANYPOINT_BEARER, check the token is current."),
+            401 | 403 => refused(ctx, reply.status, &reply.platform_message()),
             _ => unexpected_status(&answer, reply),
         },
     };
     verdict.with_evidence(recorder)
+}
+
+/// The run's token refused outright. A ready-made token given beside the
+/// client credentials overrides them, so the fix that works is to unset it,
+/// not to check credentials the run never used.
+fn refused(ctx: &RunContext, status: u16, message: &str) -> Verdict {
+    let summary = format!(
+        "the token was refused (HTTP {status}: {message}): expired, revoked, or issued by another control plane"
+    );
+    match &ctx.settings.credentials {
+        Credentials::Bearer {
+            token,
+            secret_set_aside: Some(secret),
+            ..
+        } => {
+            let drop_it = match &token.source {
+                Source::Env(var) => format!("`unset {var}`"),
+                other => format!("drop {other}"),
+            };
+            Verdict::new(
+                Reason::TokenRefused,
+                Status::Fail,
+                format!("{summary}; the token from {} overrides the client credentials ({secret} is set too)", token.source),
+            )
+            .fix(format!(
+                "{} overrides the client credentials: {drop_it} to sign in with the client id and secret, or give a current token.",
+                token.source
+            ))
+        }
+        _ => Verdict::new(Reason::TokenRefused, Status::Fail, summary)
+            .fix("Get a fresh token on the control plane the app belongs to (--host / --region); with ANYPOINT_BEARER, check the token is current."),
+    }
 }
 
 /// Started beside `/me` when `--org` names an organization by id (and

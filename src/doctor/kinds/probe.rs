@@ -28,7 +28,7 @@ pub enum Reading {
         status: u16,
         message: String,
     },
-    /// 404 on a path a scan rule knows as retired; the rule says what to use instead.
+    /// 404 or 410 on a path a scan rule knows as retired; the rule says what to use instead.
     Retired {
         rule: &'static Rule,
     },
@@ -235,7 +235,8 @@ pub fn read(
             .map_err(|reason| unreadable(answer, &reason))?;
         return Ok(Reading::Accepted { status });
     }
-    if status == 404 {
+    // 410 Gone says "retired" outright; a 404 only on a path a rule knows as retired.
+    if matches!(status, 404 | 410) {
         if let Some(rule) = Rules::get().retired(probe.method, path) {
             return Ok(Reading::Retired { rule });
         }

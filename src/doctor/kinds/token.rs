@@ -15,13 +15,23 @@ use crate::settings::{Credentials, mask_id};
 
 pub async fn run(ctx: &RunContext) -> Verdict {
     let (client_id, client_secret) = match &ctx.settings.credentials {
-        Credentials::Bearer { token, .. } => {
+        Credentials::Bearer {
+            token,
+            secret_set_aside,
+            ..
+        } => {
             ctx.platform.set_token(token.value.clone());
+            let overrides = secret_set_aside
+                .as_ref()
+                .map(|secret| {
+                    format!(", which overrides the client credentials ({secret} is set too)")
+                })
+                .unwrap_or_default();
             return Verdict::new(
                 Reason::TokenGiven,
                 Status::Skip,
                 format!(
-                    "not requested: using the bearer token from {}",
+                    "not requested: using the bearer token from {}{overrides}",
                     token.source
                 ),
             );
@@ -44,6 +54,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         auth: Auth::Anonymous,
         may_create: false,
     };
+    let asked_at = ctx.platform.now_ms();
     let answer = recorder.send(request.clone()).await;
     let verdict = match reply(&answer) {
         Err(verdict) => verdict,
@@ -51,6 +62,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             200..=299 => match reply.json::<TokenResponse>() {
                 Ok(token) if !token.access_token.is_empty() => {
                     ctx.platform.set_token(token.access_token);
+                    ctx.platform.token_lifetime(asked_at, token.expires_in);
                     ctx.platform.set_token_source(request.clone());
                     let expiry = token
                         .expires_in

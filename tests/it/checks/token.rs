@@ -222,3 +222,49 @@ async fn malformed_environment_list_stops_only_the_checks_that_need_it() {
         ],
     );
 }
+
+/// A ready token in ANYPOINT_BEARER overrides the client credentials set
+/// beside it: when the platform refuses it, the fix is to unset it, which
+/// the refusal says (not "check the credentials", which were never used).
+#[tokio::test]
+async fn a_refused_bearer_beside_client_credentials_says_to_unset_it() {
+    let sim = crate::support::sim::Sim::start(crate::support::sim::world("healthy")).await;
+    let stale = ("ANYPOINT_BEARER", "a-token-this-simulator-never-issued");
+    let run = sim.run_with(&[stale], &["check", "--format", "json"]).await;
+    sim.stop().await;
+    assert_eq!(run.code, 1, "{run:#?}");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("one JSON report");
+    let outcome = |id: &str| {
+        report["checks"]
+            .as_array()
+            .and_then(|checks| checks.iter().find(|c| c["id"] == id))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id}: {report}"))
+    };
+    let identity = outcome("auth.identity");
+    assert_eq!(identity["status"], "fail", "{identity}");
+    let fix = identity["remediation"].as_str().unwrap_or_default();
+    assert_contains_all(
+        fix,
+        &[
+            "ANYPOINT_BEARER overrides the client credentials",
+            "`unset ANYPOINT_BEARER`",
+        ],
+        &identity,
+    );
+    assert_contains_all(
+        identity["summary"].as_str().unwrap_or_default(),
+        &["ANYPOINT_CLIENT_SECRET is set too"],
+        &identity,
+    );
+    let token = outcome("auth.token");
+    assert_contains_all(
+        token["summary"].as_str().unwrap_or_default(),
+        &["overrides the client credentials"],
+        &token,
+    );
+    assert!(
+        !run.output().contains(stale.1),
+        "the token was printed: {run:#?}"
+    );
+}

@@ -625,6 +625,7 @@ pub fn bearer_settings(server: &ServerGuard, token: &str, client_id: Option<&str
             value: id.to_string(),
             source: Source::Flag("--client-id"),
         }),
+        secret_set_aside: None,
     };
     settings
 }
