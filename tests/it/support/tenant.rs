@@ -91,7 +91,7 @@ pub mod path {
     }
     /// The Exchange asset of the instance `api_list` lists: its read proves Exchange Viewer.
     pub fn asset() -> String {
-        format!("/exchange/api/v2/assets/{ROOT}/orders-api")
+        format!("/exchange/api/v2/assets/{}/orders-api", super::ROOT)
     }
     pub fn exchange_v1_apis(org: &str, env: &str) -> String {
         format!("/exchange/api/v1/organizations/{org}/environments/{env}/apis")
