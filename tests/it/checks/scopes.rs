@@ -107,19 +107,17 @@ fn assert_exact_manage_contracts(report: &Report) {
         "{}",
         sandbox.summary
     );
-    for env in ["Production"] {
-        let missing = at(report, CONTRACTS, env, Status::Fail);
-        assert!(!missing.inferred, "{env}");
-        assert!(
-            missing.summary.contains(
-                "granted only as manage:api_contracts for \"Example Corp\" / \"Sandbox\""
-            ),
-            "{env}: {}",
-            missing.summary
-        );
-        let fix = missing.remediation.as_deref().expect("a fix");
-        assert!(fix.contains(&format!("environment \"{env}\"")), "{fix}");
-    }
+    let missing = at(report, CONTRACTS, "Production", Status::Fail);
+    assert!(!missing.inferred);
+    assert!(
+        missing
+            .summary
+            .contains("granted only as manage:api_contracts for \"Example Corp\" / \"Sandbox\""),
+        "{}",
+        missing.summary
+    );
+    let fix = missing.remediation.as_deref().expect("a fix");
+    assert!(fix.contains("environment \"Production\""), "{fix}");
     let view = at(report, VIEW_APPS, ROOT_NAME, Status::Pass);
     assert!(!view.inferred);
     let manage = at(report, MANAGE_APPS, ROOT_NAME, Status::Fail);
