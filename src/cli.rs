@@ -376,7 +376,7 @@ value_enum!(OutputFormat {
 
 value_enum!(FixFormat {
     FixFormat::Diff => "diff": "The plan: one `+ scope  org=… env=…` line per scope to add",
-    FixFormat::Curl => "curl": "The PATCH that adds them, as a curl command (the token from $ANYPOINT_ADMIN_TOKEN)",
+    FixFormat::Curl => "curl": "The PATCH that adds them, as a curl command (the token from $ANYPOINT_ADMIN_BEARER)",
     FixFormat::Terraform => "terraform": "An `anypoint_connected_app_scopes` resource for MuleSoft's Terraform provider",
     FixFormat::Json => "json": "The plan as JSON, for review tooling",
 });

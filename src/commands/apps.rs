@@ -42,10 +42,15 @@ pub async fn run(
         apps: apps.iter().map(ListedApp::of).collect(),
     };
     write!(io.out, "{}", list.render(args.format))?;
-    if !apps.is_empty() {
+    // An empty list is the classic symptom, and a list of only this app's
+    // own applications is all that Application Creator shows (§11.1): say
+    // whether it can be believed.
+    let own_only = session
+        .client_id()
+        .is_some_and(|id| !apps.is_empty() && apps.iter().all(|a| a.owned_only_by(&id)));
+    if !apps.is_empty() && !own_only {
         return Ok(ExitStatus::Ok);
     }
-    // An empty list is the classic symptom: say whether it can be believed.
     let diagnosis = session
         .diagnose(&["data.client-applications-empty"], None)
         .await;

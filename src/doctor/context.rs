@@ -313,6 +313,15 @@ impl RunContext {
     }
 
     /// The client id of the app whose scopes are being checked, if known.
+    /// The name of the Connected App whose scopes are checked, when known.
+    pub fn app_name(&self) -> Option<String> {
+        match self.facts.identity.get().map(|i| &i.kind) {
+            Some(TokenKind::ConnectedApp { name, .. }) => name.clone(),
+            Some(TokenKind::User { app_name, .. }) => app_name.clone(),
+            None => None,
+        }
+    }
+
     pub fn subject_client_id(&self) -> Option<String> {
         if let Some(id) = self.settings.credentials.client_id() {
             return Some(id.value.clone());

@@ -143,6 +143,11 @@ impl Session {
         self.ctx.platform.url(path)
     }
 
+    /// The client id of the Connected App the session acts as, when known.
+    pub fn client_id(&self) -> Option<String> {
+        self.ctx.subject_client_id()
+    }
+
     /// Sends a request now (never from the run's cache: writes, and re-reads after a write).
     pub async fn send(&self, request: &Request) -> Answer {
         self.ctx.platform.send(request).await

@@ -180,7 +180,7 @@ fn curl(plan: &FixPlan) -> String {
         return comments(&head);
     };
     head.push(
-        "PATCH adds these to the app's scopes (it keeps the others). It needs an org admin's token of the app's root organization in ANYPOINT_ADMIN_TOKEN."
+        "PATCH adds these to the app's scopes (it keeps the others). It needs an org admin's token of the app's root organization in ANYPOINT_ADMIN_BEARER."
             .into(),
     );
     for pair in &plan.add {
@@ -188,7 +188,7 @@ fn curl(plan: &FixPlan) -> String {
     }
     let url = format!("{}{}", plan.host, paths::connected_app_scopes(client_id));
     format!(
-        "{}curl -sS --fail-with-body -X PATCH {} \\\n  -H \"Authorization: Bearer $ANYPOINT_ADMIN_TOKEN\" \\\n  -H 'Content-Type: application/json' \\\n  --data {}\n",
+        "{}curl -sS --fail-with-body -X PATCH {} \\\n  -H \"Authorization: Bearer $ANYPOINT_ADMIN_BEARER\" \\\n  -H 'Content-Type: application/json' \\\n  --data {}\n",
         comments(&head),
         shell_word(&url),
         shell_word(&patch_body(&plan.add))

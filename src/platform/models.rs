@@ -210,6 +210,31 @@ pub struct ClientApplication {
     pub client_id: Option<String>,
     #[serde(default)]
     pub client_secret: Option<Secret>,
+    /// Who created it (`owners[]` on the legacy list, §4.8): a Connected
+    /// App is `{"entityType": "client", "id": <its client id>}`.
+    #[serde(default)]
+    pub owners: Vec<Owner>,
+}
+
+impl ClientApplication {
+    /// Created by the Connected App with this client id (and, as far as the
+    /// list tells, by no one else).
+    pub fn owned_only_by(&self, client_id: &str) -> bool {
+        !self.owners.is_empty()
+            && self.owners.iter().all(|o| {
+                o.entity_type.as_deref() == Some("client") && o.id.as_deref() == Some(client_id)
+            })
+    }
+}
+
+/// An owner of a listed client application.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Owner {
+    #[serde(default)]
+    pub entity_type: Option<String>,
+    #[serde(default)]
+    pub id: Option<String>,
 }
 
 /// GET /apimanager/api/v1/.../apis/{apiId}/contracts.

@@ -7,6 +7,7 @@
 use super::model::{MissingScope, Outcome, Report, Status};
 use super::sanitize;
 use super::table::{TableOptions, header_line, painted, summary_line};
+use crate::doctor::catalogue::Catalogue;
 
 /// Width when the terminal's is unknown (or given as 0).
 const DEFAULT_WIDTH: usize = 80;
@@ -443,10 +444,21 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
         .filter(|o| o.inferred)
         .flat_map(|o| &o.maybe_missing)
         .filter(|m| !certain.iter().any(|c| same_place(c, m)));
+    // As `fix` plans them: a pair another one implies is not added twice.
+    let catalogue = Catalogue::get();
+    let implied = |m: &MissingScope| {
+        certain.iter().any(|by| {
+            by.scope != m.scope
+                && by.org_id == m.org_id
+                && (by.env_id.is_none() || by.env_id == m.env_id)
+                && catalogue.route(&by.scope, &m.scope).is_some()
+        })
+    };
     let scopes = certain
         .iter()
+        .filter(|m| !implied(m))
         .map(|m| (*m, false))
-        .chain(maybe.map(|m| (m, true)));
+        .chain(maybe.filter(|m| !implied(m)).map(|m| (m, true)));
     for (scope, may_be_granted) in scopes {
         let (app, org) = (scope.app.as_deref(), scope.org_name.as_deref());
         let label = format!("{} ({})", scope.name, scope.scope);

@@ -16,6 +16,7 @@ mod har;
 mod hardening;
 mod net;
 mod pacing;
+mod preflight;
 mod properties;
 mod report;
 mod round_trips;

@@ -1063,7 +1063,7 @@ async fn fix_as_curl_is_one_valid_patch_without_a_secret() {
         .expect("sh");
     assert!(syntax.status.success(), "sh -n: {}", run.stdout);
     assert!(
-        run.stdout.contains("$ANYPOINT_ADMIN_TOKEN"),
+        run.stdout.contains("$ANYPOINT_ADMIN_BEARER"),
         "{}",
         run.stdout
     );

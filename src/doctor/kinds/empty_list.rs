@@ -13,7 +13,7 @@ use super::probe::{self, reply, unexpected_status, unreadable};
 use crate::doctor::catalogue::{Catalogue, Service};
 use crate::doctor::codes::Reason;
 use crate::doctor::context::{Grants, OrgFacts, PathVars, Recorder, RunContext, Verdict};
-use crate::doctor::outcome::Status;
+use crate::doctor::outcome::{MissingScope, Status};
 use crate::doctor::spec::{CrossList, EmptyListSpec};
 use crate::platform::models::{ApiAssetList, ContractList, Environment, ScopeGrant};
 use crate::platform::{Request, paths};
@@ -142,14 +142,19 @@ async fn judge(
         } else {
             Reason::DataEmptyList
         };
-        Verdict::new(
+        let verdict = Verdict::new(
             reason,
             Status::Fail,
             format!(
                 "{what}, but other applications exist ({}): {cause}.{partial}{business_group_note}",
                 evidence.signs.join("; ")
             ),
-        )
+        );
+        match view_held {
+            Some(false) => verdict.missing(view_scope(ctx, org)),
+            Some(true) => verdict,
+            None => verdict.maybe(view_scope(ctx, org)),
+        }
     } else if view_held == Some(false) {
         Verdict::new(
             Reason::ScopeMissing,
@@ -159,6 +164,7 @@ async fn judge(
                 org.root.name
             ),
         )
+        .missing(view_scope(ctx, org))
     } else if !evidence.unknowns.is_empty() {
         Verdict::new(
             Reason::DataInconclusive,
@@ -187,9 +193,26 @@ async fn judge(
                 list_or_none(&evidence.environments)
             ),
         )
+        .maybe(view_scope(ctx, org))
         .inferred()
     };
     Ok(verdict)
+}
+
+/// View Client Applications in the root organization: what the list needs
+/// to show applications others created (reference §8.2, §11.1).
+fn view_scope(ctx: &RunContext, org: &OrgFacts) -> MissingScope {
+    let catalogue = Catalogue::get();
+    let scope = "read:org_client_applications";
+    MissingScope {
+        scope: scope.into(),
+        name: catalogue.name(scope).into(),
+        org_id: Some(org.root.id.clone()),
+        org_name: Some(org.root.name.clone()),
+        env_id: None,
+        env_name: None,
+        app: ctx.app_name(),
+    }
 }
 
 /// An exact run: the admin's list is what exists; the app's granted scopes

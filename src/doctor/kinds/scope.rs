@@ -342,11 +342,7 @@ impl Check<'_> {
 
     /// The name of the app whose scopes are checked, when known.
     fn app_name(&self) -> Option<String> {
-        match self.ctx.facts.identity.get().map(|i| &i.kind) {
-            Some(TokenKind::ConnectedApp { name, .. }) => name.clone(),
-            Some(TokenKind::User { app_name, .. }) => app_name.clone(),
-            None => None,
-        }
+        self.ctx.app_name()
     }
 
     /// A capability's other needs (`all_of`) that the granted scopes do not
