@@ -551,6 +551,44 @@ async fn a_persistent_5xx_on_a_retired_call_is_could_not_check_not_a_pass() {
     assert_eq!(run.exit, ExitStatus::Incomplete);
 }
 
+/// An answer cut short or a connection reset mid-answer is the network's
+/// doing: the advice is the proxy, the connection and running again, never
+/// "check that --host points at a control plane" (the host answered).
+#[tokio::test]
+async fn a_cut_or_broken_answer_gets_network_advice_not_a_host_check() {
+    let kinds = [FaultKind::Truncated, FaultKind::Reset];
+    let runs = join_all(
+        kinds
+            .iter()
+            .map(|kind| check_quickly(faulty(ENVIRONMENTS, Some("GET"), kind.clone(), None))),
+    )
+    .await;
+    for (kind, run) in kinds.iter().zip(&runs) {
+        let what = format!("{kind:?} on {ENVIRONMENTS}");
+        assert_sound(run, &what);
+        let environments = run
+            .report
+            .checks
+            .iter()
+            .find(|o| o.id == "org.environments")
+            .expect("org.environments ran");
+        assert_eq!(
+            environments.status,
+            Status::Error,
+            "{what}\n{}",
+            dump(&run.report)
+        );
+        let fix = environments.remediation.as_deref().unwrap_or_default();
+        assert_contains_all(fix, &["proxy", "run again", "network problem"], &what);
+        assert!(!fix.contains("--host"), "{what}: {fix}");
+        assert!(
+            !environments.summary.contains("could not reach"),
+            "{what}: the host answered: {}",
+            environments.summary
+        );
+    }
+}
+
 /// A Retry-After within the budget is waited for; one beyond it is reported at
 /// once, as a rate limit.
 #[tokio::test]
