@@ -63,6 +63,7 @@ reasons! {
     TlsVerified => "net.tls.verified", "The TLS handshake verified.";
     TlsUntrusted => "net.tls.untrusted", "The server's certificate does not verify (often TLS inspection by a proxy).";
     TlsPlainHttp => "net.tls.plain-http", "Not applicable: the host is plain http.";
+    TlsServerSpeaksHttp => "net.tls.server-speaks-http", "https to a port where the server speaks plain HTTP.";
     ClockInSync => "net.clock.in-sync", "This machine's clock agrees with the server's.";
     ClockSkewed => "net.clock.skewed", "This machine's clock is off from the server's.";
     ClockNoDate => "net.clock.no-date", "The server sent no usable Date header to compare with.";

@@ -4,6 +4,7 @@
 //! that could not be read. Pure of output: `commands::scan` renders it.
 
 mod anchors;
+mod har;
 pub mod matcher;
 pub mod output;
 pub mod rules;
@@ -61,6 +62,9 @@ pub struct ScanResult {
     pub bytes_scanned: u64,
     pub skipped_binary: u64,
     pub skipped_too_large: u64,
+    /// Matches in requests anypoint-doctor itself sent (its `--har` record,
+    /// told by their user agent): its own probes, not the user's calls.
+    pub skipped_own_requests: u64,
     pub unreadable: Vec<Unreadable>,
     /// FIFOs, devices and sockets met in a folder: never opened (a FIFO
     /// would block the scan), not counted as unreadable.
@@ -73,6 +77,7 @@ struct Tally {
     bytes: AtomicU64,
     binary: AtomicU64,
     too_large: AtomicU64,
+    own_requests: AtomicU64,
     findings: Mutex<Vec<Finding>>,
     unreadable: Mutex<Vec<Unreadable>>,
     special: Mutex<Vec<PathBuf>>,
@@ -176,6 +181,7 @@ pub fn scan_with(options: &ScanOptions, rules: &'static Rules) -> ScanResult {
         bytes_scanned: tally.bytes.into_inner(),
         skipped_binary: tally.binary.into_inner(),
         skipped_too_large: tally.too_large.into_inner(),
+        skipped_own_requests: tally.own_requests.into_inner(),
         unreadable,
         skipped_special,
     }
@@ -218,7 +224,14 @@ fn scan_file(
     }
     tally.files.fetch_add(1, Ordering::Relaxed);
     tally.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
-    let hits = matcher.scan(buf);
+    let mut hits = matcher.scan(buf);
+    let own = har::own_requests(buf);
+    if !own.is_empty() {
+        let before = hits.len();
+        hits.retain(|hit| !har::within(buf, &own, hit.line, hit.column));
+        let skipped = (before - hits.len()) as u64;
+        tally.own_requests.fetch_add(skipped, Ordering::Relaxed);
+    }
     if hits.is_empty() {
         return;
     }

@@ -62,6 +62,10 @@ pub fn summary_line(result: &ScanResult) -> String {
         (result.skipped_binary, "binary"),
         (result.skipped_too_large, "too large"),
         (result.unreadable.len() as u64, "unreadable"),
+        (
+            result.skipped_own_requests,
+            "in anypoint-doctor's own requests (its --har record)",
+        ),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
@@ -102,6 +106,7 @@ pub fn json(result: &ScanResult) -> Value {
             "bytes_scanned": result.bytes_scanned,
             "skipped_binary": result.skipped_binary,
             "skipped_too_large": result.skipped_too_large,
+            "skipped_own_requests": result.skipped_own_requests,
             "unreadable": result.unreadable.len(),
             "error": count(result, Severity::Error),
             "warning": count(result, Severity::Warning),

@@ -138,6 +138,31 @@ async fn check_quickly(world: World) -> Checked {
     check_planned(world, TIMEOUT_SECS, plan).await
 }
 
+/// `check_quickly` once per fault in `kinds` on `path`, the runs in the same order.
+async fn each_quickly(
+    kinds: &[FaultKind],
+    path: &str,
+    method: Option<&str>,
+    times: Option<u32>,
+) -> Vec<Checked> {
+    join_all(
+        kinds
+            .iter()
+            .map(|kind| check_quickly(faulty(path, method, kind.clone(), times))),
+    )
+    .await
+}
+
+/// The first outcome of check `id` in a run.
+#[track_caller]
+fn outcome<'a>(run: &'a Checked, id: &str) -> &'a Outcome {
+    run.report
+        .checks
+        .iter()
+        .find(|o| o.id == id)
+        .unwrap_or_else(|| panic!("{id} did not run\n{}", dump(&run.report)))
+}
+
 async fn check_planned(world: World, timeout_secs: u64, plan: RunOptions) -> Checked {
     let run = diagnose_world(&world, &plan, |settings| {
         settings.timeout_secs.value = timeout_secs;
@@ -469,12 +494,7 @@ async fn exchange_answering_500_twice_leaves_a_healthy_org_healthy() {
 #[tokio::test]
 async fn an_invalid_body_probe_is_retried_after_a_transient_5xx() {
     let kinds = [500, 502, 503, 504].map(|status| FaultKind::Status { status });
-    let runs = join_all(
-        kinds
-            .iter()
-            .map(|kind| check_quickly(faulty(EXCHANGE_APPS, Some("POST"), kind.clone(), Some(1)))),
-    )
-    .await;
+    let runs = each_quickly(&kinds, EXCHANGE_APPS, Some("POST"), Some(1)).await;
     for (kind, run) in kinds.iter().zip(&runs) {
         let what = format!("{kind:?} once on POST {EXCHANGE_APPS}");
         assert_sound(run, &what);
@@ -531,12 +551,7 @@ async fn a_persistent_5xx_on_a_retired_call_is_could_not_check_not_a_pass() {
     ))
     .await;
     assert_sound(&run, "500 always on the retired v1 call");
-    let v1 = run
-        .report
-        .checks
-        .iter()
-        .find(|o| o.id == "deprecated.exchange-v1-apis")
-        .expect("deprecated.exchange-v1-apis ran");
+    let v1 = outcome(&run, "deprecated.exchange-v1-apis");
     assert_eq!(v1.status, Status::Error, "{}", dump(&run.report));
     assert_contains_all(
         &v1.summary,
@@ -550,6 +565,34 @@ async fn a_persistent_5xx_on_a_retired_call_is_could_not_check_not_a_pass() {
     let fix = v1.remediation.as_deref().unwrap_or_default();
     assert!(fix.contains("Retry later"), "platform advice: {fix}");
     assert_eq!(run.exit, ExitStatus::Incomplete);
+}
+
+/// An answer cut short or a connection reset mid-answer is the network's
+/// doing: the advice is the proxy, the connection and running again, never
+/// "check that --host points at a control plane" (the host answered).
+#[tokio::test]
+async fn a_cut_or_broken_answer_gets_network_advice_not_a_host_check() {
+    let kinds = [FaultKind::Truncated, FaultKind::Reset];
+    let runs = each_quickly(&kinds, ENVIRONMENTS, Some("GET"), None).await;
+    for (kind, run) in kinds.iter().zip(&runs) {
+        let what = format!("{kind:?} on {ENVIRONMENTS}");
+        assert_sound(run, &what);
+        let environments = outcome(run, "org.environments");
+        assert_eq!(
+            environments.status,
+            Status::Error,
+            "{what}\n{}",
+            dump(&run.report)
+        );
+        let fix = environments.remediation.as_deref().unwrap_or_default();
+        assert_contains_all(fix, &["proxy", "run again", "network problem"], &what);
+        assert!(!fix.contains("--host"), "{what}: {fix}");
+        assert!(
+            !environments.summary.contains("could not reach"),
+            "{what}: the host answered: {}",
+            environments.summary
+        );
+    }
 }
 
 /// A Retry-After within the budget is waited for; one beyond it is reported at

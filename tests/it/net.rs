@@ -559,3 +559,24 @@ fn sim_tls_instructions_run_as_printed() {
     }
     let _ = std::fs::remove_file(&cert);
 }
+
+/// https to a port where the simulator serves plain http: the handshake's
+/// "corrupt message" is told as what it is, a plain-HTTP server, with the
+/// URL to use instead.
+#[tokio::test]
+async fn https_to_a_plain_http_server_says_to_use_http() {
+    let sim = start(healthy(), None).await;
+    let plain = sim.base_url.trim_end_matches('/').to_string();
+    let https = plain.replacen("http://", "https://", 1);
+    let run = check(&["--host", &https], &SOME_APP).await;
+    sim.stop().await;
+    assert_blocked_by(&run, "net.tls");
+    let tls = outcome(&run.json(), "net.tls").clone();
+    assert_eq!(tls["code"], "net.tls.server-speaks-http", "{tls:#}");
+    assert_contains_all(
+        &text(&tls),
+        &["speaks plain HTTP, not TLS", &format!("--host {plain}")],
+        &tls,
+    );
+    assert!(!text(&tls).contains("corrupt message"), "{tls:#}");
+}

@@ -14,11 +14,11 @@ use crate::platform::{Answer, TransportError};
 pub async fn run(ctx: &RunContext) -> Verdict {
     let mut recorder = Recorder::new(ctx);
     let answer = recorder.fetch(RunContext::reach_request()).await;
-    let verdict = judge(ctx, &answer).await;
+    let verdict = judge(ctx, &answer, &mut recorder).await;
     verdict.with_evidence(recorder)
 }
 
-async fn judge(ctx: &RunContext, answer: &Answer) -> Verdict {
+async fn judge(ctx: &RunContext, answer: &Answer, recorder: &mut Recorder<'_>) -> Verdict {
     let base = ctx.platform.base_url();
     let https = base.scheme() == "https";
     let proxy = ctx.proxy_choice();
@@ -69,6 +69,11 @@ async fn judge(ctx: &RunContext, answer: &Answer) -> Verdict {
     if https && lower.contains("certificate") {
         return untrusted(ctx, &proxy, &detail).await;
     }
+    // rustls's word for a first record that is not TLS: what a plain-HTTP
+    // server's "HTTP/1.1 400" looks like to a TLS client.
+    if https && (lower.contains("invalidcontenttype") || lower.contains("corrupt message")) {
+        return not_tls(ctx, &mut *recorder, &detail).await;
+    }
     let (reason, fix) = match error {
         TransportError::Timeout(_) => (
             Reason::NetTimeout,
@@ -85,6 +90,51 @@ async fn judge(ctx: &RunContext, answer: &Answer) -> Verdict {
         format!("no HTTP answer from {}: {detail}", answer.evidence.url),
     )
     .fix(fix)
+}
+
+/// The server's first bytes were not TLS. One anonymous `GET /` over plain
+/// http to the same host and port (no token, no secret) tells whether it is
+/// a plain-HTTP server, so the fix can say which URL to use.
+async fn not_tls(ctx: &RunContext, recorder: &mut Recorder<'_>, detail: &str) -> Verdict {
+    let base = ctx.platform.base_url();
+    let target = Endpoint::of(base);
+    let mut plain = base.clone();
+    let port = base.port_or_known_default();
+    let plain = match plain.set_scheme("http").and_then(|()| plain.set_port(port)) {
+        Ok(()) => plain,
+        Err(()) => {
+            return Verdict::new(
+                Reason::NetUnreachable,
+                Status::Error,
+                format!("{target} does not speak TLS: {detail}"),
+            )
+            .fix("Check the scheme and port of --host: https needs a port that serves TLS.");
+        }
+    };
+    let url = plain.as_str().trim_end_matches('/').to_string();
+    let answer = ctx
+        .platform
+        .send_once_to(format!("{url}/"), &RunContext::reach_request())
+        .await;
+    recorder.evidence.push(answer.evidence.clone());
+    match answer.status() {
+        Some(status) => Verdict::new(
+            Reason::TlsServerSpeaksHttp,
+            Status::Error,
+            format!(
+                "{target} speaks plain HTTP, not TLS: https got no TLS handshake, and a plain http GET / was answered HTTP {status}"
+            ),
+        )
+        .fix(format!(
+            "Use --host {url} (plain http is sent only to loopback, or with --allow-insecure-http), or the port that serves https."
+        )),
+        None => Verdict::new(
+            Reason::NetUnreachable,
+            Status::Error,
+            format!("{target} does not speak TLS (its first answer was not a TLS record: {detail})"),
+        )
+        .fix("Check the scheme and port of --host: https needs a port that serves TLS; a proxy (HTTPS_PROXY) that is not one can answer like this too."),
+    }
 }
 
 async fn chain(ctx: &RunContext, proxy: &ProxyChoice) -> Result<Vec<CertNames>, String> {

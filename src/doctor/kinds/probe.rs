@@ -98,9 +98,15 @@ fn unavailable(answer: &Answer) -> Option<Verdict> {
             Verdict::new(Reason::NetTimeout, Status::Error, format!("no answer from {host} within {secs} s ({call})"))
                 .fix("Check the network path to the control plane (proxy settings HTTPS_PROXY / NO_PROXY, firewall), or raise --timeout."),
         ),
-        Err(e) => Some(
+        Err(e @ TransportError::Connect(_)) => Some(
             Verdict::new(Reason::NetUnreachable, Status::Error, format!("could not reach {host} ({call}): {e}"))
                 .fix("Check --host / --region, DNS, the proxy (HTTPS_PROXY / NO_PROXY) and the firewall; this is a network problem, not a credentials problem."),
+        ),
+        // Connected, then the connection broke (reset, closed mid-answer): the
+        // host is right, the path to it is not steady.
+        Err(e) => Some(
+            Verdict::new(Reason::NetUnreachable, Status::Error, format!("the connection to {host} broke ({call}): {e}"))
+                .fix(CUT_SHORT_FIX),
         ),
         Ok(reply) if reply.throttled => Some(
             Verdict::new(
@@ -149,14 +155,31 @@ fn server_error_fix(answer: &Answer) -> String {
     }
 }
 
+/// What to do about an answer the network cut short or broke off.
+const CUT_SHORT_FIX: &str = "The connection dropped mid-answer: run again; if it keeps happening, check the proxy or gateway between here and the platform (HTTPS_PROXY / NO_PROXY, a TLS-inspecting proxy, a VPN) and the connection's stability. This is a network problem, not a credentials problem.";
+
 /// The verdict for a body that could not be read as expected.
 pub fn unreadable(answer: &Answer, reason: &str) -> Verdict {
-    Verdict::new(
+    let verdict = Verdict::new(
         Reason::UnexpectedAnswer,
         Status::Error,
         format!("unexpected answer to {}: {reason}", describe_answer(answer)),
-    )
-    .fix("Check that --host points at an Anypoint control plane and no proxy rewrites the answer; run again with -v to see the request.")
+    );
+    if cut_short(answer) {
+        return verdict.fix(CUT_SHORT_FIX);
+    }
+    verdict.fix("Check that --host points at an Anypoint control plane and no proxy rewrites the answer; run again with -v to see the request.")
+}
+
+/// JSON that ends before it is complete: the answer was cut on the way (the
+/// doctor's own size cap is told apart by `Reply::truncated`), not a host
+/// that speaks something else.
+fn cut_short(answer: &Answer) -> bool {
+    matches!(&answer.result, Ok(reply)
+        if !reply.truncated
+            && !reply.body.iter().all(u8::is_ascii_whitespace)
+            && serde_json::from_slice::<serde_json::Value>(&reply.body)
+                .is_err_and(|e| e.is_eof()))
 }
 
 /// The verdict for a status no kind expected.
