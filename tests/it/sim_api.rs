@@ -1129,8 +1129,12 @@ async fn application_creator_alone_lists_its_own_applications_and_creates() {
 
 #[tokio::test]
 async fn environment_administrator_covers_contracts_in_its_environment() {
-    // §11.2: manage:apis covers contracts.
-    let sim = Sim::start(granted(&[("manage:apis", Some(ROOT), Some(SANDBOX))])).await;
+    // §11.2: manage:apis covers contracts (with Exchange Viewer, §12.2).
+    let sim = Sim::start(granted(&[
+        ("manage:apis", Some(ROOT), Some(SANDBOX)),
+        ("read:exchange", Some(ROOT), None),
+    ]))
+    .await;
     let token = sim.app_token().await;
     let contracts = path::contracts(SANDBOX, SANDBOX_API);
     let (status, list) = sim.get(&contracts, Some(&token)).await.pair();
@@ -1145,10 +1149,45 @@ async fn environment_administrator_covers_contracts_in_its_environment() {
     sim.stop().await;
 }
 
+/// §12.2: a contract needs Exchange Viewer besides Manage Contracts, and
+/// reading the instance's Exchange asset tells whether the app holds it.
+#[tokio::test]
+async fn contracts_need_exchange_viewer_and_the_asset_read_tells_it() {
+    let asset = format!("/exchange/api/v2/assets/{ROOT}/orders-api");
+    let body = json!({"applicationId": EXISTING_APPS[1]});
+    let contracts = path::contracts(SANDBOX, SANDBOX_API);
+    let without = granted(&[("manage:api_contracts", Some(ROOT), Some(SANDBOX))]);
+    let sim = Sim::start(without).await;
+    let token = sim.app_token().await;
+    let (status, refused) = sim.post_json(&contracts, Some(&token), &body).await.pair();
+    assert_eq!(status, 403, "{refused}");
+    let (status, read) = sim.get(&asset, Some(&token)).await.pair();
+    assert_eq!(status, 403, "{read}");
+    sim.stop().await;
+
+    let with = granted(&[
+        ("manage:api_contracts", Some(ROOT), Some(SANDBOX)),
+        ("read:exchange", Some(ROOT), None),
+    ]);
+    let sim = Sim::start(with).await;
+    let token = sim.app_token().await;
+    let (status, read) = sim.get(&asset, Some(&token)).await.pair();
+    assert_eq!((status, read["assetId"].clone()), (200, json!("orders-api")), "{read}");
+    // An asset no instance names is not found, whatever the app holds.
+    let unknown = format!("/exchange/api/v2/assets/{ROOT}/no-such-api");
+    assert_eq!(sim.get(&unknown, Some(&token)).await.status, 404);
+    let (status, created) = sim.post_json(&contracts, Some(&token), &body).await.pair();
+    assert_eq!(status, 200, "{created}");
+    sim.stop().await;
+}
+
 #[tokio::test]
 async fn contracts_all_envs_covers_every_environment_of_its_org_only() {
     // §11.2: manage:api_contracts_all_envs on an org, no environment.
-    let mut world = granted(&[("manage:api_contracts_all_envs", Some(ROOT), None)]);
+    let mut world = granted(&[
+        ("manage:api_contracts_all_envs", Some(ROOT), None),
+        ("read:exchange", Some(ROOT), None),
+    ]);
     world.apis.push(instance(18972613, scenarios::BG_SANDBOX));
     let sim = Sim::start(world).await;
     let token = sim.app_token().await;

@@ -50,7 +50,7 @@ async fn app_in_a_business_group_probes_client_applications_in_the_root_org() {
     assert_reads(
         &report,
         &[
-            (MANAGE_APPS, Some(ROOT_NAME), Status::Warn, &[]),
+            (MANAGE_APPS, Some(ROOT_NAME), Status::Skip, &[]),
             (VIEW_APPS, Some(ROOT_NAME), Status::Pass, &[]),
         ],
     );

@@ -42,11 +42,14 @@ async fn manage_contracts_missing_in_production_only_fails_there() {
         "only Production needs it: {fix}"
     );
     let urls: Vec<&str> = production.evidence.iter().map(|e| e.url.as_str()).collect();
+    // The refusal is Manage Contracts': the instance's Exchange asset reads,
+    // so Exchange Viewer, which contracts need too, is held.
     assert_eq!(
         urls.len(),
-        3,
-        "the read of the granted scopes, the API list, the Production probe: {urls:#?}"
+        4,
+        "the read of the granted scopes, the API list, the Production probe, the asset: {urls:#?}"
     );
+    assert!(urls[3].ends_with(&path::asset()), "{urls:#?}");
     assert!(
         urls[1].ends_with(&path::apis(ROOT, PRODUCTION)),
         "{urls:#?}"

@@ -215,7 +215,7 @@ async fn malformed_environment_list_stops_only_the_checks_that_need_it() {
     assert_reads(
         &report,
         &[
-            (MANAGE_APPS, Some(ROOT_NAME), Status::Warn, &[]),
+            (MANAGE_APPS, Some(ROOT_NAME), Status::Skip, &[]),
             (VIEW_APPS, Some(ROOT_NAME), Status::Pass, &[]),
             ("deprecated.repository-v2-create", None, Status::Pass, &[]),
             ("scope.background-access", None, Status::Skip, &[]),
