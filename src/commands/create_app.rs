@@ -12,6 +12,7 @@ use serde_json::json;
 use super::session::{self, Tell, dry_run};
 use crate::cli::CreateAppArgs;
 use crate::doctor::catalogue::Service;
+use crate::doctor::outcome::Status;
 use crate::doctor::resources;
 use crate::doctor::session::{Refusal, Session, Stop, lost_create};
 use crate::error::{ConfigError, Error};
@@ -296,11 +297,22 @@ impl SecretFile {
 
 /// The first API instance the selected environments list, for the contract
 /// suggested next: an environment whose list is refused is passed over, and
-/// a design one not asked (API Manager does not manage it, reference §12.1).
+/// a design one not asked (API Manager does not manage it, reference §12.1);
+/// so is one where the pre-flight for contracts does not pass (the command
+/// printed must run as printed).
 async fn first_api_instance(session: &Session) -> Option<(String, u64)> {
+    let proven: Vec<String> = session
+        .diagnose(&["capability.create-contract"], None)
+        .await
+        .into_iter()
+        .filter(|o| o.id == "capability.create-contract" && o.status == Status::Pass)
+        .filter_map(|o| o.target)
+        .collect();
     for env in session
         .environments()
         .selected_for(Some(Service::ApiManager))
+        .into_iter()
+        .filter(|env| proven.contains(&env.name))
     {
         if let Ok(instances) = resources::api_instances(session, &env.id).await
             && let Some(api) = instances.first()

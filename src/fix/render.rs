@@ -234,6 +234,15 @@ fn hcl_key(key: &str) -> String {
 
 /// One element of `scopes`, as `terraform fmt` lays it out.
 fn hcl_scope(pair: &Pair) -> String {
+    let maybe = if pair.may_be_granted {
+        "    # Not proven missing: it may already be granted (listed once either way).\n"
+    } else {
+        ""
+    };
+    format!("{maybe}{}", hcl_element(pair))
+}
+
+fn hcl_element(pair: &Pair) -> String {
     let params = pair.context_params();
     if params.is_empty() {
         // No context: the provider reads it back as null, so none is written.

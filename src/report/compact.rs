@@ -509,7 +509,7 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
         }
         fix.push_str("\nSave, then get a new token (scopes reach new tokens only).");
         fix.push_str(&format!(
-            "\nOr let the doctor add them (an org admin's token in ANYPOINT_ADMIN_BEARER): anypoint-doctor fix{rerun_flags}"
+            "\nOr in one step, with ANYPOINT_ADMIN_BEARER set (it asks before it changes anything): anypoint-doctor fix{rerun_flags}"
         ));
         fixes.push(fix);
     }

@@ -1,6 +1,6 @@
 # anypoint-doctor fix: the scopes Connected App "doctor-ci-app" (client id ****f0e9) should hold, in Example Corp (9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f).
 # anypoint_connected_app_scopes is authoritative: applied, the app holds exactly this list.
-# ONLY THE 1 MISSING SCOPE(S): the app's granted scopes were not read (no org admin's token).
+# ONLY THE 2 MISSING SCOPE(S): the app's granted scopes were not read (no org admin's token).
 # Merge this list with what the app holds before applying, or every other scope is removed; run fix with ANYPOINT_ADMIN_BEARER for the whole list.
 # The provider deprecates this resource for the inline scopes of anypoint_connected_app; the list is the same.
 
@@ -22,6 +22,11 @@ resource "anypoint_connected_app_scopes" "app" {
     {
       scope          = "manage:apis"
       context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f", envId = "deadbeef-7777-4888-9999-aaaabbbbcccc" }
+    },
+    # Not proven missing: it may already be granted (listed once either way).
+    {
+      scope          = "read:org_client_applications"
+      context_params = { org = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f" }
     },
   ]
 }

@@ -1172,7 +1172,11 @@ async fn contracts_need_exchange_viewer_and_the_asset_read_tells_it() {
     let sim = Sim::start(with).await;
     let token = sim.app_token().await;
     let (status, read) = sim.get(&asset, Some(&token)).await.pair();
-    assert_eq!((status, read["assetId"].clone()), (200, json!("orders-api")), "{read}");
+    assert_eq!(
+        (status, read["assetId"].clone()),
+        (200, json!("orders-api")),
+        "{read}"
+    );
     // An asset no instance names is not found, whatever the app holds.
     let unknown = format!("/exchange/api/v2/assets/{ROOT}/no-such-api");
     assert_eq!(sim.get(&unknown, Some(&token)).await.status, 404);

@@ -536,7 +536,11 @@ impl Check<'_> {
         };
         if let Some(also) = self.spec.also.as_ref().filter(|_| ask_also) {
             let also_probe = also.probe();
-            let also_call = probe::describe("GET", &also.path);
+            // `GET …/assets/…/orders-api`: the asset's id says which one.
+            let also_call = format!(
+                "GET …/assets/…/{}",
+                vars.asset_id.as_deref().unwrap_or("{assetId}")
+            );
             let also_reading = match probe::send(recorder, &also_probe, &vars).await {
                 Ok(reading) => reading,
                 Err(verdict) => return verdict,
