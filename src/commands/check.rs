@@ -220,7 +220,7 @@ async fn sweep_groups(
         .await?
     };
     let (out, file) = outputs.expect("a sweep gives the base report first");
-    let status = out.total().exit_status(args.fail_on);
+    let status = out.exit_status(args.fail_on);
     if let (Some((path, _)), Some(file)) = (report_file, file) {
         let bytes = file.finish();
         canary.check(bytes.as_bytes(), &path.display().to_string())?;

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cli::ExplainArgs;
 use crate::doctor::Registry;
-use crate::doctor::catalogue::{Capability, Catalogue};
+use crate::doctor::catalogue::{Capability, CapabilityProof, Catalogue};
 use crate::doctor::spec::{CheckKind, CheckSpec};
 use crate::error::{ConfigError, Error};
 use crate::report::listing::OutputFormat;
@@ -44,6 +44,9 @@ struct ScopeExplained {
     name: String,
     granted_for: String,
     also_satisfied_by: Vec<String>,
+    /// Which request proves it held, which disproves it, and what only the
+    /// granted scopes tell.
+    proof: String,
     source: String,
 }
 
@@ -60,6 +63,10 @@ struct CapabilityExplained {
     note: Option<String>,
     calls: Vec<String>,
     checked_by: Vec<String>,
+    /// The scopes it needs besides one of `scopes`.
+    also_needs: Vec<String>,
+    /// What proves it without an org admin's token.
+    proof: CapabilityProof,
     source: String,
 }
 
@@ -128,6 +135,7 @@ fn check_explained(check: &CheckSpec) -> CheckExplained {
                     .filter(|id| id != &entry.id)
                     .map(|id| catalogue.label(&id))
                     .collect(),
+                proof: entry.proof.clone(),
                 source: entry.source.clone(),
             }),
         _ => None,
@@ -171,6 +179,12 @@ fn capability_explained(capability: &Capability) -> CapabilityExplained {
             .into_iter()
             .map(|i| registry.checks[i].id.clone())
             .collect(),
+        also_needs: capability
+            .all_of
+            .iter()
+            .map(|id| catalogue.label(id))
+            .collect(),
+        proof: capability.proof.clone(),
         source: capability.source.clone(),
     }
 }
@@ -208,6 +222,7 @@ fn render(explanation: &Explanation, out: &mut dyn Write) -> Result<(), Error> {
                         scope.also_satisfied_by.join(", ")
                     )?;
                 }
+                writeln!(out, "Proof: {}", scope.proof)?;
                 writeln!(out, "Source: {}", scope.source)?;
             }
             if let Some(capability) = &check.capability {
@@ -239,9 +254,30 @@ fn render(explanation: &Explanation, out: &mut dyn Write) -> Result<(), Error> {
                 }
                 _ => writeln!(out, "Scopes\n  none to add\n")?,
             }
+            if !capability.also_needs.is_empty() {
+                writeln!(
+                    out,
+                    "And besides (each in its own context)\n  {}\n",
+                    capability.also_needs.join(", ")
+                )?;
+            }
             if let Some(note) = &capability.note {
                 writeln!(out, "Note\n  {note}\n")?;
             }
+            let proof = &capability.proof;
+            writeln!(
+                out,
+                "How `check --for {}` proves it (without an org admin's token; with one, the granted scopes decide)",
+                capability.id
+            )?;
+            writeln!(out, "  Proven by: {}", proof.proven_by)?;
+            writeln!(out, "  Disproven by: {}", proof.disproven_by)?;
+            writeln!(
+                out,
+                "  Stays unproven (the gate stays closed; --allow-unproven lets it through): {}",
+                proof.unprovable
+            )?;
+            writeln!(out, "  Source: {}\n", proof.source)?;
             writeln!(out, "Calls that need it")?;
             for call in &capability.calls {
                 writeln!(out, "  {call}")?;

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::cli::{ListArgs, ListFormat};
 use crate::doctor::Registry;
-use crate::doctor::catalogue::Catalogue;
+use crate::doctor::catalogue::{CapabilityProof, Catalogue};
 use crate::error::Error;
 use crate::scan::rules::Rules;
 
@@ -42,6 +42,8 @@ struct ListedCapability<'a> {
     scopes: String,
     least_privilege: Option<&'a str>,
     checks: Vec<&'a str>,
+    /// What proves it without an org admin's token.
+    proof: &'a CapabilityProof,
 }
 
 fn capabilities(format: ListFormat, out: &mut dyn Write) -> Result<(), Error> {
@@ -64,6 +66,7 @@ fn capabilities(format: ListFormat, out: &mut dyn Write) -> Result<(), Error> {
                 .into_iter()
                 .map(|i| registry.checks[i].id.as_str())
                 .collect(),
+            proof: &c.proof,
         })
         .collect();
     match format {
@@ -72,9 +75,21 @@ fn capabilities(format: ListFormat, out: &mut dyn Write) -> Result<(), Error> {
             writeln!(out)?;
         }
         ListFormat::Markdown => {
-            writeln!(out, "| Capability | What | Allowed by |\n|---|---|---|")?;
+            writeln!(
+                out,
+                "| Capability | What | Allowed by | Proven by (without an org admin's token) | Disproven by | Stays unproven |\n|---|---|---|---|---|---|"
+            )?;
             for c in &listed {
-                writeln!(out, "| `{}` | {} | {} |", c.id, c.title, c.scopes)?;
+                writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} | {} | {} |",
+                    c.id,
+                    c.title,
+                    c.scopes,
+                    c.proof.proven_by,
+                    c.proof.disproven_by,
+                    c.proof.unprovable
+                )?;
             }
         }
         ListFormat::Table => {

@@ -75,6 +75,9 @@ pub struct ScopeEntry {
     /// The product it is for, when that limits where it is needed.
     #[serde(default)]
     pub service: Option<Service>,
+    /// Which request proves it held, which disproves it, and what only the
+    /// granted scopes can tell.
+    pub proof: String,
     pub source: String,
 }
 
@@ -103,6 +106,21 @@ pub struct Capability {
     pub calls: Vec<String>,
     #[serde(default)]
     pub note: Option<String>,
+    pub source: String,
+    /// What proves it without an org admin's token.
+    pub proof: CapabilityProof,
+}
+
+/// How a run without an org admin's token settles a capability.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityProof {
+    /// The answers that prove it.
+    pub proven_by: String,
+    /// The answers that disprove it.
+    pub disproven_by: String,
+    /// What stays unproven: the gate stays closed on it.
+    pub unprovable: String,
     pub source: String,
 }
 

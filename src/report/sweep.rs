@@ -5,9 +5,11 @@
 //! the report let go, so what stays is the text and the totals, not every
 //! report of every group.
 
+use super::FailOn;
 use super::junit::{Suites, sweep_suite_name};
 use super::table::{TableOptions, header_line};
 use super::{Format, Report, Summary, compact, markdown, sanitize, table};
+use crate::exit::ExitStatus;
 
 /// The output of one sweep in one format, built as the reports come.
 pub struct SweepOutput {
@@ -21,6 +23,8 @@ pub struct SweepOutput {
     fixes: String,
     suites: Suites,
     total: Summary,
+    /// Reports whose pre-flight gate (`--for`) stayed closed.
+    gates_closed: usize,
     groups: usize,
     /// The longest report, for JUnit's document time.
     longest_ms: u64,
@@ -37,6 +41,7 @@ impl SweepOutput {
             fixes: String::new(),
             suites: Suites::default(),
             total: base.summary.clone(),
+            gates_closed: usize::from(gate_closed(base)),
             groups: 0,
             longest_ms: base.duration_ms,
         };
@@ -63,6 +68,7 @@ impl SweepOutput {
     /// Adds one business group's report.
     pub fn add(&mut self, group: &Report) {
         self.total.add(&group.summary);
+        self.gates_closed += usize::from(gate_closed(group));
         self.longest_ms = self.longest_ms.max(group.duration_ms);
         let first = self.groups == 0;
         self.groups += 1;
@@ -98,9 +104,13 @@ impl SweepOutput {
         }
     }
 
-    /// Every report's totals added up.
-    pub fn total(&self) -> &Summary {
-        &self.total
+    /// The sweep's exit status: the totals', and with `--for`, a failure
+    /// when any business group's gate stayed closed.
+    pub fn exit_status(&self, fail_on: FailOn) -> ExitStatus {
+        match self.total.exit_status(fail_on) {
+            ExitStatus::Ok if self.gates_closed > 0 => ExitStatus::Failed,
+            status => status,
+        }
     }
 
     /// The whole output.
@@ -155,4 +165,12 @@ fn group_name(report: &Report) -> String {
         (None, Some(id)) => id.clone(),
         _ => "the app's organization".into(),
     }
+}
+
+/// A report of `check --for` whose gate stayed closed.
+fn gate_closed(report: &Report) -> bool {
+    report
+        .preflight
+        .as_ref()
+        .is_some_and(|p| p.gate == super::preflight::Gate::Closed)
 }
