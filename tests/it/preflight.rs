@@ -327,3 +327,109 @@ async fn check_for_agrees_with_the_call_in_every_scenario() {
     assert!(cells > 50, "the matrix ran {cells} cells");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n\n"));
 }
+
+/// `check --for` and `fix --for` as the world's app, with the org admin's token.
+async fn as_admin(api: &Api, world: &World, args: &[&str]) -> Run {
+    let env = [
+        ("ANYPOINT_HOST", api.running.base_url.as_str()),
+        ("ANYPOINT_CLIENT_ID", world.login.client_id.as_str()),
+        ("ANYPOINT_CLIENT_SECRET", world.login.client_secret.as_str()),
+        ("ANYPOINT_ADMIN_BEARER", world.users[0].token.as_str()),
+    ];
+    doctor_async(args, &env).await
+}
+
+#[tokio::test]
+async fn fix_for_plans_what_opens_the_gate_and_exits_0_once_it_does() {
+    let world = world("typical-mistakes");
+    let api = Api::start(world.clone()).await;
+    let (before, _) = gate(&api, &world, "create-contract", Some("Production")).await;
+    assert_eq!(before.code, 1, "{before:#?}");
+    let fixed = as_admin(
+        &api,
+        &world,
+        &[
+            "fix",
+            "--for",
+            "create-contract",
+            "--env",
+            "Production",
+            "--yes",
+        ],
+    )
+    .await;
+    assert_eq!(fixed.code, 0, "{fixed:#?}");
+    // The narrowest scopes, not Environment Administrator, which includes them.
+    assert!(!fixed.stdout.contains("+ manage:apis"), "{}", fixed.stdout);
+    // Without the admin's token, by probes alone: proven now.
+    let (after, report) = gate(&api, &world, "create-contract", Some("Production")).await;
+    assert_eq!(after.code, 0, "{after:#?}");
+    assert_eq!(proofs(&report), ["proven"]);
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn the_printed_curl_reads_the_admin_token_where_the_doctor_does() {
+    let world = world("typical-mistakes");
+    let api = Api::start(world.clone()).await;
+    let plan = doctor(
+        &api,
+        &world,
+        &[
+            "fix",
+            "--for",
+            "create-contract",
+            "--env",
+            "Production",
+            "--format",
+            "curl",
+        ],
+    )
+    .await;
+    assert_eq!(plan.code, 0, "{plan:#?}");
+    assert!(
+        plan.stdout.contains("$ANYPOINT_ADMIN_BEARER"),
+        "{}",
+        plan.stdout
+    );
+    // Run as printed, with the variable `sim`, `check` and `fix` read.
+    // Off the runtime: the simulator answers on this test's. Never a proxy.
+    let script = plan.stdout.clone();
+    let token = world.users[0].token.clone();
+    let sent = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .env("ANYPOINT_ADMIN_BEARER", token)
+            .env("NO_PROXY", "*")
+            .env("no_proxy", "*")
+            .output()
+    })
+    .await
+    .expect("the shell's thread")
+    .expect("sh runs");
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let (after, _) = gate(&api, &world, "create-contract", Some("Production")).await;
+    assert_eq!(after.code, 0, "{after:#?}");
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn fix_yes_exits_0_when_only_a_withheld_scope_stays_missing() {
+    let mut world = world("typical-mistakes");
+    world.connected_apps[0].scopes.retain(|g| g.scope != "full");
+    let api = Api::start(world.clone()).await;
+    let fixed = as_admin(&api, &world, &["fix", "--yes"]).await;
+    assert_eq!(fixed.code, 0, "{fixed:#?}");
+    assert!(fixed.stdout.contains("(left out) full"), "{}", fixed.stdout);
+    assert!(
+        !fixed.stdout.contains("scope.full-access"),
+        "{}",
+        fixed.stdout
+    );
+    api.stop().await;
+}
