@@ -396,7 +396,7 @@ mod tests {
 
     #[test]
     fn an_unknown_implication_is_a_problem_the_test_finds() {
-        let broken = "[[scope]]\nid = \"a\"\nname = \"A\"\ncontext = \"org\"\nconfidence = \"confirmed\"\nimplies = [\"nope\"]\nsource = \"x\"\n";
+        let broken = "[[scope]]\nid = \"a\"\nname = \"A\"\ncontext = \"org\"\nconfidence = \"confirmed\"\nimplies = [\"nope\"]\nproof = \"y\"\nsource = \"x\"\n";
         let catalogue = Catalogue::parse(broken, "capability = []").unwrap();
         let problems = catalogue.problems();
         assert!(
