@@ -526,6 +526,14 @@ impl<'a> Recorder<'a> {
     }
 }
 
+/// The scopes a verdict names: the one it shows missing, and those the
+/// probes could not prove held.
+#[derive(Debug, Clone, Default)]
+pub struct NamedScopes {
+    pub missing: Option<MissingScope>,
+    pub maybe: Vec<MissingScope>,
+}
+
 /// One verdict of a kind, before the runner adds the check's id, title and timing.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -536,10 +544,9 @@ pub struct Verdict {
     pub summary: String,
     pub remediation: Option<String>,
     pub inferred: bool,
-    /// Boxed, as is `rests_on`: a verdict travels as the error of many results.
-    pub missing_scope: Option<Box<MissingScope>>,
-    /// Scopes that may be missing too: what the probes could not prove held.
-    pub maybe_missing: Vec<MissingScope>,
+    /// The scopes it names. Boxed, as is `rests_on`: a verdict travels as
+    /// the error of many results, and most name none.
+    pub scopes: Option<Box<NamedScopes>>,
     /// The refused request (method, URL) this verdict rests on.
     pub rests_on: Option<Box<(String, String)>>,
     /// A warning the app's granted scopes would settle.
@@ -556,8 +563,7 @@ impl Verdict {
             summary: summary.into(),
             remediation: None,
             inferred: false,
-            missing_scope: None,
-            maybe_missing: Vec::new(),
+            scopes: None,
             rests_on: None,
             settled_by_grants: false,
             evidence: Vec::new(),
@@ -580,14 +586,14 @@ impl Verdict {
 
     /// The scope whose absence this verdict reports.
     pub fn missing(mut self, scope: MissingScope) -> Verdict {
-        self.missing_scope = Some(Box::new(scope));
+        self.scopes.get_or_insert_default().missing = Some(scope);
         self
     }
 
     /// A scope this verdict could not prove held: `fix` plans it as one
     /// that may already be granted (adding it changes nothing if so).
     pub fn maybe(mut self, scope: MissingScope) -> Verdict {
-        self.maybe_missing.push(scope);
+        self.scopes.get_or_insert_default().maybe.push(scope);
         self
     }
 
@@ -595,7 +601,9 @@ impl Verdict {
     /// carried with the others `fix` plans (its plan checks them against
     /// the granted scopes it read).
     pub fn also_missing(mut self, scopes: Vec<MissingScope>) -> Verdict {
-        self.maybe_missing.extend(scopes);
+        if !scopes.is_empty() {
+            self.scopes.get_or_insert_default().maybe.extend(scopes);
+        }
         self
     }
 

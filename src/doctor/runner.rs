@@ -227,6 +227,7 @@ fn skipped(spec: &CheckSpec, root_cause: String) -> Outcome {
 }
 
 fn outcome(spec: &CheckSpec, verdict: Verdict, duration_ms: u64) -> Outcome {
+    let named = verdict.scopes.map(|s| *s).unwrap_or_default();
     let remediation = verdict.remediation.or_else(|| {
         matches!(verdict.status, Status::Fail | Status::Warn).then(|| spec.remediation.clone())
     });
@@ -241,8 +242,8 @@ fn outcome(spec: &CheckSpec, verdict: Verdict, duration_ms: u64) -> Outcome {
         remediation,
         inferred: verdict.inferred,
         blocked_by: None,
-        missing_scope: verdict.missing_scope.map(|m| *m),
-        maybe_missing: verdict.maybe_missing,
+        missing_scope: named.missing,
+        maybe_missing: named.maybe,
         rests_on: verdict.rests_on.map(|r| *r),
         settled_by_grants: verdict.settled_by_grants,
         evidence: verdict.evidence,

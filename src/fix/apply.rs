@@ -119,7 +119,7 @@ pub fn compare(before: &Report, after: &Report, include: &[String]) -> Vec<Reche
         .filter(|old| {
             old.missing_scope.as_ref().is_none_or(|m| {
                 !super::WITHHELD.iter().any(|w| w.scope == m.scope)
-                    || include.iter().any(|i| *i == m.scope)
+                    || include.contains(&m.scope)
             })
         })
         .map(|old| Recheck {
