@@ -118,8 +118,7 @@ pub fn compare(before: &Report, after: &Report, include: &[String]) -> Vec<Reche
     super::naming_a_missing_scope(before)
         .filter(|old| {
             old.missing_scope.as_ref().is_none_or(|m| {
-                !super::WITHHELD.iter().any(|w| w.scope == m.scope)
-                    || include.contains(&m.scope)
+                !super::WITHHELD.iter().any(|w| w.scope == m.scope) || include.contains(&m.scope)
             })
         })
         .map(|old| Recheck {
