@@ -433,3 +433,72 @@ async fn fix_yes_exits_0_when_only_a_withheld_scope_stays_missing() {
     );
     api.stop().await;
 }
+
+/// MuleSoft's flow for automation (reference §9, KB 005385409): create a
+/// client application, then its contract, with the tool's own commands.
+/// `check --for create-client-application,create-contract` opens exactly
+/// when both succeed, in every scenario and environment.
+#[tokio::test]
+async fn the_gate_for_the_create_flow_agrees_with_create_app_then_create_contract() {
+    let skipped = [
+        "slow",
+        "rate-limited",
+        "flaky-network",
+        "am-throttled",
+        "generated-20x5",
+    ];
+    let mut disagreements = Vec::new();
+    let mut cells = 0;
+    for scenario in SCENARIOS.iter().filter(|s| !skipped.contains(&s.name)) {
+        let world = world(scenario.name);
+        let app_org = world
+            .connected_app(&world.login.client_id)
+            .map_or(ROOT_ORG.to_string(), |a| a.org.clone());
+        let Some(org) = world.org(&app_org) else {
+            continue;
+        };
+        for env in org.environments.iter().filter(|e| !e.is_design()) {
+            cells += 1;
+            let (gated, called) =
+                tokio::join!(Api::start(world.clone()), Api::start(world.clone()));
+            let (run, _) = gate(
+                &gated,
+                &world,
+                "create-client-application,create-contract",
+                Some(&env.name),
+            )
+            .await;
+            let instance = world.apis.iter().find(|a| a.env == env.id).map(|a| a.id);
+            let created = doctor(&called, &world, &["create", "app", "--name", "flow-app"]).await;
+            let truth = match instance {
+                Some(api) if created.code == 0 => {
+                    let api = api.to_string();
+                    let contract = doctor(
+                        &called,
+                        &world,
+                        &[
+                            "create", "contract", "--app", "flow-app", "--api", &api, "--env",
+                            &env.name,
+                        ],
+                    )
+                    .await;
+                    contract.code == 0
+                }
+                _ => false,
+            };
+            if (run.code == 0) != truth {
+                disagreements.push(format!(
+                    "{} {}: check --for exits {}, create app then create contract {}\n{}",
+                    scenario.name,
+                    env.name,
+                    run.code,
+                    if truth { "succeed" } else { "fail" },
+                    run.stdout
+                ));
+            }
+            tokio::join!(gated.stop(), called.stop());
+        }
+    }
+    assert!(cells > 15, "the flow ran in {cells} places");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n\n"));
+}
