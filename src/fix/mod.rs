@@ -13,7 +13,7 @@ use crate::doctor::catalogue::Catalogue;
 use crate::doctor::context::RunContext;
 use crate::error::ConfigError;
 use crate::platform::models::ScopeGrant;
-use crate::report::model::{MissingScope, Outcome};
+use crate::report::model::{MissingScope, Outcome, proven_held};
 use crate::report::{Report, Status};
 use crate::settings::mask_id;
 
@@ -246,7 +246,12 @@ impl FixPlan {
         let outcomes: Vec<&Outcome> = naming_a_missing_scope(report).collect();
         // Those proven missing first, so that a pair named both ways is certain.
         let certain = outcomes.iter().filter_map(|o| o.missing_scope.as_ref());
-        let maybe = outcomes.iter().flat_map(|o| &o.maybe_missing);
+        // A pass elsewhere in the run may prove one held (Environment
+        // Administrator's create probe proves Manage Contracts): not added.
+        let maybe = outcomes
+            .iter()
+            .flat_map(|o| &o.maybe_missing)
+            .filter(|m| !proven_held(&report.checks, m));
         // With the granted scopes read, nothing is a guess: what is not held is missing.
         let exact = ctx.granted().is_some();
         for (missing, may_be_granted) in certain

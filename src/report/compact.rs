@@ -4,7 +4,7 @@
 //! Text wraps to the terminal's width with indentation, so it reads the same
 //! at 40 columns as at 200; `-v` gives every check in full.
 
-use super::model::{MissingScope, Outcome, Report, Status};
+use super::model::{MissingScope, Outcome, Reason, Report, Status, proven_held};
 use super::sanitize;
 use super::table::{TableOptions, header_line, painted, summary_line};
 use crate::doctor::catalogue::Catalogue;
@@ -432,17 +432,20 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
     let naming = outcomes
         .iter()
         .filter(|o| matches!(o.status, Status::Fail | Status::Warn));
-    // Read from the granted scopes (not inferred), the others are missing too.
+    // A scope verdict read from the granted scopes (not inferred) knows the
+    // others it names are missing too; any other verdict only suspects them.
+    let exact = |o: &&Outcome| o.code == Reason::ScopeMissing && !o.inferred;
     let certain: Vec<&MissingScope> = naming
         .clone()
         .flat_map(|o| {
-            let exact = (!o.inferred).then_some(&o.maybe_missing);
-            o.missing_scope.iter().chain(exact.into_iter().flatten())
+            let others = exact(&o).then_some(&o.maybe_missing);
+            o.missing_scope.iter().chain(others.into_iter().flatten())
         })
         .collect();
     let maybe = naming
-        .filter(|o| o.inferred)
+        .filter(|o| !exact(o))
         .flat_map(|o| &o.maybe_missing)
+        .filter(|m| !proven_held(outcomes, m))
         .filter(|m| !certain.iter().any(|c| same_place(c, m)));
     // As `fix` plans them: a pair another one implies is not added twice.
     let catalogue = Catalogue::get();
