@@ -502,3 +502,28 @@ async fn the_gate_for_the_create_flow_agrees_with_create_app_then_create_contrac
     assert!(cells > 15, "the flow ran in {cells} places");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n\n"));
 }
+
+#[tokio::test]
+async fn a_missing_exchange_viewer_is_what_fix_adds_not_manage_contracts() {
+    let world = world("no-exchange-viewer");
+    let api = Api::start(world.clone()).await;
+    let plan = doctor(&api, &world, &["fix"]).await;
+    let added: Vec<&str> = plan
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("+ "))
+        .collect();
+    // Environment Administrator passes in every environment, and it covers
+    // contracts: Manage Contracts is not planned, not even as "may be".
+    assert_eq!(
+        added,
+        ["+ read:exchange  org=Example Corp"],
+        "{}",
+        plan.stdout
+    );
+    let fixed = as_admin(&api, &world, &["fix", "--yes"]).await;
+    assert_eq!(fixed.code, 0, "{fixed:#?}");
+    let (gate_after, _) = gate(&api, &world, "create-contract", Some("Production")).await;
+    assert_eq!(gate_after.code, 0, "{gate_after:#?}");
+    api.stop().await;
+}
