@@ -93,6 +93,10 @@ impl SweepOutput {
                     .push_str(&format!("\n── {} ──\n", group_name(&sanitized)));
                 self.base_lines
                     .push_str(&compact::findings(&sanitized, self.options));
+                if let Some(preflight) = &sanitized.preflight {
+                    self.base_lines
+                        .push_str(&format!("{}\n", preflight.sentence()));
+                }
                 let width = compact::width(self.options);
                 let list =
                     compact::fix_list(&sanitized.checks, &sanitized.rerun_flags, width, "    ");
