@@ -13,7 +13,8 @@ use crate::doctor::catalogue::Catalogue;
 use crate::doctor::context::RunContext;
 use crate::error::ConfigError;
 use crate::platform::models::ScopeGrant;
-use crate::report::model::{MissingScope, Outcome, proven_held};
+use crate::report::model::{MissingScope, Outcome};
+use crate::report::to_add::{ToAdd, scopes_to_add};
 use crate::report::{Report, Status};
 use crate::settings::mask_id;
 
@@ -242,29 +243,22 @@ impl FixPlan {
             .granted()
             .map(|grants| grants.iter().map(|g| Pair::of_grant(g, ctx)).collect())
             .unwrap_or_default();
+        // The pairs `check`'s "What to fix" shows: the same list.
         let mut named: Vec<Pair> = Vec::new();
-        let outcomes: Vec<&Outcome> = naming_a_missing_scope(report).collect();
-        // Those proven missing first, so that a pair named both ways is certain.
-        let certain = outcomes.iter().filter_map(|o| o.missing_scope.as_ref());
-        // A pass elsewhere in the run may prove one held (Environment
-        // Administrator's create probe proves Manage Contracts): not added.
-        let maybe = outcomes
-            .iter()
-            .flat_map(|o| &o.maybe_missing)
-            .filter(|m| !proven_held(&report.checks, m));
         // With the granted scopes read, nothing is a guess: what is not held is missing.
         let exact = ctx.granted().is_some();
-        for (missing, may_be_granted) in certain
-            .map(|m| (m, false))
-            .chain(maybe.map(|m| (m, !exact)))
+        for ToAdd {
+            scope,
+            may_be_granted,
+        } in scopes_to_add(&report.checks)
         {
             let pair = Pair {
-                may_be_granted,
-                ..Pair::of_missing(missing)
+                may_be_granted: may_be_granted && !exact,
+                ..Pair::of_missing(scope)
             };
             // The checks name none there; a verdict from elsewhere (a report
             // of an older version) must not make the plan add one either.
-            if !named.iter().any(|p| p.same_place(&pair)) && !pair.where_unmanaged(ctx) {
+            if !pair.where_unmanaged(ctx) {
                 named.push(pair);
             }
         }
@@ -281,12 +275,13 @@ impl FixPlan {
                 _ => true,
             },
         );
-        // The verdicts already judged the granted list; what remains to drop
-        // is a pair another pair of the plan (or a grant) implies.
+        // The verdicts already judged the granted list, and the list left
+        // out what another pair of it implies; what remains to drop is a
+        // pair a grant implies or holds.
         let add: Vec<Pair> = named
             .iter()
             .filter(|pair| {
-                let implied = named.iter().chain(&granted).any(|by| pair.implied_by(by));
+                let implied = granted.iter().any(|by| pair.implied_by(by));
                 let held = granted.iter().any(|g| g.same_place(pair));
                 !(implied || held)
             })

@@ -4,10 +4,10 @@
 //! Text wraps to the terminal's width with indentation, so it reads the same
 //! at 40 columns as at 200; `-v` gives every check in full.
 
-use super::model::{MissingScope, Outcome, Reason, Report, Status, proven_held};
+use super::model::{MissingScope, Outcome, Report, Status};
 use super::sanitize;
 use super::table::{TableOptions, header_line, painted, summary_line};
-use crate::doctor::catalogue::Catalogue;
+use super::to_add::{ToAdd, scopes_to_add};
 
 /// Width when the terminal's is unknown (or given as 0).
 const DEFAULT_WIDTH: usize = 80;
@@ -429,40 +429,11 @@ struct Grant<'a> {
 pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
     let mut fixes = Vec::new();
     let mut grants: Vec<Grant> = Vec::new();
-    let naming = outcomes
-        .iter()
-        .filter(|o| matches!(o.status, Status::Fail | Status::Warn));
-    // A scope verdict read from the granted scopes (not inferred) knows the
-    // others it names are missing too; any other verdict only suspects them.
-    let exact = |o: &&Outcome| o.code == Reason::ScopeMissing && !o.inferred;
-    let certain: Vec<&MissingScope> = naming
-        .clone()
-        .flat_map(|o| {
-            let others = exact(&o).then_some(&o.maybe_missing);
-            o.missing_scope.iter().chain(others.into_iter().flatten())
-        })
-        .collect();
-    let maybe = naming
-        .filter(|o| !exact(o))
-        .flat_map(|o| &o.maybe_missing)
-        .filter(|m| !proven_held(outcomes, m))
-        .filter(|m| !certain.iter().any(|c| same_place(c, m)));
-    // As `fix` plans them: a pair another one implies is not added twice.
-    let catalogue = Catalogue::get();
-    let implied = |m: &MissingScope| {
-        certain.iter().any(|by| {
-            by.scope != m.scope
-                && by.org_id == m.org_id
-                && (by.env_id.is_none() || by.env_id == m.env_id)
-                && catalogue.route(&by.scope, &m.scope).is_some()
-        })
-    };
-    let scopes = certain
-        .iter()
-        .filter(|m| !implied(m))
-        .map(|m| (*m, false))
-        .chain(maybe.filter(|m| !implied(m)).map(|m| (m, true)));
-    for (scope, may_be_granted) in scopes {
+    for ToAdd {
+        scope,
+        may_be_granted,
+    } in scopes_to_add(outcomes)
+    {
         let (app, org) = (scope.app.as_deref(), scope.org_name.as_deref());
         let label = format!("{} ({})", scope.name, scope.scope);
         let scopes = match grants.iter_mut().find(|g| g.app == app && g.org == org) {
@@ -537,11 +508,6 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
         fixes.push(format!("{remediation} ({})", ids.join(", ")));
     }
     fixes
-}
-
-/// The same scope for the same business group and environment.
-fn same_place(a: &MissingScope, b: &MissingScope) -> bool {
-    a.scope == b.scope && a.org_id == b.org_id && a.env_id == b.env_id
 }
 
 /// `text` wrapped at `width`: the first line after `first`, the others after

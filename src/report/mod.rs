@@ -16,6 +16,7 @@ pub mod redact;
 pub mod sanitize;
 pub mod sweep;
 pub mod table;
+pub mod to_add;
 
 pub use model::{Outcome, Report, Status, Summary};
 

@@ -527,3 +527,49 @@ async fn a_missing_exchange_viewer_is_what_fix_adds_not_manage_contracts() {
     assert_eq!(gate_after.code, 0, "{gate_after:#?}");
     api.stop().await;
 }
+
+/// `check`'s "What to fix" and `fix`'s plan are one plan: the same scopes,
+/// in every scenario that signs in.
+#[tokio::test]
+async fn what_to_fix_names_the_scopes_fix_plans() {
+    let skipped = ["slow", "rate-limited", "generated-20x5"];
+    let (mut compared, mut with_scopes) = (0, 0);
+    for scenario in SCENARIOS.iter().filter(|s| !skipped.contains(&s.name)) {
+        let world = world(scenario.name);
+        let (checked, planned) = tokio::join!(Api::start(world.clone()), Api::start(world.clone()));
+        let markdown = doctor(&checked, &world, &["check", "--format", "markdown"]).await;
+        let plan = doctor(&planned, &world, &["fix", "--format", "json"]).await;
+        tokio::join!(checked.stop(), planned.stop());
+        let Ok(plan) = serde_json::from_str::<Value>(&plan.stdout) else {
+            continue; // no plan: the run could not sign in
+        };
+        let mut in_fix: Vec<String> = plan["add"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["scope"].as_str().map(str::to_string))
+            .collect();
+        let mut in_check: Vec<String> = markdown
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("   - "))
+            .filter_map(|l| {
+                let open = l.find(" (")? + 2;
+                let close = open + l[open..].find(')')?;
+                let id = &l[open..close];
+                id.contains(':').then(|| id.to_string())
+            })
+            .collect();
+        in_fix.sort();
+        in_fix.dedup();
+        in_check.sort();
+        in_check.dedup();
+        assert_eq!(
+            in_check, in_fix,
+            "{}:\n{}\n{plan:#}",
+            scenario.name, markdown.stdout
+        );
+        compared += 1;
+    }
+    assert!(compared > 10, "compared {compared} scenarios");
+}
