@@ -12,12 +12,40 @@ use crate::support::sim::{World, world};
 
 /// `args` as the world's Connected App, against `api`'s simulator.
 async fn doctor(api: &Api, world: &World, args: &[&str]) -> Run {
-    let env = [
+    doctor_with(api, world, &[], args).await
+}
+
+/// `doctor`, with these variables besides.
+async fn doctor_with(api: &Api, world: &World, extra: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut env = vec![
         ("ANYPOINT_HOST", api.running.base_url.as_str()),
         ("ANYPOINT_CLIENT_ID", world.login.client_id.as_str()),
         ("ANYPOINT_CLIENT_SECRET", world.login.client_secret.as_str()),
     ];
+    env.extend_from_slice(extra);
     doctor_async(args, &env).await
+}
+
+/// Scenarios whose point is transport rather than permission: added
+/// latency, a 429 that asks for 30 s, and one-off faults, which answer
+/// whichever request comes first (a create is rightly not resent after a
+/// reset). The fault and pacing tests cover them; their scopes are
+/// `healthy`'s.
+const TRANSPORT_SCENARIOS: [&str; 4] = ["slow", "rate-limited", "flaky-network", "am-throttled"];
+
+/// The scenarios whose permissions the gate is held against.
+fn permission_scenarios() -> impl Iterator<Item = &'static str> {
+    SCENARIOS
+        .iter()
+        .map(|s| s.name)
+        .filter(|name| !TRANSPORT_SCENARIOS.contains(name))
+}
+
+/// The org the world's Connected App belongs to, which `check` checks.
+fn app_org(world: &World) -> String {
+    world
+        .connected_app(&world.login.client_id)
+        .map_or(ROOT_ORG.to_string(), |a| a.org.clone())
 }
 
 /// `check --for capability [--env env] --format json`, and its gate.
@@ -180,9 +208,7 @@ async fn succeeds(api: &Api, world: &World, capability: &str, env: Option<&str>)
             .find(|e| e.name == name)
             .map(|e| e.id.clone())
     });
-    let org = world
-        .connected_app(&world.login.client_id)
-        .map_or(ROOT_ORG.to_string(), |a| a.org.clone());
+    let org = app_org(world);
     let token = api
         .token_for(&world.login.client_id, &world.login.client_secret)
         .await;
@@ -264,20 +290,12 @@ async fn succeeds(api: &Api, world: &World, capability: &str, env: Option<&str>)
 #[tokio::test]
 async fn check_for_agrees_with_the_call_in_every_scenario() {
     let catalogue = anypoint_doctor::doctor::catalogue::Catalogue::get();
-    // Left out, as transport rather than permission: added latency, a 429
-    // that asks for 30 s, and one-off faults, which answer whichever request
-    // comes first (a create is rightly not resent after a reset). The fault
-    // and pacing tests cover them; their scopes are `healthy`'s.
-    let skipped = ["slow", "rate-limited", "flaky-network", "am-throttled"];
     let mut disagreements = Vec::new();
     let mut cells = 0;
-    for scenario in SCENARIOS.iter().filter(|s| !skipped.contains(&s.name)) {
-        let world = world(scenario.name);
-        let app_org = world
-            .connected_app(&world.login.client_id)
-            .map_or(ROOT_ORG.to_string(), |a| a.org.clone());
+    for name in permission_scenarios() {
+        let world = world(name);
         let envs: Vec<String> = world
-            .org(&app_org)
+            .org(&app_org(&world))
             .map(|o| {
                 o.environments
                     .iter()
@@ -309,7 +327,7 @@ async fn check_for_agrees_with_the_call_in_every_scenario() {
                 if !agrees {
                     disagreements.push(format!(
                         "{} {capability} {env:?}: check --for exits {} ({:?}), the call: {truth:?}\n{}",
-                        scenario.name,
+                        name,
                         run.code,
                         proofs(&report),
                         run.stdout
@@ -325,13 +343,8 @@ async fn check_for_agrees_with_the_call_in_every_scenario() {
 
 /// `check --for` and `fix --for` as the world's app, with the org admin's token.
 async fn as_admin(api: &Api, world: &World, args: &[&str]) -> Run {
-    let env = [
-        ("ANYPOINT_HOST", api.running.base_url.as_str()),
-        ("ANYPOINT_CLIENT_ID", world.login.client_id.as_str()),
-        ("ANYPOINT_CLIENT_SECRET", world.login.client_secret.as_str()),
-        ("ANYPOINT_ADMIN_BEARER", world.users[0].token.as_str()),
-    ];
-    doctor_async(args, &env).await
+    let admin = [("ANYPOINT_ADMIN_BEARER", world.users[0].token.as_str())];
+    doctor_with(api, world, &admin, args).await
 }
 
 #[tokio::test]
@@ -435,21 +448,11 @@ async fn fix_yes_exits_0_when_only_a_withheld_scope_stays_missing() {
 /// when both succeed, in every scenario and environment.
 #[tokio::test]
 async fn the_gate_for_the_create_flow_agrees_with_create_app_then_create_contract() {
-    let skipped = [
-        "slow",
-        "rate-limited",
-        "flaky-network",
-        "am-throttled",
-        "generated-20x5",
-    ];
     let mut disagreements = Vec::new();
     let mut cells = 0;
-    for scenario in SCENARIOS.iter().filter(|s| !skipped.contains(&s.name)) {
-        let world = world(scenario.name);
-        let app_org = world
-            .connected_app(&world.login.client_id)
-            .map_or(ROOT_ORG.to_string(), |a| a.org.clone());
-        let Some(org) = world.org(&app_org) else {
+    for name in permission_scenarios() {
+        let world = world(name);
+        let Some(org) = world.org(&app_org(&world)) else {
             continue;
         };
         for env in org.environments.iter().filter(|e| !e.is_design()) {
@@ -484,7 +487,7 @@ async fn the_gate_for_the_create_flow_agrees_with_create_app_then_create_contrac
             if (run.code == 0) != truth {
                 disagreements.push(format!(
                     "{} {}: check --for exits {}, create app then create contract {}\n{}",
-                    scenario.name,
+                    name,
                     env.name,
                     run.code,
                     if truth { "succeed" } else { "fail" },
@@ -527,10 +530,9 @@ async fn a_missing_exchange_viewer_is_what_fix_adds_not_manage_contracts() {
 /// in every scenario that signs in.
 #[tokio::test]
 async fn what_to_fix_names_the_scopes_fix_plans() {
-    let skipped = ["slow", "rate-limited", "generated-20x5"];
     let (mut compared, mut with_scopes) = (0, 0);
-    for scenario in SCENARIOS.iter().filter(|s| !skipped.contains(&s.name)) {
-        let world = world(scenario.name);
+    for name in permission_scenarios() {
+        let world = world(name);
         let (checked, planned) = tokio::join!(Api::start(world.clone()), Api::start(world.clone()));
         let markdown = doctor(&checked, &world, &["check", "--format", "markdown"]).await;
         let plan = doctor(&planned, &world, &["fix", "--format", "json"]).await;
@@ -559,12 +561,10 @@ async fn what_to_fix_names_the_scopes_fix_plans() {
         in_fix.dedup();
         in_check.sort();
         in_check.dedup();
-        assert_eq!(
-            in_check, in_fix,
-            "{}:\n{}\n{plan:#}",
-            scenario.name, markdown.stdout
-        );
+        assert_eq!(in_check, in_fix, "{}:\n{}\n{plan:#}", name, markdown.stdout);
         compared += 1;
+        with_scopes += usize::from(!in_fix.is_empty());
     }
     assert!(compared > 10, "compared {compared} scenarios");
+    assert!(with_scopes > 4, "{with_scopes} plans named scopes");
 }
