@@ -482,9 +482,6 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
             }
         }
         fix.push_str("\nSave, then get a new token (scopes reach new tokens only).");
-        fix.push_str(&format!(
-            "\nOr in one step, with ANYPOINT_ADMIN_BEARER set (it asks before it changes anything): anypoint-doctor fix{rerun_flags}"
-        ));
         fixes.push(fix);
     }
     let mut others: Vec<(&str, Vec<&str>)> = Vec::new();
@@ -506,6 +503,12 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
     }
     for (remediation, ids) in others {
         fixes.push(format!("{remediation} ({})", ids.join(", ")));
+    }
+    // Last, the command that applies the scopes above: `fix` plans the same list.
+    if !grants.is_empty() {
+        fixes.push(format!(
+            "Or add the scopes above in one step (it needs ANYPOINT_ADMIN_BEARER, shows the plan and asks before it changes anything): anypoint-doctor fix{rerun_flags}"
+        ));
     }
     fixes
 }
