@@ -5,8 +5,9 @@
 //! C0 controls and DEL show as their Unicode control pictures (ESC as `␛`,
 //! CR as `␍`, a newline as `␊`), so an escape sequence reads as text and a
 //! name cannot start a line of its own; C1 controls, bidi embeddings,
-//! overrides, isolates and marks, and the line and paragraph separators show
-//! as `<U+202E>`, so nothing reorders or breaks what follows. Every other
+//! overrides, isolates and marks, invisible format characters (the byte
+//! order mark among them), and the line and paragraph separators show as
+//! `<U+202E>`, so nothing reorders, hides or breaks what follows. Every other
 //! character, in any script, is kept.
 
 use std::borrow::Cow;
@@ -43,21 +44,27 @@ pub fn owned_line(text: &str) -> String {
 }
 
 /// Whether a terminal would act on `c` rather than show it, or it would
-/// reorder or break the text around it.
-fn is_shown_as_code(c: char) -> bool {
-    c.is_control() || is_bidi_or_separator(c)
+/// reorder, break or hide the text around it. Also what quoted output
+/// (HCL, JSON in a shell word) writes as an escape instead of raw.
+pub fn is_shown_as_code(c: char) -> bool {
+    c.is_control() || is_format_or_separator(c)
 }
 
-fn is_bidi_or_separator(c: char) -> bool {
+/// Bidi marks, embeddings, overrides and isolates; invisible formatting
+/// (word joiner, invisible operators, the byte order mark, which no font
+/// shows); the line and paragraph separators.
+fn is_format_or_separator(c: char) -> bool {
     matches!(
         c,
         '\u{061c}'
             | '\u{200e}'
             | '\u{200f}'
             | '\u{202a}'..='\u{202e}'
-            | '\u{2066}'..='\u{2069}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
             | '\u{2028}'
             | '\u{2029}'
+            | '\u{feff}'
     )
 }
 
@@ -112,6 +119,11 @@ pub fn shell_word(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_format_characters_are_shown() {
+        assert_eq!(line("a\u{feff}b\u{2060}c"), "a<U+FEFF>b<U+2060>c");
+    }
 
     #[test]
     fn plain_text_is_kept_as_is() {

@@ -25,11 +25,13 @@ struct CacheFile {
 /// `rate-limits.json` in the platform's cache folder for anypoint-doctor
 /// (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
 /// `%LOCALAPPDATA%` on Windows); none when the environment names no home.
+/// A relative path in any of them is ignored, as the XDG Base Directory
+/// specification says: it would write into whatever folder the run is in.
 pub fn path() -> Option<PathBuf> {
     let var = |name: &str| {
         std::env::var_os(name)
-            .filter(|v| !v.is_empty())
             .map(PathBuf::from)
+            .filter(|v| v.is_absolute())
     };
     let base = if cfg!(windows) {
         var("LOCALAPPDATA")

@@ -152,7 +152,20 @@ pub(crate) fn patch_body(pairs: &[Pair]) -> String {
             })
             .collect(),
     };
-    serde_json::to_string(&body).expect("a body of strings serializes")
+    let json = serde_json::to_string(&body).expect("a body of strings serializes");
+    // The same JSON with what a terminal acts on (C1 controls, bidi and
+    // invisible format characters from a server-supplied id) as `\uXXXX`
+    // escapes, so the printed curl shows no raw one: they can only be in
+    // strings, and all are in the Basic Multilingual Plane.
+    json.chars()
+        .map(|c| {
+            if crate::text::is_shown_as_code(c) {
+                format!("\\u{:04x}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// `# …` lines: the text made safe for one line each.
@@ -210,7 +223,9 @@ fn hcl_string(value: &str) -> String {
                 out.push(c);
                 out.push(c);
             }
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if crate::text::is_shown_as_code(c) => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
             c => out.push(c),
         }
     }
@@ -343,6 +358,27 @@ fn json(plan: &FixPlan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_terminal_acts_on_is_escaped_in_hcl_and_in_the_patch_body() {
+        let hostile = "env\u{9b}31m\u{202e}gnp\u{feff}";
+        assert_eq!(hcl_string(hostile), r#""env\u009B31m\u202Egnp\uFEFF""#);
+        let pair = Pair {
+            scope: "manage:api_contracts".into(),
+            name: "Manage Contracts".into(),
+            org_id: Some("org".into()),
+            org_name: None,
+            env_id: Some(hostile.into()),
+            env_name: None,
+            other_params: Vec::new(),
+            may_be_granted: false,
+        };
+        let body = patch_body(std::slice::from_ref(&pair));
+        assert!(!body.chars().any(crate::text::is_shown_as_code), "{body:?}");
+        // The same JSON: the platform reads the same id.
+        let read: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(read["scopes"][0]["context_params"]["envId"], hostile);
+    }
 
     #[test]
     fn hcl_strings_escape_quotes_and_templates() {

@@ -52,6 +52,9 @@ pub struct Reply {
     /// The certificate the server presented (DER), over https: `net.tls`
     /// names its issuer without a second handshake.
     pub peer_certificate: Option<Vec<u8>>,
+    /// Where a redirect (3xx) pointed, secrets masked: no redirect is
+    /// followed, since it would carry the request's credentials there.
+    pub location: Option<String>,
     /// The body as text, with every known secret value replaced by a mask.
     pub(crate) redacted_text: String,
 }
@@ -86,6 +89,7 @@ impl Reply {
             token_stopped: false,
             date: None,
             peer_certificate: None,
+            location: None,
         }
     }
 
@@ -149,6 +153,14 @@ impl Reply {
     /// shape errors (`message`, `errors[0].message`, `error_description`, …),
     /// else an excerpt of the body.
     pub fn platform_message(&self) -> String {
+        if (300..400).contains(&self.status) {
+            return format!(
+                "a redirect to {}, which anypoint-doctor does not follow: it would carry the credentials there; check that --host is the control plane's address itself",
+                self.location
+                    .as_deref()
+                    .unwrap_or("no address (no Location header)")
+            );
+        }
         let parsed: Option<serde_json::Value> = serde_json::from_str(&self.redacted_text).ok();
         let from_json = parsed.as_ref().and_then(|v| {
             let text = |p: &str| v.pointer(p).and_then(|x| x.as_str()).map(str::to_string);
@@ -275,6 +287,7 @@ mod tests {
             token_stopped: false,
             date: None,
             peer_certificate: None,
+            location: None,
             redacted_text: body.into(),
         }
     }

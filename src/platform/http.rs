@@ -209,6 +209,10 @@ impl Platform {
             .timeout(timeout)
             // The presented certificate rides along with each answer, for `net.tls`.
             .tls_info(true)
+            // No redirect is followed: one would re-send the token request's
+            // secret, or a token, to wherever it points (another origin, or
+            // http). A 3xx is answered as it is, naming where it pointed.
+            .redirect(reqwest::redirect::Policy::none())
             .proxy(reqwest::Proxy::custom(move |url| match proxy.choose(url) {
                 ProxyChoice::Via { proxy, .. } => Some(proxy),
                 _ => None,
@@ -591,6 +595,7 @@ impl Platform {
         let status = response.status().as_u16();
         let content_type = header("content-type");
         let date = header("date");
+        let location = header("location").map(|l| self.redact(&l));
         let peer_certificate = response
             .extensions()
             .get::<reqwest::tls::TlsInfo>()
@@ -675,6 +680,7 @@ impl Platform {
             token_stopped: false,
             date,
             peer_certificate,
+            location: location.filter(|_| (300..400).contains(&status)),
             redacted_text,
         };
         Ok(Read {

@@ -119,6 +119,7 @@ mod tests {
                     token_stopped: false,
                     date: None,
                     peer_certificate: None,
+                    location: None,
                     redacted_text: String::new(),
                 }),
                 None => Err(TransportError::Connect("refused".into())),

@@ -102,7 +102,7 @@ impl SweepOutput {
                     compact::fix_list(&sanitized.checks, &sanitized.rerun_flags, width, "    ");
                 if !list.is_empty() {
                     self.fixes
-                        .push_str(&format!("  In {}:\n{list}", group_name(group)));
+                        .push_str(&format!("  In {}:\n{list}", group_name(&sanitized)));
                 }
             }
         }

@@ -283,3 +283,36 @@ fn the_simulator_counts_the_answers_over_its_limit_when_stopped() {
         "{rest:?}"
     );
 }
+
+/// Issue 23, hole 11: a relative `XDG_CACHE_HOME` is ignored, as the XDG
+/// Base Directory specification says; nothing is written into the folder
+/// the run happens to be in, and the cache goes under `$HOME/.cache`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relative_xdg_cache_home_is_ignored() {
+    let cwd = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let sim = Sim::start(anypoint_sim::generate::world(1, 2)).await;
+    let home_path = home.path().to_str().unwrap();
+    let mut command = crate::support::bin::command(
+        &["check"],
+        &[
+            ("ANYPOINT_HOST", sim.running.base_url.as_str()),
+            ("ANYPOINT_CLIENT_ID", sim.login.client_id.as_str()),
+            ("ANYPOINT_CLIENT_SECRET", sim.login.client_secret.as_str()),
+            ("XDG_CACHE_HOME", "relcache"),
+            ("HOME", home_path),
+        ],
+    );
+    command.current_dir(cwd.path());
+    let run = crate::support::bin::finish(command).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        !cwd.path().join("relcache").exists(),
+        "a relative XDG_CACHE_HOME was written into the current folder"
+    );
+    assert!(
+        cache_file(&home.path().join(".cache")).exists(),
+        "the windows go under $HOME/.cache instead"
+    );
+    sim.stop().await;
+}

@@ -111,3 +111,55 @@ async fn apis_and_create_contract_end_at_the_deadline() {
         assert!(took < Duration::from_secs(30), "{args:?}");
     }
 }
+
+/// Issue 23, hole 3: a redirect from the host is not followed. The token
+/// request (the client secret in its body) is not re-sent to where a 307
+/// points, and the answer is told as a redirect, naming where it pointed,
+/// never as refused credentials.
+#[tokio::test]
+async fn a_redirect_is_told_where_it_points_and_never_followed() {
+    let mut elsewhere = mockito::Server::new_async().await;
+    let caught = elsewhere
+        .mock("POST", mockito::Matcher::Any)
+        .with_status(401)
+        .expect(0)
+        .create_async()
+        .await;
+    let caught_get = elsewhere
+        .mock("GET", mockito::Matcher::Any)
+        .with_status(200)
+        .expect(0)
+        .create_async()
+        .await;
+    let target = format!("{}/accounts/api/v2/oauth2/token", elsewhere.url());
+    let mut host = mockito::Server::new_async().await;
+    host.mock("POST", "/accounts/api/v2/oauth2/token")
+        .with_status(307)
+        .with_header("location", &target)
+        .create_async()
+        .await;
+    host.mock("GET", "/").with_status(404).create_async().await;
+    let secret = "redirect-secret-0123456789abcdef";
+    let run = doctor_async(
+        &["check", "--select", "auth"],
+        &[
+            ("ANYPOINT_HOST", host.url().as_str()),
+            ("ANYPOINT_CLIENT_ID", "7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9"),
+            ("ANYPOINT_CLIENT_SECRET", secret),
+        ],
+    )
+    .await;
+    caught.assert_async().await;
+    caught_get.assert_async().await;
+    let output = run.output();
+    assert!(!output.contains(secret), "{run:#?}");
+    assert!(
+        output.contains("redirect") && output.contains(&elsewhere.url()),
+        "{run:#?}"
+    );
+    assert!(
+        !output.contains("refused the client credentials"),
+        "{run:#?}"
+    );
+    assert_ne!(run.code, 0, "{run:#?}");
+}

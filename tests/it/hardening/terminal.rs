@@ -590,3 +590,37 @@ proptest! {
         prop_assert_eq!(json["target"]["org_name"].as_str(), Some(name.as_str()));
     }
 }
+
+/// Issue 23, hole 1: the sweep's "What to fix, by business group" block goes
+/// through the sanitising pass like every other view. Hostile business
+/// group, app and environment names reach the terminal only as shown
+/// characters, and a CR/LF in a name cannot forge a line of its own.
+#[tokio::test]
+async fn the_sweeps_what_to_fix_shows_hostile_names_inert() {
+    let hostile = "Pay\u{1b}]0;pwned\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\r\n+ manage:full \u{9b}31m\u{202e}BG\u{feff}";
+    let mut world = crate::support::sim::world("typical-mistakes");
+    world.root.business_groups[0].name = hostile.into();
+    world.root.business_groups[0].environments[0].name = format!("{hostile} env");
+    world.connected_apps[0].name = format!("{hostile} app");
+    let sim = crate::support::sim::Sim::start(world).await;
+    let run = sim.run(&["check", "--org", "all"]).await;
+    sim.stop().await;
+    assert!(
+        run.stdout.contains("What to fix, by business group"),
+        "{run:#?}"
+    );
+    for c in run.stdout.chars() {
+        assert!(
+            c == '\n' || !anypoint_doctor::text::is_shown_as_code(c),
+            "raw {c:?} reached the terminal:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        !run.stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("+ manage:full")),
+        "a forged line:\n{}",
+        run.stdout
+    );
+}
