@@ -81,6 +81,10 @@ pub fn load() -> Loaded {
     }
 }
 
+/// The most a saved configuration may hold: the CLI writes a few hundred
+/// bytes; a larger file is not one it wrote.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Reads a saved configuration: absent, unusable (with why), or its values.
 pub fn read(path: &Path) -> Loaded {
     let unusable = |why: &str| {
@@ -89,10 +93,10 @@ pub fn read(path: &Path) -> Loaded {
             path.display()
         ))
     };
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::files::read_small(path, MAX_CONFIG_BYTES) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Absent,
-        Err(e) => return unusable(&format!("cannot be read ({e})")),
+        Err(crate::files::NotRead::Absent) => return Loaded::Absent,
+        Err(why) => return unusable(&why.to_string()),
     };
     if let Some(mode) = open_to_others(path) {
         return unusable(&format!(

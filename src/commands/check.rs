@@ -61,6 +61,10 @@ pub async fn run(
         }
     }
     let (capabilities, calls) = capabilities(args, io)?;
+    let (rate_limits, cache_warning) = rate_limit_cache::load(&settings);
+    if let Some(warning) = cache_warning {
+        writeln!(io.err, "{warning}")?;
+    }
     let options = RunOptions {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
@@ -71,7 +75,7 @@ pub async fn run(
         capabilities,
         calls,
         allow_unproven: args.allow_unproven,
-        rate_limits: rate_limit_cache::load(&settings),
+        rate_limits,
         ..RunOptions::default()
     };
     let kept = settings.clone();

@@ -61,26 +61,49 @@ fn key(settings: &Settings) -> String {
     )
 }
 
-fn read() -> Option<CacheFile> {
-    let bytes = std::fs::read(path()?).ok()?;
-    let file: CacheFile = serde_json::from_slice(&bytes).ok()?;
-    (file.version == VERSION).then_some(file)
+/// The most the cache may hold: a window is about 100 bytes, and an app has
+/// a few dozen endpoints.
+const MAX_CACHE_BYTES: u64 = 1024 * 1024;
+
+/// The cache, when there is a usable one; a file that is there but is not
+/// a regular file under the cap is a warning (it is ignored, and replaced).
+fn read() -> (Option<CacheFile>, Option<String>) {
+    let Some(path) = path() else {
+        return (None, None);
+    };
+    let bytes = match crate::files::read_small(&path, MAX_CACHE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(crate::files::NotRead::Absent) => return (None, None),
+        Err(why) => {
+            let warning = format!(
+                "warning: the rate-limit cache {} {why}; it is ignored",
+                crate::text::line(&path.display().to_string())
+            );
+            return (None, Some(warning));
+        }
+    };
+    let file = serde_json::from_slice::<CacheFile>(&bytes)
+        .ok()
+        .filter(|file| file.version == VERSION);
+    (file, None)
 }
 
-/// The windows the last runs of this app left that have not turned yet.
-pub fn load(settings: &Settings) -> Arc<RateLimits> {
+/// The windows the last runs of this app left that have not turned yet,
+/// and a warning when the cache is there but could not be used.
+pub fn load(settings: &Settings) -> (Arc<RateLimits>, Option<String>) {
     let limits = RateLimits::default();
-    if let Some(windows) = read().and_then(|mut file| file.apps.remove(&key(settings))) {
+    let (file, warning) = read();
+    if let Some(windows) = file.and_then(|mut file| file.apps.remove(&key(settings))) {
         limits.remember(windows);
     }
-    Arc::new(limits)
+    (Arc::new(limits), warning)
 }
 
 /// Writes the windows `limits` holds for this app, dropping every app's turned ones.
 pub fn save(settings: &Settings, limits: &RateLimits) {
     let Some(path) = path() else { return };
     let had_file = path.exists();
-    let mut file = read().unwrap_or_default();
+    let mut file = read().0.unwrap_or_default();
     file.version = VERSION;
     let now = SystemClock.now_ms();
     for windows in file.apps.values_mut() {

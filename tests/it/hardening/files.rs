@@ -582,3 +582,68 @@ fn create_app_show_secret_with_secret_file_is_a_usage_error() {
     assert_eq!(run.stderr.trim().lines().count(), 1, "{run:?}");
     assert!(!secret.exists());
 }
+
+/// Issue 23, hole 5: anypoint-cli-v4's saved settings are read only from a
+/// regular file under a size cap: a FIFO (which would block for ever), a link
+/// to `/dev/zero` (which never ends) or a huge file is a warning naming it.
+#[cfg(unix)]
+#[test]
+fn saved_settings_that_are_no_regular_file_are_a_warning_not_a_hang() {
+    use anypoint_doctor::cli_v4_config::{Loaded, read};
+    let dir = folder();
+    let pipe = dir.path().join("config-fifo.json");
+    fifo(&pipe);
+    let zero = dir.path().join("config-zero.json");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let huge = dir.path().join("config-huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(64 * 1024 * 1024)
+        .unwrap();
+    for (path, why) in [
+        (&pipe, "is not a regular file"),
+        (&zero, "is not a regular file"),
+        (&huge, "is too large"),
+    ] {
+        let (sent, got) = std::sync::mpsc::channel();
+        let path_ = path.clone();
+        std::thread::spawn(move || {
+            // The receiver may have given up: nothing to tell then.
+            let _ = sent.send(read(&path_));
+        });
+        let loaded = got
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("reading {} did not end", path.display()));
+        match loaded {
+            Loaded::Unusable(warning) => assert!(warning.contains(why), "{warning}"),
+            _ => panic!("{}: not refused", path.display()),
+        }
+    }
+}
+
+/// Issue 23, hole 5: the rate-limit cache as a FIFO or a link to `/dev/zero`
+/// is ignored with a warning; the run neither hangs nor fills the memory.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_cache_that_is_no_regular_file_is_ignored_with_a_warning() {
+    let world = world("healthy");
+    let sim = serve(world.clone()).await;
+    for make in [(|p: &Path| fifo(p)) as fn(&Path), |p: &Path| {
+        std::os::unix::fs::symlink("/dev/zero", p).unwrap()
+    }] {
+        let home = folder();
+        let cache = home.path().join("anypoint-doctor");
+        std::fs::create_dir_all(&cache).unwrap();
+        make(&cache.join("rate-limits.json"));
+        let mut env = app_env(&sim, &world);
+        let cache_home = home.path().to_str().unwrap();
+        env.push(("XDG_CACHE_HOME", cache_home));
+        let run = doctor_async(&["check", "--select", "auth"], &env).await;
+        assert_eq!(run.code, 0, "{run:#?}");
+        assert!(
+            run.stderr.contains("rate-limit cache") && run.stderr.contains("is not a regular file"),
+            "{run:#?}"
+        );
+    }
+    sim.stop().await;
+}
