@@ -57,7 +57,23 @@ pub fn redact_ids(report: &mut Report, ids: &[String]) {
         for evidence in &mut outcome.evidence {
             scrub(&mut evidence.url);
         }
+        // The scopes to add name their business group and environment by id.
+        for missing in outcome
+            .missing_scope
+            .iter_mut()
+            .chain(outcome.maybe_missing.iter_mut())
+        {
+            scrub_opt(&mut missing.org_id);
+            scrub_opt(&mut missing.env_id);
+        }
     }
+    if let Some(preflight) = &mut report.preflight {
+        for need in &mut preflight.needs {
+            scrub(&mut need.summary);
+        }
+    }
+    // The flags the printed commands carry (`--org <id>`).
+    scrub(&mut report.rerun_flags);
     for step in &mut report.next_steps {
         scrub(&mut step.command);
     }

@@ -1491,3 +1491,36 @@ async fn a_patch_without_an_answer_is_not_resent_and_the_scopes_are_read_again()
         sim.stop().await;
     }
 }
+
+/// Issue 23, hole 6: `--redact-ids` hides the ids in the scopes to add
+/// (`missing_scope`, `maybe_missing`), in the pre-flight and in the printed
+/// commands too, in every format.
+#[tokio::test]
+async fn redact_ids_hides_the_ids_of_the_scopes_to_add_and_the_gate() {
+    let world = world("typical-mistakes");
+    let sim = serve(world.clone()).await;
+    for args in [
+        &["check", "--redact-ids"][..],
+        &["check", "--redact-ids", "--for", "create-contract"],
+    ] {
+        for format in ["json", "markdown", "table", "junit"] {
+            let mut args = args.to_vec();
+            args.extend(["--format", format]);
+            let run = doctor(&sim, &world, &args).await;
+            assert_eq!(run.code, 1, "{run:#?}");
+            for id in [
+                ROOT_ORG,
+                SANDBOX,
+                PRODUCTION,
+                world.login.client_id.as_str(),
+            ] {
+                assert!(
+                    !run.stdout.contains(id),
+                    "{args:?} still shows {id}:\n{}",
+                    run.stdout
+                );
+            }
+        }
+    }
+    sim.stop().await;
+}
