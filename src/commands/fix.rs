@@ -218,6 +218,16 @@ async fn after_the_patch(
         writeln!(io.out, "Nothing was changed: the PATCH was refused: {why}.")?;
         return Ok(ExitStatus::Failed);
     }
+    if let Sent::Throttled(why) = &sent {
+        // Refused before any work: nothing changed, and nothing is wrong
+        // with the plan; it could not be applied now (exit 3, like any
+        // answer that says nothing about the app).
+        writeln!(
+            io.out,
+            "Nothing was changed: the platform is rate-limiting ({why}); run the same fix again once its window turns."
+        )?;
+        return Ok(ExitStatus::Incomplete);
+    }
     match &sent {
         Sent::Added => writeln!(
             io.out,
@@ -228,7 +238,7 @@ async fn after_the_patch(
             io.out,
             "The PATCH got no answer ({why}): it may or may not have been applied, and it was not resent. The app's scopes, read again:"
         )?,
-        Sent::NotAdmin(_) | Sent::Refused(_) => {}
+        Sent::NotAdmin(_) | Sent::Refused(_) | Sent::Throttled(_) => {}
     }
     let run = diagnose_run(settings, recheck, &io.secrets, &mut |_, _| {}).await?;
     let now = FixPlan::of(&run.report, &run.context, &args.include);

@@ -26,6 +26,9 @@ pub enum Sent {
     NotAdmin(u16),
     /// Another 4xx: refused; nothing changed.
     Refused(String),
+    /// Throttled (429), still after the retries: refused before any work,
+    /// so nothing changed; it could not be applied now (exit 3, not 1).
+    Throttled(String),
     /// No answer, or a 5xx: the change may or may not have been made. It is
     /// not resent: the granted scopes are read again instead.
     Unknown(String),
@@ -37,7 +40,7 @@ impl Sent {
         match self {
             Sent::NotAdmin(status) => Some(format!("HTTP {status}; {WHO_CAN_APPLY}")),
             Sent::Refused(why) => Some(why.clone()),
-            Sent::Added | Sent::Unknown(_) => None,
+            Sent::Added | Sent::Unknown(_) | Sent::Throttled(_) => None,
         }
     }
 }
@@ -56,6 +59,10 @@ fn classify(answer: &Answer) -> Sent {
         Err(error) => Sent::Unknown(error.to_string()),
         Ok(reply) if reply.is_success() => Sent::Added,
         Ok(reply) if matches!(reply.status, 401 | 403) => Sent::NotAdmin(reply.status),
+        Ok(reply) if reply.status == 429 => Sent::Throttled(format!(
+            "HTTP 429 after {} attempt(s)",
+            answer.evidence.attempts
+        )),
         Ok(reply) if reply.status >= 500 => Sent::Unknown(format!("HTTP {}", reply.status)),
         Ok(reply) => Sent::Refused(format!(
             "HTTP {}: {}",
@@ -216,6 +223,7 @@ mod tests {
         assert_eq!(classify(&answer(reply(403))), Sent::NotAdmin(403));
         assert!(matches!(classify(&answer(reply(400))), Sent::Refused(t) if t.contains("400")));
         assert!(matches!(classify(&answer(reply(503))), Sent::Unknown(_)));
+        assert!(matches!(classify(&answer(reply(429))), Sent::Throttled(_)));
         assert!(matches!(
             classify(&answer(Err(TransportError::Timeout(5)))),
             Sent::Unknown(_)

@@ -1444,6 +1444,32 @@ async fn a_refused_patch_is_not_resent_and_says_who_can_apply() {
     sim.stop().await;
 }
 
+/// Issue 23, hole 8 (its exit code): a PATCH still throttled after the
+/// retries changed nothing and could not be applied now: exit 3, as the
+/// exit-code contract says for an answer that says nothing about the app.
+#[tokio::test]
+async fn a_throttled_patch_exits_3_and_says_nothing_changed() {
+    let mut world = world("fixable");
+    world.faults.push(Fault {
+        path: "/accounts/api/connectedApplications/*/scopes".into(),
+        method: Some("PATCH".into()),
+        fault: FaultKind::RateLimit {
+            retry_after_secs: 0,
+        },
+        times: None,
+    });
+    let sim = serve(world.clone()).await;
+    let run = fix(&sim, &world, true, &["--yes"]).await;
+    assert_eq!(run.code, 3, "{run:#?}");
+    assert_contains_all(
+        &run.stdout,
+        &["Nothing was changed", "rate-limiting", "HTTP 429"],
+        &run.stdout,
+    );
+    assert_eq!(new_grants(&sim, &world), Vec::new());
+    sim.stop().await;
+}
+
 /// `fixable` whose first PATCH meets `fault` (`Hang`: no answer;
 /// `LostAnswer`: carried out, no answer; a status).
 fn patch_faulted(fault: FaultKind) -> World {
