@@ -265,28 +265,6 @@ pub struct Report {
     pub rerun_flags: String,
 }
 
-/// Whether a passing scope check of `outcomes` proves `scope` (or a scope
-/// that includes it) held where `missing` names it: then the scope is not
-/// one to add, even as one that "may already be granted".
-pub fn proven_held(outcomes: &[Outcome], missing: &MissingScope) -> bool {
-    use crate::doctor::Registry;
-    use crate::doctor::spec::CheckKind;
-    let registry = Registry::get();
-    let catalogue = Catalogue::get();
-    let place = missing.env_name.as_deref().or(missing.org_name.as_deref());
-    outcomes
-        .iter()
-        .filter(|o| o.status == Status::Pass && o.target.as_deref() == place)
-        .filter_map(|o| {
-            let check = &registry.checks[registry.index_of(&o.id)?];
-            match &check.kind {
-                CheckKind::Scope(spec) => spec.scope.as_deref(),
-                _ => None,
-            }
-        })
-        .any(|held| catalogue.route(held, &missing.scope).is_some())
-}
-
 impl Report {
     /// The summary's exit status; with `--for`, a closed gate fails the run
     /// even when no check did (a need that is only unproven).

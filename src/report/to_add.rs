@@ -2,8 +2,10 @@
 //! then those only not proven held ("may already be granted"). The one list
 //! `check`'s "What to fix" shows and `fix` plans from.
 
-use super::model::{MissingScope, Outcome, Reason, Status, proven_held};
+use super::model::{MissingScope, Outcome, Reason, Status};
+use crate::doctor::Registry;
 use crate::doctor::catalogue::Catalogue;
+use crate::doctor::spec::CheckKind;
 
 /// A scope to add at its place.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +66,26 @@ pub fn scopes_to_add(outcomes: &[Outcome]) -> Vec<ToAdd<'_>> {
         .chain(maybe_ones)
         .filter(|add| !implied(add.scope))
         .collect()
+}
+
+/// Whether a passing scope check of `outcomes` proves `scope` (or a scope
+/// that includes it) held where `missing` names it: then the scope is not
+/// one to add, even as one that "may already be granted".
+fn proven_held(outcomes: &[Outcome], missing: &MissingScope) -> bool {
+    let registry = Registry::get();
+    let catalogue = Catalogue::get();
+    let place = missing.env_name.as_deref().or(missing.org_name.as_deref());
+    outcomes
+        .iter()
+        .filter(|o| o.status == Status::Pass && o.target.as_deref() == place)
+        .filter_map(|o| {
+            let check = &registry.checks[registry.index_of(&o.id)?];
+            match &check.kind {
+                CheckKind::Scope(spec) => spec.scope.as_deref(),
+                _ => None,
+            }
+        })
+        .any(|held| catalogue.route(held, &missing.scope).is_some())
 }
 
 /// The same scope for the same business group and environment.
