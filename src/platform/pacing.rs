@@ -5,7 +5,7 @@
 //! leaves can be written down (`windows`) and given to the next run
 //! (`remember`), so a sweep run twice within a minute paces as one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -18,6 +18,17 @@ use tokio::sync::Notify;
 /// windows last a minute (§6, S14); a longer wait means the headers are not
 /// what they seem, and the request goes: its answer says what happened.
 pub const MAX_WAIT: Duration = Duration::from_secs(65);
+
+/// The platform's window: a minute (§6, S14). A window an earlier run left
+/// that turns later than this from now is not one the platform's headers
+/// could have produced, and is not taken.
+const WINDOW: Duration = Duration::from_secs(60);
+
+/// The most a run waits, in all, on windows an earlier run left. The cache
+/// only spares a run the 429s at its start; past this the request goes, and
+/// the live answer's headers pace what follows. So a planted or stale cache
+/// cannot hold a run until its deadline.
+pub const MAX_REMEMBERED_WAIT: Duration = Duration::from_secs(10);
 
 /// The time pacing reads and waits on: the system's, or a test's.
 pub trait Clock: Send + Sync {
@@ -90,7 +101,6 @@ pub struct Wait {
     pub waited: Duration,
 }
 
-#[derive(Default)]
 struct State {
     windows: HashMap<String, Window>,
     /// Requests sent and not yet answered, per endpoint.
@@ -101,6 +111,25 @@ struct State {
     waits: Vec<Wait>,
     /// Endpoints waiting now, and when their windows turn (epoch ms).
     waiting: HashMap<String, u64>,
+    /// Endpoints whose window came from an earlier run and no answer of
+    /// this run has spoken for yet.
+    remembered: HashSet<String>,
+    /// What is left of `MAX_REMEMBERED_WAIT`.
+    remembered_wait_left: Duration,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            windows: HashMap::new(),
+            sending: HashMap::new(),
+            smallest_limit: None,
+            waits: Vec::new(),
+            waiting: HashMap::new(),
+            remembered: HashSet::new(),
+            remembered_wait_left: MAX_REMEMBERED_WAIT,
+        }
+    }
 }
 
 /// The rate-limit windows of one control plane and app, shared by every
@@ -194,6 +223,10 @@ impl RateLimits {
                 Room::WaitForTurn(wait) => {
                     {
                         let mut state = self.lock();
+                        if state.remembered.contains(&endpoint) {
+                            state.remembered_wait_left =
+                                state.remembered_wait_left.saturating_sub(wait);
+                        }
                         state.waits.push(Wait {
                             endpoint: endpoint.clone(),
                             waited: wait,
@@ -227,7 +260,12 @@ impl RateLimits {
             _ if sending > 0 => Room::WaitForAnswer,
             (Some(_), Some(turns_at)) => {
                 let wait = Duration::from_millis(turns_at - now);
-                if wait > MAX_WAIT {
+                let wait = if state.remembered.contains(endpoint) {
+                    wait.min(state.remembered_wait_left)
+                } else {
+                    wait
+                };
+                if wait > MAX_WAIT || wait.is_zero() {
                     Room::Go
                 } else {
                     Room::WaitForTurn(wait)
@@ -272,6 +310,10 @@ impl RateLimits {
             turns_at_ms: now + until_ms,
         };
         let endpoint = endpoint(path);
+        // The live answer wins over whatever an earlier run left.
+        if state.remembered.remove(&endpoint) {
+            state.windows.remove(&endpoint);
+        }
         match state.windows.get_mut(&endpoint) {
             Some(window) if window.reset == reset => {
                 window.remaining = window.remaining.min(remaining);
@@ -319,18 +361,29 @@ impl RateLimits {
             .collect()
     }
 
-    /// Takes windows an earlier run left (`windows`); the ones already turned are dropped.
+    /// Takes windows an earlier run left (`windows`): only those the
+    /// platform's headers could have produced (a limit above 0 and no more
+    /// left than it, turning within one window from now); the ones already
+    /// turned are dropped. Waits on them are bounded by `MAX_REMEMBERED_WAIT`
+    /// in all, and the first live answer for an endpoint replaces its window.
     pub fn remember(&self, windows: BTreeMap<String, Window>) {
         let now = self.clock.now_ms();
+        let latest = now + WINDOW.as_millis() as u64;
         let mut state = self.lock();
         for (endpoint, window) in windows {
-            if window.turns_at_ms <= now {
+            let plausible = window.turns_at_ms > now
+                && window.turns_at_ms <= latest
+                && window
+                    .limit
+                    .is_none_or(|limit| limit > 0 && window.remaining <= limit);
+            if !plausible || state.windows.contains_key(&endpoint) {
                 continue;
             }
-            if let Some(limit) = window.limit.filter(|&l| l > 0) {
+            if let Some(limit) = window.limit {
                 state.smallest_limit = Some(state.smallest_limit.map_or(limit, |s| s.min(limit)));
             }
-            state.windows.entry(endpoint).or_insert(window);
+            state.remembered.insert(endpoint.clone());
+            state.windows.insert(endpoint, window);
         }
     }
 }
@@ -530,12 +583,98 @@ mod tests {
         );
     }
 
+    /// A window an earlier run left on `API_LIST`, spent, turning `in_ms` from the start.
+    fn remembered(in_ms: u64) -> BTreeMap<String, Window> {
+        BTreeMap::from([(
+            endpoint(API_LIST),
+            Window {
+                limit: Some(400),
+                remaining: 0,
+                reset: START_MS / 1000 + in_ms / 1000,
+                turns_at_ms: START_MS + in_ms,
+            },
+        )])
+    }
+
+    #[tokio::test]
+    async fn a_remembered_window_longer_than_the_platforms_is_not_taken() {
+        let (clock, limits) = limits();
+        limits.remember(remembered(64_900));
+        drop(limits.admit(API_LIST).await);
+        assert_eq!(
+            clock.now_ms(),
+            START_MS,
+            "no wait: no platform window lasts 64.9 s"
+        );
+        assert!(limits.windows().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_remembered_window_with_more_left_than_its_limit_is_not_taken() {
+        let (_, limits) = limits();
+        let mut windows = remembered(5_000);
+        for window in windows.values_mut() {
+            window.remaining = 401;
+        }
+        limits.remember(windows);
+        assert!(limits.windows().is_empty());
+    }
+
+    #[tokio::test]
+    async fn remembered_windows_delay_a_run_by_a_bounded_total() {
+        let (clock, limits) = limits();
+        // Staggered: each endpoint's window turns just before one window is up.
+        let staggered = [
+            "/accounts/api/me",
+            "/accounts/api/organizations/*",
+            API_LIST,
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let window = Window {
+                limit: Some(400),
+                remaining: 0,
+                reset: START_MS / 1000 + 50 + i as u64,
+                turns_at_ms: START_MS + 50_000 + 4_000 * i as u64,
+            };
+            (endpoint(path), window)
+        })
+        .collect();
+        limits.remember(staggered);
+        drop(limits.admit("/accounts/api/me").await);
+        drop(limits.admit("/accounts/api/organizations/*").await);
+        drop(limits.admit(API_LIST).await);
+        assert_eq!(
+            clock.now_ms(),
+            START_MS + MAX_REMEMBERED_WAIT.as_millis() as u64,
+            "three remembered windows cost one bounded wait"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_live_answer_replaces_a_remembered_window() {
+        let (clock, limits) = limits();
+        let mut windows = remembered(30_000);
+        // A reset far in the future would make every live answer look late.
+        for window in windows.values_mut() {
+            window.reset = u64::MAX / 2;
+        }
+        limits.remember(windows);
+        limits.observe(API_LIST, answer(5, 0));
+        drop(limits.admit(API_LIST).await);
+        assert_eq!(clock.now_ms(), START_MS, "the live window has room");
+        assert_eq!(limits.windows()[&endpoint(API_LIST)].remaining, 5);
+    }
+
     #[tokio::test]
     async fn windows_pass_to_the_next_run_until_they_turn() {
         let (clock, limits) = limits();
         limits.observe(API_LIST, answer(0, 0));
         let saved = limits.windows();
         assert_eq!(saved.len(), 1);
+        // The next run starts 22 s later, 8 s before the window turns.
+        clock.0.fetch_add(22_000, Ordering::SeqCst);
         let next = RateLimits::with_clock(clock.clone());
         next.remember(saved.clone());
         drop(next.admit(API_LIST).await);

@@ -204,6 +204,39 @@ async fn a_check_waits_for_a_window_the_last_run_spent() {
     sim.stop().await;
 }
 
+/// A planted cache: /me's window spent and turning in 64.9 s, longer than any
+/// window the platform's headers describe (§6). It is not taken, so the run
+/// does not stall on it; on the unbounded cache the run waited 64.9 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_no_platform_window_could_produce_is_not_waited_on() {
+    let home = tempfile::tempdir().unwrap();
+    let sim = Sim::start(anypoint_sim::generate::world(1, 1)).await;
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let key = format!("{} {}", sim.running.base_url, sim.login.client_id);
+    let planted = serde_json::json!({
+        "version": 1,
+        "apps": {key: {"/accounts/api/me": {
+            "limit": 400, "remaining": 0, "reset": u64::MAX / 4, "turns_at_ms": now_ms + 64_900
+        }}}
+    });
+    let file = cache_file(home.path());
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, planted.to_string()).unwrap();
+    let cache = home.path().to_str().unwrap();
+    let run = sim.run_with(&[("XDG_CACHE_HOME", cache)], &["check"]).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(!run.stderr.contains("Waited"), "{run:#?}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !text.contains(&(u64::MAX / 4).to_string()),
+        "the live window replaced the planted one: {text}"
+    );
+    sim.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreadable_cache_is_ignored_and_replaced() {
     let home = tempfile::tempdir().unwrap();
