@@ -90,7 +90,7 @@ pub fn read(path: &Path) -> Loaded {
     let unusable = |why: &str| {
         Loaded::Unusable(format!(
             "warning: the anypoint-cli-v4 config {} {why}; nothing in it is used",
-            path.display()
+            crate::text::line(&path.display().to_string())
         ))
     };
     let bytes = match crate::files::read_small(path, MAX_CONFIG_BYTES) {
@@ -101,7 +101,7 @@ pub fn read(path: &Path) -> Loaded {
     if let Some(mode) = open_to_others(path) {
         return unusable(&format!(
             "can be read by other users (mode {mode:o}): run `chmod 600 {}` to use it",
-            crate::text::shell_word(&path.display().to_string())
+            crate::text::line(&crate::text::shell_word(&path.display().to_string()))
         ));
     }
     let Some(json) = decrypt(&bytes).or_else(|| {

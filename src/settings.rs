@@ -33,11 +33,16 @@ impl fmt::Display for Source {
         match self {
             Source::Flag(flag) => write!(f, "{flag}"),
             Source::Env(var) => write!(f, "{var}"),
-            Source::File(path) => write!(f, "file {}", path.display()),
-            Source::CliV4Config(path) => write!(f, "anypoint-cli-v4 config ({})", path.display()),
+            // A path from the environment may hold anything: shown as one line.
+            Source::File(path) => write!(f, "file {}", shown(path)),
+            Source::CliV4Config(path) => write!(f, "anypoint-cli-v4 config ({})", shown(path)),
             Source::Default => f.write_str("default"),
         }
     }
+}
+
+fn shown(path: &std::path::Path) -> String {
+    crate::text::line(&path.display().to_string()).into_owned()
 }
 
 #[derive(Debug, Clone)]

@@ -16,8 +16,8 @@ use crate::doctor::outcome::Status;
 use crate::doctor::resources;
 use crate::doctor::session::{Refusal, Session, Stop, lost_create};
 use crate::error::{ConfigError, Error};
-use crate::platform::Request;
 use crate::platform::models::{ClientApplication, GRANT_TYPES};
+use crate::platform::{Request, paths};
 use crate::report::listing::{CreatedApp, ListedApp, NextContract, OutputFormat, SecretShown};
 use crate::text::line;
 use crate::text::shell_word;
@@ -140,7 +140,10 @@ pub async fn run(
     }
 
     let request = Request::create(
-        format!("/exchange/api/v2/organizations/{}/applications", root.id),
+        format!(
+            "/exchange/api/v2/organizations/{}/applications",
+            paths::id(&root.id)
+        ),
         body.to_string(),
     );
     if args.write.dry_run {

@@ -108,7 +108,7 @@ pub async fn run(
     let request = Request::create(
         format!(
             "/exchange/api/v2/organizations/{}/applications/{app_id}/contracts",
-            org.root.id
+            crate::platform::paths::id(&org.root.id)
         ),
         body.to_string(),
     );

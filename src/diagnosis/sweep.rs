@@ -123,7 +123,7 @@ pub async fn sweep(
         // the base's answers and the groups' still running, so memory does
         // not grow with the number of groups. The root's are the base's.
         if let Some(org) = ctx.facts.org.get().filter(|o| !o.org_is_root()) {
-            let own = format!("/organizations/{}", org.org.id);
+            let own = format!("/organizations/{}", crate::platform::paths::id(&org.org.id));
             ctx.platform
                 .forget(|request| request.path.contains(own.as_str()));
         }

@@ -703,7 +703,7 @@ impl PathVars {
         ] {
             if path.contains(name) {
                 let value = value.as_ref().ok_or_else(|| name.to_string())?;
-                path = path.replace(name, value);
+                path = path.replace(name, &crate::platform::paths::id(value));
             }
         }
         Ok(path)

@@ -5,5 +5,6 @@
 
 mod files;
 mod network;
+mod renderers;
 mod secrets;
 mod terminal;

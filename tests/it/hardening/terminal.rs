@@ -32,7 +32,7 @@ const FORGED: [&str; 3] = ["✓ auth.forged", "9999999", "# Forged"];
 /// A character a terminal acts on or that reorders the line: C0 and C1
 /// controls and DEL (a newline only where the view itself puts one), bidi
 /// embeddings, overrides, isolates and marks.
-fn acts_on_terminal(c: char) -> bool {
+pub(super) fn acts_on_terminal(c: char) -> bool {
     (c.is_control() && c != '\n')
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
@@ -384,14 +384,14 @@ async fn every_printed_command_passes_hostile_ids_and_names_as_one_word() {
 // ---------------------------------------------------------------- helpers
 
 #[cfg(unix)]
-fn make_executable(path: &Path) {
+pub(super) fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
 
 // ---------------------------------------------------------------- properties
 
-fn config() -> Config {
+pub(super) fn config() -> Config {
     Config {
         cases: 64,
         failure_persistence: None,
@@ -421,7 +421,7 @@ fn hostile_char() -> impl Strategy<Value = char> {
 }
 
 /// A hostile name: a few dozen such characters, or one repeated to 10 kB.
-fn hostile_name() -> impl Strategy<Value = String> {
+pub(super) fn hostile_name() -> impl Strategy<Value = String> {
     prop_oneof![
         8 => prop::collection::vec(hostile_char(), 0..48).prop_map(|cs| cs.into_iter().collect()),
         1 => (prop::collection::vec(hostile_char(), 1..8), 1_000usize..1_500)
