@@ -354,3 +354,56 @@ async fn a_reader_that_goes_away_is_not_an_error() {
     assert!(output.stderr.is_empty(), "{output:?}");
     sim.stop().await;
 }
+
+/// The candidates bash's completion offers for the words of `line`: the
+/// script is loaded and its function called as bash calls it on TAB.
+#[cfg(unix)]
+fn bash_completes(script: &std::path::Path, line: &[&str]) -> Vec<String> {
+    let words: Vec<String> = line.iter().map(|w| format!("'{w}'")).collect();
+    let cword = line.len() - 1;
+    let program = format!(
+        "source '{}'\nCOMP_WORDS=({})\nCOMP_CWORD={cword}\nCOMP_LINE='{}'\nCOMP_POINT=${{#COMP_LINE}}\n_anypoint__doctor anypoint-doctor '{}' '{}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        script.display(),
+        words.join(" "),
+        line.join(" "),
+        line[cword],
+        line[cword - 1],
+    );
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &program])
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn bash_completes_values_below_the_top_level() {
+    let script = temp_dir("completion").join("anypoint-doctor.bash");
+    std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+    std::fs::write(&script, doctor(&["completions", "bash"], &[]).stdout).unwrap();
+    for (line, expected) in [
+        (
+            &["anypoint-doctor", "demo", "--scenario", "ty"][..],
+            &["typical-mistakes"][..],
+        ),
+        (&["anypoint-doctor", "fix", "--format", "t"], &["terraform"]),
+        (&["anypoint-doctor", "che"], &["check"]),
+    ] {
+        assert_eq!(bash_completes(&script, line), expected, "{line:?}");
+    }
+    let scopes = bash_completes(
+        &script,
+        &["anypoint-doctor", "check", "--select", "scope.m"],
+    );
+    assert!(
+        scopes.contains(&"scope.manage-contracts".to_string())
+            && scopes.iter().all(|s| s.starts_with("scope.m")),
+        "{scopes:?}"
+    );
+}
