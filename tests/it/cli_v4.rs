@@ -355,55 +355,97 @@ async fn a_reader_that_goes_away_is_not_an_error() {
     sim.stop().await;
 }
 
-/// The candidates bash's completion offers for the words of `line`: the
-/// script is loaded and its function called as bash calls it on TAB.
+/// The candidates `shell`'s completion offers for the last word of `line`,
+/// computed by the shell itself as on TAB: bash calls the script's function
+/// with `COMP_WORDS`, zsh runs an interactive shell on a pseudo-terminal
+/// (`support/complete.zsh`), fish asks `complete -C`. None when the shell
+/// is not installed.
 #[cfg(unix)]
-fn bash_completes(script: &std::path::Path, line: &[&str]) -> Vec<String> {
-    let words: Vec<String> = line.iter().map(|w| format!("'{w}'")).collect();
-    let cword = line.len() - 1;
-    let program = format!(
-        "source '{}'\nCOMP_WORDS=({})\nCOMP_CWORD={cword}\nCOMP_LINE='{}'\nCOMP_POINT=${{#COMP_LINE}}\n_anypoint__doctor anypoint-doctor '{}' '{}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
-        script.display(),
-        words.join(" "),
-        line.join(" "),
-        line[cword],
-        line[cword - 1],
-    );
-    let out = std::process::Command::new("bash")
-        .args(["--norc", "--noprofile", "-c", &program])
+fn completes(shell: &str, script: &std::path::Path, line: &[&str]) -> Option<Vec<String>> {
+    let installed = std::process::Command::new(shell)
+        .args(["-c", "exit 0"])
         .output()
-        .expect("bash runs");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+        .is_ok_and(|out| out.status.success());
+    if !installed {
+        return None;
+    }
+    let mut command = std::process::Command::new("timeout");
+    command.arg("30").arg(shell);
+    match shell {
+        "bash" => {
+            let cword = line.len() - 1;
+            let words: Vec<String> = line.iter().map(|w| format!("'{w}'")).collect();
+            command.args(["--norc", "--noprofile", "-c"]).arg(format!(
+                "source '{}'\nCOMP_WORDS=({})\nCOMP_CWORD={cword}\nCOMP_LINE='{}'\nCOMP_POINT=${{#COMP_LINE}}\n_anypoint__doctor anypoint-doctor '{}' '{}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+                script.display(),
+                words.join(" "),
+                line.join(" "),
+                line[cword],
+                line[cword - 1],
+            ));
+        }
+        "zsh" => {
+            let capture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/support/complete.zsh");
+            command
+                .args(["-f", capture])
+                .arg(script.parent().unwrap())
+                .args(line);
+        }
+        _ => {
+            command.args(["--no-config", "-c"]).arg(format!(
+                "source '{}'; complete -C '{}'",
+                script.display(),
+                line.join(" ")
+            ));
+        }
+    }
+    let out = command.output().expect("the shell runs");
+    assert!(out.status.success(), "{shell}: {out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    // fish follows a candidate with a tab and its description.
+    Some(
+        text.lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect(),
+    )
 }
 
 #[cfg(unix)]
 #[test]
-fn bash_completes_values_below_the_top_level() {
-    let script = temp_dir("completion").join("anypoint-doctor.bash");
-    std::fs::create_dir_all(script.parent().unwrap()).unwrap();
-    std::fs::write(&script, doctor(&["completions", "bash"], &[]).stdout).unwrap();
-    for (line, expected) in [
-        (
-            &["anypoint-doctor", "demo", "--scenario", "ty"][..],
-            &["typical-mistakes"][..],
-        ),
-        (&["anypoint-doctor", "fix", "--format", "t"], &["terraform"]),
-        (&["anypoint-doctor", "che"], &["check"]),
-    ] {
-        assert_eq!(bash_completes(&script, line), expected, "{line:?}");
+fn every_shell_completes_values_below_the_top_level() {
+    let dir = temp_dir("completion");
+    std::fs::create_dir_all(&dir).unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        // zsh finds a completion by its file name in `fpath`.
+        let script = dir.join(format!("{shell}/_anypoint-doctor"));
+        std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+        std::fs::write(&script, doctor(&["completions", shell], &[]).stdout).unwrap();
+        for (line, expected) in [
+            (
+                &["anypoint-doctor", "demo", "--scenario", "ty"][..],
+                &["typical-mistakes"][..],
+            ),
+            (&["anypoint-doctor", "fix", "--format", "t"], &["terraform"]),
+        ] {
+            let Some(offered) = completes(shell, &script, line) else {
+                eprintln!(
+                    "{shell} is not installed: its completion is not tried (.ci/run installs it)"
+                );
+                break;
+            };
+            assert_eq!(offered, expected, "{shell}: {line:?}");
+        }
+        let Some(scopes) = completes(
+            shell,
+            &script,
+            &["anypoint-doctor", "check", "--select", "scope.m"],
+        ) else {
+            continue;
+        };
+        assert!(
+            scopes.contains(&"scope.manage-contracts".to_string())
+                && scopes.iter().all(|s| s.starts_with("scope.m")),
+            "{shell}: {scopes:?}"
+        );
     }
-    let scopes = bash_completes(
-        &script,
-        &["anypoint-doctor", "check", "--select", "scope.m"],
-    );
-    assert!(
-        scopes.contains(&"scope.manage-contracts".to_string())
-            && scopes.iter().all(|s| s.starts_with("scope.m")),
-        "{scopes:?}"
-    );
 }
