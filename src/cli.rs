@@ -87,8 +87,20 @@ pub enum Command {
     Fix(Box<FixArgs>),
     /// Print a shell completion script (check ids, capabilities and scenario names included).
     Completions(CompletionsArgs),
-    /// Print the manual page (roff): `anypoint-doctor man > anypoint-doctor.1`.
-    Man,
+    /// Print the manual page (roff), or write one page per command with --out-dir.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  anypoint-doctor man | man -l -
+  anypoint-doctor man --out-dir ~/.local/share/man/man1")]
+pub struct ManArgs {
+    /// Write anypoint-doctor.1 and a page for every subcommand
+    /// (anypoint-doctor-check.1, …) into DIR, creating it, instead of
+    /// printing the top page.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

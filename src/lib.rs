@@ -121,7 +121,7 @@ async fn dispatch(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Ex
         Command::Scan(args) => commands::scan::run(args, io),
         Command::Fix(args) => commands::fix::run(args, subcommand(matches, &["fix"]), io).await,
         Command::Completions(args) => commands::completions::completions(args.shell, io),
-        Command::Man => commands::completions::man(io),
+        Command::Man(args) => commands::completions::man(args, io),
     }
 }
 

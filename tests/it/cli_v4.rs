@@ -449,3 +449,52 @@ fn every_shell_completes_values_below_the_top_level() {
         );
     }
 }
+
+/// The README's install lines for completion and the manual pages, run as
+/// written by `sh` in a fresh home: each creates its folder, and every page
+/// the top page names is there.
+#[cfg(unix)]
+#[test]
+fn the_readmes_install_lines_work_in_a_fresh_home() {
+    let readme = include_str!("../../README.md");
+    let block = readme
+        .split("```sh\n")
+        .find(|b| b.contains("anypoint-doctor completions bash"))
+        .and_then(|b| b.split("```").next())
+        .expect("the install block");
+    let home = temp_dir("fresh-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let bin = std::path::Path::new(crate::support::bin::BIN)
+        .parent()
+        .unwrap();
+    let ran = std::process::Command::new("sh")
+        .args(["-e", "-c", block])
+        .env_clear()
+        .env("HOME", &home)
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .output()
+        .expect("sh runs");
+    assert!(ran.status.success(), "{block}\n{ran:?}");
+    for file in [
+        ".local/share/bash-completion/completions/anypoint-doctor",
+        ".zfunc/_anypoint-doctor",
+        ".config/fish/completions/anypoint-doctor.fish",
+    ] {
+        let text = std::fs::read_to_string(home.join(file)).unwrap();
+        assert!(text.contains("typical-mistakes"), "{file}");
+    }
+    let man = home.join(".local/share/man/man1");
+    let top = std::fs::read_to_string(man.join("anypoint-doctor.1")).unwrap();
+    let named: Vec<&str> = top
+        .lines()
+        .filter_map(|l| l.strip_suffix("(1)"))
+        .filter(|l| l.starts_with("anypoint\\-doctor\\-"))
+        .collect();
+    assert!(named.len() >= 10, "{top}");
+    for name in named {
+        let page = man.join(format!("{}.1", name.replace("\\-", "-")));
+        let roff = std::fs::read_to_string(&page).unwrap_or_else(|_| panic!("no {page:?}"));
+        assert!(roff.contains(".TH "), "{page:?}");
+    }
+    assert!(String::from_utf8_lossy(&ran.stderr).contains("Wrote 15 manual pages"));
+}
