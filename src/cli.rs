@@ -555,7 +555,11 @@ pub struct ExplainArgs {
 /// Which simulated world to serve.
 #[derive(Debug, Args)]
 pub struct WorldArgs {
-    /// A named scenario (see `sim --list-scenarios`).
+    /// List the named scenarios and exit.
+    #[arg(long, conflicts_with_all = ["scenario", "scenario_file"])]
+    pub list_scenarios: bool,
+
+    /// A named scenario (see --list-scenarios).
     #[arg(
         long,
         value_name = "NAME",
@@ -603,10 +607,6 @@ impl From<&WorldArgs> for anypoint_sim::load::WorldOptions {
 pub struct SimArgs {
     #[command(flatten)]
     pub world: WorldArgs,
-
-    /// List the named scenarios and exit.
-    #[arg(long)]
-    pub list_scenarios: bool,
 
     /// With --list-scenarios: table or JSON (`schema/scenarios.schema.json`).
     #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = OutputFormat::Table, requires = "list_scenarios")]
@@ -845,6 +845,56 @@ pub struct ScanArgs {
     /// Follow symbolic links (loops are reported, never walked).
     #[arg(long)]
     pub follow: bool,
+}
+
+/// A usage error on one line: clap's message and the values it suggests,
+/// without the "For more information" trailer. A suggested flag that is a
+/// hidden alias (`--client_id`, anypoint-cli-v4's spelling) is named by the
+/// flag it stands for (`--client-id`), as `--help` shows it.
+pub fn usage_line(error: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let mut text = error
+        .render()
+        .to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            !line.is_empty()
+                && !line.starts_with("For more information")
+                && !line.starts_with("Usage:")
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let suggested = match error.get(ContextKind::SuggestedArg) {
+        Some(ContextValue::String(flag)) => vec![flag.clone()],
+        Some(ContextValue::Strings(flags)) => flags.clone(),
+        _ => Vec::new(),
+    };
+    for flag in suggested {
+        if let Some(long) = canonical_long(
+            &<Cli as clap::CommandFactory>::command(),
+            flag.trim_start_matches('-'),
+        ) {
+            text = text.replace(&format!("'{flag}'"), &format!("'--{long}'"));
+        }
+    }
+    text
+}
+
+/// The long name of the flag `alias` is a hidden alias of, in any command.
+fn canonical_long(command: &clap::Command, alias: &str) -> Option<String> {
+    command
+        .get_arguments()
+        .find(|arg| {
+            arg.get_all_aliases()
+                .is_some_and(|aliases| aliases.contains(&alias))
+        })
+        .and_then(|arg| arg.get_long().map(str::to_string))
+        .or_else(|| {
+            command
+                .get_subcommands()
+                .find_map(|sub| canonical_long(sub, alias))
+        })
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
             return ExitCode::from(ExitStatus::Usage as u8);
         }
         Err(e) if e.use_stderr() => {
-            eprintln!("{}", one_line(&e));
+            eprintln!("{}", anypoint_doctor::cli::usage_line(&e));
             return ExitCode::from(ExitStatus::Usage as u8);
         }
         Err(e) => {
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => {
-            eprintln!("{}", one_line(&e));
+            eprintln!("{}", anypoint_doctor::cli::usage_line(&e));
             return ExitCode::from(ExitStatus::Usage as u8);
         }
     };
@@ -79,21 +79,4 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(status as u8)
-}
-
-/// A usage error on one line: clap's message and the values it suggests,
-/// without the "For more information" trailer.
-fn one_line(error: &clap::Error) -> String {
-    error
-        .render()
-        .to_string()
-        .lines()
-        .map(str::trim)
-        .filter(|line| {
-            !line.is_empty()
-                && !line.starts_with("For more information")
-                && !line.starts_with("Usage:")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -3,13 +3,22 @@
 
 /// The candidate closest to `value` when it is close enough to be a typo:
 /// at most a quarter of its characters (and at least two) differ, or one
-/// is the other with something added at the end.
+/// is the other with something added at the end. An id's category prefix
+/// may be left out (`manage-contracts` finds `scope.manage-contracts`).
 pub fn did_you_mean<'a>(value: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let value = value.to_ascii_lowercase();
     let allowed = (value.chars().count() / 4).max(2);
+    let nearest = |c: &str| {
+        let c = c.to_ascii_lowercase();
+        let whole = distance(&value, &c);
+        match c.split_once('.') {
+            Some((_, name)) if !value.contains('.') => whole.min(distance(&value, name)),
+            _ => whole,
+        }
+    };
     candidates
         .iter()
-        .map(|c| (distance(&value, &c.to_ascii_lowercase()), *c))
+        .map(|c| (nearest(c), *c))
         .filter(|(d, c)| {
             *d <= allowed || (value.len() >= 3 && c.to_ascii_lowercase().starts_with(&value))
         })
@@ -73,6 +82,11 @@ mod tests {
             Some("scope.view-client-applications")
         );
         assert_eq!(did_you_mean("banana", &ids), None);
+        assert_eq!(
+            did_you_mean("manage-contracts", &ids),
+            Some("scope.manage-contracts"),
+            "the category prefix may be left out"
+        );
         assert!(hint("banana", &ids, "ids", "anypoint-doctor list").starts_with("valid ids: "));
         assert_eq!(
             hint("net.tsl", &ids, "ids", "anypoint-doctor list"),

@@ -65,6 +65,9 @@ async fn start(world: World) -> Result<RunningSim, ConfigError> {
 }
 
 pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
+    if args.world.list_scenarios {
+        return super::sim::list_scenarios(args.format == Format::Json, io);
+    }
     let (world, label) =
         load::world(&args.world, scenarios::DEMO_DEFAULT).map_err(ConfigError::from)?;
     let login = world.login.clone();

@@ -10,29 +10,34 @@ use crate::text::line;
 use crate::text::shell_word;
 use crate::{ExitStatus, Io};
 
-pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
-    if args.list_scenarios {
-        if args.format == OutputFormat::Json {
-            #[derive(serde::Serialize)]
-            struct Listed {
-                name: &'static str,
-                description: &'static str,
-            }
-            let listed: Vec<Listed> = scenarios::SCENARIOS
-                .iter()
-                .map(|s| Listed {
-                    name: s.name,
-                    description: s.description,
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *io.out, &listed).map_err(std::io::Error::other)?;
-            writeln!(io.out)?;
-            return Ok(ExitStatus::Ok);
+/// The named scenarios, one per line or as JSON (`schema/scenarios.schema.json`).
+pub fn list_scenarios(json: bool, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
+    if json {
+        #[derive(serde::Serialize)]
+        struct Listed {
+            name: &'static str,
+            description: &'static str,
         }
-        for scenario in scenarios::SCENARIOS {
-            writeln!(io.out, "{:<22} {}", scenario.name, scenario.description)?;
-        }
+        let listed: Vec<Listed> = scenarios::SCENARIOS
+            .iter()
+            .map(|s| Listed {
+                name: s.name,
+                description: s.description,
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *io.out, &listed).map_err(std::io::Error::other)?;
+        writeln!(io.out)?;
         return Ok(ExitStatus::Ok);
+    }
+    for scenario in scenarios::SCENARIOS {
+        writeln!(io.out, "{:<22} {}", scenario.name, scenario.description)?;
+    }
+    Ok(ExitStatus::Ok)
+}
+
+pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
+    if args.world.list_scenarios {
+        return list_scenarios(args.format == OutputFormat::Json, io);
     }
     let (world, label) = load::world(&args.world, "healthy").map_err(ConfigError::from)?;
     let login = world.login.clone();

@@ -869,6 +869,10 @@ fn a_typo_gets_did_you_mean_in_one_line_with_exit_2() {
             "scope.view-client-applications",
         ),
         (vec!["demo", "--scenario", "healty"], "healthy"),
+        (
+            vec!["explain", "manage-contracts"],
+            "scope.manage-contracts",
+        ),
     ] {
         let run = doctor(&args, &[]);
         assert_eq!(run.code, 2, "{args:?}: {run:#?}");
@@ -878,6 +882,39 @@ fn a_typo_gets_did_you_mean_in_one_line_with_exit_2() {
             "{args:?}: {}",
             run.stderr
         );
+    }
+}
+
+/// A mistyped flag is pointed at the flag `--help` shows, never at a hidden
+/// alias kept for anypoint-cli-v4's spellings.
+#[test]
+fn a_mistyped_flag_is_pointed_at_the_flag_help_shows() {
+    for (typed, shown) in [
+        ("--clientid", "'--client-id'"),
+        ("--organisation", "'--org'"),
+        ("--hots", "'--host'"),
+    ] {
+        let run = doctor(&["check", typed, "x"], &[]);
+        assert_eq!(run.code, 2, "{run:#?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(run.stderr.contains(shown), "{typed}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn demo_and_sim_both_list_their_scenarios() {
+    for command in ["demo", "sim"] {
+        let run = doctor(&[command, "--list-scenarios"], &[]);
+        assert_eq!(run.code, 0, "{run:#?}");
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.starts_with("typical-mistakes ")),
+            "{run:#?}"
+        );
+        let json = doctor(&[command, "--list-scenarios", "--format", "json"], &[]);
+        let listed: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+        assert!(listed.as_array().is_some_and(|l| l.len() >= 10), "{listed}");
     }
 }
 
