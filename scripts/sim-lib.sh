@@ -2,7 +2,7 @@
 # `BIN sim ARGS... --port 0`, waits until it listens, and sets $url; on exit
 # the simulator is stopped and $SIM_CLEANUP (a command, if set) runs;
 # `stop_sim` stops it sooner (as Ctrl-C does) and prints its last line: the
-# requests it answered and how many were over the rate limit.
+# requests it answered and how many were refused for the rate.
 start_sim() {
   local bin=$1
   shift

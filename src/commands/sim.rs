@@ -151,7 +151,7 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
             // simulator may have stopped reading: that is no failure of it.
             let _ = writeln!(
                 io.out,
-                "Answered {} requests; {} over the rate limit (429).",
+                "Answered {} requests; {} refused for the rate (429, or 503 from Access Management).",
                 state.requests(),
                 state.throttled()
             );

@@ -312,7 +312,7 @@ fn the_simulator_counts_the_answers_over_its_limit_when_stopped() {
     assert!(child.wait().unwrap().success());
     assert_eq!(
         rest.last().map(String::as_str),
-        Some("Answered 2 requests; 1 over the rate limit (429)."),
+        Some("Answered 2 requests; 1 refused for the rate (429, or 503 from Access Management)."),
         "{rest:?}"
     );
 }
@@ -348,4 +348,18 @@ async fn a_relative_xdg_cache_home_is_ignored() {
         "the windows go under $HOME/.cache instead"
     );
     sim.stop().await;
+}
+
+/// A scenario's throttling faults count with the limit's own refusals: the
+/// simulator said "0 over the rate limit" after `rate-limited` sent 429s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_counts_the_throttling_its_scenarios_inject() {
+    for scenario in ["rate-limited", "am-throttled"] {
+        let sim = Sim::start(crate::support::sim::world(scenario)).await;
+        let run = sim.run(&["check"]).await;
+        assert!(run.code != 2, "{run:#?}");
+        let throttled = sim.running.state.throttled();
+        sim.stop().await;
+        assert!(throttled >= 1, "{scenario}: {throttled}");
+    }
 }

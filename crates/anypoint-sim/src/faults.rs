@@ -108,6 +108,7 @@ async fn answer(
             next.run(request).await
         }
         Some(FaultKind::RateLimit { retry_after_secs }) => {
+            state.count_faulted_for_rate();
             let mut response = respond::accounts_error(429, "Too Many Requests");
             let headers = response.headers_mut();
             headers.insert("retry-after", HeaderValue::from(retry_after_secs));
@@ -122,6 +123,7 @@ async fn answer(
         // an empty body ("Back-end server is at capacity", Content-Length: 0) and
         // X-RateLimit-* headers; no source shows Retry-After, so none is sent.
         Some(FaultKind::Throttle { reset_after_secs }) => {
+            state.count_faulted_for_rate();
             let mut response = Response::new(Body::empty());
             *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
             let headers = response.headers_mut();

@@ -49,6 +49,9 @@ pub struct SimState {
     sessions: Mutex<Sessions>,
     fault_hits: Mutex<Vec<u32>>,
     requests: AtomicU64,
+    /// Refusals for the rate a scenario's fault sent (429, or Access
+    /// Management's 503), beside the world's limit's own.
+    faulted_for_rate: AtomicU64,
     log: Mutex<Vec<Logged>>,
     /// When the simulator started: the zero of the request timeline.
     started: Instant,
@@ -116,6 +119,7 @@ impl SimState {
             world: Mutex::new(world),
             sessions: Mutex::new(sessions),
             requests: AtomicU64::new(0),
+            faulted_for_rate: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
             started: Instant::now(),
             connections: AtomicU64::new(0),
@@ -263,9 +267,15 @@ impl SimState {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// How many requests the world's rate limit answered 429 (for tests and
-    /// benchmarks: a well-paced sweep leaves it at 0).
+    /// How many requests were refused for the rate: the world's limit's
+    /// 429s and a scenario's throttling faults (429, or 503). For tests and
+    /// benchmarks: a well-paced run on a world without such faults leaves it at 0.
     pub fn throttled(&self) -> u64 {
-        self.rate_limits.throttled()
+        self.rate_limits.throttled() + self.faulted_for_rate.load(Ordering::Relaxed)
+    }
+
+    /// A throttling fault answered a request.
+    pub fn count_faulted_for_rate(&self) {
+        self.faulted_for_rate.fetch_add(1, Ordering::Relaxed);
     }
 }
