@@ -45,18 +45,34 @@ pub async fn run(
             io.err,
             "Settings (flag > environment > anypoint-cli-v4 config > default):"
         )?;
-        for row in settings.provenance() {
-            // As the report shows it under --redact-ids.
-            let value = match row.name {
-                "client id" if args.redact_ids => "(redacted)".to_string(),
-                _ => row.value,
-            };
+        let rows: Vec<(&str, String, String)> = settings
+            .provenance()
+            .into_iter()
+            .map(|row| {
+                // As the report shows it under --redact-ids.
+                let value = match row.name {
+                    "client id" if args.redact_ids => "(redacted)".to_string(),
+                    _ => row.value,
+                };
+                let value = crate::text::line(&value).into_owned();
+                (row.name, value, crate::text::line(&row.source).into_owned())
+            })
+            .collect();
+        // Columns as wide as their longest entry; a value longer than
+        // VALUE_COLUMN keeps its source on its line without pushing the others.
+        const VALUE_COLUMN: usize = 48;
+        let width = |text: &str| text.chars().count();
+        let name_width = rows.iter().map(|r| width(r.0)).max().unwrap_or(0);
+        let value_width = rows
+            .iter()
+            .map(|r| width(&r.1))
+            .filter(|w| *w <= VALUE_COLUMN)
+            .max()
+            .unwrap_or(0);
+        for (name, value, source) in rows {
             writeln!(
                 io.err,
-                "  {:<14} {:<44} from {}",
-                row.name,
-                crate::text::line(&value),
-                crate::text::line(&row.source)
+                "  {name:<name_width$}  {value:<value_width$}  from {source}"
             )?;
         }
     }

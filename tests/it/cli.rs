@@ -726,6 +726,16 @@ async fn verbose_shows_each_setting_with_its_source_and_the_secret_masked() {
     );
     assert!(setting("timeout").ends_with("from default"), "{run:#?}");
     assert!(setting("org").ends_with("from default"), "{run:#?}");
+    // The sources line up in one column, "connect timeout" included.
+    let columns: Vec<usize> = ["host", "client id", "timeout", "connect timeout", "org"]
+        .iter()
+        .map(|name| setting(name).find(" from ").expect("a source"))
+        .collect();
+    assert!(
+        columns.windows(2).all(|w| w[0] == w[1]),
+        "{columns:?}\n{}",
+        run.stderr
+    );
     assert_no_secret(&run, "-v");
 }
 
