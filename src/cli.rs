@@ -65,36 +65,74 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the checks against an org and print a pass/fail table with the fix for each failure.
+    #[command(after_help = "Examples:
+  anypoint-doctor check                          every check, the app's own org
+  anypoint-doctor check --for create-contract    exit 1 unless it is proven
+  anypoint-doctor check --org all --report report.json   every business group")]
     Check(Box<CheckArgs>),
     /// List every check: id, category and title.
+    #[command(after_help = "Examples:
+  anypoint-doctor list                    every check
+  anypoint-doctor list --capabilities     what --for takes, and their scopes")]
     List(ListArgs),
     /// Explain one check: what it checks, why it fails, how to fix it.
+    #[command(after_help = "Examples:
+  anypoint-doctor explain scope.manage-contracts
+  anypoint-doctor explain create-contract --format json")]
     Explain(ExplainArgs),
     /// List client applications (in the root organization), and say whether an empty list is believable.
+    #[command(after_help = "Examples:
+  anypoint-doctor apps
+  anypoint-doctor apps --target-admin-site --format json")]
     Apps(AppsArgs),
     /// List API instances per environment, with what a contract must match.
+    #[command(after_help = "Examples:
+  anypoint-doctor apis --env Sandbox
+  anypoint-doctor apis --format json")]
     Apis(ApisArgs),
     /// Create a client application or an API contract, the minimal correct way.
+    #[command(after_help = "Examples:
+  anypoint-doctor create app --name my-client-app --dry-run
+  anypoint-doctor create contract --app my-app --api 1234567 --env Sandbox")]
     #[command(subcommand)]
     Create(CreateCommand),
     /// Serve a simulated Anypoint Platform on 127.0.0.1 for trying the doctor or your own automation.
+    #[command(after_help = "Examples:
+  anypoint-doctor sim --scenario typical-mistakes
+  anypoint-doctor sim --tls --cert-file sim.pem --port 0
+  anypoint-doctor sim --list-scenarios")]
     Sim(SimArgs),
     /// Run the full check against a built-in simulated org and print the table.
+    #[command(after_help = "Examples:
+  anypoint-doctor demo
+  anypoint-doctor demo --scenario missing-view-scope -v
+  anypoint-doctor demo --list-scenarios")]
     Demo(DemoArgs),
     /// Find retired and risky Anypoint calls in scripts, apps and pipelines (no network).
+    #[command(after_help = "Examples:
+  anypoint-doctor scan                   the current folder
+  anypoint-doctor scan ci/ src/ --fail-on error
+  anypoint-doctor scan --format sarif")]
     Scan(ScanArgs),
     /// Plan the scopes to grant the Connected App (exactly the missing ones, as a diff, curl, Terraform or JSON) and, with an org admin's token, apply it.
+    #[command(after_help = "Examples:
+  anypoint-doctor fix                the plan, as a diff
+  anypoint-doctor fix --for create-contract --format terraform
+  anypoint-doctor fix --yes          apply it, with ANYPOINT_ADMIN_BEARER set")]
     Fix(Box<FixArgs>),
     /// Print a shell completion script (check ids, capabilities and scenario names included).
+    #[command(after_help = "Examples:
+  anypoint-doctor completions bash
+  anypoint-doctor completions zsh")]
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write one page per command with --out-dir.
+    #[command(after_help = "Examples:
+  anypoint-doctor man
+  anypoint-doctor man --out-dir man1")]
     Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:
-  anypoint-doctor man | man -l -
-  anypoint-doctor man --out-dir ~/.local/share/man/man1")]
 pub struct ManArgs {
     /// Write anypoint-doctor.1 and a page for every subcommand
     /// (anypoint-doctor-check.1, …) into DIR, creating it, instead of

@@ -1029,3 +1029,46 @@ fn help_list_and_explain_are_pinned() {
     }
     insta::assert_snapshot!("help-list-explain", seen);
 }
+
+/// Every command's help ends with examples, and each example is a command
+/// line the parser takes (what follows two spaces is its description).
+#[test]
+fn every_commands_help_ends_with_examples_that_parse() {
+    use clap::Parser;
+    for command in [
+        "check",
+        "list",
+        "explain",
+        "apps",
+        "apis",
+        "create",
+        "sim",
+        "demo",
+        "scan",
+        "fix",
+        "completions",
+        "man",
+    ] {
+        let help = doctor(&[command, "--help"], &[]).stdout;
+        let examples = help
+            .rsplit_once("\nExamples:\n")
+            .unwrap_or_else(|| panic!("{command} --help has no examples:\n{help}"))
+            .1;
+        let lines: Vec<&str> = examples.lines().collect();
+        assert!((2..=3).contains(&lines.len()), "{command}: {examples}");
+        for line in lines {
+            assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+            let words: Vec<&str> = line
+                .trim()
+                .split("  ")
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .collect();
+            assert_eq!(words[0], "anypoint-doctor", "{line}");
+            if let Err(e) = anypoint_doctor::cli::Cli::try_parse_from(&words) {
+                panic!("`{line}` does not parse: {e}");
+            }
+        }
+    }
+}
