@@ -100,7 +100,9 @@ async fn dispatch(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Ex
             commands::check::run(args, subcommand(matches, &["check"]), io).await
         }
         Command::List(args) => commands::list::run(args, io.out).map(|()| ExitStatus::Ok),
-        Command::Explain(args) => commands::explain::run(args, io.out).map(|()| ExitStatus::Ok),
+        Command::Explain(args) => {
+            commands::explain::run(args, io.terminal.width, io.out).map(|()| ExitStatus::Ok)
+        }
         Command::Apps(args) => {
             let run = commands::apps::run(args, subcommand(matches, &["apps"]), io);
             doctor::session::within(args.connection.deadline, run).await

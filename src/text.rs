@@ -116,9 +116,97 @@ pub fn shell_word(value: &str) -> String {
     }
 }
 
+/// `text` wrapped at `width`: the first line after `first`, the others after
+/// `rest`; at most `max_lines`, the last one ending in `…` when cut. A word
+/// longer than a line stands on its own line rather than being broken.
+pub fn wrap(text: &str, width: usize, first: &str, rest: &str, max_lines: Option<usize>) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    let visible = |s: &str| without_ansi(s).chars().count();
+    for word in text.split_whitespace() {
+        if !empty && visible(&line) + 1 + visible(word) > width {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    if let Some(max) = max_lines
+        && lines.len() > max
+    {
+        lines.truncate(max);
+        let last = lines.last_mut().expect("at least one line");
+        while visible(last) + 1 > width {
+            last.pop();
+        }
+        last.push('…');
+    }
+    lines
+        .iter()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
+}
+
+/// Every line of `text` wider than `width` wrapped at spaces: an indented
+/// line goes on as a paragraph under its own indent, an unindented one
+/// (`Label: value`) two spaces in. For text written line by line, such as
+/// `explain`.
+pub fn wrap_lines(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if without_ansi(line).chars().count() <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let rest = if indent.is_empty() { "  " } else { indent };
+        out.push_str(&wrap(line.trim_start(), width, indent, rest, None));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapping_indents_cuts_and_never_makes_slivers() {
+        let text = "one two three four five six seven eight nine ten";
+        assert_eq!(
+            wrap(text, 20, "  ", "    ", None),
+            "  one two three four\n    five six seven\n    eight nine ten\n"
+        );
+        let cut = wrap(text, 20, "  ", "    ", Some(2));
+        assert_eq!(cut.lines().count(), 2);
+        assert!(cut.trim_end().ends_with('…'), "{cut}");
+        let long = wrap(
+            "see https://example.com/a/very/long/path/that/does/not/fit here",
+            20,
+            "",
+            "  ",
+            None,
+        );
+        assert!(
+            long.lines()
+                .any(|l| l.trim() == "https://example.com/a/very/long/path/that/does/not/fit"),
+            "a long word stays whole: {long}"
+        );
+    }
+
+    #[test]
+    fn long_lines_wrap_under_their_own_indent() {
+        let text = "Title\n  one two three four five six\nLabel: a b c d e f g\n";
+        assert_eq!(
+            wrap_lines(text, 15),
+            "Title\n  one two three\n  four five six\nLabel: a b c d\n  e f g\n"
+        );
+    }
 
     #[test]
     fn invisible_format_characters_are_shown() {

@@ -82,7 +82,8 @@ struct RuleExplained {
     matcher: String,
 }
 
-pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), Error> {
+/// `width`: the terminal's, when known (else the terminal is asked).
+pub fn run(args: &ExplainArgs, width: Option<u16>, out: &mut dyn Write) -> Result<(), Error> {
     let explanation = explain(args)?;
     match args.format {
         OutputFormat::Json => {
@@ -90,7 +91,18 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), Error> {
             writeln!(out)?;
             Ok(())
         }
-        OutputFormat::Table => render(&explanation, out),
+        OutputFormat::Table => {
+            let mut text = Vec::new();
+            render(&explanation, &mut text)?;
+            let width = crate::report::compact::width(crate::report::table::TableOptions {
+                color: false,
+                width,
+                verbose: false,
+            });
+            let text = crate::text::wrap_lines(&String::from_utf8_lossy(&text), width);
+            out.write_all(text.as_bytes())?;
+            Ok(())
+        }
     }
 }
 

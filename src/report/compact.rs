@@ -8,6 +8,7 @@ use super::model::{MissingScope, Outcome, Report, Status};
 use super::sanitize;
 use super::table::{TableOptions, header_line, painted, summary_line};
 use super::to_add::{ToAdd, scopes_to_add};
+use crate::text::wrap;
 
 /// Width when the terminal's is unknown (or given as 0).
 const DEFAULT_WIDTH: usize = 80;
@@ -513,69 +514,9 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
     fixes
 }
 
-/// `text` wrapped at `width`: the first line after `first`, the others after
-/// `rest`; at most `max_lines`, the last one ending in `…` when cut. A word
-/// longer than a line stands on its own line rather than being broken.
-fn wrap(text: &str, width: usize, first: &str, rest: &str, max_lines: Option<usize>) -> String {
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = first.to_string();
-    let mut empty = true;
-    let visible = |s: &str| crate::text::without_ansi(s).chars().count();
-    for word in text.split_whitespace() {
-        if !empty && visible(&line) + 1 + visible(word) > width {
-            lines.push(std::mem::replace(&mut line, rest.to_string()));
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
-    }
-    lines.push(line);
-    if let Some(max) = max_lines
-        && lines.len() > max
-    {
-        lines.truncate(max);
-        let last = lines.last_mut().expect("at least one line");
-        while visible(last) + 1 > width {
-            last.pop();
-        }
-        last.push('…');
-    }
-    lines
-        .iter()
-        .map(|l| format!("{}\n", l.trim_end()))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrapping_indents_cuts_and_never_makes_slivers() {
-        let text = "one two three four five six seven eight nine ten";
-        assert_eq!(
-            wrap(text, 20, "  ", "    ", None),
-            "  one two three four\n    five six seven\n    eight nine ten\n"
-        );
-        let cut = wrap(text, 20, "  ", "    ", Some(2));
-        assert_eq!(cut.lines().count(), 2);
-        assert!(cut.trim_end().ends_with('…'), "{cut}");
-        let long = wrap(
-            "see https://example.com/a/very/long/path/that/does/not/fit here",
-            20,
-            "",
-            "  ",
-            None,
-        );
-        assert!(
-            long.lines()
-                .any(|l| l.trim() == "https://example.com/a/very/long/path/that/does/not/fit"),
-            "a long word stays whole: {long}"
-        );
-    }
 
     #[test]
     fn an_unknown_or_zero_width_is_eighty_and_slivers_are_refused() {
