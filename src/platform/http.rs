@@ -629,7 +629,8 @@ impl Platform {
                     .headers()
                     .iter()
                     .map(|(name, value)| har::Header {
-                        name: name.to_string(),
+                        // A server may echo a secret as a header name (lower-cased on the way).
+                        name: self.redact(name.as_str()),
                         value: match name.as_str() {
                             "set-cookie" | "authorization" => har::REDACTED.into(),
                             _ => self.redact(&String::from_utf8_lossy(value.as_bytes())),

@@ -1,10 +1,15 @@
 //! Every form a secret can take in text the doctor writes or keeps: as is,
 //! JSON-escaped (once and twice, `\/` too), XML/HTML-escaped (named and
-//! numeric entities), URL-encoded (either hex case, space as `+` or `%20`),
-//! base64 (standard and URL-safe, at each of the three byte alignments, with
-//! or without padding), each of these inside another, and whitespace-collapsed.
+//! numeric entities), URL-encoded (space as `+` or `%20`), base64 (standard
+//! and URL-safe, at each of the three byte alignments, with or without
+//! padding), each of these inside another, and whitespace-collapsed.
 //! Redaction masks these forms and the canary refuses to write them, so what
 //! one finds the other finds too.
+//!
+//! Forms are found without regard to ASCII case: the transport may change it
+//! (HTTP lower-cases header names, so a secret echoed as one arrives in lower
+//! case; percent-encoding's hex digits come in either case, mixed too).
+//! Masking a value that only differs in case costs nothing; missing it leaks.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -31,10 +36,8 @@ const ENCODERS: &[Encoder] = &[
     |s| html_escaped(s, "&quot;", "&#x27;"),
     |s| html_escaped(s, "&#34;", "&#39;"),
     |s| html_escaped(s, "\"", "'"),
-    |s| url_encoded(s, HEX_UPPER, "%20"),
-    |s| url_encoded(s, HEX_UPPER, "+"),
-    |s| url_encoded(s, HEX_LOWER, "%20"),
-    |s| url_encoded(s, HEX_LOWER, "+"),
+    |s| url_encoded(s, "%20"),
+    |s| url_encoded(s, "+"),
     |s| base64_core(s, 0, BASE64_STANDARD),
     |s| base64_core(s, 1, BASE64_STANDARD),
     |s| base64_core(s, 2, BASE64_STANDARD),
@@ -114,11 +117,11 @@ fn html_escaped(text: &str, quote: &str, apostrophe: &str) -> String {
     out
 }
 
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+/// Upper case, as RFC 3986 §2.1 recommends; the finder ignores case.
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Percent-encoding of every byte but RFC 3986's unreserved ones.
-fn url_encoded(text: &str, hex: &[u8; 16], space: &str) -> String {
+fn url_encoded(text: &str, space: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for &b in text.as_bytes() {
         match b {
@@ -128,8 +131,8 @@ fn url_encoded(text: &str, hex: &[u8; 16], space: &str) -> String {
             b' ' => out.push_str(space),
             b => {
                 out.push('%');
-                out.push(char::from(hex[usize::from(b >> 4)]));
-                out.push(char::from(hex[usize::from(b & 0xf)]));
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
             }
         }
     }
@@ -198,6 +201,7 @@ impl Finder {
                 AhoCorasick::builder()
                     .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .match_kind(MatchKind::LeftmostLongest)
+                    .ascii_case_insensitive(true)
                     .build(patterns)
                     .expect("literal patterns of bounded size build")
             })
@@ -210,7 +214,7 @@ impl Finder {
         }
     }
 
-    /// What the first secret found in `text` is, in any of its forms.
+    /// What the first secret found in `text` is, in any of its forms, in any case.
     pub fn find(&self, text: &str) -> Option<&'static str> {
         let found = self.forms.as_ref()?.find(text)?;
         Some(self.whats[found.pattern().as_usize()])
@@ -267,7 +271,7 @@ mod tests {
             "ab&quot;c/d e\tf&amp;g",
             r#"ab\&quot;c/d e\tf&amp;g"#,
             "ab%22c%2Fd%20e%09f%26g",
-            "ab%22c%2fd+e%09f%26g",
+            "ab%22c%2Fd+e%09f%26g",
             "ab\"c/d e f&g",
         ] {
             assert!(all.iter().any(|f| f == expected), "{expected} missing");
@@ -283,6 +287,9 @@ mod tests {
         let secret = Secret::new("s3c/r\"et-value");
         let finder = Finder::new([("client secret", &secret)]);
         assert_eq!(finder.mask("a s3c%2Fr%22et-value b"), "a **** b");
+        // The transport may change case: a header name, lower-case hex, mixed.
+        assert_eq!(finder.mask("a s3c%2fr%22ET-VALUE b"), "a **** b");
+        assert_eq!(finder.find("x-S3C/R\"ET-value: 1"), Some("client secret"));
         assert_eq!(finder.find("all clear"), None);
         assert_eq!(
             finder.find_unlaid(&without_layout("s3c/r\"e\n│ t-value")),

@@ -177,18 +177,28 @@ async fn echoing(echoed: Echoed, body: &str) -> ServerGuard {
         .with_body(token.1)
         .create_async()
         .await;
-    // Every call that carries the token (the token request carries none).
+    refuse_every_authorized_call(&mut server, &[], body).await;
+    server
+}
+
+/// Every call that carries the token (the token request carries none)
+/// refused with 401, `headers` and `body`.
+async fn refuse_every_authorized_call(
+    server: &mut ServerGuard,
+    headers: &[(&str, &str)],
+    body: &str,
+) {
     for method in METHODS {
-        server
+        let mut mock = server
             .mock(method, Matcher::Any)
             .match_header("authorization", Matcher::Regex("^Bearer ".into()))
             .with_status(401)
-            .with_header("content-type", "application/json")
-            .with_body(body)
-            .create_async()
-            .await;
+            .with_header("content-type", "application/json");
+        for (name, value) in headers {
+            mock = mock.with_header(*name, value);
+        }
+        mock.with_body(body).create_async().await;
     }
-    server
 }
 
 fn secret_of(echoed: Echoed) -> &'static str {
@@ -538,6 +548,77 @@ fn verbose_settings_show_the_short_fingerprint() {
         "{fingerprint}"
     );
     assert_clean(&run.output(), CLIENT_SECRET, "check -v");
+}
+
+// ------------------------------------------------------------ issue 23, hole 4: case
+
+/// Issue 23, hole 4: HTTP lower-cases header names, so a secret with
+/// upper-case letters echoed as a header name escaped the case-sensitive
+/// masking and canary, and `--har` wrote it. The fake platform echoes the
+/// client secret as a header name of the token answer, and both secrets as
+/// header names of every other answer.
+#[tokio::test]
+async fn a_secret_echoed_as_a_header_name_reaches_no_har() {
+    let mut server = Server::new_async().await;
+    server
+        .mock("POST", TOKEN_PATH)
+        .with_header("content-type", "application/json")
+        .with_header(CLIENT_SECRET, "echoed")
+        .with_body(format!(
+            r#"{{"access_token": "{ACCESS_TOKEN}", "token_type": "bearer", "expires_in": 3600}}"#
+        ))
+        .create_async()
+        .await;
+    let echoes = [(CLIENT_SECRET, "echoed"), (ACCESS_TOKEN, "echoed")];
+    refuse_every_authorized_call(&mut server, &echoes, "{}").await;
+    let har = crate::support::fs::temp_dir("har-header-name").join("check.har");
+    let path = har.display().to_string();
+    let run = run_against(&server, &["check", "--har", &path], "120").await;
+    assert!(!run.stderr.contains("panicked"), "{run:#?}");
+    let text = std::fs::read_to_string(&har).expect("the HAR is written, masked");
+    for secret in [CLIENT_SECRET, ACCESS_TOKEN] {
+        for form in [
+            secret.to_string(),
+            secret.to_ascii_lowercase(),
+            secret.to_ascii_uppercase(),
+        ] {
+            assert!(!text.contains(&form), "{form} is in the HAR:\n{text}");
+            assert!(!run.output().contains(&form), "{form}: {run:#?}");
+        }
+    }
+    let har: serde_json::Value = serde_json::from_str(&text).expect("the HAR is JSON");
+    let masked_names = har["log"]["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .flat_map(|e| {
+            e["response"]["headers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|h| h["name"] == "****")
+        .count();
+    assert!(
+        masked_names >= 3,
+        "the echoes are recorded, masked:\n{text}"
+    );
+}
+
+/// The canary, too, finds a secret whatever the case of its letters.
+#[test]
+fn the_canary_refuses_a_secret_in_another_case() {
+    let canary = canary(CLIENT_SECRET);
+    for form in [
+        CLIENT_SECRET.to_ascii_lowercase(),
+        CLIENT_SECRET.to_ascii_uppercase(),
+        format!("{{\"{}\": 1}}", CLIENT_SECRET.to_ascii_lowercase()),
+    ] {
+        assert!(
+            canary.check(form.as_bytes(), "check.har").is_err(),
+            "the canary let {form:?} through"
+        );
+    }
 }
 
 // ------------------------------------------------------------ properties
