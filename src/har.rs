@@ -3,11 +3,16 @@
 //! `x-anypnt-trx-id` / `x-request-id`. What goes in is already redacted by
 //! the client (`Platform::redact`): the Authorization header is replaced,
 //! bodies are masked for every known secret and capped, so the file opens in
-//! a browser's network panel and holds nothing to hide.
+//! a browser's network panel and holds nothing to hide. Under `--redact-ids`
+//! the run tells it the ids to hide (`hide`) and their placeholders, the
+//! report's.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use serde::Serialize;
+
+use crate::substitute::Substitutions;
 
 /// The most of a body a HAR entry keeps.
 const MAX_BODY_CHARS: usize = 64 * 1024;
@@ -21,6 +26,9 @@ pub const REDACTED: &str = "[redacted by anypoint-doctor]";
 #[derive(Default)]
 pub struct HarRecorder {
     entries: Mutex<Vec<Entry>>,
+    /// Each text to hide in the document and what stands in for it, told
+    /// as the run learns them (`--redact-ids`: an id and its placeholder).
+    hidden: Mutex<BTreeMap<String, String>>,
 }
 
 impl std::fmt::Debug for HarRecorder {
@@ -133,10 +141,25 @@ impl HarRecorder {
         self.entries.lock().expect("HAR lock poisoned").push(entry);
     }
 
-    /// The HAR 1.2 document, entries in the order they started.
+    /// Every `(text, stand-in)`: the document shows the stand-in wherever
+    /// the text was, in every entry recorded before or after.
+    /// A text told twice keeps its first stand-in.
+    pub fn hide(&self, pairs: impl IntoIterator<Item = (String, String)>) {
+        let mut hidden = self.hidden.lock().expect("HAR lock poisoned");
+        for (text, stand_in) in pairs {
+            hidden.entry(text).or_insert(stand_in);
+        }
+    }
+
+    /// The HAR 1.2 document, entries in the order they started, what `hide`
+    /// was told replaced in every text of them.
     pub fn document(&self) -> String {
         let mut entries = self.entries.lock().expect("HAR lock poisoned").clone();
         entries.sort_by(|a, b| a.started_date_time.cmp(&b.started_date_time));
+        let hidden = Substitutions::new(self.hidden.lock().expect("HAR lock poisoned").clone());
+        for entry in &mut entries {
+            entry.texts().for_each(|text| hidden.apply(text));
+        }
         let document = Document {
             log: Log {
                 version: "1.2",
@@ -226,6 +249,26 @@ impl Entry {
             },
             error,
         }
+    }
+}
+
+impl Entry {
+    /// Every text of the entry that came from the exchange: the URL, the
+    /// query, the headers, the bodies, the error.
+    fn texts(&mut self) -> impl Iterator<Item = &mut String> {
+        let (request, response) = (&mut self.request, &mut self.response);
+        let headers = request
+            .headers
+            .iter_mut()
+            .chain(&mut request.query_string)
+            .chain(&mut response.headers)
+            .flat_map(|h| [&mut h.name, &mut h.value]);
+        [&mut request.url, &mut response.redirect_url]
+            .into_iter()
+            .chain(headers)
+            .chain(request.post_data.as_mut().map(|p| &mut p.text))
+            .chain([&mut response.content.text])
+            .chain(self.error.as_mut())
     }
 }
 

@@ -22,6 +22,7 @@ pub mod scan;
 pub mod secret;
 pub mod settings;
 pub mod streams;
+pub mod substitute;
 pub mod suggest;
 pub mod text;
 pub mod time;

@@ -92,6 +92,7 @@ pub async fn run(
         calls,
         allow_unproven: args.allow_unproven,
         rate_limits,
+        redact_ids: args.redact_ids,
         ..RunOptions::default()
     };
     let kept = settings.clone();

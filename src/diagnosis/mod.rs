@@ -58,6 +58,8 @@ pub async fn diagnose_run(
     )
     .await;
     fold::one_root_cause(&mut outcomes);
+    let ids = redact::ids_of(&ctx);
+    hide_ids_in_har(&ctx, &ids);
     if let Some(error) = ctx.take_config_error() {
         return Err(error.into());
     }
@@ -65,9 +67,18 @@ pub async fn diagnose_run(
     Ok(Run {
         report,
         canary: ctx.platform.canary(),
-        ids: redact::ids_of(&ctx),
+        ids,
         context: ctx,
     })
+}
+
+/// Under `--redact-ids`, the HAR record (`--har`) hides `ids` behind the
+/// report's placeholders. Told as soon as a run's checks are done, before
+/// a setting found wrong ends it: its requests were sent all the same.
+fn hide_ids_in_har(ctx: &RunContext, ids: &[String]) {
+    if let Some(har) = ctx.settings.har.as_ref().filter(|_| ctx.options.redact_ids) {
+        har.hide(redact::placeholders(ids));
+    }
 }
 
 /// The checks `options` choose (`--select`, `--ignore`, `--for`), with what they require.

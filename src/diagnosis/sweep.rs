@@ -67,6 +67,7 @@ pub async fn sweep(
     let passed = !outcomes.iter().any(|o| o.blocks_dependents());
     let base_report = Report::build(&base, outcomes, options, started.elapsed());
     let base_ids = redact::ids_of(&base);
+    super::hide_ids_in_har(&base, &base_ids);
     let canary = base.platform.canary();
     let targets = match base.facts.org.get() {
         Some(facts) if passed => targets(orgs, &facts.root, &facts.business_groups)?,
@@ -111,11 +112,13 @@ pub async fn sweep(
         .buffered(GROUPS_AT_ONCE);
     let mut done = 0;
     while let Some((ctx, outcomes, took)) = runs.next().await {
+        let own = redact::ids_of(&ctx);
+        super::hide_ids_in_har(&ctx, &own);
+        let mut ids = base_ids.clone();
+        ids.extend(own);
         if let Some(error) = ctx.take_config_error() {
             return Err(error.into());
         }
-        let mut ids = base_ids.clone();
-        ids.extend(redact::ids_of(&ctx));
         each(Report::build(&ctx, outcomes, options, took), &ids);
         done += 1;
         progress(done, total);

@@ -183,6 +183,9 @@ pub struct RunOptions {
     /// When to send a request again after a transient answer: the client's
     /// default; a test shrinks the waits rather than sleeping through them.
     pub retry: RetryPolicy,
+    /// `--redact-ids`: the HAR record (`--har`) hides the ids the run
+    /// learns, as the report does.
+    pub redact_ids: bool,
 }
 
 impl Default for RunOptions {
@@ -200,6 +203,7 @@ impl Default for RunOptions {
             allow_unproven: false,
             rate_limits: Arc::default(),
             retry: RetryPolicy::default(),
+            redact_ids: false,
         }
     }
 }

@@ -1,12 +1,15 @@
 //! `--redact-ids`: org, environment and client ids replaced everywhere in the
-//! report by a short hash, for people who may not share them. The same id
-//! always gets the same hash, so a report still reads consistently.
+//! report (and in the HAR record, `placeholders`) by a short hash, for
+//! people who may not share them. The same id always gets the same hash, so
+//! a report still reads consistently, and the HAR agrees with it.
 
 use sha2::{Digest, Sha256};
 
 use super::model::Report;
 use crate::doctor::RunContext;
+use crate::platform::paths;
 use crate::settings::mask_id;
+use crate::substitute::Substitutions;
 
 pub fn hashed(id: &str) -> String {
     let digest = Sha256::digest(id.as_bytes());
@@ -14,22 +17,36 @@ pub fn hashed(id: &str) -> String {
     format!("id-{hex}")
 }
 
-/// Replaces each of `ids` wherever it appears in the report, and its masked
-/// form (`****f0e9`, as summaries show a client id): the last four characters
-/// are hidden too, since they narrow the id down among an org's apps.
-pub fn redact_ids(report: &mut Report, ids: &[String]) {
-    let scrub = |text: &mut String| {
-        for id in ids.iter().filter(|id| id.len() >= 4) {
-            if text.contains(id.as_str()) {
-                *text = text.replace(id.as_str(), &hashed(id));
-            }
-            // An id of four characters masks to a bare `****`, which masked secrets share.
-            let masked = mask_id(id);
-            if id.chars().count() > 4 && text.contains(&masked) {
-                *text = text.replace(&masked, &hashed(id));
-            }
+/// What `--redact-ids` puts in place of each of `ids`: as it stands, as a
+/// URL's path segment (percent-encoded), inside a JSON string (a body the
+/// HAR keeps), and masked (`****f0e9`, as summaries show a client id: the
+/// last four characters are hidden too, since they narrow the id down
+/// among an org's apps). The report's and the HAR record's placeholders, as pairs.
+pub fn placeholders(ids: &[String]) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for id in ids.iter().filter(|id| id.len() >= 4) {
+        let placeholder = hashed(id);
+        let quoted = serde_json::to_string(id).unwrap_or_default();
+        let in_json = quoted
+            .get(1..quoted.len().saturating_sub(1))
+            .unwrap_or_default();
+        let encoded = paths::id(id);
+        for form in [encoded.as_ref(), in_json].into_iter().filter(|f| f != id) {
+            pairs.push((form.to_string(), placeholder.clone()));
         }
-    };
+        // An id of four characters masks to a bare `****`, which masked secrets share.
+        if id.chars().count() > 4 {
+            pairs.push((mask_id(id), placeholder.clone()));
+        }
+        pairs.push((id.clone(), placeholder));
+    }
+    pairs
+}
+
+/// Replaces each of `ids` wherever it appears in the report (`placeholders`).
+pub fn redact_ids(report: &mut Report, ids: &[String]) {
+    let placeholders = Substitutions::new(placeholders(ids));
+    let scrub = |text: &mut String| placeholders.apply(text);
     let scrub_opt = |text: &mut Option<String>| {
         if let Some(t) = text {
             scrub(t);
@@ -107,7 +124,17 @@ pub fn ids_of(ctx: &RunContext) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::hashed;
+    use super::{hashed, placeholders};
+
+    #[test]
+    fn an_id_is_hidden_in_each_form_it_takes_by_one_placeholder() {
+        let id = "b\"g 1/x";
+        let hidden = placeholders(&[id.to_string()]);
+        let forms: Vec<&str> = hidden.iter().map(|(form, _)| form.as_str()).collect();
+        assert_eq!(forms, ["b%22g%201%2Fx", "b\\\"g 1/x", "**** 1/x", id]);
+        assert!(hidden.iter().all(|(_, to)| *to == hashed(id)));
+        assert!(placeholders(&["abc".to_string()]).is_empty(), "too short");
+    }
 
     #[test]
     fn hashes_are_stable_and_short() {

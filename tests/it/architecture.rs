@@ -13,7 +13,17 @@ type Graph = BTreeMap<String, BTreeMap<String, PathBuf>>;
 /// The layers of ARCHITECTURE.md, bottom first.
 const LAYERS: &[&[&str]] = &[
     &[
-        "exit", "error", "text", "time", "suggest", "files", "embedded", "secret", "guard", "har",
+        "exit",
+        "error",
+        "text",
+        "time",
+        "suggest",
+        "files",
+        "embedded",
+        "substitute",
+        "secret",
+        "guard",
+        "har",
         "streams",
     ],
     &["platform"],

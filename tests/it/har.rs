@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::support::fs::temp_dir;
-use crate::support::sim::{Sim, world};
+use crate::support::sim::{Org, Sim, World, world};
 
 #[track_caller]
 fn assert_is_har(har: &Value) {
@@ -212,5 +212,74 @@ async fn client_application_secrets_stay_out_of_the_har() {
                 .is_some_and(|t| t.contains("\"clientSecret\":\"[redacted by anypoint-doctor]\""))),
         "the list with its secrets was recorded, masked"
     );
+    sim.stop().await;
+}
+
+/// Every org, business group and environment id of a world, and its app's client id.
+fn ids_of(world: &World) -> Vec<String> {
+    fn org_ids(org: &Org, ids: &mut Vec<String>) {
+        ids.push(org.id.clone());
+        ids.extend(org.environments.iter().map(|e| e.id.clone()));
+        for group in &org.business_groups {
+            org_ids(group, ids);
+        }
+    }
+    // The client id first, the root org's second.
+    let mut ids = vec![world.login.client_id.clone()];
+    org_ids(&world.root, &mut ids);
+    ids
+}
+
+/// Issue 23, hole 6: a HAR written with `--redact-ids` kept every id (the
+/// client id 4 times, the org id 18 times). Now no id of the world is in it,
+/// in a URL, a query, a header or a body; each has the placeholder the
+/// report gives it; and the file is still HAR 1.2. So for one business
+/// group, for a sweep, and for a run that ends in an error after it sent
+/// its requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_har_written_with_redact_ids_holds_no_id() {
+    let world = world("typical-mistakes");
+    let ids = ids_of(&world);
+    let sim = Sim::start(world).await;
+    let folder = temp_dir("har-redact-ids");
+    let plain = folder.join("plain.har");
+    let run = sim
+        .run(&["check", "--har", &plain.display().to_string()])
+        .await;
+    assert_eq!(run.code, 1, "{run:#?}");
+    let text = std::fs::read_to_string(&plain).expect("the HAR is written");
+    let named = ids.iter().filter(|id| text.contains(id.as_str())).count();
+    assert!(
+        text.contains(&sim.login.client_id) && text.contains(&ids[1]) && named >= 4,
+        "without --redact-ids the record names the client, the org and its environments"
+    );
+    for (name, args, code) in [
+        ("one.har", &["--format", "json"][..], 1),
+        ("sweep.har", &["--org", "all"][..], 1),
+        ("unknown-env.har", &["--env", "No Such Env"][..], 2),
+    ] {
+        let file = folder.join(name);
+        let path = file.display().to_string();
+        let mut all = vec!["check", "--redact-ids", "--har", &path];
+        all.extend_from_slice(args);
+        let run = sim.run(&all).await;
+        assert_eq!(run.code, code, "{name}: {run:#?}");
+        let text = std::fs::read_to_string(&file).expect("the HAR is written");
+        let har: Value = serde_json::from_str(&text).expect("the HAR is JSON");
+        assert_is_har(&har);
+        for id in &ids {
+            assert!(!text.contains(id.as_str()), "{name}: {id} is in the HAR");
+        }
+        assert!(text.contains("/organizations/id-"), "{name}: {text}");
+        if code == 1 && args.contains(&"json") {
+            // The report's placeholder for the org is the HAR's.
+            let org = run.json()["target"]["org_id"]
+                .as_str()
+                .expect("the report's org id")
+                .to_string();
+            assert!(org.starts_with("id-"), "{org}");
+            assert!(text.contains(&format!("/organizations/{org}")), "{org}");
+        }
+    }
     sim.stop().await;
 }

@@ -71,6 +71,12 @@ fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {
             let mut selected: Vec<Environment> = Vec::new();
             for value in &wanted.value {
                 let Some(env) = find_by_id_or_name(&all, value) else {
+                    // The org's environments were read all the same: their
+                    // ids are the run's, for `--redact-ids` to hide.
+                    let _ = ctx.facts.environments.set(EnvFacts {
+                        all: all.clone(),
+                        selected: Vec::new(),
+                    });
                     ctx.config_error(ConfigError::UnknownEnv {
                         value: value.clone(),
                         setting: wanted.source.to_string(),
