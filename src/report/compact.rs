@@ -160,7 +160,11 @@ pub fn fix_list(outcomes: &[Outcome], rerun_flags: &str, width: usize, indent: &
     for (n, fix) in what_to_fix(outcomes, rerun_flags).iter().enumerate() {
         let number = format!("{indent}{}. ", n + 1);
         let rest = " ".repeat(number.chars().count());
-        let mut lines = fix.lines();
+        let text = match &fix.command {
+            Some(command) => format!("{} {command}", fix.text),
+            None => fix.text.clone(),
+        };
+        let mut lines = text.lines();
         if let Some(first) = lines.next() {
             out.push_str(&wrap(first, width, &number, &rest, None));
         }
@@ -420,6 +424,22 @@ struct Grant<'a> {
     scopes: Vec<(String, Vec<&'a str>, bool)>,
 }
 
+/// One item of "What to fix": what to do (a first line, then one per scope
+/// to add), and the command that does it, which follows the last line.
+pub struct Fix {
+    pub text: String,
+    pub command: Option<String>,
+}
+
+impl Fix {
+    fn text_only(text: String) -> Fix {
+        Fix {
+            text,
+            command: None,
+        }
+    }
+}
+
 /// What to do, grouped by action: the scopes to add per app and business
 /// group (each once per place), then every other distinct fix of what
 /// failed or could not be checked, then how to settle what is not proven.
@@ -427,7 +447,7 @@ struct Grant<'a> {
 /// The scopes are the pairs `fix` plans, from the same verdicts: those
 /// proven missing, and those not proven held, marked as such; the list
 /// ends with the `anypoint-doctor fix` command that applies them.
-pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
+pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<Fix> {
     let mut fixes = Vec::new();
     let mut grants: Vec<Grant> = Vec::new();
     for ToAdd {
@@ -483,7 +503,7 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
             }
         }
         fix.push_str("\nSave, then get a new token (scopes reach new tokens only).");
-        fixes.push(fix);
+        fixes.push(Fix::text_only(fix));
     }
     let mut others: Vec<(&str, Vec<&str>)> = Vec::new();
     for outcome in outcomes
@@ -503,13 +523,17 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<String> {
         }
     }
     for (remediation, ids) in others {
-        fixes.push(format!("{remediation} ({})", ids.join(", ")));
+        fixes.push(Fix::text_only(format!(
+            "{remediation} ({})",
+            ids.join(", ")
+        )));
     }
     // Last, the command that applies the scopes above: `fix` plans the same list.
     if !grants.is_empty() {
-        fixes.push(format!(
-            "Or add the scopes above in one step (it needs ANYPOINT_ADMIN_BEARER, shows the plan and asks before it changes anything): anypoint-doctor fix{rerun_flags}"
-        ));
+        fixes.push(Fix {
+            text: "Or add the scopes above in one step (it needs ANYPOINT_ADMIN_BEARER, shows the plan and asks before it changes anything):".into(),
+            command: Some(format!("anypoint-doctor fix{rerun_flags}")),
+        });
     }
     fixes
 }

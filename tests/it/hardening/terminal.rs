@@ -202,16 +202,17 @@ fn outside_code_blocks(md: &str) -> String {
     out
 }
 
-/// `|` that are not escaped: the cell separators of a table row.
+/// `|` that are not escaped: the cell separators of a table row. As GFM
+/// splits a row, a `|` right after a backslash is escaped whatever comes
+/// before (in a code span too, where that backslash is not an escape).
 fn unescaped_pipes(row: &str) -> usize {
     let mut count = 0;
-    let mut escaped = false;
+    let mut before = None;
     for c in row.chars() {
-        match c {
-            '\\' if !escaped => escaped = true,
-            '|' if !escaped => count += 1,
-            _ => escaped = false,
+        if c == '|' && before != Some('\\') {
+            count += 1;
         }
+        before = Some(c);
     }
     count
 }
@@ -381,6 +382,103 @@ async fn every_printed_command_passes_hostile_ids_and_names_as_one_word() {
     }
 }
 
+/// A root org id and an environment name holding what Markdown reads into:
+/// a backslash, a backtick, a pipe, quotes, `$()`, an entity, emphasis.
+const MD_ROOT_ID: &str = "o1`x|y\"z'$(touch PWNED)&#39;*b*";
+const MD_ENV: &str = "Sand\\box`|\"'$(touch PWNED)&amp;_e_";
+
+/// The code a Markdown document shows, as a GFM renderer reads it: each
+/// code span, and each line of each code block.
+fn code_in_markdown(md: &str) -> Vec<String> {
+    use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+    let mut found = Vec::new();
+    let mut block: Option<String> = None;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Code(code) => found.push(code.to_string()),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => block = Some(String::new()),
+            Event::Text(text) => {
+                if let Some(block) = &mut block {
+                    block.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                found.extend(block.take().unwrap_or_default().lines().map(str::to_string));
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Issue 23, hole 12: in a Markdown table cell a backslash was doubled and a
+/// backtick broke the code span, and the `fix` command stood in plain text,
+/// where an entity or emphasis changes what a reader copies. Every command
+/// the Markdown report shows as code (in the checks table, in the list of
+/// fixes, in a code block) is now exactly one the table prints, and run by
+/// a shell it passes the hostile id and name as one word each.
+#[tokio::test]
+async fn every_command_in_markdown_is_the_one_printed_and_runs_as_printed() {
+    let mut world = with_root_id(world("typical-mistakes"), MD_ROOT_ID);
+    for (n, env) in world.root.environments.iter_mut().enumerate() {
+        env.name = format!("{MD_ENV}{n}");
+    }
+    let env_name = format!("{MD_ENV}1");
+    let chosen = ["--org", MD_ROOT_ID, "--env", &env_name];
+    let sim = serve(world.clone()).await;
+    let mut env = app_env(&sim, &world);
+    env.push(("COLUMNS", "1000"));
+    // The table format's two views: the compact one lists the fixes, `-v` every step.
+    let compact = doctor_async(&[&["check"][..], &chosen].concat(), &env).await;
+    let verbose = doctor_async(&[&["check", "-v"][..], &chosen].concat(), &env).await;
+    let markdown = doctor_async(
+        &[&["check", "--format", "markdown"][..], &chosen].concat(),
+        &env,
+    )
+    .await;
+    sim.stop().await;
+    for run in [&compact, &verbose, &markdown] {
+        assert_eq!(run.code, 1, "{run:#?}");
+    }
+    let table = format!("{}{}", compact.stdout, verbose.stdout);
+    let commands: Vec<String> = code_in_markdown(&markdown.stdout)
+        .into_iter()
+        .filter(|code| code.starts_with("anypoint-doctor "))
+        .collect();
+    let mut orgs = 0;
+    for command in &commands {
+        // Whole: between backticks, or at the end of a line.
+        let quoted = format!("`{command}`");
+        assert!(
+            table
+                .lines()
+                .any(|l| l.contains(&quoted) || l.trim_end().ends_with(command.as_str())),
+            "the Markdown shows `{command}`, which the table does not print:\n{table}"
+        );
+        let args = arguments_of(command);
+        if let Some(org) = value_after(&args, "--org") {
+            assert_eq!(org, MD_ROOT_ID, "{command}");
+            orgs += 1;
+        }
+        if let Some(env) = value_after(&args, "--env") {
+            assert_eq!(env, env_name, "{command}");
+        }
+    }
+    for kind in [
+        // In the checks table's Fix column and in the list of fixes.
+        "anypoint-doctor check --select scope --org",
+        "anypoint-doctor fix --org",
+        "anypoint-doctor apis --org",
+    ] {
+        assert!(
+            commands.iter().any(|c| c.starts_with(kind)),
+            "no `{kind}` as code: {commands:#?}\n{}",
+            markdown.stdout
+        );
+    }
+    assert!(orgs >= 4, "{commands:#?}");
+}
+
 // ---------------------------------------------------------------- helpers
 
 #[cfg(unix)]
@@ -535,6 +633,62 @@ fn report_naming(name: &str) -> anypoint_doctor::report::Report {
     }
 }
 
+/// The text of each cell of a Markdown document's first table, row by row,
+/// as a GFM renderer reads it: each code span between single backticks, as
+/// the doctor quotes code in its text.
+fn first_table_cells(md: &str) -> Vec<Vec<String>> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut cell: Option<String> = None;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::TableHead | Tag::TableRow) => rows.push(Vec::new()),
+            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::Text(text) => cell.iter_mut().for_each(|c| c.push_str(&text)),
+            Event::Code(code) => cell
+                .iter_mut()
+                .for_each(|c| c.push_str(&format!("`{code}`"))),
+            Event::End(TagEnd::TableCell) => {
+                let done = cell.take().unwrap_or_default();
+                rows.last_mut().expect("a row").push(done);
+            }
+            Event::End(TagEnd::Table) => break,
+            _ => {}
+        }
+    }
+    rows
+}
+
+/// Whether the Markdown of `report` shows the checks table's targets,
+/// findings and fixes as the terminal does, character for character, the
+/// commands in them as code, and the `fix` command of its list exactly as
+/// printed.
+fn markdown_shows_as_printed(report: &anypoint_doctor::report::Report) -> bool {
+    use anypoint_doctor::report::{Format, render, table::TableOptions};
+    use anypoint_doctor::text::line;
+    let plain = TableOptions {
+        color: false,
+        width: Some(120),
+        verbose: true,
+    };
+    let md = render(report, Format::Markdown, plain);
+    let fix = format!("anypoint-doctor fix{}", line(&report.rerun_flags));
+    let rows = first_table_cells(&md);
+    code_in_markdown(&md).contains(&fix)
+        && rows.len() == report.checks.len() + 1
+        && rows.iter().skip(1).zip(&report.checks).all(|(row, check)| {
+            let shown = |text: Option<&str>| line(text.unwrap_or_default()).trim().to_string();
+            let inferred = if check.inferred { " (inferred)" } else { "" };
+            let summary = format!("{}{inferred}", shown(Some(&check.summary)));
+            let cells = [
+                shown(check.target.as_deref()),
+                summary,
+                shown(check.remediation.as_deref()),
+            ];
+            row.get(2..) == Some(&cells[..])
+        })
+}
+
 /// XML 1.0's `Char` production.
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
@@ -586,6 +740,7 @@ proptest! {
         }
         let xml = render(&report, Format::Junit, plain);
         prop_assert!(xml.chars().all(is_xml_char), "{xml}");
+        prop_assert!(markdown_shows_as_printed(&report), "{}", render(&report, Format::Markdown, plain));
         let json: serde_json::Value = serde_json::from_str(&render(&report, Format::Json, plain)).expect("JSON");
         prop_assert_eq!(json["target"]["org_name"].as_str(), Some(name.as_str()));
     }
