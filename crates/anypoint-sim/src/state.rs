@@ -274,6 +274,12 @@ impl SimState {
         self.rate_limits.throttled() + self.faulted_for_rate.load(Ordering::Relaxed)
     }
 
+    /// How many requests the world's own limit answered 429, a scenario's
+    /// injected throttling left out: what a well-paced client keeps at 0.
+    pub fn throttled_by_limit(&self) -> u64 {
+        self.rate_limits.throttled()
+    }
+
     /// A throttling fault answered a request.
     pub fn count_faulted_for_rate(&self) {
         self.faulted_for_rate.fetch_add(1, Ordering::Relaxed);

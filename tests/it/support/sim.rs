@@ -162,7 +162,7 @@ pub async fn diagnose_world(
         let elapsed = started.elapsed();
         let requests = running.state.requests();
         let log = running.state.request_log();
-        let throttled = running.state.throttled();
+        let throttled = running.state.throttled_by_limit();
         let timeline = running.state.request_timeline();
         let host = running.base_url.clone();
         running.stop().await;
