@@ -57,6 +57,27 @@ pub fn read_small(path: &Path, cap: u64) -> Result<Vec<u8>, NotRead> {
 /// the folder is never written through; the rename replaces a link at
 /// `path` itself instead of following it; and a reader never sees half a file.
 pub fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut temporary = temporary_beside(path)?;
+    temporary.write_all(bytes)?;
+    temporary.as_file().sync_all()?;
+    // On failure the temporary file is removed when `e.file` drops.
+    temporary.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Whether `replace` could write `path` now: its temporary file can be made
+/// in the target's folder (and is removed at once), and the target is not a
+/// folder, which the rename could not replace. For an output a command
+/// writes at its end, asked before it changes anything it cannot undo.
+pub fn can_replace(path: &Path) -> std::io::Result<()> {
+    if path.is_dir() {
+        return Err(std::io::Error::other("it is a folder"));
+    }
+    temporary_beside(path).map(drop)
+}
+
+/// A new temporary file in `path`'s folder, named after it.
+fn temporary_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -65,13 +86,8 @@ pub fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut temporary = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
-        .tempfile_in(folder)?;
-    temporary.write_all(bytes)?;
-    temporary.as_file().sync_all()?;
-    // On failure the temporary file is removed when `e.file` drops.
-    temporary.persist(path).map_err(|e| e.error)?;
-    Ok(())
+        .tempfile_in(folder)
 }

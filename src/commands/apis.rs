@@ -11,7 +11,7 @@ use crate::doctor::resources;
 use crate::doctor::session::Stop;
 use crate::error::Error;
 use crate::platform::models::Environment;
-use crate::report::listing::{ApiList, ListedApi};
+use crate::report::listing::{ApiList, IncompleteList, ListedApi};
 use crate::{ExitStatus, Io};
 
 pub async fn run(
@@ -48,9 +48,16 @@ pub async fn run(
             .map(|env| resources::api_instances(&session, &env.id)),
     )
     .await;
+    let mut incomplete = Vec::new();
     for (env, listing) in envs.into_iter().zip(listings) {
         match listing {
-            Ok(instances) => rows.extend(instances.into_iter().map(|api| (env.name.clone(), api))),
+            Ok(listing) => {
+                rows.extend(listing.items.into_iter().map(|api| (env.name.clone(), api)));
+                incomplete.extend(listing.cut.map(|cut| IncompleteList {
+                    environment: env.name.clone(),
+                    cut,
+                }));
+            }
             Err(refusal) => refused.push((env, refusal)),
         }
     }
@@ -59,10 +66,16 @@ pub async fn run(
             .into_iter()
             .map(|(environment, api)| ListedApi { api, environment })
             .collect(),
+        incomplete,
     };
     write!(io.out, "{}", list.render(args.format))?;
     if refused.is_empty() {
-        return Ok(ExitStatus::Ok);
+        // A list a bound stopped was printed as read, and said to be incomplete (3).
+        return Ok(if list.incomplete.is_empty() {
+            ExitStatus::Ok
+        } else {
+            ExitStatus::Incomplete
+        });
     }
     let names: Vec<String> = refused
         .iter()

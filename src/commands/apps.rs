@@ -1,5 +1,6 @@
 //! `anypoint-doctor apps`: the client applications of the root organization;
-//! an empty list comes with the doctor's verdict on whether to believe it.
+//! an empty list comes with the doctor's verdict on whether to believe it,
+//! and a list a bound of the reading stopped says so (exit 3).
 
 use clap::ArgMatches;
 
@@ -23,8 +24,8 @@ pub async fn run(
         Err(halt) => return halt.report(io),
     };
     let root = session.org().root.clone();
-    let apps = match resources::applications(&session, args.target_admin_site).await {
-        Ok(apps) => apps,
+    let listing = match resources::applications(&session, args.target_admin_site).await {
+        Ok(listing) => listing,
         Err(refusal) => {
             let diagnosis = session
                 .diagnose(&["scope.view-client-applications"], None)
@@ -37,11 +38,17 @@ pub async fn run(
             return Stop::diagnosed(message, diagnosis).report(io);
         }
     };
+    let apps = listing.items;
     let list = AppList {
         root_org: root.name.clone(),
         apps: apps.iter().map(ListedApp::of).collect(),
+        incomplete: listing.cut,
     };
     write!(io.out, "{}", list.render(args.format))?;
+    if list.incomplete.is_some() {
+        // Printed as read, and said to be incomplete: not all could be read (3).
+        return Ok(ExitStatus::Incomplete);
+    }
     // An empty list is the classic symptom, and a list of only this app's
     // own applications is all that Application Creator shows (§11.1): say
     // whether it can be believed.

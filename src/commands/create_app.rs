@@ -104,7 +104,7 @@ pub async fn run(
     let name = args.name.trim();
 
     // Refuse a second application with the same name, unless asked.
-    let existing = match resources::applications(&session, false).await {
+    let existing = match resources::every_application(&session).await {
         Ok(apps) => Some(apps),
         Err(refusal) => {
             writeln!(
@@ -188,7 +188,7 @@ async fn created_or_stopped(
         Err(Refusal::NoAnswer { why, reached }) => {
             // Never retried blindly: look for it first.
             let before: Vec<u64> = existing.unwrap_or_default().iter().map(|a| a.id).collect();
-            match resources::applications(session, false).await {
+            match resources::every_application(session).await {
                 Ok(apps) => match apps.into_iter().find(|a| a.name == name && !before.contains(&a.id)) {
                     Some(app) => {
                         writeln!(io.err, "The create got no answer ({}), but the application exists:", line(&why))?;
@@ -318,7 +318,7 @@ async fn first_api_instance(session: &Session) -> Option<(String, u64)> {
         .filter(|env| proven.contains(&env.name))
     {
         if let Ok(instances) = resources::api_instances(session, &env.id).await
-            && let Some(api) = instances.first()
+            && let Some(api) = instances.items.first()
         {
             return Some((env.name.clone(), api.id));
         }

@@ -182,7 +182,7 @@ async fn find_api(session: &Session, api_id: u64) -> Result<(Environment, ApiIns
     let listings = join_all(
         order
             .iter()
-            .map(|env| resources::api_instances(session, &env.id)),
+            .map(|env| resources::every_api_instance(session, &env.id)),
     )
     .await;
     for (env, listing) in order.into_iter().zip(listings) {
@@ -241,7 +241,7 @@ async fn find_api(session: &Session, api_id: u64) -> Result<(Environment, ApiIns
 
 /// The application id: the number given, or the one application with that name.
 async fn find_app(session: &Session, wanted: &str) -> Result<u64, Halt> {
-    let apps = match resources::applications(session, false).await {
+    let apps = match resources::every_application(session).await {
         Ok(apps) => apps,
         Err(refusal) => {
             if let Ok(id) = wanted.parse::<u64>() {

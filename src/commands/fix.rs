@@ -1,10 +1,13 @@
 //! `anypoint-doctor fix`: run the checks `check` would run, make the plan of
 //! the scopes to grant from their verdicts, and print it; with an org
 //! admin's token and a confirmation (`--yes`, or "y" on a terminal), apply it
-//! with one PATCH and run the checks again with a new app token. `--report`
-//! keeps a copy of what it printed, as the record of the change.
+//! with one PATCH, read the app's scopes again and run the checks again with
+//! a new app token, all within one `--deadline`. `--report` keeps a copy of
+//! what it printed, as the record of the change; like `--har`, it is tried
+//! before anything is sent.
 
 use std::io::Write;
+use std::time::Duration;
 
 use clap::ArgMatches;
 
@@ -24,9 +27,13 @@ pub async fn run(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
+    let deadline = Deadline::start(args.connection.deadline);
     let Some(path) = &args.report else {
-        return plan_and_apply(args, matches, io).await;
+        return plan_and_apply(args, matches, io, deadline).await;
     };
+    // Tried now, as it is written at the end: a record that cannot be
+    // written stops the run before anything is changed, not after.
+    crate::files::can_replace(path).map_err(|e| super::cannot_write("--report", path, &e))?;
     // What was printed is what was planned and applied: the record is its copy.
     let mut record = Vec::new();
     let status = {
@@ -42,15 +49,50 @@ pub async fn run(
             secrets: io.secrets.clone(),
             har: io.har.clone(),
         };
-        plan_and_apply(args, matches, &mut recorded).await?
+        plan_and_apply(args, matches, &mut recorded, deadline).await?
     };
     let shown = path.display().to_string();
     Canary::watching(io.secrets.clone()).check(&record, &shown)?;
-    crate::files::replace(path, &record).map_err(|e| ConfigError::Invalid {
-        setting: format!("--report {shown}"),
-        reason: format!("cannot write it: {e}"),
-    })?;
+    crate::files::replace(path, &record).map_err(|e| super::cannot_write("--report", path, &e))?;
     Ok(status)
+}
+
+/// The one deadline of a `fix` run (`--deadline`): the checks, the PATCH,
+/// the scopes read again and the re-check all come out of it. Time spent
+/// waiting for a person to confirm is not the run's, and does not count.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    secs: u64,
+    at: tokio::time::Instant,
+}
+
+impl Deadline {
+    fn start(secs: u64) -> Deadline {
+        Deadline {
+            secs,
+            at: tokio::time::Instant::now() + Duration::from_secs(secs),
+        }
+    }
+
+    /// What is left of it.
+    fn left(&self) -> Duration {
+        self.at
+            .saturating_duration_since(tokio::time::Instant::now())
+    }
+
+    fn extended(self, by: Duration) -> Deadline {
+        Deadline {
+            at: self.at + by,
+            ..self
+        }
+    }
+
+    /// `work`, or `Err` once the deadline passes.
+    async fn bound<T>(&self, work: impl std::future::Future<Output = T>) -> Result<T, Error> {
+        tokio::time::timeout_at(self.at, work)
+            .await
+            .map_err(|_| Error::Deadline { secs: self.secs })
+    }
 }
 
 /// Writes to two places: the command's stdout and the record.
@@ -75,6 +117,7 @@ async fn plan_and_apply(
     args: &FixArgs,
     matches: &ArgMatches,
     io: &mut Io<'_>,
+    deadline: Deadline,
 ) -> Result<ExitStatus, Error> {
     // Mistyped values are told before any setting is looked at.
     fix::validate_include(&args.include)?;
@@ -98,13 +141,13 @@ async fn plan_and_apply(
         // The granted scopes decide with an admin's token: no probe that
         // posts, even one the server must reject.
         read_only: with_admin,
-        deadline: Some(std::time::Duration::from_secs(args.connection.deadline)),
+        deadline: Some(deadline.left()),
         capabilities: args.for_capabilities.clone(),
         ..RunOptions::default()
     };
     let run = diagnose_run(settings.clone(), &checks, &io.secrets, &mut |_, _| {}).await?;
     let mut not_admin = if with_admin {
-        apply::same_org(&run.context).await?
+        deadline.bound(apply::same_org(&run.context)).await??
     } else {
         None
     };
@@ -136,20 +179,31 @@ async fn plan_and_apply(
         )?;
         return Ok(ExitStatus::Ok);
     }
+    let asked = tokio::time::Instant::now();
     if !args.yes && !confirmed(&text, io).await? {
         return Ok(ExitStatus::Ok);
     }
+    let deadline = deadline.extended(asked.elapsed());
     let Some(client_id) = plan.app.client_id.as_deref() else {
         // A plan with pairs came from a run that knew the app.
         writeln!(io.out, "Nothing was changed: no client id names the app.")?;
         return Ok(ExitStatus::Incomplete);
     };
-    let sent = apply::send(&run.context.platform, &plan, client_id).await;
+    let sent = deadline
+        .bound(apply::send(&run.context.platform, &plan, client_id))
+        .await
+        .unwrap_or_else(|_| Sent::Unknown(format!("none within --deadline {} s", deadline.secs)));
     let recheck = RunOptions {
         select: apply::affected(&run.report),
         ..checks
     };
-    after_the_patch(sent, &plan, &run.report, settings, &recheck, args, io).await
+    let after = After {
+        plan: &plan,
+        before: &run.report,
+        recheck,
+        deadline,
+    };
+    after.the_patch(sent, settings, args, io).await
 }
 
 /// `--yes` applies with an org admin's token, and prints the plan as a diff
@@ -200,79 +254,80 @@ async fn confirmed(plan_text: &str, io: &mut Io<'_>) -> Result<bool, Error> {
     Ok(yes)
 }
 
-/// Tells what the PATCH did and, unless it was refused, runs the affected
-/// checks again with a new app token (scopes reach new tokens only) and
-/// the granted scopes read again. Exit 0 only when they all pass; after an
-/// unknown outcome (no answer, a 5xx) the PATCH is not resent: 0 if the
-/// re-read holds every pair and the checks pass, else 3.
-async fn after_the_patch(
-    sent: Sent,
-    plan: &FixPlan,
-    before: &crate::report::Report,
-    settings: Settings,
-    recheck: &RunOptions,
-    args: &FixArgs,
-    io: &mut Io<'_>,
-) -> Result<ExitStatus, Error> {
-    if let Some(why) = sent.refusal() {
-        writeln!(io.out, "Nothing was changed: the PATCH was refused: {why}.")?;
-        return Ok(ExitStatus::Failed);
-    }
-    if let Sent::Throttled(why) = &sent {
-        // Refused before any work: nothing changed, and nothing is wrong
-        // with the plan; it could not be applied now (exit 3, like any
-        // answer that says nothing about the app).
-        writeln!(
-            io.out,
-            "Nothing was changed: the platform is rate-limiting ({why}); run the same fix again once its window turns."
-        )?;
-        return Ok(ExitStatus::Incomplete);
-    }
-    match &sent {
-        Sent::Added => writeln!(
-            io.out,
-            "Applied: {} scope(s) added with one PATCH.",
-            plan.add.len()
-        )?,
-        Sent::Unknown(why) => writeln!(
-            io.out,
-            "The PATCH got no answer ({why}): it may or may not have been applied, and it was not resent. The app's scopes, read again:"
-        )?,
-        Sent::NotAdmin(_) | Sent::Refused(_) | Sent::Throttled(_) => {}
-    }
-    let run = diagnose_run(settings, recheck, &io.secrets, &mut |_, _| {}).await?;
-    let now = FixPlan::of(&run.report, &run.context, &args.include);
-    let all_held = match apply::held(plan, &now) {
-        Some(held) => {
-            if matches!(sent, Sent::Unknown(_)) {
-                for (pair, there) in &held {
-                    let word = if *there { "granted now" } else { "not granted" };
-                    writeln!(io.out, "  {word}: {}", render::pair_line(pair))?;
-                }
-            }
-            Some(held.iter().all(|(_, there)| *there))
+/// What comes after the PATCH: the plan it sent, the report the plan was
+/// made from, the checks to run again, and what is left of the deadline.
+struct After<'a> {
+    plan: &'a FixPlan,
+    before: &'a crate::report::Report,
+    recheck: RunOptions,
+    deadline: Deadline,
+}
+
+impl After<'_> {
+    /// Tells what the PATCH did and, unless it was refused, reads the app's
+    /// granted scopes again and runs the affected checks again with a new
+    /// app token (scopes reach new tokens only). "Applied" is said only
+    /// when the scopes read again hold every pair. Exit 0 only when they do
+    /// and the checks pass; 1 when the platform accepted the PATCH and its
+    /// own list shows a pair still missing, or a check still failing (a
+    /// definite answer about the app); 3 when it is not known (no answer,
+    /// an answer that was not the platform's, the scopes unreadable, or no
+    /// time left). A PATCH is never resent.
+    async fn the_patch(
+        self,
+        sent: Sent,
+        settings: Settings,
+        args: &FixArgs,
+        io: &mut Io<'_>,
+    ) -> Result<ExitStatus, Error> {
+        if let Some(why) = sent.refusal() {
+            writeln!(io.out, "Nothing was changed: the PATCH was refused: {why}.")?;
+            return Ok(ExitStatus::Failed);
         }
-        None => {
+        if let Sent::Throttled(why) = &sent {
+            // Refused before any work: nothing changed, and nothing is wrong
+            // with the plan; it could not be applied now (exit 3, like any
+            // answer that says nothing about the app).
             writeln!(
                 io.out,
-                "The app's granted scopes could not be read again: run `anypoint-doctor fix` with the admin's token to see them before changing anything."
+                "Nothing was changed: the platform is rate-limiting ({why}); run the same fix again once its window turns."
             )?;
-            None
+            return Ok(ExitStatus::Incomplete);
         }
-    };
-    let rechecks = apply::compare(before, &run.report, &args.include);
-    writeln!(
-        io.out,
-        "\nRe-checked with a new app token (before → after):"
-    )?;
-    io.out
-        .write_all(apply::render_rechecks(&rechecks).as_bytes())?;
-    let pass = apply::all_pass(&rechecks);
-    Ok(match all_held {
-        Some(true) if pass => ExitStatus::Ok,
-        Some(_) if matches!(sent, Sent::Added) => ExitStatus::Failed,
-        _ => ExitStatus::Incomplete,
-    })
+        let left = self.deadline.left();
+        if left.is_zero() {
+            let why = format!(
+                "were not read again (no time was left within --deadline {} s)",
+                self.deadline.secs
+            );
+            let (told, _) = apply::tell(&sent, self.plan, Err(&why));
+            write!(io.out, "{told}")?;
+            return Ok(ExitStatus::Incomplete);
+        }
+        let recheck = RunOptions {
+            deadline: Some(left),
+            ..self.recheck
+        };
+        let run = diagnose_run(settings, &recheck, &io.secrets, &mut |_, _| {}).await?;
+        let now = FixPlan::of(&run.report, &run.context, &args.include);
+        let held = apply::held(self.plan, &now);
+        let held = held.as_deref().ok_or("could not be read again");
+        let (told, all_held) = apply::tell(&sent, self.plan, held);
+        write!(io.out, "{told}")?;
+        let rechecks = apply::compare(self.before, &run.report, &args.include);
+        writeln!(
+            io.out,
+            "\nRe-checked with a new app token (before → after):"
+        )?;
+        io.out
+            .write_all(apply::render_rechecks(&rechecks).as_bytes())?;
+        let pass = apply::all_pass(&rechecks);
+        Ok(match (&sent, all_held) {
+            (Sent::Accepted(_) | Sent::Unknown(_), Some(true)) if pass => ExitStatus::Ok,
+            (Sent::Accepted(_), Some(_)) => ExitStatus::Failed,
+            _ => ExitStatus::Incomplete,
+        })
+    }
 }
 
 /// With `--for`, only the capabilities' checks run: a withheld scope asked

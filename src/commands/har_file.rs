@@ -1,7 +1,7 @@
 //! The `--har FILE` of the commands that talk to the platform: refused
-//! before any request when the file exists (unless `--force`), then written
-//! atomically after the run, whatever its outcome, once the secret canary
-//! has read every byte of it.
+//! before any request when the file exists (unless `--force`) or could not
+//! be written, then written atomically after the run, whatever its outcome,
+//! once the secret canary has read every byte of it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,7 +11,9 @@ use crate::har::HarRecorder;
 use crate::secret::SecretRegistry;
 use crate::secret::canary::Canary;
 
-/// A recorder for the run, once `path` may be written.
+/// A recorder for the run, once `path` may be written: the same write as
+/// at the end is tried now, so a command that writes to the platform (`fix`,
+/// `create`) never does it and then fails on its record.
 pub fn prepare(path: &Path, force: bool) -> Result<(PathBuf, Arc<HarRecorder>), Error> {
     if path.exists() && !force {
         return Err(ConfigError::Invalid {
@@ -20,6 +22,7 @@ pub fn prepare(path: &Path, force: bool) -> Result<(PathBuf, Arc<HarRecorder>), 
         }
         .into());
     }
+    crate::files::can_replace(path).map_err(|e| super::cannot_write("--har", path, &e))?;
     Ok((path.to_path_buf(), Arc::default()))
 }
 
@@ -30,11 +33,6 @@ pub fn prepare(path: &Path, force: bool) -> Result<(PathBuf, Arc<HarRecorder>), 
 pub fn write(path: &Path, recorder: &HarRecorder, secrets: &SecretRegistry) -> Result<(), Error> {
     let document = secrets.finder().mask(&recorder.document());
     Canary::watching(secrets.clone()).check(document.as_bytes(), &path.display().to_string())?;
-    crate::files::replace(path, document.as_bytes()).map_err(|e| {
-        ConfigError::Invalid {
-            setting: format!("--har {}", path.display()),
-            reason: format!("cannot write it: {e}"),
-        }
-        .into()
-    })
+    crate::files::replace(path, document.as_bytes())
+        .map_err(|e| super::cannot_write("--har", path, &e))
 }

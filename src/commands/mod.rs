@@ -18,3 +18,14 @@ pub mod rate_limit_cache;
 pub mod scan;
 pub mod session;
 pub mod sim;
+
+/// An output file that cannot be written, named by its flag (`--har`,
+/// `--report`): the same words when it is tried before a write to the
+/// platform (`files::can_replace`) as when it is written at the end.
+pub fn cannot_write(flag: &str, path: &std::path::Path, error: &std::io::Error) -> crate::Error {
+    crate::ConfigError::Invalid {
+        setting: format!("{flag} {}", path.display()),
+        reason: format!("cannot write it: {error}"),
+    }
+    .into()
+}

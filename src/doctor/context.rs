@@ -16,6 +16,7 @@ use crate::error::ConfigError;
 use crate::platform::http::Route;
 use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
 use crate::platform::pacing::RateLimits;
+use crate::platform::paging::{Bounds, End, Page, Pager};
 use crate::platform::proxy::ProxyChoice;
 use crate::platform::retry::RetryPolicy;
 use crate::platform::{Answer, Auth, Evidence, Platform, Request, paths};
@@ -433,20 +434,27 @@ enum Unread {
 }
 
 /// The most scopes an app may hold is 1,000 (reference §4.5); a page of 500
-/// is what MuleSoft's Terraform provider asks for (§11.4).
+/// is what MuleSoft's Terraform provider asks for (§11.4). A scope grant is
+/// about 100 bytes of JSON: ten times the most, read whole, is under 8 MiB.
 const SCOPE_PAGE: usize = 500;
-const MAX_SCOPE_PAGES: usize = 20;
+const SCOPE_BOUNDS: Bounds = Bounds {
+    pages: 20,
+    items: 10_000,
+    bytes: 8 * 1024 * 1024,
+};
 
-/// Every page of a granted-scope list, `offset`/`limit` until `total`.
+/// Every page of a granted-scope list, `offset`/`limit` until `total`,
+/// within `SCOPE_BOUNDS`.
 async fn read_every_page(
     platform: &Platform,
     base: &str,
     as_admin: bool,
     evidence: &mut Vec<Evidence>,
 ) -> Result<Vec<ScopeGrant>, Unread> {
-    let mut grants: Vec<ScopeGrant> = Vec::new();
-    for _ in 0..MAX_SCOPE_PAGES {
-        let path = format!("{base}?offset={}&limit={SCOPE_PAGE}", grants.len());
+    // Without a total, a short page is the last one.
+    let mut pager = Pager::new(SCOPE_BOUNDS).short_page_ends(SCOPE_PAGE);
+    while let Some(offset) = pager.next_offset() {
+        let path = format!("{base}?offset={offset}&limit={SCOPE_PAGE}");
         let request = if as_admin {
             Request::get_as_admin(path)
         } else {
@@ -472,26 +480,24 @@ async fn read_every_page(
         let page: ScopeGrantList = reply
             .json()
             .map_err(|reason| Unread::Broken(format!("the list could not be read: {reason}")))?;
-        let got = page.data.len();
-        grants.extend(page.data);
-        match page.total {
-            Some(total) if grants.len() >= total as usize => return Ok(grants),
-            Some(total) if got == 0 => {
-                return Err(Unread::Broken(format!(
-                    "the list stopped at {} of {total} scopes",
-                    grants.len()
-                )));
-            }
-            Some(_) => {}
-            // Without a total, a short page is the last one.
-            None if got < SCOPE_PAGE => return Ok(grants),
-            None => {}
-        }
+        pager.take(Page {
+            entries: page.data.len(),
+            items: page.data,
+            total: page.total,
+            bytes: reply.body.len(),
+        });
     }
-    Err(Unread::Broken(format!(
-        "the list did not end after {} scopes",
-        grants.len()
-    )))
+    match pager.finish() {
+        (grants, End::Complete) => Ok(grants),
+        (grants, End::ShortOfTotal { total }) => Err(Unread::Broken(format!(
+            "the list stopped at {} of {total} scopes",
+            grants.len()
+        ))),
+        (_, End::Cut(cut)) => Err(Unread::Broken(format!(
+            "the list did not end: {}",
+            cut.describe("scopes")
+        ))),
+    }
 }
 
 /// Sends a check's requests and keeps their evidence.

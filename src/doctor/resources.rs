@@ -1,11 +1,17 @@
-//! What the commands read, every page of it: client applications (in the
-//! root organization) and API instances (per environment).
+//! What the commands read, every page of it within the bounds of
+//! `platform::paging`: client applications (in the root organization) and
+//! API instances (per environment).
 
 use super::session::{Refusal, Session};
 use crate::platform::Request;
 use crate::platform::models::{
     ApiAssetList, ApiInstance, ApplicationList, ClientApplication, ContractList,
 };
+use crate::platform::paging::Listing;
+
+/// What the lists hold, as a listing that stopped names them.
+pub const APPLICATIONS: &str = "client applications";
+pub const API_INSTANCES: &str = "API instances";
 
 const APPS_PAGE: usize = 200;
 const APIS_PAGE: usize = 100;
@@ -14,7 +20,7 @@ const APIS_PAGE: usize = 100;
 pub async fn applications(
     session: &Session,
     target_admin_site: bool,
-) -> Result<Vec<ClientApplication>, Refusal> {
+) -> Result<Listing<ClientApplication>, Refusal> {
     let root = session.org().root.id.clone();
     let admin = if target_admin_site {
         "&targetAdminSite=true"
@@ -37,7 +43,10 @@ pub async fn applications(
 }
 
 /// The API instances of one environment of the org being checked.
-pub async fn api_instances(session: &Session, env_id: &str) -> Result<Vec<ApiInstance>, Refusal> {
+pub async fn api_instances(
+    session: &Session,
+    env_id: &str,
+) -> Result<Listing<ApiInstance>, Refusal> {
     let org = session.org().org.id.clone();
     session
         .all_pages(
@@ -51,6 +60,32 @@ pub async fn api_instances(session: &Session, env_id: &str) -> Result<Vec<ApiIns
             },
         )
         .await
+}
+
+/// Every client application, for a command that looks one up in them.
+pub async fn every_application(session: &Session) -> Result<Vec<ClientApplication>, Refusal> {
+    whole(applications(session, false).await?, APPLICATIONS)
+}
+
+/// Every API instance of one environment, for a command that looks one up in them.
+pub async fn every_api_instance(
+    session: &Session,
+    env_id: &str,
+) -> Result<Vec<ApiInstance>, Refusal> {
+    whole(api_instances(session, env_id).await?, API_INSTANCES)
+}
+
+/// The whole of a listing, for a lookup: a listing a bound stopped cannot
+/// tell that something is not there, so it is an answer that could not be
+/// read (`what`: the items, plural).
+fn whole<T>(listing: Listing<T>, what: &str) -> Result<Vec<T>, Refusal> {
+    match listing.cut {
+        None => Ok(listing.items),
+        Some(cut) => Err(Refusal::Unreadable(format!(
+            "the list of {what} is incomplete: {}",
+            cut.describe(what)
+        ))),
+    }
 }
 
 /// The contracts of an API instance, from API Manager.

@@ -13,6 +13,7 @@ use crate::doctor::outcome::{Outcome, Status};
 use crate::doctor::{Registry, runner};
 use crate::error::{ConfigError, Error};
 use crate::exit::ExitStatus;
+use crate::platform::paging::{self, Listing, Page, Pager};
 use crate::platform::{Answer, Reply, Request, TransportError};
 use crate::secret::SecretRegistry;
 use crate::settings::Settings;
@@ -171,28 +172,29 @@ impl Session {
         .collect()
     }
 
-    /// GETs every page of a list: `page_path(offset)` builds the path; `items`
-    /// reads a page into (items, how many entries the page had, the total).
-    /// Stops at an empty page, at the total, or after 1000 pages.
+    /// GETs every page of a list, within `paging::LISTING`'s bounds:
+    /// `page_path(offset)` builds the path; `items` reads a page into (items,
+    /// how many entries the page had, the total). Stops at an empty page, at
+    /// the total, or at a bound (which the listing names).
     pub async fn all_pages<T, P: DeserializeOwned>(
         &self,
         page_path: impl Fn(usize) -> String,
         items: impl Fn(P) -> (Vec<T>, usize, Option<u64>),
-    ) -> Result<Vec<T>, Refusal> {
-        let mut all = Vec::new();
-        let mut offset = 0;
-        for _ in 0..1000 {
+    ) -> Result<Listing<T>, Refusal> {
+        let mut pager = Pager::new(paging::LISTING);
+        while let Some(offset) = pager.next_offset() {
             let answer = self.send(&Request::get(page_path(offset))).await;
             let reply = Refusal::check(&answer)?;
             let page: P = reply.json().map_err(Refusal::Unreadable)?;
-            let (mut found, entries, total) = items(page);
-            offset += entries;
-            all.append(&mut found);
-            if entries == 0 || total.is_some_and(|t| offset as u64 >= t) {
-                break;
-            }
+            let (found, entries, total) = items(page);
+            pager.take(Page {
+                items: found,
+                entries,
+                total,
+                bytes: reply.body.len(),
+            });
         }
-        Ok(all)
+        Ok(pager.listing())
     }
 }
 

@@ -1,6 +1,6 @@
 //! The Anypoint Platform client: one HTTP stack (`http`, its first
 //! connection shared by `first_connection`), endpoint paths (`paths`), the
-//! typed shapes we read (`models`), how an answer is read when it is not what we expect (`answer`), pacing by the rate-limit headers (`pacing`), the proxy environment (`proxy`)
+//! typed shapes we read (`models`), how an answer is read when it is not what we expect (`answer`), pacing by the rate-limit headers (`pacing`), reading a paged list within bounds (`paging`), the proxy environment (`proxy`)
 //! and the layers below HTTP that the network checks look at (`net`).
 
 pub mod answer;
@@ -11,6 +11,7 @@ pub mod method;
 pub mod models;
 pub mod net;
 pub mod pacing;
+pub mod paging;
 pub mod paths;
 pub mod proxy;
 pub mod retry;

@@ -4,7 +4,9 @@
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
+use crate::doctor::resources::{API_INSTANCES, APPLICATIONS};
 use crate::platform::models::{ApiContract, ApiInstance, ClientApplication};
+use crate::platform::paging::Cut;
 use crate::text::line;
 
 /// How the listing and create commands print their result.
@@ -47,15 +49,37 @@ impl ListedApp {
 pub struct AppList {
     pub root_org: String,
     pub apps: Vec<ListedApp>,
+    /// Where a bound of the reading stopped the list (`platform::paging`).
+    pub incomplete: Option<Cut>,
+}
+
+/// The JSON of a list a bound stopped: an object, so that it cannot be
+/// taken for the whole list (which is an array).
+#[derive(Serialize)]
+struct Stopped<'a, T: Serialize, C: Serialize> {
+    #[serde(flatten)]
+    items: T,
+    incomplete: &'a C,
+}
+
+#[derive(Serialize)]
+struct Applications<'a> {
+    applications: &'a [ListedApp],
 }
 
 impl AppList {
-    /// Nothing in a table when the list is empty: the command says why on stderr.
+    /// Nothing in a table when the whole list is empty: the command says why on stderr.
     pub fn render(&self, format: OutputFormat) -> String {
-        match format {
-            OutputFormat::Json => json(&self.apps),
-            OutputFormat::Table if self.apps.is_empty() => String::new(),
-            OutputFormat::Table => {
+        match (format, &self.incomplete) {
+            (OutputFormat::Json, None) => json(&self.apps),
+            (OutputFormat::Json, Some(cut)) => json(&Stopped {
+                items: Applications {
+                    applications: &self.apps,
+                },
+                incomplete: cut,
+            }),
+            (OutputFormat::Table, None) if self.apps.is_empty() => String::new(),
+            (OutputFormat::Table, _) => {
                 let rows = self.apps.iter().map(|app| {
                     vec![
                         app.id.to_string(),
@@ -63,11 +87,21 @@ impl AppList {
                         line(app.client_id.as_deref().unwrap_or_default()).into_owned(),
                     ]
                 });
+                let count = match &self.incomplete {
+                    None => format!(
+                        "{} client application(s) in the root organization \"{}\".",
+                        self.apps.len(),
+                        line(&self.root_org)
+                    ),
+                    Some(cut) => format!(
+                        "The list of client applications in the root organization \"{}\" is incomplete: {}.",
+                        line(&self.root_org),
+                        cut.describe(APPLICATIONS)
+                    ),
+                };
                 format!(
-                    "{}\n\n{} client application(s) in the root organization \"{}\".\n",
-                    plain_table(&["ID", "NAME", "CLIENT ID"], rows),
-                    self.apps.len(),
-                    line(&self.root_org)
+                    "{}\n\n{count}\n",
+                    plain_table(&["ID", "NAME", "CLIENT ID"], rows)
                 )
             }
         }
@@ -84,12 +118,33 @@ pub struct ListedApi {
 /// `apis`: the API instances of the selected environments.
 pub struct ApiList {
     pub apis: Vec<ListedApi>,
+    /// The environments whose list a bound of the reading stopped (`platform::paging`).
+    pub incomplete: Vec<IncompleteList>,
+}
+
+/// One environment's list of API instances, stopped by a bound.
+#[derive(Debug, Serialize)]
+pub struct IncompleteList {
+    pub environment: String,
+    #[serde(flatten)]
+    pub cut: Cut,
+}
+
+#[derive(Serialize)]
+struct Apis<'a> {
+    apis: &'a [ListedApi],
 }
 
 impl ApiList {
     pub fn render(&self, format: OutputFormat) -> String {
-        match format {
-            OutputFormat::Json => json(&self.apis),
+        let table = match format {
+            OutputFormat::Json if self.incomplete.is_empty() => return json(&self.apis),
+            OutputFormat::Json => {
+                return json(&Stopped {
+                    items: Apis { apis: &self.apis },
+                    incomplete: &self.incomplete,
+                });
+            }
             OutputFormat::Table if self.apis.is_empty() => "No API instances found.\n".into(),
             OutputFormat::Table => {
                 let shown = |text: Option<&str>| line(text.unwrap_or_default()).into_owned();
@@ -123,7 +178,19 @@ impl ApiList {
                 ];
                 format!("{}\n", plain_table(&header, rows))
             }
-        }
+        };
+        let stopped: String = self
+            .incomplete
+            .iter()
+            .map(|list| {
+                format!(
+                    "\nThe list of API instances in \"{}\" is incomplete: {}.\n",
+                    line(&list.environment),
+                    list.cut.describe(API_INSTANCES)
+                )
+            })
+            .collect();
+        table + &stopped
     }
 }
 
@@ -233,4 +300,55 @@ fn plain_table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Stri
         table.add_row(row);
     }
     table.trim_fmt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::paging::Bound;
+
+    fn cut() -> Cut {
+        Cut {
+            stopped_by: Bound::Items,
+            limit: 20_000,
+            items_read: 20_000,
+            pages_read: 100,
+            bytes_read: 3 << 20,
+            total: Some(1_000_000_000_000),
+        }
+    }
+
+    #[test]
+    fn an_api_list_a_bound_stopped_says_so_per_environment_in_each_format() {
+        let api: ApiInstance = serde_json::from_str(r#"{"id": 7}"#).expect("an instance");
+        let list = ApiList {
+            apis: vec![ListedApi {
+                api,
+                environment: "Sandbox".into(),
+            }],
+            incomplete: vec![IncompleteList {
+                environment: "Sandbox".into(),
+                cut: cut(),
+            }],
+        };
+        let table = list.render(OutputFormat::Table);
+        assert!(
+            table.ends_with("\nThe list of API instances in \"Sandbox\" is incomplete: anypoint-doctor stopped reading it at its bound of 20000 API instances, after 20000 API instances in 100 page(s) (3 MiB); the answers counted 1000000000000.\n"),
+            "{table}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&list.render(OutputFormat::Json)).expect("JSON");
+        assert_eq!(json["apis"][0]["environment"], "Sandbox");
+        assert_eq!(json["incomplete"][0]["environment"], "Sandbox");
+        assert_eq!(json["incomplete"][0]["stoppedBy"], "items");
+        let whole = ApiList {
+            incomplete: Vec::new(),
+            ..list
+        };
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&whole.render(OutputFormat::Json))
+                .expect("JSON")
+                .is_array()
+        );
+    }
 }

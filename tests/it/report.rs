@@ -1518,6 +1518,111 @@ async fn a_patch_without_an_answer_is_not_resent_and_the_scopes_are_read_again()
     }
 }
 
+/// Issue 23, hole 8: a success is not taken at its word. A 200 that is a
+/// login page (not the platform's JSON) is named for what it is, with the
+/// app's scopes read again (exit 3: whether the platform got the PATCH is
+/// not known); a 204 that added nothing prints what the scopes read again
+/// show (exit 1: the platform's own list says the app lacks them). Neither
+/// says "Applied".
+#[tokio::test]
+async fn fix_says_applied_only_when_the_scopes_read_again_hold_them() {
+    for (fault, code, said) in [
+        (
+            FaultKind::Html { status: 200 },
+            3,
+            &[
+                "answered by something that is not the platform",
+                "HTTP 200 with content type text/html: an HTML page titled \"200 OK\"",
+                "it was not resent",
+            ][..],
+        ),
+        (
+            FaultKind::Status { status: 204 },
+            1,
+            &[
+                "Not applied: the platform answered HTTP 204 to the PATCH, but the app still lacks 2 of the 2 scope(s).",
+            ],
+        ),
+    ] {
+        let world = patch_faulted(fault);
+        let sim = serve(world.clone()).await;
+        let run = fix(&sim, &world, true, &["--yes"]).await;
+        assert_eq!(run.code, code, "{run:#?}");
+        assert_contains_all(&run.stdout, said, &run.stdout);
+        assert!(!run.stdout.contains("Applied"), "{}", run.stdout);
+        assert_eq!(
+            run.stdout
+                .lines()
+                .filter(|l| l.starts_with("  not granted: "))
+                .count(),
+            the_fix().len(),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(writes(&sim), vec![the_patch(&world)], "not resent");
+        assert_eq!(new_grants(&sim, &world), Vec::new());
+        sim.stop().await;
+    }
+}
+
+/// Issue 23, hole 8: `--report` and `--har` are tried as they will be
+/// written, before anything is sent: a folder that does not exist, or a
+/// folder where the file should be, exits 2 with nothing changed (before,
+/// the PATCH went out and only writing the record failed).
+#[tokio::test]
+async fn output_paths_that_cannot_be_written_stop_fix_before_the_patch() {
+    let world = world("fixable");
+    let sim = serve(world.clone()).await;
+    let dir = temp_dir("fix-outputs");
+    let missing = dir.join("no-such-folder").join("out");
+    let (missing, folder) = (
+        missing.to_str().expect("utf-8"),
+        dir.to_str().expect("utf-8"),
+    );
+    for args in [
+        &["--yes", "--report", missing][..],
+        &["--yes", "--har", missing],
+        &["--yes", "--report", folder],
+        &["--yes", "--har", folder, "--force"],
+    ] {
+        let run = fix(&sim, &world, true, args).await;
+        let said = run.one_line_error();
+        assert_contains_all(said, &[args[1], args[2], "cannot write it"], &run);
+        assert_eq!(writes(&sim), Vec::<String>::new(), "{args:?}");
+    }
+    assert_eq!(new_grants(&sim, &world), Vec::new());
+    sim.stop().await;
+}
+
+/// Issue 23, hole 8: one `--deadline` covers the whole run: the checks, the
+/// PATCH and the scopes read again. A PATCH that is never answered ends at
+/// the deadline, not at `--timeout` with a fresh deadline for the re-check
+/// on top; it may or may not have been applied, and that is said (exit 3).
+#[tokio::test]
+async fn one_deadline_covers_the_patch_and_the_scopes_read_again() {
+    let world = patch_faulted(FaultKind::Hang);
+    let sim = serve(world.clone()).await;
+    let started = std::time::Instant::now();
+    let args = ["--yes", "--deadline", "6", "--timeout", "60"];
+    let run = fix(&sim, &world, true, &args).await;
+    let took = started.elapsed();
+    assert_eq!(run.code, 3, "{run:#?}");
+    assert!(
+        took < std::time::Duration::from_secs(6 + 3),
+        "took {took:?}"
+    );
+    assert_contains_all(
+        &run.stdout,
+        &[
+            "The PATCH got no answer (none within --deadline 6 s)",
+            "were not read again (no time was left within --deadline 6 s)",
+        ],
+        &run.stdout,
+    );
+    assert_eq!(writes(&sim), vec![the_patch(&world)], "sent once");
+    sim.stop().await;
+}
+
 /// Issue 23, hole 6: `--redact-ids` hides the ids in the scopes to add
 /// (`missing_scope`, `maybe_missing`), in the pre-flight and in the printed
 /// commands too, in every format.

@@ -4,36 +4,11 @@
 //! create app, create contract and fix. Each schema refuses a field it does
 //! not know, so a change to the output is a change to the schema.
 
-use std::path::Path;
-
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::bin::doctor;
-use crate::support::fs::{ROOT, read};
+use crate::support::fs::{assert_matches, validator};
 use crate::support::sim::{Sim, world};
-
-#[track_caller]
-fn validator(name: &str) -> jsonschema::Validator {
-    let schema: Value =
-        serde_json::from_str(&read(&Path::new(ROOT).join("schema").join(name))).unwrap();
-    jsonschema::meta::validate(&schema).unwrap_or_else(|e| panic!("{name}: {e}"));
-    jsonschema::draft202012::options()
-        .build(&schema)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-#[track_caller]
-fn assert_matches(name: &str, output: &str) -> Value {
-    let value: Value =
-        serde_json::from_str(output).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {output}"));
-    let validator = validator(name);
-    let errors: Vec<String> = validator
-        .iter_errors(&value)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{name}: {errors:#?}\n{value:#}");
-    value
-}
 
 #[test]
 fn the_catalogue_commands_match_their_schemas() {

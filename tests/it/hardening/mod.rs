@@ -4,6 +4,7 @@
 //! file system, and the network path.
 
 mod files;
+mod listing;
 mod network;
 mod renderers;
 mod secrets;

@@ -1,5 +1,5 @@
-//! Files the tests read and write: the reference fixtures, the report
-//! schema, and fresh temporary folders (unique within this one test process).
+//! Files the tests read and write: the reference fixtures, the schemas of
+//! `schema/`, and fresh temporary folders (unique within this one test process).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -62,4 +62,29 @@ pub fn assert_schema_valid(report: &Value) {
         errors.is_empty(),
         "report does not match the schema:\n{errors}\n{report:#}"
     );
+}
+
+/// A schema of `schema/`, compiled.
+#[track_caller]
+pub fn validator(name: &str) -> jsonschema::Validator {
+    let schema: Value =
+        serde_json::from_str(&read(&Path::new(ROOT).join("schema").join(name))).unwrap();
+    jsonschema::meta::validate(&schema).unwrap_or_else(|e| panic!("{name}: {e}"));
+    jsonschema::draft202012::options()
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// `output` is JSON that matches the schema `name` of `schema/`; its value.
+#[track_caller]
+pub fn assert_matches(name: &str, output: &str) -> Value {
+    let value: Value =
+        serde_json::from_str(output).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {output}"));
+    let validator = validator(name);
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}\n{value:#}");
+    value
 }

@@ -95,26 +95,27 @@ fn application_json(world: &World, app: &ClientApplication, show_secret: bool) -
     })
 }
 
-/// The caller's visible applications in `org`, every page; secrets shown to
-/// their creator, and to a manager asking for the admin site's view.
+/// One page of the caller's visible applications in `org`, and how many
+/// there are in all; secrets shown to their creator, and to a manager asking
+/// for the admin site's view. Only the page is rendered, so a large world
+/// costs a page's work per request.
 fn listing(
     state: &Shared,
     caller: &Subject,
     org: &str,
     query: &HashMap<String, String>,
-) -> Vec<Value> {
+) -> (Vec<Value>, usize) {
     let world = &*state.world.lock().expect("world lock");
     let admin_site = query.get("targetAdminSite").is_some_and(|v| v == "true");
     let manage = allowed(world, caller, MANAGE_ALL, org, None);
     let me = created_by(caller);
-    visible(world, caller, org)
-        .into_iter()
+    let all = visible(world, caller, org);
+    let total = all.len();
+    let page = Paging::of(query, LIST_DEFAULT_LIMIT)
+        .page(all)
         .map(|a| application_json(world, a, a.created_by == me || (admin_site && manage)))
-        .collect()
-}
-
-fn page(items: Vec<Value>, query: &HashMap<String, String>) -> Vec<Value> {
-    Paging::of(query, LIST_DEFAULT_LIMIT).page(items).collect()
+        .collect();
+    (page, total)
 }
 
 /// GET /apiplatform/repository/v2/organizations/{org}/applications: 200 and empty without the scope.
@@ -124,9 +125,8 @@ pub async fn legacy_list(
     Query(query): Query<HashMap<String, String>>,
     Caller(subject): Caller,
 ) -> Response {
-    let all = listing(&state, &subject, &org, &query);
-    let total = all.len();
-    respond::ok(json!({"applications": page(all, &query), "total": total}))
+    let (page, total) = listing(&state, &subject, &org, &query);
+    respond::ok(json!({"applications": page, "total": total}))
 }
 
 /// GET /exchange/api/v2/organizations/{org}/applications: a bare array.
@@ -136,8 +136,8 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
     Caller(subject): Caller,
 ) -> Response {
-    let all = listing(&state, &subject, &org, &query);
-    respond::ok(Value::Array(page(all, &query)))
+    let (page, _) = listing(&state, &subject, &org, &query);
+    respond::ok(Value::Array(page))
 }
 
 /// POST on the legacy repository or on Exchange v2: the same create.
