@@ -3,11 +3,11 @@
 //! API instances (per environment).
 
 use super::session::{Refusal, Session};
-use crate::platform::Request;
 use crate::platform::models::{
     ApiAssetList, ApiInstance, ApplicationList, ClientApplication, ContractList,
 };
 use crate::platform::paging::Listing;
+use crate::platform::{Request, paths};
 
 /// What the lists hold, as a listing that stopped names them.
 pub const APPLICATIONS: &str = "client applications";
@@ -21,7 +21,7 @@ pub async fn applications(
     session: &Session,
     target_admin_site: bool,
 ) -> Result<Listing<ClientApplication>, Refusal> {
-    let root = session.org().root.id.clone();
+    let root = paths::id(&session.org().root.id).into_owned();
     let admin = if target_admin_site {
         "&targetAdminSite=true"
     } else {
@@ -51,7 +51,10 @@ pub async fn api_instances(
     session
         .all_pages(
             |offset| {
-                format!("/apimanager/api/v1/organizations/{org}/environments/{env_id}/apis?limit={APIS_PAGE}&offset={offset}")
+                format!(
+                    "{}?limit={APIS_PAGE}&offset={offset}",
+                    paths::apis(&org, env_id)
+                )
             },
             |page: ApiAssetList| {
                 let entries = page.assets.len();
@@ -95,9 +98,7 @@ pub async fn contracts(
     api_id: u64,
 ) -> Result<ContractList, Refusal> {
     let org = session.org().org.id.clone();
-    let path = format!(
-        "/apimanager/api/v1/organizations/{org}/environments/{env_id}/apis/{api_id}/contracts?limit=500"
-    );
+    let path = format!("{}?limit=500", paths::api_contracts(&org, env_id, api_id));
     let answer = session.send(&Request::get(path)).await;
     Refusal::check(&answer)?.json().map_err(Refusal::Unreadable)
 }
