@@ -240,3 +240,69 @@ proptest! {
         }
     }
 }
+
+/// Every string value of a JSON document, however deep.
+fn strings(value: &serde_json::Value) -> Vec<&str> {
+    match value {
+        serde_json::Value::String(s) => vec![s.as_str()],
+        serde_json::Value::Array(items) => items.iter().flat_map(strings).collect(),
+        serde_json::Value::Object(map) => map.values().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A HAR holds hostile names exactly (it is a file for support, not a
+    /// view), stays valid JSON, and an id it was told to hide is gone from
+    /// every value whatever surrounds it.
+    #[test]
+    fn the_har_keeps_hostile_names_exact_and_hides_what_it_is_told(name in hostile_name()) {
+        use anypoint_doctor::har::{Answered, Entry, Exchange, HarRecorder, Header};
+        use anypoint_doctor::platform::paths;
+        let id = format!("id-q7Z{name}");
+        let url = format!(
+            "https://anypoint.mulesoft.com{}?name={}",
+            paths::environments(&id),
+            paths::id(&name)
+        );
+        let body = serde_json::json!({"name": name, "id": id}).to_string();
+        let headers = [Header { name: "x-name".into(), value: name.clone() }];
+        let recorder = HarRecorder::default();
+        recorder.record(Entry::of(Exchange {
+            started: "2026-12-07T00:00:00.000Z",
+            elapsed_ms: 1,
+            method: "POST",
+            url: &url,
+            authorized: true,
+            request_body: Some(&body),
+            request_body_bytes: body.len(),
+            answer: Ok(Answered {
+                status: 200,
+                version: "HTTP/1.1",
+                headers: &headers,
+                mime_type: "application/json",
+                body_bytes: body.len(),
+                text: &body,
+            }),
+        }));
+        // As a run with --redact-ids tells it: the id in each form it takes.
+        recorder.hide(anypoint_doctor::report::redact::placeholders(std::slice::from_ref(&id)));
+        let document: serde_json::Value =
+            serde_json::from_str(&recorder.document()).expect("the HAR is JSON");
+        let entry = &document["log"]["entries"][0];
+        let text: serde_json::Value = serde_json::from_str(
+            entry["response"]["content"]["text"].as_str().expect("a body"),
+        ).expect("the body is the JSON it was");
+        prop_assert_eq!(text["name"].as_str(), Some(name.as_str()));
+        let hidden = text["id"].as_str().expect("the id's placeholder");
+        prop_assert!(hidden.starts_with("id-") && hidden != id, "{hidden:?}");
+        let header = entry["response"]["headers"].as_array().expect("headers").iter()
+            .find(|h| h["name"] == "x-name").expect("the header");
+        prop_assert_eq!(header["value"].as_str(), Some(name.as_str()));
+        for value in strings(&document) {
+            prop_assert!(!value.contains(&id), "{id:?} left in {value:?}");
+        }
+    }
+}
