@@ -2,7 +2,7 @@
 //! in the target's folder, then a rename puts it in place; and reading a
 //! small input file the safe way: a regular file, under a size cap.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 /// Why a small input file was not read.
@@ -57,8 +57,13 @@ pub fn read_small(path: &Path, cap: u64) -> Result<Vec<u8>, NotRead> {
 /// the folder is never written through; the rename replaces a link at
 /// `path` itself instead of following it; and a reader never sees half a file.
 pub fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace_from(path, &mut &bytes[..])
+}
+
+/// `replace`, with what `from` reads (a report too large to hold in memory).
+pub fn replace_from(path: &Path, from: &mut dyn std::io::Read) -> std::io::Result<()> {
     let mut temporary = temporary_beside(path)?;
-    temporary.write_all(bytes)?;
+    std::io::copy(from, &mut temporary)?;
     temporary.as_file().sync_all()?;
     // On failure the temporary file is removed when `e.file` drops.
     temporary.persist(path).map_err(|e| e.error)?;

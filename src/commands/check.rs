@@ -10,9 +10,10 @@ use super::rate_limit_cache;
 use crate::cli::CheckArgs;
 use crate::diagnosis::sweep::{Sweep, sweep};
 use crate::doctor::calls::{self, CallFound};
-use crate::doctor::context::RunOptions;
+use crate::doctor::context::{OrgInfo, RunOptions};
 use crate::doctor::{Registry, select};
 use crate::error::{ConfigError, Error};
+use crate::guard::Spool;
 use crate::report::sweep::SweepOutput;
 use crate::report::table::TableOptions;
 use crate::report::{Format, Report, baseline, redact, render};
@@ -179,7 +180,7 @@ async fn checked(
         };
         let bytes = render(&report, format, plain);
         canary.check(bytes.as_bytes(), &path.display().to_string())?;
-        write_file(path, bytes.as_bytes())?;
+        write_file(path, &mut bytes.as_bytes())?;
     }
     io.out.write_all(rendered.as_bytes())?;
     Ok(report.exit_status(args.fail_on))
@@ -205,26 +206,41 @@ async fn sweep_groups(
         width: Some(120),
         verbose: true,
     };
-    // Each report is written into the outputs as it comes, then let go.
-    let mut outputs: Option<(SweepOutput, Option<SweepOutput>)> = None;
+    // Each report is written into the outputs as it comes, then let go: on
+    // stdout (held by the output guard, `crate::guard`) and, for --report, in
+    // a spool the canary reads before the file is written.
+    let mut outputs: Option<(SweepOutput, Option<(SweepOutput, Spool)>)> = None;
+    let mut failed: Option<std::io::Error> = None;
+    let out = &mut *io.out;
     let mut each = |mut report: Report, ids: &[String]| {
         if args.redact_ids {
             redact::redact_ids(&mut report, ids);
         }
-        match &mut outputs {
-            None => {
-                let file = report_file.map(|(_, format)| SweepOutput::new(&report, format, plain));
-                outputs = Some((SweepOutput::new(&report, args.format, shown), file));
-            }
-            Some((out, file)) => {
-                out.add(&report);
-                if let Some(file) = file {
-                    file.add(&report);
-                }
-            }
+        let written = match &mut outputs {
+            None => SweepOutput::new(&report, args.format, shown, out).and_then(|stdout| {
+                let file = report_file
+                    .map(|(_, format)| {
+                        let mut spool = Spool::default();
+                        SweepOutput::new(&report, format, plain, &mut spool).map(|o| (o, spool))
+                    })
+                    .transpose()?;
+                outputs = Some((stdout, file));
+                Ok(())
+            }),
+            Some((stdout, file)) => stdout.add(&report, out).and_then(|()| match file {
+                Some((file, spool)) => file.add(&report, spool),
+                None => Ok(()),
+            }),
+        };
+        if let Err(error) = written {
+            failed.get_or_insert(error);
         }
     };
-    let Sweep { canary, .. } = if io.terminal.progress {
+    let Sweep {
+        canary,
+        not_checked,
+        ..
+    } = if io.terminal.progress {
         let line = ProgressLine::new(&mut *io.progress);
         let mut tell = |done, total| line.show(progress_bar(done, total, 24));
         let work = sweep(settings, orgs, options, &io.secrets, &mut tell, &mut each);
@@ -240,14 +256,31 @@ async fn sweep_groups(
         )
         .await?
     };
-    let (out, file) = outputs.expect("a sweep gives the base report first");
-    let status = out.exit_status(args.fail_on);
-    if let (Some((path, _)), Some(file)) = (report_file, file) {
-        let bytes = file.finish();
-        canary.check(bytes.as_bytes(), &path.display().to_string())?;
-        write_file(path, bytes.as_bytes())?;
+    if let Some(error) = failed {
+        return Err(error.into());
     }
-    io.out.write_all(out.finish().as_bytes())?;
+    let not_checked: Vec<OrgInfo> = if args.redact_ids {
+        not_checked
+            .into_iter()
+            .map(|group| OrgInfo {
+                id: redact::hashed(&group.id),
+                name: group.name,
+            })
+            .collect()
+    } else {
+        not_checked
+    };
+    let (mut stdout, file) = outputs.expect("a sweep gives the base report first");
+    stdout.not_checked(not_checked.clone(), options.deadline);
+    let status = stdout.exit_status(args.fail_on);
+    if let (Some((path, _)), Some((mut file, mut spool))) = (report_file, file) {
+        file.not_checked(not_checked, options.deadline);
+        file.finish(&mut spool)?;
+        let destination = path.display().to_string();
+        spool.check(&canary, &destination)?;
+        write_file(path, &mut spool.reader()?)?;
+    }
+    stdout.finish(io.out)?;
     Ok(status)
 }
 
@@ -317,9 +350,9 @@ fn report_format(path: &Path) -> Result<(&Path, Format), Error> {
     Ok((path, format))
 }
 
-/// Writes the report through `files::replace` (never through a planted link).
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    crate::files::replace(path, bytes).map_err(|e| {
+/// Writes the report through `files::replace_from` (never through a planted link).
+fn write_file(path: &Path, report: &mut dyn std::io::Read) -> Result<(), Error> {
+    crate::files::replace_from(path, report).map_err(|e| {
         ConfigError::Invalid {
             setting: format!("--report {}", path.display()),
             reason: format!("cannot write it: {e}"),

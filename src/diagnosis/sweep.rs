@@ -4,11 +4,12 @@
 //! already read, a few groups at a time, each with its own report.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
 use crate::doctor::context::{OrgInfo, RunContext, RunOptions, find_by_id_or_name};
+use crate::doctor::outcome::Outcome;
 use crate::doctor::{Registry, runner};
 use crate::error::{ConfigError, Error};
 use crate::report::{Report, fold, redact};
@@ -22,19 +23,26 @@ use crate::settings::{OrgSweep, Settings};
 /// many groups there are.
 const GROUPS_AT_ONCE: usize = 32;
 
-/// A finished sweep: how many business groups were checked, and the secrets
-/// output must not hold. The reports went to the caller one at a time.
+/// A finished sweep: how many business groups were checked, those the
+/// deadline left unbegun, and the secrets output must not hold. The reports
+/// went to the caller one at a time.
 pub struct Sweep {
     pub groups: usize,
+    /// The business groups not begun when the run's deadline passed, in the
+    /// hierarchy's order: reported as not checked, not as reports of their own.
+    pub not_checked: Vec<OrgInfo>,
     pub canary: Canary,
 }
 
 /// Runs a sweep over the business groups `orgs` names; `progress` hears
 /// (groups done, groups to check), and `each` every report as it is ready
 /// (the base checks' first, then each group's in the hierarchy's order)
-/// with the ids it may hold (for `--redact-ids`), so no report needs to be
-/// kept after it is written. A base check that fails ends it with the base
-/// report alone: no group could be checked without it.
+/// with the ids it may hold (for `--redact-ids`; a group's, only then), so
+/// no report needs to be kept after it is written. A base check that fails
+/// ends it with the base report alone: no group could be checked without
+/// it. The deadline bounds
+/// the whole sweep: the groups under way then are cut short as a run is,
+/// and those not begun are not begun (`Sweep::not_checked`).
 pub async fn sweep(
     settings: Settings,
     orgs: &OrgSweep,
@@ -73,7 +81,11 @@ pub async fn sweep(
         Some(facts) if passed => targets(orgs, &facts.root, &facts.business_groups)?,
         _ => {
             each(base_report, &base_ids);
-            return Ok(Sweep { groups: 0, canary });
+            return Ok(Sweep {
+                groups: 0,
+                not_checked: Vec::new(),
+                canary,
+            });
         }
     };
     each(base_report, &base_ids);
@@ -96,26 +108,48 @@ pub async fn sweep(
         .collect();
     let mut runs = futures::stream::iter(targets.into_iter().enumerate())
         .map(|(n, group)| {
-            let ctx = base.for_org(settings.for_org(&group.id));
             let rest = if n == 0 { &rest } else { &elsewhere };
+            let base = &base;
+            let settings = &settings;
             async move {
+                let remaining = match options.deadline {
+                    None => None,
+                    // What is left of the run's deadline, if anything.
+                    Some(deadline) => match deadline.checked_sub(started.elapsed()) {
+                        Some(left) if !left.is_zero() => Some(left),
+                        _ => return Group::NotBegun(group),
+                    },
+                };
                 let began = Instant::now();
-                let remaining = options
-                    .deadline
-                    .map(|d| d.saturating_sub(started.elapsed()));
+                let ctx = base.for_org(settings.for_org(&group.id), group);
                 let mut outcomes =
                     runner::run(Arc::clone(&ctx), registry, rest, remaining, &mut |_, _| {}).await;
                 fold::one_root_cause(&mut outcomes);
-                (ctx, outcomes, began.elapsed())
+                Group::Checked(ctx, outcomes, began.elapsed())
             }
         })
         .buffered(GROUPS_AT_ONCE);
     let mut done = 0;
-    while let Some((ctx, outcomes, took)) = runs.next().await {
-        let own = redact::ids_of(&ctx);
-        super::hide_ids_in_har(&ctx, &own);
-        let mut ids = base_ids.clone();
-        ids.extend(own);
+    let mut not_checked = Vec::new();
+    while let Some(group) = runs.next().await {
+        let (ctx, outcomes, took) = match group {
+            Group::Checked(ctx, outcomes, took) => (ctx, outcomes, took),
+            Group::NotBegun(group) => {
+                not_checked.push(group);
+                continue;
+            }
+        };
+        // A group's ids include every business group's: gathered only for
+        // --redact-ids, or every group would cost the square of the groups.
+        let ids = if options.redact_ids {
+            let own = redact::ids_of(&ctx);
+            super::hide_ids_in_har(&ctx, &own);
+            let mut ids = base_ids.clone();
+            ids.extend(own);
+            ids
+        } else {
+            Vec::new()
+        };
         if let Some(error) = ctx.take_config_error() {
             return Err(error.into());
         }
@@ -133,8 +167,15 @@ pub async fn sweep(
     }
     Ok(Sweep {
         groups: done,
+        not_checked,
         canary,
     })
+}
+
+/// A business group's turn in a sweep: checked, or not begun before the deadline.
+enum Group {
+    Checked(Arc<RunContext>, Vec<Outcome>, Duration),
+    NotBegun(OrgInfo),
 }
 
 /// The network checks run once, with the base: no group changes them.
@@ -142,15 +183,16 @@ fn is_network(registry: &Registry, index: usize) -> bool {
     registry.checks[index].category == "net"
 }
 
-/// The business groups a sweep covers, in the hierarchy's order: `all` is
-/// the root and every group the app can see; a list names each by id or name.
+/// The business groups a sweep covers, in the hierarchy's order, each once:
+/// `all` is the root and every group the app can see (`org.structure` lists
+/// each id once); a list names each by id or name.
 fn targets(
     orgs: &OrgSweep,
     root: &OrgInfo,
     business_groups: &[OrgInfo],
 ) -> Result<Vec<OrgInfo>, ConfigError> {
     let mut known = vec![root.clone()];
-    known.extend(business_groups.iter().filter(|g| g.id != root.id).cloned());
+    known.extend(business_groups.iter().cloned());
     let OrgSweep::Listed(wanted) = orgs else {
         return Ok(known);
     };
@@ -167,7 +209,7 @@ fn targets(
                     .join(", "),
             });
         };
-        if !chosen.contains(found) {
+        if !chosen.iter().any(|c| c.id == found.id) {
             chosen.push(found.clone());
         }
     }

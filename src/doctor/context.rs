@@ -57,8 +57,9 @@ pub struct OrgFacts {
     pub org: OrgInfo,
     /// The root organization, where client applications live.
     pub root: OrgInfo,
-    /// Every business group below the root that could be read, by name.
-    pub business_groups: Vec<OrgInfo>,
+    /// Every business group below the root that could be read, each id
+    /// once, in the hierarchy's order; shared by the contexts of a sweep.
+    pub business_groups: Arc<[OrgInfo]>,
 }
 
 impl OrgFacts {
@@ -258,16 +259,25 @@ impl RunContext {
         Ok(RunContext::new(platform, settings, options))
     }
 
-    /// A context for one business group of a sweep: the same client and
-    /// token, and what the base checks learned about the network and the
-    /// token's owner; the org and what follows are learned afresh.
-    pub fn for_org(&self, settings: Settings) -> Arc<RunContext> {
+    /// A context for one business group of a sweep, `org`: the same client
+    /// and token, and what the base checks learned about the network, the
+    /// token's owner and the organization's structure (which `org.structure`
+    /// then takes as known, not read and listed again for every group); the
+    /// environments and what follows are learned afresh.
+    pub fn for_org(&self, settings: Settings, org: OrgInfo) -> Arc<RunContext> {
         let facts = Facts::default();
         if let Some(addresses) = self.facts.addresses.get() {
             let _ = facts.addresses.set(addresses.clone());
         }
         if let Some(identity) = self.facts.identity.get() {
             let _ = facts.identity.set(identity.clone());
+        }
+        if let Some(base) = self.facts.org.get() {
+            let _ = facts.org.set(OrgFacts {
+                org,
+                root: base.root.clone(),
+                business_groups: Arc::clone(&base.business_groups),
+            });
         }
         Arc::new(RunContext {
             platform: Arc::clone(&self.platform),

@@ -107,7 +107,7 @@ impl Pair {
             let org = ctx.facts.org.get()?;
             [&org.root, &org.org]
                 .into_iter()
-                .chain(&org.business_groups)
+                .chain(org.business_groups.iter())
                 .find(|o| o.id == id)
                 .map(|o| o.name.clone())
         });

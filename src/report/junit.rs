@@ -3,6 +3,7 @@
 //! text in `system-out`; `error` is an error, `skip` is skipped.
 
 use super::model::{Outcome, Report, Status, Summary};
+use crate::doctor::context::OrgInfo;
 
 /// Text as XML character data: markup escaped, and the characters XML 1.0
 /// does not allow (most C0 controls, U+FFFE, U+FFFF) or that a reader
@@ -106,6 +107,26 @@ impl Suites {
         ));
         for outcome in &report.checks {
             self.text.push_str(&case(outcome));
+        }
+        self.text.push_str("  </testsuite>\n");
+    }
+
+    /// A suite of the business groups a sweep did not check, each an error
+    /// saying `why`.
+    pub fn add_not_checked(&mut self, name: &str, groups: &[OrgInfo], why: &str) {
+        self.total.error += groups.len();
+        self.tests += groups.len();
+        self.text.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"0\" errors=\"{n}\" skipped=\"0\" time=\"0.000\">\n",
+            escape(name),
+            n = groups.len()
+        ));
+        for group in groups {
+            self.text.push_str(&format!(
+                "    <testcase classname=\"anypoint-doctor.sweep\" name=\"{}\" time=\"0.000\">\n      <error message=\"not checked: {why}\" type=\"could-not-check\"/>\n    </testcase>\n",
+                escape(&format!("\"{}\" ({})", group.name, group.id)),
+                why = escape(why)
+            ));
         }
         self.text.push_str("  </testsuite>\n");
     }

@@ -4,6 +4,7 @@
 
 use super::model::{Outcome, Report, Status};
 use super::sanitize;
+use crate::doctor::context::OrgInfo;
 
 /// Untrusted text (a name, an id, a URL, a message) on one line as Markdown
 /// shows it: every character as itself. No link, raw HTML, autolink, entity,
@@ -149,6 +150,24 @@ fn code(text: &str) -> String {
         ""
     };
     format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// The business groups a sweep did not check and why (`why` ends the
+/// sentence), after its reports; nothing when it checked every one.
+pub fn not_checked(groups: &[OrgInfo], why: &str) -> String {
+    if groups.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n---\n\n## Business groups not checked\n\n{} business group(s) were not checked: {}.\n\n",
+        groups.len(),
+        text(why)
+    );
+    for group in groups {
+        let (name, id) = (crate::text::line(&group.name), crate::text::line(&group.id));
+        out.push_str(&format!("- {} ({})\n", text(&name), code(&id)));
+    }
+    out
 }
 
 pub fn render(report: &Report) -> String {

@@ -1,6 +1,8 @@
 //! Kind `org-structure`: the organization being checked (--org by id or name,
 //! else the app's own), its root organization, and the business groups.
 
+use std::collections::HashSet;
+
 use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::codes::Reason;
 use crate::doctor::context::{
@@ -20,6 +22,17 @@ pub async fn run(ctx: &RunContext) -> Verdict {
 }
 
 async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict, Verdict> {
+    // A business group of a sweep: the base checks learned the structure
+    // and listed the groups once; each group says only where it sits, so a
+    // sweep's output does not list every group once per group.
+    if let Some(known) = ctx.facts.org.get() {
+        let summary = format!(
+            "{}; the base checks list the {} business group(s)",
+            placed(&known.org, &known.root),
+            known.business_groups.len()
+        );
+        return Ok(Verdict::new(Reason::OrgFound, Status::Pass, summary));
+    }
     let own_id = ctx
         .facts
         .identity
@@ -54,9 +67,12 @@ async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict,
         find_root(recorder, &own).await?
     };
 
-    let (business_groups, groups_note) = match read_hierarchy(recorder, &root.id).await {
-        Ok(tree) => (flatten(&tree.sub_organizations), None),
-        Err(why) => (Vec::new(), Some(why)),
+    let (business_groups, repeated, groups_note) = match read_hierarchy(recorder, &root.id).await {
+        Ok(tree) => {
+            let (groups, repeated) = flatten(&tree);
+            (groups, repeated, None)
+        }
+        Err(why) => (Vec::new(), 0, Some(why)),
     };
     let root_info = OrgInfo {
         id: root.id.clone(),
@@ -102,14 +118,7 @@ async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict,
         }
     };
 
-    let mut summary = if org.id == root_info.id {
-        format!("\"{}\" ({}) is the root organization", org.name, org.id)
-    } else {
-        format!(
-            "\"{}\" ({}) is a business group of root \"{}\" ({}), where client applications live",
-            org.name, org.id, root_info.name, root_info.id
-        )
-    };
+    let mut summary = placed(&org, &root_info);
     match (&groups_note, business_groups.len()) {
         (Some(why), _) => summary.push_str(&format!("; business groups not listed ({why})")),
         (None, 0) => summary.push_str("; no business groups"),
@@ -123,10 +132,16 @@ async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict,
                 .join(", ")
         )),
     }
+    if repeated > 0 {
+        summary.push_str(&format!(
+            " (the hierarchy lists {repeated} more entr{} with an id already listed: each id counts once)",
+            if repeated == 1 { "y" } else { "ies" }
+        ));
+    }
     let _ = ctx.facts.org.set(OrgFacts {
         org,
         root: root_info,
-        business_groups,
+        business_groups: business_groups.into(),
     });
     Ok(Verdict::new(Reason::OrgFound, Status::Pass, summary))
 }
@@ -184,17 +199,50 @@ async fn read_hierarchy(recorder: &mut Recorder<'_>, root_id: &str) -> Result<Hi
     }
 }
 
-fn flatten(groups: &[Hierarchy]) -> Vec<OrgInfo> {
-    groups
-        .iter()
-        .flat_map(|g| {
-            std::iter::once(OrgInfo {
-                id: g.id.clone(),
-                name: g.name.clone(),
-            })
-            .chain(flatten(&g.sub_organizations))
-        })
-        .collect()
+/// Where `org` sits: the root organization, or a business group of `root`.
+fn placed(org: &OrgInfo, root: &OrgInfo) -> String {
+    if org.id == root.id {
+        format!("\"{}\" ({}) is the root organization", org.name, org.id)
+    } else {
+        format!(
+            "\"{}\" ({}) is a business group of root \"{}\" ({}), where client applications live",
+            org.name, org.id, root.name, root.id
+        )
+    }
+}
+
+/// The business groups below `root`, depth first, each id once (where it is
+/// first listed; the root's own id is not a group of its own), and how many
+/// more entries the hierarchy has with an id already listed: a hierarchy
+/// that repeats a group must not make it checked, or listed, twice.
+fn flatten(root: &Hierarchy) -> (Vec<OrgInfo>, usize) {
+    fn walk<'a>(
+        groups: &'a [Hierarchy],
+        seen: &mut HashSet<&'a str>,
+        out: &mut Vec<OrgInfo>,
+        repeated: &mut usize,
+    ) {
+        for group in groups {
+            if seen.insert(&group.id) {
+                out.push(OrgInfo {
+                    id: group.id.clone(),
+                    name: group.name.clone(),
+                });
+            } else {
+                *repeated += 1;
+            }
+            walk(&group.sub_organizations, seen, out, repeated);
+        }
+    }
+    let mut seen = HashSet::from([root.id.as_str()]);
+    let (mut groups, mut repeated) = (Vec::new(), 0);
+    walk(
+        &root.sub_organizations,
+        &mut seen,
+        &mut groups,
+        &mut repeated,
+    );
+    (groups, repeated)
 }
 
 pub fn looks_like_id(value: &str) -> bool {

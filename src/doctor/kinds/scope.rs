@@ -1050,7 +1050,7 @@ fn describe_context(ctx: &RunContext, grant: &ScopeGrant) -> String {
             .and_then(|o| {
                 std::iter::once(&o.root)
                     .chain(std::iter::once(&o.org))
-                    .chain(&o.business_groups)
+                    .chain(o.business_groups.iter())
                     .find(|g| g.id == id)
                     .map(|g| g.name.clone())
             })

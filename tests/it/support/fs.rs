@@ -40,39 +40,63 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// `schema/report.schema.json`, compiled once, formats checked.
+/// A schema of `schema/`, compiled, formats checked; a reference to another
+/// of them is read from `schema/`, never fetched.
+#[track_caller]
+pub fn validator(name: &str) -> jsonschema::Validator {
+    struct SchemaFolder;
+    impl jsonschema::Retrieve for SchemaFolder {
+        fn retrieve(
+            &self,
+            uri: &jsonschema::Uri<String>,
+        ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+            let name = uri
+                .as_str()
+                .strip_prefix("https://anypoint-doctor.invalid/schema/")
+                .ok_or_else(|| format!("not one of schema/: {}", uri.as_str()))?;
+            Ok(serde_json::from_str(&read(
+                &Path::new(ROOT).join("schema").join(name),
+            ))?)
+        }
+    }
+    let text = read(&Path::new(ROOT).join("schema").join(name));
+    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
+    jsonschema::meta::validate(&schema).expect("the schema is a valid JSON Schema");
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .with_retriever(SchemaFolder)
+        .build(&schema)
+        .expect("the schema compiles")
+}
+
+/// `schema/report.schema.json`, compiled once.
 pub fn schema() -> &'static jsonschema::Validator {
     static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
-    VALIDATOR.get_or_init(|| {
-        let text = read(&Path::new(ROOT).join("schema/report.schema.json"));
-        let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
-        jsonschema::meta::validate(&schema).expect("the schema is a valid JSON Schema");
-        jsonschema::draft202012::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .expect("the schema compiles")
-    })
+    VALIDATOR.get_or_init(|| validator("report.schema.json"))
+}
+
+#[track_caller]
+fn assert_valid(validator: &jsonschema::Validator, what: &str, value: &Value) {
+    let errors = validator.iter_errors(value).into_errors();
+    assert!(
+        errors.is_empty(),
+        "{what} does not match the schema:\n{errors}\n{value:#}"
+    );
 }
 
 /// `report` matches the report schema.
 #[track_caller]
 pub fn assert_schema_valid(report: &Value) {
-    let errors = schema().iter_errors(report).into_errors();
-    assert!(
-        errors.is_empty(),
-        "report does not match the schema:\n{errors}\n{report:#}"
-    );
+    assert_valid(schema(), "report", report);
 }
 
-/// A schema of `schema/`, compiled.
+/// `document` matches the sweep schema (`schema/sweep.schema.json`, whose
+/// reports are the report schema's).
 #[track_caller]
-pub fn validator(name: &str) -> jsonschema::Validator {
-    let schema: Value =
-        serde_json::from_str(&read(&Path::new(ROOT).join("schema").join(name))).unwrap();
-    jsonschema::meta::validate(&schema).unwrap_or_else(|e| panic!("{name}: {e}"));
-    jsonschema::draft202012::options()
-        .build(&schema)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
+pub fn assert_sweep_valid(document: &Value) {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| validator("sweep.schema.json"));
+    assert_valid(validator, "sweep", document);
 }
 
 /// `output` is JSON that matches the schema `name` of `schema/`; its value.
@@ -80,11 +104,6 @@ pub fn validator(name: &str) -> jsonschema::Validator {
 pub fn assert_matches(name: &str, output: &str) -> Value {
     let value: Value =
         serde_json::from_str(output).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {output}"));
-    let validator = validator(name);
-    let errors: Vec<String> = validator
-        .iter_errors(&value)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{name}: {errors:#?}\n{value:#}");
+    assert_valid(&validator(name), name, &value);
     value
 }
