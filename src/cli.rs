@@ -535,7 +535,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Fail, help_heading = "Output")]
     pub fail_on: FailOn,
 
-    /// At most this many HTTP requests in flight at once [default: as many as the work needs, up to 64; each endpoint paced by its rate-limit window (X-RateLimit-Remaining)].
+    /// At most this many HTTP requests in flight at once [default: as many as the work needs, up to the largest X-RateLimit-Limit the platform states (64 until it states one, 512 at most); each endpoint paced by its rate-limit window (X-RateLimit-Remaining)].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64), help_heading = "Target")]
     pub concurrency: Option<u16>,
 

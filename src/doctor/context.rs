@@ -13,7 +13,7 @@ use crate::doctor::catalogue::Service;
 use crate::doctor::codes::Reason;
 use crate::doctor::outcome::{MissingScope, Status};
 use crate::error::ConfigError;
-use crate::platform::http::Route;
+use crate::platform::http::{InFlight, Route};
 use crate::platform::models::{Environment, ScopeGrant, ScopeGrantList};
 use crate::platform::pacing::RateLimits;
 use crate::platform::paging::{Bounds, End, Page, Pager};
@@ -166,7 +166,7 @@ pub struct RunOptions {
     /// No write probes, not even ones the server must reject.
     pub read_only: bool,
     /// Requests in flight at once (`--concurrency`); `None`: as many as the
-    /// work needs, within the platform's rate limit (`platform::http::MAX_IN_FLIGHT` at most).
+    /// work needs, sized to the platform's rate limits (`platform::http::InFlight`).
     pub concurrency: Option<usize>,
     /// After a refused token, try the other control planes' token endpoints (`--probe-regions`).
     pub probe_regions: bool,
@@ -231,16 +231,16 @@ impl RunContext {
         secrets: &SecretRegistry,
     ) -> Result<Arc<RunContext>, crate::error::Error> {
         settings.register_secrets(secrets);
-        let max_in_flight = options
+        let in_flight = options
             .concurrency
-            .unwrap_or(crate::platform::http::MAX_IN_FLIGHT);
+            .map_or(InFlight::ByRateLimits, InFlight::AtMost);
         let mut platform = Platform::new(
             settings.base_url.value.clone(),
             crate::platform::Timeouts {
                 request_secs: settings.timeout_secs.value,
                 connect_secs: settings.connect_timeout_secs.value,
             },
-            max_in_flight,
+            in_flight,
             secrets.clone(),
             Route {
                 proxy: settings.proxy.clone(),

@@ -3,7 +3,7 @@
 //! so that checks needing the same answer share one request.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -119,6 +119,9 @@ pub struct Platform {
     /// Requests in flight at once, whatever their endpoint (each endpoint's
     /// rate-limit window is `pacing`'s job).
     in_flight: Semaphore,
+    /// Sized by the rate limits (`InFlight::ByRateLimits`): the permits
+    /// `in_flight` holds so far. None: a fixed cap.
+    in_flight_grown: Option<AtomicUsize>,
     token: RwLock<Option<Secret>>,
     admin_token: Option<Secret>,
     /// Values masked in every body the doctor keeps; shared with the output guard.
@@ -142,10 +145,30 @@ struct Read {
     version: String,
 }
 
-/// Requests in flight when the user sets no cap (`--concurrency`): the
-/// most the flag allows. Below it, the work itself sizes each wave, and
-/// `pacing` keeps each endpoint within its rate-limit window.
+/// Requests in flight when the user sets no cap (`--concurrency`), until an
+/// answer states its endpoint's limit (`X-RateLimit-Limit`): the most the
+/// flag allows. Below it, the work itself sizes each wave, and `pacing`
+/// keeps each endpoint within its rate-limit window.
 pub const MAX_IN_FLIGHT: usize = 64;
+
+/// The most requests in flight however large a limit the platform states:
+/// over HTTP/1.1 each is a connection of its own, and this stays well within
+/// a process's usual 1,024 open files.
+pub const MOST_IN_FLIGHT: usize = 512;
+
+/// How many requests the client has in flight at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InFlight {
+    /// At most this many (`--concurrency`, or a command's own few calls).
+    AtMost(usize),
+    /// Sized to the platform's rate limits: `MAX_IN_FLIGHT` until an answer
+    /// states `X-RateLimit-Limit`, then the largest limit stated (reference
+    /// §6: no endpoint's window has room for more at once, and `pacing`
+    /// holds each endpoint to what its window has left), `MOST_IN_FLIGHT` at
+    /// most. A fixed cap below what the windows allow would send a sweep's
+    /// hundreds of independent requests in waves, a round trip each.
+    ByRateLimits,
+}
 
 /// The most token requests one run sends for a refused token: the first,
 /// and two renewals after a 401. Renewals ahead of an expiry come once per
@@ -195,7 +218,7 @@ impl Platform {
     pub fn new(
         base: Url,
         timeouts: Timeouts,
-        max_in_flight: usize,
+        in_flight: InFlight,
         secrets: SecretRegistry,
         route: Route,
     ) -> Result<Platform, reqwest::Error> {
@@ -230,7 +253,12 @@ impl Platform {
             base,
             client,
             timeout_secs,
-            in_flight: Semaphore::new(max_in_flight.max(1)),
+            in_flight: Semaphore::new(match in_flight {
+                InFlight::AtMost(n) => n.max(1),
+                InFlight::ByRateLimits => MAX_IN_FLIGHT,
+            }),
+            in_flight_grown: (in_flight == InFlight::ByRateLimits)
+                .then(|| AtomicUsize::new(MAX_IN_FLIGHT)),
             token: RwLock::new(None),
             admin_token: None,
             secrets,
@@ -671,6 +699,9 @@ impl Platform {
             || (status == 503 && access_management && body.iter().all(u8::is_ascii_whitespace));
         window.throttled = throttled;
         self.rate_limits.observe(&path, window);
+        if let Some(limit) = window.limit {
+            self.size_in_flight(limit);
+        }
         let reply = Reply {
             status,
             content_type,
@@ -691,6 +722,20 @@ impl Platform {
             headers,
             version,
         })
+    }
+
+    /// With the in-flight cap sized by the rate limits: grows it to an
+    /// endpoint's stated `limit` (`MOST_IN_FLIGHT` at most); it never shrinks,
+    /// since `pacing` already holds each endpoint within its own window.
+    fn size_in_flight(&self, limit: u64) {
+        let Some(grown) = &self.in_flight_grown else {
+            return;
+        };
+        let wanted = usize::try_from(limit).map_or(MOST_IN_FLIGHT, |l| l.min(MOST_IN_FLIGHT));
+        let before = grown.fetch_max(wanted, Ordering::SeqCst);
+        if wanted > before {
+            self.in_flight.add_permits(wanted - before);
+        }
     }
 
     fn transport_error(&self, error: &reqwest::Error) -> TransportError {
@@ -765,17 +810,57 @@ mod tests {
     use mockito::Matcher;
 
     async fn platform(server: &mockito::ServerGuard) -> Platform {
+        platform_with(server, InFlight::AtMost(4))
+    }
+
+    fn platform_with(server: &mockito::ServerGuard, in_flight: InFlight) -> Platform {
         Platform::new(
             Url::parse(&server.url()).unwrap(),
             Timeouts {
                 request_secs: 5,
                 connect_secs: 5,
             },
-            4,
+            in_flight,
             SecretRegistry::default(),
             Route::default(),
         )
         .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_cap_in_flight_grows_to_the_largest_limit_stated_within_bounds() {
+        let mut server = mockito::Server::new_async().await;
+        let limits = [
+            ("/a", "100"),
+            ("/b", "400"),
+            ("/c", "30"),
+            ("/d", "18446744073709551615"),
+        ];
+        let mut mocks = Vec::new();
+        for (path, limit) in limits {
+            let mock = server
+                .mock("GET", path)
+                .with_header("x-ratelimit-limit", limit);
+            mocks.push(mock.create_async().await);
+        }
+        let sized = platform_with(&server, InFlight::ByRateLimits);
+        let capped = platform_with(&server, InFlight::AtMost(4));
+        let mut caps = vec![(
+            sized.in_flight.available_permits(),
+            capped.in_flight.available_permits(),
+        )];
+        for (path, _) in limits {
+            for platform in [&sized, &capped] {
+                assert_eq!(platform.send(&Request::get(path)).await.status(), Some(200));
+            }
+            caps.push((
+                sized.in_flight.available_permits(),
+                capped.in_flight.available_permits(),
+            ));
+        }
+        // 64 until a limit is stated; a smaller one later does not shrink it;
+        // a limit past any sense stops at 512. A cap the user gave stays.
+        assert_eq!(caps, [(64, 4), (100, 4), (400, 4), (400, 4), (512, 4)]);
     }
 
     fn token_request() -> Request {

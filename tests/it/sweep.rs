@@ -2,8 +2,9 @@
 //! business group, "What to fix" by group, each request sent once, no answer
 //! throttled, and a name that matches no group refused before any group runs;
 //! output that grows with the groups, not their square, each group swept once
-//! however often the hierarchy lists it, and the deadline bounding the whole
-//! sweep.
+//! however often the hierarchy lists it, the deadline bounding the whole
+//! sweep, and as many requests in flight as the platform's stated rate limit
+//! allows.
 
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,7 @@ use crate::support::fs::{assert_sweep_valid, read, temp_dir};
 use anypoint_sim::World;
 use anypoint_sim::world::Org;
 
-use crate::support::sim::Sim;
+use crate::support::sim::{Logged, Sim};
 
 /// A root organization and three business groups, three environments each.
 fn four_groups() -> World {
@@ -256,4 +257,44 @@ async fn the_deadline_bounds_the_whole_sweep_and_names_the_groups_not_checked() 
         "{}",
         run.stdout
     );
+}
+
+/// The most requests the simulator was answering at once.
+fn most_at_once(timeline: &[Logged]) -> usize {
+    let mut changes: Vec<(Duration, isize)> = Vec::new();
+    for request in timeline {
+        changes.push((request.start, 1));
+        if let Some(end) = request.end {
+            changes.push((end, -1));
+        }
+    }
+    // An answer that left as another request came makes room first.
+    changes.sort();
+    let mut now: isize = 0;
+    let mut most: isize = 0;
+    for (_, change) in changes {
+        now += change;
+        most = most.max(now);
+    }
+    most as usize
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_requests_in_flight_follow_the_rate_limit_the_platform_states() {
+    // 10 groups × 5 environments: some 130 requests, most of them in one
+    // wave, none to one endpoint more than a window of 100 allows.
+    let mut world = generated(10, 5);
+    world.rate_limit_per_minute = Some(100);
+    world.latency_ms = 500;
+    let sim = Sim::start(world).await;
+    let run = sim.run(&["check", "--org", "all"]).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let state = &sim.running.state;
+    assert_eq!(state.throttled(), 0, "no answer throttled");
+    let most = most_at_once(&state.request_timeline());
+    assert!(
+        (65..=100).contains(&most),
+        "{most} requests at once: more than the 64 of a fixed cap, no more than X-RateLimit-Limit (100)"
+    );
+    sim.stop().await;
 }
