@@ -3,7 +3,8 @@
 # simulator's generated world (20 business groups × 5 environments by
 # default, 400 requests per path and minute) with a fixed latency per request
 # (100 ms). Prints, from one run: the sweep's wall time and its ratio to its
-# floor (the same sweep with no cap on requests in flight), the requests and
+# floor of six round trips (token, me, hierarchy, environments, API lists,
+# probes) and to the same sweep with no cap on requests in flight, the requests and
 # the throttled answers (in-process, examples/bench_sweep.rs); then the
 # binary against `sim`: three sweeps in a row sharing a cache folder (wall
 # time, peak memory, exit status, and what pacing waited for: within one

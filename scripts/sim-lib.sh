@@ -12,11 +12,17 @@ start_sim() {
   sim_pid=$!
   trap 'kill "$sim_pid" 2>/dev/null || true; rm -f "$sim_fifo" "$sim_log"; '"${SIM_CLEANUP:-true}" EXIT
   url=""
-  while IFS= read -r -t 10 line; do
+  # One reading end, open from the first line to the simulator's exit: were
+  # it closed and opened again between the two readers, a line written
+  # meanwhile would find no reader, and the simulator would stop on the
+  # broken pipe (a benchmark run then sees "connection refused").
+  exec {sim_out}<"$sim_fifo"
+  while IFS= read -r -t 10 -u "$sim_out" line; do
     case "$line" in "Listening on "*) url=${line#Listening on }; url=${url%% *}; break ;; esac
-  done <"$sim_fifo"
-  cat "$sim_fifo" >"$sim_log" &
+  done
+  cat <&"$sim_out" >"$sim_log" &
   sim_reader=$!
+  exec {sim_out}<&-
   [ -n "$url" ] || { echo "the simulator did not start" >&2; exit 2; }
 }
 
