@@ -11,7 +11,9 @@ use anypoint_doctor::report::Status;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
-use super::terminal::{acts_on_terminal, config, hostile_name, make_executable};
+use super::terminal::{
+    acts_on_terminal, config, hostile_name, is_xml_char, make_executable, report_naming,
+};
 use crate::support::fs::temp_dir;
 
 /// A plan whose every server-supplied field holds `name`: the app, the org,
@@ -304,5 +306,46 @@ proptest! {
         for value in strings(&document) {
             prop_assert!(!value.contains(&id), "{id:?} left in {value:?}");
         }
+    }
+}
+
+proptest! {
+    // Five renderings of three reports a case: fewer cases keep it quick.
+    #![proptest_config(Config { cases: 24, ..config() })]
+
+    /// The sweep's every format with hostile names in the base, in each
+    /// business group and in the groups the deadline left unbegun: the
+    /// terminal views inert, JUnit XML, JSON exact.
+    #[test]
+    fn the_sweep_shows_hostile_names_inert_in_every_format(name in hostile_name()) {
+        use anypoint_doctor::doctor::context::OrgInfo;
+        use anypoint_doctor::report::sweep::SweepOutput;
+        use anypoint_doctor::report::{Format, table::TableOptions};
+        let report = report_naming(&name);
+        let render = |format: Format, verbose: bool| {
+            let options = TableOptions { color: false, width: Some(80), verbose };
+            let mut out = Vec::new();
+            let mut sweep = SweepOutput::new(&report, format, options, &mut out).expect("written");
+            sweep.add(&report, &mut out).expect("written");
+            sweep.add(&report, &mut out).expect("written");
+            let unbegun = OrgInfo { id: name.clone(), name: name.clone() };
+            sweep.not_checked(vec![unbegun], Some(std::time::Duration::from_secs(30)));
+            sweep.finish(&mut out).expect("written");
+            String::from_utf8(out).expect("UTF-8")
+        };
+        for verbose in [false, true] {
+            let text = render(Format::Table, verbose);
+            assert_inert("sweep table", &text);
+            prop_assert!(text.contains("What to fix") || verbose, "{}", text);
+        }
+        assert_inert("sweep markdown", &render(Format::Markdown, false));
+        let xml = render(Format::Junit, false);
+        prop_assert!(xml.chars().all(is_xml_char), "{}", xml);
+        let json: serde_json::Value =
+            serde_json::from_str(&render(Format::Json, false)).expect("JSON");
+        let groups = json["business_groups"].as_array().expect("groups");
+        prop_assert_eq!(groups.len(), 2);
+        prop_assert_eq!(groups[0]["target"]["org_name"].as_str(), Some(name.as_str()));
+        prop_assert_eq!(json["not_checked"][0]["org_name"].as_str(), Some(name.as_str()));
     }
 }

@@ -528,7 +528,7 @@ pub(super) fn hostile_name() -> impl Strategy<Value = String> {
 }
 
 /// A report whose every platform-supplied field holds `name`.
-fn report_naming(name: &str) -> anypoint_doctor::report::Report {
+pub(super) fn report_naming(name: &str) -> anypoint_doctor::report::Report {
     use anypoint_doctor::platform::Evidence;
     use anypoint_doctor::report::model::*;
     let outcome = |status: Status| Outcome {
@@ -690,7 +690,7 @@ fn markdown_shows_as_printed(report: &anypoint_doctor::report::Report) -> bool {
 }
 
 /// XML 1.0's `Char` production.
-fn is_xml_char(c: char) -> bool {
+pub(super) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 
