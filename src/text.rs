@@ -118,13 +118,16 @@ pub fn shell_word(value: &str) -> String {
 
 /// `text` wrapped at `width`: the first line after `first`, the others after
 /// `rest`; at most `max_lines`, the last one ending in `…` when cut. A word
-/// longer than a line stands on its own line rather than being broken.
+/// longer than a line stands on its own line rather than being broken (a
+/// preview of `max_lines` ends before it), and so does a command in
+/// backticks: what is copied stays whole.
 pub fn wrap(text: &str, width: usize, first: &str, rest: &str, max_lines: Option<usize>) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut line = first.to_string();
     let mut empty = true;
     let visible = |s: &str| without_ansi(s).chars().count();
-    for word in text.split_whitespace() {
+    for word in words(text) {
+        let word = word.as_str();
         if !empty && visible(&line) + 1 + visible(word) > width {
             lines.push(std::mem::replace(&mut line, rest.to_string()));
             empty = true;
@@ -136,8 +139,16 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str, max_lines: Option
         empty = false;
     }
     lines.push(line);
+    // A preview (`max_lines`) also ends before a word too long for a line
+    // (cut to the width when it is the first).
+    let max_lines = max_lines.map(|max| {
+        lines
+            .iter()
+            .position(|l| visible(l) > width)
+            .map_or(max, |long| max.min(long.max(1)))
+    });
     if let Some(max) = max_lines
-        && lines.len() > max
+        && (lines.len() > max || lines.get(max - 1).is_some_and(|l| visible(l) > width))
     {
         lines.truncate(max);
         let last = lines.last_mut().expect("at least one line");
@@ -150,6 +161,86 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str, max_lines: Option
         .iter()
         .map(|l| format!("{}\n", l.trim_end()))
         .collect()
+}
+
+/// The words of `text`; a span between backticks is one word.
+fn words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut open = false;
+    for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(last) if open => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+        if word.matches('`').count() % 2 == 1 {
+            open = !open;
+        }
+    }
+    words
+}
+
+/// A shell command laid out within `width`: after `first`, as it is when it
+/// fits, else broken between its words with a `\` at the end of each line
+/// but the last, the next lines after `rest`. Pasted, the lines run as the
+/// one command (a shell joins a line that ends in `\` with the next); no
+/// word is broken, and no line breaks inside quotes.
+pub fn command_lines(command: &str, width: usize, first: &str, rest: &str) -> String {
+    let fits = |line: &str| line.chars().count() <= width;
+    let whole = format!("{first}{command}");
+    if fits(&whole) {
+        return format!("{whole}\n");
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in shell_words(command) {
+        // Room for the word and, after it, the " \\" that may follow.
+        if !empty && !fits(&format!("{line} {word} \\")) {
+            lines.push(format!("{line} \\"));
+            line = rest.to_string();
+        } else if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// The words of a shell command as written (quotes kept): split at blanks
+/// outside quotes, so a quoted value with spaces stays one word.
+fn shell_words(command: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start: Option<usize> = None;
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    for (at, c) in command.char_indices() {
+        if start.is_none() && !c.is_whitespace() {
+            start = Some(at);
+        }
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if !single => escaped = true,
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            c if c.is_whitespace() && !single && !double => {
+                if let Some(from) = start.take() {
+                    words.push(&command[from..at]);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(from) = start {
+        words.push(&command[from..]);
+    }
+    words
 }
 
 /// Every line of `text` wider than `width` wrapped at spaces: an indented
@@ -196,6 +287,43 @@ mod tests {
             long.lines()
                 .any(|l| l.trim() == "https://example.com/a/very/long/path/that/does/not/fit"),
             "a long word stays whole: {long}"
+        );
+        // A preview ends before a word too long for a line, or cuts it when it comes first.
+        let url = "https://example.com/a/very/long/path/that/does/not/fit";
+        assert_eq!(
+            wrap(&format!("see {url} here"), 20, "", "  ", Some(3)),
+            "see…\n"
+        );
+        assert_eq!(wrap(url, 20, "", "  ", Some(3)), "https://example.com…\n");
+    }
+
+    #[test]
+    fn a_command_in_backticks_is_never_broken() {
+        let command = "`anypoint-doctor check -v --org 'Example Corp'`";
+        let wrapped = wrap(&format!("Next: {command} lists them."), 40, "", "  ", None);
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert_eq!(lines, ["Next:", &format!("  {command}"), "  lists them."]);
+    }
+
+    #[test]
+    fn a_long_command_breaks_between_words_and_runs_as_one() {
+        let command = "anypoint-doctor check --org 'Example Corp' --client-id 7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9 --env \"a b\"";
+        assert_eq!(
+            command_lines(command, 120, "  ", "    "),
+            format!("  {command}\n")
+        );
+        let lines = command_lines(command, 40, "  ", "    ");
+        assert_eq!(
+            lines,
+            "  anypoint-doctor check --org \\\n    'Example Corp' --client-id \\\n    7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9 \\\n    --env \"a b\"\n"
+        );
+        // A shell joins the lines back into the command's words.
+        let joined = lines.replace(" \\\n", " ");
+        assert_eq!(shell_words(&joined), shell_words(command), "{lines}");
+        // Quotes with blanks inside, and escapes, stay one word.
+        assert_eq!(
+            shell_words(r#"a 'b c' "d \" e" f\ g $(h "i j")"#),
+            ["a", "'b c'", r#""d \" e""#, r"f\ g", "$(h", r#""i j")"#]
         );
     }
 

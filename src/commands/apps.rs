@@ -73,7 +73,8 @@ pub async fn run(
     }
     Stop::diagnosed(
         format!(
-            "The list of client applications in \"{}\" is empty, which may not be true.",
+            // Short, to fit 80 columns with a short org name: an error is one line.
+            "The client application list of \"{}\" is empty, which may not be true.",
             root.name
         ),
         diagnosis,

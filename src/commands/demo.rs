@@ -11,10 +11,10 @@ use crate::error::{ConfigError, Error};
 use crate::platform::control_plane::CONTROL_PLANES;
 use crate::report::Format;
 use crate::report::table::TableOptions;
-use crate::report::{json, markdown, table};
+use crate::report::{compact, json, markdown, table};
 use crate::secret::Secret;
 use crate::settings::{Credentials, Settings, Source, Sourced};
-use crate::text::shell_word;
+use crate::text::{shell_word, wrap};
 use crate::{ExitStatus, Io, RunOptions, diagnose_run};
 
 /// The settings a scenario's login stands for: its app's client credentials,
@@ -123,28 +123,43 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
             .out
             .write_all(crate::report::junit::render(&report).as_bytes())?,
         Format::Table => {
-            writeln!(
-                io.out,
-                "SIMULATION of {}; no real org was contacted.",
-                label.split(": ").next().unwrap_or(&label)
-            )?;
             let options = TableOptions {
                 color: io.terminal.color,
                 width: io.terminal.width,
                 verbose: args.verbose,
             };
-            io.out
-                .write_all(table::render(&report, options).as_bytes())?;
-            // The simulation is gone: the commands above need one that stays.
-            writeln!(
-                io.out,
-                "To run the commands above: anypoint-doctor sim{}",
+            let width = compact::width(options);
+            let simulation = wrap(
+                &format!(
+                    "SIMULATION of {}; no real org was contacted.",
+                    label.split(": ").next().unwrap_or(&label)
+                ),
+                width,
+                "",
+                "  ",
+                None,
+            );
+            // The simulation is gone: the commands need one that stays. One
+            // line, naming the other scenarios where the width leaves room
+            // (always with -v, which shows everything).
+            let mut footer = format!(
+                "To try the commands: `anypoint-doctor sim{}`",
                 same_world(&args.world)
-            )?;
-            writeln!(
-                io.out,
-                "Other scenarios: anypoint-doctor sim --list-scenarios"
-            )?;
+            );
+            let others = "; others: `anypoint-doctor sim --list-scenarios`";
+            if args.verbose || footer.chars().count() + others.chars().count() <= width {
+                footer.push_str(others);
+            }
+            let footer = wrap(&footer, width, "", "  ", None);
+            let view = if args.verbose {
+                table::render(&report, options)
+            } else {
+                let around = simulation.lines().count() + footer.lines().count();
+                compact::render_within(&report, options, around)
+            };
+            io.out.write_all(simulation.as_bytes())?;
+            io.out.write_all(view.as_bytes())?;
+            io.out.write_all(footer.as_bytes())?;
         }
     }
     // The demo's job is to show verdicts; its exit code says only whether it ran.

@@ -81,7 +81,8 @@ impl Tell for Stop {
         if !self.diagnosis.is_empty() {
             let options = TableOptions {
                 color: false,
-                width: io.terminal.width.or(Some(120)),
+                // The terminal's (or COLUMNS), else what `main` gives a pipe.
+                width: io.terminal.width,
                 verbose: false,
             };
             writeln!(

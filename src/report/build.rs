@@ -13,7 +13,7 @@ use crate::report::model::{
 };
 use crate::report::preflight::Preflight;
 use crate::report::{Report, Summary, next_steps};
-use crate::settings::mask_id;
+use crate::settings::{Source, mask_id};
 use crate::time;
 
 impl Report {
@@ -31,6 +31,24 @@ impl Report {
             capabilities: options.capabilities.clone(),
             api_instances: listed_api_instances(ctx),
             token_request: ctx.settings.token_request(),
+            org_given: ctx
+                .settings
+                .org
+                .as_ref()
+                .filter(|org| matches!(org.source, Source::Flag(_)))
+                .map(|org| org.value.clone()),
+            orgs: known_orgs(ctx),
+            environments: ctx
+                .facts
+                .environments
+                .get()
+                .map(|envs| {
+                    envs.all
+                        .iter()
+                        .map(|env| (env.id.clone(), env.name.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
         };
         let next_steps = next_steps::plan(&target, &outcomes, &carry);
         let settings = ctx
@@ -64,6 +82,19 @@ impl Report {
             rerun_flags: ctx.settings.rerun_flags() + &carry.for_flag(),
         }
     }
+}
+
+/// Every org `--org` could name in a run like this one: the root
+/// organization, the one checked and the business groups (id, name).
+fn known_orgs(ctx: &RunContext) -> Vec<(String, String)> {
+    let Some(org) = ctx.facts.org.get() else {
+        return Vec::new();
+    };
+    [&org.root, &org.org]
+        .into_iter()
+        .chain(&org.business_groups)
+        .map(|o| (o.id.clone(), o.name.clone()))
+        .collect()
 }
 
 /// The first API instance each selected environment listed in this run

@@ -2,22 +2,30 @@
 //! only for what did not pass (each root cause once: missing scopes folded
 //! per scope, alike errors counted), then "What to fix" grouped by action.
 //! Text wraps to the terminal's width with indentation, so it reads the same
-//! at 40 columns as at 200; `-v` gives every check in full.
+//! at 40 columns as at 200, and a command too wide for a line is broken
+//! between its words, never inside an id. The view aims at one screen of
+//! 24 rows: what the run found, its totals and the first fix always, then
+//! the other fixes and the next steps while they fit, and a line saying how
+//! many more `-v` shows; `-v` gives every check, fix and step in full.
 
-use super::model::{MissingScope, Outcome, Report, Status};
+use super::model::{MissingScope, NextStep, Outcome, Report, Status};
 use super::sanitize;
-use super::table::{TableOptions, header_line, painted, summary_line};
+use super::table::{TableOptions, painted, summary_line};
 use super::to_add::{ToAdd, scopes_to_add};
-use crate::text::wrap;
+use crate::text::{command_lines, without_ansi, wrap};
 
 /// Width when the terminal's is unknown (or given as 0).
 const DEFAULT_WIDTH: usize = 80;
 /// Below this, text would break into slivers: wrap as if this wide.
 const NARROWEST: usize = 40;
 /// Lines of one finding in the compact view; `-v` shows all.
-const FINDING_LINES: usize = 2;
-/// Next steps the compact view shows; `-v` shows all.
+const FINDING_LINES: usize = 3;
+/// Next steps the compact view shows at most; `-v` shows all.
 const NEXT_STEPS: usize = 3;
+/// The rows the compact view fills at most where it can: a terminal of 24
+/// rows, less the one the shell's prompt takes when the command ends. The
+/// terminal's own height is not asked: the view is the same wherever it goes.
+pub const SCREEN_ROWS: usize = 23;
 
 /// The width to wrap to: the one given, else the terminal's, else 80.
 pub fn width(options: TableOptions) -> usize {
@@ -32,9 +40,17 @@ pub fn width(options: TableOptions) -> usize {
 }
 
 pub fn render(report: &Report, options: TableOptions) -> String {
+    render_within(report, options, 0)
+}
+
+/// The compact view, within `SCREEN_ROWS` less the `reserved` rows its
+/// caller prints around it where it can (a first screen must hold what
+/// was found, the totals and the first fix, however long they are).
+pub fn render_within(report: &Report, options: TableOptions, reserved: usize) -> String {
     let report = &sanitize::report(report);
     let width = width(options);
-    let mut out = format!("{}\n\n", header_line(report));
+    let mut out = header(report, width);
+    out.push('\n');
     out.push_str(&findings(report, options));
     if let Some(least) = &report.least_privilege {
         out.push('\n');
@@ -56,37 +72,146 @@ pub fn render(report: &Report, options: TableOptions) -> String {
             out.push_str(&wrap(&change.summary, width, "  - ", "    ", None));
         }
     }
-    let fixes = fix_list(&report.checks, &report.rerun_flags, width, "  ");
+    let budget = SCREEN_ROWS.saturating_sub(reserved);
+    let rows = |text: &str| text.lines().count();
+    let mut used = rows(&out);
+
+    // The first fix always; the others in order while they fit, keeping a
+    // row for the line that says what is left out.
+    let fixes = fix_items(&report.checks, &report.rerun_flags, width, "  ");
+    let hint_row = usize::from(fixes.len() > 1 || !report.next_steps.is_empty());
+    let mut shown_fixes = 0;
+    if let Some(first) = fixes.first() {
+        used += 2 + rows(first);
+        shown_fixes = 1;
+    }
+    while let Some(fix) = fixes.get(shown_fixes)
+        && used + rows(fix) + hint_row <= budget
+    {
+        used += rows(fix);
+        shown_fixes += 1;
+    }
+
+    // Then the next steps, once every fix is shown (or when there is none).
+    let steps = next_steps_block(report, width, budget.saturating_sub(used));
+    let steps = match steps {
+        Some(steps) if shown_fixes == fixes.len() => Some(steps),
+        // With nothing to fix, the steps are the end of the view: shown whatever the room.
+        _ if fixes.is_empty() => next_steps_block(report, width, usize::MAX),
+        _ => None,
+    };
+
     if !fixes.is_empty() {
         out.push_str("\nWhat to fix:\n");
-        out.push_str(&fixes);
-    }
-    // A run with nothing to fix needs no steps here; `-v` lists them.
-    let to_fix = report.summary.fail + report.summary.error > 0;
-    if !to_fix && !report.next_steps.is_empty() {
-        out.push_str(&format!(
-            "\nNext steps (apps, apis, create): `anypoint-doctor check -v{}` lists them.\n",
-            report.rerun_flags
-        ));
-    }
-    if to_fix && !report.next_steps.is_empty() {
-        out.push_str("\nNext steps:\n");
-        for (n, step) in report.next_steps.iter().take(NEXT_STEPS).enumerate() {
-            out.push_str(&wrap(
-                &step.title,
-                width,
-                &format!("  {}. ", n + 1),
-                "     ",
-                None,
-            ));
-            out.push_str(&format!("     {}\n", step.command));
+        for fix in &fixes[..shown_fixes] {
+            out.push_str(fix);
         }
-        let more = report.next_steps.len().saturating_sub(NEXT_STEPS);
-        if more > 0 {
-            out.push_str(&format!("  ({more} more with -v)\n"));
+        let more = fixes.len() - shown_fixes;
+        let steps_left = if steps.is_some() {
+            0
+        } else {
+            report.next_steps.len()
+        };
+        let hint = match (more, steps_left) {
+            (0, 0) => String::new(),
+            (more, 0) => format!("{more} more with -v"),
+            (0, steps) => format!("{steps} next steps with -v"),
+            (more, steps) => format!("{more} more, and {steps} next steps, with -v"),
+        };
+        if !hint.is_empty() {
+            out.push_str(&format!("  ({hint})\n"));
         }
     }
+    out.push_str(&steps.unwrap_or_default());
     out
+}
+
+/// Where the run went, for the compact view: the host, the org by name and
+/// the masked client, each part whole, as many to a line as fit. The tool's
+/// version and the org's id are in `-v`'s header.
+fn header(report: &Report, width: usize) -> String {
+    let target = &report.target;
+    let mut parts = vec![target.host.clone()];
+    if let Some(name) = &target.org_name {
+        parts.push(format!("org \"{name}\""));
+    }
+    if let Some(client) = &target.client_id {
+        parts.push(format!("client {client}"));
+    }
+    let visible = |text: &str| without_ansi(text).chars().count();
+    let mut out = String::new();
+    let mut line = String::new();
+    for part in parts {
+        if !line.is_empty() && visible(&line) + 3 + visible(&part) > width {
+            out.push_str(&wrap(&line, width, "", "  ", None));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push_str(" · ");
+        }
+        line.push_str(&part);
+    }
+    out.push_str(&wrap(&line, width, "", "  ", None));
+    out
+}
+
+/// The next steps in at most `room` rows: a run with something to fix shows
+/// the first ones (up to `NEXT_STEPS`) and how many more `-v` lists; one
+/// without says in a line that `-v` lists them. None when none fit.
+fn next_steps_block(report: &Report, width: usize, room: usize) -> Option<String> {
+    if report.next_steps.is_empty() {
+        return None;
+    }
+    let to_fix = report.summary.fail + report.summary.error > 0;
+    if !to_fix {
+        let block = format!(
+            "\n{}",
+            wrap(
+                &format!(
+                    "Next steps (apps, apis, create): `anypoint-doctor check -v{}` lists them.",
+                    report.rerun_flags
+                ),
+                width,
+                "",
+                "  ",
+                None,
+            )
+        );
+        return (block.lines().count() <= room).then_some(block);
+    }
+    let items = next_step_items(&report.next_steps, width);
+    let mut block = String::from("\nNext steps:\n");
+    let mut shown = 0;
+    for item in items.iter().take(NEXT_STEPS) {
+        let more = usize::from(shown + 1 < items.len());
+        if block.lines().count() + item.lines().count() + more > room {
+            break;
+        }
+        block.push_str(item);
+        shown += 1;
+    }
+    if shown == 0 {
+        return None;
+    }
+    let more = items.len() - shown;
+    if more > 0 {
+        block.push_str(&format!("  ({more} more with -v)\n"));
+    }
+    Some(block)
+}
+
+/// Each next step as a numbered item: its title wrapped, its command whole
+/// on the lines below (broken between words when too wide).
+pub fn next_step_items(steps: &[NextStep], width: usize) -> Vec<String> {
+    steps
+        .iter()
+        .enumerate()
+        .map(|(n, step)| {
+            let mut item = wrap(&step.title, width, &format!("  {}. ", n + 1), "     ", None);
+            item.push_str(&command_lines(&step.command, width, "     ", "       "));
+            item
+        })
+        .collect()
 }
 
 /// What a report found, answer first: one line for what passed, a block for
@@ -149,36 +274,63 @@ pub fn findings(report: &Report, options: TableOptions) -> String {
     }
     out.push('\n');
     // No "(inferred)" marks in this view: the legend would explain nothing.
-    out.push_str(&summary_line(report, options.color, false));
-    out.push('\n');
+    out.push_str(&wrap(
+        &summary_line(report, options.color, false),
+        width,
+        "",
+        "  ",
+        None,
+    ));
     out
 }
 
 /// "What to fix" as a numbered list, each line indented by `indent`.
 pub fn fix_list(outcomes: &[Outcome], rerun_flags: &str, width: usize, indent: &str) -> String {
-    let mut out = String::new();
-    for (n, fix) in what_to_fix(outcomes, rerun_flags).iter().enumerate() {
-        let number = format!("{indent}{}. ", n + 1);
-        let rest = " ".repeat(number.chars().count());
-        let text = match &fix.command {
-            Some(command) => format!("{} {command}", fix.text),
-            None => fix.text.clone(),
-        };
-        let mut lines = text.lines();
-        if let Some(first) = lines.next() {
-            out.push_str(&wrap(first, width, &number, &rest, None));
-        }
-        for line in lines {
-            out.push_str(&wrap(
-                line,
-                width,
-                &format!("{rest}  "),
-                &format!("{rest}    "),
-                None,
-            ));
-        }
-    }
-    out
+    fix_items(outcomes, rerun_flags, width, indent).concat()
+}
+
+/// Each item of "What to fix", numbered, each line indented by `indent`; a
+/// command ends the item's last line where it fits there, else stands whole
+/// on the lines below.
+fn fix_items(outcomes: &[Outcome], rerun_flags: &str, width: usize, indent: &str) -> Vec<String> {
+    let visible = |text: &str| without_ansi(text).chars().count();
+    what_to_fix(outcomes, rerun_flags)
+        .iter()
+        .enumerate()
+        .map(|(n, fix)| {
+            let number = format!("{indent}{}. ", n + 1);
+            let rest = " ".repeat(number.chars().count());
+            let mut out = String::new();
+            let mut lines = fix.text.lines();
+            if let Some(first) = lines.next() {
+                out.push_str(&wrap(first, width, &number, &rest, None));
+            }
+            for line in lines {
+                out.push_str(&wrap(
+                    line,
+                    width,
+                    &format!("{rest}  "),
+                    &format!("{rest}    "),
+                    None,
+                ));
+            }
+            if let Some(command) = &fix.command {
+                let last = out.lines().last().unwrap_or_default();
+                if visible(last) + 1 + visible(command) <= width {
+                    out.pop();
+                    out.push_str(&format!(" {command}\n"));
+                } else {
+                    out.push_str(&command_lines(
+                        command,
+                        width,
+                        &format!("{rest}  "),
+                        &format!("{rest}    "),
+                    ));
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 /// Every outcome in full, one block each, for `-v` below table width (the
@@ -368,7 +520,12 @@ fn category_block(
             None,
         ));
         // The command whole, on a line of its own, to copy.
-        out.push_str(&format!("    → anypoint-doctor check{rerun_flags}\n"));
+        out.push_str(&command_lines(
+            &format!("anypoint-doctor check{rerun_flags}"),
+            width,
+            "    → ",
+            "        ",
+        ));
     }
     for outcome in ran.iter().filter(|o| {
         matches!(o.status, Status::Warn | Status::Fail)
@@ -445,8 +602,9 @@ impl Fix {
 /// failed or could not be checked, then how to settle what is not proven.
 ///
 /// The scopes are the pairs `fix` plans, from the same verdicts: those
-/// proven missing, and those not proven held, marked as such; the list
-/// ends with the `anypoint-doctor fix` command that applies them.
+/// proven missing, and those not proven held, marked as such; right after
+/// them comes the `anypoint-doctor fix` command that applies them, so that
+/// a view showing the first items shows both ways to add them.
 pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<Fix> {
     let mut fixes = Vec::new();
     let mut grants: Vec<Grant> = Vec::new();
@@ -505,6 +663,13 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<Fix> {
         fix.push_str("\nSave, then get a new token (scopes reach new tokens only).");
         fixes.push(Fix::text_only(fix));
     }
+    // The command that applies the scopes above: `fix` plans the same list.
+    if !grants.is_empty() {
+        fixes.push(Fix {
+            text: "Or add the scopes above in one step (it needs ANYPOINT_ADMIN_BEARER, shows the plan and asks before it changes anything):".into(),
+            command: Some(format!("anypoint-doctor fix{rerun_flags}")),
+        });
+    }
     let mut others: Vec<(&str, Vec<&str>)> = Vec::new();
     for outcome in outcomes
         .iter()
@@ -527,13 +692,6 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<Fix> {
             "{remediation} ({})",
             ids.join(", ")
         )));
-    }
-    // Last, the command that applies the scopes above: `fix` plans the same list.
-    if !grants.is_empty() {
-        fixes.push(Fix {
-            text: "Or add the scopes above in one step (it needs ANYPOINT_ADMIN_BEARER, shows the plan and asks before it changes anything):".into(),
-            command: Some(format!("anypoint-doctor fix{rerun_flags}")),
-        });
     }
     fixes
 }

@@ -75,25 +75,30 @@ pub fn render(report: &Report, options: TableOptions) -> String {
         }
     }
 
+    // Every fix and every step, which the compact view counts when it has no room.
+    let width = compact::width(options);
+    let fixes = compact::fix_list(&report.checks, &report.rerun_flags, width, "  ");
+    if !fixes.is_empty() {
+        out.push_str("\nWhat to fix:\n");
+        out.push_str(&fixes);
+    }
     if !report.next_steps.is_empty() {
         out.push_str("\nNext steps:\n");
-        for (n, step) in report.next_steps.iter().enumerate() {
-            out.push_str(&format!(
-                "  {}. {}\n     {}\n",
-                n + 1,
-                step.title,
-                step.command
-            ));
-        }
+        out.push_str(&compact::next_step_items(&report.next_steps, width).concat());
     }
     out
 }
 
-/// The outcomes as a table (no header line, summary or next steps): what
-/// commands print as their diagnosis.
+/// The outcomes (no header line, summary or next steps): what commands print
+/// as their diagnosis. As a table from `TABLE_WIDTH` columns, as the list
+/// `-v` shows below: a narrow table squeezes one finding into a tall box.
 pub fn outcomes_table(outcomes: &[Outcome], options: TableOptions) -> String {
     let shown: Vec<Outcome> = outcomes.iter().map(sanitize::outcome).collect();
-    table_of(&shown, options)
+    if compact::width(options) >= TABLE_WIDTH {
+        table_of(&shown, options)
+    } else {
+        compact::list(&shown, options)
+    }
 }
 
 /// The table of outcomes already made safe to show.

@@ -884,7 +884,7 @@ async fn apps_with_an_unbelievable_empty_list_is_diagnosed() {
     assert!(run.stdout.is_empty(), "{run:#?}");
     assert!(
         run.stderr.starts_with(
-            "The list of client applications in \"Example Corp\" is empty, which may not be true."
+            "The client application list of \"Example Corp\" is empty, which may not be true."
         ),
         "{run:#?}"
     );

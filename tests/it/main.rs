@@ -23,6 +23,7 @@ mod round_trips;
 mod scan;
 mod scenarios;
 mod schemas;
+mod screen;
 mod sim_api;
 mod sim_routes;
 mod sim_scale;

@@ -12,7 +12,7 @@ use crate::support::bin::{BIN, Run, doctor_async, finish};
 use crate::support::fs::{read, schema, temp_dir};
 use crate::support::sim::scenarios::{self, DESIGN, PRODUCTION, ROOT_ORG, SANDBOX};
 use crate::support::sim::{Fault, FaultKind, Grant, Org, RunningSim, World, app_env, serve, world};
-use crate::support::{assert_contains_all, stable_snapshots};
+use crate::support::{assert_contains_all, joined_commands, stable_snapshots};
 
 /// Runs the doctor against `sim` as the world's app, with nothing else from the environment.
 async fn doctor(sim: &RunningSim, world: &World, args: &[&str]) -> Run {
@@ -153,8 +153,14 @@ async fn the_canary_refuses_to_write_a_secret() {
 async fn redact_ids_hides_org_environment_and_client_ids() {
     let world = world("healthy");
     let sim = serve(world.clone()).await;
-    for format in ["json", "markdown", "table"] {
-        let run = doctor(&sim, &world, &["check", "--redact-ids", "--format", format]).await;
+    // The table's compact view names the org by name and shows no id: `-v` shows them.
+    for (format, verbose) in [("json", None), ("markdown", None), ("table", Some("-v"))] {
+        let args = [
+            &["check", "--redact-ids", "--format", format][..],
+            verbose.as_slice(),
+        ]
+        .concat();
+        let run = doctor(&sim, &world, &args).await;
         assert_eq!(run.code, 0, "{run:#?}");
         for id in [
             ROOT_ORG,
@@ -493,6 +499,7 @@ struct Printed {
 /// command a terminal view wrapped over lines is read from the JSON instead.
 fn printed_commands(text: &str) -> Vec<Printed> {
     let mut found = Vec::new();
+    let text = joined_commands(text);
     let lines: Vec<&str> = text.lines().collect();
     for (n, line) in lines.iter().enumerate() {
         let context = lines[n.saturating_sub(3)..=n].join(" ");

@@ -1264,14 +1264,28 @@ async fn what_users_see_in_every_scenario_is_pinned() {
                 width,
                 verbose,
             };
-            seen.push_str(&format!(
-                "===== {label}\n{}\n",
-                table::render(&report, options)
-            ));
+            let shown = table::render(&report, options);
+            if !verbose {
+                first_screen_holds_the_verdict(&format!("{name}, {label}"), &shown, width);
+            }
+            seen.push_str(&format!("===== {label}\n{shown}\n"));
         }
         seen.push_str(&format!("===== markdown\n{}", markdown::render(&report)));
         stable_snapshots().bind(|| insta::assert_snapshot!(name, seen));
     }
+}
+
+/// The compact view, at its width (80 when unknown), has no line wider than
+/// that, and its last screen of rows holds the verdict (`crate::screen`).
+#[track_caller]
+fn first_screen_holds_the_verdict(what: &str, shown: &str, width: Option<u16>) {
+    use anypoint_doctor::report::compact::SCREEN_ROWS;
+    let width = width.filter(|w| *w > 0).map_or(80, usize::from);
+    let rows: Vec<String> = shown.lines().map(str::to_string).collect();
+    let wide: Vec<&String> = rows.iter().filter(|r| r.chars().count() > width).collect();
+    assert!(wide.is_empty(), "{what}: wider than {width}: {wide:#?}");
+    let last = &rows[rows.len().saturating_sub(SCREEN_ROWS)..];
+    crate::screen::assert_shows_the_verdict(what, &rows, last);
 }
 
 #[tokio::test]

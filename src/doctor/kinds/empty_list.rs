@@ -142,11 +142,13 @@ async fn judge(
         } else {
             Reason::DataEmptyList
         };
+        // The conclusion before the evidence: a view that shows the first
+        // lines of a finding shows what it means.
         let verdict = Verdict::new(
             reason,
             Status::Fail,
             format!(
-                "{what}, but other applications exist ({}): {cause}.{partial}{business_group_note}",
+                "{what}, but other applications exist: {cause}. Evidence: {}.{partial}{business_group_note}",
                 evidence.signs.join("; ")
             ),
         );

@@ -16,6 +16,7 @@ use proptest::test_runner::{Config, RngSeed};
 
 use crate::support::bin::{Run, doctor, doctor_async};
 use crate::support::fs::temp_dir;
+use crate::support::joined_commands;
 use crate::support::sim::{app_env, serve, world};
 
 /// An org name that sets the window title, rings, clears the screen and
@@ -267,6 +268,8 @@ async fn a_baseline_file_cannot_write_to_the_terminal() {
 const ROOT_ID: &str = "o1;touch${IFS}PWNED;x";
 /// An environment name made of what a shell acts on, printable all.
 const SHELL_ENV: &str = "Sand box'\"$(touch PWNED)`touch PWNED`;|&<>*?~#!\\";
+/// An org name likewise, which the commands name it by where it is unique.
+const SHELL_ORG: &str = "Example 'Corp\" $(touch PWNED);|&`touch PWNED`";
 
 /// The world of a scenario with the root org's id replaced everywhere.
 fn with_root_id(world: World, id: &str) -> World {
@@ -292,7 +295,7 @@ fn is_command(text: &str) -> bool {
 /// their own, or between backticks.
 fn printed_commands(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for line in text.lines() {
+    for line in joined_commands(text).lines() {
         let bare = line.trim().trim_start_matches("→ ");
         if is_command(bare) || bare.starts_with("export ANYPOINT_TOKEN=") {
             found.push(bare.to_string());
@@ -348,9 +351,24 @@ fn value_after<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
+/// The commands name the org by its name when only it has that name, and
+/// by its id when a business group shares it: either way one word.
 #[tokio::test]
 async fn every_printed_command_passes_hostile_ids_and_names_as_one_word() {
-    let mut world = with_root_id(world("typical-mistakes"), ROOT_ID);
+    for shared in [false, true] {
+        let mut world = with_root_id(world("typical-mistakes"), ROOT_ID);
+        world.root.name = SHELL_ORG.into();
+        if shared {
+            world.root.business_groups[0].name = SHELL_ORG.into();
+        }
+        let named = if shared { ROOT_ID } else { SHELL_ORG };
+        printed_commands_pass_one_word(world, named).await;
+    }
+}
+
+/// Every command `check -v` prints in `world` passes the org as `org`, and
+/// each hostile environment name, as one word.
+async fn printed_commands_pass_one_word(mut world: World, org_named: &str) {
     for (n, env) in world.root.environments.iter_mut().enumerate() {
         env.name = format!("{SHELL_ENV}{n}");
     }
@@ -365,7 +383,7 @@ async fn every_printed_command_passes_hostile_ids_and_names_as_one_word() {
     {
         let args = arguments_of(command);
         if let Some(org) = value_after(&args, "--org") {
-            assert_eq!(org, ROOT_ID, "{command}");
+            assert_eq!(org, org_named, "{command}");
             orgs += 1;
         }
         if let Some(env) = value_after(&args, "--env") {

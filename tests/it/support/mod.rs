@@ -20,6 +20,24 @@ pub fn assert_contains_all(text: &str, needles: &[&str], context: &dyn Debug) {
     }
 }
 
+/// `text` with each command a terminal view broke over lines (a line that
+/// ends in ` \`, as `text::command_lines` breaks them) joined back into one
+/// line, as a shell reads it when pasted.
+pub fn joined_commands(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let mut line = line.to_string();
+        while let Some(head) = line.strip_suffix(" \\") {
+            let Some(next) = lines.next() else { break };
+            line = format!("{head} {}", next.trim_start());
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
 /// What changes from run to run (ports, times, durations, transaction ids),
 /// replaced so that a snapshot shows only what a change to the output does.
 const UNSTABLE: &[(&str, &str)] = &[
