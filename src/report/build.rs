@@ -92,7 +92,7 @@ fn known_orgs(ctx: &RunContext) -> Vec<(String, String)> {
     };
     [&org.root, &org.org]
         .into_iter()
-        .chain(&org.business_groups)
+        .chain(org.business_groups.iter())
         .map(|o| (o.id.clone(), o.name.clone()))
         .collect()
 }
