@@ -3,8 +3,9 @@
 //! throttled, and a name that matches no group refused before any group runs;
 //! output that grows with the groups, not their square, each group swept once
 //! however often the hierarchy lists it, the deadline bounding the whole
-//! sweep, and as many requests in flight as the platform's stated rate limit
-//! allows.
+//! sweep, as many requests in flight as the platform's stated rate limit
+//! allows, and a secret in a group's name stopping the streamed output and
+//! the report file alike.
 
 use std::time::{Duration, Instant};
 
@@ -296,5 +297,33 @@ async fn the_requests_in_flight_follow_the_rate_limit_the_platform_states() {
         (65..=100).contains(&most),
         "{most} requests at once: more than the 64 of a fixed cap, no more than X-RateLimit-Limit (100)"
     );
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_named_with_the_secret_stops_the_sweep_and_its_report_in_every_format() {
+    let mut world = generated(3, 1);
+    let secret = world.login.client_secret.clone();
+    world.root.business_groups[0].name = format!("team {secret}");
+    let sim = Sim::start(world).await;
+    let folder = temp_dir("sweep-secret");
+    for (format, file) in [
+        ("table", "sweep.json"),
+        ("json", "sweep.md"),
+        ("markdown", "sweep.xml"),
+        ("junit", "sweep.json"),
+    ] {
+        let file = folder.join(file);
+        let file_arg = file.to_str().expect("a UTF-8 path");
+        let run = sim
+            .run(&[
+                "check", "--org", "all", "--format", format, "--report", file_arg,
+            ])
+            .await;
+        assert_eq!(run.code, 2, "{format}: {run:#?}");
+        assert!(run.stdout.is_empty(), "{format}: {run:#?}");
+        assert!(run.stderr.contains("client secret"), "{format}: {run:#?}");
+        assert!(!file.exists(), "{format}: the report was written");
+    }
     sim.stop().await;
 }
