@@ -306,8 +306,8 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub har: Option<PathBuf>,
 
-    /// Replace the --har file if it exists.
-    #[arg(long, requires = "har", help_heading = "Output")]
+    /// Replace the --har or --report file if it exists.
+    #[arg(long, help_heading = "Output")]
     pub force: bool,
 }
 

@@ -141,6 +141,11 @@ impl HarRecorder {
         self.entries.lock().expect("HAR lock poisoned").push(entry);
     }
 
+    /// How many exchanges were recorded.
+    pub fn recorded(&self) -> usize {
+        self.entries.lock().expect("HAR lock poisoned").len()
+    }
+
     /// Every `(text, stand-in)`: the document shows the stand-in wherever
     /// the text was, in every entry recorded before or after.
     /// A text told twice keeps its first stand-in.

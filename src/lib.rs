@@ -27,6 +27,8 @@ pub mod suggest;
 pub mod text;
 pub mod time;
 
+use std::io::Write as _;
+
 use clap::ArgMatches;
 
 use cli::{Cli, Command, CreateCommand};
@@ -73,11 +75,14 @@ pub async fn run(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Exi
     };
     let mut result = dispatch(cli, matches, &mut guarded).await;
     // A failing run's record is the one support asks for: it is written whatever the outcome.
-    if let Some((path, recorder)) = &har
-        && let Err(error) = har_file::write(path, recorder, &io.secrets)
-        && result.is_ok()
-    {
-        result = Err(error);
+    if let Some((path, recorder)) = &har {
+        match har_file::write(path, recorder, &io.secrets) {
+            Ok(told) => {
+                let _ = writeln!(err, "{told}");
+            }
+            Err(error) if result.is_ok() => result = Err(error),
+            Err(_) => {}
+        }
     }
     held.release(result, &io.secrets, io.out, io.err)
 }

@@ -40,6 +40,9 @@ pub async fn run(
     let settings = super::session::announce(settings, io)?;
     // Output settings are checked before any request is sent.
     let report_file = args.report.as_deref().map(report_format).transpose()?;
+    if let Some((path, _)) = report_file {
+        super::may_write("--report", path, args.connection.force)?;
+    }
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
     if args.verbose {
         writeln!(
@@ -181,6 +184,13 @@ async fn checked(
         let bytes = render(&report, format, plain);
         canary.check(bytes.as_bytes(), &path.display().to_string())?;
         write_file(path, &mut bytes.as_bytes())?;
+        let what = match format {
+            Format::Json => "JSON report",
+            Format::Markdown => "Markdown report",
+            Format::Junit => "JUnit report",
+            Format::Table => "report",
+        };
+        writeln!(io.err, "{}", super::wrote(path, what))?;
     }
     io.out.write_all(rendered.as_bytes())?;
     Ok(report.exit_status(args.fail_on))
@@ -279,6 +289,7 @@ async fn sweep_groups(
         let destination = path.display().to_string();
         spool.check(&canary, &destination)?;
         write_file(path, &mut spool.reader()?)?;
+        writeln!(io.err, "{}", super::wrote(path, "sweep report"))?;
     }
     stdout.finish(io.out)?;
     Ok(status)

@@ -33,7 +33,7 @@ pub async fn run(
     };
     // Tried now, as it is written at the end: a record that cannot be
     // written stops the run before anything is changed, not after.
-    crate::files::can_replace(path).map_err(|e| super::cannot_write("--report", path, &e))?;
+    super::may_write("--report", path, args.connection.force)?;
     // What was printed is what was planned and applied: the record is its copy.
     let mut record = Vec::new();
     let status = {
@@ -54,6 +54,7 @@ pub async fn run(
     let shown = path.display().to_string();
     Canary::watching(io.secrets.clone()).check(&record, &shown)?;
     crate::files::replace(path, &record).map_err(|e| super::cannot_write("--report", path, &e))?;
+    writeln!(io.err, "{}", super::wrote(path, "what fix printed"))?;
     Ok(status)
 }
 

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::error::{ConfigError, Error};
+use crate::error::Error;
 use crate::har::HarRecorder;
 use crate::secret::SecretRegistry;
 use crate::secret::canary::Canary;
@@ -15,14 +15,7 @@ use crate::secret::canary::Canary;
 /// at the end is tried now, so a command that writes to the platform (`fix`,
 /// `create`) never does it and then fails on its record.
 pub fn prepare(path: &Path, force: bool) -> Result<(PathBuf, Arc<HarRecorder>), Error> {
-    if path.exists() && !force {
-        return Err(ConfigError::Invalid {
-            setting: format!("--har {}", path.display()),
-            reason: "the file exists; pass --force to replace it, or name another".into(),
-        }
-        .into());
-    }
-    crate::files::can_replace(path).map_err(|e| super::cannot_write("--har", path, &e))?;
+    super::may_write("--har", path, force)?;
     Ok((path.to_path_buf(), Arc::default()))
 }
 
@@ -30,9 +23,18 @@ pub fn prepare(path: &Path, force: bool) -> Result<(PathBuf, Arc<HarRecorder>), 
 /// run learned is masked once more first: an answer read before its secret
 /// was known (the token request's answer holds the token it issues) was
 /// redacted without it.
-pub fn write(path: &Path, recorder: &HarRecorder, secrets: &SecretRegistry) -> Result<(), Error> {
+/// Returns the line that tells where it went.
+pub fn write(
+    path: &Path,
+    recorder: &HarRecorder,
+    secrets: &SecretRegistry,
+) -> Result<String, Error> {
     let document = secrets.finder().mask(&recorder.document());
     Canary::watching(secrets.clone()).check(document.as_bytes(), &path.display().to_string())?;
     crate::files::replace(path, document.as_bytes())
-        .map_err(|e| super::cannot_write("--har", path, &e))
+        .map_err(|e| super::cannot_write("--har", path, &e))?;
+    Ok(super::wrote(
+        path,
+        &format!("HAR 1.2, {} request(s)", recorder.recorded()),
+    ))
 }

@@ -22,6 +22,27 @@ pub mod sim;
 /// An output file that cannot be written, named by its flag (`--har`,
 /// `--report`): the same words when it is tried before a write to the
 /// platform (`files::can_replace`) as when it is written at the end.
+/// Checks before the run that `flag`'s file may be written: an existing
+/// file only with `--force`, and a file the run can create there.
+pub fn may_write(flag: &str, path: &std::path::Path, force: bool) -> Result<(), crate::Error> {
+    if path.exists() && !force {
+        return Err(crate::ConfigError::Invalid {
+            setting: format!("{flag} {}", crate::text::line(&path.display().to_string())),
+            reason: "the file exists; pass --force to replace it, or name another".into(),
+        }
+        .into());
+    }
+    crate::files::can_replace(path).map_err(|e| cannot_write(flag, path, &e))
+}
+
+/// What a command tells on stderr once it wrote a file: where, and what it holds.
+pub fn wrote(path: &std::path::Path, what: &str) -> String {
+    format!(
+        "Wrote {} ({what}).",
+        crate::text::line(&path.display().to_string())
+    )
+}
+
 pub fn cannot_write(flag: &str, path: &std::path::Path, error: &std::io::Error) -> crate::Error {
     crate::ConfigError::Invalid {
         setting: format!("{flag} {}", path.display()),

@@ -1589,7 +1589,7 @@ async fn output_paths_that_cannot_be_written_stop_fix_before_the_patch() {
     for args in [
         &["--yes", "--report", missing][..],
         &["--yes", "--har", missing],
-        &["--yes", "--report", folder],
+        &["--yes", "--report", folder, "--force"],
         &["--yes", "--har", folder, "--force"],
     ] {
         let run = fix(&sim, &world, true, args).await;
@@ -1598,6 +1598,44 @@ async fn output_paths_that_cannot_be_written_stop_fix_before_the_patch() {
         assert_eq!(writes(&sim), Vec::<String>::new(), "{args:?}");
     }
     assert_eq!(new_grants(&sim, &world), Vec::new());
+    sim.stop().await;
+}
+
+/// `--report` and `--har` both refuse an existing file without `--force`,
+/// before anything is sent, and both say on stderr what they wrote.
+#[tokio::test]
+async fn report_and_har_refuse_to_overwrite_without_force_and_say_what_they_wrote() {
+    let world = world("fixable");
+    let sim = serve(world.clone()).await;
+    let dir = temp_dir("no-overwrite");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let existing = dir.join("kept.json");
+    std::fs::write(&existing, "kept").expect("file");
+    let existing = existing.to_str().expect("utf-8");
+    for flag in ["--report", "--har"] {
+        let run = fix(&sim, &world, true, &["--yes", flag, existing]).await;
+        assert_eq!(run.code, 2, "{run:#?}");
+        assert_contains_all(run.one_line_error(), &[flag, "exists", "--force"], &run);
+        assert_eq!(writes(&sim), Vec::<String>::new(), "{flag}");
+    }
+    assert_eq!(std::fs::read_to_string(existing).unwrap(), "kept");
+    let (report, har) = (dir.join("fix.txt"), dir.join("fix.har"));
+    let run = fix(
+        &sim,
+        &world,
+        false,
+        &[
+            "--report",
+            report.to_str().unwrap(),
+            "--har",
+            har.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert!(report.exists() && har.exists(), "{run:#?}");
+    for told in ["Wrote ", "fix.txt", "fix.har (HAR 1.2, "] {
+        assert!(run.stderr.contains(told), "{told}: {run:#?}");
+    }
     sim.stop().await;
 }
 
