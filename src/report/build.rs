@@ -25,19 +25,26 @@ impl Report {
         duration: Duration,
     ) -> Report {
         let target = target(ctx);
+        let org_given = ctx
+            .settings
+            .org
+            .as_ref()
+            .filter(|org| matches!(org.source, Source::Flag(_)))
+            .map(|org| org.value.clone());
         let carry = next_steps::Carry {
             flags: ctx.settings.carried_flags(),
             env_flag: ctx.settings.env_flag(),
             capabilities: options.capabilities.clone(),
             api_instances: listed_api_instances(ctx),
             token_request: ctx.settings.token_request(),
-            org_given: ctx
-                .settings
-                .org
-                .as_ref()
-                .filter(|org| matches!(org.source, Source::Flag(_)))
-                .map(|org| org.value.clone()),
-            orgs: known_orgs(ctx),
+            // Only an org the commands name themselves needs them; a sweep's
+            // group is given, and listing every group for each would cost
+            // the square of the groups.
+            orgs: match org_given {
+                None => known_orgs(ctx),
+                Some(_) => Vec::new(),
+            },
+            org_given,
             environments: ctx
                 .facts
                 .environments

@@ -29,7 +29,8 @@ pub struct Carry {
     /// `--org` as the user gave it, which the commands repeat.
     pub org_given: Option<String>,
     /// Every org `--org` could name (id, name): the root organization, the
-    /// app's own and the business groups, to tell whether a name is unique.
+    /// app's own and the business groups, to tell whether a name is unique;
+    /// empty when `org_given` names it.
     pub orgs: Vec<(String, String)>,
     /// Every environment of the org (id, name), likewise.
     pub environments: Vec<(String, String)>,
