@@ -312,30 +312,38 @@ fn printed_commands(text: &str) -> Vec<String> {
 /// What `command` passes to `anypoint-doctor`, run by `sh` with a stub of
 /// it that writes its arguments; the working folder must stay empty.
 fn arguments_of(command: &str) -> Vec<String> {
+    stub_arguments("anypoint-doctor", command, &[])
+}
+
+/// What `script`, run by `sh` with `env`, passes to `program`: a stub of it
+/// on the PATH writes its arguments. The script must pass `sh -n`, succeed,
+/// and leave its working folder empty (it ran nothing else).
+pub(super) fn stub_arguments(program: &str, script: &str, env: &[(&str, &str)]) -> Vec<String> {
     let dir = temp_dir("shell");
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).expect("bin");
-    let stub = bin.join("anypoint-doctor");
+    let stub = bin.join(program);
     std::fs::write(&stub, "#!/bin/sh\nprintf '%s\\0' \"$@\" > \"$ARGS_FILE\"\n").expect("stub");
     make_executable(&stub);
     let work = dir.join("work");
     std::fs::create_dir_all(&work).expect("work");
     let args_file = dir.join("args");
     let checked = std::process::Command::new("sh")
-        .args(["-n", "-c", command])
+        .args(["-n", "-c", script])
         .status()
         .expect("sh runs");
-    assert!(checked.success(), "`sh -n` refuses: {command}");
+    assert!(checked.success(), "`sh -n` refuses: {script}");
     let ran = std::process::Command::new("sh")
-        .args(["-c", command])
+        .args(["-c", script])
         .current_dir(&work)
         .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
         .env("ARGS_FILE", &args_file)
+        .envs(env.iter().copied())
         .output()
         .expect("sh runs");
-    assert!(ran.status.success(), "{command}: {ran:?}");
+    assert!(ran.status.success(), "{script}: {ran:?}");
     let left: Vec<_> = std::fs::read_dir(&work).expect("work").collect();
-    assert!(left.is_empty(), "pasting `{command}` ran something else");
+    assert!(left.is_empty(), "pasting `{script}` ran something else");
     let bytes = std::fs::read(&args_file).expect("the stub ran");
     bytes
         .split(|b| *b == 0)
@@ -500,7 +508,7 @@ async fn every_command_in_markdown_is_the_one_printed_and_runs_as_printed() {
 // ---------------------------------------------------------------- helpers
 
 #[cfg(unix)]
-pub(super) fn make_executable(path: &Path) {
+fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
