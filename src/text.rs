@@ -12,6 +12,24 @@
 
 use std::borrow::Cow;
 
+/// Width when the terminal's is unknown (or given as 0).
+const DEFAULT_WIDTH: usize = 80;
+/// Below this, text would break into slivers: wrap as if this wide.
+const NARROWEST: usize = 40;
+
+/// The width to wrap to: the one given (`COLUMNS`), else the terminal's,
+/// else 80; never below 40.
+pub fn width(given: Option<u16>) -> usize {
+    let width = match given {
+        Some(w) if w > 0 => usize::from(w),
+        Some(_) => DEFAULT_WIDTH,
+        None => comfy_table::Table::new()
+            .width()
+            .map_or(DEFAULT_WIDTH, usize::from),
+    };
+    width.max(NARROWEST)
+}
+
 /// The most characters a line shows (a shown control counts as what shows
 /// it); the rest is counted, not printed.
 pub const MAX_LINE_CHARS: usize = 2000;
@@ -262,9 +280,101 @@ pub fn wrap_lines(text: &str, width: usize) -> String {
     out
 }
 
+/// A writer that wraps every line written through it to `width`, each
+/// going on two spaces further in than it starts, so that one item of a
+/// list stays apart from the next: for output written piece by piece
+/// (`fix`'s plan and what follows it). A line is written when its newline
+/// comes; `finish` writes one left without.
+pub struct Wrapping<'a> {
+    inner: &'a mut dyn std::io::Write,
+    width: usize,
+    pending: Vec<u8>,
+}
+
+/// Every line of `text` wider than `width` wrapped, going on two spaces
+/// further in than it starts; a line that starts with a label set apart by
+/// two spaces (`  clientSecret  not shown…`) goes on under its value.
+pub fn wrap_hanging(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if without_ansi(line).chars().count() <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        let label = body
+            .find("  ")
+            .filter(|&at| at <= width / 3)
+            .map(|at| at + body[at..].len() - body[at..].trim_start().len());
+        let (first, text) = match label {
+            Some(end) => (&line[..indent.len() + end], &body[end..]),
+            None => (indent, body),
+        };
+        let rest = match label {
+            Some(_) => " ".repeat(first.chars().count()),
+            None => format!("{indent}  "),
+        };
+        out.push_str(&wrap(text, width, first, &rest, None));
+    }
+    out
+}
+
+impl<'a> Wrapping<'a> {
+    pub fn new(inner: &'a mut dyn std::io::Write, width: usize) -> Self {
+        Wrapping {
+            inner,
+            width,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Writes what is left of the last line.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            let rest = std::mem::take(&mut self.pending);
+            let wrapped = wrap_hanging(&String::from_utf8_lossy(&rest), self.width);
+            self.inner
+                .write_all(wrapped.trim_end_matches('\n').as_bytes())?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl std::io::Write for Wrapping<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        if let Some(end) = self.pending.iter().rposition(|&b| b == b'\n') {
+            let lines: Vec<u8> = self.pending.drain(..=end).collect();
+            let wrapped = wrap_hanging(&String::from_utf8_lossy(&lines), self.width);
+            self.inner.write_all(wrapped.as_bytes())?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wrapping_writer_wraps_each_line_as_it_comes() {
+        let mut out = Vec::new();
+        let mut writer = Wrapping::new(&mut out, 20);
+        use std::io::Write as _;
+        writer.write_all(b"short\none two three ").unwrap();
+        writer.write_all(b"four five six seven\n  a b c").unwrap();
+        writer.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "short\none two three four\n  five six seven\n  a b c"
+        );
+    }
 
     #[test]
     fn wrapping_indents_cuts_and_never_makes_slivers() {

@@ -253,7 +253,7 @@ async fn created(
         secret,
         next,
     };
-    write!(io.out, "{}", created.render(args.write.format))?;
+    write!(io.out, "{}", created.render(args.write.format, crate::text::width(io.terminal.width)))?;
     Ok(ExitStatus::Ok)
 }
 

@@ -94,11 +94,7 @@ pub fn run(args: &ExplainArgs, width: Option<u16>, out: &mut dyn Write) -> Resul
         OutputFormat::Table => {
             let mut text = Vec::new();
             render(&explanation, &mut text)?;
-            let width = crate::report::compact::width(crate::report::table::TableOptions {
-                color: false,
-                width,
-                verbose: false,
-            });
+            let width = crate::text::width(width);
             let text = crate::text::wrap_lines(&String::from_utf8_lossy(&text), width);
             out.write_all(text.as_bytes())?;
             Ok(())

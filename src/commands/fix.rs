@@ -27,6 +27,33 @@ pub async fn run(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
+    // The other formats are for tools and shells: a line break would change them.
+    if args.format != FixFormat::Diff {
+        return record_and_run(args, matches, io).await;
+    }
+    let width = crate::text::width(io.terminal.width);
+    let mut out = crate::text::Wrapping::new(&mut *io.out, width);
+    let status = {
+        let mut wrapped = Io {
+            out: &mut out,
+            err: &mut *io.err,
+            progress: &mut *io.progress,
+            terminal: io.terminal,
+            secrets: io.secrets.clone(),
+            har: io.har.clone(),
+        };
+        record_and_run(args, matches, &mut wrapped).await
+    };
+    out.finish()?;
+    status
+}
+
+/// `fix`, with `--report` keeping a copy of what it printed.
+async fn record_and_run(
+    args: &FixArgs,
+    matches: &ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
     let deadline = Deadline::start(args.connection.deadline);
     let Some(path) = &args.report else {
         return plan_and_apply(args, matches, io, deadline).await;

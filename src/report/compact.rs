@@ -14,10 +14,6 @@ use super::table::{TableOptions, painted, summary_line};
 use super::to_add::{ToAdd, scopes_to_add};
 use crate::text::{command_lines, without_ansi, wrap};
 
-/// Width when the terminal's is unknown (or given as 0).
-const DEFAULT_WIDTH: usize = 80;
-/// Below this, text would break into slivers: wrap as if this wide.
-const NARROWEST: usize = 40;
 /// Lines of one finding in the compact view; `-v` shows all.
 const FINDING_LINES: usize = 3;
 /// Next steps the compact view shows at most; `-v` shows all.
@@ -29,14 +25,7 @@ pub const SCREEN_ROWS: usize = 23;
 
 /// The width to wrap to: the one given, else the terminal's, else 80.
 pub fn width(options: TableOptions) -> usize {
-    let width = match options.width {
-        Some(w) if w > 0 => usize::from(w),
-        Some(_) => DEFAULT_WIDTH,
-        None => comfy_table::Table::new()
-            .width()
-            .map_or(DEFAULT_WIDTH, usize::from),
-    };
-    width.max(NARROWEST)
+    crate::text::width(options.width)
 }
 
 pub fn render(report: &Report, options: TableOptions) -> String {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::doctor::resources::{API_INSTANCES, APPLICATIONS};
 use crate::platform::models::{ApiContract, ApiInstance, ClientApplication};
 use crate::platform::paging::Cut;
-use crate::text::line;
+use crate::text::{command_lines, line, wrap_hanging};
 
 /// How the listing and create commands print their result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,8 +68,9 @@ struct Applications<'a> {
 }
 
 impl AppList {
-    /// Nothing in a table when the whole list is empty: the command says why on stderr.
-    pub fn render(&self, format: OutputFormat) -> String {
+    /// Nothing in a table when the whole list is empty: the command says why
+    /// on stderr. A table wider than `width` is printed as one record a row.
+    pub fn render(&self, format: OutputFormat, width: usize) -> String {
         match (format, &self.incomplete) {
             (OutputFormat::Json, None) => json(&self.apps),
             (OutputFormat::Json, Some(cut)) => json(&Stopped {
@@ -100,8 +101,9 @@ impl AppList {
                     ),
                 };
                 format!(
-                    "{}\n\n{count}\n",
-                    plain_table(&["ID", "NAME", "CLIENT ID"], rows)
+                    "{}\n\n{}",
+                    plain_table(&["ID", "NAME", "CLIENT ID"], rows, width),
+                    wrap_hanging(&count, width)
                 )
             }
         }
@@ -136,7 +138,8 @@ struct Apis<'a> {
 }
 
 impl ApiList {
-    pub fn render(&self, format: OutputFormat) -> String {
+    /// A table wider than `width` is printed as one record a row.
+    pub fn render(&self, format: OutputFormat, width: usize) -> String {
         let table = match format {
             OutputFormat::Json if self.incomplete.is_empty() => return json(&self.apis),
             OutputFormat::Json => {
@@ -176,18 +179,19 @@ impl ApiList {
                     "STATUS",
                     "CONTRACTS",
                 ];
-                format!("{}\n", plain_table(&header, rows))
+                format!("{}\n", plain_table(&header, rows, width))
             }
         };
         let stopped: String = self
             .incomplete
             .iter()
             .map(|list| {
-                format!(
-                    "\nThe list of API instances in \"{}\" is incomplete: {}.\n",
+                let told = format!(
+                    "The list of API instances in \"{}\" is incomplete: {}.",
                     line(&list.environment),
                     list.cut.describe(API_INSTANCES)
-                )
+                );
+                format!("\n{}", wrap_hanging(&told, width))
             })
             .collect();
         table + &stopped
@@ -219,7 +223,8 @@ pub struct CreatedApp {
 }
 
 impl CreatedApp {
-    pub fn render(&self, format: OutputFormat) -> String {
+    /// The table's text wraps to `width`.
+    pub fn render(&self, format: OutputFormat, width: usize) -> String {
         if format == OutputFormat::Json {
             return json(&self.app);
         }
@@ -232,22 +237,23 @@ impl CreatedApp {
         };
         let next = match &self.next {
             Some(next) => format!(
-                "Next, its contract with API instance {} in \"{}\" (`anypoint-doctor apis` lists the others):\n  {}",
+                "Next, its contract with API instance {} in \"{}\" (`anypoint-doctor apis` lists the others):\n{}",
                 next.api,
                 line(&next.environment),
-                line(&next.command)
+                command_lines(&line(&next.command), width, "  ", "    ").trim_end()
             ),
             None => {
                 "Next: `anypoint-doctor apis` lists the API instances a contract can name.".into()
             }
         };
-        format!(
+        let text = format!(
             "Created client application \"{}\" in \"{}\".\n  id            {}\n  clientId      {}\n  clientSecret  {secret}\n\n{next}\n",
             line(&app.name),
             line(&self.root_org),
             app.id,
             line(app.client_id.as_deref().unwrap_or("(not returned)")),
-        )
+        );
+        wrap_hanging(&text, width)
     }
 }
 
@@ -266,10 +272,11 @@ pub struct ContractResult {
 }
 
 impl ContractResult {
-    pub fn render(&self, format: OutputFormat) -> String {
+    /// The table's line wraps to `width`.
+    pub fn render(&self, format: OutputFormat, width: usize) -> String {
         match format {
             OutputFormat::Json => json(self),
-            OutputFormat::Table => format!(
+            OutputFormat::Table => wrap_hanging(&format!(
                 "Contract {} {}: application {} ↔ API instance {} in \"{}\" (status {}).\n",
                 self.contract.id,
                 self.result,
@@ -277,7 +284,7 @@ impl ContractResult {
                 self.api,
                 line(&self.environment),
                 line(self.contract.status.as_deref().unwrap_or("unknown"))
-            ),
+            ), width),
         }
     }
 }
@@ -289,17 +296,36 @@ fn json(value: &impl Serialize) -> String {
     )
 }
 
-/// A table without borders or wrapping, as the listing commands print it.
-fn plain_table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+/// A table without borders or wrapping, as the listing commands print it;
+/// one wider than `width` as one record a row instead (each column's name,
+/// then its value), which no width cuts through.
+fn plain_table(header: &[&str], rows: impl Iterator<Item = Vec<String>>, width: usize) -> String {
+    let rows: Vec<Vec<String>> = rows.collect();
     let mut table = Table::new();
     table
         .load_style(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(header);
-    for row in rows {
+    for row in &rows {
         table.add_row(row);
     }
-    table.trim_fmt()
+    let text = table.trim_fmt();
+    if text.lines().all(|l| l.chars().count() <= width) {
+        return text;
+    }
+    let label = header.iter().map(|h| h.chars().count()).max().unwrap_or(0);
+    let records: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            header
+                .iter()
+                .zip(row)
+                .map(|(name, value)| format!("{name:<label$}  {value}").trim_end().to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    records.join("\n\n")
 }
 
 #[cfg(test)]
@@ -331,13 +357,13 @@ mod tests {
                 cut: cut(),
             }],
         };
-        let table = list.render(OutputFormat::Table);
+        let table = list.render(OutputFormat::Table, 80);
         assert!(
             table.ends_with("\nThe list of API instances in \"Sandbox\" is incomplete: anypoint-doctor stopped reading it at its bound of 20000 API instances, after 20000 API instances in 100 page(s) (3 MiB); the answers counted 1000000000000.\n"),
             "{table}"
         );
         let json: serde_json::Value =
-            serde_json::from_str(&list.render(OutputFormat::Json)).expect("JSON");
+            serde_json::from_str(&list.render(OutputFormat::Json, 80)).expect("JSON");
         assert_eq!(json["apis"][0]["environment"], "Sandbox");
         assert_eq!(json["incomplete"][0]["environment"], "Sandbox");
         assert_eq!(json["incomplete"][0]["stoppedBy"], "items");
@@ -346,7 +372,7 @@ mod tests {
             ..list
         };
         assert!(
-            serde_json::from_str::<serde_json::Value>(&whole.render(OutputFormat::Json))
+            serde_json::from_str::<serde_json::Value>(&whole.render(OutputFormat::Json, 80))
                 .expect("JSON")
                 .is_array()
         );

@@ -450,13 +450,13 @@ fn every_shell_completes_values_below_the_top_level() {
     }
 }
 
-/// The README's install lines for completion and the manual pages, run as
+/// The book's install lines for completion and the manual pages, run as
 /// written by `sh` in a fresh home: each creates its folder, and every page
 /// the top page names is there.
 #[cfg(unix)]
 #[test]
-fn the_readmes_install_lines_work_in_a_fresh_home() {
-    let readme = include_str!("../../README.md");
+fn the_books_install_lines_work_in_a_fresh_home() {
+    let readme = include_str!("../../docs/src/guide/install.md");
     let block = readme
         .split("```sh\n")
         .find(|b| b.contains("anypoint-doctor completions bash"))

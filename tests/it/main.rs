@@ -11,6 +11,7 @@ mod cli;
 mod cli_v4;
 mod codes;
 mod create;
+mod docs;
 mod faults;
 mod har;
 mod hardening;
