@@ -363,6 +363,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_unknown_or_zero_width_is_eighty_and_slivers_are_refused() {
+        assert_eq!(width(Some(0)), DEFAULT_WIDTH);
+        assert_eq!(width(Some(10)), NARROWEST);
+        assert_eq!(width(Some(132)), 132);
+    }
+
+    #[test]
     fn a_wrapping_writer_wraps_each_line_as_it_comes() {
         let mut out = Vec::new();
         let mut writer = Wrapping::new(&mut out, 20);

@@ -68,7 +68,11 @@ pub async fn run(
             .collect(),
         incomplete,
     };
-    write!(io.out, "{}", list.render(args.format, crate::text::width(io.terminal.width)))?;
+    write!(
+        io.out,
+        "{}",
+        list.render(args.format, crate::text::width(io.terminal.width))
+    )?;
     if refused.is_empty() {
         // A list a bound stopped was printed as read, and said to be incomplete (3).
         return Ok(if list.incomplete.is_empty() {

@@ -44,7 +44,11 @@ pub async fn run(
         apps: apps.iter().map(ListedApp::of).collect(),
         incomplete: listing.cut,
     };
-    write!(io.out, "{}", list.render(args.format, crate::text::width(io.terminal.width)))?;
+    write!(
+        io.out,
+        "{}",
+        list.render(args.format, crate::text::width(io.terminal.width))
+    )?;
     if list.incomplete.is_some() {
         // Printed as read, and said to be incomplete: not all could be read (3).
         return Ok(ExitStatus::Incomplete);

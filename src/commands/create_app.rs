@@ -253,7 +253,11 @@ async fn created(
         secret,
         next,
     };
-    write!(io.out, "{}", created.render(args.write.format, crate::text::width(io.terminal.width)))?;
+    write!(
+        io.out,
+        "{}",
+        created.render(args.write.format, crate::text::width(io.terminal.width))
+    )?;
     Ok(ExitStatus::Ok)
 }
 

@@ -307,6 +307,10 @@ fn report(
             .unwrap_or_else(|| args.app.clone()),
         api: args.api,
     };
-    write!(io.out, "{}", result.render(args.write.format, crate::text::width(io.terminal.width)))?;
+    write!(
+        io.out,
+        "{}",
+        result.render(args.write.format, crate::text::width(io.terminal.width))
+    )?;
     Ok(ExitStatus::Ok)
 }

@@ -29,9 +29,21 @@ pub fn list_scenarios(json: bool, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
         writeln!(io.out)?;
         return Ok(ExitStatus::Ok);
     }
+    let name_width = scenarios::SCENARIOS
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut table = String::new();
     for scenario in scenarios::SCENARIOS {
-        writeln!(io.out, "{:<22} {}", scenario.name, scenario.description)?;
+        table.push_str(&format!(
+            "{:<name_width$}  {}\n",
+            scenario.name, scenario.description
+        ));
     }
+    let width = crate::text::width(io.terminal.width);
+    io.out
+        .write_all(crate::text::wrap_hanging(&table, width).as_bytes())?;
     Ok(ExitStatus::Ok)
 }
 
@@ -82,7 +94,9 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     // A scenario file's credentials go into commands to paste: one shell
     // word each, shown safe for a terminal.
     let word = |value: &str| line(&shell_word(value)).into_owned();
-    writeln!(io.out, "anypoint-doctor simulator: {}", line(&label))?;
+    let banner = format!("anypoint-doctor simulator: {}", line(&label));
+    let width = crate::text::width(io.terminal.width);
+    write!(io.out, "{}", crate::text::wrap_hanging(&banner, width))?;
     writeln!(io.out, "Listening on {host}\n")?;
     writeln!(io.out, "Point the doctor at it:")?;
     writeln!(io.out, "  export ANYPOINT_HOST={host}")?;

@@ -73,12 +73,13 @@ fn diff(plan: &FixPlan) -> String {
     });
     out.push('\n');
     for pair in &plan.add {
-        let maybe = if pair.may_be_granted {
-            "  (may already be granted: not proven missing; adding it changes nothing if so)"
-        } else {
-            ""
-        };
-        out.push_str(&format!("+ {}{maybe}\n", pair_line(pair)));
+        out.push_str(&format!("+ {}\n", pair_line(pair)));
+        // On a line of its own: the pair stays whole, and a narrow terminal wraps only the note.
+        if pair.may_be_granted {
+            out.push_str(
+                "    may already be granted: not proven missing; adding it changes nothing if so\n",
+            );
+        }
     }
     for withheld in &plan.withheld {
         out.push_str(&format!(

@@ -684,20 +684,3 @@ pub fn what_to_fix(outcomes: &[Outcome], rerun_flags: &str) -> Vec<Fix> {
     }
     fixes
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_unknown_or_zero_width_is_eighty_and_slivers_are_refused() {
-        let options = |width| TableOptions {
-            color: false,
-            width,
-            verbose: false,
-        };
-        assert_eq!(width(options(Some(0))), DEFAULT_WIDTH);
-        assert_eq!(width(options(Some(10))), NARROWEST);
-        assert_eq!(width(options(Some(132))), 132);
-    }
-}

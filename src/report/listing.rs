@@ -276,15 +276,18 @@ impl ContractResult {
     pub fn render(&self, format: OutputFormat, width: usize) -> String {
         match format {
             OutputFormat::Json => json(self),
-            OutputFormat::Table => wrap_hanging(&format!(
-                "Contract {} {}: application {} ↔ API instance {} in \"{}\" (status {}).\n",
-                self.contract.id,
-                self.result,
-                line(&self.application),
-                self.api,
-                line(&self.environment),
-                line(self.contract.status.as_deref().unwrap_or("unknown"))
-            ), width),
+            OutputFormat::Table => wrap_hanging(
+                &format!(
+                    "Contract {} {}: application {} ↔ API instance {} in \"{}\" (status {}).\n",
+                    self.contract.id,
+                    self.result,
+                    line(&self.application),
+                    self.api,
+                    line(&self.environment),
+                    line(self.contract.status.as_deref().unwrap_or("unknown"))
+                ),
+                width,
+            ),
         }
     }
 }
@@ -357,7 +360,7 @@ mod tests {
                 cut: cut(),
             }],
         };
-        let table = list.render(OutputFormat::Table, 80);
+        let table = list.render(OutputFormat::Table, 1000);
         assert!(
             table.ends_with("\nThe list of API instances in \"Sandbox\" is incomplete: anypoint-doctor stopped reading it at its bound of 20000 API instances, after 20000 API instances in 100 page(s) (3 MiB); the answers counted 1000000000000.\n"),
             "{table}"

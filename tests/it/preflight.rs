@@ -140,8 +140,9 @@ async fn an_unproven_need_closes_the_gate_unless_let_through_on_purpose() {
     assert_eq!(proofs(&report), ["unproven"], "{run:#?}");
     let plan = doctor(&api, &world, &["fix", "--for", "list-client-applications"]).await;
     assert!(
-        plan.stdout
-            .contains("+ read:org_client_applications  org=Example Corp  (may already be granted"),
+        plan.stdout.contains(
+            "+ read:org_client_applications  org=Example Corp\n    may already be granted"
+        ),
         "{plan:#?}"
     );
     let allowed = doctor(

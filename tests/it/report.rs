@@ -851,8 +851,9 @@ fn run_printed(scenario: &str, printed: &Printed, sim: &PrintedSim) -> Run {
 /// when `admin`; the output is checked for every secret of the run.
 async fn fix(sim: &RunningSim, world: &World, admin: bool, args: &[&str]) -> Run {
     let token = world.users[0].token.as_str();
-    let env = [("ANYPOINT_ADMIN_BEARER", token)];
-    let env: &[(&str, &str)] = if admin { &env } else { &[] };
+    // Wide: the assertions read sentences, which a narrow terminal would wrap.
+    let env = [("COLUMNS", "1000"), ("ANYPOINT_ADMIN_BEARER", token)];
+    let env: &[(&str, &str)] = if admin { &env } else { &env[..1] };
     let args: Vec<&str> = std::iter::once("fix").chain(args.iter().copied()).collect();
     let run = doctor_with(sim, world, env, &args).await;
     for secret in [world.login.client_secret.as_str(), token] {
@@ -889,8 +890,15 @@ async fn fix_without_an_admin_token_plans_from_the_refusals_and_drops_implied_pa
         &run,
         &[
             "+ manage:apis  org=Example Corp env=Production",
-            "+ read:org_client_applications  org=Example Corp  (may already be granted: not proven missing; adding it changes nothing if so)",
+            "+ read:org_client_applications  org=Example Corp",
         ],
+    );
+    assert!(
+        run.stdout.contains(
+            "+ read:org_client_applications  org=Example Corp\n    may already be granted: not proven missing; adding it changes nothing if so\n"
+        ),
+        "{}",
+        run.stdout
     );
     // The masked app, the control plane, why the grants were not read, what
     // is not settled, and that nothing changed.
@@ -1307,6 +1315,7 @@ async fn fix_on_a_terminal_asks_before_it_applies() {
             ])
             .env_clear()
             .env("PATH", "/usr/bin:/bin")
+            .env("COLUMNS", "1000")
             .envs(app_env(&sim, &world))
             .env("ANYPOINT_ADMIN_BEARER", &world.users[0].token);
         finish(command)

@@ -1992,7 +1992,17 @@ impl Drop for Scratch {
 fn sim_lists_every_scenario_with_its_description() {
     let run = doctor(&["sim", "--list-scenarios"]);
     assert_eq!(run.code, Some(0), "{run:#?}");
-    let lines: Vec<&str> = run.stdout.lines().collect();
+    // A description too long for the width goes on, indented, on the next lines.
+    let mut lines: Vec<String> = Vec::new();
+    for line in run.stdout.lines() {
+        match lines.last_mut() {
+            Some(entry) if line.starts_with(' ') => {
+                entry.push(' ');
+                entry.push_str(line.trim_start());
+            }
+            _ => lines.push(line.to_string()),
+        }
+    }
     assert_eq!(lines.len(), SCENARIOS.len(), "{run:#?}");
     for (line, scenario) in lines.iter().zip(SCENARIOS) {
         assert_eq!(

@@ -78,8 +78,14 @@ fn the_book_has_every_page_in_its_summary_and_every_link_lands() {
         .collect();
     let unlisted: Vec<String> = pages.difference(&listed).map(|p| shown(p)).collect();
     let missing: Vec<String> = listed.difference(&pages).map(|p| shown(p)).collect();
-    assert!(unlisted.is_empty(), "pages SUMMARY.md does not list: {unlisted:?}");
-    assert!(missing.is_empty(), "SUMMARY.md lists pages that do not exist: {missing:?}");
+    assert!(
+        unlisted.is_empty(),
+        "pages SUMMARY.md does not list: {unlisted:?}"
+    );
+    assert!(
+        missing.is_empty(),
+        "SUMMARY.md lists pages that do not exist: {missing:?}"
+    );
 
     let mut problems = Vec::new();
     for doc in documents() {

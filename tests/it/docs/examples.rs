@@ -7,8 +7,11 @@
 //! of its own for lines left out. The block's info string names the
 //! simulator scenario it runs against (`console scenario=typical-mistakes`),
 //! and the paragraph before it names it to the reader; without one, the
-//! block runs with no platform at all. `columns=N` sets the width (80
-//! otherwise). The commands run in one `sh`, in an empty folder and HOME,
+//! block runs with no platform at all. `interrupt` is for a command that
+//! serves until Ctrl-C: it is interrupted once it has printed the block's
+//! last line. `columns=N` sets the width (80
+//! otherwise). The commands run in one `sh`, in a new folder (HOME too)
+//! that holds a copy of the repository's `examples/`,
 //! with the built binary first on PATH and the scenario's `ANYPOINT_*`
 //! variables set, as a reader who pasted the `export` lines `sim` prints.
 //!
@@ -20,14 +23,16 @@
 //! of block may show a command.
 
 use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use futures::StreamExt as _;
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use super::{documents, shown};
-use crate::support::bin::{BIN, finish};
+use crate::support::bin::{BIN, PATIENCE, Run, finish};
 use crate::support::fs::temp_dir;
 use crate::support::sim::{Sim, world};
 
@@ -138,7 +143,16 @@ fn runs_the_doctor(line: &str) -> bool {
     !line.starts_with('#')
         && !line.starts_with("cargo ")
         && !line.starts_with("export ")
-        && line.split_whitespace().any(|word| word == "anypoint-doctor")
+        && line
+            .split_whitespace()
+            .any(|word| word == "anypoint-doctor")
+}
+
+/// Whether a line of text starts as a command line that runs the doctor.
+fn starts_the_doctor(line: &str) -> bool {
+    line.split_whitespace()
+        .find(|word| !word.contains('='))
+        .is_some_and(|word| word == "anypoint-doctor")
 }
 
 /// `sh` for `script` in `dir`, with the binary first on PATH, `dir` as HOME
@@ -160,16 +174,77 @@ fn shell(script: &str, dir: &Path, columns: &str, env: &[(&str, &str)]) -> Comma
     command
 }
 
+/// A new folder for a block's commands, holding a copy of the repository's
+/// `examples/`, as a reader in a checkout has them.
+fn workspace(name: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    copy_tree(&super::root().join("examples"), &dir.join("examples"));
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a folder");
+    for entry in std::fs::read_dir(from).expect("examples/ reads") {
+        let path = entry.expect("an entry").path();
+        let target = to.join(path.file_name().expect("a name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("a copy");
+        }
+    }
+}
+
 /// The marker printed before step `i`'s output.
 fn marker(i: usize) -> String {
     format!("@@step {i}@@\n")
+}
+
+/// Runs `command`, a server that runs until Ctrl-C, until it prints `last`
+/// (or ends, or `PATIENCE` passes), then interrupts it as Ctrl-C would:
+/// what it printed until then. The block's attribute `interrupt`.
+fn interrupted(mut command: Command, last: &str) -> Run {
+    let mut child = command.stdout(Stdio::piped()).spawn().expect("sh runs");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (lines, read) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let until = Instant::now() + PATIENCE;
+    let mut printed = String::new();
+    while let Ok(Ok(line)) = read.recv_timeout(until.saturating_duration_since(Instant::now())) {
+        printed.push_str(&line);
+        printed.push('\n');
+        if line == last {
+            break;
+        }
+    }
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    // Its output ends when it exits: what it prints on the way out is not compared.
+    while let Ok(Ok(_)) = read.recv_timeout(until.saturating_duration_since(Instant::now())) {}
+    let _ = child.kill();
+    let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(-1);
+    Run {
+        code,
+        stdout: printed,
+        stderr: String::new(),
+    }
 }
 
 /// Runs a `console` block; what differs from the transcript, if anything.
 async fn run_console(block: &Block) -> Result<(), String> {
     let steps = steps(&block.code);
     if steps.is_empty() {
-        return Err(format!("{}: a console block with no `$ ` command", block.at()));
+        return Err(format!(
+            "{}: a console block with no `$ ` command",
+            block.at()
+        ));
     }
     let mut script = String::from("exec 2>&1\n");
     for (i, step) in steps.iter().enumerate() {
@@ -180,11 +255,8 @@ async fn run_console(block: &Block) -> Result<(), String> {
             step.command
         ));
     }
-    let dir = temp_dir("docs");
-    let columns = block
-        .attributes
-        .get("columns")
-        .map_or("80", String::as_str);
+    let dir = workspace("docs");
+    let columns = block.attributes.get("columns").map_or("80", String::as_str);
     let sim = match block.scenario() {
         Some(name) => Some(Sim::start(world(name)).await),
         None => None,
@@ -198,7 +270,27 @@ async fn run_console(block: &Block) -> Result<(), String> {
         // No platform: a command that needs one cannot quietly reach one.
         None => vec![("ANYPOINT_HOST", "http://127.0.0.1:9")],
     };
-    let run = finish(shell(&script, &dir, columns, &env)).await;
+    let run = if block.attributes.contains_key("interrupt") {
+        let [step] = &steps[..] else {
+            return Err(format!(
+                "{}: an `interrupt` block runs one command",
+                block.at()
+            ));
+        };
+        let last = step.expected.lines().last().unwrap_or_default().to_string();
+        // `exec`: the interrupt reaches the command, not a shell waiting for it.
+        let script = format!(
+            "exec 2>&1\nprintf '{}'\nexec {}\n",
+            marker(0).replace('\n', "\\n"),
+            step.command
+        );
+        let command = shell(&script, &dir, columns, &env);
+        tokio::task::spawn_blocking(move || interrupted(command, &last))
+            .await
+            .expect("the run did not panic")
+    } else {
+        finish(shell(&script, &dir, columns, &env)).await
+    };
     if let Some(sim) = sim {
         sim.stop().await;
     }
@@ -240,7 +332,7 @@ async fn run_setup(block: &Block) -> Result<(), String> {
     let sim = Sim::start(world(block.scenario().unwrap_or("healthy"))).await;
     let mut failures = Vec::new();
     for line in lines {
-        let dir = temp_dir("docs-sh");
+        let dir = workspace("docs-sh");
         let env = [
             ("ANYPOINT_HOST", sim.running.base_url.as_str()),
             ("ANYPOINT_CLIENT_ID", sim.login.client_id.as_str()),
@@ -288,11 +380,13 @@ async fn every_documented_example_runs_as_written() {
                 }
             }
             "sh" => {}
-            _ if shows_a_command => problems.push(format!(
-                "{}: a `{}` block shows a command: make it a `console` example that runs",
-                block.at(),
-                block.lang
-            )),
+            _ if shows_a_command || block.code.lines().any(starts_the_doctor) => {
+                problems.push(format!(
+                    "{}: a `{}` block shows a command: make it a `console` example that runs",
+                    block.at(),
+                    block.lang
+                ))
+            }
             _ => {}
         }
     }
@@ -308,10 +402,7 @@ async fn every_documented_example_runs_as_written() {
         .collect()
         .await;
     problems.extend(results.into_iter().filter_map(Result::err));
-    let ran = blocks
-        .iter()
-        .filter(|b| b.lang == "console")
-        .count();
+    let ran = blocks.iter().filter(|b| b.lang == "console").count();
     assert!(ran >= 10, "only {ran} console examples found");
     assert!(
         problems.is_empty(),
@@ -329,7 +420,13 @@ fn a_transcript_splits_into_commands_and_what_each_prints() {
     assert_eq!(steps[0].expected, "out 1\n...\n");
     assert_eq!(steps[1].command, "echo $?");
     assert_eq!(steps[1].expected, "1\n");
-    assert!(runs_the_doctor("mkdir -p x && anypoint-doctor completions bash > x/y"));
-    assert!(!runs_the_doctor("cargo run --release -- demo   # anypoint-doctor"));
-    assert!(!runs_the_doctor("export ANYPOINT_HOST=eu1.anypoint.mulesoft.com"));
+    assert!(runs_the_doctor(
+        "mkdir -p x && anypoint-doctor completions bash > x/y"
+    ));
+    assert!(!runs_the_doctor(
+        "cargo run --release -- demo   # anypoint-doctor"
+    ));
+    assert!(!runs_the_doctor(
+        "export ANYPOINT_HOST=eu1.anypoint.mulesoft.com"
+    ));
 }

@@ -30,7 +30,9 @@ fn json(args: &[&str]) -> Value {
     let mut out = Vec::new();
     match &cli.command {
         Command::List(list) => anypoint_doctor::commands::list::run(list, &mut out),
-        Command::Explain(explain) => anypoint_doctor::commands::explain::run(explain, None, &mut out),
+        Command::Explain(explain) => {
+            anypoint_doctor::commands::explain::run(explain, None, &mut out)
+        }
         other => panic!("not a reference command: {other:?}"),
     }
     .unwrap_or_else(|e| panic!("{args:?}: {e}"));
@@ -148,7 +150,10 @@ fn capabilities_page() -> String {
          name it, the scopes that allow it (any one; least privilege first), and what proves it \
          without an org admin's token. `anypoint-doctor list --capabilities` prints the same.\n"
     );
-    for capability in json(&["list", "--capabilities"]).as_array().expect("a list") {
+    for capability in json(&["list", "--capabilities"])
+        .as_array()
+        .expect("a list")
+    {
         let id = text(&capability["id"]);
         let explained = json(&["explain", id]);
         write!(

@@ -30,6 +30,9 @@ fn with_applications(count: u64, description: usize) -> World {
 }
 
 /// The rows of `apps`' table: lines that start with an id.
+/// A terminal wide enough for any row: the rows are counted as table rows.
+const WIDE: &[(&str, &str)] = &[("COLUMNS", "5000")];
+
 fn rows(run: &Run) -> usize {
     run.stdout
         .lines()
@@ -46,7 +49,7 @@ async fn apps_stops_at_its_items_bound_and_says_so_in_each_format() {
     let world = with_applications(20_100, 0);
     let total = world.client_applications.len();
     let sim = Sim::start(world).await;
-    let table = sim.run(&["apps"]).await;
+    let table = sim.run_with(WIDE, &["apps"]).await;
     assert_eq!(table.code, 3, "{}", table.stderr);
     assert_eq!(rows(&table), 20_000);
     let said = table.stdout.lines().last().unwrap_or_default();
@@ -92,7 +95,7 @@ async fn apps_stops_at_its_bytes_bound_and_says_so() {
     let kept = listed["applications"].as_array().map_or(0, Vec::len);
     assert_eq!(incomplete["itemsRead"], kept, "{incomplete}");
     assert!(kept < 2_400, "{incomplete}");
-    let table = sim.run(&["apps"]).await;
+    let table = sim.run_with(WIDE, &["apps"]).await;
     assert_eq!(table.code, 3, "{}", table.stderr);
     assert_eq!(rows(&table), kept);
     let said = table.stdout.lines().last().unwrap_or_default();
