@@ -105,7 +105,9 @@ async fn dispatch(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Ex
         Command::Check(args) => {
             commands::check::run(args, subcommand(matches, &["check"]), io).await
         }
-        Command::List(args) => commands::list::run(args, io.out).map(|()| ExitStatus::Ok),
+        Command::List(args) => {
+            commands::list::run(args, io.terminal.width, io.out).map(|()| ExitStatus::Ok)
+        }
         Command::Explain(args) => {
             commands::explain::run(args, io.terminal.width, io.out).map(|()| ExitStatus::Ok)
         }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::cli::{ListArgs, ListFormat};
@@ -46,7 +46,25 @@ struct ListedCapability<'a> {
     proof: &'a CapabilityProof,
 }
 
-fn capabilities(format: ListFormat, out: &mut dyn Write) -> Result<(), Error> {
+/// Columns of `list` besides the whole ones: the titles' room and the padding.
+const TITLE_ROOM: usize = 40;
+
+/// A table without borders, its cells wrapped to fit `width`; the first
+/// `whole` columns (ids, names) are never broken.
+fn table(header: &[&str], width: usize, whole: usize) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(u16::try_from(width).unwrap_or(u16::MAX))
+        .set_header(header);
+    for column in table.column_iter_mut().take(whole) {
+        column.set_constraint(ColumnConstraint::ContentWidth);
+    }
+    table
+}
+
+fn capabilities(format: ListFormat, width: usize, out: &mut dyn Write) -> Result<(), Error> {
     let catalogue = Catalogue::get();
     let registry = Registry::get();
     let listed: Vec<ListedCapability> = catalogue
@@ -93,27 +111,23 @@ fn capabilities(format: ListFormat, out: &mut dyn Write) -> Result<(), Error> {
             }
         }
         ListFormat::Table => {
-            let mut table = Table::new();
-            table
-                .load_style(presets::NOTHING)
-                .set_content_arrangement(ContentArrangement::Disabled)
-                .set_header(["CAPABILITY", "WHAT", "ALLOWED BY"]);
+            let mut table = table(&["CAPABILITY", "WHAT", "ALLOWED BY"], width, 1);
             for c in &listed {
                 table.add_row([c.id, c.title, &c.scopes]);
             }
-            writeln!(out, "{}", table.trim_fmt())?;
-            writeln!(
-                out,
-                "\nCheck only what your automation needs: anypoint-doctor check --for ID[,ID…]. `anypoint-doctor explain ID` says more."
-            )?;
+            writeln!(out, "{}\n", table.trim_fmt())?;
+            let next = "Check only what your automation needs: anypoint-doctor check --for ID[,ID…]. `anypoint-doctor explain ID` says more.";
+            write!(out, "{}", crate::text::wrap_hanging(next, width))?;
         }
     }
     Ok(())
 }
 
-pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
+/// `width`: the terminal's, as `COLUMNS` gives it; the table wraps its cells to it.
+pub fn run(args: &ListArgs, width: Option<u16>, out: &mut dyn Write) -> Result<(), Error> {
+    let width = crate::text::width(width);
     if args.capabilities {
-        return capabilities(args.format, out);
+        return capabilities(args.format, width, out);
     }
     let registry = Registry::get();
     let listed: Vec<ListedCheck> = registry
@@ -158,19 +172,33 @@ pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<(), Error> {
             }
         }
         ListFormat::Table => {
-            let mut table = Table::new();
-            table
-                .load_style(presets::NOTHING)
-                .set_content_arrangement(ContentArrangement::Disabled)
-                .set_header(["ID", "CATEGORY", "KIND", "TITLE"]);
-            for c in &listed {
-                table.add_row([c.id, c.category, &c.kind_label(), c.title]);
-            }
-            writeln!(out, "{}", table.trim_fmt())?;
-            writeln!(
-                out,
-                "\nSee `anypoint-doctor explain ID` for what a check or scan rule looks at and how to fix it."
-            )?;
+            // The id, category and kind whole, with room for titles; else
+            // narrower: the category is the id's first part, the kind is `explain`'s.
+            let widest =
+                |cell: &dyn Fn(&ListedCheck) -> usize| listed.iter().map(cell).max().unwrap_or(0);
+            let whole = widest(&|c| c.id.len())
+                + widest(&|c| c.category.len())
+                + widest(&|c| c.kind_label().len());
+            let table = if width >= whole + TITLE_ROOM {
+                let mut wide = table(&["ID", "CATEGORY", "KIND", "TITLE"], width, 3);
+                for c in &listed {
+                    wide.add_row([c.id, c.category, &c.kind_label(), c.title]);
+                }
+                wide
+            } else {
+                let mut narrow = table(&["ID", "TITLE"], width, 1);
+                for c in &listed {
+                    let title = match c.severity {
+                        Some(severity) => format!("{} ({severity})", c.title),
+                        None => c.title.to_string(),
+                    };
+                    narrow.add_row([c.id, &title]);
+                }
+                narrow
+            };
+            writeln!(out, "{}\n", table.trim_fmt())?;
+            let next = "See `anypoint-doctor explain ID` for what a check or scan rule looks at and how to fix it.";
+            write!(out, "{}", crate::text::wrap_hanging(next, width))?;
         }
     }
     Ok(())

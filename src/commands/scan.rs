@@ -55,7 +55,11 @@ pub fn run(args: &ScanArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         )?;
     }
     match args.format {
-        ScanFormat::Table => write!(io.out, "{}", output::table(&result))?,
+        ScanFormat::Table => write!(
+            io.out,
+            "{}",
+            output::table(&result, crate::text::width(io.terminal.width))
+        )?,
         ScanFormat::Json => write_json(io.out, &output::json(&result))?,
         ScanFormat::Sarif => write_json(io.out, &output::sarif(&result))?,
     }

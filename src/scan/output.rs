@@ -8,17 +8,19 @@ use serde_json::{Value, json};
 
 use super::rules::{Rules, Severity};
 use super::{Finding, ScanResult};
-use crate::text::line;
+use crate::text::{line, wrap_hanging};
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// One block per finding; a file's name and line are shown safe for a
 /// terminal (`text::line`): neither can forge a finding or send a sequence.
-pub fn table(result: &ScanResult) -> String {
+/// The location line stays whole for editors and grep-style tools, and the
+/// found text as the file has it; the fix and the rest wrap to `width`.
+pub fn table(result: &ScanResult, width: usize) -> String {
     let mut text = String::new();
     for f in &result.findings {
         text.push_str(&format!(
-            "{}:{}:{}: {}[{}] {}\n  found: {}\n  fix:   {}\n\n",
+            "{}:{}:{}: {}[{}] {}\n  found: {}\n",
             line(&f.path.display().to_string()),
             f.line,
             f.column,
@@ -26,13 +28,16 @@ pub fn table(result: &ScanResult) -> String {
             f.rule.id,
             f.rule.title,
             line(&f.text),
-            f.rule.fix
         ));
+        text.push_str(&wrap_hanging(&format!("  fix:   {}", f.rule.fix), width));
+        text.push('\n');
     }
-    text.push_str(&summary_line(result));
-    text.push('\n');
+    text.push_str(&wrap_hanging(&summary_line(result), width));
     if !result.findings.is_empty() {
-        text.push_str("See `anypoint-doctor explain RULE` for why each rule matters.\n");
+        text.push_str(&wrap_hanging(
+            "See `anypoint-doctor explain RULE` for why each rule matters.",
+            width,
+        ));
     }
     text
 }

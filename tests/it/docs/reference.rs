@@ -29,7 +29,7 @@ fn json(args: &[&str]) -> Value {
     .unwrap_or_else(|e| panic!("{args:?}: {e}"));
     let mut out = Vec::new();
     match &cli.command {
-        Command::List(list) => anypoint_doctor::commands::list::run(list, &mut out),
+        Command::List(list) => anypoint_doctor::commands::list::run(list, None, &mut out),
         Command::Explain(explain) => {
             anypoint_doctor::commands::explain::run(explain, None, &mut out)
         }
