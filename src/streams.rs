@@ -29,3 +29,19 @@ pub struct Io<'a> {
     /// Where the HTTP client records every exchange, when `--har` asks for it.
     pub har: Option<std::sync::Arc<crate::har::HarRecorder>>,
 }
+
+impl Io<'_> {
+    /// The same streams, with stdout going through `out` instead (a copy,
+    /// a wrapper): for a part of a command whose output is also kept or
+    /// changed on its way.
+    pub fn through<'b>(&'b mut self, out: &'b mut dyn Write) -> Io<'b> {
+        Io {
+            out,
+            err: &mut *self.err,
+            progress: &mut *self.progress,
+            terminal: self.terminal,
+            secrets: self.secrets.clone(),
+            har: self.har.clone(),
+        }
+    }
+}

@@ -266,16 +266,24 @@ fn shell_words(command: &str) -> Vec<&str> {
 /// (`Label: value`) two spaces in. For text written line by line, such as
 /// `explain`.
 pub fn wrap_lines(text: &str, width: usize) -> String {
+    each_long_line(text, width, |line, indent| {
+        let rest = if indent.is_empty() { "  " } else { indent };
+        wrap(line.trim_start(), width, indent, rest, None)
+    })
+}
+
+/// `text` with every line wider than `width` replaced by what `wrapped`
+/// makes of it (given the line and its indent).
+fn each_long_line(text: &str, width: usize, wrapped: impl Fn(&str, &str) -> String) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
         if without_ansi(line).chars().count() <= width {
             out.push_str(line);
             out.push('\n');
-            continue;
+        } else {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(&wrapped(line, indent));
         }
-        let indent = &line[..line.len() - line.trim_start().len()];
-        let rest = if indent.is_empty() { "  " } else { indent };
-        out.push_str(&wrap(line.trim_start(), width, indent, rest, None));
     }
     out
 }
@@ -295,30 +303,26 @@ pub struct Wrapping<'a> {
 /// further in than it starts; a line that starts with a label set apart by
 /// two spaces (`  clientSecret  not shown…`) goes on under its value.
 pub fn wrap_hanging(text: &str, width: usize) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
-        if without_ansi(line).chars().count() <= width {
-            out.push_str(line);
-            out.push('\n');
-            continue;
-        }
-        let body = line.trim_start();
-        let indent = &line[..line.len() - body.len()];
+    each_long_line(text, width, |line, indent| {
+        let body = &line[indent.len()..];
         let label = body
             .find("  ")
             .filter(|&at| at <= width / 3)
             .map(|at| at + body[at..].len() - body[at..].trim_start().len());
-        let (first, text) = match label {
-            Some(end) => (&line[..indent.len() + end], &body[end..]),
-            None => (indent, body),
-        };
-        let rest = match label {
-            Some(_) => " ".repeat(first.chars().count()),
-            None => format!("{indent}  "),
-        };
-        out.push_str(&wrap(text, width, first, &rest, None));
-    }
-    out
+        match label {
+            Some(end) => {
+                let first = &line[..indent.len() + end];
+                wrap(
+                    &body[end..],
+                    width,
+                    first,
+                    &" ".repeat(first.chars().count()),
+                    None,
+                )
+            }
+            None => wrap(body, width, indent, &format!("{indent}  "), None),
+        }
+    })
 }
 
 impl<'a> Wrapping<'a> {

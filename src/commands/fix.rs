@@ -6,7 +6,6 @@
 //! what it printed, as the record of the change; like `--har`, it is tried
 //! before anything is sent.
 
-use std::io::Write;
 use std::time::Duration;
 
 use clap::ArgMatches;
@@ -32,19 +31,14 @@ pub async fn run(
         return record_and_run(args, matches, io).await;
     }
     let width = crate::text::width(io.terminal.width);
-    let mut out = crate::text::Wrapping::new(&mut *io.out, width);
+    let mut stdout: Vec<u8> = Vec::new();
     let status = {
-        let mut wrapped = Io {
-            out: &mut out,
-            err: &mut *io.err,
-            progress: &mut *io.progress,
-            terminal: io.terminal,
-            secrets: io.secrets.clone(),
-            har: io.har.clone(),
-        };
-        record_and_run(args, matches, &mut wrapped).await
+        let mut out = crate::text::Wrapping::new(&mut stdout, width);
+        let status = record_and_run(args, matches, &mut io.through(&mut out)).await;
+        out.finish()?;
+        status
     };
-    out.finish()?;
+    io.out.write_all(&stdout)?;
     status
 }
 
@@ -62,22 +56,12 @@ async fn record_and_run(
     // written stops the run before anything is changed, not after.
     super::may_write("--report", path, args.connection.force)?;
     // What was printed is what was planned and applied: the record is its copy.
+    // The output guard holds stdout until the end anyway: what was printed
+    // goes out whole, also when the run stopped on an error.
     let mut record = Vec::new();
-    let status = {
-        let mut out = Tee {
-            first: &mut *io.out,
-            second: &mut record,
-        };
-        let mut recorded = Io {
-            out: &mut out,
-            err: &mut *io.err,
-            progress: &mut *io.progress,
-            terminal: io.terminal,
-            secrets: io.secrets.clone(),
-            har: io.har.clone(),
-        };
-        plan_and_apply(args, matches, &mut recorded, deadline).await?
-    };
+    let status = plan_and_apply(args, matches, &mut io.through(&mut record), deadline).await;
+    io.out.write_all(&record)?;
+    let status = status?;
     let shown = path.display().to_string();
     Canary::watching(io.secrets.clone()).check(&record, &shown)?;
     crate::files::replace(path, &record).map_err(|e| super::cannot_write("--report", path, &e))?;
@@ -120,24 +104,6 @@ impl Deadline {
         tokio::time::timeout_at(self.at, work)
             .await
             .map_err(|_| Error::Deadline { secs: self.secs })
-    }
-}
-
-/// Writes to two places: the command's stdout and the record.
-struct Tee<'a> {
-    first: &'a mut dyn Write,
-    second: &'a mut Vec<u8>,
-}
-
-impl Write for Tee<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.first.write_all(bytes)?;
-        self.second.extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.first.flush()
     }
 }
 
