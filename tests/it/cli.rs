@@ -621,8 +621,14 @@ async fn secrets_never_reach_the_output() {
         .answer("hierarchy", 500, echo.clone())
         .serve()
         .await;
-    for format in ["table", "json", "markdown"] {
-        let run = check(&platform, &["--format", format, "-v"]).await;
+    // The formats at once: each run waits out the same retries.
+    let formats = ["table", "json", "markdown"];
+    let runs = futures::future::join_all(formats.map(|format| {
+        let platform = &platform;
+        async move { check(platform, &["--format", format, "-v"]).await }
+    }))
+    .await;
+    for (format, run) in formats.into_iter().zip(runs) {
         assert_eq!(run.code, 3, "{format}: {run:#?}");
         assert_no_secret(&run, format);
         // The echo did reach the report (tables wrap it, so look for one word).
@@ -644,8 +650,12 @@ async fn secrets_never_reach_the_output() {
         .answer("token", 401, refused.to_string())
         .serve()
         .await;
-    for format in ["table", "json", "markdown"] {
-        let run = check(&platform, &["--format", format, "-v"]).await;
+    let runs = futures::future::join_all(formats.map(|format| {
+        let platform = &platform;
+        async move { check(platform, &["--format", format, "-v"]).await }
+    }))
+    .await;
+    for (format, run) in formats.into_iter().zip(runs) {
         assert_eq!(run.code, 1, "{format}: {run:#?}");
         assert_no_secret(&run, format);
     }

@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use crate::support::IN_FLIGHT;
 use crate::support::api::Api;
 use crate::support::bin::{Run, doctor_async};
 use crate::support::sim::scenarios::{ROOT_ORG, SCENARIOS};
@@ -290,9 +291,9 @@ async fn succeeds(api: &Api, world: &World, capability: &str, env: Option<&str>)
 /// simulators of the world, one for the gate and one for the call.
 #[tokio::test]
 async fn check_for_agrees_with_the_call_in_every_scenario() {
+    use futures::StreamExt;
     let catalogue = anypoint_doctor::doctor::catalogue::Catalogue::get();
-    let mut disagreements = Vec::new();
-    let mut cells = 0;
+    let mut cells: Vec<(&str, World, &str, Option<String>)> = Vec::new();
     for name in permission_scenarios() {
         let world = world(name);
         let envs: Vec<String> = world
@@ -309,36 +310,48 @@ async fn check_for_agrees_with_the_call_in_every_scenario() {
             let env_bound = catalogue
                 .capability(capability)
                 .is_some_and(|c| c.context == anypoint_doctor::doctor::spec::ScopeContext::Env);
-            let targets: Vec<Option<&str>> = if env_bound {
-                envs.iter().map(|e| Some(e.as_str())).collect()
+            let targets: Vec<Option<String>> = if env_bound {
+                envs.iter().cloned().map(Some).collect()
             } else {
                 vec![None]
             };
             for env in targets {
-                cells += 1;
-                let (gated, called) =
-                    tokio::join!(Api::start(world.clone()), Api::start(world.clone()));
-                let (run, report) = gate(&gated, &world, capability, env).await;
-                let truth = call(&called, &world, capability, env).await;
-                let agrees = match truth {
-                    Truth::Works => run.code == 0,
-                    Truth::Fails => run.code != 0,
-                    Truth::Unknowable => run.code == 1 && proofs(&report).contains(&"unproven"),
-                };
-                if !agrees {
-                    disagreements.push(format!(
-                        "{} {capability} {env:?}: check --for exits {} ({:?}), the call: {truth:?}\n{}",
-                        name,
-                        run.code,
-                        proofs(&report),
-                        run.stdout
-                    ));
-                }
-                tokio::join!(gated.stop(), called.stop());
+                cells.push((name, world.clone(), capability, env));
             }
         }
     }
-    assert!(cells > 50, "the matrix ran {cells} cells");
+    // The cells are independent (fresh simulators each): several at once.
+    let disagreements: Vec<String> = futures::stream::iter(&cells)
+        .map(|(name, world, capability, env)| async move {
+            let env = env.as_deref();
+            let (gated, called) =
+                tokio::join!(Api::start(world.clone()), Api::start(world.clone()));
+            // The gate and the call, each on a simulator of its own, at once.
+            let ((run, report), truth) = tokio::join!(
+                gate(&gated, world, capability, env),
+                call(&called, world, capability, env)
+            );
+            let agrees = match truth {
+                Truth::Works => run.code == 0,
+                Truth::Fails => run.code != 0,
+                Truth::Unknowable => run.code == 1 && proofs(&report).contains(&"unproven"),
+            };
+            tokio::join!(gated.stop(), called.stop());
+            (!agrees).then(|| {
+                format!(
+                    "{} {capability} {env:?}: check --for exits {} ({:?}), the call: {truth:?}\n{}",
+                    name,
+                    run.code,
+                    proofs(&report),
+                    run.stdout
+                )
+            })
+        })
+        .buffered(IN_FLIGHT)
+        .filter_map(|d| async move { d })
+        .collect()
+        .await;
+    assert!(cells.len() > 50, "the matrix ran {} cells", cells.len());
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n\n"));
 }
 
@@ -449,56 +462,70 @@ async fn fix_yes_exits_0_when_only_a_withheld_scope_stays_missing() {
 /// when both succeed, in every scenario and environment.
 #[tokio::test]
 async fn the_gate_for_the_create_flow_agrees_with_create_app_then_create_contract() {
-    let mut disagreements = Vec::new();
-    let mut cells = 0;
+    use futures::StreamExt;
+    let mut cells: Vec<(&str, World, String, String)> = Vec::new();
     for name in permission_scenarios() {
         let world = world(name);
         let Some(org) = world.org(&app_org(&world)) else {
             continue;
         };
         for env in org.environments.iter().filter(|e| !e.is_design()) {
-            cells += 1;
+            cells.push((name, world.clone(), env.id.clone(), env.name.clone()));
+        }
+    }
+    // The cells are independent (fresh simulators each): several at once,
+    // and in each the gate beside the calls, on simulators of their own.
+    let disagreements: Vec<String> = futures::stream::iter(&cells)
+        .map(|(name, world, env_id, env_name)| async move {
             let (gated, called) =
                 tokio::join!(Api::start(world.clone()), Api::start(world.clone()));
-            let (run, _) = gate(
-                &gated,
-                &world,
-                "create-client-application,create-contract",
-                Some(&env.name),
-            )
-            .await;
-            let instance = world.apis.iter().find(|a| a.env == env.id).map(|a| a.id);
-            let created = doctor(&called, &world, &["create", "app", "--name", "flow-app"]).await;
-            let truth = match instance {
-                Some(api) if created.code == 0 => {
-                    let api = api.to_string();
-                    let contract = doctor(
-                        &called,
-                        &world,
-                        &[
-                            "create", "contract", "--app", "flow-app", "--api", &api, "--env",
-                            &env.name,
-                        ],
-                    )
-                    .await;
-                    contract.code == 0
+            let flow = async {
+                let instance = world.apis.iter().find(|a| &a.env == env_id).map(|a| a.id);
+                let created =
+                    doctor(&called, world, &["create", "app", "--name", "flow-app"]).await;
+                match instance {
+                    Some(api) if created.code == 0 => {
+                        let api = api.to_string();
+                        let contract = doctor(
+                            &called,
+                            world,
+                            &[
+                                "create", "contract", "--app", "flow-app", "--api", &api, "--env",
+                                env_name,
+                            ],
+                        )
+                        .await;
+                        contract.code == 0
+                    }
+                    _ => false,
                 }
-                _ => false,
             };
-            if (run.code == 0) != truth {
-                disagreements.push(format!(
+            let ((run, _), truth) = tokio::join!(
+                gate(
+                    &gated,
+                    world,
+                    "create-client-application,create-contract",
+                    Some(env_name),
+                ),
+                flow
+            );
+            tokio::join!(gated.stop(), called.stop());
+            ((run.code == 0) != truth).then(|| {
+                format!(
                     "{} {}: check --for exits {}, create app then create contract {}\n{}",
                     name,
-                    env.name,
+                    env_name,
                     run.code,
                     if truth { "succeed" } else { "fail" },
                     run.stdout
-                ));
-            }
-            tokio::join!(gated.stop(), called.stop());
-        }
-    }
-    assert!(cells > 15, "the flow ran in {cells} places");
+                )
+            })
+        })
+        .buffered(IN_FLIGHT)
+        .filter_map(|d| async move { d })
+        .collect()
+        .await;
+    assert!(cells.len() > 15, "the flow ran in {} places", cells.len());
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n\n"));
 }
 

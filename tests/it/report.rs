@@ -1501,10 +1501,12 @@ fn patch_faulted(fault: FaultKind) -> World {
 
 #[tokio::test]
 async fn a_patch_without_an_answer_is_not_resent_and_the_scopes_are_read_again() {
-    for (fault, applied, code) in [
+    // Each fault on a simulator of its own, both at once: each waits out its --timeout.
+    let cases = [
         (FaultKind::Hang, false, 3),
         (FaultKind::LostAnswer, true, 0),
-    ] {
+    ];
+    futures::future::join_all(cases.map(|(fault, applied, code)| async move {
         let world = patch_faulted(fault);
         let sim = serve(world.clone()).await;
         let run = fix(&sim, &world, true, &["--yes", "--timeout", "2"]).await;
@@ -1531,7 +1533,8 @@ async fn a_patch_without_an_answer_is_not_resent_and_the_scopes_are_read_again()
         };
         assert!(run.stdout.contains(after), "{}", run.stdout);
         sim.stop().await;
-    }
+    }))
+    .await;
 }
 
 /// Issue 23, hole 8: a success is not taken at its word. A 200 that is a

@@ -21,7 +21,6 @@ use anypoint_doctor::{RunOptions, diagnose};
 use url::Url;
 
 use crate::support::api::{Api, ids};
-use crate::support::assert_contains_all;
 use crate::support::report::{
     APIM_ADMIN, CONTRACTS, EMPTY_LIST, MANAGE_APPS, ROOT_NAME, VIEW_APIS, VIEW_APPS,
     assert_no_fail_or_error, assert_remedy, dump, targets,
@@ -29,6 +28,7 @@ use crate::support::report::{
 use crate::support::sim::scenarios::{self, SCENARIOS};
 use crate::support::sim::{World, diagnose_world, serve, world};
 use crate::support::stable_snapshots;
+use crate::support::{IN_FLIGHT, assert_contains_all};
 
 const ROOT: &str = scenarios::ROOT_ORG;
 const BUSINESS_GROUP: &str = scenarios::BUSINESS_GROUP;
@@ -1375,6 +1375,7 @@ async fn no_exchange_viewer_names_exchange_viewer_where_contracts_are_refused() 
 async fn no_run_says_a_scope_is_both_held_and_missing_in_one_place() {
     use anypoint_doctor::doctor::catalogue::Catalogue;
     use anypoint_doctor::doctor::spec::CheckKind;
+    use futures::StreamExt;
     let catalogue = Catalogue::get();
     let registry = Registry::get();
     let scope_of = |id: &str| {
@@ -1397,42 +1398,52 @@ async fn no_run_says_a_scope_is_both_held_and_missing_in_one_place() {
     };
     // Slow, throttled or big worlds give the verdicts of others; they add time only.
     let skipped = ["slow", "rate-limited", "generated-20x5"];
+    let default = RunOptions::default();
+    let mut cases = Vec::new();
     for scenario in SCENARIOS.iter().filter(|s| !skipped.contains(&s.name)) {
         let world = world(scenario.name);
         for who in [As::App, As::AppAndAdmin("")] {
-            for options in [&RunOptions::default(), &every_capability] {
-                let run = diagnose_world(&world, options, |s| act_as(s, &world, who)).await;
-                let report = &run.report;
-                // Held: a scope check that passed, in its target.
-                let held: Vec<(String, Option<&str>)> = report
-                    .checks
-                    .iter()
-                    .filter(|o| o.status == Status::Pass)
-                    .filter_map(|o| Some((scope_of(&o.id)?, o.target.as_deref())))
-                    .collect();
-                for o in &report.checks {
-                    let Some(missing) = &o.missing_scope else {
-                        continue;
-                    };
-                    let place = missing.env_name.as_deref().or(missing.org_name.as_deref());
-                    let clash = held.iter().find(|(scope, target)| {
-                        *target == place && catalogue.route(scope, &missing.scope).is_some()
-                    });
-                    assert!(
-                        clash.is_none(),
-                        "{} ({}): {} says {} is missing in {place:?}, while {clash:?} is held\n{}",
-                        scenario.name,
-                        if matches!(who, As::App) {
-                            "probes"
-                        } else {
-                            "admin"
-                        },
-                        o.id,
-                        missing.scope,
-                        dump(report)
-                    );
-                }
+            for options in [&default, &every_capability] {
+                cases.push((scenario, world.clone(), who, options));
             }
+        }
+    }
+    // Each run has a simulator of its own: several at once, their waits overlapping.
+    let runs: Vec<_> = futures::stream::iter(&cases)
+        .map(|(_, world, who, options)| diagnose_world(world, options, |s| act_as(s, world, *who)))
+        .buffered(IN_FLIGHT)
+        .collect()
+        .await;
+    for ((scenario, _, who, _), run) in cases.iter().zip(&runs) {
+        let report = &run.report;
+        // Held: a scope check that passed, in its target.
+        let held: Vec<(String, Option<&str>)> = report
+            .checks
+            .iter()
+            .filter(|o| o.status == Status::Pass)
+            .filter_map(|o| Some((scope_of(&o.id)?, o.target.as_deref())))
+            .collect();
+        for o in &report.checks {
+            let Some(missing) = &o.missing_scope else {
+                continue;
+            };
+            let place = missing.env_name.as_deref().or(missing.org_name.as_deref());
+            let clash = held.iter().find(|(scope, target)| {
+                *target == place && catalogue.route(scope, &missing.scope).is_some()
+            });
+            assert!(
+                clash.is_none(),
+                "{} ({}): {} says {} is missing in {place:?}, while {clash:?} is held\n{}",
+                scenario.name,
+                if matches!(who, As::App) {
+                    "probes"
+                } else {
+                    "admin"
+                },
+                o.id,
+                missing.scope,
+                dump(report)
+            );
         }
     }
 }

@@ -6,9 +6,9 @@ use std::process::{Child, Command, Stdio};
 
 use crate::support::sim::ServeOptions;
 
-use crate::support::assert_contains_all;
 use crate::support::bin::{Run, command, doctor, doctor_async};
 use crate::support::sim::{app_env, serve, world};
+use crate::support::{assert_contains_all, map_waiting};
 
 /// A private folder for one test, removed when it drops.
 fn folder() -> tempfile::TempDir {
@@ -391,11 +391,17 @@ fn every_numeric_flag_at_its_types_limits_is_accepted_or_refused_never_a_panic()
         "-9223372036854775808",
         "18446744073709551615G",
     ];
-    let failures: Vec<String> = flags
+    let cases: Vec<_> = flags
         .iter()
         .flat_map(|(path, flag)| limits.iter().map(move |v| (path, flag, *v)))
-        .filter_map(|(path, flag, value)| try_numeric_flag(path, flag, value).err())
         .collect();
+    // Each run waits out its retries against a closed port: several at once.
+    let failures: Vec<String> = map_waiting(&cases, |(path, flag, value)| {
+        try_numeric_flag(path, flag, value).err()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     assert!(failures.is_empty(), "{failures:#?}");
 }
 

@@ -19,6 +19,7 @@ use mockito::{Matcher, Server, ServerGuard};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
+use crate::support::IN_FLIGHT;
 use crate::support::bin::{Run, doctor, doctor_async};
 
 const CLIENT_ID: &str = "7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9";
@@ -263,26 +264,34 @@ async fn a_secret_echoed_as_a_json_key_reaches_no_command() {
 /// through a listing command and through `check` at the widths that wrap.
 #[tokio::test]
 async fn an_echo_in_any_encoding_reaches_no_command() {
+    use futures::StreamExt;
+    let mut cases = Vec::new();
     for echoed in [Echoed::ClientSecret, Echoed::AccessToken] {
-        let secret = secret_of(echoed);
         for encoding in ENCODINGS {
-            let form = encoding.apply(secret);
+            let form = encoding.apply(secret_of(echoed));
             let quoted = json_inner(&form);
             for body in [
                 format!(r#"{{"{quoted}": 1}}"#),
                 format!(r#"{{"detail": "echo {quoted} echo"}}"#),
                 format!("refused: {form}"),
             ] {
-                let server = echoing(echoed, &body).await;
-                for (args, columns) in [(&["apps"][..], "120"), (&["check", "-v"][..], "60")] {
-                    let run = run_against(&server, args, columns).await;
-                    let context = format!("{echoed:?} {encoding:?} {body} {args:?}");
-                    assert!(!run.stderr.contains("panicked"), "{context}: {run:#?}");
-                    assert_clean(&run.output(), secret, &context);
-                }
+                cases.push((echoed, encoding, body));
             }
         }
     }
+    // Each case has a server of its own: several at once.
+    futures::stream::iter(&cases)
+        .for_each_concurrent(IN_FLIGHT, |(echoed, encoding, body)| async move {
+            let secret = secret_of(*echoed);
+            let server = echoing(*echoed, body).await;
+            for (args, columns) in [(&["apps"][..], "120"), (&["check", "-v"][..], "60")] {
+                let run = run_against(&server, args, columns).await;
+                let context = format!("{echoed:?} {encoding:?} {body} {args:?}");
+                assert!(!run.stderr.contains("panicked"), "{context}: {run:#?}");
+                assert_clean(&run.output(), secret, &context);
+            }
+        })
+        .await;
 }
 
 /// Hole 2: a secret shorter than the minimum was never masked; it is now

@@ -11,6 +11,42 @@ pub mod sim;
 pub mod tenant;
 
 use std::fmt::Debug;
+use std::sync::Mutex;
+
+/// How many cases a test that mostly waits (on a retry's backoff, a
+/// subprocess, a timeout) runs at once: enough to overlap the waits, few
+/// enough that a loaded 2-core machine still answers within the timeouts.
+pub const IN_FLIGHT: usize = 6;
+
+/// `f` of each item, at most `IN_FLIGHT` at once on threads of their own, in
+/// the items' order. A panic in one case is raised again here.
+pub fn map_waiting<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = Mutex::new(items.iter().enumerate());
+    let done: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..IN_FLIGHT.min(items.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    loop {
+                        let Some((n, item)) = next.lock().expect("the queue").next() else {
+                            break;
+                        };
+                        let result = f(item);
+                        done.lock().expect("the results").push((n, result));
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        }
+    });
+    let mut done = done.into_inner().expect("the results");
+    done.sort_by_key(|(n, _)| *n);
+    done.into_iter().map(|(_, r)| r).collect()
+}
 
 /// `text` contains every one of `needles`; the message names the missing one.
 #[track_caller]
