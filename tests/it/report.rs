@@ -747,7 +747,16 @@ async fn printed_commands_carry_the_flags_given() {
 
 /// Runs what one scenario prints; returns the commands it ran.
 fn commands_run_as_printed(scenario: &str) -> Vec<Printed> {
-    let demo = run_shell(&format!("anypoint-doctor demo --scenario {scenario}"), &[]);
+    // The demo, and every next step as `demo -v` lists them, at once.
+    let [demo, verbose] = both(
+        || run_shell(&format!("anypoint-doctor demo --scenario {scenario}"), &[]),
+        || {
+            run_shell(
+                &format!("anypoint-doctor demo -v --scenario {scenario}"),
+                &[],
+            )
+        },
+    );
     assert_eq!(demo.code, 0, "{scenario}: demo: {}", demo.stderr);
     let shown = printed_commands(&demo.stdout);
     let sim_command = shown
@@ -757,39 +766,84 @@ fn commands_run_as_printed(scenario: &str) -> Vec<Printed> {
     let sim = PrintedSim::start(&sim_command.command);
 
     let mut commands: Vec<Printed> = shown.clone();
-    // Every next step, as `demo -v` lists them for the sim it names.
-    let verbose = run_shell(
-        &format!("anypoint-doctor demo -v --scenario {scenario}"),
-        &[],
-    );
     commands.extend(printed_commands(&verbose.stdout));
     commands.extend(sim.commands.iter().cloned());
     // The terminal view is the demo's; the Markdown and the JSON hold every
     // text whole (a terminal wraps what is embedded in prose).
-    let markdown = run_shell("anypoint-doctor check --format markdown", &sim.app);
+    let [markdown, json] = both(
+        || run_shell("anypoint-doctor check --format markdown", &sim.app),
+        || run_shell("anypoint-doctor check --format json", &sim.app),
+    );
     commands.extend(printed_commands(&markdown.stdout));
-    let json = run_shell("anypoint-doctor check --format json", &sim.app);
     let report: Value = serde_json::from_str(&json.stdout)
         .unwrap_or_else(|e| panic!("{scenario}: {e}: {}", json.stderr));
     commands.extend(printed_in_json(&report));
     // Run in order, as a user would (the create before its contract); what
     // a command prints in turn (create app's contract) runs after it. The
-    // sim, already running, is not started twice.
+    // sim, already running, is not started twice. A command that may change
+    // the world runs alone, after everything before it; the reads between
+    // two such commands change nothing the others see, and run at once.
     let mut queue: std::collections::VecDeque<Printed> = commands.into();
     let mut ran: Vec<Printed> = Vec::new();
-    while let Some(printed) = queue.pop_front() {
-        if ran.contains(&printed)
-            || printed
-                .command
-                .starts_with("anypoint-doctor sim --scenario")
-        {
-            continue;
+    while !queue.is_empty() {
+        let mut wave: Vec<Printed> = Vec::new();
+        while let Some(printed) = queue.pop_front() {
+            if ran.contains(&printed)
+                || wave.contains(&printed)
+                || printed
+                    .command
+                    .starts_with("anypoint-doctor sim --scenario")
+            {
+                continue;
+            }
+            if !reads_only(&printed.command) {
+                if wave.is_empty() {
+                    wave.push(printed);
+                } else {
+                    queue.push_front(printed);
+                }
+                break;
+            }
+            wave.push(printed);
         }
-        let run = run_printed(scenario, &printed, &sim);
-        ran.push(printed);
-        queue.extend(printed_commands(&format!("{}\n{}", run.stdout, run.stderr)));
+        let runs: Vec<Run> = std::thread::scope(|scope| {
+            let runs: Vec<_> = wave
+                .iter()
+                .map(|printed| scope.spawn(|| run_printed(scenario, printed, &sim)))
+                .collect();
+            runs.into_iter()
+                .map(|run| run.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        for (printed, run) in wave.into_iter().zip(runs) {
+            ran.push(printed);
+            queue.extend(printed_commands(&format!("{}\n{}", run.stdout, run.stderr)));
+        }
     }
     ran
+}
+
+/// A printed command that only reads: it changes nothing another command sees.
+fn reads_only(command: &str) -> bool {
+    [
+        "anypoint-doctor check",
+        "anypoint-doctor apps",
+        "anypoint-doctor apis",
+        "anypoint-doctor sim --list-scenarios",
+        "export ANYPOINT_TOKEN=",
+    ]
+    .iter()
+    .any(|read| command.starts_with(read))
+        && !command.contains(" --yes")
+}
+
+/// `a` and `b` at once, on threads of their own.
+fn both<R: Send>(a: impl FnOnce() -> R + Send, b: impl FnOnce() -> R + Send) -> [R; 2] {
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        [a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b]
+    })
 }
 
 /// Runs one printed command in a shell, with the settings the text around
