@@ -765,15 +765,27 @@ fn commands_run_as_printed(scenario: &str) -> Vec<Printed> {
         .unwrap_or_else(|| panic!("{scenario}: the demo names no sim:\n{}", demo.stdout));
     let sim = PrintedSim::start(&sim_command.command);
 
+    // A simulator that keeps count (one-off faults, tokens revoked once, a
+    // rate limit) answers a command by what came before it: there, one
+    // command at a time, so that the same command always meets the fault.
+    let counted = {
+        let world = world(scenario);
+        world.faults.iter().any(|f| f.times.is_some())
+            || world.revoke_tokens_after.is_some()
+            || world.rate_limit_per_minute.is_some()
+    };
     let mut commands: Vec<Printed> = shown.clone();
     commands.extend(printed_commands(&verbose.stdout));
     commands.extend(sim.commands.iter().cloned());
     // The terminal view is the demo's; the Markdown and the JSON hold every
     // text whole (a terminal wraps what is embedded in prose).
-    let [markdown, json] = both(
-        || run_shell("anypoint-doctor check --format markdown", &sim.app),
-        || run_shell("anypoint-doctor check --format json", &sim.app),
-    );
+    let markdown = || run_shell("anypoint-doctor check --format markdown", &sim.app);
+    let json = || run_shell("anypoint-doctor check --format json", &sim.app);
+    let [markdown, json] = if counted {
+        [markdown(), json()]
+    } else {
+        both(markdown, json)
+    };
     commands.extend(printed_commands(&markdown.stdout));
     let report: Value = serde_json::from_str(&json.stdout)
         .unwrap_or_else(|e| panic!("{scenario}: {e}: {}", json.stderr));
@@ -782,7 +794,8 @@ fn commands_run_as_printed(scenario: &str) -> Vec<Printed> {
     // a command prints in turn (create app's contract) runs after it. The
     // sim, already running, is not started twice. A command that may change
     // the world runs alone, after everything before it; the reads between
-    // two such commands change nothing the others see, and run at once.
+    // two such commands change nothing the others see, and run at once
+    // (unless the simulator keeps count).
     let mut queue: std::collections::VecDeque<Printed> = commands.into();
     let mut ran: Vec<Printed> = Vec::new();
     while !queue.is_empty() {
@@ -796,7 +809,7 @@ fn commands_run_as_printed(scenario: &str) -> Vec<Printed> {
             {
                 continue;
             }
-            if !reads_only(&printed.command) {
+            if counted || !reads_only(&printed.command) {
                 if wave.is_empty() {
                     wave.push(printed);
                 } else {
