@@ -597,13 +597,14 @@ struct PrintedSim {
 }
 
 impl PrintedSim {
-    fn start(command: &str) -> PrintedSim {
+    /// The simulator `command` starts, on a free port, with `options` added.
+    fn start(command: &str, options: &str) -> PrintedSim {
         use std::io::BufRead;
         let args = command
             .strip_prefix("anypoint-doctor ")
             .expect("a doctor command");
         let mut child = Command::new("sh")
-            .args(["-c", &format!("exec {BIN} {args} --port 0")])
+            .args(["-c", &format!("exec {BIN} {args}{options} --port 0")])
             .env_clear()
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
@@ -763,7 +764,15 @@ fn commands_run_as_printed(scenario: &str) -> Vec<Printed> {
         .iter()
         .find(|p| p.command.starts_with("anypoint-doctor sim --scenario"))
         .unwrap_or_else(|| panic!("{scenario}: the demo names no sim:\n{}", demo.stdout));
-    let sim = PrintedSim::start(&sim_command.command);
+    // A rate limit counts every command's requests in one window, and the
+    // doctor then waits for the window to turn, up to a minute (pacing.rs
+    // pins that): here, where the subject is what the commands print, the
+    // printed simulator runs with the highest limit it takes.
+    let unthrottled = match world(scenario).rate_limit_per_minute {
+        Some(_) => format!(" --rate-limit {}", anypoint_sim::validate::MAX_RATE_LIMIT),
+        None => String::new(),
+    };
+    let sim = PrintedSim::start(&sim_command.command, &unthrottled);
 
     // A simulator that keeps count (one-off faults, tokens revoked once, a
     // rate limit) answers a command by what came before it: there, one
