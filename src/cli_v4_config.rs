@@ -37,6 +37,9 @@ pub struct Saved {
     pub host: Option<String>,
     pub organization: Option<String>,
     pub environment: Option<String>,
+    /// A warning naming the file when other users may read it (as the CLI
+    /// writes it) or change it; its values are used all the same.
+    pub warning: Option<String>,
 }
 
 /// What was found where anypoint-cli-v4 keeps its settings.
@@ -98,12 +101,6 @@ pub fn read(path: &Path) -> Loaded {
         Err(crate::files::NotRead::Absent) => return Loaded::Absent,
         Err(why) => return unusable(&why.to_string()),
     };
-    if let Some(mode) = open_to_others(path) {
-        return unusable(&format!(
-            "can be read by other users (mode {mode:o}): run `chmod 600 {}` to use it",
-            crate::text::line(&crate::text::shell_word(&path.display().to_string()))
-        ));
-    }
     let Some(json) = decrypt(&bytes).or_else(|| {
         serde_json::from_slice::<serde_json::Value>(&bytes)
             .ok()
@@ -123,26 +120,51 @@ pub fn read(path: &Path) -> Loaded {
                     .filter(|v| !v.is_empty())
                     .map(str::to_string)
             };
+            let mode = open_to_others(path);
+            // Another user who may change the file could point the host at a
+            // server of theirs, and the secret a flag or variable gives would
+            // go there: from such a file, the host is not taken.
+            let changeable = mode.is_some_and(|mode| mode & 0o022 != 0);
+            let host = text("host");
+            let warning = mode.map(|mode| {
+                let chmod = format!(
+                    "`chmod 600 {}`",
+                    crate::text::line(&crate::text::shell_word(&path.display().to_string()))
+                );
+                let shown = crate::text::line(&path.display().to_string()).into_owned();
+                let (what, host_not_used) = match (changeable, &host) {
+                    (true, Some(_)) => (
+                        "read and changed",
+                        "; until then its host is not used (--host or ANYPOINT_HOST gives one)",
+                    ),
+                    (true, None) => ("read and changed", ""),
+                    (false, _) => ("read", ""),
+                };
+                format!(
+                    "warning: the anypoint-cli-v4 config {shown} can be {what} by other users (mode {mode:o}, as anypoint-cli-v4 writes it), its client secret with it: {chmod} keeps it yours{host_not_used}"
+                )
+            });
             Loaded::Saved(Saved {
                 path: path.to_path_buf(),
                 client_id: text("client_id"),
                 client_secret: text("client_secret").map(Secret::new),
                 bearer: text("bearer").map(Secret::new),
-                host: text("host"),
+                host: host.filter(|_| !changeable),
                 organization: text("organization"),
                 environment: text("environment"),
+                warning,
             })
         }
         _ => unusable("does not hold the settings object anypoint-cli-v4 1.6.x writes"),
     }
 }
 
-/// The file's permission bits when a user other than its owner may read it.
+/// The file's permission bits when a user other than its owner may read or change it.
 #[cfg(unix)]
 fn open_to_others(path: &Path) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
-    (mode & 0o044 != 0).then_some(mode)
+    (mode & 0o066 != 0).then_some(mode)
 }
 
 #[cfg(not(unix))]

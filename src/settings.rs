@@ -86,7 +86,10 @@ impl Given {
                 self.notes.push(why);
                 return self;
             }
-            cli_v4_config::Loaded::Saved(saved) => saved,
+            cli_v4_config::Loaded::Saved(mut saved) => {
+                self.notes.extend(saved.warning.take());
+                saved
+            }
         };
         let from = |value: Option<String>| {
             value.map(|value| Sourced {

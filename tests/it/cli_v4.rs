@@ -71,6 +71,72 @@ fn the_file_the_cli_wrote_decrypts_to_its_settings() {
     assert_eq!(saved.organization.as_deref(), Some("Example Corp"));
     assert_eq!(saved.environment.as_deref(), Some("Sandbox"));
     assert!(saved.bearer.is_none());
+    assert!(saved.warning.is_none(), "{:?}", saved.warning);
+}
+
+/// The modes the file has when others may read it: 644 under umask 022,
+/// and 666, as anypoint-cli-v4 1.6.12 leaves it (conf 10.2.0 writes it
+/// through `atomically`, which chmods it to 0666 whatever the umask). Its
+/// values are used, with a warning; from a file others may change, not its
+/// host, which could send a secret elsewhere.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_others_can_read_is_used_with_a_warning_and_its_host_only_if_they_cannot_change_it() {
+    for (mode, host) in [(0o644, Some("http://127.0.0.1:8081")), (0o666, None)] {
+        let (_home, file) = home_with_config(&written_by_the_cli(), mode);
+        let Loaded::Saved(saved) = read(&file) else {
+            panic!("mode {mode:o}: the file was not read");
+        };
+        assert_eq!(saved.client_id.as_deref(), Some(SAVED_ID), "{mode:o}");
+        assert!(saved.client_secret.is_some(), "{mode:o}");
+        assert_eq!(saved.host.as_deref(), host, "{mode:o}");
+        let warning = saved.warning.unwrap_or_default();
+        assert!(
+            warning.contains(&file.display().to_string())
+                && warning.contains(&format!("mode {mode:o}"))
+                && warning.contains("chmod 600"),
+            "{mode:o}: {warning}"
+        );
+        assert_eq!(
+            mode == 0o666,
+            warning.contains("its host is not used"),
+            "{warning}"
+        );
+    }
+}
+
+/// `anypoint-cli-v4 conf client_id …; conf client_secret …` and then
+/// `check`, with the file exactly as the CLI left it (mode 666): the check
+/// runs as the saved app and says once, first, that others can read it.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_runs_on_a_file_as_the_cli_leaves_it_and_warns_once() {
+    let world = world("healthy");
+    let sim = serve(world.clone()).await;
+    let (home, file) = home_with_config(&written_by_the_cli(), 0o666);
+    let home = home.display().to_string();
+    let run = doctor_async(
+        &["check"],
+        &[
+            ("HOME", home.as_str()),
+            ("ANYPOINT_HOST", sim.base_url.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    no_saved_value_shown(&run);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: the anypoint-cli-v4 config"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{run:#?}");
+    assert!(
+        warnings[0].contains(&file.display().to_string()) && warnings[0].contains("chmod 600"),
+        "{}",
+        warnings[0]
+    );
+    stop(sim).await;
 }
 
 #[cfg(target_os = "linux")]
@@ -114,12 +180,7 @@ async fn check_runs_on_the_saved_settings_and_says_where_they_came_from() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_config_that_cannot_be_used_is_a_warning_naming_the_path_and_nothing_is_taken() {
-    let cases: [(&str, Vec<u8>, u32); 4] = [
-        (
-            "can be read by other users (mode 644)",
-            written_by_the_cli(),
-            0o644,
-        ),
+    let cases: [(&str, Vec<u8>, u32); 3] = [
         (
             "could not be decrypted",
             b"0123456789abcdef:garbage!".to_vec(),
@@ -149,9 +210,6 @@ fn a_config_that_cannot_be_used_is_a_warning_naming_the_path_and_nothing_is_take
                 && warning.ends_with("nothing in it is used"),
             "{why}: {run:#?}"
         );
-        if mode == 0o644 {
-            assert!(warning.contains("chmod 600"), "{warning}");
-        }
         no_saved_value_shown(&run);
     }
 }
