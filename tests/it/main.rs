@@ -15,6 +15,7 @@ mod docs;
 mod faults;
 mod har;
 mod hardening;
+mod junit;
 mod net;
 mod pacing;
 mod preflight;
