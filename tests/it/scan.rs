@@ -131,6 +131,24 @@ fn sarif_has_the_shape_code_scanning_tools_read() {
     let run0 = &sarif["runs"][0];
     let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
     assert!(rules.iter().any(|r| r["id"] == "scan.exchange-v1-apis"));
+    // Each rule's name is a name, not its id again (Microsoft's SARIF
+    // Multitool warns on that), and no two rules share one.
+    let names: std::collections::BTreeSet<&str> =
+        rules.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names.len(), rules.len(), "{rules:#?}");
+    for rule in rules {
+        let name = rule["name"].as_str().unwrap_or_default();
+        assert!(
+            name != rule["id"]
+                && name.starts_with(char::is_uppercase)
+                && name.chars().all(char::is_alphanumeric),
+            "{rule:#}"
+        );
+    }
+    assert!(
+        rules.iter().any(|r| r["name"] == "ExchangeV1Apis"),
+        "{rules:#?}"
+    );
     let results = run0["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
     for result in results {
