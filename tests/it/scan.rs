@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::assert_contains_all;
 use crate::support::bin::{Run, command, doctor};
+use crate::support::fs::assert_matches;
 
 const SECRET: &str = "canary9F8E7D6C5B4A39281706F5E4";
 const RETIRED: &str = "curl \"https://anypoint.mulesoft.com/exchange/api/v1/organizations/${ORG_ID}/environments/${ENV_ID}/apis\"\n";
@@ -69,7 +70,7 @@ impl Drop for Tree {
 
 /// (path, rule) of every finding in a JSON scan.
 fn findings(run: &Run) -> Vec<(String, String)> {
-    run.json()["findings"]
+    assert_matches("scan.schema.json", &run.stdout)["findings"]
         .as_array()
         .expect("findings")
         .iter()
@@ -109,7 +110,7 @@ fn json_lists_findings_and_a_summary() {
     let tree = a_project();
     let run = scan(&tree.0, &["--format", "json", "."]);
     assert_eq!(run.code, 1);
-    let json = run.json();
+    let json = assert_matches("scan.schema.json", &run.stdout);
     let first = &json["findings"][0];
     for field in ["path", "rule", "severity", "title", "text", "fix"] {
         assert!(first[field].is_string(), "{field} in {first}");
@@ -313,7 +314,8 @@ fn unreadable_files_and_folders_are_reported_and_skipped() {
             found,
             [("./open.sh".to_string(), "scan.exchange-v1-apis".to_string())]
         );
-        assert_eq!(run.json()["summary"]["unreadable"], 2, "{}", run.stdout);
+        let json = assert_matches("scan.schema.json", &run.stdout);
+        assert_eq!(json["summary"]["unreadable"], 2, "{}", run.stdout);
         assert_contains_all(&run.stderr, &["locked.sh", "secret"], &run.stderr);
         assert_eq!(run.code, 1, "a finding outranks an incomplete scan");
         let only_unreadable = scan(&tree.0, &["locked.sh"]);
