@@ -147,7 +147,7 @@ pub async fn run(
         body.to_string(),
     );
     if args.write.dry_run {
-        return dry_run(io, &session, &request);
+        return dry_run(io, &session, &request, args.write.format);
     }
     // Opened before the create, so the secret the create answers with has somewhere to go.
     let mut secret_out = match &args.secret_file {

@@ -113,7 +113,7 @@ pub async fn run(
         body.to_string(),
     );
     if args.write.dry_run {
-        return dry_run(io, &session, &request);
+        return dry_run(io, &session, &request, args.write.format);
     }
     let answer = session.send(&request).await;
     match Refusal::check(&answer) {

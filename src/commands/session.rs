@@ -7,6 +7,7 @@ use crate::cli::ConnectionArgs;
 use crate::doctor::session::{Halt, Session, Stop};
 use crate::error::Error;
 use crate::platform::Request;
+use crate::report::listing::OutputFormat;
 use crate::report::table::{self, TableOptions};
 use crate::settings::{Given, Settings};
 use crate::{ExitStatus, Io};
@@ -95,12 +96,36 @@ impl Tell for Stop {
     }
 }
 
-/// The request a write would send, for `--dry-run`: method, URL, body, and the same as curl.
-pub fn dry_run(io: &mut Io<'_>, session: &Session, request: &Request) -> Result<ExitStatus, Error> {
+/// The request a write would send, for `--dry-run`: method, URL, body, and
+/// the same as curl; with `--format json`, as one JSON document
+/// (`schema/dry-run.schema.json`).
+pub fn dry_run(
+    io: &mut Io<'_>,
+    session: &Session,
+    request: &Request,
+    format: OutputFormat,
+) -> Result<ExitStatus, Error> {
     let url = session.url(&request.path);
     let body = request.body.as_deref().unwrap_or("");
-    let pretty = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
+    let parsed = serde_json::from_str::<serde_json::Value>(body).ok();
+    let curl = format!(
+        "curl -s -X {} '{url}' -H \"Authorization: Bearer $ANYPOINT_TOKEN\" -H 'Content-Type: application/json' -d '{}'",
+        request.method,
+        body.replace('\'', "'\\''")
+    );
+    if format == OutputFormat::Json {
+        let document = serde_json::json!({
+            "sent": false,
+            "method": request.method.to_string(),
+            "url": url,
+            "body": parsed.unwrap_or_else(|| serde_json::Value::String(body.to_string())),
+            "curl": curl,
+        });
+        serde_json::to_writer_pretty(&mut *io.out, &document).map_err(std::io::Error::other)?;
+        writeln!(io.out)?;
+        return Ok(ExitStatus::Ok);
+    }
+    let pretty = parsed
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| body.to_string());
     writeln!(
@@ -108,11 +133,6 @@ pub fn dry_run(io: &mut Io<'_>, session: &Session, request: &Request) -> Result<
         "Dry run: nothing was sent.\n\n{} {url}\nContent-Type: application/json\n\n{pretty}\n",
         request.method
     )?;
-    writeln!(
-        io.out,
-        "curl -s -X {} '{url}' -H \"Authorization: Bearer $ANYPOINT_TOKEN\" -H 'Content-Type: application/json' -d '{}'",
-        request.method,
-        body.replace('\'', "'\\''")
-    )?;
+    writeln!(io.out, "{curl}")?;
     Ok(ExitStatus::Ok)
 }

@@ -51,10 +51,29 @@ async fn the_platform_commands_match_their_schemas() {
     let apis = assert_matches("apis.schema.json", &run(&["apis"], 0).await);
     let api = apis[0]["api"]["id"].as_u64().unwrap().to_string();
     let environment = apis[0]["environment"].as_str().unwrap().to_string();
+    // A dry run prints the write it would send, as JSON, and sends nothing.
+    let dry = assert_matches(
+        "dry-run.schema.json",
+        &run(&["create", "app", "--name", "schema-app", "--dry-run"], 0).await,
+    );
+    assert_eq!(dry["body"]["name"], "schema-app");
     assert_matches(
         "created-app.schema.json",
         &run(&["create", "app", "--name", "schema-app"], 0).await,
     );
+    let dry_contract = [
+        "create",
+        "contract",
+        "--app",
+        "schema-app",
+        "--api",
+        &api,
+        "--env",
+        &environment,
+        "--dry-run",
+    ];
+    let dry = assert_matches("dry-run.schema.json", &run(&dry_contract, 0).await);
+    assert_eq!(dry["method"], "POST");
     let contract = &[
         "create",
         "contract",
