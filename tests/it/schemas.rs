@@ -1,8 +1,9 @@
 //! Every command that prints data prints JSON with `--format json`, and that
 //! JSON matches its schema in `schema/`: list, list --capabilities, explain
 //! (a check, a capability, a scan rule), sim --list-scenarios, apps, apis,
-//! create app, create contract and fix. Each schema refuses a field it does
-//! not know, so a change to the output is a change to the schema.
+//! create app, create contract (and their dry runs), fix and scan (in
+//! scan.rs). Each schema refuses a field it does not know, so a change to
+//! the output is a change to the schema.
 
 use serde_json::json;
 
@@ -99,4 +100,47 @@ fn the_schemas_refuse_a_field_they_do_not_know() {
     assert!(!validator("scenarios.schema.json").is_valid(&listed));
     let explained = json!({"kind": "capability", "id": "x"});
     assert!(!validator("explain.schema.json").is_valid(&explained));
+}
+
+/// The promise above, kept by every schema: each object it describes
+/// refuses a field it does not know (an output that grows a field fails the
+/// schema test until the schema says what it is).
+#[test]
+fn every_object_in_every_schema_refuses_fields_it_does_not_know() {
+    fn open_objects(node: &serde_json::Value, at: &str, into: &mut Vec<String>) {
+        match node {
+            serde_json::Value::Object(map) => {
+                if map.contains_key("properties")
+                    && map.get("additionalProperties") != Some(&json!(false))
+                {
+                    into.push(at.to_string());
+                }
+                for (key, value) in map {
+                    open_objects(value, &format!("{at}/{key}"), into);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, value) in items.iter().enumerate() {
+                    open_objects(value, &format!("{at}/{i}"), into);
+                }
+            }
+            _ => {}
+        }
+    }
+    let folder = std::path::Path::new(crate::support::fs::ROOT).join("schema");
+    let mut open = Vec::new();
+    let mut schemas = 0;
+    for entry in std::fs::read_dir(&folder).expect("schema/") {
+        let path = entry.expect("an entry").path();
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("reads")).expect("JSON");
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        open_objects(&schema, &name, &mut open);
+        schemas += 1;
+    }
+    assert!(schemas >= 13, "{schemas} schemas");
+    assert!(
+        open.is_empty(),
+        "objects that accept unknown fields: {open:#?}"
+    );
 }
