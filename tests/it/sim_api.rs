@@ -305,6 +305,14 @@ async fn users_me_has_what_anypoint_cli_reads() {
         assert_eq!(members, wanted, "{who}");
     }
     assert_eq!(sim.get(path::USERS_ME, None).await.status, 401);
+    // One identity per principal: the org's owner, as the org names it, is
+    // the admin `/users/me` describes (anypoint-cli-v4's `business-group
+    // describe` compares the two ids).
+    let admin = sim.get(path::USERS_ME, Some(ADMIN_TOKEN)).await.json();
+    let org = sim.get(&path::org(ROOT), Some(ADMIN_TOKEN)).await.json();
+    assert_eq!(org["ownerId"], admin["id"], "{org}");
+    assert_eq!(org["owner"]["id"], admin["id"], "{org}");
+    assert_eq!(org["owner"]["username"], admin["username"], "{org}");
     sim.stop().await;
 }
 

@@ -178,12 +178,13 @@ fn organization_json(world: &World, org: &Org) -> Value {
         .collect();
     ancestors.reverse();
     let is_root = ancestors.is_empty();
+    let (owner_id, owner_name) = owner(world);
     json!({
         "id": org.id,
         "name": org.name,
         "createdAt": AUDIT_DATE,
         "updatedAt": AUDIT_DATE,
-        "ownerId": "11111111-2222-4333-8444-555555555555",
+        "ownerId": owner_id,
         "clientId": derived_id(&org.id),
         "idprovider_id": "mulesoft",
         "isFederated": false,
@@ -195,12 +196,27 @@ fn organization_json(world: &World, org: &Org) -> Value {
         "domain": if is_root { Some(org.name.to_lowercase().replace(' ', "-")) } else { None },
         "isMaster": is_root,
         "isRoot": is_root,
-        "owner": {"id": "11111111-2222-4333-8444-555555555555", "username": "ada-admin"},
+        "owner": {"id": owner_id, "username": owner_name},
         "subscription": {"category": "Customer", "type": "Platinum", "expiration": "2027-01-31T00:00:00.000Z"},
         "entitlements": {"createEnvironments": true, "createSubOrgs": true, "apis": {"enabled": true}},
         "environments": org.environments.iter().map(|e| environment_json(org, e)).collect::<Vec<_>>(),
         "properties": {}
     })
+}
+
+/// Who owns the organization: the world's first org admin (else its first
+/// user), with the id `/users/me` gives that user, so that one principal
+/// has one identity on every route (anypoint-cli-v4's `business-group
+/// describe` compares them). A world without users has an owner it does
+/// not list. [I]: which user owns a real org is not documented.
+fn owner(world: &World) -> (String, String) {
+    let username = world
+        .users
+        .iter()
+        .find(|u| u.org_admin)
+        .or(world.users.first())
+        .map_or("org-owner", |u| u.username.as_str());
+    (derived_id(username), username.to_string())
 }
 
 /// The org, if it exists (any authenticated caller may read it).
