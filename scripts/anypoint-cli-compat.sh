@@ -70,9 +70,9 @@ mkfifo "$work/sim.out"
 "$doctor" sim --scenario healthy --tls --port 0 --cert-file "$cert" >"$work/sim.out" 2>"$work/sim.err" &
 sim_pid=$!
 exec 3<"$work/sim.out"
-port="" client_id="" client_secret=""
+port="" client_id="" client_secret="" admin_token=""
 deadline=$((SECONDS + ${READY_SECS:-30}))
-while [[ -z "$port" || -z "$client_id" || -z "$client_secret" ]]; do
+while [[ -z "$port" || -z "$client_id" || -z "$client_secret" || -z "$admin_token" ]]; do
     left=$((deadline - SECONDS))
     ((left > 0)) || die "the simulator did not say where it listens within ${READY_SECS:-30} s"
     status=0
@@ -91,6 +91,7 @@ while [[ -z "$port" || -z "$client_id" || -z "$client_secret" ]]; do
             ;;
         *"export ANYPOINT_CLIENT_ID="*) client_id=${line#*=} ;;
         *"export ANYPOINT_CLIENT_SECRET="*) client_secret=${line#*=} ;;
+        *"export ANYPOINT_ADMIN_BEARER="*) admin_token=${line#*=} ;;
     esac
 done
 # Keep reading whatever else it prints, so it never writes into a closed pipe.
@@ -99,20 +100,25 @@ drain_pid=$!
 exec 3<&-
 echo "== simulator on https://127.0.0.1:$port (pid $sim_pid), client id $client_id"
 
-# 4. The four commands. Each run gets a fresh HOME: the CLI caches tokens keyed by client id and
+# 4. The commands. Each run gets a fresh HOME: the CLI caches tokens keyed by client id and
 # secret only, not by host. --collectMetrics turns telemetry OFF in this CLI (its parser inverts it).
+# They sign in as the Connected App, or with `auth` set, as the org admin.
 failures=0
+commands=0
+auth=()
 check() {
     local name=$1 expected=$2
     shift 2
     local home output status=0 line word wanted
+    commands=$((commands + 1))
     home=$(mktemp -d "$work/home.XXXXXX")
+    ((${#auth[@]} > 0)) || auth=(--client_id "$client_id" --client_secret "$client_secret")
     output=$(env -u HTTPS_PROXY -u HTTP_PROXY -u https_proxy -u http_proxy \
         -u ANYPOINT_HOST -u ANYPOINT_CLIENT_ID -u ANYPOINT_CLIENT_SECRET -u ANYPOINT_BEARER \
         -u ANYPOINT_USERNAME -u ANYPOINT_PASSWORD -u ANYPOINT_ORG -u ANYPOINT_ENV \
         HOME="$home" XDG_CONFIG_HOME="$home/.config" NODE_EXTRA_CA_CERTS="$cert" \
-        "$acli" "$@" --host "127.0.0.1:$port" \
-        --client_id "$client_id" --client_secret "$client_secret" --collectMetrics 2>&1) || status=$?
+        "$acli" "$@" --host "127.0.0.1:$port" "${auth[@]}" --collectMetrics 2>&1) || status=$?
+    auth=()
     local missing=()
     IFS='|' read -r -a wanted <<<"$expected"
     for word in "${wanted[@]}"; do
@@ -135,9 +141,13 @@ check "account environment list" "Design|Sandbox|Production|c0ffee00-1111-4222-8
     account environment list
 check "account business-group list" "Example Corp|Payments BG|Root|Business unit" \
     account business-group list
+# The org's owner, as the org names it, is the admin /users/me describes: one identity.
+auth=(--bearer "$admin_token")
+check "account business-group describe (org admin)" "Example Corp|ada-admin|Platinum|Design,Sandbox,Production" \
+    account business-group describe
 
 if ((failures > 0)); then
-    echo "$failures of 4 commands failed"
+    echo "$failures of $commands commands failed"
     exit 1
 fi
-echo "all 4 commands printed the simulator's data"
+echo "all $commands commands printed the simulator's data"
