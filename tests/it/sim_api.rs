@@ -390,6 +390,60 @@ async fn organization_hierarchy_and_environments_follow_the_fixtures() {
     sim.stop().await;
 }
 
+/// The tenant's Connected Apps, listed and read one by one (by id, and
+/// under an org), as an org admin reads them in Access Management: a
+/// Connected App's own token is refused, an unknown app or org is 404.
+#[tokio::test]
+async fn connected_apps_are_listed_and_read_by_an_org_admin_only() {
+    let sim = Sim::scenario("healthy").await;
+    let token = sim.app_token().await;
+    let list = "/accounts/api/connectedApplications";
+    let one = format!("{list}/{CLIENT_ID}");
+    let under_org = format!("{}/connectedApplications/{CLIENT_ID}", path::org(ROOT));
+    for path in [list, one.as_str(), under_org.as_str()] {
+        let (status, refused) = sim.get(path, Some(&token)).await.pair();
+        assert_eq!(status, 403, "{path}: {refused}");
+    }
+    let (status, listed) = sim.get(list, Some(ADMIN_TOKEN)).await.pair();
+    assert_eq!(status, 200, "{listed}");
+    let data = listed["data"].as_array().expect("data[]");
+    assert_eq!(listed["total"], data.len());
+    assert!(
+        data.iter().any(|app| app["client_id"] == CLIENT_ID),
+        "{listed}"
+    );
+    let (status, page) = sim
+        .get(&format!("{list}?offset=0&limit=1"), Some(ADMIN_TOKEN))
+        .await
+        .pair();
+    assert_eq!(status, 200);
+    assert_eq!(page["data"].as_array().map(Vec::len), Some(1), "{page}");
+    for path in [one.as_str(), under_org.as_str()] {
+        let (status, app) = sim.get(path, Some(ADMIN_TOKEN)).await.pair();
+        assert_eq!(status, 200, "{path}: {app}");
+        assert_eq!(app["client_id"], CLIENT_ID);
+        assert_eq!(app["org_id"], ROOT);
+        assert!(
+            app["client_name"].is_string() && app["grant_types"].is_array(),
+            "{app}"
+        );
+        // The secret is not for a reader here; an absent owner is absent, not null.
+        assert!(app.get("client_secret").is_none(), "{app}");
+        assert!(
+            app.get("owner_user_id").is_none_or(Value::is_string),
+            "{app}"
+        );
+    }
+    let unknown = format!("{list}/0000000000000000");
+    assert_eq!(sim.get(&unknown, Some(ADMIN_TOKEN)).await.status, 404);
+    let elsewhere = format!(
+        "{}/connectedApplications/{CLIENT_ID}",
+        path::org("00000000-0000-4000-8000-000000000000")
+    );
+    assert_eq!(sim.get(&elsewhere, Some(ADMIN_TOKEN)).await.status, 404);
+    sim.stop().await;
+}
+
 #[tokio::test]
 async fn a_connected_apps_scopes_are_readable_by_an_org_admin_only() {
     let sim = Sim::scenario("env-scope-gap").await;

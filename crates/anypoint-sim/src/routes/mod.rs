@@ -37,8 +37,16 @@ pub fn router(state: Shared) -> Router {
             get(accounts::environment),
         )
         .route(
+            "/accounts/api/connectedApplications",
+            get(accounts::connected_apps),
+        )
+        .route(
             "/accounts/api/connectedApplications/{client}",
             get(accounts::connected_app),
+        )
+        .route(
+            &format!("{org}/connectedApplications/{{client}}"),
+            get(accounts::org_connected_app),
         )
         .route(
             "/accounts/api/connectedApplications/{client}/scopes",
