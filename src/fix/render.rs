@@ -1,5 +1,5 @@
-//! `fix`'s plan as text: the reviewed diff, the PATCH as curl, a resource
-//! for MuleSoft's Terraform provider, and JSON. None holds a secret: curl
+//! `fix`'s plan as text: the reviewed diff, the PATCH as curl, a Terraform
+//! configuration for MuleSoft's provider, and JSON. None holds a secret: curl
 //! and Terraform name where the admin's credentials come from, never them.
 
 use serde::Serialize;
@@ -316,6 +316,8 @@ fn terraform(plan: &FixPlan) -> String {
     let scopes: String = plan.whole_list().into_iter().map(hcl_scope).collect();
     format!(
         "{}
+{TERRAFORM_BLOCK}
+{VARIABLES}
 provider \"anypoint\" {{
   alias         = \"admin\"
   auth_type     = \"user\"
@@ -339,6 +341,69 @@ resource \"anypoint_connected_app_scopes\" \"app\" {{
         hcl_string(client_id),
     )
 }
+
+/// The provider the resource belongs to, so that the file applies on its own
+/// (without it Terraform looks for `hashicorp/anypoint`, which does not exist).
+///
+/// The source is MuleSoft's provider: `anypoint_connected_app_scopes` is in
+/// `mulesoft/terraform-provider-anypoint` (`internal/resource/accessmanagement/
+/// connectedappscopes.go`), whose README and examples declare it as
+/// `mulesoft/anypoint`. The community provider `mulesoft-anypoint/anypoint` has
+/// no such resource.
+///
+/// The version: the resource checks every name against the provider's own list
+/// (`validateScopes` -> `constants.IsValidScope`, `internal/constants/scopes.go`).
+/// Up to tag v0.0.8 (commit cbdb633) that list lacks `profile`, `full`,
+/// `offline_access`, `manage:org_client_applications`,
+/// `read:org_client_applications` and `manage:api_contracts_all_envs`, names
+/// `fix` writes. A later `scopes.go` lists all of them (and every other name in
+/// scopes/scopes.toml), alongside examples that pin `~> 1.0.0`; which release
+/// first shipped it could not be established from the stored history, so this
+/// asks for the 1.x line, the first one not shown to reject them (inferred).
+/// Against an older release the check runs in Create and Update, so
+/// `terraform plan` passes and `apply` stops with "Invalid Scope Name" before
+/// any request reaches the platform.
+const TERRAFORM_BLOCK: &str = "\
+# Provider 1.x: releases up to 0.0.8 reject the scope names profile, full, offline_access,
+# manage:org_client_applications, read:org_client_applications and manage:api_contracts_all_envs.
+terraform {
+  required_providers {
+    anypoint = {
+      source  = \"mulesoft/anypoint\"
+      version = \">= 1.0.0\"
+    }
+  }
+}
+";
+
+/// Every `var.` the provider block reads, declared: Terraform refuses a
+/// reference to an undeclared variable. No defaults, so Terraform asks for
+/// each value (or reads `TF_VAR_<name>`); the provider marks `username`,
+/// `password` and `client_secret` sensitive, and so does this.
+const VARIABLES: &str = "\
+variable \"anypoint_admin_client_id\" {
+  description = \"Client id of a connected app that acts on behalf of a user (password grant).\"
+  type        = string
+}
+
+variable \"anypoint_admin_client_secret\" {
+  description = \"Client secret of that connected app.\"
+  type        = string
+  sensitive   = true
+}
+
+variable \"anypoint_admin_username\" {
+  description = \"Username of an org admin who may change the app's scopes.\"
+  type        = string
+  sensitive   = true
+}
+
+variable \"anypoint_admin_password\" {
+  description = \"Password of that org admin.\"
+  type        = string
+  sensitive   = true
+}
+";
 
 /// The JSON document: a version, then the plan.
 #[derive(Serialize)]

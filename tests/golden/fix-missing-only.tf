@@ -4,6 +4,40 @@
 # Merge this list with what the app holds before applying, or every other scope is removed; run fix with ANYPOINT_ADMIN_BEARER for the whole list.
 # The provider deprecates this resource for the inline scopes of anypoint_connected_app; the list is the same.
 
+# Provider 1.x: releases up to 0.0.8 reject the scope names profile, full, offline_access,
+# manage:org_client_applications, read:org_client_applications and manage:api_contracts_all_envs.
+terraform {
+  required_providers {
+    anypoint = {
+      source  = "mulesoft/anypoint"
+      version = ">= 1.0.0"
+    }
+  }
+}
+
+variable "anypoint_admin_client_id" {
+  description = "Client id of a connected app that acts on behalf of a user (password grant)."
+  type        = string
+}
+
+variable "anypoint_admin_client_secret" {
+  description = "Client secret of that connected app."
+  type        = string
+  sensitive   = true
+}
+
+variable "anypoint_admin_username" {
+  description = "Username of an org admin who may change the app's scopes."
+  type        = string
+  sensitive   = true
+}
+
+variable "anypoint_admin_password" {
+  description = "Password of that org admin."
+  type        = string
+  sensitive   = true
+}
+
 provider "anypoint" {
   alias         = "admin"
   auth_type     = "user"

@@ -1205,6 +1205,98 @@ fn with_host_placeholder(text: &str, sim: &RunningSim) -> String {
     text.replace(&sim.base_url, "http://127.0.0.1:PORT")
 }
 
+/// What `terraform init` and `apply` need of a file on its own: the provider's
+/// registry address and a version constraint (without them Terraform looks for
+/// `hashicorp/anypoint`), and a `variable` block for every `var.` it reads.
+#[track_caller]
+fn assert_stands_alone(text: &str, what: &str) {
+    use hcl::eval::{Context, Evaluate};
+    let body = hcl::parse(text).unwrap_or_else(|e| panic!("{what}: not HCL ({e}):\n{text}"));
+    let providers: Vec<_> = body
+        .blocks()
+        .filter(|b| b.identifier() == "terraform")
+        .flat_map(|b| b.body().blocks())
+        .filter(|b| b.identifier() == "required_providers")
+        .flat_map(|b| b.body().attributes())
+        .filter(|a| a.key() == "anypoint")
+        .map(|a| a.expr().evaluate(&Context::default()).expect("evaluates"))
+        .collect();
+    let [hcl::Value::Object(anypoint)] = providers.as_slice() else {
+        panic!("{what}: one terraform.required_providers.anypoint, not {providers:?}:\n{text}")
+    };
+    let field = |key: &str| anypoint.get(key).and_then(hcl::Value::as_str);
+    assert_eq!(field("source"), Some("mulesoft/anypoint"), "{what}");
+    let version = field("version").unwrap_or_default();
+    assert!(
+        version.starts_with(">= "),
+        "{what}: a minimum version: {version:?}"
+    );
+
+    let declared: Vec<&str> = body
+        .blocks()
+        .filter(|b| b.identifier() == "variable")
+        .map(|b| b.labels()[0].as_str())
+        .collect();
+    let mut used = Vec::new();
+    var_references(&body, &mut used);
+    assert!(
+        !used.is_empty(),
+        "{what}: the provider reads its credentials from variables"
+    );
+    for name in &used {
+        assert!(
+            declared.contains(&name.as_str()),
+            "{what}: var.{name} is not declared:\n{text}"
+        );
+    }
+    for secret in ["anypoint_admin_client_secret", "anypoint_admin_password"] {
+        let block = body
+            .blocks()
+            .find(|b| b.identifier() == "variable" && b.labels()[0].as_str() == secret)
+            .unwrap_or_else(|| panic!("{what}: no variable {secret}"));
+        let sensitive = block.body().attributes().find(|a| a.key() == "sensitive");
+        assert_eq!(
+            sensitive.map(|a| a.expr().clone()),
+            Some(hcl::Expression::Bool(true)),
+            "{what}: {secret} is sensitive"
+        );
+    }
+}
+
+/// The names of the `var.NAME` references anywhere in `body`.
+fn var_references(body: &hcl::Body, out: &mut Vec<String>) {
+    fn walk(expr: &hcl::Expression, out: &mut Vec<String>) {
+        use hcl::expr::TraversalOperator;
+        match expr {
+            hcl::Expression::Traversal(t) => {
+                if let (hcl::Expression::Variable(v), Some(TraversalOperator::GetAttr(name))) =
+                    (&t.expr, t.operators.first())
+                    && v.as_str() == "var"
+                {
+                    out.push(name.to_string());
+                }
+                walk(&t.expr, out);
+            }
+            hcl::Expression::Array(items) => items.iter().for_each(|e| walk(e, out)),
+            hcl::Expression::Object(object) => object.values().for_each(|e| walk(e, out)),
+            hcl::Expression::Parenthesis(e) => walk(e, out),
+            hcl::Expression::FuncCall(call) => call.args.iter().for_each(|e| walk(e, out)),
+            hcl::Expression::Conditional(c) => {
+                for e in [&c.cond_expr, &c.true_expr, &c.false_expr] {
+                    walk(e, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    for attribute in body.attributes() {
+        walk(attribute.expr(), out);
+    }
+    for block in body.blocks() {
+        var_references(block.body(), out);
+    }
+}
+
 #[tokio::test]
 async fn fix_as_terraform_matches_the_golden_files_and_is_fmt_clean() {
     let world = world("typical-mistakes");
@@ -1221,6 +1313,7 @@ async fn fix_as_terraform_matches_the_golden_files_and_is_fmt_clean() {
             std::fs::write(&path, &text).expect("write golden");
         }
         assert_eq!(text, read(&path), "{golden} (UPDATE_GOLDEN=1 rewrites it)");
+        assert_stands_alone(&run.stdout, golden);
         let file = dir.join(golden);
         std::fs::write(&file, &run.stdout).expect("write");
         // Only where terraform is installed; the golden file holds the layout anyway.
