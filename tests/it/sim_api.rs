@@ -444,6 +444,37 @@ async fn connected_apps_are_listed_and_read_by_an_org_admin_only() {
     sim.stop().await;
 }
 
+/// The org's users, as an org admin lists them: each as `/users/me`
+/// describes that user (one identity per principal), paged.
+#[tokio::test]
+async fn the_orgs_users_are_listed_for_an_org_admin_each_as_users_me_describes_them() {
+    let sim = Sim::scenario("healthy").await;
+    let token = sim.app_token().await;
+    let users = format!("{}/users", path::org(ROOT));
+    assert_eq!(sim.get(&users, Some(&token)).await.status, 403);
+    let (status, listed) = sim.get(&users, Some(ADMIN_TOKEN)).await.pair();
+    assert_eq!(status, 200, "{listed}");
+    let data = listed["data"].as_array().expect("data[]");
+    assert!(
+        !data.is_empty() && listed["total"] == data.len(),
+        "{listed}"
+    );
+    let me = sim.get(path::USERS_ME, Some(ADMIN_TOKEN)).await.json();
+    let admin = data.iter().find(|u| u["username"] == me["username"]);
+    assert_eq!(admin.map(|u| &u["id"]), Some(&me["id"]), "{listed}");
+    let (_, page) = sim
+        .get(&format!("{users}?offset={}", data.len()), Some(ADMIN_TOKEN))
+        .await
+        .pair();
+    assert_eq!(page["data"].as_array().map(Vec::len), Some(0), "{page}");
+    let elsewhere = format!(
+        "{}/users",
+        path::org("00000000-0000-4000-8000-000000000000")
+    );
+    assert_eq!(sim.get(&elsewhere, Some(ADMIN_TOKEN)).await.status, 404);
+    sim.stop().await;
+}
+
 #[tokio::test]
 async fn a_connected_apps_scopes_are_readable_by_an_org_admin_only() {
     let sim = Sim::scenario("env-scope-gap").await;

@@ -374,6 +374,35 @@ pub async fn org_connected_app(
     one_connected_app(&state, &subject, &client_id)
 }
 
+/// GET /accounts/api/organizations/{orgId}/users: the tenant's users, each as
+/// `/users/me` describes them, paged by `offset` and `limit` as `{data,
+/// total}` (anypoint-client-go user openapi.yaml, listUsers). [I]: who may
+/// list them; an org admin here, 403 to a Connected App and to other users.
+pub async fn users(
+    State(state): State<Shared>,
+    Path(org): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    Caller(subject): Caller,
+) -> Response {
+    let world = match as_org_admin(&state, &subject, "list users") {
+        Ok((world, _)) => world,
+        Err(response) => return response,
+    };
+    if world.org(&org).is_none() {
+        return respond::accounts_error(404, &format!("Organization {org} not found"));
+    }
+    let data: Vec<Value> = Paging::of(&query, 25)
+        .page(&world.users)
+        .map(|user| {
+            let subject = Subject::User {
+                username: user.username.clone(),
+            };
+            user_profile(&world, &subject)
+        })
+        .collect();
+    respond::ok(json!({"data": data, "total": world.users.len()}))
+}
+
 /// GET /accounts/api/connectedApplications: the tenant's Connected Apps, for
 /// an org admin, paged by `offset` and `limit` as `{data, total}`
 /// (anypoint-client-go connected_app openapi.yaml, GetAllConnectedApps).

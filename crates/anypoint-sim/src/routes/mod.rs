@@ -48,6 +48,7 @@ pub fn router(state: Shared) -> Router {
             &format!("{org}/connectedApplications/{{client}}"),
             get(accounts::org_connected_app),
         )
+        .route(&format!("{org}/users"), get(accounts::users))
         .route(
             "/accounts/api/connectedApplications/{client}/scopes",
             get(app_scopes::list).patch(app_scopes::add),
