@@ -26,9 +26,14 @@ struct ListedCheck<'a> {
 impl ListedCheck<'_> {
     /// The kind, with a scan rule's severity: `scan-rule (error)`.
     fn kind_label(&self) -> String {
+        self.with_severity(self.kind)
+    }
+
+    /// `text`, with a scan rule's severity after it.
+    fn with_severity(&self, text: &str) -> String {
         match self.severity {
-            Some(severity) => format!("{} ({severity})", self.kind),
-            None => self.kind.to_string(),
+            Some(severity) => format!("{text} ({severity})"),
+            None => text.to_string(),
         }
     }
 }
@@ -188,11 +193,7 @@ pub fn run(args: &ListArgs, width: Option<u16>, out: &mut dyn Write) -> Result<(
             } else {
                 let mut narrow = table(&["ID", "TITLE"], width, 1);
                 for c in &listed {
-                    let title = match c.severity {
-                        Some(severity) => format!("{} ({severity})", c.title),
-                        None => c.title.to_string(),
-                    };
-                    narrow.add_row([c.id, &title]);
+                    narrow.add_row([c.id, &c.with_severity(c.title)]);
                 }
                 narrow
             };

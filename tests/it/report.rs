@@ -768,7 +768,8 @@ fn commands_run_as_printed(scenario: &str) -> Vec<Printed> {
     // doctor then waits for the window to turn, up to a minute (pacing.rs
     // pins that): here, where the subject is what the commands print, the
     // printed simulator runs with the highest limit it takes.
-    let unthrottled = match world(scenario).rate_limit_per_minute {
+    let world = world(scenario);
+    let unthrottled = match world.rate_limit_per_minute {
         Some(_) => format!(" --rate-limit {}", anypoint_sim::validate::MAX_RATE_LIMIT),
         None => String::new(),
     };
@@ -777,12 +778,9 @@ fn commands_run_as_printed(scenario: &str) -> Vec<Printed> {
     // A simulator that keeps count (one-off faults, tokens revoked once, a
     // rate limit) answers a command by what came before it: there, one
     // command at a time, so that the same command always meets the fault.
-    let counted = {
-        let world = world(scenario);
-        world.faults.iter().any(|f| f.times.is_some())
-            || world.revoke_tokens_after.is_some()
-            || world.rate_limit_per_minute.is_some()
-    };
+    let counted = world.faults.iter().any(|f| f.times.is_some())
+        || world.revoke_tokens_after.is_some()
+        || world.rate_limit_per_minute.is_some();
     let mut commands: Vec<Printed> = shown.clone();
     commands.extend(printed_commands(&verbose.stdout));
     commands.extend(sim.commands.iter().cloned());

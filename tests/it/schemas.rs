@@ -62,19 +62,6 @@ async fn the_platform_commands_match_their_schemas() {
         "created-app.schema.json",
         &run(&["create", "app", "--name", "schema-app"], 0).await,
     );
-    let dry_contract = [
-        "create",
-        "contract",
-        "--app",
-        "schema-app",
-        "--api",
-        &api,
-        "--env",
-        &environment,
-        "--dry-run",
-    ];
-    let dry = assert_matches("dry-run.schema.json", &run(&dry_contract, 0).await);
-    assert_eq!(dry["method"], "POST");
     let contract = &[
         "create",
         "contract",
@@ -85,6 +72,9 @@ async fn the_platform_commands_match_their_schemas() {
         "--env",
         &environment,
     ];
+    let dry_contract = [&contract[..], &["--dry-run"]].concat();
+    let dry = assert_matches("dry-run.schema.json", &run(&dry_contract, 0).await);
+    assert_eq!(dry["method"], "POST");
     let created = assert_matches("contract.schema.json", &run(contract, 0).await);
     assert_eq!(created["result"], "created");
     let again = assert_matches("contract.schema.json", &run(contract, 0).await);
