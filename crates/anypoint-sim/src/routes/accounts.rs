@@ -404,8 +404,8 @@ pub async fn users(
 }
 
 /// GET /accounts/api/connectedApplications: the tenant's Connected Apps, for
-/// an org admin, paged by `offset` and `limit` as `{data, total}`
-/// (anypoint-client-go connected_app openapi.yaml, GetAllConnectedApps).
+/// an org admin, paged by `offset` and `limit` as `{data, total}` (§4.5,
+/// §11.6; anypoint-client-go connected_app openapi.yaml, GetAllConnectedApps).
 /// [I]: its default page size; 50 here, as for the granted scopes.
 pub async fn connected_apps(
     State(state): State<Shared>,
