@@ -132,12 +132,20 @@ fn user_profile(world: &World, subject: &Subject) -> Value {
     };
     let org_id = home_org(world, subject).unwrap_or_else(|| world.root.id.clone());
     let members: Vec<Value> = world.orgs().into_iter().map(|o| member(world, o)).collect();
+    // A user has an email, a string (anypoint-client-go user openapi.yaml,
+    // listUsers; fixture accounts-me-user.json, S21). The world names none:
+    // [I] one derived from the username, in the reserved example.com (RFC 2606).
+    // An app has none [I].
+    let email = match subject {
+        Subject::User { username } => Some(format!("{username}@example.com")),
+        Subject::App { .. } => None,
+    };
     json!({
         "id": id,
         "username": username,
         "firstName": username,
         "lastName": "",
-        "email": null,
+        "email": email,
         "createdAt": AUDIT_DATE,
         "organizationId": org_id,
         "organization": world.org(&org_id).map(|o| organization_json(world, o)),
@@ -200,7 +208,18 @@ fn organization_json(world: &World, org: &Org) -> Value {
         "isRoot": is_root,
         "owner": {"id": owner_id, "username": owner_name},
         "subscription": {"category": "Customer", "type": "Platinum", "expiration": "2027-01-31T00:00:00.000Z"},
-        "entitlements": {"createEnvironments": true, "createSubOrgs": true, "apis": {"enabled": true}},
+        // The entitlements a business group is created with (anypoint-client-go org
+        // openapi.yaml, `EntitlementsCore`, which createBG's body requires; fixture
+        // accounts-organization.json, §4.2). The simulator plays no CloudHub: no
+        // global deployment, no load balancer or static IP assigned [I].
+        "entitlements": {
+            "createEnvironments": true,
+            "createSubOrgs": true,
+            "globalDeployment": false,
+            "loadBalancer": {"assigned": 0, "reassigned": 0},
+            "staticIps": {"assigned": 0, "reassigned": 0},
+            "apis": {"enabled": true}
+        },
         "environments": org.environments.iter().map(|e| environment_json(org, e)).collect::<Vec<_>>(),
         "properties": {}
     })

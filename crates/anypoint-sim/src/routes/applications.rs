@@ -77,9 +77,12 @@ fn owners(world: &World, app: &ClientApplication) -> Value {
     json!([owner])
 }
 
-/// An application as the platform shows it; its secret only to its creator or an admin view.
+/// An application as the platform shows it; its secret only to its creator or
+/// an admin view. A hidden secret is left out, not null: the description has
+/// `clientSecret` as a string (anypoint-client-go exchange_client_apps
+/// openapi.yaml, `clientApp`); how the platform hides it is [I].
 fn application_json(world: &World, app: &ClientApplication, show_secret: bool) -> Value {
-    json!({
+    let mut body = json!({
         "id": app.id,
         "name": app.name,
         "description": app.description,
@@ -87,12 +90,15 @@ fn application_json(world: &World, app: &ClientApplication, show_secret: bool) -
         "masterOrganizationId": world.root.id,
         "coreServicesId": app.client_id,
         "clientId": app.client_id,
-        "clientSecret": show_secret.then(|| app.client_secret.clone()),
         "grantTypes": app.grant_types,
         "redirectUri": app.redirect_uris,
         "clientProvider": {"providerId": null, "name": "Anypoint", "type": null},
         "owners": owners(world, app),
-    })
+    });
+    if show_secret {
+        body["clientSecret"] = json!(app.client_secret);
+    }
+    body
 }
 
 /// One page of the caller's visible applications in `org`, and how many
