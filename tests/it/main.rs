@@ -10,6 +10,7 @@ mod ci_recipes;
 mod cli;
 mod cli_v4;
 mod codes;
+mod conformance;
 mod create;
 mod docs;
 mod faults;
