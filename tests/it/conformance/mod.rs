@@ -8,6 +8,8 @@
 //! every mismatch.
 
 mod bindings;
+mod generate;
+mod models;
 mod published;
 
 use std::collections::BTreeMap;
