@@ -1,7 +1,7 @@
 //! The simulated tenant: a root organization with business groups and
 //! environments, Connected Apps with their scopes (each with its org and
-//! environment context), users, client applications, API instances,
-//! contracts, and injected faults. Scenario files deserialize into this.
+//! environment context), users, client applications, API instances (with
+//! their tiers, policies, upstreams and alerts), contracts, and injected faults. Scenario files deserialize into this.
 
 use serde::{Deserialize, Serialize};
 
