@@ -1,7 +1,8 @@
 //! The simulated tenant: a root organization with business groups and
 //! environments, Connected Apps with their scopes (each with its org and
 //! environment context), users, client applications, API instances (with
-//! their tiers, policies, upstreams and alerts), contracts, and injected faults. Scenario files deserialize into this.
+//! their tiers, policies, upstreams and alerts), contracts, and injected
+//! faults. Scenario files deserialize into this.
 
 use serde::{Deserialize, Serialize};
 
@@ -463,6 +464,20 @@ impl World {
                     "apis[{i}].env: {:?} is a design environment, which API Manager does not manage",
                     env.name
                 ));
+            }
+        }
+        // An alert notifies users of the tenant: their ids are those `/users/me` gives.
+        for (i, api) in self.apis.iter().enumerate() {
+            for (j, alert) in api.alerts.iter().enumerate() {
+                if let Some(unknown) = alert
+                    .recipients
+                    .iter()
+                    .find(|r| !self.users.iter().any(|u| &&u.username == r))
+                {
+                    return Err(format!(
+                        "apis[{i}].alerts[{j}].recipients: no user {unknown:?}"
+                    ));
+                }
             }
         }
         for (i, contract) in self.contracts.iter().enumerate() {
