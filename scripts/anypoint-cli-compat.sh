@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs MuleSoft's own CLI, anypoint-cli-v4 1.6.12 from npm, against `anypoint-doctor sim --tls`
-# and checks that it prints the simulator's data for the four commands issue 3 asks for:
-#   api-mgr api list, api-mgr contract list, account environment list, account business-group list.
+# and checks that it prints the simulator's data: API Manager's API instances, contracts, policies,
+# SLA tiers, upstreams, alerts, autodiscovery and proxy download, and Access Management's
+# environments, business groups and user.
 # Prints PASS/FAIL per command; exits 1 if any fails, 2 if the set-up fails.
 #
 # Needs node + npm (Node 20), cargo (unless DOCTOR_BIN is set) and the npm registry.
@@ -145,6 +146,30 @@ check "account business-group list" "Example Corp|Payments BG|Root|Business unit
 auth=(--bearer "$admin_token")
 check "account business-group describe (org admin)" "Example Corp|ada-admin|Platinum|Design,Sandbox,Production" \
     account business-group describe
+
+# API Manager and Account
+check "account environment describe Sandbox" "c0ffee00-1111-4222-8333-444455556666|Sandbox|9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f|sandbox" \
+    account environment describe Sandbox
+check "account user describe" "7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9|doctor-ci-app|2026-03-02" \
+    account user describe
+check "api-mgr api describe $API_ID" "$API_ID|orders-sbx|orders-api|1.0.3|c0ffee00-1111-4222-8333-444455556666" \
+    api-mgr api describe "$API_ID" --environment Sandbox
+check "api-mgr policy list $API_ID" "client-id-enforcement|rate-limiting-sla-based|Enabled|clientIdExpression" \
+    api-mgr policy list "$API_ID" --environment Sandbox
+check "api-mgr policy describe client-id-enforcement" "Client ID enforcement|Security|clientIdExpression" \
+    api-mgr policy describe client-id-enforcement
+check "api-mgr tier list $API_ID" "Gold|1797161|ACTIVE|Auto" \
+    api-mgr tier list "$API_ID" --environment Sandbox
+check "api-mgr upstream list $API_ID" "https://orders-sbx.upstream.example.com/api|orders-sbx-backend" \
+    api-mgr upstream list "$API_ID" --environment Sandbox
+check "api-mgr alert list $API_ID" "orders-sbx slow responses|api_response_time|critical" \
+    api-mgr alert list "$API_ID" --environment Sandbox
+check "api-mgr alert list-legacy $API_ID" "orders-sbx request surge|api-request-count|Warning" \
+    api-mgr alert list-legacy "$API_ID" --environment Sandbox
+check "api-mgr api autodiscovery $API_ID 4.6.0" "apiId|$API_ID" \
+    api-mgr api autodiscovery "$API_ID" 4.6.0 --environment Sandbox
+check "api-mgr api download-proxy $API_ID" "API Proxy downloaded to|orders-sbx-proxy.zip" \
+    api-mgr api download-proxy "$API_ID" "$work/proxy" --environment Sandbox
 
 if ((failures > 0)); then
     echo "$failures of $commands commands failed"

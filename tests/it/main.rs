@@ -28,6 +28,7 @@ mod scenarios;
 mod schemas;
 mod screen;
 mod sim_api;
+mod sim_api_config;
 mod sim_routes;
 mod sim_scale;
 mod sweep;

@@ -1128,6 +1128,9 @@ fn instance(id: u64, env: &str) -> ApiInstance {
         exchange_asset_name: None,
         status: "active".into(),
         tiers: Vec::new(),
+        policies: Vec::new(),
+        upstreams: Vec::new(),
+        alerts: Vec::new(),
     }
 }
 

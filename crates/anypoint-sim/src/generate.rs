@@ -4,6 +4,7 @@
 //! same world every time), and the platform's per-path rate limit switched on.
 //! Named `generated-<N>x<M>` (`generated-20x5` is in the scenario list).
 
+use super::furnish;
 use super::scenarios::{
     ADMIN_TOKEN, CLIENT_APP_SCOPES, CLIENT_ID, CLIENT_SECRET, ENV_SCOPES, env, grant, login,
 };
@@ -22,6 +23,8 @@ pub const MAX_ENVIRONMENTS: usize = 100;
 /// Management's `/accounts/api/me` and environment list (§6, S16).
 pub const RATE_LIMIT_PER_MINUTE: u64 = 400;
 
+/// The world's org admin, whom API instances' alerts notify.
+const ADMIN: &str = "ada-admin";
 /// The seed every generated world is spread with.
 const SEED: u64 = 0x5eed_a9e1_2015_0020;
 /// First ids of the numbered things (client applications, API instances,
@@ -107,7 +110,7 @@ pub fn world(groups: usize, environments: usize) -> World {
             for _ in 0..random.next() % 3 {
                 let n = apis.len() as u64;
                 let asset = ASSETS[(random.next() % ASSETS.len() as u64) as usize];
-                apis.push(ApiInstance {
+                let api = ApiInstance {
                     id: API_IDS + n,
                     env: env.id.clone(),
                     asset_id: asset.into(),
@@ -121,7 +124,11 @@ pub fn world(groups: usize, environments: usize) -> World {
                         id: TIER_IDS + n,
                         name: "Gold".into(),
                     }],
-                });
+                    policies: Vec::new(),
+                    upstreams: Vec::new(),
+                    alerts: Vec::new(),
+                };
+                apis.push(furnish::configured(api, ADMIN));
                 if random.next().is_multiple_of(2) {
                     contracts.push(Contract {
                         id: CONTRACT_IDS + contracts.len() as u64,
@@ -150,7 +157,7 @@ pub fn world(groups: usize, environments: usize) -> World {
             grant_types: vec!["client_credentials".into()],
         }],
         users: vec![User {
-            username: "ada-admin".into(),
+            username: ADMIN.into(),
             token: ADMIN_TOKEN.into(),
             org: uuid(0x0a, 0),
             org_admin: true,

@@ -18,8 +18,10 @@
 #![allow(clippy::result_large_err)]
 
 pub mod faults;
+pub mod furnish;
 pub mod generate;
 pub mod load;
+pub mod policy_templates;
 pub mod ratelimit;
 pub mod respond;
 pub mod routes;
@@ -27,6 +29,7 @@ pub mod scenarios;
 pub mod scope_contexts;
 pub mod server;
 pub mod state;
+pub mod stored_zip;
 pub mod validate;
 pub mod world;
 

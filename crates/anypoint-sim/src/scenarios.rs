@@ -282,8 +282,10 @@ fn base() -> World {
     }
 }
 
+/// An API instance of `orders-api` with the Gold tier, configured as every
+/// built-in world's instances are (`furnish`); its alerts notify the admin.
 fn api(id: u64, env: &str, label: &str) -> ApiInstance {
-    ApiInstance {
+    let api = ApiInstance {
         id,
         env: env.into(),
         asset_id: "orders-api".into(),
@@ -297,7 +299,11 @@ fn api(id: u64, env: &str, label: &str) -> ApiInstance {
             id: 1797161,
             name: "Gold".into(),
         }],
-    }
+        policies: Vec::new(),
+        upstreams: Vec::new(),
+        alerts: Vec::new(),
+    };
+    super::furnish::configured(api, "ada-admin")
 }
 
 fn with_scopes(mut world: World, grants: Vec<Grant>) -> World {

@@ -1,7 +1,8 @@
 //! The simulated tenant: a root organization with business groups and
 //! environments, Connected Apps with their scopes (each with its org and
-//! environment context), users, client applications, API instances,
-//! contracts, and injected faults. Scenario files deserialize into this.
+//! environment context), users, client applications, API instances (with
+//! their tiers, policies, upstreams and alerts), contracts, and injected
+//! faults. Scenario files deserialize into this.
 
 use serde::{Deserialize, Serialize};
 
@@ -196,6 +197,14 @@ pub struct ApiInstance {
     pub status: String,
     #[serde(default)]
     pub tiers: Vec<Tier>,
+    /// Policies applied to the instance, in the order they run.
+    #[serde(default)]
+    pub policies: Vec<Policy>,
+    /// The backends the instance's proxy forwards to.
+    #[serde(default)]
+    pub upstreams: Vec<Upstream>,
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
 }
 
 fn active() -> String {
@@ -207,6 +216,55 @@ fn active() -> String {
 pub struct Tier {
     pub id: u64,
     pub name: String,
+}
+
+/// A policy applied to an API instance: an Exchange policy template by asset id and version.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub id: u64,
+    /// The template's asset id, e.g. `client-id-enforcement`.
+    pub template: String,
+    pub asset_version: String,
+    #[serde(default)]
+    pub disabled: bool,
+    /// The policy's `configurationData`, property by property.
+    #[serde(default)]
+    pub configuration: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upstream {
+    /// A UUID, as API Manager names upstreams.
+    pub id: String,
+    pub label: String,
+    pub uri: String,
+}
+
+/// An alert on an API instance: a legacy API Manager alert or an Anypoint Monitoring one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alert {
+    pub id: String,
+    pub name: String,
+    /// What it watches, as anypoint-cli-v4's `alert add --type` names it: `request-count`,
+    /// `response-code`, `policy-violation` or `response-time`.
+    pub metric: String,
+    /// `info`, `warning` or `critical`.
+    pub severity: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Usernames (of `users`) it notifies.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// A legacy API Manager alert (`.../apis/{id}/alerts`) rather than a Monitoring one.
+    #[serde(default)]
+    pub legacy: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -406,6 +464,20 @@ impl World {
                     "apis[{i}].env: {:?} is a design environment, which API Manager does not manage",
                     env.name
                 ));
+            }
+        }
+        // An alert notifies users of the tenant: their ids are those `/users/me` gives.
+        for (i, api) in self.apis.iter().enumerate() {
+            for (j, alert) in api.alerts.iter().enumerate() {
+                if let Some(unknown) = alert
+                    .recipients
+                    .iter()
+                    .find(|r| !self.users.iter().any(|u| &&u.username == r))
+                {
+                    return Err(format!(
+                        "apis[{i}].alerts[{j}].recipients: no user {unknown:?}"
+                    ));
+                }
             }
         }
         for (i, contract) in self.contracts.iter().enumerate() {

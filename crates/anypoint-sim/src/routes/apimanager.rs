@@ -8,13 +8,16 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::api_tiers::tier_limits;
 use super::exchange_assets::READ_EXCHANGE;
 use super::{AUDIT_DATE, Caller, LIST_DEFAULT_LIMIT, Paging, Shared, allowed};
 use crate::respond;
 use crate::state::Subject;
 use crate::world::{ApiInstance, ClientApplication, Contract, World};
 
-const READ_APIS: &[&str] = &[
+/// Viewing API configuration: View APIs Configuration, Manage APIs Configuration, API Manager
+/// Environment Administrator (§7; §11.2) and `admin:api_manager` (§11.12, [I]).
+pub(super) const READ_APIS: &[&str] = &[
     "read:api_configuration",
     "manage:api_configuration",
     "manage:apis",
@@ -93,6 +96,31 @@ fn guarded_lookup(
     answer(&mut world, subject)
 }
 
+/// Answers with API instance `api` of `env` (as `guarded_lookup` checks the
+/// environment and the caller's scope), or API Manager's 404 for an unknown one.
+pub(super) fn with_instance(
+    state: &Shared,
+    subject: &Subject,
+    org: &str,
+    env: &str,
+    api: &str,
+    scopes: &[&str],
+    answer: impl FnOnce(&World, &ApiInstance) -> Response,
+) -> Response {
+    guarded_lookup(
+        state,
+        subject,
+        org,
+        env,
+        Some(api),
+        scopes,
+        |world, _| match find_instance(world, env, api) {
+            Some(found) => answer(world, found),
+            None => respond::apim_not_found(&format!("API {api} not found")),
+        },
+    )
+}
+
 /// The API instance `api` (its id as written in the path) of environment `env`.
 fn find_instance<'a>(world: &'a World, env: &str, api: &str) -> Option<&'a ApiInstance> {
     world
@@ -143,6 +171,11 @@ pub fn instance_json(world: &World, api: &ApiInstance) -> Value {
     })
 }
 
+/// The name a Mule 3 gateway autodiscovers an asset's instances by, as API Manager's list names it.
+pub(super) fn autodiscovery_api_name(group: &str, asset: &str) -> String {
+    format!("groupId:{group}:assetId:{asset}")
+}
+
 /// GET .../apis: assets, each with its instances, filtered and paged as API Manager does.
 pub async fn list(
     State(state): State<Shared>,
@@ -182,13 +215,13 @@ pub async fn list(
                     "masterOrganizationId": world.root.id,
                     "organizationId": org,
                     "id": 6_123_456 + offset + index,
-                    "name": format!("groupId:{group}:assetId:{asset_id}"),
+                    "name": autodiscovery_api_name(&group, asset_id),
                     "exchangeAssetName": apis[0].exchange_asset_name.clone().unwrap_or_else(|| asset_id.clone()),
                     "groupId": group,
                     "assetId": asset_id,
                     "apis": apis.iter().map(|a| instance_json(world, a)).collect::<Vec<_>>(),
                     "totalApis": apis.len(),
-                    "autodiscoveryApiName": format!("groupId:{group}:assetId:{asset_id}"),
+                    "autodiscoveryApiName": autodiscovery_api_name(&group, asset_id),
                 })
             })
             .collect();
@@ -234,7 +267,11 @@ pub async fn create(
                 .map(str::to_string),
             exchange_asset_name: None,
             status: "unregistered".into(),
+            // A new instance has no tiers, policies, upstreams or alerts until they are added.
             tiers: Vec::new(),
+            policies: Vec::new(),
+            upstreams: Vec::new(),
+            alerts: Vec::new(),
         };
         let answer = instance_json(world, &api);
         world.apis.push(api);
@@ -247,17 +284,14 @@ pub async fn describe(
     Path((org, env, api)): Path<(String, String, String)>,
     Caller(subject): Caller,
 ) -> Response {
-    guarded_lookup(
+    with_instance(
         &state,
         &subject,
         &org,
         &env,
-        Some(&api),
+        &api,
         READ_APIS,
-        |world, _| match find_instance(world, &env, &api) {
-            Some(found) => respond::ok(instance_json(world, found)),
-            None => respond::apim_not_found(&format!("API {api} not found")),
-        },
+        |world, found| respond::ok(instance_json(world, found)),
     )
 }
 
@@ -288,7 +322,7 @@ pub fn contract_json(world: &World, contract: &Contract) -> Value {
         })),
         "tierId": contract.tier_id,
         "tier": tier.map(|t| json!({"id": t.id, "name": t.name, "status": "ACTIVE", "autoApprove": true,
-            "limits": [{"visible": true, "maximumRequests": 120, "timePeriodInMilliseconds": 60000}]})),
+            "limits": tier_limits()})),
         "requestedTierId": null,
         "requestedTier": null,
         "terms": null,
@@ -303,21 +337,18 @@ pub async fn contracts(
     Path((org, env, api)): Path<(String, String, String)>,
     Caller(subject): Caller,
 ) -> Response {
-    guarded_lookup(
+    with_instance(
         &state,
         &subject,
         &org,
         &env,
-        Some(&api),
+        &api,
         READ_CONTRACTS,
-        |world, _| {
-            if find_instance(world, &env, &api).is_none() {
-                return respond::apim_not_found(&format!("API {api} not found"));
-            }
+        |world, found| {
             let list: Vec<Value> = world
                 .contracts
                 .iter()
-                .filter(|c| c.api_id.to_string() == api)
+                .filter(|c| c.api_id == found.id)
                 .map(|c| contract_json(world, c))
                 .collect();
             respond::ok(json!({"total": list.len(), "contracts": list}))

@@ -2,6 +2,11 @@
 //! call, and who may call it. One module per service.
 
 mod accounts;
+mod api_alerts;
+mod api_policies;
+mod api_proxy;
+mod api_tiers;
+mod api_upstreams;
 mod apimanager;
 mod app_scopes;
 mod applications;
@@ -65,6 +70,33 @@ pub fn router(state: Shared) -> Router {
         .route(
             &format!("{apim}/{{api}}/contracts"),
             get(apimanager::contracts).post(apimanager::create_contract),
+        )
+        .route(&format!("{apim}/{{api}}/policies"), get(api_policies::list))
+        .route(
+            "/apimanager/api/v1/organizations/{org}/policy-templates",
+            get(api_policies::templates),
+        )
+        .route(
+            "/apimanager/api/v1/organizations/{org}/policy-templates/{template}",
+            get(api_policies::template),
+        )
+        .route(&format!("{apim}/{{api}}/tiers"), get(api_tiers::list))
+        .route(
+            &format!("{apim}/{{api}}/upstreams"),
+            get(api_upstreams::list),
+        )
+        .route(&format!("{apim}/{{api}}/alerts"), get(api_alerts::legacy))
+        .route(
+            "/monitoring/api/alerts/api/v2/organizations/{org}/environments/{env}/alerts",
+            get(api_alerts::monitoring),
+        )
+        .route(
+            &format!("{apim}/{{api}}/autodiscoveryProperties"),
+            get(api_proxy::autodiscovery),
+        )
+        .route(
+            "/proxies/xapi/v1/organizations/{org}/environments/{env}/apis/{api}/proxy",
+            get(api_proxy::download),
         )
         .route(
             "/apiplatform/repository/v2/organizations/{org}/applications",

@@ -1,0 +1,141 @@
+//! The configuration the built-in worlds give each API instance, derived
+//! from the instance itself (its id, label and tiers) so that every named
+//! scenario and generated world has policies, upstreams and alerts without
+//! naming them one by one. [I] The values are made up, not captured; their
+//! shapes follow what API Manager's routes answer (see `routes::api_*`).
+
+use serde_json::{Map, Value, json};
+
+use super::world::{Alert, ApiInstance, Policy, Upstream};
+
+/// `api` with its policies, upstream and alerts; `recipient` (a username of
+/// the world's users) is who the alerts notify.
+pub fn configured(mut api: ApiInstance, recipient: &str) -> ApiInstance {
+    let label = api
+        .instance_label
+        .clone()
+        .unwrap_or_else(|| api.asset_id.clone());
+    let client_id = (
+        "clientIdExpression",
+        json!("#[attributes.headers['client_id']]"),
+    );
+    // Client ID enforcement first; then rate limiting, by SLA tier when the
+    // instance has tiers (the SLA-based policy reads the caller's contract).
+    let limit = if api.tiers.is_empty() {
+        policy(
+            &api,
+            2,
+            "rate-limiting",
+            [(
+                "rateLimits",
+                json!([{"maximumRequests": 100, "timePeriodInMilliseconds": 60000}]),
+            )],
+        )
+    } else {
+        policy(
+            &api,
+            2,
+            "rate-limiting-sla-based",
+            [client_id.clone(), ("exposeHeaders", json!(true))],
+        )
+    };
+    api.policies = vec![
+        policy(
+            &api,
+            1,
+            "client-id-enforcement",
+            [
+                client_id,
+                (
+                    "clientSecretExpression",
+                    json!("#[attributes.headers['client_secret']]"),
+                ),
+            ],
+        ),
+        limit,
+    ];
+    api.upstreams = vec![Upstream {
+        id: id_of(0x0b, api.id),
+        label: format!("{label}-backend"),
+        uri: format!("https://{label}.upstream.example.com/api"),
+    }];
+    api.alerts = vec![
+        Alert {
+            id: id_of(0x0c, api.id),
+            name: format!("{label} slow responses"),
+            metric: "response-time".into(),
+            severity: "critical".into(),
+            enabled: true,
+            recipients: vec![recipient.into()],
+            legacy: false,
+        },
+        Alert {
+            id: id_of(0x1c, api.id),
+            name: format!("{label} request surge"),
+            metric: "request-count".into(),
+            severity: "warning".into(),
+            enabled: true,
+            recipients: vec![recipient.into()],
+            legacy: true,
+        },
+    ];
+    api
+}
+
+/// Policy `n` (from 1) of the instance, with the template's current version.
+fn policy<const N: usize>(
+    api: &ApiInstance,
+    n: u64,
+    template: &str,
+    configuration: [(&str, Value); N],
+) -> Policy {
+    let version = super::policy_templates::find(template).map_or("1.0.0", |t| t.version);
+    Policy {
+        id: api.id * 10 + n,
+        template: template.into(),
+        asset_version: version.into(),
+        disabled: false,
+        configuration: configuration
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect::<Map<_, _>>(),
+    }
+}
+
+/// A UUID-shaped id, stable across runs: a kind byte and the instance id.
+fn id_of(kind: u8, api: u64) -> String {
+    format!("{kind:02x}a91e00-0000-4000-8000-{api:012x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy_templates;
+
+    #[test]
+    fn every_instance_of_every_world_has_configuration_from_known_templates() {
+        let worlds = crate::scenarios::SCENARIOS.iter().map(|s| s.world());
+        for world in worlds {
+            for api in &world.apis {
+                assert_eq!(api.policies.len(), 2, "{}", api.id);
+                assert!(!api.upstreams.is_empty() && !api.alerts.is_empty());
+                for p in &api.policies {
+                    assert!(
+                        policy_templates::find(&p.template).is_some(),
+                        "{}",
+                        p.template
+                    );
+                }
+                let sla = api
+                    .policies
+                    .iter()
+                    .any(|p| p.template == "rate-limiting-sla-based");
+                assert_eq!(sla, !api.tiers.is_empty());
+                for alert in &api.alerts {
+                    for user in &alert.recipients {
+                        assert!(world.users.iter().any(|u| &u.username == user));
+                    }
+                }
+            }
+        }
+    }
+}
