@@ -38,10 +38,35 @@ fn templates() -> String {
     format!("/apimanager/api/v1/organizations/{ROOT_ORG}/policy-templates")
 }
 
-/// The instance-scoped reads that need View APIs Configuration (or more).
+/// The API groups of an environment, or one of them.
+fn groups(env: &str) -> String {
+    format!("/apimanager/api/v1/organizations/{ROOT_ORG}/environments/{env}/groupInstances")
+}
+
+/// The org's automated policies, all or those of one environment.
+fn automated(env: Option<&str>) -> String {
+    let all = format!("/apimanager/api/v1/organizations/{ROOT_ORG}/automated-policies");
+    env.map_or_else(|| all.clone(), |env| format!("{all}?environmentId={env}"))
+}
+
+/// The group the built-in worlds give each environment with instances
+/// (`furnish::environments`), in the order their instances come: Sandbox first.
+const SANDBOX_GROUP: u64 = 7_100_000;
+const PRODUCTION_GROUP: u64 = 7_100_001;
+
+/// The instance-scoped reads that need View APIs Configuration (or more),
+/// with the environment's groups and automated policies.
 fn configuration_reads(env: &str, api: u64) -> Vec<String> {
     let base = instance(env, api);
+    let group = if api == SANDBOX_API {
+        SANDBOX_GROUP
+    } else {
+        PRODUCTION_GROUP
+    };
     vec![
+        groups(env),
+        format!("{}/{group}/tiers", groups(env)),
+        automated(Some(env)),
         format!("{base}/policies"),
         format!("{base}/tiers"),
         format!("{base}/upstreams"),
@@ -78,23 +103,37 @@ async fn the_healthy_instance_answers_its_configuration() {
     let token = app_token(&sim).await;
     let base = instance(SANDBOX, SANDBOX_API);
 
+    // As anypoint-cli-v4 asks (fullInfo=false): an array of policies.
     let (status, policies) = sim
-        .get(&format!("{base}/policies"), Some(&token))
+        .get(&format!("{base}/policies?fullInfo=false"), Some(&token))
         .await
         .pair();
     assert_eq!(status, 200, "{policies}");
+    let applied = ["client-id-enforcement", "rate-limiting-sla-based"];
     let templates_applied: Vec<&str> = policies
         .as_array()
         .expect("an array")
         .iter()
         .map(|p| p["policyTemplateId"].as_str().expect("a template id"))
         .collect();
-    assert_eq!(
-        templates_applied,
-        ["client-id-enforcement", "rate-limiting-sla-based"]
-    );
+    assert_eq!(templates_applied, applied);
     assert_eq!(policies[0]["apiId"], SANDBOX_API);
     assert_eq!(policies[1]["order"], 2);
+    // As anypoint-sdk asks (no fullInfo): the full data, the same policies with the tiers' limits.
+    let (status, full) = sim
+        .get(&format!("{base}/policies"), Some(&token))
+        .await
+        .pair();
+    assert_eq!(status, 200, "{full}");
+    let templates_applied: Vec<&str> = full["policies"]
+        .as_array()
+        .expect("{policies}")
+        .iter()
+        .map(|p| p["template"]["assetId"].as_str().expect("a template"))
+        .collect();
+    assert_eq!(templates_applied, applied);
+    assert_eq!(full["policies"][0]["policyId"], policies[0]["id"]);
+    assert_eq!(full["tiers"]["values"][0]["id"], 1797161);
 
     // The tier the healthy contract names, with that contract counted.
     let (status, tiers) = sim.get(&format!("{base}/tiers"), Some(&token)).await.pair();
@@ -227,6 +266,65 @@ async fn alerts_need_an_alert_scope_beyond_api_configuration() {
     )
     .await;
     assert_status(&sim, &token, &alert_reads(SANDBOX, SANDBOX_API), 403).await;
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn api_groups_and_automated_policies_answer_what_anypoint_sdk_reads() {
+    let sim = Sim::scenario("healthy").await;
+    let token = app_token(&sim).await;
+    let get = |path: String| {
+        let (sim, token) = (&sim, &token);
+        async move { sim.get(&path, Some(token)).await.pair() }
+    };
+    let (status, list) = get(groups(SANDBOX)).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["total"], 1);
+    let group = &list["instances"][0];
+    assert_eq!(group["id"], SANDBOX_GROUP);
+    assert_eq!(group["groupName"], "Sandbox APIs");
+    assert_eq!(group["environmentId"], SANDBOX);
+    assert_eq!(group["apiInstances"][0]["id"], SANDBOX_API);
+    let one = format!("{}/{SANDBOX_GROUP}", groups(SANDBOX));
+    assert_eq!(get(one.clone()).await.1["groupVersionName"], "v1");
+    assert_eq!(
+        get(format!("{one}/tiers")).await.1["tiers"][0]["name"],
+        "Group Gold"
+    );
+    let (status, contracts) = get(format!("{one}/contracts")).await;
+    assert_eq!(
+        (status, &contracts["total"]),
+        (200, &Value::from(0)),
+        "{contracts}"
+    );
+    // A group is found in its own environment only.
+    let elsewhere = format!("{}/{PRODUCTION_GROUP}", groups(SANDBOX));
+    assert_eq!(get(elsewhere).await.0, 404);
+
+    let (status, all) = get(automated(None)).await;
+    assert_eq!((status, &all["total"]), (200, &Value::from(2)), "{all}");
+    let (_, sandbox) = get(automated(Some(SANDBOX))).await;
+    let policy = &sandbox["automatedPolicies"][0];
+    assert_eq!(sandbox["total"], 1);
+    assert_eq!(policy["ruleOfApplication"]["environmentId"], SANDBOX);
+    assert_eq!(policy["assetId"], "rate-limiting");
+    let by_id = format!("{}/{}", automated(None), policy["id"]);
+    assert_eq!(&get(by_id).await.1, policy);
+    assert_eq!(get(format!("{}/1", automated(None))).await.0, 404);
+    sim.stop().await;
+
+    // env-scope-gap: no API Manager scope in Production, so its policy is not listed.
+    let sim = Sim::scenario("env-scope-gap").await;
+    let token = app_token(&sim).await;
+    let (status, all) = sim.get(&automated(None), Some(&token)).await.pair();
+    assert_eq!(status, 200, "{all}");
+    let envs: Vec<&Value> = all["automatedPolicies"]
+        .as_array()
+        .expect("{all}")
+        .iter()
+        .map(|p| &p["ruleOfApplication"]["environmentId"])
+        .collect();
+    assert_eq!(envs, [SANDBOX]);
     sim.stop().await;
 }
 

@@ -1,12 +1,72 @@
-//! The configuration the built-in worlds give each API instance, derived
-//! from the instance itself (its id, label and tiers) so that every named
-//! scenario and generated world has policies, upstreams and alerts without
-//! naming them one by one. [I] The values are made up, not captured; their
-//! shapes follow what API Manager's routes answer (see `routes::api_*`).
+//! The configuration the built-in worlds give each API instance and each
+//! environment, derived from the instances themselves (their ids, labels and
+//! tiers) so that every named scenario and generated world has policies,
+//! upstreams, alerts, API groups and automated policies without naming them
+//! one by one. [I] The values are made up, not captured; their shapes follow
+//! what API Manager's routes answer (see `routes::api_*`).
 
 use serde_json::{Map, Value, json};
 
-use super::world::{Alert, ApiInstance, Policy, Upstream};
+use super::world::{Alert, ApiGroup, ApiInstance, AutomatedPolicy, Policy, Tier, Upstream, World};
+
+/// Where group and automated-policy ids start: apart from the instances'.
+const GROUP_IDS: u64 = 7_100_000;
+const AUTOMATED_IDS: u64 = 7_200_000;
+
+/// `world` with, for each environment that has API instances, one API group
+/// holding them (with a tier of its own) and one automated rate-limiting
+/// policy, unless the world already names groups or automated policies.
+pub fn environments(mut world: World) -> World {
+    if !world.api_groups.is_empty() || !world.automated_policies.is_empty() {
+        return world;
+    }
+    let mut envs: Vec<(String, String)> = Vec::new();
+    for api in &world.apis {
+        if !envs.iter().any(|(id, _)| *id == api.env) {
+            let name = world
+                .environment(&api.env)
+                .map_or_else(|| api.env.clone(), |(_, e)| e.name.clone());
+            envs.push((api.env.clone(), name));
+        }
+    }
+    for (n, (env, name)) in (0u64..).zip(envs) {
+        let id = GROUP_IDS + n;
+        world.api_groups.push(ApiGroup {
+            id,
+            name: format!("{name} APIs"),
+            version: "v1".into(),
+            apis: world
+                .apis
+                .iter()
+                .filter(|a| a.env == env)
+                .map(|a| a.id)
+                .collect(),
+            tiers: vec![Tier {
+                id: id * 10 + 1,
+                name: "Group Gold".into(),
+            }],
+            env: env.clone(),
+        });
+        let template = "rate-limiting";
+        world.automated_policies.push(AutomatedPolicy {
+            id: AUTOMATED_IDS + n,
+            env,
+            template: template.into(),
+            asset_version: template_version(template).into(),
+            configuration: [(
+                "rateLimits".to_string(),
+                json!([{"maximumRequests": 1000, "timePeriodInMilliseconds": 60000}]),
+            )]
+            .into_iter()
+            .collect(),
+        });
+    }
+    world
+}
+
+fn template_version(template: &str) -> &'static str {
+    super::policy_templates::find(template).map_or("1.0.0", |t| t.version)
+}
 
 /// `api` with its policies, upstream and alerts; `recipient` (a username of
 /// the world's users) is who the alerts notify.
@@ -89,11 +149,10 @@ fn policy<const N: usize>(
     template: &str,
     configuration: [(&str, Value); N],
 ) -> Policy {
-    let version = super::policy_templates::find(template).map_or("1.0.0", |t| t.version);
     Policy {
         id: api.id * 10 + n,
         template: template.into(),
-        asset_version: version.into(),
+        asset_version: template_version(template).into(),
         disabled: false,
         configuration: configuration
             .into_iter()
@@ -135,6 +194,29 @@ mod tests {
                         assert!(world.users.iter().any(|u| &u.username == user));
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_environment_with_instances_has_one_group_of_them_and_one_automated_policy() {
+        let worlds = crate::scenarios::SCENARIOS.iter().map(|s| s.world());
+        let generated = crate::generate::world(3, 2);
+        for world in worlds.chain([generated]) {
+            let mut envs: Vec<&str> = world.apis.iter().map(|a| a.env.as_str()).collect();
+            envs.sort_unstable();
+            envs.dedup();
+            assert_eq!(world.api_groups.len(), envs.len());
+            assert_eq!(world.automated_policies.len(), envs.len());
+            for group in &world.api_groups {
+                let held = world.apis.iter().filter(|a| a.env == group.env).count();
+                assert_eq!(group.apis.len(), held, "{}", group.name);
+                assert!(!group.tiers.is_empty());
+            }
+            let world = world.resolve().expect("a furnished world resolves");
+            for policy in &world.automated_policies {
+                assert!(policy_templates::find(&policy.template).is_some());
+                assert!(world.environment(&policy.env).is_some());
             }
         }
     }

@@ -142,7 +142,7 @@ pub fn world(groups: usize, environments: usize) -> World {
         }
     }
     grants.push(grant("full", None, None));
-    World {
+    furnish::environments(World {
         region: "us".into(),
         login: login(),
         root: tree(orgs),
@@ -165,6 +165,8 @@ pub fn world(groups: usize, environments: usize) -> World {
         client_applications,
         apis,
         contracts,
+        api_groups: Vec::new(),
+        automated_policies: Vec::new(),
         faults: Vec::new(),
         latency_ms: 0,
         clock_skew_secs: 0,
@@ -172,7 +174,7 @@ pub fn world(groups: usize, environments: usize) -> World {
         lookup_before_scope: false,
         revoke_tokens_after: None,
         rate_limit_per_minute: Some(RATE_LIMIT_PER_MINUTE),
-    }
+    })
 }
 
 /// The scopes the `healthy` scenario grants in its root org, granted in `org`:

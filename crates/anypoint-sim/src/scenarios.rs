@@ -24,7 +24,7 @@ pub struct Scenario {
 
 impl Scenario {
     pub fn world(&self) -> World {
-        (self.build)()
+        super::furnish::environments((self.build)())
     }
 }
 
@@ -272,6 +272,8 @@ fn base() -> World {
             status: "APPROVED".into(),
             tier_id: Some(1797161),
         }],
+        api_groups: Vec::new(),
+        automated_policies: Vec::new(),
         faults: Vec::new(),
         latency_ms: 0,
         token_ttl_secs: 3600,

@@ -1,8 +1,8 @@
 //! The simulated tenant: a root organization with business groups and
 //! environments, Connected Apps with their scopes (each with its org and
 //! environment context), users, client applications, API instances (with
-//! their tiers, policies, upstreams and alerts), contracts, and injected
-//! faults. Scenario files deserialize into this.
+//! their tiers, policies, upstreams and alerts), API groups, automated
+//! policies, contracts, and injected faults. Scenario files deserialize into this.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,12 @@ pub struct World {
     pub apis: Vec<ApiInstance>,
     #[serde(default)]
     pub contracts: Vec<Contract>,
+    /// API group instances: API instances of one environment offered together.
+    #[serde(default)]
+    pub api_groups: Vec<ApiGroup>,
+    /// Policies applied to every API instance of an environment.
+    #[serde(default)]
+    pub automated_policies: Vec<AutomatedPolicy>,
     #[serde(default)]
     pub faults: Vec<Fault>,
     /// Latency added to every answer.
@@ -267,6 +273,38 @@ fn yes() -> bool {
     true
 }
 
+/// An API group instance (API Manager's `groupInstances`): API instances of
+/// one environment offered together, with SLA tiers of its own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiGroup {
+    pub id: u64,
+    pub name: String,
+    /// The group version's name, e.g. `v1`.
+    pub version: String,
+    /// Its environment, by id or name.
+    pub env: String,
+    /// The ids of its API instances, each in `env`.
+    pub apis: Vec<u64>,
+    #[serde(default)]
+    pub tiers: Vec<Tier>,
+}
+
+/// An automated policy: an Exchange policy template that API Manager applies
+/// to every API instance of one environment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutomatedPolicy {
+    pub id: u64,
+    /// Its environment, by id or name.
+    pub env: String,
+    /// The template's asset id, e.g. `rate-limiting`.
+    pub template: String,
+    pub asset_version: String,
+    #[serde(default)]
+    pub configuration: serde_json::Map<String, serde_json::Value>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contract {
@@ -456,6 +494,26 @@ impl World {
         }
         for (i, api) in self.apis.iter_mut().enumerate() {
             api.env = find(&envs, &api.env, &format!("apis[{i}].env"), "environment")?;
+        }
+        for (i, group) in self.api_groups.iter_mut().enumerate() {
+            let field = format!("api_groups[{i}].env");
+            group.env = find(&envs, &group.env, &field, "environment")?;
+        }
+        for (i, policy) in self.automated_policies.iter_mut().enumerate() {
+            let field = format!("automated_policies[{i}].env");
+            policy.env = find(&envs, &policy.env, &field, "environment")?;
+        }
+        // A group offers instances of its own environment.
+        for (i, group) in self.api_groups.iter().enumerate() {
+            if let Some(api) = group
+                .apis
+                .iter()
+                .find(|id| !self.apis.iter().any(|a| a.id == **id && a.env == group.env))
+            {
+                return Err(format!(
+                    "api_groups[{i}].apis: no API instance {api} in the group's environment"
+                ));
+            }
         }
         // API Manager does not manage design environments (§12.1): no instance lives there.
         for (i, api) in self.apis.iter().enumerate() {

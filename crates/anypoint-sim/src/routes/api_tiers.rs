@@ -17,15 +17,18 @@ pub fn tier_limits() -> Value {
     json!([{"visible": true, "maximumRequests": 120, "timePeriodInMilliseconds": 60000}])
 }
 
-/// A tier as anypoint-client-go apim_tier's `SlaTier` describes it; it
-/// approves contracts itself [I] (the contracts the worlds hold are approved).
-fn tier_json(world: &World, api: &ApiInstance, org: &str, tier: &Tier) -> Value {
-    let applications = world
-        .contracts
-        .iter()
-        .filter(|c| c.api_id == api.id && c.tier_id == Some(tier.id))
-        .count();
-    json!({
+/// A tier as anypoint-client-go apim_tier's `SlaTier` describes it, with
+/// `applications` contracts on it and the fields of `owner` (the instance's
+/// or the group's id); it approves contracts itself [I] (the contracts the
+/// worlds hold are approved).
+pub(super) fn tier_json(
+    world: &World,
+    org: &str,
+    tier: &Tier,
+    applications: usize,
+    owner: Value,
+) -> Value {
+    let mut answer = json!({
         "audit": {"created": {"date": AUDIT_DATE}, "updated": {"date": AUDIT_DATE}},
         "masterOrganizationId": world.root.id,
         "organizationId": org,
@@ -36,9 +39,21 @@ fn tier_json(world: &World, api: &ApiInstance, org: &str, tier: &Tier) -> Value 
         "status": "ACTIVE",
         "limits": tier_limits(),
         "applicationCount": applications,
-        "apiId": api.id,
-        "apiVersionId": api.id.to_string(),
-    })
+    });
+    if let (Some(answer), Value::Object(owner)) = (answer.as_object_mut(), owner) {
+        answer.extend(owner);
+    }
+    answer
+}
+
+fn instance_tier_json(world: &World, api: &ApiInstance, org: &str, tier: &Tier) -> Value {
+    let applications = world
+        .contracts
+        .iter()
+        .filter(|c| c.api_id == api.id && c.tier_id == Some(tier.id))
+        .count();
+    let owner = json!({"apiId": api.id, "apiVersionId": api.id.to_string()});
+    tier_json(world, org, tier, applications, owner)
 }
 
 /// GET .../apis/{apiId}/tiers: `{total, tiers}` paged by `offset` and `limit`
@@ -62,7 +77,7 @@ pub async fn list(
         |world, found| {
             let tiers: Vec<Value> = Paging::of(&query, LIST_DEFAULT_LIMIT)
                 .page(&found.tiers)
-                .map(|t| tier_json(world, found, &org, t))
+                .map(|t| instance_tier_json(world, found, &org, t))
                 .collect();
             respond::ok(json!({"total": found.tiers.len(), "tiers": tiers}))
         },

@@ -33,7 +33,7 @@ const CREATE_APIS: &[&str] = &["manage:apis", "admin:api_manager"];
 /// mulesoft/docs-access-management _partials/include-permissions-api-manager-post-crowd.adoc).
 /// `manage:api_contracts_all_envs` (org, no env) covers every environment of its org (§11.2,
 /// same source); that it also lets the app read contracts is [I] inferred.
-const READ_CONTRACTS: &[&str] = &[
+pub(super) const READ_CONTRACTS: &[&str] = &[
     "read:api_contracts",
     "manage:api_contracts",
     "manage:api_contracts_all_envs",
@@ -49,7 +49,7 @@ pub const MANAGE_CONTRACTS: &[&str] = &[
 
 /// Checks that the environment belongs to the org and is one API Manager
 /// manages, and the caller's scope; then answers.
-fn guarded(
+pub(super) fn guarded(
     state: &Shared,
     subject: &Subject,
     org: &str,

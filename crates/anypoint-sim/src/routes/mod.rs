@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api_alerts;
+mod api_groups;
 mod api_policies;
 mod api_proxy;
 mod api_tiers;
@@ -30,6 +31,7 @@ pub type Shared = Arc<SimState>;
 pub fn router(state: Shared) -> Router {
     let org = "/accounts/api/organizations/{org}";
     let apim = "/apimanager/api/v1/organizations/{org}/environments/{env}/apis";
+    let groups = "/apimanager/api/v1/organizations/{org}/environments/{env}/groupInstances";
     Router::new()
         .route("/accounts/api/v2/oauth2/token", post(accounts::token))
         .route("/accounts/api/me", get(accounts::me))
@@ -80,7 +82,22 @@ pub fn router(state: Shared) -> Router {
             "/apimanager/api/v1/organizations/{org}/policy-templates/{template}",
             get(api_policies::template),
         )
+        .route(
+            "/apimanager/api/v1/organizations/{org}/automated-policies",
+            get(api_policies::automated),
+        )
+        .route(
+            "/apimanager/api/v1/organizations/{org}/automated-policies/{policy}",
+            get(api_policies::automated_one),
+        )
         .route(&format!("{apim}/{{api}}/tiers"), get(api_tiers::list))
+        .route(groups, get(api_groups::list))
+        .route(&format!("{groups}/{{group}}"), get(api_groups::describe))
+        .route(
+            &format!("{groups}/{{group}}/contracts"),
+            get(api_groups::contracts),
+        )
+        .route(&format!("{groups}/{{group}}/tiers"), get(api_groups::tiers))
         .route(
             &format!("{apim}/{{api}}/upstreams"),
             get(api_upstreams::list),
