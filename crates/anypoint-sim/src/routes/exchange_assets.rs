@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::{AUDIT_DATE, Caller, Shared, allowed, derived_id, exchange_files};
+use super::{AUDIT_DATE, Caller, Shared, accounts, allowed, exchange_files};
 use crate::catalogue::{self, ASSET_TYPE, Asset};
 use crate::respond;
 use crate::state::{SimState, Subject};
@@ -63,7 +63,7 @@ pub fn readable(
 
 /// The asset in the published `asset` shape (S2 `exchange_assets`), without
 /// `versions`, whose shape differs between v1 and v2. The creator is the
-/// org's first user, the same id `/users/me` gives that user [I].
+/// org's owner, with the id every other route gives that user [I].
 fn body(state: &SimState, world: &World, asset: &Asset) -> Value {
     let main = asset.main_file();
     json!({
@@ -86,7 +86,7 @@ fn body(state: &SimState, world: &World, asset: &Asset) -> Value {
         "categories": [],
         "customFields": [],
         "dependencies": [],
-        "createdById": world.users.first().map(|u| derived_id(&u.username)),
+        "createdById": accounts::owner(world).0,
         "createdAt": AUDIT_DATE,
         "files": [{
             "classifier": main.classifier,

@@ -9,7 +9,7 @@
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::exchange_assets::readable;
 use super::exchange_files::serve;
@@ -19,14 +19,19 @@ use crate::respond;
 
 type Coordinates = (String, String, String);
 
-/// The asset behind a portal route, for the caller (404, 403 as the asset).
-fn asset(
+/// `answer` for the asset behind a portal route, if the caller may read it
+/// (else the asset's 404 or 403).
+fn read(
     state: &Shared,
     (group, asset, version): &Coordinates,
     caller: &Caller,
-) -> Result<Asset, Response> {
-    let world = state.world.lock().expect("world lock");
-    readable(&world, &caller.0, group, asset, Some(version))
+    answer: impl FnOnce(Asset) -> Response,
+) -> Response {
+    let found = {
+        let world = state.world.lock().expect("world lock");
+        readable(&world, &caller.0, group, asset, Some(version))
+    };
+    found.map_or_else(|refused| refused, answer)
 }
 
 /// GET …/portal/pages: `[{name, path}]`, the two fields `page list` and
@@ -36,16 +41,14 @@ pub async fn pages(
     Path(coordinates): Path<Coordinates>,
     caller: Caller,
 ) -> Response {
-    match asset(&state, &coordinates, &caller) {
-        Ok(asset) => respond::ok(
-            asset
-                .pages()
-                .into_iter()
+    read(&state, &coordinates, &caller, |asset| {
+        let pages = asset.pages().into_iter();
+        respond::ok(
+            pages
                 .map(|p| json!({"name": p.name, "path": p.path}))
-                .collect::<Value>(),
-        ),
-        Err(refused) => refused,
-    }
+                .collect(),
+        )
+    })
 }
 
 /// GET …/portal/pages/{pageName}: the page's Markdown (`page download` asks
@@ -53,17 +56,20 @@ pub async fn pages(
 /// asset lacks [I].
 pub async fn page(
     State(state): State<Shared>,
-    Path((group, asset_id, version, name)): Path<(String, String, String, String)>,
+    Path((group, asset, version, name)): Path<(String, String, String, String)>,
     caller: Caller,
 ) -> Response {
-    let asset = match asset(&state, &(group, asset_id, version), &caller) {
-        Ok(asset) => asset,
-        Err(refused) => return refused,
-    };
-    match asset.pages().into_iter().find(|p| p.path == name) {
-        Some(page) => ([(header::CONTENT_TYPE, "text/markdown")], page.markdown).into_response(),
-        None => respond::exchange_error(404, &format!("Page {name} not found")),
-    }
+    read(
+        &state,
+        &(group, asset, version),
+        &caller,
+        |asset| match asset.pages().into_iter().find(|p| p.path == name) {
+            Some(page) => {
+                ([(header::CONTENT_TYPE, "text/markdown")], page.markdown).into_response()
+            }
+            None => respond::exchange_error(404, &format!("Page {name} not found")),
+        },
+    )
 }
 
 /// GET …/portal/resources: `[{path}]`, the field `resource list` reads
@@ -74,35 +80,24 @@ pub async fn resources(
     Path(coordinates): Path<Coordinates>,
     caller: Caller,
 ) -> Response {
-    match asset(&state, &coordinates, &caller) {
-        Ok(asset) => respond::ok(
-            asset
-                .resources()
-                .into_iter()
-                .map(|r| json!({"path": r.path}))
-                .collect::<Value>(),
-        ),
-        Err(refused) => refused,
-    }
+    read(&state, &coordinates, &caller, |asset| {
+        let resources = asset.resources().into_iter();
+        respond::ok(resources.map(|r| json!({"path": r.path})).collect())
+    })
 }
 
 /// GET …/portal/resources/{file}: the resource's bytes (docs: "resourceId:
 /// The resource file name"); 404 for one the asset lacks [I].
 pub async fn resource(
     State(state): State<Shared>,
-    Path((group, asset_id, version, file)): Path<(String, String, String, String)>,
+    Path((group, asset, version, file)): Path<(String, String, String, String)>,
     caller: Caller,
 ) -> Response {
-    let asset = match asset(&state, &(group, asset_id, version), &caller) {
-        Ok(asset) => asset,
-        Err(refused) => return refused,
-    };
-    match asset
-        .resources()
-        .into_iter()
-        .find(|r| r.download.file_name == file)
-    {
-        Some(found) => serve(found.download),
-        None => respond::exchange_error(404, &format!("Resource {file} not found")),
-    }
+    read(&state, &(group, asset, version), &caller, |asset| {
+        let mut resources = asset.resources().into_iter();
+        match resources.find(|r| r.download.file_name == file) {
+            Some(found) => serve(found.download),
+            None => respond::exchange_error(404, &format!("Resource {file} not found")),
+        }
+    })
 }

@@ -80,7 +80,7 @@ pub fn item(world: &World, asset: &Asset) -> Value {
         "modifiedAt": AUDIT_DATE,
         "organization": {
             "id": asset.group_id,
-            "name": organization.map(|o| o.name.clone()),
+            "name": organization.map(|o| o.name.clone()).unwrap_or_default(),
             "isMaster": world.root.id == asset.group_id,
             "parentOrganizationIds": world.ancestors(&asset.group_id).iter().rev().map(|o| o.id.clone()).collect::<Vec<_>>(),
             "subOrganizationIds": organization.map(|o| o.business_groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>()).unwrap_or_default(),
