@@ -96,12 +96,11 @@ pub async fn query(State(state): State<Shared>, headers: HeaderMap, body: Bytes)
                 .fields
                 .iter()
                 .map(|f| {
-                    (
-                        f.clone(),
-                        full.get(f)
-                            .cloned()
-                            .unwrap_or_else(|| json!(ASSET_TYPENAME)),
-                    )
+                    let value = match f.as_str() {
+                        "__typename" => json!(ASSET_TYPENAME),
+                        _ => full[f].clone(),
+                    };
+                    (f.clone(), value)
                 })
                 .collect();
             Value::Object(picked)
