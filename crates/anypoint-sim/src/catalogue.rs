@@ -122,9 +122,9 @@ impl Asset {
             == (&other.group_id, &other.asset_id, &other.version)
     }
 
-    /// The portal's pages: `home`, the page every asset's portal opens on
-    /// (Exchange docs: "The default page is the home"), and a second one so a
-    /// client that lists them sees more than one [I].
+    /// The portal's pages: `home`, the page an asset's portal opens on, and a
+    /// second one so a client that lists them sees more than one [I] (which
+    /// pages a real asset has is up to its owner).
     pub fn pages(&self) -> Vec<Page> {
         let home = format!(
             "# {name}\n\n{name} {version} (`{group}/{asset}`), API version {product}.\n",
@@ -141,9 +141,10 @@ impl Asset {
         vec![page("home", home), page("getting-started", started)]
     }
 
-    /// The portal's resources: one image (resources are images only, docs
-    /// "Manage Asset Portal Resources"), a tiny SVG naming the asset. Its
-    /// path is the one the resource routes take, `resources/<file name>` [I].
+    /// The portal's resources: one image (resources are images only:
+    /// docs.mulesoft.com/exchange/to-manage-asset-portal-resources), a tiny
+    /// SVG naming the asset. Its path is `resources/<file name>` [I], what
+    /// anypoint-cli-v4 appends to `…/portal/` to download it.
     pub fn resources(&self) -> Vec<Resource> {
         let file_name = format!("{}-logo.svg", self.asset_id);
         let svg = format!(

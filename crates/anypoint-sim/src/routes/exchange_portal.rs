@@ -1,7 +1,7 @@
 //! An asset's published portal in Exchange v2: its documentation pages (as
 //! Markdown) and its resources (images), read under
-//! `/exchange/api/v2/assets/{groupId}/{assetId}/{version}/portal/…` (docs
-//! "Manage Asset Portal Resources"; anypoint-cli-v4's
+//! `/exchange/api/v2/assets/{groupId}/{assetId}/{version}/portal/…`
+//! (docs.mulesoft.com/exchange/to-manage-asset-portal-resources; anypoint-cli-v4's
 //! `anypoint-cli-exchange-plugin/lib/helpers/uris.js` `assetPages`,
 //! `assetPage`, `assetPublishedResources`, `assetPublishedResource`). Reading
 //! them is reading the asset: the same scope rule (`exchange_assets`).

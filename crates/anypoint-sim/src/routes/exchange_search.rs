@@ -92,7 +92,7 @@ pub fn item(world: &World, asset: &Asset) -> Value {
 
 /// GET /exchange/api/v2/assets/search?types=…&search=…&organizationId=…
 /// (repeated for more than one)&offset&limit. `types` is required (S2); a
-/// search without it is 400 in Exchange's shape (§5).
+/// search without it is 400 in Exchange's shape (§5; the message is [I]).
 pub async fn rest(
     State(state): State<Shared>,
     Query(query): Query<Vec<(String, String)>>,
