@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs MuleSoft's own CLI, anypoint-cli-v4 1.6.12 from npm, against `anypoint-doctor sim --tls`
 # and checks that it prints the simulator's data: API Manager's API instances, contracts, policies,
-# SLA tiers, upstreams, alerts, autodiscovery and proxy download, and Access Management's
-# environments, business groups and user.
+# SLA tiers, upstreams, alerts, autodiscovery and proxy download, Access Management's
+# environments, business groups and user, and Exchange's assets (list, describe, download) with
+# their portal pages and resources.
 # Prints PASS/FAIL per command; exits 1 if any fails, 2 if the set-up fails.
 #
 # Needs node + npm (Node 20), cargo (unless DOCTOR_BIN is set) and the npm registry.
@@ -16,6 +17,8 @@ set -euo pipefail
 ACLI_VERSION=1.6.12
 # The healthy scenario's API instance in Sandbox (see src/sim/scenarios.rs).
 API_ID=18972610
+# Its root org (scenarios::ROOT_ORG), which owns the scenario's Exchange asset.
+ORG_ID=9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/anypoint-cli-compat.XXXXXX")
@@ -103,10 +106,13 @@ echo "== simulator on https://127.0.0.1:$port (pid $sim_pid), client id $client_
 
 # 4. The commands. Each run gets a fresh HOME: the CLI caches tokens keyed by client id and
 # secret only, not by host. --collectMetrics turns telemetry OFF in this CLI (its parser inverts it).
-# They sign in as the Connected App, or with `auth` set, as the org admin.
+# They sign in as the Connected App, or with `auth` set, as the org admin. With `shows` set to a
+# file, what the command wrote there is printed after its output, so a download is checked by its
+# content.
 failures=0
 commands=0
 auth=()
+shows=""
 check() {
     local name=$1 expected=$2
     shift 2
@@ -120,6 +126,10 @@ check() {
         HOME="$home" XDG_CONFIG_HOME="$home/.config" NODE_EXTRA_CA_CERTS="$cert" \
         "$acli" "$@" --host "127.0.0.1:$port" "${auth[@]}" --collectMetrics 2>&1) || status=$?
     auth=()
+    if [[ -n "$shows" ]]; then
+        output+=$'\n'"--- $(basename "$shows"):"$'\n'"$(cat "$shows" 2>&1)"
+        shows=""
+    fi
     local missing=()
     IFS='|' read -r -a wanted <<<"$expected"
     for word in "${wanted[@]}"; do
@@ -170,6 +180,29 @@ check "api-mgr api autodiscovery $API_ID 4.6.0" "apiId|$API_ID" \
     api-mgr api autodiscovery "$API_ID" 4.6.0 --environment Sandbox
 check "api-mgr api download-proxy $API_ID" "API Proxy downloaded to|orders-sbx-proxy.zip" \
     api-mgr api download-proxy "$API_ID" "$work/proxy" --environment Sandbox
+
+# Exchange: the healthy scenario's asset (the API instances' orders-api 1.0.3 in the root org, which
+# is the group the CLI takes when an identifier names none), its pages, resource and main file.
+ASSET=orders-api/1.0.3
+downloads="$work/downloads"
+mkdir -p "$downloads"
+check "exchange asset list" "$ORG_ID|orders-api|1.0.3|Orders API|rest-api" \
+    exchange asset list
+check "exchange asset describe $ASSET" "Orders API|published|rest-api|v1|1.0.3" \
+    exchange asset describe "$ASSET"
+check "exchange asset page list $ASSET" "home|getting-started" \
+    exchange asset page list "$ASSET"
+shows="$downloads/home.md"
+check "exchange asset page download $ASSET home" 'home|# Orders API|`'"$ORG_ID"'/orders-api`' \
+    exchange asset page download "$ASSET" "$downloads" home
+check "exchange asset resource list $ASSET" "resources/orders-api-logo.svg" \
+    exchange asset resource list "$ASSET"
+shows="$downloads/orders-api-logo.svg"
+check "exchange asset resource download $ASSET" "<svg|Orders API</text>" \
+    exchange asset resource download "$ASSET" resources/orders-api-logo.svg "$downloads/orders-api-logo.svg"
+shows="$downloads/orders-api-1.0.3-oas.yaml"
+check "exchange asset download $ASSET" "orders-api-1.0.3-oas.yaml|openapi: 3.0.0|title: Orders API" \
+    exchange asset download "$ASSET" "$downloads"
 
 if ((failures > 0)); then
     echo "$failures of $commands commands failed"

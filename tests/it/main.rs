@@ -29,6 +29,7 @@ mod schemas;
 mod screen;
 mod sim_api;
 mod sim_api_config;
+mod sim_exchange;
 mod sim_routes;
 mod sim_scale;
 mod sweep;

@@ -17,6 +17,7 @@
 // boxing it would only add noise on a path that is not hot.
 #![allow(clippy::result_large_err)]
 
+pub mod catalogue;
 pub mod faults;
 pub mod furnish;
 pub mod generate;

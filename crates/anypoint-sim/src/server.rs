@@ -56,26 +56,28 @@ impl RunningSim {
 
 /// Starts the simulator; it is listening when this returns.
 pub async fn start(world: World, options: ServeOptions) -> std::io::Result<RunningSim> {
-    let state = Arc::new(SimState::new(world));
+    let listener = std::net::TcpListener::bind(("127.0.0.1", options.port))?;
+    listener.set_nonblocking(true)?;
+    let address = listener.local_addr()?;
+    let scheme = if options.tls_cert_file.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let base_url = format!("{scheme}://{address}");
+    let state = Arc::new(SimState::new(world, base_url.clone()));
     let app = routes::router(Arc::clone(&state)).layer(axum::middleware::from_fn_with_state(
         Arc::clone(&state),
         faults::layer,
     ));
-    let listener = std::net::TcpListener::bind(("127.0.0.1", options.port))?;
-    listener.set_nonblocking(true)?;
-    let address = listener.local_addr()?;
     let handle = Handle::new();
     let service = app.into_make_service();
-    let (base_url, cert_file, task) = match options.tls_cert_file {
+    let (cert_file, task) = match options.tls_cert_file {
         None => {
             let server = axum_server::from_tcp(listener)?
                 .acceptor(Counting::connections(&state, NoDelayAcceptor))
                 .handle(handle.clone());
-            (
-                format!("http://{address}"),
-                None,
-                tokio::spawn(server.serve(service)),
-            )
+            (None, tokio::spawn(server.serve(service)))
         }
         Some(path) => {
             let config = tls_config(&path).await?;
@@ -86,11 +88,7 @@ pub async fn start(world: World, options: ServeOptions) -> std::io::Result<Runni
             let server = axum_server::from_tcp(listener)?
                 .acceptor(Counting::handshakes(&state, tls))
                 .handle(handle.clone());
-            (
-                format!("https://{address}"),
-                Some(path),
-                tokio::spawn(server.serve(service)),
-            )
+            (Some(path), tokio::spawn(server.serve(service)))
         }
     };
     Ok(RunningSim {

@@ -59,6 +59,12 @@ pub struct SimState {
     handshakes: AtomicU64,
     /// The world's per-path rate limits (`ratelimit`); off unless it sets one.
     pub rate_limits: Limiter,
+    /// Where the simulator listens (`https://127.0.0.1:PORT`): the base of the
+    /// absolute links it hands out (Exchange's file links).
+    pub base_url: String,
+    /// This run's key for signing those links: a link works with the simulator
+    /// that issued it, and cannot be made up from the asset's coordinates.
+    pub link_key: String,
 }
 
 /// One request as the log keeps it: what, and when it came and was answered.
@@ -88,7 +94,7 @@ pub enum TokenProblem {
 }
 
 impl SimState {
-    pub fn new(world: World) -> SimState {
+    pub fn new(world: World, base_url: String) -> SimState {
         let sessions = world
             .users
             .iter()
@@ -125,6 +131,8 @@ impl SimState {
             connections: AtomicU64::new(0),
             handshakes: AtomicU64::new(0),
             rate_limits: Limiter::new(world_rate_limit),
+            base_url,
+            link_key: uuid::Uuid::new_v4().simple().to_string(),
         }
     }
 

@@ -230,7 +230,7 @@ fn organization_json(world: &World, org: &Org) -> Value {
 /// has one identity on every route (anypoint-cli-v4's `business-group
 /// describe` compares them). A world without users has an owner it does
 /// not list. [I]: which user owns a real org is not documented.
-fn owner(world: &World) -> (String, String) {
+pub(super) fn owner(world: &World) -> (String, String) {
     let username = world
         .users
         .iter()

@@ -12,6 +12,10 @@ mod apimanager;
 mod app_scopes;
 mod applications;
 mod exchange_assets;
+mod exchange_files;
+mod exchange_graphql;
+mod exchange_portal;
+mod exchange_search;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,6 +36,8 @@ pub fn router(state: Shared) -> Router {
     let org = "/accounts/api/organizations/{org}";
     let apim = "/apimanager/api/v1/organizations/{org}/environments/{env}/apis";
     let groups = "/apimanager/api/v1/organizations/{org}/environments/{env}/groupInstances";
+    let assets = "/exchange/api/v2/assets";
+    let asset = "/exchange/api/v2/assets/{group}/{asset}/{version}";
     Router::new()
         .route("/accounts/api/v2/oauth2/token", post(accounts::token))
         .route("/accounts/api/me", get(accounts::me))
@@ -131,10 +137,44 @@ pub fn router(state: Shared) -> Router {
             "/exchange/api/v2/organizations/{org}/applications/{app}/contracts",
             get(applications::contracts).post(applications::create_contract),
         )
+        .route(&format!("{assets}/search"), get(exchange_search::rest))
         .route(
-            "/exchange/api/v2/assets/{group}/{asset}",
-            get(exchange_assets::asset),
+            &format!("{assets}/{{group}}/{{asset}}"),
+            get(exchange_assets::latest),
         )
+        .route(
+            &format!("{assets}/{{group}}/{{asset}}/asset"),
+            get(exchange_assets::latest),
+        )
+        .route(&format!("{asset}/asset"), get(exchange_assets::version))
+        .route(
+            &format!("{asset}/portal/pages"),
+            get(exchange_portal::pages),
+        )
+        .route(
+            &format!("{asset}/portal/pages/{{page}}"),
+            get(exchange_portal::page),
+        )
+        .route(
+            &format!("{asset}/portal/resources"),
+            get(exchange_portal::resources),
+        )
+        .route(
+            &format!("{asset}/portal/resources/{{file}}"),
+            get(exchange_portal::resource),
+        )
+        .route(
+            "/exchange/api/v1/assets/{group}/{asset}/{version}",
+            get(exchange_assets::v1),
+        )
+        .route(
+            &format!(
+                "{}/{{group}}/{{asset}}/{{version}}/{{file}}",
+                exchange_files::FILES
+            ),
+            get(exchange_files::download),
+        )
+        .route("/graph/api/v2/graphql", post(exchange_graphql::query))
         .route(
             "/exchange/api/v1/organizations/{org}/environments/{env}/apis",
             get(applications::retired_v1_apis),
