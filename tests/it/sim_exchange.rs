@@ -419,6 +419,101 @@ async fn the_rest_search_takes_the_described_parameters() {
     api.stop().await;
 }
 
+#[tokio::test]
+async fn the_rest_list_holds_the_orgs_assets_and_mulesofts_public_policies() {
+    // no-exchange-viewer: the app may read no Exchange asset of its own org.
+    for (scenario, own) in [("healthy", 1), ("no-exchange-viewer", 0)] {
+        let api = Api::scenario(scenario).await;
+        let token = app_token(&api).await;
+        let (status, all) = api
+            .get("/exchange/api/v2/assets", Some(&token))
+            .await
+            .pair();
+        assert_eq!(status, 200, "{all}");
+        let kinds: BTreeMap<String, usize> =
+            all.as_array()
+                .expect("{all}")
+                .iter()
+                .fold(BTreeMap::new(), |mut n, a| {
+                    *n.entry(a["type"].as_str().expect("a type").to_string())
+                        .or_default() += 1;
+                    n
+                });
+        let templates = anypoint_sim::policy_templates::TEMPLATES.len();
+        let expected = BTreeMap::from([
+            ("policy".to_string(), templates),
+            ("policy-implementation".to_string(), templates),
+            ("rest-api".to_string(), own),
+        ]);
+        let expected: BTreeMap<String, usize> =
+            expected.into_iter().filter(|(_, n)| *n > 0).collect();
+        assert_eq!(kinds, expected, "{scenario}: {all}");
+        // As anypoint-sdk's list_assets filters: by organization and type.
+        let (_, mine) = api
+            .get(
+                &format!("/exchange/api/v2/assets?organizationIds={ROOT}&type=rest-api"),
+                Some(&token),
+            )
+            .await
+            .pair();
+        assert_eq!(
+            mine.as_array().expect("{mine}").len(),
+            own,
+            "{scenario}: {mine}"
+        );
+        api.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_assets_files_download_from_maven_with_the_assets_read_access() {
+    let api = Api::scenario("healthy").await;
+    let token = app_token(&api).await;
+    let (status, asset) = api.get(&v2_asset(), Some(&token)).await.pair();
+    assert_eq!(status, 200, "{asset}");
+    let listed: Vec<(&str, &str)> = asset["files"]
+        .as_array()
+        .expect("{asset}")
+        .iter()
+        .map(|f| {
+            (
+                f["classifier"].as_str().unwrap(),
+                f["packaging"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, [("oas", "yaml"), ("fat-oas", "zip")]);
+    assert_eq!(asset["files"][1]["mainFile"], "orders-api-1.0.3-oas.yaml");
+    let maven = format!("/api/v2/maven/{ROOT}/orders-api/1.0.3");
+    let bundle = api
+        .get(
+            &format!("{maven}/orders-api-1.0.3-fat-oas.zip"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(bundle.status, 200);
+    assert_eq!(bundle.headers["content-type"], "application/zip");
+    assert!(
+        bundle.body.starts_with("PK\u{3}\u{4}"),
+        "{:?}",
+        &bundle.body[..8]
+    );
+    let main = api
+        .get(&format!("{maven}/orders-api-1.0.3-oas.yaml"), Some(&token))
+        .await;
+    assert!(main.body.starts_with("openapi: 3.0.0"), "{}", main.body);
+    // A file the asset does not list, no token, no Exchange scope.
+    let other = format!("{maven}/orders-api-1.0.3-fat-raml.zip");
+    assert_eq!(api.get(&other, Some(&token)).await.status, 404);
+    let file = format!("{maven}/orders-api-1.0.3-oas.yaml");
+    assert_eq!(api.get(&file, None).await.status, 401);
+    api.stop().await;
+    let api = Api::scenario("no-exchange-viewer").await;
+    let token = app_token(&api).await;
+    assert_eq!(api.get(&file, Some(&token)).await.status, 403);
+    api.stop().await;
+}
+
 // ---------------------------------------------------------------- published schemas
 
 /// The routes of `conformance/published/exchange_assets.json`: path and validator.

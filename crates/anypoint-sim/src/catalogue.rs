@@ -1,10 +1,13 @@
 //! Exchange's catalogue as a world implies it: one asset for each distinct
 //! `groupId`/`assetId`/`version` its API instances are made from, each with
-//! the documentation pages, portal resource and main file generated for it.
+//! the documentation pages, portal resource and files generated for it; and
+//! MuleSoft's own policies, public to every org, as their Exchange assets.
 //! Nothing here is per scenario: every world, a generated one or one an API
 //! create changed, has the assets its instances name, and the same asset
 //! always has the same pages and bytes.
 
+use super::policy_templates::{MULESOFT_GROUP_ID, TEMPLATES};
+use super::stored_zip;
 use super::world::{ApiInstance, World};
 
 /// An asset of the catalogue.
@@ -16,11 +19,19 @@ pub struct Asset {
     pub name: String,
     /// The API's product version (`v1`), Exchange's `versionGroup` (§4.11).
     pub product_version: String,
+    /// Exchange's asset type: `rest-api`, `policy`, `policy-implementation`.
+    pub kind: &'static str,
 }
 
-/// The type of every asset: API instances are made from REST API specs [I]
+/// The type of every asset an API instance is made from: REST API specs [I]
 /// (the only type API Manager's instances of this world come from).
 pub const ASSET_TYPE: &str = "rest-api";
+
+/// The types of MuleSoft's policies in Exchange: a policy's definition, and
+/// its implementation for a runtime (anypoint-sdk 0.3.2's `list_policy_assets`
+/// and `list_policy_implementations` tell them apart by these).
+pub const POLICY_TYPE: &str = "policy";
+pub const POLICY_IMPLEMENTATION_TYPE: &str = "policy-implementation";
 
 /// A documentation page: its name, its path in the portal, its Markdown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +47,7 @@ pub struct Download {
     /// The file's name (the last segment of its link).
     pub file_name: String,
     pub media_type: &'static str,
-    pub body: String,
+    pub body: Vec<u8>,
 }
 
 /// A portal resource: its path (`resources/<file name>`) and its bytes.
@@ -46,11 +57,13 @@ pub struct Resource {
     pub download: Download,
 }
 
-/// The asset's main file, with the classifier and packaging Exchange lists.
+/// One of the asset's files, with the classifier and packaging Exchange lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MainFile {
     pub classifier: &'static str,
     pub packaging: &'static str,
+    /// The spec's entry point: this file, or the one inside this archive.
+    pub entry: String,
     pub download: Download,
 }
 
@@ -78,12 +91,46 @@ pub fn assets(world: &World) -> Vec<Asset> {
                 .clone()
                 .unwrap_or_else(|| api.asset_id.clone()),
             product_version: api.product_version.clone(),
+            kind: ASSET_TYPE,
         };
         if !out.iter().any(|a| a.same_version(&asset)) {
             out.push(asset);
         }
     }
     out
+}
+
+/// MuleSoft's policies: for each template API Manager offers, its definition
+/// and its Mule 4 implementation (`<template>-mule` [I]), in MuleSoft's group.
+pub fn policy_assets() -> Vec<Asset> {
+    TEMPLATES
+        .iter()
+        .flat_map(|t| {
+            let asset = |asset_id: String, name: String, kind| Asset {
+                group_id: MULESOFT_GROUP_ID.into(),
+                asset_id,
+                version: t.version.into(),
+                name,
+                product_version: "v1".into(),
+                kind,
+            };
+            [
+                asset(t.id.into(), t.name.into(), POLICY_TYPE),
+                asset(
+                    format!("{}-mule", t.id),
+                    format!("{} (Mule 4 implementation)", t.name),
+                    POLICY_IMPLEMENTATION_TYPE,
+                ),
+            ]
+        })
+        .collect()
+}
+
+/// What a search looks through: the world's assets, then MuleSoft's policies.
+pub fn searchable(world: &World) -> Vec<Asset> {
+    let mut all = assets(world);
+    all.extend(policy_assets());
+    all
 }
 
 /// One version of an asset.
@@ -156,7 +203,7 @@ impl Asset {
             download: Download {
                 file_name,
                 media_type: "image/svg+xml",
-                body: svg,
+                body: svg.into_bytes(),
             },
         }]
     }
@@ -169,15 +216,37 @@ impl Asset {
             "openapi: 3.0.0\ninfo:\n  title: {}\n  version: {}\npaths: {{}}\n",
             self.name, self.product_version
         );
+        let file_name = format!("{}-{}-oas.yaml", self.asset_id, self.version);
         MainFile {
             classifier: "oas",
             packaging: "yaml",
+            entry: file_name.clone(),
             download: Download {
-                file_name: format!("{}-{}-oas.yaml", self.asset_id, self.version),
+                file_name,
                 media_type: "application/octet-stream",
-                body,
+                body: body.into_bytes(),
             },
         }
+    }
+
+    /// Every file Exchange lists for the asset: the main file, and the spec
+    /// with its dependencies as one `fat-oas` zip (what anypoint-sdk's
+    /// `download_oas_bundle` prefers); that Exchange lists such a bundle
+    /// for an OAS asset is [I], its contents (the main file alone) too.
+    pub fn files(&self) -> Vec<MainFile> {
+        let main = self.main_file();
+        let bundle = stored_zip::archive(&[(&main.entry, &main.download.body)]);
+        let bundle = MainFile {
+            classifier: "fat-oas",
+            packaging: "zip",
+            entry: main.entry.clone(),
+            download: Download {
+                file_name: format!("{}-{}-fat-oas.zip", self.asset_id, self.version),
+                media_type: "application/zip",
+                body: bundle,
+            },
+        };
+        vec![main, bundle]
     }
 }
 
@@ -234,8 +303,11 @@ mod tests {
                     .main_file()
                     .download
                     .body
-                    .starts_with("openapi: 3.0.0")
+                    .starts_with(b"openapi: 3.0.0")
             );
+            let files = asset.files();
+            assert_eq!(files[1].classifier, "fat-oas");
+            assert!(files[1].download.body.starts_with(b"PK\x03\x04"));
         }
     }
 }

@@ -7,6 +7,10 @@
 //! name, category, description, configuration[] with propertyName, name,
 //! type, optional) and anypoint-client-go apim_policy's `PolicyConfiguration`.
 
+/// MuleSoft's group id for its own policies, as anypoint-cli-v4 names it
+/// (lib/commands/api-mgr/alert/add.js `MULESOFT_GROUP_ID`).
+pub const MULESOFT_GROUP_ID: &str = "68ef9520-24e9-4cf2-b2f5-620025690913";
+
 /// One configurable property of a template.
 pub struct Property {
     pub name: &'static str,

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::api_tiers::tier_limits;
 use super::apimanager::with_instance;
 use super::{AUDIT_DATE, Caller, Shared, allowed};
-use crate::policy_templates::{self, Template};
+use crate::policy_templates::{self, MULESOFT_GROUP_ID, Template};
 use crate::respond;
 use crate::world::{ApiInstance, AutomatedPolicy, Policy, World};
 
@@ -29,10 +29,6 @@ const READ_POLICIES: &[&str] = &[
     "manage:apis",
     "admin:api_manager",
 ];
-
-/// MuleSoft's group id for its own policies, as anypoint-cli-v4 names it
-/// (lib/commands/api-mgr/alert/add.js `MULESOFT_GROUP_ID`).
-const MULESOFT_GROUP_ID: &str = "68ef9520-24e9-4cf2-b2f5-620025690913";
 
 /// A policy as anypoint-client-go apim_policy's `ApimPolicy` describes it.
 fn policy_json(world: &World, api: &ApiInstance, org: &str, order: usize, p: &Policy) -> Value {

@@ -8,7 +8,8 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::{AUDIT_DATE, Caller, Shared, accounts, allowed, exchange_files};
-use crate::catalogue::{self, ASSET_TYPE, Asset};
+use crate::catalogue::{self, Asset};
+use crate::policy_templates::MULESOFT_GROUP_ID;
 use crate::respond;
 use crate::state::{SimState, Subject};
 use crate::world::World;
@@ -24,9 +25,11 @@ pub const READ_EXCHANGE: &[&str] = &[
 ];
 
 /// Whether the caller may read the assets of business group `group`: an
-/// Exchange read scope there (§7), or an org admin (`allowed`).
+/// Exchange read scope there (§7), or an org admin (`allowed`). MuleSoft's
+/// own group, whose policies every org applies, is public to any caller [I].
 pub fn may_read(world: &World, subject: &Subject, group: &str) -> bool {
-    world.org(group).is_some() && allowed(world, subject, READ_EXCHANGE, group, None)
+    group == MULESOFT_GROUP_ID
+        || world.org(group).is_some() && allowed(world, subject, READ_EXCHANGE, group, None)
 }
 
 /// The asset `group/asset` at `version` (its latest when None) for the
@@ -65,7 +68,6 @@ pub fn readable(
 /// `versions`, whose shape differs between v1 and v2. The creator is the
 /// org's owner, with the id every other route gives that user [I].
 fn body(state: &SimState, world: &World, asset: &Asset) -> Value {
-    let main = asset.main_file();
     json!({
         "groupId": asset.group_id,
         "assetId": asset.asset_id,
@@ -78,7 +80,7 @@ fn body(state: &SimState, world: &World, asset: &Asset) -> Value {
         "name": asset.name,
         "contactName": null,
         "contactEmail": null,
-        "type": ASSET_TYPE,
+        "type": asset.kind,
         "isSnapshot": false,
         "status": "published",
         "labels": [],
@@ -88,14 +90,14 @@ fn body(state: &SimState, world: &World, asset: &Asset) -> Value {
         "dependencies": [],
         "createdById": accounts::owner(world).0,
         "createdAt": AUDIT_DATE,
-        "files": [{
-            "classifier": main.classifier,
-            "packaging": main.packaging,
-            "externalLink": exchange_files::link(state, asset, &main.download.file_name),
+        "files": asset.files().iter().map(|file| json!({
+            "classifier": file.classifier,
+            "packaging": file.packaging,
+            "externalLink": exchange_files::link(state, asset, &file.download.file_name),
             "createdDate": AUDIT_DATE,
-            "mainFile": main.download.file_name,
+            "mainFile": file.entry,
             "isGenerated": false,
-        }],
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -57,9 +57,15 @@ pub async fn download(
     let main = found.filter(|asset| {
         query.get("signature") == Some(&signature(&state.link_key, &path(asset, &file)))
     });
-    match main.map(|a| a.main_file().download) {
-        Some(main) if main.file_name == file => serve(main),
-        _ => {
+    let listed = main.and_then(|a| {
+        a.files()
+            .into_iter()
+            .map(|f| f.download)
+            .find(|d| d.file_name == file)
+    });
+    match listed {
+        Some(download) => serve(download),
+        None => {
             let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
             (
                 StatusCode::FORBIDDEN,

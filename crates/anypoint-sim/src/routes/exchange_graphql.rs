@@ -239,6 +239,7 @@ fn criteria(mut arguments: Map<String, Value>) -> Result<Criteria, Refusal> {
             .map(str::to_string),
         organization_ids: strings(arguments.get("organizationIds")),
         types: strings(arguments.get("types")),
+        mulesoft: false,
         paging: Paging {
             offset: number("offset", 0),
             limit: number("limit", LIST_DEFAULT_LIMIT),

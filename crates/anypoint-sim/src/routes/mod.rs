@@ -14,6 +14,7 @@ mod applications;
 mod exchange_assets;
 mod exchange_files;
 mod exchange_graphql;
+mod exchange_maven;
 mod exchange_portal;
 mod exchange_search;
 
@@ -137,7 +138,9 @@ pub fn router(state: Shared) -> Router {
             "/exchange/api/v2/organizations/{org}/applications/{app}/contracts",
             get(applications::contracts).post(applications::create_contract),
         )
+        .route(assets, get(exchange_search::list))
         .route(&format!("{assets}/search"), get(exchange_search::rest))
+        .route(asset, get(exchange_assets::version))
         .route(
             &format!("{assets}/{{group}}/{{asset}}"),
             get(exchange_assets::latest),
@@ -175,6 +178,10 @@ pub fn router(state: Shared) -> Router {
             get(exchange_files::download),
         )
         .route("/graph/api/v2/graphql", post(exchange_graphql::query))
+        .route(
+            "/api/v2/maven/{group}/{asset}/{version}/{file}",
+            get(exchange_maven::download),
+        )
         .route(
             "/exchange/api/v1/organizations/{org}/environments/{env}/apis",
             get(applications::retired_v1_apis),
