@@ -16,8 +16,8 @@ use anypoint_doctor::settings::Settings;
 
 use crate::support::fs::fixture;
 use crate::support::tenant::{
-    self, APP_ID, CLIENT_ID, ROOT, SANDBOX, SECRET, Tenant, admin_settings, api_list, forbidden,
-    grants, ok, path, settings,
+    self, APP_ID, CLIENT_ID, PRODUCTION, ROOT, SANDBOX, SECRET, Tenant, admin_settings, api_list,
+    forbidden, grants, ok, path, settings,
 };
 
 /// What reads a route.
@@ -173,6 +173,73 @@ fn instances_need(body: &Value) -> bool {
     first.is_some_and(|api| api["id"].is_u64())
 }
 
+/// `apis` prints every instance with the fields a contract must match, so
+/// it needs the whole list: `assets`, each one's `apis` (if any) instances
+/// with an `id` and their fields as text (the count a non-negative
+/// integer), and no `total` beyond the assets the answer holds unless it
+/// holds none (an empty page ends a list; the next page is not served).
+fn listing_needs(body: &Value) -> bool {
+    let Some(assets) = body["assets"].as_array() else {
+        return false;
+    };
+    const TEXT: [&str; 8] = [
+        "groupId",
+        "assetId",
+        "assetVersion",
+        "productVersion",
+        "instanceLabel",
+        "status",
+        "environmentId",
+        "organizationId",
+    ];
+    let instance_readable = |api: &Value| {
+        api["id"].is_u64()
+            && TEXT.iter().all(|key| optional_text(api.get(key)))
+            && optional_count(api.get("activeContractsCount"))
+    };
+    let asset_readable = |asset: &Value| {
+        asset.is_object()
+            && asset.get("apis").is_none_or(|apis| {
+                apis.as_array()
+                    .is_some_and(|apis| apis.iter().all(instance_readable))
+            })
+    };
+    let complete = match body.get("total") {
+        None | Some(Value::Null) => true,
+        Some(total) => total
+            .as_u64()
+            .is_some_and(|t| assets.is_empty() || t <= assets.len() as u64),
+    };
+    assets.iter().all(asset_readable) && complete
+}
+
+/// An even `total` becomes the number of assets listed (see `grants_anchor`).
+fn listing_anchor(body: &mut Value) {
+    let len = body["assets"].as_array().map_or(0, Vec::len);
+    whole_when_even(body, len);
+}
+
+/// An even `total` becomes `len`, so that about half the lists are whole
+/// and half say there is more than the answer holds.
+fn whole_when_even(body: &mut Value, len: usize) {
+    if let Some(total) = body
+        .get_mut("total")
+        .filter(|t| t.as_u64().is_some_and(|n| n % 2 == 0))
+    {
+        *total = len.into();
+    }
+}
+
+/// `apis` lists every environment API Manager manages, a page at a time:
+/// Production's list is whole, so the command's exit is Sandbox's.
+fn apis_command(tenant: &mut Tenant) {
+    tenant.set(
+        "GET",
+        format!("{}?limit=100&offset=0", path::apis(ROOT, PRODUCTION)),
+        api_list(PRODUCTION, 0),
+    );
+}
+
 // ---------------------------------------------------------------------------
 // The app, and its granted scopes (an org admin's token: exact mode)
 // ---------------------------------------------------------------------------
@@ -228,8 +295,7 @@ fn grants_need(body: &Value) -> bool {
 }
 
 /// The first grant becomes Manage Contracts in the root org (and Sandbox,
-/// where it names an environment); an even `total` becomes the list's
-/// length, so that about half the lists are whole and half say there is more.
+/// where it names an environment); an even `total` becomes the list's length.
 fn grants_anchor(body: &mut Value) {
     let len = body["data"].as_array().map_or(0, Vec::len);
     if let Some(grant) = body
@@ -244,12 +310,7 @@ fn grants_anchor(body: &mut Value) {
             anchor_text(params.get_mut("envId"), SANDBOX);
         }
     }
-    if let Some(total) = body
-        .get_mut("total")
-        .filter(|t| t.as_u64().is_some_and(|n| n % 2 == 0))
-    {
-        *total = len.into();
-    }
+    whole_when_even(body, len);
 }
 
 // ---------------------------------------------------------------------------
@@ -373,6 +434,15 @@ pub fn readers() -> Vec<Reader> {
             setup: no_setup,
             needs: instances_need,
             anchor: instances_anchor,
+        },
+        Reader {
+            published: "/apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis",
+            served_at: format!("{}?limit=100&offset=0", path::apis(ROOT, SANDBOX)),
+            runs: Runs::Command(&["apis"]),
+            signs_in: SignsIn::App,
+            setup: apis_command,
+            needs: listing_needs,
+            anchor: listing_anchor,
         },
         Reader {
             published: "/accounts/api/connectedApplications/{connAppId}",
