@@ -6,8 +6,11 @@
 //! Routes of `published/*.json` the doctor does not read (so not here): the
 //! Connected App list, one app under its org (`…/organizations/{orgId}/
 //! connectedApplications/{connAppId}`), one environment, the users list, one
-//! API instance, and Exchange's one application and its contracts (the
-//! doctor writes a contract there, it never reads one).
+//! API instance and its alerts, policies, tiers and upstreams, the automated
+//! policies, Exchange's asset search and asset descriptions (the Exchange
+//! Viewer probe reads only the status of `…/assets/{groupId}/{assetId}`),
+//! and Exchange's one application and its contracts (the doctor writes a
+//! contract there, it never reads one).
 
 use mockito::ServerGuard;
 use serde_json::Value;
