@@ -153,7 +153,7 @@ fn learn(
         let mut app_name = None;
         let mut checked_org = org_id.clone();
         let verdict = if let Some(app) = app {
-            let about = match app {
+            let (about, unread) = match app {
                 Ok((app_org, name)) => {
                     let about = format!(
                         "Connected App \"{}\" of org {app_org}",
@@ -161,19 +161,26 @@ fn learn(
                     );
                     checked_org = app_org;
                     app_name = name;
-                    about
+                    (about, false)
                 }
-                Err(why) => format!(
-                    "the given client id (its org could not be read: {why}; checking org {org_id}, --org picks another)"
+                Err(why) => (
+                    format!(
+                        "the given client id (its org could not be read: {why}; checking org {org_id}, --org picks another)"
+                    ),
+                    true,
                 ),
             };
-            Verdict::new(
-                Reason::IdentityAdmin,
-                Status::Pass,
-                format!(
-                    "user token of \"{username}\" in org {org_id}: reads the granted scopes of {about}"
-                ),
-            )
+            let summary = format!(
+                "user token of \"{username}\" in org {org_id}: reads the granted scopes of {about}"
+            );
+            if unread {
+                // The org checked is a guess: the user's, not the app's it could not read.
+                Verdict::new(Reason::IdentityAdmin, Status::Warn, summary).fix(
+                    "Check the client id given with --client-id and that the token is an Organization Administrator's of the app's org, or name the app's org with --org.",
+                )
+            } else {
+                Verdict::new(Reason::IdentityAdmin, Status::Pass, summary)
+            }
         } else {
             Verdict::new(
                 Reason::IdentityUser,

@@ -385,6 +385,39 @@ async fn check_for_a_capability_runs_only_what_it_needs_and_names_the_unneeded_s
     );
 }
 
+/// Found by the conformance property test (`conformance::models`): an org
+/// admin's run whose app record cannot be read checks the admin's own org,
+/// a guess, so the identity it names is a warning, not a pass.
+#[tokio::test]
+async fn an_unreadable_app_record_makes_the_admins_identity_a_warning() {
+    let mut tenant = Tenant::healthy();
+    tenant
+        .accept_bearer("admin-token")
+        .set("GET", path::ME, ok(fixture("accounts-me-user.json")))
+        .set(
+            "GET",
+            format!("/accounts/api/connectedApplications/{APP_ID}"),
+            ok(r#""not an object""#),
+        );
+    let report = tenant
+        .run_with(admin_settings, selecting(&["auth.identity"]))
+        .await;
+    let identity = only(&report, "auth.identity", Status::Warn);
+    assert_contains_all(
+        &identity.summary,
+        &["its org could not be read", "checking org"],
+        &identity.summary,
+    );
+    assert!(
+        identity
+            .remediation
+            .as_deref()
+            .is_some_and(|r| r.contains("--client-id")),
+        "{}",
+        dump(&report)
+    );
+}
+
 #[tokio::test]
 async fn exact_mode_tries_the_org_scoped_path_when_the_short_one_answers_401() {
     let mut tenant = Tenant::healthy();

@@ -11,6 +11,7 @@ mod bindings;
 mod generate;
 mod models;
 mod published;
+mod readers;
 
 use std::collections::BTreeMap;
 
