@@ -10,8 +10,7 @@
 # Environment:
 #   ACLI_DIR    keep the CLI install in this folder and reuse it on later runs (saves ~20 s);
 #               default: a temporary folder, deleted at the end.
-#   DOCTOR_BIN  use this anypoint-doctor binary instead of `cargo build --release`.
-#   READY_SECS  how long to wait for the simulator to say where it listens (default 30).
+#   DOCTOR_BIN, READY_SECS: see scripts/lib/sim.sh.
 set -euo pipefail
 
 ACLI_VERSION=1.6.12
@@ -22,13 +21,11 @@ ORG_ID=9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/anypoint-cli-compat.XXXXXX")
-sim_pid=""
-drain_pid=""
+# shellcheck source=lib/sim.sh
+source "$repo/scripts/lib/sim.sh"
 
 cleanup() {
-    # Only the processes this script started, by pid.
-    if [[ -n "$sim_pid" ]]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
-    if [[ -n "$drain_pid" ]]; then kill "$drain_pid" 2>/dev/null || true; fi
+    stop_sim
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -57,54 +54,12 @@ else
     ) || { cat "$work/npm.log" >&2; die "npm install failed"; }
 fi
 
-# 2. The doctor (cargo is incremental: a no-op when target/release is up to date).
-if [[ -n "${DOCTOR_BIN:-}" ]]; then
-    doctor=$DOCTOR_BIN
-else
-    echo "== cargo build --release"
-    (cd "$repo" && cargo build --release --quiet) || die "cargo build failed"
-    doctor="$repo/target/release/anypoint-doctor"
-fi
-[[ -x "$doctor" ]] || die "no executable doctor at $doctor"
-
-# 3. The simulator on a free port. Its stdout goes through a FIFO so we can read, line by line and
-# with a deadline, the address it listens on and the credentials it prints; no fixed sleeps.
+# 2. The doctor, and its simulator over https with the certificate the CLI is told to trust.
+find_doctor
 cert="$work/cert.pem"
-mkfifo "$work/sim.out"
-"$doctor" sim --scenario healthy --tls --port 0 --cert-file "$cert" >"$work/sim.out" 2>"$work/sim.err" &
-sim_pid=$!
-exec 3<"$work/sim.out"
-port="" client_id="" client_secret="" admin_token=""
-deadline=$((SECONDS + ${READY_SECS:-30}))
-while [[ -z "$port" || -z "$client_id" || -z "$client_secret" || -z "$admin_token" ]]; do
-    left=$((deadline - SECONDS))
-    ((left > 0)) || die "the simulator did not say where it listens within ${READY_SECS:-30} s"
-    status=0
-    IFS= read -r -t "$left" line <&3 || status=$?
-    if ((status > 128)); then
-        die "the simulator did not say where it listens within ${READY_SECS:-30} s"
-    elif ((status != 0)); then
-        cat "$work/sim.err" >&2
-        die "the simulator stopped before it was ready"
-    fi
-    echo "$line" >>"$work/sim.log"
-    case "$line" in
-        "Listening on https://127.0.0.1:"*)
-            port=${line#Listening on https://127.0.0.1:}
-            port=${port%% *}
-            ;;
-        *"export ANYPOINT_CLIENT_ID="*) client_id=${line#*=} ;;
-        *"export ANYPOINT_CLIENT_SECRET="*) client_secret=${line#*=} ;;
-        *"export ANYPOINT_ADMIN_BEARER="*) admin_token=${line#*=} ;;
-    esac
-done
-# Keep reading whatever else it prints, so it never writes into a closed pipe.
-cat <&3 >>"$work/sim.log" &
-drain_pid=$!
-exec 3<&-
-echo "== simulator on https://127.0.0.1:$port (pid $sim_pid), client id $client_id"
+start_sim --scenario healthy --tls --cert-file "$cert"
 
-# 4. The commands. Each run gets a fresh HOME: the CLI caches tokens keyed by client id and
+# 3. The commands. Each run gets a fresh HOME: the CLI caches tokens keyed by client id and
 # secret only, not by host. --collectMetrics turns telemetry OFF in this CLI (its parser inverts it).
 # They sign in as the Connected App, or with `auth` set, as the org admin. With `shows` set to a
 # file, what the command wrote there is printed after its output, so a download is checked by its
