@@ -130,7 +130,7 @@ pub fn sarif(result: &ScanResult) -> Value {
         .enumerate()
         .map(|(index, root)| (format!("ROOT{index}"), json!({ "uri": base_uri(root) })))
         .collect();
-    json!({
+    let mut sarif = json!({
         "version": "2.1.0",
         "$schema": SARIF_SCHEMA,
         "runs": [{
@@ -150,8 +150,20 @@ pub fn sarif(result: &ScanResult) -> Value {
             "columnKind": "unicodeCodePoints",
             "results": result.findings.iter().map(|f| sarif_result(f, rules.iter().position(|r| r.id == f.rule.id))).collect::<Vec<_>>(),
         }],
-    })
+    });
+    // Where to learn about the tool: the package's public address, and only
+    // that. Until it has one (Cargo.toml `homepage`), there is none to give.
+    if let Some(home) = HOMEPAGE {
+        sarif["runs"][0]["tool"]["driver"]["informationUri"] = json!(home);
+    }
+    sarif
 }
+
+/// The package's `homepage`, if Cargo.toml names one.
+pub const HOMEPAGE: Option<&str> = match env!("CARGO_PKG_HOMEPAGE").as_bytes() {
+    [] => None,
+    _ => Some(env!("CARGO_PKG_HOMEPAGE")),
+};
 
 /// A rule's SARIF `name`: an identifier a person reads, in Pascal case as
 /// SARIF 2.1.0 (3.49.7) suggests, from its id: `scan.exchange-v1-apis`

@@ -150,6 +150,14 @@ fn sarif_has_the_shape_code_scanning_tools_read() {
         rules.iter().any(|r| r["name"] == "ExchangeV1Apis"),
         "{rules:#?}"
     );
+    // The tool's information URI is the package's homepage, never a made-up one.
+    let information = run0["tool"]["driver"].get("informationUri");
+    assert_eq!(
+        information.and_then(serde_json::Value::as_str),
+        anypoint_doctor::scan::output::HOMEPAGE,
+        "{:#}",
+        run0["tool"]["driver"]
+    );
     let results = run0["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
     for result in results {
