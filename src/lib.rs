@@ -16,6 +16,7 @@ pub mod files;
 pub mod fix;
 pub mod guard;
 pub mod har;
+pub mod needs;
 pub mod platform;
 pub mod report;
 pub mod scan;

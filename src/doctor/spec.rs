@@ -101,7 +101,7 @@ impl CheckKind {
 }
 
 /// Which org or environment a scope is granted for (Access Management's "context").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ScopeContext {
     /// No business group or environment.

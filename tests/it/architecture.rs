@@ -32,6 +32,7 @@ const LAYERS: &[&[&str]] = &[
     &["doctor"],
     &["report"],
     &["fix"],
+    &["needs"],
     &["diagnosis"],
     &["cli"],
     &["commands"],

@@ -1,0 +1,115 @@
+//! `needs`: least privilege from what automation actually does. The
+//! requests seen in traffic or scripts are matched to the endpoint
+//! catalogue (`endpoints`), each to the scope it needs in the business
+//! group and environment its ids name, and the set is reduced to the
+//! narrowest scopes that allow every request (`least`).
+
+pub mod endpoints;
+pub mod least;
+
+use serde::Serialize;
+
+use crate::doctor::catalogue::Catalogue;
+use crate::doctor::spec::ScopeContext;
+use endpoints::{Endpoint, Endpoints, Need};
+
+/// A request seen in traffic or a script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub method: String,
+    /// The path alone, without host or query.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    /// Where it was seen: a file and an entry, item or line.
+    pub at: String,
+}
+
+/// Where a scope is needed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Target {
+    /// A scope bound to no business group or environment.
+    Anywhere,
+    /// The root organization (named by the request's org id).
+    RootOrg { org: String },
+    /// A business group.
+    Org { org: String },
+    /// An environment of a business group.
+    Env { org: String, env: String },
+    /// A context the request does not name: a search across business groups.
+    Unnamed { context: ScopeContext },
+}
+
+impl Target {
+    /// The target of a scope bound to `context`, from a request's ids: the
+    /// org is `orgId` (or an Exchange asset's `groupId`), else the
+    /// `organizationId(s)` the query names; the environment is `envId`.
+    pub fn of(
+        context: ScopeContext,
+        ids: &[(String, String)],
+        query: &[(String, String)],
+    ) -> Target {
+        let id = |names: &[&str], pairs: &[(String, String)]| {
+            pairs
+                .iter()
+                .find(|(k, _)| names.contains(&k.as_str()))
+                .map(|(_, v)| v.split(',').next().unwrap_or(v).to_string())
+        };
+        let org = id(&["orgId", "groupId"], ids)
+            .or_else(|| id(&["organizationId", "organizationIds"], query));
+        let env = id(&["envId"], ids);
+        match (context, org, env) {
+            (ScopeContext::None, _, _) => Target::Anywhere,
+            (ScopeContext::RootOrg, Some(org), _) => Target::RootOrg { org },
+            (ScopeContext::Org, Some(org), _) => Target::Org { org },
+            (ScopeContext::Env, Some(org), Some(env)) => Target::Env { org, env },
+            (context, _, _) => Target::Unnamed { context },
+        }
+    }
+}
+
+/// A request matched to the endpoint it is.
+#[derive(Debug, Clone)]
+pub struct Matched<'a> {
+    pub seen: &'a Seen,
+    pub endpoint: &'a Endpoint,
+    /// The template's ids, by name.
+    pub ids: Vec<(String, String)>,
+    pub need: Need,
+}
+
+/// What the requests need.
+#[derive(Debug)]
+pub struct Analysis<'a> {
+    pub matched: Vec<Matched<'a>>,
+    /// Requests to Anypoint Platform the catalogue does not know: listed, never dropped.
+    pub unknown: Vec<&'a Seen>,
+    pub least: least::LeastPrivilege,
+}
+
+/// Matches each request to the catalogue and derives the least privilege.
+pub fn analyse<'a>(
+    seen: &'a [Seen],
+    catalogue: &Catalogue,
+    endpoints: &'a Endpoints,
+) -> Analysis<'a> {
+    let mut matched = Vec::new();
+    let mut unknown = Vec::new();
+    for request in seen {
+        match endpoints.find(&request.method, &request.path) {
+            Some((endpoint, ids)) => matched.push(Matched {
+                seen: request,
+                endpoint,
+                ids,
+                need: endpoint.need(catalogue),
+            }),
+            None => unknown.push(request),
+        }
+    }
+    let least = least::derive(&matched, catalogue);
+    Analysis {
+        matched,
+        unknown,
+        least,
+    }
+}
