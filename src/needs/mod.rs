@@ -6,6 +6,8 @@
 
 pub mod endpoints;
 pub mod least;
+pub mod render;
+pub mod scripts;
 
 use serde::Serialize;
 

@@ -1,0 +1,195 @@
+//! The analysis as a person reads it (grouped by business group and
+//! environment, least privilege first) and as JSON (`schema/needs.schema.json`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::endpoints::Need;
+use super::{Analysis, Target};
+use crate::doctor::catalogue::Catalogue;
+use crate::doctor::spec::ScopeContext;
+
+/// Ids the traffic names (an org's or an environment's), and their names.
+pub type Names = BTreeMap<String, String>;
+
+/// `Name (id)` when the name is known, else the id.
+fn named(names: &Names, id: &str) -> String {
+    names
+        .get(id)
+        .map_or_else(|| id.to_string(), |name| format!("{name} ({id})"))
+}
+
+/// Where a target is, in words.
+pub fn place(target: &Target, names: &Names) -> String {
+    match target {
+        Target::Anywhere => "no business group or environment".into(),
+        Target::RootOrg { org } => format!("root organization {}", named(names, org)),
+        Target::Org { org } => format!("business group {}", named(names, org)),
+        Target::Env { org, env } => format!(
+            "business group {}, environment {}",
+            named(names, org),
+            named(names, env)
+        ),
+        Target::Unnamed { context } => match context {
+            ScopeContext::Env => "each environment it reads (the request names none)".into(),
+            _ => "each business group it reads (the request names none)".into(),
+        },
+    }
+}
+
+fn need_words(need: &Need, catalogue: &Catalogue) -> String {
+    match need {
+        Need::Nothing => "no scope".into(),
+        Need::OrgAdmin => "an org admin's token (no Connected App scope)".into(),
+        Need::Scopes { any_of, all_of, .. } => {
+            let mut words = any_of
+                .first()
+                .map_or_else(String::new, |s| catalogue.name(s).to_string());
+            if any_of.len() > 1 {
+                words.push_str(" (or a broader scope)");
+            }
+            for also in all_of {
+                let _ = write!(words, " + {}", catalogue.name(also));
+            }
+            words
+        }
+    }
+}
+
+/// The report a person reads.
+pub fn table(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> String {
+    let mut out = String::new();
+    let known = analysis.matched.len();
+    let unknown = analysis.unknown.len();
+    let _ = writeln!(
+        out,
+        "{} requests: {known} the catalogue knows, {unknown} it does not\n",
+        known + unknown
+    );
+    let least = &analysis.least;
+    if least.grants.is_empty() {
+        out.push_str("Least privilege: no scope\n");
+    } else {
+        out.push_str("Least privilege (the narrowest scopes that allow every request):\n");
+        let mut by_target: BTreeMap<&Target, Vec<&str>> = BTreeMap::new();
+        for grant in &least.grants {
+            by_target
+                .entry(&grant.target)
+                .or_default()
+                .push(&grant.scope);
+        }
+        for (target, scopes) in by_target {
+            let _ = writeln!(out, "  {}", place(target, names));
+            for scope in scopes {
+                let _ = writeln!(out, "    {}", catalogue.label(scope));
+            }
+        }
+    }
+    if !least.org_admin.is_empty() {
+        out.push_str("\nOnly an org admin's token may make (no Connected App scope allows it):\n");
+        for &index in &least.org_admin {
+            let m = &analysis.matched[index];
+            let _ = writeln!(out, "  {} {} ({})", m.seen.method, m.seen.path, m.seen.at);
+        }
+    }
+    if !least.not_needed.is_empty() {
+        let names: Vec<&str> = least.not_needed.iter().map(|s| catalogue.name(s)).collect();
+        let _ = writeln!(
+            out,
+            "\nNot needed, of MuleSoft's guidance: {}",
+            names.join(", ")
+        );
+    }
+    let retired: Vec<_> = analysis
+        .matched
+        .iter()
+        .filter_map(|m| m.endpoint.retired.as_ref().map(|r| (m, r)))
+        .collect();
+    if !retired.is_empty() {
+        out.push_str("\nRetired requests, and what to call instead:\n");
+        for (m, replacement) in retired {
+            let _ = writeln!(
+                out,
+                "  {} {} ({}): call {replacement}",
+                m.seen.method, m.seen.path, m.seen.at
+            );
+        }
+    }
+    out.push_str("\nRequests:\n");
+    for m in &analysis.matched {
+        let _ = writeln!(
+            out,
+            "  {} {}: {}, {} ({})",
+            m.seen.method,
+            m.endpoint.path,
+            m.endpoint.title,
+            need_words(&m.need, catalogue),
+            m.seen.at
+        );
+    }
+    if unknown > 0 {
+        let _ = writeln!(out, "\nRequests the catalogue does not know ({unknown}):");
+        for seen in &analysis.unknown {
+            let _ = writeln!(out, "  {} {} ({})", seen.method, seen.path, seen.at);
+        }
+    }
+    out
+}
+
+fn need_json(need: &Need) -> Value {
+    match need {
+        Need::Nothing => json!({"kind": "nothing"}),
+        Need::OrgAdmin => json!({"kind": "org-admin"}),
+        Need::Scopes {
+            context,
+            any_of,
+            all_of,
+        } => json!({"kind": "scopes", "context": context, "any_of": any_of, "all_of": all_of}),
+    }
+}
+
+/// The analysis as JSON, for tools.
+pub fn json(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> Value {
+    let requests: Vec<Value> = analysis
+        .matched
+        .iter()
+        .map(|m| {
+            json!({
+                "method": m.seen.method,
+                "path": m.seen.path,
+                "at": m.seen.at,
+                "endpoint": {
+                    "method": m.endpoint.method,
+                    "path": m.endpoint.path,
+                    "title": m.endpoint.title,
+                    "retired": m.endpoint.retired,
+                    "confidence": m.endpoint.confidence,
+                    "source": m.endpoint.source,
+                },
+                "needs": need_json(&m.need),
+            })
+        })
+        .collect();
+    let least = &analysis.least;
+    json!({
+        "schema_version": 1,
+        "counts": {
+            "requests": analysis.matched.len() + analysis.unknown.len(),
+            "known": analysis.matched.len(),
+            "unknown": analysis.unknown.len(),
+        },
+        "least_privilege": least.grants.iter().map(|g| json!({
+            "scope": g.scope,
+            "name": catalogue.name(&g.scope),
+            "target": g.target,
+            "where": place(&g.target, names),
+            "requests": g.requests,
+        })).collect::<Vec<_>>(),
+        "org_admin_only": least.org_admin,
+        "not_needed": least.not_needed.iter().map(|s| json!({"scope": s, "name": catalogue.name(s)})).collect::<Vec<_>>(),
+        "requests": requests,
+        "unknown": analysis.unknown.iter().map(|s| json!({"method": s.method, "path": s.path, "at": s.at})).collect::<Vec<_>>(),
+    })
+}
