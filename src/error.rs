@@ -121,6 +121,35 @@ pub enum ConfigError {
     },
 }
 
+/// A traffic file (`traffic::read`) that cannot be read as calls. Each names
+/// the file and what was expected of it.
+#[derive(Debug, thiserror::Error)]
+pub enum TrafficError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{} is not JSON ({reason}): expected a HAR 1.2 file, a Postman collection (v2.0 or v2.1) or an Insomnia export (v4)",
+        path.display()
+    )]
+    NotJson { path: PathBuf, reason: String },
+    #[error(
+        "{} is none of the traffic files anypoint-doctor reads: expected a HAR 1.2 file (`log.entries`), a Postman collection v2.0 or v2.1 (`info.schema` and `item`) or an Insomnia export v4 (`_type: \"export\"`, `__export_format: 4`)",
+        path.display()
+    )]
+    Unknown { path: PathBuf },
+    /// A file recognised as `format` whose content does not follow it, or a
+    /// version of it that is not read; `reason` says which and what to do.
+    #[error("{} is {format}, but {reason}", path.display())]
+    Malformed {
+        path: PathBuf,
+        format: &'static str,
+        reason: String,
+    },
+}
+
 /// The simulator's reasons, in the doctor's words: an unknown scenario gets
 /// the did-you-mean every unknown name gets.
 impl From<anypoint_sim::load::LoadError> for ConfigError {

@@ -17,6 +17,10 @@ use crate::substitute::Substitutions;
 /// The most of a body a HAR entry keeps.
 const MAX_BODY_CHARS: usize = 64 * 1024;
 
+/// How the doctor's user agent starts (`platform::http` and `Entry::of` send
+/// it with the version after): a reader of traffic tells its own probes by it.
+pub const OWN_AGENT: &str = "anypoint-doctor/";
+
 /// What stands in for a value the HAR must not hold.
 pub const REDACTED: &str = "[redacted by anypoint-doctor]";
 
@@ -324,7 +328,7 @@ impl HarResponse {
 /// application's secret in a list (`targetAdminSite=true`), a token in an
 /// answer, a password. The run cannot know these values in advance, so the
 /// HAR drops them by name.
-const SECRET_FIELDS: [&str; 6] = [
+pub const SECRET_FIELDS: [&str; 6] = [
     "clientsecret",
     "client_secret",
     "access_token",

@@ -27,6 +27,7 @@ pub mod substitute;
 pub mod suggest;
 pub mod text;
 pub mod time;
+pub mod traffic;
 
 use std::io::Write as _;
 

@@ -28,7 +28,7 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["platform"],
     &["settings", "cli_v4_config"],
-    &["scan"],
+    &["scan", "traffic"],
     &["doctor"],
     &["report"],
     &["fix"],
