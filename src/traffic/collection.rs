@@ -2,6 +2,8 @@
 //! (Postman, Insomnia): its URL and headers with the file's variables put
 //! in, its auth, its GraphQL operation. There is no answer and no token.
 
+use serde_json::Value;
+
 use super::graphql;
 use super::model::{Bearer, Call};
 use super::template::substitute;
@@ -42,4 +44,20 @@ pub fn call_of(saved: Saved<'_>, lookup: &dyn Fn(&str) -> Option<String>) -> Cal
         };
     }
     call
+}
+
+/// The enabled `(name, value)` pairs of a saved list (headers, query
+/// parameters): both tools mark a switched-off one `"disabled": true`.
+pub fn enabled_pairs<'a>(list: &'a Value, name_key: &str) -> Vec<(&'a str, &'a str)> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|pair| pair["disabled"] != Value::Bool(true))
+        .filter_map(|pair| {
+            Some((
+                pair[name_key].as_str()?,
+                pair["value"].as_str().unwrap_or(""),
+            ))
+        })
+        .collect()
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::collection::{Saved, call_of};
+use super::collection::{Saved, call_of, enabled_pairs};
 use super::model::{Format, Skipped, Traffic};
 
 /// Reads an export (`_type: "export"`, format 4, checked by `detect`).
@@ -57,18 +57,11 @@ pub fn read(document: Value, file: &str) -> Result<Traffic, String> {
             .chain([&environment])
             .collect();
         let lookup = |name: &str| scopes.iter().find_map(|data| value_at(data, name));
-        let headers = resource["headers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|h| h["disabled"] != Value::Bool(true))
-            .filter_map(|h| Some((h["name"].as_str()?, h["value"].as_str().unwrap_or(""))))
-            .collect();
         let auth = &resource["authentication"];
         let saved = Saved {
             method: resource["method"].as_str().unwrap_or("GET"),
             url,
-            headers,
+            headers: enabled_pairs(&resource["headers"], "name"),
             bearer_auth: auth["disabled"] != Value::Bool(true)
                 && matches!(auth["type"].as_str(), Some("bearer" | "oauth2")),
             body: resource["body"]["text"].as_str(),

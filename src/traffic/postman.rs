@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::collection::{Saved, call_of};
+use super::collection::{Saved, call_of, enabled_pairs};
 use super::model::{Format, Skipped, Traffic};
 
 /// Reads a collection (`info` and `item` checked by `detect`).
@@ -105,13 +105,6 @@ impl Walk<'_> {
             });
             return;
         }
-        let headers = request["header"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|h| h["disabled"] != Value::Bool(true))
-            .filter_map(|h| Some((h["key"].as_str()?, h["value"].as_str().unwrap_or(""))))
-            .collect();
         let body = &request["body"];
         let body = match body["mode"].as_str() {
             Some("graphql") => body["graphql"]["query"].as_str(),
@@ -121,7 +114,7 @@ impl Walk<'_> {
         let saved = Saved {
             method,
             url: &url,
-            headers,
+            headers: enabled_pairs(&request["header"], "key"),
             bearer_auth: sends_bearer(request.get("auth")).unwrap_or(inherited_bearer),
             body,
             at,
@@ -165,15 +158,9 @@ fn url_of_parts(url: &Value) -> String {
     }
     out.push('/');
     out.push_str(&joined(&url["path"], "/"));
-    let query: Vec<String> = url["query"]
-        .as_array()
+    let query: Vec<String> = enabled_pairs(&url["query"], "key")
         .into_iter()
-        .flatten()
-        .filter(|q| q["disabled"] != Value::Bool(true))
-        .filter_map(|q| {
-            let key = q["key"].as_str()?;
-            Some(format!("{key}={}", q["value"].as_str().unwrap_or("")))
-        })
+        .map(|(key, value)| format!("{key}={value}"))
         .collect();
     if !query.is_empty() {
         out.push('?');

@@ -34,3 +34,4 @@ mod sim_routes;
 mod sim_scale;
 mod sweep;
 mod token_expiry;
+mod traffic;
