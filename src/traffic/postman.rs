@@ -88,7 +88,7 @@ impl Walk<'_> {
             Value::String(url) => ("GET", url.clone()),
             Value::Object(_) => (
                 request["method"].as_str().unwrap_or("GET"),
-                url_of(&request["url"]),
+                with_path_variables(&url_of(&request["url"]), &request["url"]["variable"]),
             ),
             _ => {
                 self.traffic.skipped.push(Skipped {
@@ -119,7 +119,10 @@ impl Walk<'_> {
             body,
             at,
         };
-        self.traffic.calls.push(call_of(saved, self.lookup));
+        let mut call = call_of(saved, self.lookup);
+        // A path variable with no value (`:apiId`) is a template too.
+        call.templated |= call.path.split('/').any(|segment| segment.starts_with(':'));
+        self.traffic.calls.push(call);
     }
 }
 
@@ -134,6 +137,28 @@ fn url_of(url: &Value) -> String {
         },
         _ => String::new(),
     }
+}
+
+/// A URL with Postman's path variables (`/apis/:apiId`) replaced by the
+/// values its `url.variable` list gives; those without one (or with an
+/// empty one) kept as written.
+fn with_path_variables(url: &str, variables: &Value) -> String {
+    let values = enabled_pairs(variables, "key");
+    let (path, query) = url.split_at(url.find('?').unwrap_or(url.len()));
+    let path: Vec<&str> = path
+        .split('/')
+        .map(|segment| {
+            segment
+                .strip_prefix(':')
+                .and_then(|name| {
+                    values
+                        .iter()
+                        .find(|(key, value)| *key == name && !value.is_empty())
+                })
+                .map_or(segment, |(_, value)| *value)
+        })
+        .collect();
+    path.join("/") + query
 }
 
 fn url_of_parts(url: &Value) -> String {
@@ -199,12 +224,15 @@ mod tests {
                     "query": [{"key": "a", "value": "1"}, {"key": "b", "value": "2", "disabled": true}]},
                     "body": {"mode": "graphql", "graphql": {"query": "{ assets { id } }"}}}},
                 {"name": "Bare", "request": "https://example.com/x"},
+                {"name": "Path variables", "request": {"method": "GET", "url": {
+                    "raw": "https://anypoint.mulesoft.com/apimanager/api/v1/organizations/:org/apis/:apiId?x=:y",
+                    "variable": [{"key": "org", "value": "o-2"}, {"key": "apiId", "value": ""}]}}},
                 {"name": "Empty"}
             ]
         });
         let traffic = read(collection, "c.json").unwrap();
         let calls = &traffic.calls;
-        assert_eq!(calls.len(), 4, "{calls:#?}");
+        assert_eq!(calls.len(), 5, "{calls:#?}");
         assert_eq!(calls[0].at, r#"c.json: item "Apps / List""#);
         assert_eq!(calls[0].method, "GET");
         assert_eq!(
@@ -226,6 +254,12 @@ mod tests {
         );
         assert_eq!(calls[2].graphql_operation.as_deref(), Some("assets"));
         assert!(!calls[3].anypoint);
+        assert_eq!(
+            calls[4].path,
+            "/apimanager/api/v1/organizations/o-2/apis/:apiId"
+        );
+        assert_eq!(calls[4].query, [("x".into(), ":y".into())]);
+        assert!(calls[4].templated, "a path variable without a value");
         assert_eq!(traffic.skipped.len(), 1);
     }
 }
