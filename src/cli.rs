@@ -114,6 +114,12 @@ pub enum Command {
   anypoint-doctor scan ci/ src/ --fail-on error
   anypoint-doctor scan --format sarif")]
     Scan(ScanArgs),
+    /// What your automation needs: the least privilege, from its traffic (HAR, Postman, Insomnia) or scripts (no network).
+    #[command(after_help = "Examples:
+  anypoint-doctor needs pipeline.har           a recording of the automation
+  anypoint-doctor needs collection.json --format json
+  anypoint-doctor needs ci/ deploy.sh          the requests written in scripts")]
+    Needs(NeedsArgs),
     /// Plan the scopes to grant the Connected App (exactly the missing ones, as a diff, curl, Terraform or JSON) and, with an org admin's token, apply it.
     #[command(after_help = "Examples:
   anypoint-doctor fix                the plan, as a diff
@@ -883,6 +889,30 @@ pub struct ScanArgs {
     /// Follow symbolic links (loops are reported, never walked).
     #[arg(long)]
     pub follow: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NeedsArgs {
+    /// HAR files, Postman collections or Insomnia exports (told apart by their content),
+    /// or scripts and folders to scan for requests.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format on stdout.
+    #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = NeedsFormat::Table)]
+    pub format: NeedsFormat,
+
+    /// Skip script files larger than this (K, M or G suffix; at most 1G).
+    #[arg(long, default_value = "10M", value_name = "SIZE", value_parser = crate::scan::parse_size)]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NeedsFormat {
+    /// Grouped by business group and environment, for people.
+    Table,
+    /// For tools (schema/needs.schema.json).
+    Json,
 }
 
 /// A usage error on one line: clap's message and the values it suggests,

@@ -131,6 +131,7 @@ async fn dispatch(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Ex
         Command::Sim(args) => commands::sim::run(args, io).await,
         Command::Demo(args) => commands::demo::run(args, io).await,
         Command::Scan(args) => commands::scan::run(args, io),
+        Command::Needs(args) => commands::needs::run(args, io),
         Command::Fix(args) => commands::fix::run(args, subcommand(matches, &["fix"]), io).await,
         Command::Completions(args) => commands::completions::completions(args.shell, io),
         Command::Man(args) => commands::completions::man(args, io),

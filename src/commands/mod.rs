@@ -13,6 +13,7 @@ pub mod explain;
 pub mod fix;
 pub mod har_file;
 pub mod list;
+pub mod needs;
 pub mod progress;
 pub mod rate_limit_cache;
 pub mod scan;

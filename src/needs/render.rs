@@ -63,6 +63,10 @@ pub fn table(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> S
     let mut out = String::new();
     let known = analysis.matched.len();
     let unknown = analysis.unknown.len();
+    if known + unknown == 0 {
+        out.push_str("No Anypoint Platform request found: nothing is needed.\n");
+        return out;
+    }
     let _ = writeln!(
         out,
         "{} requests: {known} the catalogue knows, {unknown} it does not\n",
@@ -117,7 +121,9 @@ pub fn table(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> S
             );
         }
     }
-    out.push_str("\nRequests:\n");
+    if known > 0 {
+        out.push_str("\nRequests:\n");
+    }
     for m in &analysis.matched {
         let _ = writeln!(
             out,

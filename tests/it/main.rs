@@ -17,6 +17,7 @@ mod faults;
 mod har;
 mod hardening;
 mod junit;
+mod needs;
 mod net;
 mod pacing;
 mod preflight;

@@ -309,7 +309,7 @@ fn runnable(path: &[String], flag: &str, value: &str, dir: &Path) -> Option<Vec<
                 .copied()
                 .chain([("--app", "x"), ("--api", "1")]),
         ),
-        "scan" => positional.push(dir.display().to_string()),
+        "scan" | "needs" => positional.push(dir.display().to_string()),
         "sim" | "demo" => return None,
         other => panic!("numeric flag {flag} of `{other}`: say how to run it here"),
     }

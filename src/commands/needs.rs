@@ -1,0 +1,126 @@
+//! `anypoint-doctor needs PATH...`: read traffic files (HAR, Postman,
+//! Insomnia) and scan scripts for the requests the automation makes, then
+//! print what they need, least privilege first. No network.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::{NeedsArgs, NeedsFormat};
+use crate::doctor::catalogue::Catalogue;
+use crate::error::{ConfigError, Error, TrafficError};
+use crate::needs::endpoints::Endpoints;
+use crate::needs::render::{self, Names};
+use crate::needs::{Seen, analyse, scripts};
+use crate::{ExitStatus, Io, traffic};
+
+/// The requests found in every path, and what was set aside.
+#[derive(Default)]
+struct Gathered {
+    seen: Vec<Seen>,
+    /// The doctor's own requests (its probes), which say nothing of the automation.
+    own: usize,
+    /// Requests to hosts other than Anypoint's control planes.
+    elsewhere: usize,
+    /// Entries or files that could not be read, with why.
+    skipped: Vec<String>,
+    scripts: Vec<PathBuf>,
+}
+
+pub fn run(args: &NeedsArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
+    let mut gathered = Gathered::default();
+    for path in &args.paths {
+        gather(path, &mut gathered)?;
+    }
+    if !gathered.scripts.is_empty() {
+        let (seen, unreadable) = scripts::find(gathered.scripts.clone(), args.max_file_size);
+        gathered.seen.extend(seen);
+        gathered.skipped.extend(unreadable);
+    }
+    for skipped in &gathered.skipped {
+        writeln!(io.err, "warning: skipped {}", crate::text::line(skipped))?;
+    }
+    let left_out: Vec<String> = [
+        (
+            gathered.own,
+            "of anypoint-doctor's own requests (its probes)",
+        ),
+        (
+            gathered.elsewhere,
+            "to hosts other than Anypoint Platform's",
+        ),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if !left_out.is_empty() {
+        writeln!(io.err, "note: left out {}", left_out.join(" and "))?;
+    }
+    let catalogue = Catalogue::get();
+    let analysis = analyse(&gathered.seen, catalogue, Endpoints::get());
+    let names = Names::new();
+    match args.format {
+        NeedsFormat::Table => write!(io.out, "{}", render::table(&analysis, catalogue, &names))?,
+        NeedsFormat::Json => {
+            let json = render::json(&analysis, catalogue, &names);
+            serde_json::to_writer_pretty(&mut *io.out, &json).map_err(std::io::Error::other)?;
+            writeln!(io.out)?;
+        }
+    }
+    // What could not be read leaves the answer incomplete.
+    Ok(if gathered.skipped.is_empty() {
+        ExitStatus::Ok
+    } else {
+        ExitStatus::Incomplete
+    })
+}
+
+/// A traffic file's calls, or a script or folder to scan.
+fn gather(path: &Path, into: &mut Gathered) -> Result<(), Error> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        setting: "needs PATH".into(),
+        reason: format!("cannot read {}: {reason}", path.display()),
+    };
+    let metadata = std::fs::metadata(path).map_err(|e| invalid(e.to_string()))?;
+    if metadata.is_dir() {
+        into.scripts.push(path.to_path_buf());
+        return Ok(());
+    }
+    if !metadata.is_file() {
+        return Err(invalid("it is not a regular file or folder".into()).into());
+    }
+    match traffic::read(path) {
+        Ok(traffic) => {
+            for call in traffic.calls {
+                if call.own {
+                    into.own += 1;
+                } else if !call.anypoint {
+                    into.elsewhere += 1;
+                } else {
+                    into.seen.push(Seen {
+                        method: call.method,
+                        path: call.path,
+                        query: call.query,
+                        at: call.at,
+                    });
+                }
+            }
+            into.skipped.extend(
+                traffic
+                    .skipped
+                    .iter()
+                    .map(|s| format!("{}: {}", s.at, s.reason)),
+            );
+            Ok(())
+        }
+        // Not a traffic file (a script, a pipeline, code): its requests are found by scanning.
+        Err(TrafficError::NotJson { .. } | TrafficError::Unknown { .. }) => {
+            into.scripts.push(path.to_path_buf());
+            Ok(())
+        }
+        Err(error) => Err(ConfigError::Invalid {
+            setting: "needs PATH".into(),
+            reason: error.to_string(),
+        }
+        .into()),
+    }
+}

@@ -1,0 +1,188 @@
+//! `anypoint-doctor needs PATH...`: the least privilege from traffic files
+//! (HAR, Postman, Insomnia) and scripts, compared as whole sets; what it
+//! leaves out (its own probes, other hosts); its errors; and no secret of
+//! the traffic in any output.
+
+use serde_json::{Value, json};
+
+use crate::support::bin::{Run, doctor};
+use crate::support::fs::{ROOT, temp_dir};
+
+fn fixture(name: &str) -> String {
+    format!("{ROOT}/tests/fixtures/traffic/{name}")
+}
+
+#[track_caller]
+fn needs(args: &[&str]) -> Run {
+    doctor(&[&["needs"], args].concat(), &[])
+}
+
+/// The least privilege as (scope, where) pairs, from the JSON output.
+#[track_caller]
+fn least(run: &Run) -> Vec<(String, Value)> {
+    assert_eq!(run.code, 0, "{run:#?}");
+    run.json()["least_privilege"]
+        .as_array()
+        .expect("least_privilege")
+        .iter()
+        .map(|g| {
+            (
+                g["scope"].as_str().expect("a scope").to_string(),
+                g["target"].clone(),
+            )
+        })
+        .collect()
+}
+
+const ORG: &str = "5c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5";
+const PRODUCTION: &str = "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b";
+
+#[test]
+fn a_postman_collection_needs_exactly_the_narrowest_scopes_where_its_ids_say() {
+    let run = needs(&[&fixture("postman-v2.1.json"), "--format", "json"]);
+    let env = json!({"kind": "env", "org": ORG, "env": PRODUCTION});
+    assert_eq!(
+        least(&run),
+        [
+            ("manage:api_contracts".to_string(), env.clone()),
+            ("read:api_configuration".to_string(), env),
+            (
+                "read:exchange".to_string(),
+                json!({"kind": "org", "org": ORG})
+            ),
+            (
+                "read:exchange".to_string(),
+                json!({"kind": "unnamed", "context": "org"})
+            ),
+        ]
+    );
+    let json = run.json();
+    assert_eq!(
+        json["counts"],
+        json!({"requests": 4, "known": 4, "unknown": 0})
+    );
+    // MuleSoft's guidance lists scopes this collection does not need.
+    let not_needed: Vec<&str> = json["not_needed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scope"].as_str().unwrap())
+        .collect();
+    assert!(
+        not_needed.contains(&"manage:apis") && not_needed.contains(&"full"),
+        "{not_needed:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("left out 1 to hosts other than Anypoint"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_table_groups_the_scopes_by_business_group_and_environment() {
+    let run = needs(&[&fixture("insomnia-v4.json")]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let expected = format!(
+        "Least privilege (the narrowest scopes that allow every request):\n  root organization {ORG}\n    Application Creator (create:client_applications)\n  business group {ORG}\n    Exchange Viewer (read:exchange)\n"
+    );
+    assert!(run.stdout.contains(&expected), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("3 requests: 3 the catalogue knows, 0 it does not")
+    );
+}
+
+#[test]
+fn scripts_and_folders_are_scanned_for_requests_as_templates() {
+    let dir = temp_dir("needs-scripts");
+    std::fs::write(
+        dir.join("deploy.sh"),
+        "curl -s \"$HOST/apimanager/api/v1/organizations/$ORG/environments/$ENV/apis\"\n\
+         curl -s \"$HOST/exchange/api/v1/organizations/$ORG/environments/$ENV/apis\"\n",
+    )
+    .unwrap();
+    let run = needs(&[dir.to_str().unwrap(), "--format", "json"]);
+    let env = json!({"kind": "env", "org": "{orgId}", "env": "{envId}"});
+    assert_eq!(least(&run), [("read:api_configuration".to_string(), env)]);
+    let retired = &run.json()["requests"][1]["endpoint"]["retired"];
+    assert_eq!(
+        retired,
+        "GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis"
+    );
+    // A file that is not traffic is a script too, named on its own.
+    let text = needs(&[dir.join("deploy.sh").to_str().unwrap()]);
+    assert!(
+        text.stdout
+            .contains("Retired requests, and what to call instead:"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("deploy.sh:2"), "{}", text.stdout);
+}
+
+#[test]
+fn the_doctors_own_probes_are_left_out() {
+    let run = needs(&[&fixture("doctor-check-typical-mistakes.har")]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        run.stdout,
+        "No Anypoint Platform request found: nothing is needed.\n"
+    );
+    assert!(
+        run.stderr.contains("of anypoint-doctor's own requests"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_broken_or_missing_path_is_a_usage_error_naming_it() {
+    let dir = temp_dir("needs-broken");
+    let broken = dir.join("broken.har");
+    std::fs::write(&broken, r#"{"log": {"entries": 5}}"#).unwrap();
+    let run = needs(&[broken.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("broken.har is a HAR file, but"),
+        "{}",
+        run.stderr
+    );
+    let missing = needs(&["no-such-file.har"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing
+            .stderr
+            .contains("needs PATH: cannot read no-such-file.har"),
+        "{}",
+        missing.stderr
+    );
+    assert_eq!(needs(&[]).code, 2);
+}
+
+#[test]
+fn no_secret_of_the_traffic_reaches_any_output() {
+    let har = fixture("chrome-anypoint.har");
+    let text = std::fs::read_to_string(&har).unwrap();
+    let secrets = [
+        "3f1b2c4d-8e9a-4b7c-a1d2-e3f4a5b6c7d8",
+        "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+        "4Bd9F2e7A1c8E3b6D0f5A2c9E7b4D1f8",
+    ];
+    assert!(
+        secrets.iter().all(|s| text.contains(s)),
+        "the fixture holds them"
+    );
+    for format in ["table", "json"] {
+        let run = needs(&[&har, "--format", format]);
+        assert_eq!(run.code, 0, "{run:#?}");
+        for secret in secrets {
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "{format}: {secret}"
+            );
+        }
+    }
+}
