@@ -15,6 +15,7 @@ pub mod har_file;
 pub mod list;
 pub mod progress;
 pub mod rate_limit_cache;
+pub mod record;
 pub mod scan;
 pub mod session;
 pub mod sim;
