@@ -1,11 +1,13 @@
-//! A HAR 1.2 record of a run's HTTP exchanges (`--har FILE`), for a support
-//! ticket: every request and answer with its timing and the platform's
-//! `x-anypnt-trx-id` / `x-request-id`. What goes in is already redacted by
-//! the client (`Platform::redact`): the Authorization header is replaced,
-//! bodies are masked for every known secret and capped, so the file opens in
-//! a browser's network panel and holds nothing to hide. Under `--redact-ids`
-//! the run tells it the ids to hide (`hide`) and their placeholders, the
-//! report's.
+//! A HAR 1.2 record of HTTP exchanges: a run's (`--har FILE`), for a support
+//! ticket, every request and answer with its timing and the platform's
+//! `x-anypnt-trx-id` / `x-request-id`; or those the simulator served (`sim
+//! --record FILE`). What goes in is already redacted by its source
+//! (`Platform::redact`, `commands::record`): the Authorization header is
+//! replaced or masked, secret fields are dropped by name, bodies are masked
+//! for every known secret and capped, so the file opens in a browser's
+//! network panel and holds nothing to hide. Under `--redact-ids` the run
+//! tells it the ids to hide (`hide`) and their placeholders, the report's;
+//! the simulator's recording tells it each secret it learns.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
