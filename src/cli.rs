@@ -97,10 +97,12 @@ pub enum Command {
     #[command(subcommand)]
     Create(CreateCommand),
     /// Serve a simulated Anypoint Platform on 127.0.0.1 for trying the doctor or your own automation.
+    ///
+    /// To see what your automation calls before it touches the real org: start `sim --scenario healthy --record pipeline.har`, run the automation with the variables it prints, then stop the simulator (Ctrl-C or SIGTERM). pipeline.har holds every call, secrets masked.
     #[command(after_help = "Examples:
   anypoint-doctor sim --scenario typical-mistakes
-  anypoint-doctor sim --tls --cert-file sim.pem --port 0
-  anypoint-doctor sim --list-scenarios")]
+  anypoint-doctor sim --scenario healthy --record pipeline.har
+  anypoint-doctor sim --tls --cert-file sim.pem --port 0")]
     Sim(SimArgs),
     /// Run the full check against a built-in simulated org and print the table.
     #[command(after_help = "Examples:
@@ -667,6 +669,10 @@ pub struct SimArgs {
     /// Where to write that certificate (PEM), replacing the file. [default: a new private folder in the temp directory, removed on exit]
     #[arg(long, value_name = "PATH", requires = "tls")]
     pub cert_file: Option<PathBuf>,
+
+    /// Record every exchange served to FILE as HAR 1.2, secrets masked, replacing the file: run your automation against the simulator, stop it (Ctrl-C, SIGTERM), and the file shows every call it made. Kept valid during the run, written in full on stop.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,17 +1,20 @@
-//! A HAR 1.2 record of a run's HTTP exchanges (`--har FILE`), for a support
-//! ticket: every request and answer with its timing and the platform's
-//! `x-anypnt-trx-id` / `x-request-id`. What goes in is already redacted by
-//! the client (`Platform::redact`): the Authorization header is replaced,
-//! bodies are masked for every known secret and capped, so the file opens in
-//! a browser's network panel and holds nothing to hide. Under `--redact-ids`
-//! the run tells it the ids to hide (`hide`) and their placeholders, the
-//! report's.
+//! A HAR 1.2 record of HTTP exchanges: a run's (`--har FILE`), for a support
+//! ticket, every request and answer with its timing and the platform's
+//! `x-anypnt-trx-id` / `x-request-id`; or those the simulator served (`sim
+//! --record FILE`). What goes in is already redacted by its source
+//! (`Platform::redact`, `commands::record`): the Authorization header is
+//! replaced or masked, secret fields are dropped by name, bodies are masked
+//! for every known secret and capped, so the file opens in a browser's
+//! network panel and holds nothing to hide. Under `--redact-ids` the run
+//! tells it the ids to hide (`hide`) and their placeholders, the report's;
+//! the simulator's recording tells it each secret it learns.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use serde::Serialize;
 
+use crate::secret::Secret;
 use crate::substitute::Substitutions;
 
 /// The most of a body a HAR entry keeps.
@@ -183,14 +186,16 @@ impl HarRecorder {
     }
 }
 
-/// What the client saw of one exchange, every value already redacted.
+/// One exchange as its client sent it and was answered, every value
+/// already redacted: seen by the doctor's client, or served by the
+/// simulator (`sim --record`).
 pub struct Exchange<'a> {
     pub started: &'a str,
     pub elapsed_ms: u64,
     pub method: &'a str,
     pub url: &'a str,
-    /// The request carried a token (its header is replaced).
-    pub authorized: bool,
+    /// The request's headers (`client_headers`, or each through `sent_header`).
+    pub headers: Vec<Header>,
     pub request_body: Option<&'a str>,
     pub request_body_bytes: usize,
     /// The answer, or why there was none.
@@ -206,29 +211,75 @@ pub struct Answered<'a> {
     pub text: &'a str,
 }
 
-impl Entry {
-    /// The HAR entry of an exchange: the Authorization header replaced,
-    /// secret fields dropped from both bodies, bodies capped.
-    pub fn of(exchange: Exchange<'_>) -> Entry {
-        let header = |name: &str, value: &str| Header {
-            name: name.to_string(),
-            value: value.to_string(),
-        };
-        let mut headers = vec![
-            header("accept", "application/json"),
-            header(
-                "user-agent",
-                concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")),
-            ),
-        ];
-        if exchange.authorized {
-            headers.push(header("authorization", &format!("Bearer {REDACTED}")));
+fn header(name: &str, value: &str) -> Header {
+    Header {
+        name: name.to_string(),
+        value: value.to_string(),
+    }
+}
+
+/// The headers the doctor's client sends: a token is never shown, only
+/// that one was sent.
+pub fn client_headers(authorized: bool, with_body: bool) -> Vec<Header> {
+    let mut headers = vec![
+        header("accept", "application/json"),
+        header(
+            "user-agent",
+            concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")),
+        ),
+    ];
+    if authorized {
+        headers.push(header("authorization", &format!("Bearer {REDACTED}")));
+    }
+    if with_body {
+        headers.push(header("content-type", "application/json"));
+    }
+    headers
+}
+
+/// A header another client sent (`sim --record`), its value masked when it
+/// carries a credential. A credential keeps its scheme and shows as a
+/// secret's masked form (`Bearer **** sha256:1a2b (36 chars)`): a reader
+/// tells whether a token was sent and which calls shared one, as the
+/// report tells two secrets apart, without the token.
+pub fn sent_header(name: &str, value: &str) -> Header {
+    let lower = name.to_ascii_lowercase();
+    let credential = ["authorization", "proxy-authorization", "cookie"].contains(&lower.as_str())
+        || SECRET_FIELDS.contains(&lower.replace('-', "_").as_str());
+    if !credential {
+        return header(name, value);
+    }
+    let masked = match value.split_once(' ') {
+        Some((scheme, token)) if lower.ends_with("authorization") => {
+            format!("{scheme} {}", Secret::new(token.trim()).masked())
         }
+        _ => Secret::new(value).masked(),
+    };
+    header(name, &masked)
+}
+
+/// The values of the secret fields in a body (JSON, or a form by its media
+/// type), for a recorder to hide wherever else they show.
+pub fn secret_values(text: &str, mime_type: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    visit_secret_fields(text, mime_type, |value| values.push(value.clone()));
+    values
+}
+
+impl Entry {
+    /// The HAR entry of an exchange: secret fields dropped from both
+    /// bodies, bodies capped.
+    pub fn of(exchange: Exchange<'_>) -> Entry {
+        let headers = exchange.headers;
         let post_data = exchange.request_body.map(|body| {
-            headers.push(header("content-type", "application/json"));
+            let mime_type = headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case("content-type"))
+                .map_or("application/json", |h| h.value.as_str())
+                .to_string();
             PostData {
-                mime_type: "application/json".into(),
-                text: capped(&without_secret_fields(body)),
+                text: capped(&without_secret_fields(body, &mime_type)),
+                mime_type,
             }
         });
         let (response, error) = match exchange.answer {
@@ -296,7 +347,7 @@ impl HarResponse {
             content: Content {
                 size: answered.body_bytes as i64,
                 mime_type: answered.mime_type.to_string(),
-                text: capped(&without_secret_fields(answered.text)),
+                text: capped(&without_secret_fields(answered.text, answered.mime_type)),
             },
             redirect_url: String::new(),
             headers_size: -1,
@@ -337,28 +388,47 @@ pub const SECRET_FIELDS: [&str; 6] = [
     "secret",
 ];
 
-/// A JSON body with every secret field's value replaced; other text as it is.
-fn without_secret_fields(text: &str) -> String {
-    fn walk(value: &mut serde_json::Value) {
+/// A body (JSON, or a form by its media type) with every secret field's value replaced; other text as it is.
+fn without_secret_fields(text: &str, mime_type: &str) -> String {
+    visit_secret_fields(text, mime_type, |value| *value = REDACTED.into())
+}
+
+fn is_secret_field(name: &str) -> bool {
+    SECRET_FIELDS.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// `text` after `visit` was given each secret field's value, at any depth
+/// of a JSON body or in a form (`application/x-www-form-urlencoded`, as
+/// OAuth token requests are often sent); other text as it is.
+fn visit_secret_fields(text: &str, mime_type: &str, mut visit: impl FnMut(&mut String)) -> String {
+    fn walk(value: &mut serde_json::Value, visit: &mut impl FnMut(&mut String)) {
         match value {
             serde_json::Value::Object(map) => {
                 for (key, value) in map.iter_mut() {
-                    if SECRET_FIELDS.contains(&key.to_ascii_lowercase().as_str())
-                        && value.is_string()
-                    {
-                        *value = serde_json::Value::String(REDACTED.into());
-                    } else {
-                        walk(value);
+                    match value {
+                        serde_json::Value::String(secret) if is_secret_field(key) => visit(secret),
+                        _ => walk(value, visit),
                     }
                 }
             }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, visit)),
             _ => {}
         }
     }
+    if mime_type.starts_with("application/x-www-form-urlencoded") {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in url::form_urlencoded::parse(text.as_bytes()) {
+            let mut value = value.into_owned();
+            if is_secret_field(&name) {
+                visit(&mut value);
+            }
+            form.append_pair(&name, &value);
+        }
+        return form.finish();
+    }
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(mut value) => {
-            walk(&mut value);
+            walk(&mut value, &mut visit);
             serde_json::to_string(&value).unwrap_or_default()
         }
         Err(_) => text.to_string(),
@@ -397,15 +467,42 @@ mod tests {
     #[test]
     fn secret_fields_are_dropped_by_name_at_any_depth() {
         let body = r#"[{"id":1,"clientSecret":"abc","nested":{"access_token":"t","name":"x"}}]"#;
-        let cleaned = without_secret_fields(body);
+        let cleaned = without_secret_fields(body, "application/json");
         assert!(
             !cleaned.contains("abc") && !cleaned.contains("\"t\""),
             "{cleaned}"
         );
         assert!(cleaned.contains("\"name\":\"x\""), "{cleaned}");
         assert_eq!(
-            without_secret_fields("not json, clientSecret=abc"),
+            without_secret_fields("not json, clientSecret=abc", "text/plain"),
             "not json, clientSecret=abc"
+        );
+    }
+
+    #[test]
+    fn a_form_keeps_its_fields_but_the_secret_ones() {
+        let form = "grant_type=client_credentials&client_id=id1&client_secret=s%2Fhunter2";
+        let mime = "application/x-www-form-urlencoded";
+        let cleaned = without_secret_fields(form, mime);
+        assert!(
+            cleaned.contains("client_id=id1") && !cleaned.contains("hunter2"),
+            "{cleaned}"
+        );
+        assert_eq!(secret_values(form, mime), ["s/hunter2"]);
+    }
+
+    #[test]
+    fn a_sent_credential_shows_its_scheme_and_which_it_was() {
+        let token = sent_header("Authorization", "Bearer 0123456789abcdef");
+        assert!(token.value.starts_with("Bearer **** sha256:"), "{token:?}");
+        assert!(!token.value.contains("0123456789abcdef"), "{token:?}");
+        let other = sent_header("authorization", "Bearer fedcba9876543210");
+        assert_ne!(token.value, other.value);
+        assert_eq!(sent_header("accept", "*/*").value, "*/*");
+        assert!(
+            !sent_header("client_secret", "hunter22")
+                .value
+                .contains("hunter22")
         );
     }
 }

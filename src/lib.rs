@@ -78,7 +78,7 @@ pub async fn run(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Exi
     let mut result = dispatch(cli, matches, &mut guarded).await;
     // A failing run's record is the one support asks for: it is written whatever the outcome.
     if let Some((path, recorder)) = &har {
-        match har_file::write(path, recorder, &io.secrets) {
+        match har_file::write("--har", path, recorder, &io.secrets) {
             Ok(told) => {
                 let _ = writeln!(err, "{told}");
             }

@@ -12,9 +12,12 @@ pub fn now_rfc3339() -> String {
 
 /// Now, to the millisecond (`2026-11-26T14:00:32.123Z`), for request evidence.
 pub fn now_rfc3339_millis() -> String {
-    let since = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    rfc3339_millis(SystemTime::now())
+}
+
+/// `at` to the millisecond, as `now_rfc3339_millis` writes it.
+pub fn rfc3339_millis(at: SystemTime) -> String {
+    let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let seconds = rfc3339(since.as_secs());
     format!(
         "{}.{:03}Z",

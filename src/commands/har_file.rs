@@ -23,8 +23,10 @@ pub fn prepare(path: &Path, force: bool) -> Result<(PathBuf, Arc<HarRecorder>), 
 /// run learned is masked once more first: an answer read before its secret
 /// was known (the token request's answer holds the token it issues) was
 /// redacted without it.
+/// `flag` is the option that named the file (`--har`, `sim --record`).
 /// Returns the line that tells where it went.
 pub fn write(
+    flag: &str,
     path: &Path,
     recorder: &HarRecorder,
     secrets: &SecretRegistry,
@@ -32,7 +34,7 @@ pub fn write(
     let document = secrets.finder().mask(&recorder.document());
     Canary::watching(secrets.clone()).check(document.as_bytes(), &path.display().to_string())?;
     crate::files::replace(path, document.as_bytes())
-        .map_err(|e| super::cannot_write("--har", path, &e))?;
+        .map_err(|e| super::cannot_write(flag, path, &e))?;
     Ok(super::wrote(
         path,
         &format!("HAR 1.2, {} request(s)", recorder.recorded()),

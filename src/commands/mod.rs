@@ -16,6 +16,7 @@ pub mod list;
 pub mod needs;
 pub mod progress;
 pub mod rate_limit_cache;
+pub mod record;
 pub mod scan;
 pub mod session;
 pub mod sim;

@@ -3,6 +3,7 @@
 
 use anypoint_sim::{ServeOptions, load, scenarios};
 
+use super::record::Recording;
 use crate::cli::SimArgs;
 use crate::error::{ConfigError, Error};
 use crate::report::listing::OutputFormat;
@@ -52,6 +53,11 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         return list_scenarios(args.format == OutputFormat::Json, io);
     }
     let (world, label) = load::world(&args.world, "healthy").map_err(ConfigError::from)?;
+    let recording = args
+        .record
+        .as_deref()
+        .map(|path| Recording::prepare(path, &world))
+        .transpose()?;
     let login = world.login.clone();
     let admin = world
         .users
@@ -83,6 +89,7 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     let options = ServeOptions {
         port: args.port,
         tls_cert_file: cert_file,
+        tap: recording.as_ref().map(Recording::tap),
     };
     let running = anypoint_sim::start(world, options)
         .await
@@ -90,6 +97,12 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
             port: args.port,
             reason: e.to_string(),
         })?;
+    // Dropped (and so stopped) when this returns, after the last write.
+    let _rewrites = recording
+        .as_ref()
+        .map(Recording::keep_written)
+        .transpose()?
+        .map(AbortOnDrop);
     let host = running.base_url.clone();
     // A scenario file's credentials go into commands to paste: one shell
     // word each, shown safe for a terminal.
@@ -146,31 +159,73 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
             word(&login.client_secret)
         )?;
     }
-    // Ctrl-C is caught from before the last line is printed, so a script
-    // that waits for that line and then interrupts still gets the cleanup
-    // (the certificate's temporary folder). The handler is installed on first poll.
-    let interrupted = tokio::signal::ctrl_c();
-    tokio::pin!(interrupted);
-    if let std::task::Poll::Ready(result) = futures::poll!(&mut interrupted) {
-        return result.map(|()| ExitStatus::Ok).map_err(Error::from);
+    if let Some(recording) = &recording {
+        writeln!(
+            io.out,
+            "\nRecording every exchange to {} (HAR 1.2, secrets masked), written in full when the simulator stops.",
+            line(&recording.path().display().to_string())
+        )?;
     }
-    // The last line: everything above is printed, and the server is up.
-    writeln!(io.out, "\nServing until Ctrl-C.")?;
-    io.out.flush()?;
-    let state = std::sync::Arc::clone(&running.state);
-    tokio::select! {
-        _ = interrupted => {
-            // What a benchmark or a demo wants to know at the end: the load,
-            // and whether any client met the rate limit. Whoever started the
-            // simulator may have stopped reading: that is no failure of it.
-            let _ = writeln!(
-                io.out,
-                "Answered {} requests; {} refused for the rate (429, or 503 from Access Management).",
-                state.requests(),
-                state.throttled()
-            );
-            Ok(ExitStatus::Ok)
+    // Ctrl-C (or SIGTERM) is caught from before the last line is printed, so
+    // a script that waits for that line and then stops the simulator still
+    // gets the cleanup (the certificate's temporary folder, the recording).
+    // The handlers are installed on first poll.
+    let stopped = stop_requested();
+    tokio::pin!(stopped);
+    let served = match futures::poll!(&mut stopped) {
+        std::task::Poll::Ready(result) => result.map_err(Error::from),
+        std::task::Poll::Pending => {
+            // The last line: everything above is printed, and the server is up.
+            writeln!(io.out, "\nServing until Ctrl-C.")?;
+            io.out.flush()?;
+            let state = std::sync::Arc::clone(&running.state);
+            tokio::select! {
+                result = stopped => result.map_err(Error::from).map(|()| {
+                    // What a benchmark or a demo wants to know at the end: the load,
+                    // and whether any client met the rate limit. Whoever started the
+                    // simulator may have stopped reading: that is no failure of it.
+                    let _ = writeln!(
+                        io.out,
+                        "Answered {} requests; {} refused for the rate (429, or 503 from Access Management).",
+                        state.requests(),
+                        state.throttled()
+                    );
+                }),
+                result = running.wait() => result.map_err(Error::from),
+            }
         }
-        result = running.wait() => result.map(|()| ExitStatus::Ok).map_err(Error::from),
+    };
+    // The recording is written however serving ended.
+    if let Some(recording) = &recording {
+        let wrote = recording.write()?;
+        let _ = writeln!(io.err, "{wrote}");
+    }
+    served.map(|()| ExitStatus::Ok)
+}
+
+/// Ctrl-C, or SIGTERM (how a pipeline or a service manager stops the
+/// simulator): either ends serving as the user meant it.
+#[cfg(unix)]
+async fn stop_requested() -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result,
+        _ = terminate.recv() => Ok(()),
+    }
+}
+
+/// Ctrl-C: Windows has no SIGTERM.
+#[cfg(not(unix))]
+async fn stop_requested() -> std::io::Result<()> {
+    tokio::signal::ctrl_c().await
+}
+
+/// The recording's rewrites, stopped when the command returns.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

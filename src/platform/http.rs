@@ -605,7 +605,7 @@ impl Platform {
             elapsed_ms: evidence.elapsed_ms,
             method: &evidence.method,
             url: &url,
-            authorized: request.auth != Auth::Anonymous,
+            headers: har::client_headers(request.auth != Auth::Anonymous, request.body.is_some()),
             request_body: request_body.as_deref(),
             request_body_bytes: request.body.as_ref().map_or(0, String::len),
             answer,

@@ -9,7 +9,7 @@ use crate::support::fs::temp_dir;
 use crate::support::sim::{Org, Sim, World, world};
 
 #[track_caller]
-fn assert_is_har(har: &Value) {
+pub fn assert_is_har(har: &Value) {
     assert_eq!(har["log"]["version"], "1.2");
     assert_eq!(har["log"]["creator"]["name"], "anypoint-doctor");
     let entries = har["log"]["entries"].as_array().expect("entries");

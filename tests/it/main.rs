@@ -22,6 +22,7 @@ mod net;
 mod pacing;
 mod preflight;
 mod properties;
+mod record;
 mod report;
 mod round_trips;
 mod scan;

@@ -99,6 +99,7 @@ async fn start(world: World, tls: Option<PathBuf>) -> RunningSim {
         ServeOptions {
             port: 0,
             tls_cert_file: tls,
+            ..ServeOptions::default()
         },
     )
     .await

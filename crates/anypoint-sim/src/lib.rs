@@ -31,6 +31,7 @@ pub mod scope_contexts;
 pub mod server;
 pub mod state;
 pub mod stored_zip;
+pub mod tap;
 pub mod validate;
 pub mod world;
 

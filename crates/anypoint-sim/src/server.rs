@@ -20,6 +20,7 @@ use axum_server::tls_rustls::RustlsAcceptor;
 use super::faults;
 use super::routes;
 use super::state::SimState;
+use super::tap::{self, Tap};
 use super::world::World;
 
 #[derive(Debug, Clone, Default)]
@@ -28,6 +29,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Serve https, writing the certificate (PEM) to this file.
     pub tls_cert_file: Option<PathBuf>,
+    /// Told of every exchange served, faults and throttled answers included.
+    pub tap: Option<Tap>,
 }
 
 pub struct RunningSim {
@@ -66,10 +69,17 @@ pub async fn start(world: World, options: ServeOptions) -> std::io::Result<Runni
     };
     let base_url = format!("{scheme}://{address}");
     let state = Arc::new(SimState::new(world, base_url.clone()));
-    let app = routes::router(Arc::clone(&state)).layer(axum::middleware::from_fn_with_state(
+    let mut app = routes::router(Arc::clone(&state)).layer(axum::middleware::from_fn_with_state(
         Arc::clone(&state),
         faults::layer,
     ));
+    // Outermost, so the tap sees what the client sees: injected faults and 429s too.
+    if let Some(listener) = options.tap {
+        app = app.layer(axum::middleware::from_fn_with_state(
+            (listener, scheme),
+            tap::layer,
+        ));
+    }
     let handle = Handle::new();
     let service = app.into_make_service();
     let (cert_file, task) = match options.tls_cert_file {

@@ -361,6 +361,22 @@ pub enum FaultKind {
 }
 
 impl World {
+    /// Every secret the world holds: the login's, each Connected App's and
+    /// client application's secret, each user's token. Tokens the simulator
+    /// issues later are not among them.
+    pub fn secrets(&self) -> Vec<&str> {
+        let mut secrets = vec![self.login.client_secret.as_str()];
+        secrets.extend(self.login.bearer.as_deref());
+        secrets.extend(self.connected_apps.iter().map(|a| a.client_secret.as_str()));
+        secrets.extend(
+            self.client_applications
+                .iter()
+                .map(|a| a.client_secret.as_str()),
+        );
+        secrets.extend(self.users.iter().map(|u| u.token.as_str()));
+        secrets
+    }
+
     /// Every organization: the root, then business groups depth first.
     pub fn orgs(&self) -> Vec<&Org> {
         fn walk<'a>(org: &'a Org, out: &mut Vec<&'a Org>) {

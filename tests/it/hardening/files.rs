@@ -82,6 +82,7 @@ async fn sim_cert_file_replaces_a_link_instead_of_writing_through_it() {
     let options = ServeOptions {
         port: 0,
         tls_cert_file: Some(cert.clone()),
+        ..ServeOptions::default()
     };
     let sim = crate::support::sim::serve_with(world("healthy"), options).await;
     assert!(untouched(&victim), "the certificate went through the link");

@@ -245,7 +245,7 @@ proptest! {
             elapsed_ms: 1,
             method: "POST",
             url: &url,
-            authorized: true,
+            headers: anypoint_doctor::har::client_headers(true, true),
             request_body: Some(&body),
             request_body_bytes: body.len(),
             answer: Ok(Answered {

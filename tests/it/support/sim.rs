@@ -180,3 +180,114 @@ pub async fn diagnose_world(
         .await
         .expect("the run and the simulator's stop finish in time")
 }
+
+/// The `sim` command as a process on a free port, once it printed its last
+/// line ("Serving until Ctrl-C."): it listens by then. Killed and reaped on
+/// drop, also when the test fails.
+pub struct SimProcess {
+    /// The process and its stdout, open until it ends: closing the pipe
+    /// would make its next line fail. None once terminated.
+    process: Option<(std::process::Child, StdoutLines)>,
+    /// Everything it printed up to its last line.
+    pub banner: String,
+    /// The settings it says to export, in its order.
+    pub exports: Vec<(String, String)>,
+    /// `Listening on …`.
+    pub base_url: String,
+}
+
+type StdoutLines = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
+
+impl SimProcess {
+    pub fn start(args: &[&str]) -> SimProcess {
+        use std::io::BufRead;
+        let mut child = super::bin::command(&[args, &["--port", "0"]].concat(), &[])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the simulator starts");
+        let stdout = child.stdout.take().expect("its stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let (mut banner, mut exports, mut base_url) = (String::new(), Vec::new(), String::new());
+        for line in lines.by_ref() {
+            let line = line.expect("a line");
+            banner.push_str(&line);
+            banner.push('\n');
+            if let Some((name, value)) = line
+                .trim()
+                .strip_prefix("export ")
+                .and_then(|e| e.split_once('='))
+            {
+                exports.push((name.to_string(), value.to_string()));
+            }
+            if let Some(url) = line.strip_prefix("Listening on ") {
+                base_url = url.trim().to_string();
+            }
+            if line == "Serving until Ctrl-C." {
+                break;
+            }
+        }
+        assert!(
+            banner.ends_with("Serving until Ctrl-C.\n"),
+            "the simulator did not start:\n{banner}"
+        );
+        SimProcess {
+            process: Some((child, lines)),
+            banner,
+            exports,
+            base_url,
+        }
+    }
+
+    /// The app's settings it printed (no admin token), for `Command::envs`.
+    pub fn app_env(&self) -> Vec<(&str, &str)> {
+        self.exports
+            .iter()
+            .filter(|(name, _)| name != "ANYPOINT_ADMIN_BEARER")
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
+    }
+
+    /// Stops it as a pipeline would, with SIGTERM, and waits for it to end
+    /// (within `PATIENCE`): what it printed after its banner, and its exit.
+    #[cfg(unix)]
+    pub async fn terminate(mut self) -> Run {
+        use std::io::Read;
+        let (mut child, lines) = self.process.take().expect("running");
+        let pid = child.id().to_string();
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success(), "kill -TERM {pid} failed");
+        let task = tokio::task::spawn_blocking(move || {
+            let rest: Vec<String> = lines.map_while(Result::ok).collect();
+            let mut stderr = String::new();
+            if let Some(mut err) = child.stderr.take() {
+                err.read_to_string(&mut stderr).expect("its stderr");
+            }
+            let status = child.wait().expect("it ends");
+            Run {
+                code: status
+                    .code()
+                    .expect("it exited on its own, not by the signal"),
+                stdout: rest.join("\n"),
+                stderr,
+            }
+        });
+        tokio::time::timeout(PATIENCE, task)
+            .await
+            .expect("it stops in time")
+            .expect("no panic")
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        if let Some((mut child, _)) = self.process.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
