@@ -21,8 +21,29 @@ use crate::substitute::Substitutions;
 const MAX_BODY_CHARS: usize = 64 * 1024;
 
 /// How the doctor's user agent starts (`platform::http` and `Entry::of` send
-/// it with the version after): a reader of traffic tells its own probes by it.
+/// it with the version after): a reader of traffic tells its own requests by it.
 pub const OWN_AGENT: &str = "anypoint-doctor/";
+
+/// What the doctor's user agent ends with when the requests carry out a
+/// command's own work (`apps`, `apis`, `create`) rather than probe the
+/// platform (`check`, `fix`): `needs` counts those as the automation's.
+pub const COMMAND_AGENT: &str = " (command)";
+
+/// The user agent the doctor sends: for probes, or for a command's work.
+pub fn user_agent(command: bool) -> String {
+    let agent = concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION"));
+    if command {
+        format!("{agent}{COMMAND_AGENT}")
+    } else {
+        agent.to_string()
+    }
+}
+
+/// Whether a request with this user agent is one of the doctor's probes,
+/// which say nothing of what the user's automation needs.
+pub fn is_probe(user_agent: &str) -> bool {
+    user_agent.starts_with(OWN_AGENT) && !user_agent.ends_with(COMMAND_AGENT)
+}
 
 /// What stands in for a value the HAR must not hold.
 pub const REDACTED: &str = "[redacted by anypoint-doctor]";
@@ -220,13 +241,10 @@ fn header(name: &str, value: &str) -> Header {
 
 /// The headers the doctor's client sends: a token is never shown, only
 /// that one was sent.
-pub fn client_headers(authorized: bool, with_body: bool) -> Vec<Header> {
+pub fn client_headers(user_agent: &str, authorized: bool, with_body: bool) -> Vec<Header> {
     let mut headers = vec![
         header("accept", "application/json"),
-        header(
-            "user-agent",
-            concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")),
-        ),
+        header("user-agent", user_agent),
     ];
     if authorized {
         headers.push(header("authorization", &format!("Bearer {REDACTED}")));

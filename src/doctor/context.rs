@@ -324,6 +324,7 @@ impl RunContext {
             body: None,
             auth: Auth::Anonymous,
             may_create: false,
+            command: false,
         }
     }
 

@@ -151,7 +151,11 @@ impl Session {
 
     /// Sends a request now (never from the run's cache: writes, and re-reads after a write).
     pub async fn send(&self, request: &Request) -> Answer {
-        self.ctx.platform.send(request).await
+        let request = Request {
+            command: true,
+            ..request.clone()
+        };
+        self.ctx.platform.send(&request).await
     }
 
     /// Runs these checks on this session and keeps the outcomes that are not a plain pass

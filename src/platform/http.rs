@@ -32,6 +32,10 @@ pub struct Request {
     pub auth: Auth,
     /// A real create: never resent after a 5xx or a broken connection.
     pub may_create: bool,
+    /// Sent for a command's own work (`apps`, `apis`, `create`), not as a
+    /// probe: its user agent says so (`har::user_agent`), so that a reader of
+    /// the traffic (`needs`) counts it as the automation's.
+    pub command: bool,
 }
 
 impl Request {
@@ -42,6 +46,7 @@ impl Request {
             body: None,
             auth: Auth::RunToken,
             may_create: false,
+            command: false,
         }
     }
 
@@ -62,6 +67,7 @@ impl Request {
             body: Some(body),
             auth: Auth::RunToken,
             may_create: false,
+            command: false,
         }
     }
 
@@ -227,7 +233,7 @@ impl Platform {
         let proxy = route.proxy;
         // The same choice `net.proxy` reports, not reqwest's own reading of the environment.
         let mut builder = reqwest::Client::builder()
-            .user_agent(concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION")))
+            .user_agent(har::user_agent(false))
             .connect_timeout(Duration::from_secs(timeouts.connect_secs.max(1)).min(timeout))
             .timeout(timeout)
             // The presented certificate rides along with each answer, for `net.tls`.
@@ -528,6 +534,9 @@ impl Platform {
             .client
             .request(request.method.clone(), &url)
             .header(reqwest::header::ACCEPT, "application/json");
+        if request.command {
+            builder = builder.header(reqwest::header::USER_AGENT, har::user_agent(true));
+        }
         let generation = self.renewal.generation.load(Ordering::SeqCst);
         let token = match request.auth {
             Auth::Anonymous => None,
@@ -605,7 +614,11 @@ impl Platform {
             elapsed_ms: evidence.elapsed_ms,
             method: &evidence.method,
             url: &url,
-            headers: har::client_headers(request.auth != Auth::Anonymous, request.body.is_some()),
+            headers: har::client_headers(
+                &har::user_agent(request.command),
+                request.auth != Auth::Anonymous,
+                request.body.is_some(),
+            ),
             request_body: request_body.as_deref(),
             request_body_bytes: request.body.as_ref().map_or(0, String::len),
             answer,
@@ -870,6 +883,7 @@ mod tests {
             body: Some("{}".into()),
             auth: Auth::Anonymous,
             may_create: false,
+            command: false,
         }
     }
 

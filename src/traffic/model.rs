@@ -2,7 +2,7 @@
 //! being obtained, the entries that could not be read; and how a URL as sent
 //! becomes a call's host, path and query, secrets in it masked.
 
-use crate::har::{OWN_AGENT, REDACTED, SECRET_FIELDS};
+use crate::har::{REDACTED, SECRET_FIELDS};
 use crate::platform::control_plane::control_plane_of;
 
 /// Which kind of file the calls came from.
@@ -67,8 +67,9 @@ pub struct Call {
     /// The host is an Anypoint control plane (see `is_control_plane`), or
     /// the simulator a HAR shows answering.
     pub anypoint: bool,
-    /// Sent by anypoint-doctor itself (its user agent): its probes, which
-    /// say nothing of what the user's automation needs.
+    /// One of anypoint-doctor's probes (`check`, `fix`: its user agent
+    /// without the command suffix), which say nothing of what the user's
+    /// automation needs; its commands' requests (`create`, `apps`) are not.
     pub own: bool,
     /// The URL still holds a variable (`{{name}}`, an Insomnia `{% tag %}`)
     /// the file does not define.
@@ -147,9 +148,10 @@ impl Call {
         }
     }
 
-    /// Sets the user agent, and `own` from it.
+    /// Sets the user agent, and `own` from it: the doctor's probes, not the
+    /// requests its commands make for the user (`har::is_probe`).
     pub(super) fn sent_by(&mut self, user_agent: Option<&str>) {
-        self.own = user_agent.is_some_and(|agent| agent.starts_with(OWN_AGENT));
+        self.own = user_agent.is_some_and(crate::har::is_probe);
         self.user_agent = user_agent.map(str::to_string);
     }
 

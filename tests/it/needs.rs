@@ -186,3 +186,80 @@ fn no_secret_of_the_traffic_reaches_any_output() {
         }
     }
 }
+
+/// A recording of `create app` and `create contract` against the simulator:
+/// the commands' own requests count, the doctor's probes on the way do not.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_recording_of_the_create_commands_needs_what_their_requests_need() {
+    use crate::support::bin::doctor_async;
+    use crate::support::sim::SimProcess;
+
+    let dir = temp_dir("needs-record");
+    let har = dir.join("create.har");
+    let sim = SimProcess::start(&[
+        "sim",
+        "--scenario",
+        "healthy",
+        "--record",
+        har.to_str().unwrap(),
+    ]);
+    let env = sim.app_env();
+    let app = doctor_async(&["create", "app", "--name", "needs-app"], &env).await;
+    assert_eq!(app.code, 0, "{app:#?}");
+    let contract = doctor_async(
+        &[
+            "create",
+            "contract",
+            "--app",
+            "needs-app",
+            "--api",
+            "18972610",
+            "--env",
+            "Sandbox",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(contract.code, 0, "{contract:#?}");
+    sim.terminate().await;
+
+    let run = needs(&[har.to_str().unwrap(), "--format", "json"]);
+    let root = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f";
+    let sandbox =
+        json!({"kind": "env", "org": root, "env": "c0ffee00-1111-4222-8333-444455556666"});
+    let production =
+        json!({"kind": "env", "org": root, "env": "deadbeef-7777-4888-9999-aaaabbbbcccc"});
+    let unnamed_env = json!({"kind": "unnamed", "context": "env"});
+    // create app: the duplicate check (the list), the create, and the
+    // instance list its next step reads; create contract: the instance lists
+    // it looks in, the application list, the contracts list, the create.
+    assert_eq!(
+        least(&run),
+        [
+            (
+                "create:client_applications".to_string(),
+                json!({"kind": "root-org", "org": root})
+            ),
+            ("manage:api_contracts".to_string(), unnamed_env.clone()),
+            ("read:api_configuration".to_string(), sandbox.clone()),
+            ("read:api_configuration".to_string(), production),
+            ("read:api_configuration".to_string(), unnamed_env),
+            ("read:api_contracts".to_string(), sandbox),
+            (
+                "read:exchange".to_string(),
+                json!({"kind": "org", "org": root})
+            ),
+            (
+                "read:org_client_applications".to_string(),
+                json!({"kind": "root-org", "org": root})
+            ),
+        ]
+    );
+    assert!(
+        run.stderr
+            .contains("of anypoint-doctor's own requests (its probes)"),
+        "{}",
+        run.stderr
+    );
+}

@@ -245,7 +245,7 @@ proptest! {
             elapsed_ms: 1,
             method: "POST",
             url: &url,
-            headers: anypoint_doctor::har::client_headers(true, true),
+            headers: anypoint_doctor::har::client_headers(&anypoint_doctor::har::user_agent(false), true, true),
             request_body: Some(&body),
             request_body_bytes: body.len(),
             answer: Ok(Answered {
