@@ -98,7 +98,7 @@ pub enum Command {
     Create(CreateCommand),
     /// Serve a simulated Anypoint Platform on 127.0.0.1 for trying the doctor or your own automation.
     ///
-    /// To see what your automation calls before it touches the real org: start `sim --scenario healthy --record pipeline.har`, run the automation with the variables it prints, then stop the simulator (Ctrl-C or SIGTERM). pipeline.har holds every call, secrets masked.
+    /// To see what your automation calls before it touches the real org: start `sim --scenario healthy --record pipeline.har`, run the automation with the variables it prints, then stop the simulator (Ctrl-C or SIGTERM): pipeline.har holds every call, secrets masked, and `anypoint-doctor needs pipeline.har` prints the least privilege it needs.
     #[command(after_help = "Examples:
   anypoint-doctor sim --scenario typical-mistakes
   anypoint-doctor sim --scenario healthy --record pipeline.har

@@ -59,7 +59,11 @@ pub fn run(args: &NeedsArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     let analysis = analyse(&gathered.seen, catalogue, Endpoints::get());
     let names = Names::new();
     match args.format {
-        NeedsFormat::Table => write!(io.out, "{}", render::table(&analysis, catalogue, &names))?,
+        NeedsFormat::Table => {
+            let table = render::table(&analysis, catalogue, &names);
+            let width = crate::text::width(io.terminal.width);
+            write!(io.out, "{}", crate::text::wrap_hanging(&table, width))?;
+        }
         NeedsFormat::Json => {
             let json = render::json(&analysis, catalogue, &names);
             serde_json::to_writer_pretty(&mut *io.out, &json).map_err(std::io::Error::other)?;

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::endpoints::Need;
+use super::least::Grant;
 use super::{Analysis, Target};
 use crate::doctor::catalogue::Catalogue;
 use crate::doctor::spec::ScopeContext;
@@ -36,6 +37,70 @@ pub fn place(target: &Target, names: &Names) -> String {
             ScopeContext::Env => "each environment it reads (the request names none)".into(),
             _ => "each business group it reads (the request names none)".into(),
         },
+    }
+}
+
+/// The grants under their business group, each environment's under it,
+/// then those bound to nothing and those whose place the requests do not name.
+fn least_by_place(out: &mut String, grants: &[Grant], catalogue: &Catalogue, names: &Names) {
+    let mut orgs: Vec<&str> = Vec::new();
+    for grant in grants {
+        if let Target::RootOrg { org } | Target::Org { org } | Target::Env { org, .. } =
+            &grant.target
+            && !orgs.contains(&org.as_str())
+        {
+            orgs.push(org);
+        }
+    }
+    let scope_lines = |out: &mut String, indent: &str, wanted: &dyn Fn(&Target) -> bool| {
+        for grant in grants.iter().filter(|g| wanted(&g.target)) {
+            let _ = writeln!(out, "{indent}{}", catalogue.label(&grant.scope));
+        }
+    };
+    for org in orgs {
+        let root = grants
+            .iter()
+            .any(|g| matches!(&g.target, Target::RootOrg { org: o } if o == org));
+        let kind = if root {
+            "root organization"
+        } else {
+            "business group"
+        };
+        let _ = writeln!(out, "  {kind} {}", named(names, org));
+        scope_lines(
+            out,
+            "    ",
+            &|t| matches!(t, Target::RootOrg { org: o } | Target::Org { org: o } if o == org),
+        );
+        let mut envs: Vec<&str> = Vec::new();
+        for grant in grants {
+            if let Target::Env { org: o, env } = &grant.target
+                && o == org
+                && !envs.contains(&env.as_str())
+            {
+                envs.push(env);
+            }
+        }
+        for env in envs {
+            let _ = writeln!(out, "    environment {}", named(names, env));
+            scope_lines(
+                out,
+                "      ",
+                &|t| matches!(t, Target::Env { org: o, env: e } if o == org && e == env),
+            );
+        }
+    }
+    let mut elsewhere: Vec<&Target> = Vec::new();
+    for grant in grants {
+        if matches!(grant.target, Target::Anywhere | Target::Unnamed { .. })
+            && !elsewhere.contains(&&grant.target)
+        {
+            elsewhere.push(&grant.target);
+        }
+    }
+    for target in elsewhere {
+        let _ = writeln!(out, "  {}", place(target, names));
+        scope_lines(out, "    ", &|t| t == target);
     }
 }
 
@@ -77,25 +142,17 @@ pub fn table(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> S
         out.push_str("Least privilege: no scope\n");
     } else {
         out.push_str("Least privilege (the narrowest scopes that allow every request):\n");
-        let mut by_target: BTreeMap<&Target, Vec<&str>> = BTreeMap::new();
-        for grant in &least.grants {
-            by_target
-                .entry(&grant.target)
-                .or_default()
-                .push(&grant.scope);
-        }
-        for (target, scopes) in by_target {
-            let _ = writeln!(out, "  {}", place(target, names));
-            for scope in scopes {
-                let _ = writeln!(out, "    {}", catalogue.label(scope));
-            }
-        }
+        least_by_place(&mut out, &least.grants, catalogue, names);
     }
     if !least.org_admin.is_empty() {
         out.push_str("\nOnly an org admin's token may make (no Connected App scope allows it):\n");
         for &index in &least.org_admin {
             let m = &analysis.matched[index];
-            let _ = writeln!(out, "  {} {} ({})", m.seen.method, m.seen.path, m.seen.at);
+            let _ = writeln!(
+                out,
+                "  {} {}\n    at {}",
+                m.seen.method, m.endpoint.path, m.seen.at
+            );
         }
     }
     if !least.not_needed.is_empty() {
@@ -116,7 +173,7 @@ pub fn table(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> S
         for (m, replacement) in retired {
             let _ = writeln!(
                 out,
-                "  {} {} ({}): call {replacement}",
+                "  {} {}\n    call {replacement}\n    at {}",
                 m.seen.method, m.seen.path, m.seen.at
             );
         }
@@ -127,7 +184,7 @@ pub fn table(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> S
     for m in &analysis.matched {
         let _ = writeln!(
             out,
-            "  {} {}: {}, {} ({})",
+            "  {} {}\n    {}: {}\n    at {}",
             m.seen.method,
             m.endpoint.path,
             m.endpoint.title,
@@ -138,7 +195,7 @@ pub fn table(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> S
     if unknown > 0 {
         let _ = writeln!(out, "\nRequests the catalogue does not know ({unknown}):");
         for seen in &analysis.unknown {
-            let _ = writeln!(out, "  {} {} ({})", seen.method, seen.path, seen.at);
+            let _ = writeln!(out, "  {} {}\n    at {}", seen.method, seen.path, seen.at);
         }
     }
     out

@@ -85,7 +85,7 @@ fn the_table_groups_the_scopes_by_business_group_and_environment() {
     let run = needs(&[&fixture("insomnia-v4.json")]);
     assert_eq!(run.code, 0, "{run:#?}");
     let expected = format!(
-        "Least privilege (the narrowest scopes that allow every request):\n  root organization {ORG}\n    Application Creator (create:client_applications)\n  business group {ORG}\n    Exchange Viewer (read:exchange)\n"
+        "Least privilege (the narrowest scopes that allow every request):\n  root organization {ORG}\n    Application Creator (create:client_applications)\n    Exchange Viewer (read:exchange)\n  each environment it reads (the request names none)\n    Manage Contracts (manage:api_contracts)\n    View APIs Configuration (read:api_configuration)\n"
     );
     assert!(run.stdout.contains(&expected), "{}", run.stdout);
     assert!(
