@@ -9,7 +9,7 @@ use crate::doctor::catalogue::Catalogue;
 use crate::error::{ConfigError, Error, TrafficError};
 use crate::needs::endpoints::Endpoints;
 use crate::needs::render::{self, Names};
-use crate::needs::{Seen, analyse, scripts};
+use crate::needs::{Recorded, Seen, analyse, refused, scripts};
 use crate::{ExitStatus, Io, traffic};
 
 /// The requests found in every path, and what was set aside.
@@ -57,15 +57,16 @@ pub fn run(args: &NeedsArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     }
     let catalogue = Catalogue::get();
     let analysis = analyse(&gathered.seen, catalogue, Endpoints::get());
+    let refusals = refused::explain(&analysis, catalogue);
     let names = Names::new();
     match args.format {
         NeedsFormat::Table => {
-            let table = render::table(&analysis, catalogue, &names);
+            let table = render::table(&analysis, &refusals, catalogue, &names);
             let width = crate::text::width(io.terminal.width);
             write!(io.out, "{}", crate::text::wrap_hanging(&table, width))?;
         }
         NeedsFormat::Json => {
-            let json = render::json(&analysis, catalogue, &names);
+            let json = render::json(&analysis, &refusals, catalogue, &names);
             serde_json::to_writer_pretty(&mut *io.out, &json).map_err(std::io::Error::other)?;
             writeln!(io.out)?;
         }
@@ -94,13 +95,25 @@ fn gather(path: &Path, into: &mut Gathered) -> Result<(), Error> {
     }
     match traffic::read(path) {
         Ok(traffic) => {
+            let recording = traffic.format == traffic::Format::Har;
             for call in traffic.calls {
                 if call.own {
                     into.own += 1;
                 } else if !call.anypoint {
                     into.elsewhere += 1;
                 } else {
+                    let token = match call.bearer {
+                        traffic::Bearer::Sent { token: Some(k) } => traffic.tokens.get(k).cloned(),
+                        _ => None,
+                    };
                     into.seen.push(Seen {
+                        recorded: Recorded {
+                            answer: call.answer,
+                            bearer: recording.then_some(call.bearer),
+                            token,
+                            host: call.host,
+                            started: call.started,
+                        },
                         method: call.method,
                         path: call.path,
                         query: call.query,

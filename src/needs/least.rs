@@ -133,6 +133,7 @@ mod tests {
                         .map(|(k, v)| (k.into(), v.into()))
                         .collect(),
                     at: format!("test#{i}"),
+                    recorded: Default::default(),
                 }
             })
             .collect()

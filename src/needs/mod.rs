@@ -6,6 +6,7 @@
 
 pub mod endpoints;
 pub mod least;
+pub mod refused;
 pub mod render;
 pub mod scripts;
 
@@ -24,6 +25,23 @@ pub struct Seen {
     pub query: Vec<(String, String)>,
     /// Where it was seen: a file and an entry, item or line.
     pub at: String,
+    /// What a recording (a HAR) shows of it besides; empty for scripts and collections.
+    pub recorded: Recorded,
+}
+
+/// What a HAR shows of a request beyond the request: its answer, and the
+/// token it carried (never the token: when and where it was obtained).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub answer: Option<crate::traffic::Answer>,
+    /// Whether it carried a bearer token; None when the file cannot tell.
+    pub bearer: Option<crate::traffic::Bearer>,
+    /// The token it carried, as the HAR shows it obtained.
+    pub token: Option<crate::traffic::TokenSeen>,
+    /// The host it went to.
+    pub host: Option<String>,
+    /// When it was sent (RFC 3339, as the HAR writes it).
+    pub started: Option<String>,
 }
 
 /// Where a scope is needed.

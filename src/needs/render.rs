@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::endpoints::Need;
 use super::least::Grant;
+use super::refused::Refusal;
 use super::{Analysis, Target};
 use crate::doctor::catalogue::Catalogue;
 use crate::doctor::spec::ScopeContext;
@@ -124,7 +125,12 @@ fn need_words(need: &Need, catalogue: &Catalogue) -> String {
 }
 
 /// The report a person reads.
-pub fn table(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> String {
+pub fn table(
+    analysis: &Analysis<'_>,
+    refusals: &[Refusal],
+    catalogue: &Catalogue,
+    names: &Names,
+) -> String {
     let mut out = String::new();
     let known = analysis.matched.len();
     let unknown = analysis.unknown.len();
@@ -153,6 +159,34 @@ pub fn table(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> S
                 "  {} {}\n    at {}",
                 m.seen.method, m.endpoint.path, m.seen.at
             );
+        }
+    }
+    if !refusals.is_empty() {
+        out.push_str("\nRefused requests, and what would allow them:\n");
+        for r in refusals {
+            let answer = match (&r.message, &r.transaction_id) {
+                (Some(m), Some(t)) => format!(" \"{m}\" (transaction {t})"),
+                (Some(m), None) => format!(" \"{m}\""),
+                (None, Some(t)) => format!(" (transaction {t})"),
+                (None, None) => String::new(),
+            };
+            let _ = writeln!(out, "  {} {}: {}{answer}", r.method, r.path, r.status);
+            let _ = writeln!(out, "    {}", r.why);
+            let allow: Vec<String> = r
+                .allowed_by
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{} in {}",
+                        catalogue.label(&g.scope),
+                        place(&g.target, names)
+                    )
+                })
+                .collect();
+            if !allow.is_empty() {
+                let _ = writeln!(out, "    allowed by: {}", allow.join("; "));
+            }
+            let _ = writeln!(out, "    at {}", r.at);
         }
     }
     if !least.not_needed.is_empty() {
@@ -214,7 +248,12 @@ fn need_json(need: &Need) -> Value {
 }
 
 /// The analysis as JSON, for tools.
-pub fn json(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> Value {
+pub fn json(
+    analysis: &Analysis<'_>,
+    refusals: &[Refusal],
+    catalogue: &Catalogue,
+    names: &Names,
+) -> Value {
     let requests: Vec<Value> = analysis
         .matched
         .iter()
@@ -252,6 +291,22 @@ pub fn json(analysis: &Analysis<'_>, catalogue: &Catalogue, names: &Names) -> Va
         })).collect::<Vec<_>>(),
         "org_admin_only": least.org_admin,
         "not_needed": least.not_needed.iter().map(|s| json!({"scope": s, "name": catalogue.name(s)})).collect::<Vec<_>>(),
+        "refused": refusals.iter().map(|r| json!({
+            "method": r.method,
+            "path": r.path,
+            "at": r.at,
+            "kind": r.kind,
+            "status": r.status,
+            "message": r.message,
+            "transaction_id": r.transaction_id,
+            "why": r.why,
+            "allowed_by": r.allowed_by.iter().map(|g| json!({
+                "scope": g.scope,
+                "name": catalogue.name(&g.scope),
+                "target": g.target,
+                "where": place(&g.target, names),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
         "requests": requests,
         "unknown": analysis.unknown.iter().map(|s| json!({"method": s.method, "path": s.path, "at": s.at})).collect::<Vec<_>>(),
     })

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::support::bin::{Run, doctor};
-use crate::support::fs::{ROOT, temp_dir};
+use crate::support::fs::{ROOT, assert_matches, temp_dir};
 
 fn fixture(name: &str) -> String {
     format!("{ROOT}/tests/fixtures/traffic/{name}")
@@ -17,11 +17,12 @@ fn needs(args: &[&str]) -> Run {
     doctor(&[&["needs"], args].concat(), &[])
 }
 
-/// The least privilege as (scope, where) pairs, from the JSON output.
+/// The least privilege as (scope, where) pairs, from the JSON output (which
+/// matches its schema).
 #[track_caller]
 fn least(run: &Run) -> Vec<(String, Value)> {
     assert_eq!(run.code, 0, "{run:#?}");
-    run.json()["least_privilege"]
+    assert_matches("needs.schema.json", &run.stdout)["least_privilege"]
         .as_array()
         .expect("least_privilege")
         .iter()
@@ -261,5 +262,57 @@ async fn a_recording_of_the_create_commands_needs_what_their_requests_need() {
             .contains("of anypoint-doctor's own requests (its probes)"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn every_refused_request_of_a_recording_is_explained() {
+    let run = needs(&[&fixture("chrome-anypoint.har"), "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let json = assert_matches("needs.schema.json", &run.stdout);
+    let refused: Vec<(&str, u64, Vec<&str>)> = json["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let scopes = r["allowed_by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["scope"].as_str().unwrap())
+                .collect();
+            (
+                r["kind"].as_str().unwrap(),
+                r["status"].as_u64().unwrap(),
+                scopes,
+            )
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            ("unauthorized", 401, vec![]),
+            ("forbidden", 403, vec!["read:api_configuration"]),
+            ("empty", 200, vec!["read:org_client_applications"]),
+        ]
+    );
+    // The 401: the HAR shows the token obtained more than its lifetime before.
+    let expired = &json["refused"][0];
+    assert!(
+        expired["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("the token had expired"),
+        "{expired}"
+    );
+    // The 403: the platform's message, its transaction id, and the environment it needs the scope in.
+    let forbidden = &json["refused"][1];
+    assert_eq!(
+        forbidden["transaction_id"],
+        "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+    );
+    assert_eq!(
+        forbidden["allowed_by"][0]["target"],
+        json!({"kind": "env", "org": ORG, "env": PRODUCTION})
     );
 }
