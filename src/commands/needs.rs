@@ -16,6 +16,8 @@ use crate::{ExitStatus, Io, traffic};
 #[derive(Default)]
 struct Gathered {
     seen: Vec<Seen>,
+    /// Organization and environment names the traffic shows, by id.
+    names: Names,
     /// The doctor's own requests (its probes), which say nothing of the automation.
     own: usize,
     /// Requests to hosts other than Anypoint's control planes.
@@ -58,15 +60,14 @@ pub fn run(args: &NeedsArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     let catalogue = Catalogue::get();
     let analysis = analyse(&gathered.seen, catalogue, Endpoints::get());
     let refusals = refused::explain(&analysis, catalogue);
-    let names = Names::new();
     match args.format {
         NeedsFormat::Table => {
-            let table = render::table(&analysis, &refusals, catalogue, &names);
+            let table = render::table(&analysis, &refusals, catalogue, &gathered.names);
             let width = crate::text::width(io.terminal.width);
             write!(io.out, "{}", crate::text::wrap_hanging(&table, width))?;
         }
         NeedsFormat::Json => {
-            let json = render::json(&analysis, &refusals, catalogue, &names);
+            let json = render::json(&analysis, &refusals, catalogue, &gathered.names);
             serde_json::to_writer_pretty(&mut *io.out, &json).map_err(std::io::Error::other)?;
             writeln!(io.out)?;
         }
@@ -96,6 +97,7 @@ fn gather(path: &Path, into: &mut Gathered) -> Result<(), Error> {
     match traffic::read(path) {
         Ok(traffic) => {
             let recording = traffic.format == traffic::Format::Har;
+            into.names.extend(traffic.names);
             for call in traffic.calls {
                 if call.own {
                     into.own += 1;
@@ -118,6 +120,7 @@ fn gather(path: &Path, into: &mut Gathered) -> Result<(), Error> {
                         path: call.path,
                         query: call.query,
                         at: call.at,
+                        body_ids: call.body_ids,
                     });
                 }
             }

@@ -47,7 +47,7 @@ pub fn derive(matched: &[Matched<'_>], catalogue: &Catalogue) -> LeastPrivilege 
                 let wanted = any_of.first().map(|s| (s, *context));
                 let besides = all_of.iter().map(|s| (s, scope_context(catalogue, s)));
                 for (scope, context) in wanted.into_iter().chain(besides) {
-                    let target = Target::of(context, &m.ids, &m.seen.query);
+                    let target = Target::of(context, &m.ids, m.seen);
                     chosen
                         .entry((scope.clone(), target))
                         .or_default()
@@ -133,6 +133,7 @@ mod tests {
                         .map(|(k, v)| (k.into(), v.into()))
                         .collect(),
                     at: format!("test#{i}"),
+                    body_ids: Vec::new(),
                     recorded: Default::default(),
                 }
             })

@@ -25,6 +25,8 @@ pub struct Seen {
     pub query: Vec<(String, String)>,
     /// Where it was seen: a file and an entry, item or line.
     pub at: String,
+    /// The ids its body names (`organizationId`, `environmentId`).
+    pub body_ids: Vec<(String, String)>,
     /// What a recording (a HAR) shows of it besides; empty for scripts and collections.
     pub recorded: Recorded,
 }
@@ -64,20 +66,25 @@ impl Target {
     /// The target of a scope bound to `context`, from a request's ids: the
     /// org is `orgId` (or an Exchange asset's `groupId`), else the
     /// `organizationId(s)` the query names; the environment is `envId`.
-    pub fn of(
-        context: ScopeContext,
-        ids: &[(String, String)],
-        query: &[(String, String)],
-    ) -> Target {
+    /// When the path names no environment and the body does
+    /// (`environmentId`), the body's environment counts, in the body's
+    /// `organizationId` when it names one (an environment is its org's).
+    pub fn of(context: ScopeContext, ids: &[(String, String)], seen: &Seen) -> Target {
         let id = |names: &[&str], pairs: &[(String, String)]| {
             pairs
                 .iter()
                 .find(|(k, _)| names.contains(&k.as_str()))
                 .map(|(_, v)| v.split(',').next().unwrap_or(v).to_string())
         };
-        let org = id(&["orgId", "groupId"], ids)
-            .or_else(|| id(&["organizationId", "organizationIds"], query));
-        let env = id(&["envId"], ids);
+        let mut org = id(&["orgId", "groupId"], ids)
+            .or_else(|| id(&["organizationId", "organizationIds"], &seen.query));
+        let mut env = id(&["envId"], ids);
+        if env.is_none() && context == ScopeContext::Env {
+            env = id(&["environmentId"], &seen.body_ids);
+            if env.is_some() {
+                org = id(&["organizationId"], &seen.body_ids).or(org);
+            }
+        }
         match (context, org, env) {
             (ScopeContext::None, _, _) => Target::Anywhere,
             (ScopeContext::RootOrg, Some(org), _) => Target::RootOrg { org },

@@ -66,6 +66,7 @@ pub fn find(roots: Vec<PathBuf>, max_file_size: u64) -> (Vec<Seen>, Vec<String>)
             path: path.into(),
             query: Vec::new(),
             at,
+            body_ids: Vec::new(),
             recorded: super::Recorded::default(),
         };
         match seen

@@ -37,6 +37,9 @@ pub fn call_of(saved: Saved<'_>, lookup: &dyn Fn(&str) -> Option<String>) -> Cal
     if saved.bearer_auth || bearer_header {
         call.bearer = Bearer::Sent { token: None };
     }
+    if let Some(body) = saved.body {
+        call.read_body_ids(&substitute(body, lookup));
+    }
     if call.is_graphql() {
         call.graphql_operation = match saved.body {
             Some(body) => graphql::operation_of_body(body),

@@ -149,12 +149,60 @@ pub fn read(mut document: Value, file: &str) -> Result<Traffic, String> {
             call.anypoint = true;
         }
     }
+    let mut names = Vec::new();
+    for (call, (_, entry)) in calls.iter().zip(&entries) {
+        if call.path.starts_with("/accounts/api/")
+            && let Some(body) = entry.response.as_ref().and_then(json_body)
+        {
+            names_in(&body, &mut names);
+        }
+    }
     Ok(Traffic {
         format: Format::Har,
         calls,
         tokens,
         skipped,
+        names,
     })
+}
+
+/// A 200 answer's JSON body, when it has one in plain text.
+fn json_body(response: &Response) -> Option<Value> {
+    let text = response
+        .content
+        .as_ref()
+        .filter(|c| response.status == 200 && c.encoding.is_none())?
+        .text
+        .as_deref()?;
+    serde_json::from_str(text).ok()
+}
+
+/// Every object in `body` with a UUID `id` and a `name` (an organization,
+/// a business group, an environment), each id once.
+fn names_in(body: &Value, into: &mut Vec<(String, String)>) {
+    match body {
+        Value::Object(fields) => {
+            if let (Some(Value::String(id)), Some(Value::String(name))) =
+                (fields.get("id"), fields.get("name"))
+                && is_uuid(id)
+                && !into.iter().any(|(known, _)| known == id)
+            {
+                into.push((id.clone(), name.clone()));
+            }
+            fields.values().for_each(|v| names_in(v, into));
+        }
+        Value::Array(items) => items.iter().for_each(|v| names_in(v, into)),
+        _ => {}
+    }
+}
+
+/// `8-4-4-4-12` hexadecimal digits, as Access Management writes ids.
+fn is_uuid(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn call_of(entry: &Entry, at: String) -> Call {
@@ -162,6 +210,9 @@ fn call_of(entry: &Entry, at: String) -> Call {
     let mut call = Call::new(&request.method, &request.url, at);
     call.sent_by(header(&request.headers, "user-agent"));
     call.started = entry.started_date_time.clone();
+    if let Some(body) = request.post_data.as_ref().and_then(|p| p.text.as_deref()) {
+        call.read_body_ids(body);
+    }
     if call.is_graphql() {
         call.graphql_operation = match request.post_data.as_ref().and_then(|p| p.text.as_deref()) {
             Some(body) => graphql::operation_of_body(body),

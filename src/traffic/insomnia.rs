@@ -24,6 +24,7 @@ pub fn read(document: Value, file: &str) -> Result<Traffic, String> {
         calls: Vec::new(),
         tokens: Vec::new(),
         skipped: Vec::new(),
+        names: Vec::new(),
     };
     for resource in resources {
         let kind = resource["_type"].as_str().unwrap_or("");

@@ -36,6 +36,10 @@ pub struct Traffic {
     pub tokens: Vec<TokenSeen>,
     /// Entries that are not calls this model can hold, each with why.
     pub skipped: Vec<Skipped>,
+    /// The names of the organizations and environments the answers name
+    /// (id, name), so that a place is shown by name: a HAR's Access
+    /// Management answers. Names are no secret.
+    pub names: Vec<(String, String)>,
 }
 
 /// One HTTP request, as sent or as a collection would send it.
@@ -74,6 +78,10 @@ pub struct Call {
     /// The URL still holds a variable (`{{name}}`, an Insomnia `{% tag %}`)
     /// the file does not define.
     pub templated: bool,
+    /// The ids a JSON request body names at its top level (`organizationId`,
+    /// `environmentId`): where a request whose path names no environment
+    /// acts (an Exchange contract is created in its API's environment).
+    pub body_ids: Vec<(String, String)>,
 }
 
 /// Whether a call carried a bearer token; never the token itself.
@@ -145,6 +153,17 @@ impl Call {
             started: None,
             own: false,
             templated: target.templated,
+            body_ids: Vec::new(),
+        }
+    }
+
+    /// Reads `body_ids` from a request body, when it is a JSON object.
+    pub(super) fn read_body_ids(&mut self, body: &str) {
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(body) {
+            self.body_ids = ["organizationId", "environmentId"]
+                .into_iter()
+                .filter_map(|key| Some((key.to_string(), fields.get(key)?.as_str()?.to_string())))
+                .collect();
         }
     }
 

@@ -21,6 +21,7 @@ pub fn read(document: Value, file: &str) -> Result<Traffic, String> {
             calls: Vec::new(),
             tokens: Vec::new(),
             skipped: Vec::new(),
+            names: Vec::new(),
         },
     };
     let items = document["item"].as_array().map_or(&[][..], Vec::as_slice);

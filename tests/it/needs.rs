@@ -231,10 +231,10 @@ async fn a_recording_of_the_create_commands_needs_what_their_requests_need() {
         json!({"kind": "env", "org": root, "env": "c0ffee00-1111-4222-8333-444455556666"});
     let production =
         json!({"kind": "env", "org": root, "env": "deadbeef-7777-4888-9999-aaaabbbbcccc"});
-    let unnamed_env = json!({"kind": "unnamed", "context": "env"});
     // create app: the duplicate check (the list), the create, and the
     // instance list its next step reads; create contract: the instance lists
-    // it looks in, the application list, the contracts list, the create.
+    // it looks in, the application list, the contracts list, and the create
+    // (through Exchange: its body names the environment).
     assert_eq!(
         least(&run),
         [
@@ -242,10 +242,9 @@ async fn a_recording_of_the_create_commands_needs_what_their_requests_need() {
                 "create:client_applications".to_string(),
                 json!({"kind": "root-org", "org": root})
             ),
-            ("manage:api_contracts".to_string(), unnamed_env.clone()),
+            ("manage:api_contracts".to_string(), sandbox.clone()),
             ("read:api_configuration".to_string(), sandbox.clone()),
             ("read:api_configuration".to_string(), production),
-            ("read:api_configuration".to_string(), unnamed_env),
             ("read:api_contracts".to_string(), sandbox),
             (
                 "read:exchange".to_string(),
@@ -256,6 +255,18 @@ async fn a_recording_of_the_create_commands_needs_what_their_requests_need() {
                 json!({"kind": "root-org", "org": root})
             ),
         ]
+    );
+    // The places have names: the recording's Access Management answers give them.
+    let table = needs(&[har.to_str().unwrap()]);
+    assert!(
+        table
+            .stdout
+            .contains("root organization Example Corp (9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f)")
+            && table
+                .stdout
+                .contains("environment Sandbox (c0ffee00-1111-4222-8333-444455556666)"),
+        "{}",
+        table.stdout
     );
     assert!(
         run.stderr
