@@ -19,6 +19,13 @@ use tokio::sync::Notify;
 /// what they seem, and the request goes: its answer says what happened.
 pub const MAX_WAIT: Duration = Duration::from_secs(65);
 
+/// The longest a request waits on a window a refusal set (a 429's
+/// Retry-After): what the retry of the refused request would wait at most
+/// (`RetryPolicy`'s budget). Past it the request goes and gets its own
+/// answer, so whether a request waits does not depend on whether it left
+/// before or after the refusal came back.
+pub const MAX_THROTTLED_WAIT: Duration = Duration::from_secs(15);
+
 /// The platform's window: a minute (§6, S14). A window an earlier run left
 /// that turns later than this from now is not one the platform's headers
 /// could have produced, and is not taken.
@@ -91,6 +98,11 @@ pub struct Window {
     /// the server's own time to its reset, counted from its `Date`, so a
     /// skewed local clock does not send early.
     pub turns_at_ms: u64,
+    /// Learned from a refusal (a 429, or a throttling 503), not counted
+    /// down by answers: a request waits for it no longer than a retry would
+    /// (`MAX_THROTTLED_WAIT`).
+    #[serde(default)]
+    pub throttled: bool,
 }
 
 /// A wait pacing imposed, for the report and the benchmarks.
@@ -253,6 +265,10 @@ impl RateLimits {
             Some(window) => (window.limit, None),
             None => (state.smallest_limit, None),
         };
+        let max_wait = match state.windows.get(endpoint) {
+            Some(window) if window.throttled => MAX_THROTTLED_WAIT,
+            _ => MAX_WAIT,
+        };
         match (room, turns_at) {
             (Some(room), _) if sending < room => Room::Go,
             (None, _) => Room::Go,
@@ -265,7 +281,7 @@ impl RateLimits {
                 } else {
                     wait
                 };
-                if wait > MAX_WAIT || wait.is_zero() {
+                if wait > max_wait || wait.is_zero() {
                     Room::Go
                 } else {
                     Room::WaitForTurn(wait)
@@ -308,6 +324,7 @@ impl RateLimits {
             remaining,
             reset,
             turns_at_ms: now + until_ms,
+            throttled: headers.throttled,
         };
         let endpoint = endpoint(path);
         // The live answer wins over whatever an earlier run left.
@@ -319,6 +336,7 @@ impl RateLimits {
                 window.remaining = window.remaining.min(remaining);
                 window.turns_at_ms = window.turns_at_ms.max(seen.turns_at_ms);
                 window.limit = window.limit.or(seen.limit);
+                window.throttled |= seen.throttled;
             }
             // An answer from a window already over, arriving late.
             Some(window) if window.reset > reset => {}
@@ -570,6 +588,32 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_refusals_wait_longer_than_a_retry_would_wait_is_not_waited() {
+        // A 429 asking for 30 s: its own retry gives up (the retry budget is
+        // 15 s), so a request sent after it does not wait either.
+        let (clock, limits) = limits();
+        limits.observe(
+            API_LIST,
+            Headers {
+                retry_after: Some(30),
+                throttled: true,
+                ..Headers::default()
+            },
+        );
+        drop(limits.admit(API_LIST).await);
+        assert_eq!(
+            clock.now_ms(),
+            START_MS,
+            "sent at once: the answer will tell"
+        );
+        assert_eq!(
+            MAX_THROTTLED_WAIT,
+            crate::platform::retry::RetryPolicy::default().budget,
+            "as long as a retry would wait"
+        );
+    }
+
+    #[tokio::test]
     async fn a_wait_longer_than_a_window_is_not_waited() {
         let (clock, limits) = limits();
         let mut far = answer(0, 0);
@@ -592,6 +636,7 @@ mod tests {
                 remaining: 0,
                 reset: START_MS / 1000 + in_ms / 1000,
                 turns_at_ms: START_MS + in_ms,
+                throttled: false,
             },
         )])
     }
@@ -637,6 +682,7 @@ mod tests {
                 remaining: 0,
                 reset: START_MS / 1000 + 50 + i as u64,
                 turns_at_ms: START_MS + 50_000 + 4_000 * i as u64,
+                throttled: false,
             };
             (endpoint(path), window)
         })
