@@ -919,6 +919,10 @@ pub enum NeedsFormat {
     Table,
     /// For tools (schema/needs.schema.json).
     Json,
+    /// The least privilege as one PATCH that adds it (an org admin's token applies it).
+    Curl,
+    /// The least privilege as MuleSoft's Terraform provider's authoritative scope list.
+    Terraform,
 }
 
 /// A usage error on one line: clap's message and the values it suggests,

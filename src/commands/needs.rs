@@ -2,14 +2,16 @@
 //! Insomnia) and scan scripts for the requests the automation makes, then
 //! print what they need, least privilege first. No network.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{NeedsArgs, NeedsFormat};
 use crate::doctor::catalogue::Catalogue;
 use crate::error::{ConfigError, Error, TrafficError};
+use crate::fix::FixFormat;
 use crate::needs::endpoints::Endpoints;
 use crate::needs::render::{self, Names};
-use crate::needs::{Recorded, Seen, analyse, refused, scripts};
+use crate::needs::{Recorded, Seen, analyse, plan, refused, scripts};
 use crate::{ExitStatus, Io, traffic};
 
 /// The requests found in every path, and what was set aside.
@@ -18,6 +20,9 @@ struct Gathered {
     seen: Vec<Seen>,
     /// Organization and environment names the traffic shows, by id.
     names: Names,
+    /// The client ids the traffic's token requests sent, and the control planes it went to.
+    client_ids: BTreeSet<String>,
+    hosts: BTreeSet<String>,
     /// The doctor's own requests (its probes), which say nothing of the automation.
     own: usize,
     /// Requests to hosts other than Anypoint's control planes.
@@ -71,6 +76,24 @@ pub fn run(args: &NeedsArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
             serde_json::to_writer_pretty(&mut *io.out, &json).map_err(std::io::Error::other)?;
             writeln!(io.out)?;
         }
+        NeedsFormat::Curl | NeedsFormat::Terraform => {
+            // One app and one control plane, when the traffic shows exactly one of each.
+            let single = |set: &BTreeSet<String>| {
+                (set.len() == 1)
+                    .then(|| set.iter().next().cloned())
+                    .flatten()
+            };
+            let acting = plan::Acting {
+                client_id: single(&gathered.client_ids),
+                host: single(&gathered.hosts).unwrap_or_else(|| DEFAULT_HOST.to_string()),
+            };
+            let plan = plan::of(&analysis.least, &gathered.names, acting, catalogue);
+            let format = match args.format {
+                NeedsFormat::Curl => FixFormat::Curl,
+                _ => FixFormat::Terraform,
+            };
+            write!(io.out, "{}", crate::fix::render::render(&plan, format))?;
+        }
     }
     // What could not be read leaves the answer incomplete.
     Ok(if gathered.skipped.is_empty() {
@@ -78,6 +101,17 @@ pub fn run(args: &NeedsArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     } else {
         ExitStatus::Incomplete
     })
+}
+
+/// The control plane a plan addresses when the traffic names none (scripts,
+/// collections whose host is a variable): the US one, every tool's default.
+const DEFAULT_HOST: &str = "https://anypoint.mulesoft.com";
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty()).then(|| format!("{scheme}://{host}"))
 }
 
 /// A traffic file's calls, or a script or folder to scan.
@@ -98,12 +132,17 @@ fn gather(path: &Path, into: &mut Gathered) -> Result<(), Error> {
         Ok(traffic) => {
             let recording = traffic.format == traffic::Format::Har;
             into.names.extend(traffic.names);
+            into.client_ids
+                .extend(traffic.tokens.iter().filter_map(|t| t.client_id.clone()));
             for call in traffic.calls {
                 if call.own {
                     into.own += 1;
                 } else if !call.anypoint {
                     into.elsewhere += 1;
                 } else {
+                    if let Some(origin) = origin_of(&call.url) {
+                        into.hosts.insert(origin);
+                    }
                     let token = match call.bearer {
                         traffic::Bearer::Sent { token: Some(k) } => traffic.tokens.get(k).cloned(),
                         _ => None,

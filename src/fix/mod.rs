@@ -232,6 +232,20 @@ pub struct FixPlan {
     pub add: Vec<Pair>,
     pub withheld: Vec<Withheld>,
     pub unsettled: Vec<Unsettled>,
+    /// Where the pairs come from, which the renderings say.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Where a plan's pairs come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// The verdicts of a run: the scopes it found missing (`fix`).
+    #[default]
+    Verdicts,
+    /// Recorded or written traffic: the least privilege it needs (`needs`),
+    /// whatever the app holds now.
+    Traffic,
 }
 
 impl FixPlan {
@@ -308,6 +322,7 @@ impl FixPlan {
             add,
             withheld,
             unsettled: unsettled(report),
+            origin: Origin::Verdicts,
         }
     }
 

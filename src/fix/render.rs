@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{FixPlan, Pair};
+use super::{FixPlan, Origin, Pair};
 use crate::fix::FixFormat;
 use crate::platform::paths;
 use crate::text::line;
@@ -175,12 +175,20 @@ fn comments(lines: &[String]) -> String {
 }
 
 fn curl(plan: &FixPlan) -> String {
-    let mut head = vec![format!(
-        "anypoint-doctor fix: grants {} the scopes it lacks, in {}, on {}.",
-        app_phrase(plan),
-        org_phrase(plan),
-        plan.host
-    )];
+    let mut head = vec![match plan.origin {
+        Origin::Verdicts => format!(
+            "anypoint-doctor fix: grants {} the scopes it lacks, in {}, on {}.",
+            app_phrase(plan),
+            org_phrase(plan),
+            plan.host
+        ),
+        Origin::Traffic => format!(
+            "anypoint-doctor needs: grants {} the scopes its traffic needs (least privilege), in {}, on {}.",
+            app_phrase(plan),
+            org_phrase(plan),
+            plan.host
+        ),
+    }];
     let Some(client_id) = plan
         .app
         .client_id
@@ -279,11 +287,18 @@ fn hcl_element(pair: &Pair) -> String {
 }
 
 fn terraform(plan: &FixPlan) -> String {
-    let mut head = vec![format!(
-        "anypoint-doctor fix: the scopes {} should hold, in {}.",
-        app_phrase(plan),
-        org_phrase(plan)
-    )];
+    let mut head = vec![match plan.origin {
+        Origin::Verdicts => format!(
+            "anypoint-doctor fix: the scopes {} should hold, in {}.",
+            app_phrase(plan),
+            org_phrase(plan)
+        ),
+        Origin::Traffic => format!(
+            "anypoint-doctor needs: the least privilege {} needs for its traffic, in {}.",
+            app_phrase(plan),
+            org_phrase(plan)
+        ),
+    }];
     if plan.add.is_empty() {
         head.push(format!("{} No change to write.", nothing_to_add(plan)));
         return comments(&head);
@@ -296,7 +311,12 @@ fn terraform(plan: &FixPlan) -> String {
         "anypoint_connected_app_scopes is authoritative: applied, the app holds exactly this list."
             .into(),
     );
-    if plan.granted_read {
+    if plan.origin == Origin::Traffic {
+        head.push(format!(
+            "It lists the {} scope(s) the traffic needs and nothing else: applied, every other scope the app holds is removed, including any the traffic did not show being used.",
+            plan.add.len()
+        ));
+    } else if plan.granted_read {
         head.push(format!(
             "It lists the {} granted scope(s), read with an org admin's token, and the {} to add.",
             plan.granted.len(),

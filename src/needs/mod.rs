@@ -6,6 +6,7 @@
 
 pub mod endpoints;
 pub mod least;
+pub mod plan;
 pub mod refused;
 pub mod render;
 pub mod scripts;

@@ -327,3 +327,50 @@ fn every_refused_request_of_a_recording_is_explained() {
         json!({"kind": "env", "org": ORG, "env": PRODUCTION})
     );
 }
+
+/// `--format terraform|curl`: the least privilege through `fix`'s renderers,
+/// for the one app and control plane the recording shows.
+#[test]
+fn the_least_privilege_renders_as_terraform_and_curl() {
+    let har = fixture("chrome-anypoint.har");
+    let terraform = needs(&[&har, "--format", "terraform"]);
+    assert_eq!(terraform.code, 0, "{terraform:#?}");
+    assert!(
+        terraform
+            .stdout
+            .starts_with("# anypoint-doctor needs: the least privilege"),
+        "{}",
+        terraform.stdout
+    );
+    let scopes = crate::hardening::renderers::terraform_scopes(&terraform.stdout);
+    let org = |org: &str| vec![("org".to_string(), org.to_string())];
+    let env = vec![
+        ("envId".to_string(), PRODUCTION.to_string()),
+        ("org".to_string(), ORG.to_string()),
+    ];
+    let mut found: Vec<(String, Vec<(String, String)>)> = scopes
+        .into_iter()
+        .map(|(scope, mut params)| {
+            params.sort();
+            (scope, params)
+        })
+        .collect();
+    found.sort();
+    // The Exchange search names no business group: withheld, not guessed.
+    assert_eq!(
+        found,
+        [
+            ("read:api_configuration".to_string(), env),
+            ("read:org_client_applications".to_string(), org(ORG)),
+        ]
+    );
+    let curl = needs(&[&har, "--format", "curl"]);
+    assert_eq!(curl.code, 0, "{curl:#?}");
+    assert!(curl.stdout.contains("curl -sS --fail-with-body -X PATCH https://anypoint.mulesoft.com/accounts/api/connectedApplications/"), "{}", curl.stdout);
+    for secret in [
+        "3f1b2c4d-8e9a-4b7c-a1d2-e3f4a5b6c7d8",
+        "4Bd9F2e7A1c8E3b6D0f5A2c9E7b4D1f8",
+    ] {
+        assert!(!terraform.stdout.contains(secret) && !curl.stdout.contains(secret));
+    }
+}

@@ -6,6 +6,6 @@
 mod files;
 mod listing;
 mod network;
-mod renderers;
+pub(crate) mod renderers;
 mod secrets;
 mod terminal;

@@ -6,7 +6,7 @@
 //! exact.
 
 use anypoint_doctor::fix::render::render;
-use anypoint_doctor::fix::{App, FixFormat, FixPlan, Pair, Unsettled, Withheld};
+use anypoint_doctor::fix::{App, FixFormat, FixPlan, Origin, Pair, Unsettled, Withheld};
 use anypoint_doctor::report::Status;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -57,6 +57,7 @@ fn plan_naming(name: &str) -> FixPlan {
             summary: format!("not proven in \"{name}\""),
             blocked_by: None,
         }],
+        origin: Origin::Verdicts,
     }
 }
 
@@ -69,7 +70,7 @@ fn assert_inert(what: &str, text: &str) {
 
 /// The `scopes` list of the Terraform resource, evaluated as Terraform
 /// would: each scope and its context parameters as plain strings.
-fn terraform_scopes(text: &str) -> Vec<(String, Vec<(String, String)>)> {
+pub(crate) fn terraform_scopes(text: &str) -> Vec<(String, Vec<(String, String)>)> {
     use hcl::eval::{Context, Evaluate};
     let body = hcl::parse(text).unwrap_or_else(|e| panic!("not HCL ({e}):\n{text}"));
     let resource = body
