@@ -18,6 +18,7 @@ mod har;
 mod hardening;
 mod junit;
 mod needs;
+mod needs_corpus;
 mod net;
 mod pacing;
 mod preflight;
