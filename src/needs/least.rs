@@ -47,11 +47,12 @@ pub fn derive(matched: &[Matched<'_>], catalogue: &Catalogue) -> LeastPrivilege 
                 let wanted = any_of.first().map(|s| (s, *context));
                 let besides = all_of.iter().map(|s| (s, scope_context(catalogue, s)));
                 for (scope, context) in wanted.into_iter().chain(besides) {
-                    let target = Target::of(context, &m.ids, m.seen);
-                    chosen
-                        .entry((scope.clone(), target))
-                        .or_default()
-                        .push(index);
+                    for target in Target::all_of(context, &m.ids, m.seen) {
+                        chosen
+                            .entry((scope.clone(), target))
+                            .or_default()
+                            .push(index);
+                    }
                 }
             }
         }

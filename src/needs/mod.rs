@@ -64,28 +64,47 @@ pub enum Target {
 }
 
 impl Target {
-    /// The target of a scope bound to `context`, from a request's ids: the
-    /// org is `orgId` (or an Exchange asset's `groupId`), else the
-    /// `organizationId(s)` the query names; the environment is `envId`.
-    /// When the path names no environment and the body does
+    /// The targets of a scope bound to `context`, from a request's ids: the
+    /// org is `orgId` (or an Exchange asset's `groupId`), else each
+    /// organization the query names (`organizationId(s)`, repeated or
+    /// comma-separated: a search needs the scope in each); the environment
+    /// is `envId`. When the path names no environment and the body does
     /// (`environmentId`), the body's environment counts, in the body's
     /// `organizationId` when it names one (an environment is its org's).
-    pub fn of(context: ScopeContext, ids: &[(String, String)], seen: &Seen) -> Target {
-        let id = |names: &[&str], pairs: &[(String, String)]| {
-            pairs
-                .iter()
-                .find(|(k, _)| names.contains(&k.as_str()))
-                .map(|(_, v)| v.split(',').next().unwrap_or(v).to_string())
+    pub fn all_of(context: ScopeContext, ids: &[(String, String)], seen: &Seen) -> Vec<Target> {
+        let all = |names: &[&str], pairs: &[(String, String)]| -> Vec<String> {
+            let mut found: Vec<String> = Vec::new();
+            for (_, value) in pairs.iter().filter(|(k, _)| names.contains(&k.as_str())) {
+                for one in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+                    if !found.iter().any(|f| f == one) {
+                        found.push(one.to_string());
+                    }
+                }
+            }
+            found
         };
-        let mut org = id(&["orgId", "groupId"], ids)
-            .or_else(|| id(&["organizationId", "organizationIds"], &seen.query));
-        let mut env = id(&["envId"], ids);
+        let first =
+            |names: &[&str], pairs: &[(String, String)]| all(names, pairs).into_iter().next();
+        let mut orgs = match first(&["orgId", "groupId"], ids) {
+            Some(org) => vec![org],
+            None => all(&["organizationId", "organizationIds"], &seen.query),
+        };
+        let mut env = first(&["envId"], ids);
         if env.is_none() && context == ScopeContext::Env {
-            env = id(&["environmentId"], &seen.body_ids);
-            if env.is_some() {
-                org = id(&["organizationId"], &seen.body_ids).or(org);
+            env = first(&["environmentId"], &seen.body_ids);
+            if let (Some(_), Some(org)) = (&env, first(&["organizationId"], &seen.body_ids)) {
+                orgs = vec![org];
             }
         }
+        if orgs.is_empty() || context == ScopeContext::None {
+            return vec![Target::of_place(context, None, env)];
+        }
+        orgs.into_iter()
+            .map(|org| Target::of_place(context, Some(org), env.clone()))
+            .collect()
+    }
+
+    fn of_place(context: ScopeContext, org: Option<String>, env: Option<String>) -> Target {
         match (context, org, env) {
             (ScopeContext::None, _, _) => Target::Anywhere,
             (ScopeContext::RootOrg, Some(org), _) => Target::RootOrg { org },

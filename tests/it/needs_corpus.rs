@@ -16,18 +16,11 @@ use crate::support::fs::{ROOT, assert_matches};
 /// The cases where `needs` answers other than the catalogue says, each with
 /// why; their expectation stays the catalogue's, and the test fails once
 /// `needs` gets them right, so the list is kept honest.
-const KNOWN_WRONG: &[(&str, &str)] = &[
-    (
-        "exchange-contract-in-business-group.har",
-        "create-contract's Exchange Viewer is for the API's asset, in its business group (the body's \
+const KNOWN_WRONG: &[(&str, &str)] = &[(
+    "exchange-contract-in-business-group.har",
+    "create-contract's Exchange Viewer is for the API's asset, in its business group (the body's \
          groupId); needs takes the path's orgId, the client application's root organization",
-    ),
-    (
-        "exchange-search-two-groups.har",
-        "a search needs Exchange Viewer in each business group it names; needs keeps only the first \
-         organizationIds of the query",
-    ),
-];
+)];
 
 /// What a case expects, or what `needs` answered: the same fields.
 #[derive(Debug, PartialEq, Eq)]
