@@ -10,6 +10,7 @@
 # Environment:
 #   ACLI_DIR    keep the CLI install in this folder and reuse it on later runs (saves ~20 s);
 #               default: a temporary folder, deleted at the end.
+#   RECORD      record every exchange to this HAR file (`sim --record`), for `anypoint-doctor needs`.
 #   DOCTOR_BIN, READY_SECS: see scripts/lib/sim.sh.
 set -euo pipefail
 
@@ -57,7 +58,9 @@ fi
 # 2. The doctor, and its simulator over https with the certificate the CLI is told to trust.
 find_doctor
 cert="$work/cert.pem"
-start_sim --scenario healthy --tls --cert-file "$cert"
+# RECORD=FILE: the simulator records every exchange to FILE (HAR), written when it stops; then
+# `anypoint-doctor needs FILE` says what these commands need.
+start_sim --scenario healthy --tls --cert-file "$cert" ${RECORD:+--record "$RECORD"}
 
 # 3. The commands. Each run gets a fresh HOME: the CLI caches tokens keyed by client id and
 # secret only, not by host. --collectMetrics turns telemetry OFF in this CLI (its parser inverts it).
