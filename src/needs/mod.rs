@@ -67,7 +67,8 @@ impl Target {
     /// The targets of a scope bound to `context`, from a request's ids: the
     /// org is `orgId` (or an Exchange asset's `groupId`), else each
     /// organization the query names (`organizationId(s)`, repeated or
-    /// comma-separated: a search needs the scope in each); the environment
+    /// comma-separated: a search needs the scope in each), or a GraphQL
+    /// search's `variables.organizationIds`; the environment
     /// is `envId`. When the path names no environment and the body does
     /// (`environmentId`), the body's environment counts, in the body's
     /// `organizationId` when it names one (an environment is its org's).
@@ -87,7 +88,14 @@ impl Target {
             |names: &[&str], pairs: &[(String, String)]| all(names, pairs).into_iter().next();
         let mut orgs = match first(&["orgId", "groupId"], ids) {
             Some(org) => vec![org],
-            None => all(&["organizationId", "organizationIds"], &seen.query),
+            None => {
+                let queried = all(&["organizationId", "organizationIds"], &seen.query);
+                if queried.is_empty() {
+                    all(&["organizationIds"], &seen.body_ids)
+                } else {
+                    queried
+                }
+            }
         };
         let mut env = first(&["envId"], ids);
         if env.is_none() && context == ScopeContext::Env {

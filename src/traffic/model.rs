@@ -157,13 +157,27 @@ impl Call {
         }
     }
 
-    /// Reads `body_ids` from a request body, when it is a JSON object.
+    /// Reads `body_ids` from a request body, when it is a JSON object; a
+    /// GraphQL request's `variables.organizationIds` (the business groups
+    /// an Exchange search reads) as `organizationIds`, comma-separated.
     pub(super) fn read_body_ids(&mut self, body: &str) {
         if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(body) {
             self.body_ids = ["organizationId", "environmentId"]
                 .into_iter()
                 .filter_map(|key| Some((key.to_string(), fields.get(key)?.as_str()?.to_string())))
                 .collect();
+            let searched: Vec<&str> = fields
+                .get("variables")
+                .and_then(|v| v.get("organizationIds"))
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+                .collect();
+            if !searched.is_empty() {
+                self.body_ids
+                    .push(("organizationIds".to_string(), searched.join(",")));
+            }
         }
     }
 

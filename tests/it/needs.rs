@@ -356,11 +356,12 @@ fn the_least_privilege_renders_as_terraform_and_curl() {
         })
         .collect();
     found.sort();
-    // The Exchange search names no business group: withheld, not guessed.
+    // The Exchange search names its business group in its GraphQL variables.
     assert_eq!(
         found,
         [
             ("read:api_configuration".to_string(), env),
+            ("read:exchange".to_string(), org(ORG)),
             ("read:org_client_applications".to_string(), org(ORG)),
         ]
     );
