@@ -131,13 +131,21 @@ fn gather(path: &Path, into: &mut Gathered) -> Result<(), Error> {
     match traffic::read(path) {
         Ok(traffic) => {
             let recording = traffic.format == traffic::Format::Har;
-            into.names.extend(traffic.names);
+            into.names.extend(
+                traffic
+                    .names
+                    .into_iter()
+                    .map(|(id, name)| (id, crate::text::line(&name).into_owned())),
+            );
             into.client_ids
                 .extend(traffic.tokens.iter().filter_map(|t| t.client_id.clone()));
             for call in traffic.calls {
                 if call.own {
                     into.own += 1;
-                } else if !call.anypoint {
+                } else if !call.anypoint && !(call.host.is_none() && call.templated) {
+                    // A host the file leaves as a variable (`{{baseUrl}}`, set in an
+                    // environment file it does not hold) may be Anypoint's: its
+                    // requests are matched to the catalogue, not set aside.
                     into.elsewhere += 1;
                 } else {
                     if let Some(origin) = origin_of(&call.url) {
@@ -155,10 +163,11 @@ fn gather(path: &Path, into: &mut Gathered) -> Result<(), Error> {
                             host: call.host,
                             started: call.started,
                         },
-                        method: call.method,
-                        path: call.path,
+                        // What the file holds, shown on a terminal: safe for one line.
+                        method: crate::text::line(&call.method).into_owned(),
+                        path: crate::text::line(&call.path).into_owned(),
                         query: call.query,
-                        at: call.at,
+                        at: crate::text::line(&call.at).into_owned(),
                         body_ids: call.body_ids,
                     });
                 }

@@ -109,13 +109,13 @@ impl Endpoint {
         }
         Some(captured)
     }
+}
 
-    /// How specific the template is: its literal segments. Of two templates
-    /// that match a path, the more literal one names it (`…/assets/search`
-    /// before `…/assets/{groupId}`).
-    fn literal_segments(&self) -> usize {
-        self.path.split('/').filter(|s| !s.starts_with('{')).count()
-    }
+/// How specific a path template is: its literal segments. Of two templates
+/// that match a path, the more literal one names it (`…/assets/search`
+/// before `…/assets/{groupId}`).
+pub(crate) fn literal_segments(template: &str) -> usize {
+    template.split('/').filter(|s| !s.starts_with('{')).count()
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,7 +151,7 @@ impl Endpoints {
         self.endpoints
             .iter()
             .filter_map(|e| e.captures(method, path).map(|ids| (e, ids)))
-            .max_by_key(|(e, _)| e.literal_segments())
+            .max_by_key(|(e, _)| literal_segments(&e.path))
     }
 
     /// What is wrong with the file against the scope catalogue: an unknown

@@ -73,10 +73,13 @@ impl Target {
     /// (`environmentId`), the body's environment counts, in the body's
     /// `organizationId` when it names one (an environment is its org's).
     pub fn all_of(context: ScopeContext, ids: &[(String, String)], seen: &Seen) -> Vec<Target> {
+        // A value a script or a collection leaves as a variable (`{orgId}`,
+        // `{{orgId}}`, `:orgId`) names no place: absent, not an id.
+        let literal = |v: &&str| !v.is_empty() && !v.contains('{') && !v.starts_with(':');
         let all = |names: &[&str], pairs: &[(String, String)]| -> Vec<String> {
             let mut found: Vec<String> = Vec::new();
             for (_, value) in pairs.iter().filter(|(k, _)| names.contains(&k.as_str())) {
-                for one in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+                for one in value.split(',').map(str::trim).filter(literal) {
                     if !found.iter().any(|f| f == one) {
                         found.push(one.to_string());
                     }

@@ -97,7 +97,10 @@ fn of(seen: &Seen, matched: Option<&Matched<'_>>, catalogue: &Catalogue) -> Opti
         at: seen.at.clone(),
         kind,
         status: answer.status,
-        message: answer.message.clone(),
+        message: answer
+            .message
+            .as_deref()
+            .map(|m| crate::text::line(m).into_owned()),
         transaction_id: answer.transaction_id.clone(),
         why,
         allowed_by,

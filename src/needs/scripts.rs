@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use super::Seen;
-use super::endpoints::Endpoints;
+use super::endpoints::{Endpoints, literal_segments};
 use crate::platform::ProbeMethod;
 use crate::scan::rules::{MatchSpec, PathMatch, Rule, Rules, Severity};
 use crate::scan::{ScanOptions, scan_with};
@@ -74,8 +74,7 @@ pub fn find(roots: Vec<PathBuf>, max_file_size: u64) -> (Vec<Seen>, Vec<String>)
             .find(|s| s.at == request.at && s.method == request.method)
         {
             Some(same) => {
-                let literal = |p: &str| p.split('/').filter(|s| !s.starts_with('{')).count();
-                if literal(&request.path) > literal(&same.path) {
+                if literal_segments(&request.path) > literal_segments(&same.path) {
                     *same = request;
                 }
             }

@@ -103,7 +103,13 @@ pub fn read(mut document: Value, file: &str) -> Result<Traffic, String> {
             Ok(entry) => entries.push((at, entry)),
             Err(e) => skipped.push(Skipped {
                 at,
-                reason: format!("not a HAR entry: {e}"),
+                // Not serde's words: they quote the value they refused,
+                // which may be a body with a secret in it.
+                reason: format!(
+                    "not a HAR entry (at line {}, column {} of the entry: expected request.method, request.url, and lists of headers)",
+                    e.line(),
+                    e.column()
+                ),
             }),
         }
     }
@@ -412,6 +418,22 @@ mod tests {
     }
 
     const HOST: &str = "https://anypoint.mulesoft.com";
+
+    #[test]
+    fn an_entry_that_is_not_one_is_skipped_without_quoting_its_values() {
+        let secret = "client_secret=s3cr3t-value-not-to-show";
+        let traffic = har(vec![json!({
+            "startedDateTime": "2026-12-07T10:00:00Z",
+            "request": {"method": "POST", "url": format!("{HOST}/accounts/api/v2/oauth2/token"),
+                        "headers": [], "postData": secret},
+        })]);
+        assert_eq!(traffic.skipped.len(), 1);
+        assert!(
+            !format!("{traffic:?}").contains("s3cr3t"),
+            "{:?}",
+            traffic.skipped
+        );
+    }
 
     #[test]
     fn a_token_is_matched_to_the_calls_that_send_it_and_kept_nowhere() {

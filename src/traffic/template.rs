@@ -5,6 +5,10 @@
 /// bounded so a variable naming itself ends.
 const NESTING: usize = 5;
 
+/// The longest a text may grow by substitution: variables that each name
+/// many others would otherwise grow it exponentially with the nesting.
+const MAX_LEN: usize = 64 * 1024;
+
 /// `text` with each `{{name}}` whose `lookup` knows a value replaced by it;
 /// the others, and Postman's dynamic `{{$guid}}`, kept as written. The name
 /// is given to `lookup` trimmed and without Insomnia's `_.`.
@@ -22,7 +26,7 @@ pub fn substitute(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String
             let name = inner.trim();
             let name = name.strip_prefix("_.").unwrap_or(name);
             out.push_str(&rest[..open]);
-            match lookup(name) {
+            match lookup(name).filter(|v| out.len() + v.len() + rest.len() <= MAX_LEN) {
                 Some(value) => {
                     out.push_str(&value);
                     changed = true;
@@ -43,6 +47,17 @@ pub fn substitute(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variables_that_each_name_many_others_stop_growing_at_a_bound() {
+        // Each level names the next a thousand times: five levels would be 10^15 bytes.
+        let lookup = |name: &str| {
+            let level: u32 = name.strip_prefix('v')?.parse().ok()?;
+            (level < 5).then(|| format!("{{{{v{}}}}}", level + 1).repeat(1000))
+        };
+        let grown = substitute("{{v0}}", lookup);
+        assert!(grown.len() <= MAX_LEN, "{}", grown.len());
+    }
 
     fn vars(name: &str) -> Option<String> {
         match name {

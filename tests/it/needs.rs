@@ -105,7 +105,9 @@ fn scripts_and_folders_are_scanned_for_requests_as_templates() {
     )
     .unwrap();
     let run = needs(&[dir.to_str().unwrap(), "--format", "json"]);
-    let env = json!({"kind": "env", "org": "{orgId}", "env": "{envId}"});
+    // A script names its places with variables: the scope is needed where
+    // the script acts, which it does not say.
+    let env = json!({"kind": "unnamed", "context": "env"});
     assert_eq!(least(&run), [("read:api_configuration".to_string(), env)]);
     let retired = &run.json()["requests"][1]["endpoint"]["retired"];
     assert_eq!(
