@@ -114,6 +114,13 @@ fn origin_of(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| format!("{scheme}://{host}"))
 }
 
+/// A call to an Anypoint control plane, or to a host the file leaves as a
+/// variable (`{{baseUrl}}`, set in an environment file it does not hold):
+/// that one is matched to the catalogue, not set aside as another host's.
+fn may_be_anypoint(call: &traffic::Call) -> bool {
+    call.anypoint || (call.host.is_none() && call.templated)
+}
+
 /// A traffic file's calls, or a script or folder to scan.
 fn gather(path: &Path, into: &mut Gathered) -> Result<(), Error> {
     let invalid = |reason: String| ConfigError::Invalid {
@@ -142,10 +149,7 @@ fn gather(path: &Path, into: &mut Gathered) -> Result<(), Error> {
             for call in traffic.calls {
                 if call.own {
                     into.own += 1;
-                } else if !call.anypoint && !(call.host.is_none() && call.templated) {
-                    // A host the file leaves as a variable (`{{baseUrl}}`, set in an
-                    // environment file it does not hold) may be Anypoint's: its
-                    // requests are matched to the catalogue, not set aside.
+                } else if !may_be_anypoint(&call) {
                     into.elsewhere += 1;
                 } else {
                     if let Some(origin) = origin_of(&call.url) {
