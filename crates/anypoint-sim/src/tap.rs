@@ -13,8 +13,9 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// One exchange as it crossed the wire.
-#[derive(Debug, Clone)]
+/// One exchange as it crossed the wire. No `Debug`: its headers and bodies
+/// hold the secrets and tokens the exchange carried, in clear.
+#[derive(Clone)]
 pub struct Served {
     pub started: SystemTime,
     /// From the request's arrival to the answer's last byte being ready.
