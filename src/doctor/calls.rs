@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use super::catalogue::Catalogue;
-use crate::platform::ProbeMethod;
-use crate::scan::rules::{MatchSpec, PathMatch, Rule, Rules, Severity};
+use crate::scan::rules::{Rule, Rules};
 use crate::scan::{ScanOptions, scan_with};
 
 /// One rule per call of each capability; a rule's id is its capability's id.
@@ -17,26 +16,7 @@ static CALL_RULES: LazyLock<Rules> = LazyLock::new(|| Rules {
         .iter()
         .flat_map(|capability| {
             capability.calls.iter().filter_map(|call| {
-                let (method, path) = call.split_once(' ')?;
-                let method = match method {
-                    "GET" => ProbeMethod::Get,
-                    "POST" => ProbeMethod::Post,
-                    _ => return None,
-                };
-                Some(Rule {
-                    id: capability.id.clone(),
-                    title: call.clone(),
-                    severity: Severity::Info,
-                    why: capability.title.clone(),
-                    fix: String::new(),
-                    use_instead: None,
-                    matcher: MatchSpec::Path(PathMatch {
-                        paths: vec![path.to_string()],
-                        method: Some(method),
-                        subpaths: false,
-                        unless_nearby: Vec::new(),
-                    }),
-                })
+                Rule::request(capability.id.clone(), call, capability.title.clone())
             })
         })
         .collect(),

@@ -7,8 +7,7 @@ use std::sync::LazyLock;
 
 use super::Seen;
 use super::endpoints::{Endpoints, literal_segments};
-use crate::platform::ProbeMethod;
-use crate::scan::rules::{MatchSpec, PathMatch, Rule, Rules, Severity};
+use crate::scan::rules::{Rule, Rules};
 use crate::scan::{ScanOptions, scan_with};
 
 /// One rule per endpoint; a rule's title is `METHOD /path/{template}`.
@@ -17,25 +16,8 @@ static ENDPOINT_RULES: LazyLock<Rules> = LazyLock::new(|| Rules {
         .endpoints
         .iter()
         .filter_map(|endpoint| {
-            let method = match endpoint.method.as_str() {
-                "GET" => ProbeMethod::Get,
-                "POST" => ProbeMethod::Post,
-                _ => return None,
-            };
-            Some(Rule {
-                id: format!("needs.{} {}", endpoint.method, endpoint.path),
-                title: format!("{} {}", endpoint.method, endpoint.path),
-                severity: Severity::Info,
-                why: endpoint.title.clone(),
-                fix: String::new(),
-                use_instead: None,
-                matcher: MatchSpec::Path(PathMatch {
-                    paths: vec![endpoint.path.clone()],
-                    method: Some(method),
-                    subpaths: false,
-                    unless_nearby: Vec::new(),
-                }),
-            })
+            let call = format!("{} {}", endpoint.method, endpoint.path);
+            Rule::request(format!("needs.{call}"), &call, endpoint.title.clone())
         })
         .collect(),
 });

@@ -69,6 +69,33 @@ pub enum MatchSpec {
 }
 
 impl Rule {
+    /// A rule that finds one request in files, `METHOD /path/{template}` as
+    /// `call` writes it (the title too), for the readers of automation that
+    /// want its requests rather than its risks (`check --for-files`,
+    /// `needs`); None for a method the matcher does not tell apart.
+    pub fn request(id: String, call: &str, why: String) -> Option<Rule> {
+        let (method, path) = call.split_once(' ')?;
+        let method = match method {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            _ => return None,
+        };
+        Some(Rule {
+            id,
+            title: call.to_string(),
+            severity: Severity::Info,
+            why,
+            fix: String::new(),
+            use_instead: None,
+            matcher: MatchSpec::Path(PathMatch {
+                paths: vec![path.to_string()],
+                method: Some(method),
+                subpaths: false,
+                unless_nearby: Vec::new(),
+            }),
+        })
+    }
+
     /// What to use instead: the replacement of a retired endpoint, else the fix.
     pub fn replacement(&self) -> &str {
         self.use_instead.as_deref().unwrap_or(&self.fix)
