@@ -31,12 +31,9 @@ pub const COMMAND_AGENT: &str = " (command)";
 
 /// The user agent the doctor sends: for probes, or for a command's work.
 pub fn user_agent(command: bool) -> String {
-    let agent = concat!("anypoint-doctor/", env!("CARGO_PKG_VERSION"));
-    if command {
-        format!("{agent}{COMMAND_AGENT}")
-    } else {
-        agent.to_string()
-    }
+    let version = env!("CARGO_PKG_VERSION");
+    let suffix = if command { COMMAND_AGENT } else { "" };
+    format!("{OWN_AGENT}{version}{suffix}")
 }
 
 /// Whether a request with this user agent is one of the doctor's probes,

@@ -24,7 +24,7 @@ pub const MAX_WAIT: Duration = Duration::from_secs(65);
 /// (`RetryPolicy`'s budget). Past it the request goes and gets its own
 /// answer, so whether a request waits does not depend on whether it left
 /// before or after the refusal came back.
-pub const MAX_THROTTLED_WAIT: Duration = Duration::from_secs(15);
+pub const MAX_THROTTLED_WAIT: Duration = super::retry::RETRY_BUDGET;
 
 /// The platform's window: a minute (§6, S14). A window an earlier run left
 /// that turns later than this from now is not one the platform's headers

@@ -21,11 +21,14 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
 }
 
+/// How long, by default, retries of one request may go on.
+pub const RETRY_BUDGET: Duration = Duration::from_secs(15);
+
 impl Default for RetryPolicy {
     fn default() -> RetryPolicy {
         RetryPolicy {
             max_attempts: 4,
-            budget: Duration::from_secs(15),
+            budget: RETRY_BUDGET,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(4),
         }
