@@ -782,7 +782,9 @@ pub struct CreateContractArgs {
     #[command(flatten)]
     pub write: WriteArgs,
 
-    /// The client application: its id, or its name.
+    /// The client application: its id (`create app` prints it; nothing is
+    /// read to find it), or its name (read from the application list, which
+    /// takes View Client Applications).
     #[arg(long, value_name = "ID|NAME")]
     pub app: String,
 
@@ -793,10 +795,6 @@ pub struct CreateContractArgs {
     /// The SLA tier to request, when the API has tiers.
     #[arg(long, value_name = "ID")]
     pub tier: Option<u64>,
-
-    /// Override the version group sent with the contract. [default: the instance's productVersion]
-    #[arg(long, value_name = "GROUP")]
-    pub version_group: Option<String>,
 }
 
 #[derive(Debug, Args)]

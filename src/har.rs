@@ -24,22 +24,44 @@ const MAX_BODY_CHARS: usize = 64 * 1024;
 /// it with the version after): a reader of traffic tells its own requests by it.
 pub const OWN_AGENT: &str = "anypoint-doctor/";
 
-/// What the doctor's user agent ends with when the requests carry out a
-/// command's own work (`apps`, `apis`, `create`) rather than probe the
-/// platform (`check`, `fix`): `needs` counts those as the automation's.
-pub const COMMAND_AGENT: &str = " (command)";
+/// Why the doctor sends a request, which its user agent says so that a
+/// reader of traffic (`needs`) can tell the automation's work from the
+/// doctor's own questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Purpose {
+    /// A probe of the platform (`check`, `fix`): the plain user agent.
+    #[default]
+    Probe,
+    /// A command's own work (`apps`, `apis`, `create`), which the command
+    /// cannot do without: `needs` counts it as the automation's.
+    Work,
+    /// A read a command makes to check or explain its work (a duplicate
+    /// check, where a refused create went wrong) and goes on without when
+    /// refused: `needs` leaves it out, as it leaves out probes.
+    Lookup,
+}
 
-/// The user agent the doctor sends: for probes, or for a command's work.
-pub fn user_agent(command: bool) -> String {
+/// What the user agent of a command's own work ends with.
+pub const WORK_AGENT: &str = " (command)";
+/// What the user agent of a command's lookup ends with.
+pub const LOOKUP_AGENT: &str = " (lookup)";
+
+/// The user agent the doctor sends for a request of this purpose.
+pub fn user_agent(purpose: Purpose) -> String {
     let version = env!("CARGO_PKG_VERSION");
-    let suffix = if command { COMMAND_AGENT } else { "" };
+    let suffix = match purpose {
+        Purpose::Probe => "",
+        Purpose::Work => WORK_AGENT,
+        Purpose::Lookup => LOOKUP_AGENT,
+    };
     format!("{OWN_AGENT}{version}{suffix}")
 }
 
-/// Whether a request with this user agent is one of the doctor's probes,
-/// which say nothing of what the user's automation needs.
-pub fn is_probe(user_agent: &str) -> bool {
-    user_agent.starts_with(OWN_AGENT) && !user_agent.ends_with(COMMAND_AGENT)
+/// Whether a request with this user agent is one the doctor asked for
+/// itself (a probe or a lookup), which says nothing of what the user's
+/// automation needs.
+pub fn is_set_aside(user_agent: &str) -> bool {
+    user_agent.starts_with(OWN_AGENT) && !user_agent.ends_with(WORK_AGENT)
 }
 
 /// What stands in for a value the HAR must not hold.

@@ -103,8 +103,10 @@ pub async fn run(
     let root = session.org().root.clone();
     let name = args.name.trim();
 
-    // Refuse a second application with the same name, unless asked.
-    let existing = match resources::every_application(&session).await {
+    // Refuse a second application with the same name, unless asked. A
+    // lookup: the create goes on without it (Application Creator alone may
+    // not list every application, reference §11.1).
+    let existing = match resources::every_application(&session.lookups()).await {
         Ok(apps) => Some(apps),
         Err(refusal) => {
             writeln!(
@@ -188,7 +190,7 @@ async fn created_or_stopped(
         Err(Refusal::NoAnswer { why, reached }) => {
             // Never retried blindly: look for it first.
             let before: Vec<u64> = existing.unwrap_or_default().iter().map(|a| a.id).collect();
-            match resources::every_application(session).await {
+            match resources::every_application(&session.lookups()).await {
                 Ok(apps) => match apps.into_iter().find(|a| a.name == name && !before.contains(&a.id)) {
                     Some(app) => {
                         writeln!(io.err, "The create got no answer ({}), but the application exists:", line(&why))?;
@@ -321,7 +323,7 @@ async fn first_api_instance(session: &Session) -> Option<(String, u64)> {
         .into_iter()
         .filter(|env| proven.contains(&env.name))
     {
-        if let Ok(instances) = resources::api_instances(session, &env.id).await
+        if let Ok(instances) = resources::api_instances(&session.lookups(), &env.id).await
             && let Some(api) = instances.items.first()
         {
             return Some((env.name.clone(), api.id));

@@ -1,7 +1,10 @@
 //! `anypoint-doctor create contract`: a contract between a client
-//! application and an API instance through Exchange v2, with every field
-//! taken from the instance itself. An existing contract is reported, not
-//! duplicated; a create that got no answer is looked up, never resent.
+//! application and an API instance, through API Manager: the request whose
+//! scopes MuleSoft's description names (Manage Contracts and Exchange
+//! Viewer, reference §12.2), with no field to guess. It reads nothing the
+//! contract does not need, so an app holding just those scopes can run it;
+//! an existing contract is reported, not duplicated, and a create that got
+//! no answer is looked up, never resent.
 
 use clap::ArgMatches;
 use futures::future::join_all;
@@ -13,31 +16,12 @@ use crate::doctor::catalogue::Service;
 use crate::doctor::resources;
 use crate::doctor::session::{Halt, Refusal, Session, Stop, lost_create, within};
 use crate::error::{ConfigError, Error};
-use crate::platform::Request;
-use crate::platform::models::{ApiContract, ApiInstance, Environment};
+use crate::platform::models::{ApiContract, Environment};
+use crate::platform::{Request, paths};
 use crate::report::listing::ContractResult;
 use crate::text::line;
 use crate::text::shell_word;
 use crate::{ExitStatus, Io};
-
-/// The `versionGroup` a contract is sent with. MuleSoft's guidance names the
-/// field without saying what it holds; clients send either the instance's
-/// `productVersion` (`v1`) or `v<major>` of the asset version, which agree
-/// for assets that follow semantic versioning. This is the one place that
-/// decides; `--version-group` overrides it.
-pub fn version_group(api: &ApiInstance) -> String {
-    match api.product_version.as_deref().filter(|v| !v.is_empty()) {
-        Some(product_version) => product_version.to_string(),
-        None => {
-            let major = api
-                .asset_version
-                .as_deref()
-                .and_then(|v| v.split('.').next())
-                .unwrap_or("1");
-            format!("v{major}")
-        }
-    }
-}
 
 fn invalid(setting: &str, reason: String) -> Error {
     ConfigError::Invalid {
@@ -58,64 +42,31 @@ pub async fn run(
     // The reads before the write, within --deadline.
     let found = within(args.connection.deadline, async {
         let session = session::start(&args.connection, matches, io).await?;
-        let (env, api) = find_api(&session, args.api).await?;
+        let env = environment(&session, args.api).await?;
         let app_id = find_app(&session, args.app.trim()).await?;
-        Ok::<_, Halt>((session, env, api, app_id))
+        Ok::<_, Halt>((session, env, app_id))
     })
     .await;
-    let (session, env, api, app_id) = match found {
+    let (session, env, app_id) = match found {
         Ok(found) => found,
         Err(halt) => return halt.report(io),
     };
 
-    // An existing contract is reported, not duplicated.
-    let before = match resources::contracts(&session, &env.id, api.id).await {
-        Ok(list) => {
-            if let Some(existing) = list
-                .contracts
-                .iter()
-                .find(|c| c.application_id == Some(app_id))
-            {
-                return report(args, io, existing, &env, "already exists");
-            }
-            Some(list.contracts)
-        }
-        Err(refusal) => {
-            writeln!(
-                io.err,
-                "warning: cannot check for an existing contract: API Manager's contract list answered {}",
-                line(&refusal.describe())
-            )?;
-            None
-        }
-    };
-
-    let org = session.org();
-    let mut body = json!({
-        "apiId": api.id.to_string(),
-        "environmentId": env.id,
-        "instanceType": "api",
-        "acceptedTerms": true,
-        "organizationId": api.organization_id.clone().unwrap_or_else(|| org.org.id.clone()),
-        "groupId": api.group_id.clone().unwrap_or_else(|| org.org.id.clone()),
-        "assetId": api.asset_id.clone().unwrap_or_default(),
-        "version": api.asset_version.clone().unwrap_or_default(),
-        "versionGroup": args.version_group.clone().unwrap_or_else(|| version_group(&api)),
-    });
+    let mut body = json!({ "applicationId": app_id });
     if let Some(tier) = args.tier {
         body["requestedTierId"] = json!(tier);
     }
+    let org = session.org().org.id.clone();
     let request = Request::create(
-        format!(
-            "/exchange/api/v2/organizations/{}/applications/{app_id}/contracts",
-            crate::platform::paths::id(&org.root.id)
-        ),
+        paths::api_contracts(&org, &env.id, args.api),
         body.to_string(),
     );
     if args.write.dry_run {
         return dry_run(io, &session, &request, args.write.format);
     }
     let answer = session.send(&request).await;
+    // What the command reads from here on explains the answer: lookups.
+    let lookups = session.lookups();
     match Refusal::check(&answer) {
         Ok(reply) => match reply.json::<ApiContract>() {
             Ok(contract) => report(args, io, &contract, &env, "created"),
@@ -133,24 +84,24 @@ pub async fn run(
             )
             .report(io)
         }
+        // An existing contract is reported, not duplicated: the platform refuses a second one.
         Err(Refusal::Status { status: 409, message }) => {
-            Stop::new(ExitStatus::Ok, format!("The contract already exists: {message}")).report(io)
+            match existing(&lookups, &env, args.api, app_id).await {
+                Ok(Some(contract)) => report(args, io, &contract, &env, "already exists"),
+                _ => Stop::new(ExitStatus::Ok, format!("The contract already exists: {message}")).report(io),
+            }
+        }
+        Err(Refusal::Status { status: 404, message }) => {
+            not_found(&lookups, args.api, app_id, &message).await.report(io)
         }
         Err(Refusal::NoAnswer { why, reached }) => {
-            let known: Vec<u64> = before.unwrap_or_default().iter().map(|c| c.id).collect();
             let look_again = format!("anypoint-doctor apis --env {}", shell_word(&env.name));
-            match resources::contracts(&session, &env.id, api.id).await {
-                Ok(list) => match list
-                    .contracts
-                    .iter()
-                    .find(|c| c.application_id == Some(app_id) && !known.contains(&c.id))
-                {
-                    Some(contract) => {
-                        writeln!(io.err, "The create got no answer ({}), but the contract exists:", line(&why))?;
-                        report(args, io, contract, &env, "created")
-                    }
-                    None => lost_create(&why, reached, "contract", Ok(()), &look_again).report(io),
-                },
+            match existing(&lookups, &env, args.api, app_id).await {
+                Ok(Some(contract)) => {
+                    writeln!(io.err, "The create got no answer ({}), but the contract exists:", line(&why))?;
+                    report(args, io, &contract, &env, "created")
+                }
+                Ok(None) => lost_create(&why, reached, "contract", Ok(()), &look_again).report(io),
                 Err(refusal) => lost_create(&why, reached, "contract", Err(refusal), &look_again).report(io),
             }
         }
@@ -161,8 +112,53 @@ pub async fn run(
     }
 }
 
-/// The API instance and its environment: in `--env` when given, else in any selected environment.
-async fn find_api(session: &Session, api_id: u64) -> Result<(Environment, ApiInstance), Halt> {
+/// The contract between the application and the API instance, when API Manager lists one.
+async fn existing(
+    session: &Session,
+    env: &Environment,
+    api_id: u64,
+    app_id: u64,
+) -> Result<Option<ApiContract>, Refusal> {
+    let list = resources::contracts(session, &env.id, api_id).await?;
+    Ok(list
+        .contracts
+        .into_iter()
+        .find(|c| c.application_id == Some(app_id)))
+}
+
+/// The environment of the contract: the one API Manager environment
+/// selected, read from nowhere; else the selected one that lists the API
+/// instance.
+async fn environment(session: &Session, api_id: u64) -> Result<Environment, Halt> {
+    if let [env] = session
+        .environments()
+        .selected_for(Some(Service::ApiManager))
+        .as_slice()
+    {
+        return Ok((*env).clone());
+    }
+    find_api(session, api_id).await
+}
+
+/// Why API Manager answered 404: the API instance is not in the
+/// environment (it is named where it is, when a list shows it), or the
+/// application is unknown.
+async fn not_found(session: &Session, api_id: u64, app_id: u64, message: &str) -> Halt {
+    match find_api(session, api_id).await {
+        Ok(_) => Halt::from(invalid(
+            "--app",
+            format!(
+                "the platform knows no client application {app_id} ({}); list them with `anypoint-doctor apps`",
+                line(message)
+            ),
+        )),
+        Err(halt) => halt,
+    }
+}
+
+/// The environment of the API instance: one selected (`--env`), else an
+/// error naming the environment it is in, or that it is in none.
+async fn find_api(session: &Session, api_id: u64) -> Result<Environment, Halt> {
     let envs = session.environments();
     let mut refused = Vec::new();
     // Look in the selected environments first, then in the others, so an API
@@ -188,7 +184,7 @@ async fn find_api(session: &Session, api_id: u64) -> Result<(Environment, ApiIns
     for (env, listing) in order.into_iter().zip(listings) {
         match listing {
             Ok(instances) => {
-                if let Some(api) = instances.into_iter().find(|a| a.id == api_id) {
+                if instances.iter().any(|a| a.id == api_id) {
                     if !envs.selected.iter().any(|s| s.id == env.id) {
                         let wanted: Vec<&str> =
                             envs.selected.iter().map(|e| e.name.as_str()).collect();
@@ -202,7 +198,7 @@ async fn find_api(session: &Session, api_id: u64) -> Result<(Environment, ApiIns
                             ),
                         )));
                     }
-                    return Ok((env.clone(), api));
+                    return Ok(env.clone());
                 }
             }
             Err(refusal) => refused.push((env.name.clone(), refusal)),
@@ -239,14 +235,16 @@ async fn find_api(session: &Session, api_id: u64) -> Result<(Environment, ApiIns
     Err(Stop::diagnosed(message, diagnosis).into())
 }
 
-/// The application id: the number given, or the one application with that name.
+/// The application id: the number given, read from nowhere (the platform
+/// answers 404 for one it does not know), or the one application with that
+/// name, which takes the application list (View Client Applications).
 async fn find_app(session: &Session, wanted: &str) -> Result<u64, Halt> {
+    if let Ok(id) = wanted.parse::<u64>() {
+        return Ok(id);
+    }
     let apps = match resources::every_application(session).await {
         Ok(apps) => apps,
         Err(refusal) => {
-            if let Ok(id) = wanted.parse::<u64>() {
-                return Ok(id);
-            }
             return Err(Halt::from(Stop::new(
                 refusal.exit_status(),
                 format!(
@@ -256,9 +254,6 @@ async fn find_app(session: &Session, wanted: &str) -> Result<u64, Halt> {
             )));
         }
     };
-    if let Some(app) = apps.iter().find(|a| a.id.to_string() == wanted) {
-        return Ok(app.id);
-    }
     let named: Vec<u64> = apps
         .iter()
         .filter(|a| a.name == wanted)
@@ -286,7 +281,7 @@ async fn find_app(session: &Session, wanted: &str) -> Result<u64, Halt> {
     };
     Err(Halt::from(invalid(
         "--app",
-        format!("no client application with id or name {wanted:?} in the root organization{hint}"),
+        format!("no client application named {wanted:?} in the root organization{hint}"),
     )))
 }
 

@@ -23,7 +23,7 @@ struct Gathered {
     /// The client ids the traffic's token requests sent, and the control planes it went to.
     client_ids: BTreeSet<String>,
     hosts: BTreeSet<String>,
-    /// The doctor's own requests (its probes), which say nothing of the automation.
+    /// The doctor's own requests (its probes, its commands' lookups), which say nothing of the automation.
     own: usize,
     /// Requests to hosts other than Anypoint's control planes.
     elsewhere: usize,
@@ -48,7 +48,7 @@ pub fn run(args: &NeedsArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     let left_out: Vec<String> = [
         (
             gathered.own,
-            "of anypoint-doctor's own requests (its probes)",
+            "of anypoint-doctor's own requests (its probes and lookups)",
         ),
         (
             gathered.elsewhere,

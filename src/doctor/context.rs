@@ -324,7 +324,7 @@ impl RunContext {
             body: None,
             auth: Auth::Anonymous,
             may_create: false,
-            command: false,
+            purpose: crate::har::Purpose::Probe,
         }
     }
 

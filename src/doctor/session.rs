@@ -13,6 +13,7 @@ use crate::doctor::outcome::{Outcome, Status};
 use crate::doctor::{Registry, runner};
 use crate::error::{ConfigError, Error};
 use crate::exit::ExitStatus;
+use crate::har::Purpose;
 use crate::platform::paging::{self, Listing, Page, Pager};
 use crate::platform::{Answer, Reply, Request, TransportError};
 use crate::secret::SecretRegistry;
@@ -23,6 +24,8 @@ const COMMAND_CONCURRENCY: usize = 4;
 
 pub struct Session {
     pub ctx: Arc<RunContext>,
+    /// Why its requests are sent: a command's work, or its lookups (`lookups`).
+    purpose: Purpose,
 }
 
 /// Runs work that writes nothing to the platform within `deadline_secs` (`--deadline`).
@@ -125,7 +128,10 @@ impl Session {
                 .collect();
             return Err(Stop::diagnosed("Could not sign in to the platform.", shown).into());
         }
-        Ok(Session { ctx })
+        Ok(Session {
+            ctx,
+            purpose: Purpose::Work,
+        })
     }
 
     pub fn org(&self) -> &OrgFacts {
@@ -149,10 +155,20 @@ impl Session {
         self.ctx.subject_client_id()
     }
 
+    /// The same session for reads the command goes on without when they are
+    /// refused (a duplicate check, the explanation of a refusal): their user
+    /// agent tells `needs` that the automation does not need them.
+    pub fn lookups(&self) -> Session {
+        Session {
+            ctx: Arc::clone(&self.ctx),
+            purpose: Purpose::Lookup,
+        }
+    }
+
     /// Sends a request now (never from the run's cache: writes, and re-reads after a write).
     pub async fn send(&self, request: &Request) -> Answer {
         let request = Request {
-            command: true,
+            purpose: self.purpose,
             ..request.clone()
         };
         self.ctx.platform.send(&request).await

@@ -171,22 +171,28 @@ mod tests {
             "POST /accounts/api/v2/oauth2/token",
             "GET /accounts/api/me",
             "POST /exchange/api/v2/organizations/root/applications",
+            "POST /apimanager/api/v1/organizations/root/environments/prod/apis/42/contracts",
+        ]);
+        let created = [
+            (
+                "create:client_applications".to_string(),
+                Target::RootOrg { org: "root".into() },
+            ),
+            ("manage:api_contracts".into(), env("root", "prod")),
+            ("read:exchange".into(), org("root")),
+        ];
+        assert_eq!(found, created);
+        // Reading the instance first (KB 005385409 step 4) is a request of its
+        // own, with its own scope; the asset read needs nothing more.
+        let read_first = grants(&[
+            "POST /exchange/api/v2/organizations/root/applications",
             "GET /apimanager/api/v1/organizations/root/environments/prod/apis",
             "GET /exchange/api/v2/assets/root/orders-api",
             "POST /apimanager/api/v1/organizations/root/environments/prod/apis/42/contracts",
         ]);
-        assert_eq!(
-            found,
-            [
-                (
-                    "create:client_applications".into(),
-                    Target::RootOrg { org: "root".into() }
-                ),
-                ("manage:api_contracts".into(), env("root", "prod")),
-                ("read:api_configuration".into(), env("root", "prod")),
-                ("read:exchange".into(), org("root")),
-            ]
-        );
+        let mut expected = created.to_vec();
+        expected.insert(2, ("read:api_configuration".into(), env("root", "prod")));
+        assert_eq!(read_first, expected);
     }
 
     #[test]

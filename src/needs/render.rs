@@ -35,8 +35,8 @@ pub fn place(target: &Target, names: &Names) -> String {
             named(names, env)
         ),
         Target::Unnamed { context } => match context {
-            ScopeContext::Env => "each environment it reads (the request names none)".into(),
-            _ => "each business group it reads (the request names none)".into(),
+            ScopeContext::Env => "each environment the requests act in (they name none)".into(),
+            _ => "each business group the requests act in (they name none)".into(),
         },
     }
 }

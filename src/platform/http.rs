@@ -32,10 +32,10 @@ pub struct Request {
     pub auth: Auth,
     /// A real create: never resent after a 5xx or a broken connection.
     pub may_create: bool,
-    /// Sent for a command's own work (`apps`, `apis`, `create`), not as a
-    /// probe: its user agent says so (`har::user_agent`), so that a reader of
-    /// the traffic (`needs`) counts it as the automation's.
-    pub command: bool,
+    /// Why it is sent, which its user agent says (`har::user_agent`), so
+    /// that a reader of the traffic (`needs`) counts only a command's work
+    /// as the automation's.
+    pub purpose: har::Purpose,
 }
 
 impl Request {
@@ -46,7 +46,7 @@ impl Request {
             body: None,
             auth: Auth::RunToken,
             may_create: false,
-            command: false,
+            purpose: har::Purpose::Probe,
         }
     }
 
@@ -67,7 +67,7 @@ impl Request {
             body: Some(body),
             auth: Auth::RunToken,
             may_create: false,
-            command: false,
+            purpose: har::Purpose::Probe,
         }
     }
 
@@ -233,7 +233,7 @@ impl Platform {
         let proxy = route.proxy;
         // The same choice `net.proxy` reports, not reqwest's own reading of the environment.
         let mut builder = reqwest::Client::builder()
-            .user_agent(har::user_agent(false))
+            .user_agent(har::user_agent(har::Purpose::Probe))
             .connect_timeout(Duration::from_secs(timeouts.connect_secs.max(1)).min(timeout))
             .timeout(timeout)
             // The presented certificate rides along with each answer, for `net.tls`.
@@ -534,8 +534,11 @@ impl Platform {
             .client
             .request(request.method.clone(), &url)
             .header(reqwest::header::ACCEPT, "application/json");
-        if request.command {
-            builder = builder.header(reqwest::header::USER_AGENT, har::user_agent(true));
+        if request.purpose != har::Purpose::Probe {
+            builder = builder.header(
+                reqwest::header::USER_AGENT,
+                har::user_agent(request.purpose),
+            );
         }
         let generation = self.renewal.generation.load(Ordering::SeqCst);
         let token = match request.auth {
@@ -615,7 +618,7 @@ impl Platform {
             method: &evidence.method,
             url: &url,
             headers: har::client_headers(
-                &har::user_agent(request.command),
+                &har::user_agent(request.purpose),
                 request.auth != Auth::Anonymous,
                 request.body.is_some(),
             ),
@@ -883,7 +886,7 @@ mod tests {
             body: Some("{}".into()),
             auth: Auth::Anonymous,
             may_create: false,
-            command: false,
+            purpose: har::Purpose::Probe,
         }
     }
 

@@ -71,9 +71,9 @@ pub struct Call {
     /// The host is an Anypoint control plane (see `is_control_plane`), or
     /// the simulator a HAR shows answering.
     pub anypoint: bool,
-    /// One of anypoint-doctor's probes (`check`, `fix`: its user agent
-    /// without the command suffix), which say nothing of what the user's
-    /// automation needs; its commands' requests (`create`, `apps`) are not.
+    /// One of anypoint-doctor's own questions: a probe (`check`, `fix`) or a
+    /// command's lookup (a duplicate check), which say nothing of what the
+    /// user's automation needs; its commands' work (`create`, `apps`) is not.
     pub own: bool,
     /// The URL still holds a variable (`{{name}}`, an Insomnia `{% tag %}`)
     /// the file does not define.
@@ -181,10 +181,11 @@ impl Call {
         }
     }
 
-    /// Sets the user agent, and `own` from it: the doctor's probes, not the
-    /// requests its commands make for the user (`har::is_probe`).
+    /// Sets the user agent, and `own` from it: the doctor's probes and its
+    /// commands' lookups, not the work its commands do for the user
+    /// (`har::is_set_aside`).
     pub(super) fn sent_by(&mut self, user_agent: Option<&str>) {
-        self.own = user_agent.is_some_and(crate::har::is_probe);
+        self.own = user_agent.is_some_and(crate::har::is_set_aside);
         self.user_agent = user_agent.map(str::to_string);
     }
 

@@ -24,7 +24,6 @@ const ORDERS_PORTAL: u64 = 2349040;
 const BILLING_BATCH: u64 = 2349041;
 
 const EXCHANGE_APPS: &str = "/exchange/api/v2/organizations/*/applications";
-const EXCHANGE_CONTRACTS: &str = "/exchange/api/v2/organizations/*/applications/*/contracts";
 const APIM_CONTRACTS: &str = "/apimanager/api/v1/organizations/*/environments/*/apis/*/contracts";
 
 /// stderr with the diagnosis table's borders removed and whitespace
@@ -310,7 +309,8 @@ async fn an_existing_contract_is_reported_by_app_id_in_json() {
     sim.stop().await;
 }
 
-/// When API Manager's list cannot be read, the platform's 409 still keeps the contract single.
+/// The platform's 409 keeps the contract single, and is reported as such
+/// even when API Manager's list cannot show the contract.
 #[tokio::test]
 async fn a_duplicate_contract_refused_by_the_platform_is_reported_not_an_error() {
     let mut world = world("healthy");
@@ -326,10 +326,7 @@ async fn a_duplicate_contract_refused_by_the_platform_is_reported_not_an_error()
     assert_eq!(run.code, 0, "{run:#?}");
     assert_contains_all(
         &run.stderr,
-        &[
-            "warning: cannot check for an existing contract",
-            "The contract already exists",
-        ],
+        &["The contract already exists: Application 2349040 already has a contract"],
         &run,
     );
     assert_eq!(sim.writable(), before);
@@ -391,32 +388,23 @@ async fn dry_run_create_app_prints_the_request_and_creates_nothing() {
 }
 
 #[tokio::test]
-async fn dry_run_create_contract_prints_the_fields_from_the_instance() {
+async fn dry_run_create_contract_prints_the_one_request_it_would_send() {
     let sim = Sim::start(world("healthy")).await;
     let before = sim.world();
     let run = sim
-        .create_contract("billing-batch", SANDBOX_API, &["--dry-run"])
+        .create_contract(
+            &BILLING_BATCH.to_string(),
+            SANDBOX_API,
+            &["--env", "Sandbox", "--dry-run"],
+        )
         .await;
     let (request, body, curl) = dry_run_parts(&run);
     let url = format!(
-        "{}/exchange/api/v2/organizations/{ROOT_ORG}/applications/{BILLING_BATCH}/contracts",
+        "{}/apimanager/api/v1/organizations/{ROOT_ORG}/environments/{SANDBOX}/apis/{SANDBOX_API}/contracts",
         sim.running.base_url
     );
     assert_eq!(request, format!("POST {url}"));
-    assert_eq!(
-        body,
-        serde_json::json!({
-            "apiId": SANDBOX_API,
-            "environmentId": SANDBOX,
-            "instanceType": "api",
-            "acceptedTerms": true,
-            "organizationId": ROOT_ORG,
-            "groupId": ROOT_ORG,
-            "assetId": "orders-api",
-            "version": "1.0.3",
-            "versionGroup": "v1",
-        })
-    );
+    assert_eq!(body, serde_json::json!({ "applicationId": BILLING_BATCH }));
     assert!(
         curl.starts_with(&format!("curl -s -X POST '{url}'"))
             && curl.contains("-H \"Authorization: Bearer $ANYPOINT_TOKEN\""),
@@ -425,17 +413,24 @@ async fn dry_run_create_contract_prints_the_fields_from_the_instance() {
     assert_eq!(curl_body(&curl), body);
     assert_eq!(run.output().matches("Bearer").count(), 1, "{run:#?}");
 
-    // The version group and tier are overridable.
-    let custom = sim
+    // A tier is requested when given.
+    let tiered = sim
         .create_contract(
             "billing-batch",
             SANDBOX_API,
-            &["--version-group", "v1.0", "--tier", "1797161", "--dry-run"],
+            &["--tier", "1797161", "--dry-run"],
         )
         .await;
-    let (_, body, _) = dry_run_parts(&custom);
-    assert_eq!(body["versionGroup"], "v1.0");
-    assert_eq!(body["requestedTierId"], 1797161);
+    let (request, body, _) = dry_run_parts(&tiered);
+    assert_eq!(
+        request,
+        format!("POST {url}"),
+        "found in Sandbox: {tiered:#?}"
+    );
+    assert_eq!(
+        body,
+        serde_json::json!({ "applicationId": BILLING_BATCH, "requestedTierId": 1797161 })
+    );
     assert_dry_run_changed_nothing(&sim, &before, &run);
     sim.stop().await;
 }
@@ -667,6 +662,8 @@ async fn contract_input_errors_name_the_problem_and_change_nothing() {
         ("billing-batch", "999", &[][..]),
         ("billing-batch", PRODUCTION_API, &["--env", "Sandbox"][..]),
         ("no-such-app", SANDBOX_API, &[][..]),
+        // An id is not looked up: the platform's 404 tells it is unknown.
+        ("9999999", SANDBOX_API, &["--env", "Sandbox"][..]),
     ] {
         let run = sim.create_contract(app, api, extra).await;
         errors.push_str(run.usage_error());
@@ -817,7 +814,7 @@ async fn a_create_app_whose_answer_is_lost_reports_the_app_that_exists() {
 async fn a_create_contract_without_answer_is_looked_up_not_retried() {
     let sim = Sim::start(with_post_fault(
         world("healthy"),
-        EXCHANGE_CONTRACTS,
+        APIM_CONTRACTS,
         FaultKind::Hang,
     ))
     .await;
@@ -849,7 +846,7 @@ async fn a_create_contract_without_answer_is_looked_up_not_retried() {
 async fn a_create_contract_whose_answer_is_lost_reports_the_contract_that_exists() {
     let sim = Sim::start(with_post_fault(
         world("healthy"),
-        EXCHANGE_CONTRACTS,
+        APIM_CONTRACTS,
         FaultKind::LostAnswer,
     ))
     .await;

@@ -37,7 +37,7 @@ const TOKEN: &str = "/accounts/api/v2/oauth2/token";
 const ENVIRONMENTS: &str = "/accounts/api/organizations/*/environments";
 const API_MANAGER: &str = "/apimanager/**";
 const EXCHANGE_APPS: &str = "/exchange/api/v2/organizations/*/applications";
-const EXCHANGE_CONTRACTS: &str = "/exchange/api/v2/organizations/*/applications/*/contracts";
+const APIM_CONTRACTS: &str = "/apimanager/api/v1/organizations/*/environments/*/apis/*/contracts";
 
 /// The scenarios' Sandbox API instance, and the application without a contract.
 const SANDBOX_API: &str = "18972610";
@@ -763,7 +763,7 @@ impl Create {
     fn path(self) -> &'static str {
         match self {
             Create::App => EXCHANGE_APPS,
-            Create::Contract => EXCHANGE_CONTRACTS,
+            Create::Contract => APIM_CONTRACTS,
         }
     }
 

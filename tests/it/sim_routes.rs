@@ -133,7 +133,7 @@ async fn every_path_the_doctor_sends_has_a_simulator_route() {
     assert!(checks.len() >= 6, "{checks:?}");
     assert!(
         commands.iter().any(|p| p.contains("oauth2/token"))
-            && commands.iter().any(|p| p.contains("/contracts")),
+            && commands.iter().any(|p| p.contains("/applications")),
         "{commands:?}"
     );
     let requests: Vec<(Method, String)> = checks

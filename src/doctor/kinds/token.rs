@@ -53,7 +53,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
         body: Some(body.to_string()),
         auth: Auth::Anonymous,
         may_create: false,
-        command: false,
+        purpose: crate::har::Purpose::Probe,
     };
     let asked_at = ctx.platform.now_ms();
     let answer = recorder.send(request.clone()).await;

@@ -246,7 +246,7 @@ proptest! {
             elapsed_ms: 1,
             method: "POST",
             url: &url,
-            headers: anypoint_doctor::har::client_headers(&anypoint_doctor::har::user_agent(false), true, true),
+            headers: anypoint_doctor::har::client_headers(&anypoint_doctor::har::user_agent(anypoint_doctor::har::Purpose::Probe), true, true),
             request_body: Some(&body),
             request_body_bytes: body.len(),
             answer: Ok(Answered {
