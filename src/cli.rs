@@ -658,9 +658,9 @@ pub struct SimArgs {
     #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = OutputFormat::Table, requires = "list_scenarios")]
     pub format: OutputFormat,
 
-    /// Port on 127.0.0.1; 0 picks a free one.
-    #[arg(long, default_value_t = 8081)]
-    pub port: u16,
+    /// Port on 127.0.0.1; 0 picks a free one. [default: 8081; a free one with a COMMAND]
+    #[arg(long)]
+    pub port: Option<u16>,
 
     /// Serve https with a self-signed certificate generated at start.
     #[arg(long)]
@@ -673,6 +673,13 @@ pub struct SimArgs {
     /// Record every exchange served to FILE as HAR 1.2, secrets masked, replacing the file: run your automation against the simulator, stop it (Ctrl-C, SIGTERM), and the file shows every call it made. Kept valid during the run, written in full on stop.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+
+    /// Run this command against the simulator instead of serving until Ctrl-C:
+    /// with ANYPOINT_HOST, ANYPOINT_CLIENT_ID and ANYPOINT_CLIENT_SECRET
+    /// pointing at it (every other ANYPOINT_* variable removed), and stop when
+    /// it ends. Exit 0 when it succeeds, 1 when it fails.
+    #[arg(last = true, value_name = "COMMAND", conflicts_with = "list_scenarios")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ pub mod record;
 pub mod scan;
 pub mod session;
 pub mod sim;
+pub mod sim_command;
 
 /// An output file that cannot be written, named by its flag (`--har`,
 /// `--report`): the same words when it is tried before a write to the

@@ -86,15 +86,19 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         (None, Some(folder)) => Some(folder.path().join("anypoint-doctor-sim.pem")),
         (None, None) => None,
     };
+    // A command is told the address: any free port does.
+    let port = args
+        .port
+        .unwrap_or(if args.command.is_empty() { 8081 } else { 0 });
     let options = ServeOptions {
-        port: args.port,
+        port,
         tls_cert_file: cert_file,
         tap: recording.as_ref().map(Recording::tap),
     };
     let running = anypoint_sim::start(world, options)
         .await
         .map_err(|e| ConfigError::Listen {
-            port: args.port,
+            port,
             reason: e.to_string(),
         })?;
     // Dropped (and so stopped) when this returns, after the last write.
@@ -103,6 +107,18 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         .map(Recording::keep_written)
         .transpose()?
         .map(AbortOnDrop);
+    if !args.command.is_empty() {
+        let app = super::sim_command::App {
+            client_id: &login.client_id,
+            client_secret: &login.client_secret,
+        };
+        let ran = super::sim_command::run(&args.command, &running, &label, app, io).await;
+        if let Some(recording) = &recording {
+            let wrote = recording.write()?;
+            writeln!(io.err, "{wrote}")?;
+        }
+        return ran;
+    }
     let host = running.base_url.clone();
     // A scenario file's credentials go into commands to paste: one shell
     // word each, shown safe for a terminal.
@@ -181,15 +197,9 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
             let state = std::sync::Arc::clone(&running.state);
             tokio::select! {
                 result = stopped => result.map_err(Error::from).map(|()| {
-                    // What a benchmark or a demo wants to know at the end: the load,
-                    // and whether any client met the rate limit. Whoever started the
-                    // simulator may have stopped reading: that is no failure of it.
-                    let _ = writeln!(
-                        io.out,
-                        "Answered {} requests; {} refused for the rate (429, or 503 from Access Management).",
-                        state.requests(),
-                        state.throttled()
-                    );
+                    // Whoever started the simulator may have stopped reading: that
+                    // is no failure of it.
+                    let _ = writeln!(io.out, "{}", answered(&state));
                 }),
                 result = running.wait() => result.map_err(Error::from),
             }
@@ -203,10 +213,20 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     served.map(|()| ExitStatus::Ok)
 }
 
+/// What a benchmark or a demo wants to know at the end: the load, and
+/// whether any client met the rate limit.
+pub(super) fn answered(state: &anypoint_sim::state::SimState) -> String {
+    format!(
+        "Answered {} requests; {} refused for the rate (429, or 503 from Access Management).",
+        state.requests(),
+        state.throttled()
+    )
+}
+
 /// Ctrl-C, or SIGTERM (how a pipeline or a service manager stops the
 /// simulator): either ends serving as the user meant it.
 #[cfg(unix)]
-async fn stop_requested() -> std::io::Result<()> {
+pub(super) async fn stop_requested() -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut terminate = signal(SignalKind::terminate())?;
     tokio::select! {
@@ -217,7 +237,7 @@ async fn stop_requested() -> std::io::Result<()> {
 
 /// Ctrl-C: Windows has no SIGTERM.
 #[cfg(not(unix))]
-async fn stop_requested() -> std::io::Result<()> {
+pub(super) async fn stop_requested() -> std::io::Result<()> {
     tokio::signal::ctrl_c().await
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::har::assert_is_har;
 use crate::support::api::client;
-use crate::support::bin::{PATIENCE, doctor, doctor_async};
+use crate::support::bin::{BIN, PATIENCE, doctor, doctor_async};
 use crate::support::fs::temp_dir;
 #[cfg(unix)]
 use crate::support::sim::SimProcess;
@@ -243,6 +243,72 @@ fn a_recording_that_cannot_be_written_is_refused_before_the_simulator_starts() {
     let error = run.one_line_error();
     assert!(
         error.contains("--record") && error.contains(&record),
+        "{error}"
+    );
+}
+
+/// `sim -- COMMAND`: the command runs with the simulator's address and app
+/// and none of the caller's other ANYPOINT_* variables; the recording holds
+/// its calls; the run ends with it, 0 when it succeeds and 1 when it fails.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_command_runs_against_the_simulator_and_the_recording_holds_its_calls() {
+    let folder = temp_dir("record-command");
+    let file = folder.join("run.har");
+    let record = file.display().to_string();
+    // The doctor itself stands for the automation (`$0`): no other tool is assumed.
+    let script = "printf '%s %s\\n' \"${ANYPOINT_ORG-unset}\" \"$ANYPOINT_CLIENT_ID\"; \
+                  exec \"$0\" apps --format json >/dev/null";
+    let run = doctor_async(
+        &[
+            "sim",
+            "--scenario",
+            "healthy",
+            "--record",
+            &record,
+            "--",
+            "sh",
+            "-c",
+            script,
+            BIN,
+        ],
+        &[("ANYPOINT_ORG", "Real Corp")],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let app = world("healthy").login.client_id;
+    assert_eq!(run.stdout, format!("unset {app}\n"), "{run:#?}");
+    assert!(run.stderr.contains("Ran sh -c"), "{run:#?}");
+    let har = read_har(&file);
+    assert_is_har(&har);
+    let listed = har["log"]["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| {
+            e["request"]["url"]
+                .as_str()
+                .is_some_and(|u| u.contains("/applications?"))
+        })
+        .unwrap_or_else(|| panic!("the command's list is recorded: {har}"));
+    assert_eq!(listed["response"]["status"], 200);
+    assert!(
+        header(listed, "user-agent").is_some_and(|ua| ua.ends_with("(command)")),
+        "{listed}"
+    );
+
+    let failed = doctor_async(&["sim", "--", "sh", "-c", "exit 4"], &[]).await;
+    assert_eq!(failed.code, 1, "{failed:#?}");
+    assert!(
+        failed
+            .stderr
+            .contains("error: sh -c 'exit 4' exited with status 4"),
+        "{failed:#?}"
+    );
+    let missing = doctor_async(&["sim", "--", "/no/such/program"], &[]).await;
+    let error = missing.one_line_error();
+    assert!(
+        error.contains("sim -- COMMAND") && error.contains("/no/such/program"),
         "{error}"
     );
 }
