@@ -173,6 +173,9 @@ fn gather(path: &Path, into: &mut Gathered) -> Result<(), Error> {
                         query: call.query,
                         at: crate::text::line(&call.at).into_owned(),
                         body_ids: call.body_ids,
+                        operation: call
+                            .graphql_operation
+                            .map(|op| crate::text::line(&op).into_owned()),
                     });
                 }
             }

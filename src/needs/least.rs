@@ -135,6 +135,7 @@ mod tests {
                         .collect(),
                     at: format!("test#{i}"),
                     body_ids: Vec::new(),
+                    operation: None,
                     recorded: Default::default(),
                 }
             })

@@ -28,6 +28,8 @@ pub struct Seen {
     pub at: String,
     /// The ids its body names (`organizationId`, `environmentId`).
     pub body_ids: Vec<(String, String)>,
+    /// A GraphQL request's operation (its name, else its first field), to tell one from another.
+    pub operation: Option<String>,
     /// What a recording (a HAR) shows of it besides; empty for scripts and collections.
     pub recorded: Recorded,
 }

@@ -216,9 +216,15 @@ pub fn table(
         out.push_str("\nRequests:\n");
     }
     for m in &analysis.matched {
+        let operation = m
+            .seen
+            .operation
+            .as_ref()
+            .map(|op| format!(" (operation {op})"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {} {}\n    {}: {}\n    at {}",
+            "  {} {}{operation}\n    {}: {}\n    at {}",
             m.seen.method,
             m.endpoint.path,
             m.endpoint.title,
@@ -262,6 +268,7 @@ pub fn json(
                 "method": m.seen.method,
                 "path": m.seen.path,
                 "at": m.seen.at,
+                "operation": m.seen.operation,
                 "endpoint": {
                     "method": m.endpoint.method,
                     "path": m.endpoint.path,

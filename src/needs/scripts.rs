@@ -49,6 +49,7 @@ pub fn find(roots: Vec<PathBuf>, max_file_size: u64) -> (Vec<Seen>, Vec<String>)
             query: Vec::new(),
             at,
             body_ids: Vec::new(),
+            operation: None,
             recorded: super::Recorded::default(),
         };
         match seen

@@ -60,7 +60,6 @@ pub struct Call {
     pub query: Vec<(String, String)>,
     /// Where in the file: `file#entry 12`, `file: item "Folder / Create app"`.
     pub at: String,
-    pub user_agent: Option<String>,
     /// For a GraphQL call: the operation's name, else its first field.
     pub graphql_operation: Option<String>,
     /// What came back (HAR only; None when nothing did).
@@ -146,7 +145,6 @@ impl Call {
             path: target.path,
             query: target.query,
             at,
-            user_agent: None,
             graphql_operation: None,
             answer: None,
             bearer: Bearer::None,
@@ -181,12 +179,11 @@ impl Call {
         }
     }
 
-    /// Sets the user agent, and `own` from it: the doctor's probes and its
+    /// Sets `own` from the user agent: the doctor's probes and its
     /// commands' lookups, not the work its commands do for the user
     /// (`har::is_set_aside`).
     pub(super) fn sent_by(&mut self, user_agent: Option<&str>) {
         self.own = user_agent.is_some_and(crate::har::is_set_aside);
-        self.user_agent = user_agent.map(str::to_string);
     }
 
     /// A GraphQL call: a POST (or GET) to a path ending `/graphql`.

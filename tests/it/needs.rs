@@ -367,3 +367,41 @@ fn the_least_privilege_renders_as_terraform_and_curl() {
         assert!(!terraform.stdout.contains(secret) && !curl.stdout.contains(secret));
     }
 }
+
+/// A GraphQL request is told by its operation, in the table and in JSON;
+/// other requests have none.
+#[test]
+fn a_graphql_request_names_its_operation() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/needs/recorded-anypoint-cli-v4.har"
+    );
+    let run = needs(&[file, "--format", "json"]);
+    let json = assert_matches("needs.schema.json", &run.stdout);
+    let operations: Vec<(&str, &Value)> = json["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["path"].as_str().unwrap(), &r["operation"]))
+        .collect();
+    assert!(
+        operations
+            .iter()
+            .any(|(path, op)| path.ends_with("/graphql") && *op == "assets"),
+        "{operations:?}"
+    );
+    assert!(
+        operations
+            .iter()
+            .all(|(path, op)| path.ends_with("/graphql") || op.is_null()),
+        "{operations:?}"
+    );
+    let table = needs(&[file]);
+    assert!(
+        table
+            .stdout
+            .contains("POST /graph/api/v2/graphql (operation assets)"),
+        "{}",
+        table.stdout
+    );
+}

@@ -122,14 +122,7 @@ fn a_browsers_har_gives_answers_tokens_and_refusals() {
         refused.query,
         [("limit".into(), "20".into()), ("offset".into(), "0".into())]
     );
-    assert!(refused.anypoint && !refused.own);
-    assert!(
-        refused
-            .user_agent
-            .as_deref()
-            .unwrap()
-            .contains("Chrome/131")
-    );
+    assert!(refused.anypoint && !refused.own, "a browser's request");
 
     let legacy = call(&traffic, "/applications", "GET");
     assert!(legacy.answer.as_ref().unwrap().empty_list, "{legacy:#?}");
