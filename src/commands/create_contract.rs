@@ -52,6 +52,37 @@ pub async fn run(
         Err(halt) => return halt.report(io),
     };
 
+    // An existing contract is reported, not duplicated. A lookup: without
+    // View Contracts the command goes on, and a second run relies on the
+    // platform to refuse the duplicate (said once the contract is created).
+    let lookups = session.lookups();
+    let mut unchecked = None;
+    let before = match resources::contracts(&lookups, &env.id, args.api).await {
+        Ok(list) => {
+            if let Some(existing) = list
+                .contracts
+                .iter()
+                .find(|c| c.application_id == Some(app_id))
+            {
+                return report(args, io, existing, &env, "already exists");
+            }
+            Some(list.contracts.iter().map(|c| c.id).collect::<Vec<u64>>())
+        }
+        // No such instance in the environment: the create would be refused the same way.
+        Err(Refusal::Status {
+            status: 404,
+            message,
+        }) => {
+            return not_found(&lookups, args, app_id, &env, &message)
+                .await
+                .report(io);
+        }
+        Err(refusal) => {
+            unchecked = Some(refusal);
+            None
+        }
+    };
+
     let mut body = json!({ "applicationId": app_id });
     if let Some(tier) = args.tier {
         body["requestedTierId"] = json!(tier);
@@ -65,11 +96,18 @@ pub async fn run(
         return dry_run(io, &session, &request, args.write.format);
     }
     let answer = session.send(&request).await;
-    // What the command reads from here on explains the answer: lookups.
-    let lookups = session.lookups();
     match Refusal::check(&answer) {
         Ok(reply) => match reply.json::<ApiContract>() {
-            Ok(contract) => report(args, io, &contract, &env, "created"),
+            Ok(contract) => {
+                if let Some(refusal) = unchecked {
+                    writeln!(
+                        io.err,
+                        "note: the command could not look for an existing contract first (API Manager's contract list answered {}): a second run relies on the platform to refuse a duplicate",
+                        line(&refusal.describe())
+                    )?;
+                }
+                report(args, io, &contract, &env, "created")
+            }
             Err(reason) => Stop::new(
                 ExitStatus::Incomplete,
                 format!("The contract may have been created, but the answer could not be read: {reason}."),
@@ -77,6 +115,10 @@ pub async fn run(
             .report(io),
         },
         Err(Refusal::Status { status, message }) if status == 401 || status == 403 => {
+            // Refused in the wrong environment: the environment is the finding, not the scope.
+            if let Located::Elsewhere(there) = locate(&lookups, args.api).await {
+                return wrong_environment(&session, args.api, &there).report(io);
+            }
             let diagnosis = session.diagnose(&["scope.manage-contracts"], Some(&env.name)).await;
             Stop::diagnosed(
                 format!("The platform refused the contract (HTTP {status}: {message})."),
@@ -84,22 +126,40 @@ pub async fn run(
             )
             .report(io)
         }
-        // An existing contract is reported, not duplicated: the platform refuses a second one.
-        Err(Refusal::Status { status: 409, message }) => {
+        Err(Refusal::Status { status: 404, message }) => {
+            not_found(&lookups, args, app_id, &env, &message).await.report(io)
+        }
+        // A duplicate: MuleSoft's description gives no status for it; the
+        // simulator answers 409 [I]. Any refusal of the request is checked
+        // against the contract list before it is called a failure.
+        Err(refusal @ Refusal::Status { status: 400..=499, .. }) => {
             match existing(&lookups, &env, args.api, app_id).await {
                 Ok(Some(contract)) => report(args, io, &contract, &env, "already exists"),
-                _ => Stop::new(ExitStatus::Ok, format!("The contract already exists: {message}")).report(io),
+                _ => match refusal {
+                    Refusal::Status { status: 409, message } => Stop::new(
+                        ExitStatus::Ok,
+                        format!("The contract already exists (HTTP 409: {message}); the contract list could not show it."),
+                    )
+                    .report(io),
+                    refusal => Stop::new(
+                        refusal.exit_status(),
+                        format!("The platform did not create the contract: {}.", refusal.describe()),
+                    )
+                    .report(io),
+                },
             }
-        }
-        Err(Refusal::Status { status: 404, message }) => {
-            not_found(&lookups, args.api, app_id, &message).await.report(io)
         }
         Err(Refusal::NoAnswer { why, reached }) => {
             let look_again = format!("anypoint-doctor apis --env {}", shell_word(&env.name));
             match existing(&lookups, &env, args.api, app_id).await {
                 Ok(Some(contract)) => {
                     writeln!(io.err, "The create got no answer ({}), but the contract exists:", line(&why))?;
-                    report(args, io, &contract, &env, "created")
+                    // New unless the list before showed it; without that list, it cannot be told.
+                    let result = match &before {
+                        Some(ids) if !ids.contains(&contract.id) => "created",
+                        _ => "exists",
+                    };
+                    report(args, io, &contract, &env, result)
                 }
                 Ok(None) => lost_create(&why, reached, "contract", Ok(()), &look_again).report(io),
                 Err(refusal) => lost_create(&why, reached, "contract", Err(refusal), &look_again).report(io),
@@ -137,34 +197,66 @@ async fn environment(session: &Session, api_id: u64) -> Result<Environment, Halt
     {
         return Ok((*env).clone());
     }
-    find_api(session, api_id).await
+    match locate(session, api_id).await {
+        Located::Selected(env) => Ok(env),
+        Located::Elsewhere(there) => Err(wrong_environment(session, api_id, &there)),
+        Located::Nowhere { unread } if unread.is_empty() => Err(nowhere(api_id)),
+        Located::Nowhere { unread } => Err(unreadable(session, api_id, &unread).await),
+    }
 }
 
 /// Why API Manager answered 404: the API instance is not in the
 /// environment (it is named where it is, when a list shows it), or the
-/// application is unknown.
-async fn not_found(session: &Session, api_id: u64, app_id: u64, message: &str) -> Halt {
-    match find_api(session, api_id).await {
-        Ok(_) => Halt::from(invalid(
+/// application (or the tier) is unknown. The platform's message is kept.
+async fn not_found(
+    session: &Session,
+    args: &CreateContractArgs,
+    app_id: u64,
+    env: &Environment,
+    message: &str,
+) -> Halt {
+    let answered = format!("the platform answered 404: {}", line(message));
+    let env_name = line(&env.name);
+    let tier = args
+        .tier
+        .map(|t| format!(", or no SLA tier {t} on this API"))
+        .unwrap_or_default();
+    match locate(session, args.api).await {
+        Located::Selected(_) => Halt::from(invalid(
             "--app",
             format!(
-                "the platform knows no client application {app_id} ({}); list them with `anypoint-doctor apps`",
-                line(message)
+                "no client application {app_id}{tier} ({answered}; the API instance is in \"{env_name}\"); list them with `anypoint-doctor apps`"
             ),
         )),
-        Err(halt) => halt,
+        Located::Elsewhere(there) => wrong_environment(session, args.api, &there),
+        Located::Nowhere { unread } if unread.is_empty() => nowhere(args.api),
+        Located::Nowhere { .. } => Halt::from(invalid(
+            "--app or --api",
+            format!(
+                "no client application {app_id}{tier}, or no API instance {} in \"{env_name}\" ({answered}; the instance lists could not be read to tell which)",
+                args.api
+            ),
+        )),
     }
 }
 
-/// The environment of the API instance: one selected (`--env`), else an
-/// error naming the environment it is in, or that it is in none.
-async fn find_api(session: &Session, api_id: u64) -> Result<Environment, Halt> {
+/// Where the API instance is, as far as the instance lists tell.
+enum Located {
+    /// In this selected environment.
+    Selected(Environment),
+    /// In this environment, which is not selected.
+    Elsewhere(Environment),
+    /// In no environment whose list could be read; `unread` could not be (name, why).
+    Nowhere { unread: Vec<(String, Refusal)> },
+}
+
+/// Looks for the API instance in the selected environments first, then in
+/// the others, so that an API in another environment is named, not just
+/// "not found"; in those API Manager manages, not the design ones
+/// (reference §12.1).
+async fn locate(session: &Session, api_id: u64) -> Located {
     let envs = session.environments();
-    let mut refused = Vec::new();
-    // Look in the selected environments first, then in the others, so an API
-    // in another environment is named, not just "not found"; in those API
-    // Manager manages: not the design ones (reference §12.1).
-    let order = envs
+    let order: Vec<&Environment> = envs
         .selected
         .iter()
         .chain(
@@ -172,56 +264,70 @@ async fn find_api(session: &Session, api_id: u64) -> Result<Environment, Halt> {
                 .iter()
                 .filter(|e| !envs.selected.iter().any(|s| s.id == e.id)),
         )
-        .filter(|e| Service::ApiManager.manages(e));
+        .filter(|e| Service::ApiManager.manages(e))
+        .collect();
     // Every environment at once: one hung API Manager costs one timeout, not one per environment.
-    let order: Vec<&Environment> = order.collect();
     let listings = join_all(
         order
             .iter()
             .map(|env| resources::every_api_instance(session, &env.id)),
     )
     .await;
+    let mut unread = Vec::new();
     for (env, listing) in order.into_iter().zip(listings) {
         match listing {
-            Ok(instances) => {
-                if instances.iter().any(|a| a.id == api_id) {
-                    if !envs.selected.iter().any(|s| s.id == env.id) {
-                        let wanted: Vec<&str> =
-                            envs.selected.iter().map(|e| e.name.as_str()).collect();
-                        return Err(Halt::from(invalid(
-                            "--api",
-                            format!(
-                                "API instance {api_id} is in \"{}\", not in {}; use --env \"{}\"",
-                                env.name,
-                                wanted.join(", "),
-                                env.name
-                            ),
-                        )));
-                    }
-                    return Ok(env.clone());
-                }
+            Ok(instances) if instances.iter().any(|a| a.id == api_id) => {
+                return if envs.selected.iter().any(|s| s.id == env.id) {
+                    Located::Selected(env.clone())
+                } else {
+                    Located::Elsewhere(env.clone())
+                };
             }
-            Err(refusal) => refused.push((env.name.clone(), refusal)),
+            Ok(_) => {}
+            Err(refusal) => unread.push((env.name.clone(), refusal)),
         }
     }
-    if refused.is_empty() {
-        return Err(Halt::from(invalid(
-            "--api",
-            format!(
-                "no API instance {api_id} in this organization's environments; list them with `anypoint-doctor apis`"
-            ),
-        )));
-    }
-    // It may be in an environment the app cannot read: that is the finding.
+    Located::Nowhere { unread }
+}
+
+fn wrong_environment(session: &Session, api_id: u64, there: &Environment) -> Halt {
+    let wanted: Vec<&str> = session
+        .environments()
+        .selected
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    Halt::from(invalid(
+        "--api",
+        format!(
+            "API instance {api_id} is in \"{}\", not in {}; use --env \"{}\"",
+            there.name,
+            wanted.join(", "),
+            there.name
+        ),
+    ))
+}
+
+fn nowhere(api_id: u64) -> Halt {
+    Halt::from(invalid(
+        "--api",
+        format!(
+            "no API instance {api_id} in this organization's environments; list them with `anypoint-doctor apis`"
+        ),
+    ))
+}
+
+/// The instance is in no list that could be read: the lists refused are the finding.
+async fn unreadable(session: &Session, api_id: u64, unread: &[(String, Refusal)]) -> Halt {
     let mut diagnosis = Vec::new();
-    for (env_name, _) in refused.iter().filter(|(_, r)| r.is_about_permission()) {
+    for (env_name, _) in unread.iter().filter(|(_, r)| r.is_about_permission()) {
         diagnosis.extend(
             session
                 .diagnose(&["scope.view-apis-configuration"], Some(env_name))
                 .await,
         );
     }
-    let described: Vec<String> = refused
+    let described: Vec<String> = unread
         .iter()
         .map(|(env, refusal)| format!("\"{env}\" ({})", refusal.describe()))
         .collect();
@@ -230,9 +336,9 @@ async fn find_api(session: &Session, api_id: u64) -> Result<Environment, Halt> {
         described.join(", ")
     );
     if diagnosis.is_empty() {
-        return Err(Stop::new(ExitStatus::Incomplete, message).into());
+        return Stop::new(ExitStatus::Incomplete, message).into();
     }
-    Err(Stop::diagnosed(message, diagnosis).into())
+    Stop::diagnosed(message, diagnosis).into()
 }
 
 /// The application id: the number given, read from nowhere (the platform

@@ -263,7 +263,8 @@ impl CreatedApp {
 pub struct ContractResult {
     pub contract: ApiContract,
     pub environment: String,
-    /// "created" or "already exists".
+    /// "created", "already exists", or "exists" (after a create that got no
+    /// answer, when the list before it could not be read).
     pub result: String,
     #[serde(skip)]
     pub application: String,

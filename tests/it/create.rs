@@ -326,7 +326,7 @@ async fn a_duplicate_contract_refused_by_the_platform_is_reported_not_an_error()
     assert_eq!(run.code, 0, "{run:#?}");
     assert_contains_all(
         &run.stderr,
-        &["The contract already exists: Application 2349040 already has a contract"],
+        &["The contract already exists (HTTP 409: Application 2349040 already has a contract"],
         &run,
     );
     assert_eq!(sim.writable(), before);
@@ -952,6 +952,120 @@ async fn apis_names_the_environments_it_cannot_read_and_lists_the_rest() {
     let flat = stderr_flat(&run);
     assert!(
         !flat.contains("scope.view-apis-configuration Sandbox"),
+        "{run:#?}"
+    );
+    sim.stop().await;
+}
+
+// ---------------------------------------------------------------- least privilege
+
+/// The healthy world whose app holds exactly what a contract needs: Manage
+/// Contracts in Sandbox and Exchange Viewer (reference §12.2), nothing else.
+fn least_privilege_world() -> World {
+    let mut world = world("healthy");
+    let grant = |scope: &str, env: Option<&str>| crate::support::sim::Grant {
+        scope: scope.into(),
+        org: Some(ROOT_ORG.into()),
+        env: env.map(Into::into),
+    };
+    let app = world
+        .connected_apps
+        .iter_mut()
+        .find(|a| a.client_id == world.login.client_id)
+        .expect("the world's app");
+    app.scopes = vec![
+        grant("manage:api_contracts", Some(SANDBOX)),
+        grant("read:exchange", None),
+    ];
+    world
+}
+
+/// An app holding only Manage Contracts and Exchange Viewer creates the
+/// contract by ids; a second run is kept single by the platform; an unknown
+/// id is told as what it may be, with the platform's message.
+#[tokio::test]
+async fn an_app_with_only_manage_contracts_and_exchange_viewer_creates_a_contract() {
+    let sim = Sim::start(least_privilege_world()).await;
+    let billing = BILLING_BATCH.to_string();
+    let args = ["--env", "Sandbox"];
+    let run = sim.create_contract(&billing, SANDBOX_API, &args).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let contracts = sim.contracts(BILLING_BATCH, SANDBOX_API);
+    assert_eq!(contracts.len(), 1, "{run:#?}");
+    assert!(
+        run.stdout
+            .starts_with(&format!("Contract {} created:", contracts[0].id)),
+        "{run:#?}"
+    );
+
+    // The simulator lets Manage Contracts read the list [I]: the second run finds it.
+    let again = sim.create_contract(&billing, SANDBOX_API, &args).await;
+    assert_eq!(again.code, 0, "{again:#?}");
+    assert!(
+        again
+            .stdout
+            .starts_with(&format!("Contract {} already exists", contracts[0].id)),
+        "{again:#?}"
+    );
+    assert_eq!(sim.contracts(BILLING_BATCH, SANDBOX_API).len(), 1);
+
+    let before = sim.writable();
+    let unknown = sim.create_contract("9999999", SANDBOX_API, &args).await;
+    let error = unknown.one_line_error();
+    assert!(
+        error.starts_with("error: --app or --api: no client application 9999999, or no API instance 18972610 in \"Sandbox\" (the platform answered 404: Application 9999999 not found;"),
+        "{error}"
+    );
+    assert_eq!(sim.writable(), before);
+    sim.stop().await;
+}
+
+/// Refused in an environment the API is not in: the environment is named,
+/// not a scope (the instance lists are readable in this scenario).
+#[tokio::test]
+async fn a_contract_refused_in_the_wrong_environment_names_the_right_one() {
+    let sim = Sim::start(world("env-scope-gap")).await;
+    let before = sim.writable();
+    let run = sim
+        .create_contract(
+            &BILLING_BATCH.to_string(),
+            SANDBOX_API,
+            &["--env", "Production"],
+        )
+        .await;
+    assert_eq!(
+        run.one_line_error(),
+        "error: --api: API instance 18972610 is in \"Sandbox\", not in Production; use --env \"Sandbox\"",
+        "{run:#?}"
+    );
+    assert_eq!(sim.writable(), before);
+    sim.stop().await;
+}
+
+/// Without the contract list, the contract is still created, and the note
+/// says that a second run then relies on the platform.
+#[tokio::test]
+async fn a_contract_is_created_without_the_contract_list_and_the_note_says_so() {
+    let mut world = world("healthy");
+    world.faults.push(fault_on(
+        APIM_CONTRACTS,
+        Some("GET"),
+        FaultKind::Status { status: 403 },
+        None,
+    ));
+    let sim = Sim::start(world).await;
+    let run = sim
+        .create_contract(
+            &BILLING_BATCH.to_string(),
+            SANDBOX_API,
+            &["--env", "Sandbox"],
+        )
+        .await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(sim.contracts(BILLING_BATCH, SANDBOX_API).len(), 1);
+    assert_eq!(
+        run.stderr,
+        "note: the command could not look for an existing contract first (API Manager's contract list answered HTTP 403: Forbidden): a second run relies on the platform to refuse a duplicate\n",
         "{run:#?}"
     );
     sim.stop().await;
