@@ -98,10 +98,10 @@ pub enum Command {
     Create(CreateCommand),
     /// Serve a simulated Anypoint Platform on 127.0.0.1 for trying the doctor or your own automation.
     ///
-    /// To see what your automation calls before it touches the real org: start `sim --scenario healthy --record pipeline.har`, run the automation with the variables it prints, then stop the simulator (Ctrl-C or SIGTERM): pipeline.har holds every call, secrets masked, and `anypoint-doctor needs pipeline.har` prints the least privilege it needs.
+    /// To see what your automation calls before it touches the real org: `sim --scenario healthy --record pipeline.har -- ./pipeline.sh` runs it against the simulator and stops when it ends (or start `sim --record pipeline.har`, run the automation with the variables it prints, then stop the simulator with Ctrl-C or SIGTERM): pipeline.har holds every call, secrets masked, and `anypoint-doctor needs pipeline.har` prints the least privilege it needs.
     #[command(after_help = "Examples:
   anypoint-doctor sim --scenario typical-mistakes
-  anypoint-doctor sim --scenario healthy --record pipeline.har
+  anypoint-doctor sim --scenario healthy --record pipeline.har -- ./pipeline.sh
   anypoint-doctor sim --tls --cert-file sim.pem --port 0")]
     Sim(SimArgs),
     /// Run the full check against a built-in simulated org and print the table.
@@ -676,8 +676,10 @@ pub struct SimArgs {
 
     /// Run this command against the simulator instead of serving until Ctrl-C:
     /// with ANYPOINT_HOST, ANYPOINT_CLIENT_ID and ANYPOINT_CLIENT_SECRET
-    /// pointing at it (every other ANYPOINT_* variable removed), and stop when
-    /// it ends. Exit 0 when it succeeds, 1 when it fails.
+    /// pointing at it (every other ANYPOINT_* variable removed), in its own
+    /// process group, which gets a Ctrl-C or SIGTERM the simulator gets; stop
+    /// serving when it ends. Exit 0 when it succeeds, 1 when it fails, 2 when
+    /// it cannot be run, 3 when it was stopped.
     #[arg(last = true, value_name = "COMMAND", conflicts_with = "list_scenarios")]
     pub command: Vec<std::ffi::OsString>,
 }

@@ -226,7 +226,7 @@ pub(super) fn answered(state: &anypoint_sim::state::SimState) -> String {
 /// Ctrl-C, or SIGTERM (how a pipeline or a service manager stops the
 /// simulator): either ends serving as the user meant it.
 #[cfg(unix)]
-pub(super) async fn stop_requested() -> std::io::Result<()> {
+async fn stop_requested() -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut terminate = signal(SignalKind::terminate())?;
     tokio::select! {
@@ -237,7 +237,7 @@ pub(super) async fn stop_requested() -> std::io::Result<()> {
 
 /// Ctrl-C: Windows has no SIGTERM.
 #[cfg(not(unix))]
-pub(super) async fn stop_requested() -> std::io::Result<()> {
+async fn stop_requested() -> std::io::Result<()> {
     tokio::signal::ctrl_c().await
 }
 

@@ -278,7 +278,7 @@ async fn a_command_runs_against_the_simulator_and_the_recording_holds_its_calls(
     assert_eq!(run.code, 0, "{run:#?}");
     let app = world("healthy").login.client_id;
     assert_eq!(run.stdout, format!("unset {app}\n"), "{run:#?}");
-    assert!(run.stderr.contains("Ran sh -c"), "{run:#?}");
+    assert!(run.stderr.contains("Ran sh … against"), "{run:#?}");
     let har = read_har(&file);
     assert_is_har(&har);
     let listed = har["log"]["entries"]
@@ -300,9 +300,7 @@ async fn a_command_runs_against_the_simulator_and_the_recording_holds_its_calls(
     let failed = doctor_async(&["sim", "--", "sh", "-c", "exit 4"], &[]).await;
     assert_eq!(failed.code, 1, "{failed:#?}");
     assert!(
-        failed
-            .stderr
-            .contains("error: sh -c 'exit 4' exited with status 4"),
+        failed.stderr.contains("error: sh exited with status 4"),
         "{failed:#?}"
     );
     let missing = doctor_async(&["sim", "--", "/no/such/program"], &[]).await;
@@ -311,4 +309,51 @@ async fn a_command_runs_against_the_simulator_and_the_recording_holds_its_calls(
         error.contains("sim -- COMMAND") && error.contains("/no/such/program"),
         "{error}"
     );
+}
+
+/// A secret in the command's arguments is never shown: only the program is named.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_command_s_arguments_are_not_shown() {
+    let secret = "s3cr3t-0f-the-pipeline";
+    let run = doctor_async(&["sim", "--", "sh", "-c", "exit 3", secret], &[]).await;
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(!run.output().contains(secret), "{run:#?}");
+    let missing = doctor_async(&["sim", "--", "/no/such/program", secret], &[]).await;
+    assert_eq!(missing.code, 2, "{missing:#?}");
+    assert!(!missing.output().contains(secret), "{missing:#?}");
+}
+
+/// SIGTERM to the simulator stops the command's whole process group (a
+/// script's children too), ends with "could not check" (3), and still
+/// writes the recording.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_stopped_command_takes_its_children_with_it_and_the_recording_is_written() {
+    let folder = temp_dir("record-stop");
+    let file = folder.join("stopped.har");
+    let pid_file = folder.join("child.pid");
+    let script = format!(
+        "sleep 60 & echo $! > '{}'; kill -TERM $PPID; wait",
+        pid_file.display()
+    );
+    let record = file.display().to_string();
+    let run = doctor_async(
+        &["sim", "--record", &record, "--", "sh", "-c", &script],
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 3, "{run:#?}");
+    assert!(run.stderr.contains("Stopped before sh ended"), "{run:#?}");
+    // Written on the way out: a HAR of the nothing the script asked for.
+    assert_eq!(read_har(&file)["log"]["entries"], json!([]), "{run:#?}");
+    let pid = std::fs::read_to_string(&pid_file).expect("the script wrote its child's pid");
+    // Gone, or a zombie its new parent has yet to reap: not running.
+    let state = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+    let running = state
+        .rsplit(')')
+        .next()
+        .and_then(|rest| rest.split_whitespace().next())
+        .is_some_and(|s| s != "Z" && s != "X");
+    assert!(!running, "the script's child still runs: {state}");
 }
