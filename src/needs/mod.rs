@@ -5,6 +5,7 @@
 //! narrowest scopes that allow every request (`least`).
 
 pub mod endpoints;
+pub mod gather;
 pub mod least;
 pub mod plan;
 pub mod refused;
