@@ -7,6 +7,7 @@
 pub mod endpoints;
 pub mod gather;
 pub mod least;
+pub mod mapping;
 pub mod plan;
 pub mod refused;
 pub mod render;
