@@ -529,6 +529,18 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH", num_args = 1.., help_heading = "Selection")]
     pub for_files: Vec<PathBuf>,
 
+    /// Check exactly what the traffic in these files needs (HAR files, Postman or
+    /// Insomnia exports, read as `needs` reads them): each scope in each business
+    /// group and environment, in the org checked (another org's ids mapped by name).
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 1..,
+        conflicts_with_all = ["for_capabilities", "for_files", "select", "ignore", "baseline"],
+        help_heading = "Selection"
+    )]
+    pub for_har: Vec<PathBuf>,
+
     /// With --for or --for-files: let a capability the checks could neither
     /// prove nor disprove through the pre-flight gate (exit 0). Without it the
     /// gate opens only when every need is proven; a disproven need always fails.
@@ -834,6 +846,18 @@ pub struct FixArgs {
         help_heading = "Selection"
     )]
     pub include: Vec<String>,
+
+    /// Grant exactly what the traffic in these files needs and the app lacks (HAR
+    /// files, Postman or Insomnia exports, read as `needs` reads them), in the org
+    /// checked (another org's ids mapped by name).
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 1..,
+        conflicts_with_all = ["for_capabilities", "include", "yes"],
+        help_heading = "Selection"
+    )]
+    pub for_har: Vec<PathBuf>,
 
     /// Output format on stdout.
     #[arg(long, short_alias = 'o', alias = "output", value_enum, default_value_t = FixFormat::Diff, help_heading = "Output")]

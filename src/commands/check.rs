@@ -25,6 +25,9 @@ pub async fn run(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, Error> {
+    if !args.for_har.is_empty() {
+        return super::for_har::check(args, matches, io).await;
+    }
     // A mistyped check id or capability is told before any setting is looked at.
     select::select(
         Registry::get(),

@@ -113,6 +113,9 @@ async fn plan_and_apply(
     io: &mut Io<'_>,
     deadline: Deadline,
 ) -> Result<ExitStatus, Error> {
+    if !args.for_har.is_empty() {
+        return super::for_har::fix(args, matches, io, deadline.left()).await;
+    }
     // Mistyped values are told before any setting is looked at.
     fix::validate_include(&args.include)?;
     select::select(

@@ -11,6 +11,7 @@ pub mod create_contract;
 pub mod demo;
 pub mod explain;
 pub mod fix;
+pub mod for_har;
 pub mod har_file;
 pub mod list;
 pub mod needs;

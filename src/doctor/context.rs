@@ -289,6 +289,19 @@ impl RunContext {
         })
     }
 
+    /// A context for one place `check --for-har` asks about: `org` and its
+    /// environments, with the same client, token and identity, and the
+    /// granted scopes already read (an app's scopes do not change with the
+    /// place asked about: read once per run).
+    pub fn at(&self, org: OrgInfo, environments: EnvFacts) -> Arc<RunContext> {
+        let place = self.for_org(self.settings.clone(), org);
+        let _ = place.facts.environments.set(environments);
+        if let Some(grants) = self.facts.grants.get() {
+            let _ = place.facts.grants.set(grants.clone());
+        }
+        place
+    }
+
     /// Records a configuration error found while checking; the first one wins.
     pub fn config_error(&self, error: ConfigError) {
         let mut slot = self

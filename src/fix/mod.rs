@@ -238,7 +238,7 @@ pub struct FixPlan {
 }
 
 /// Where a plan's pairs come from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Origin {
     /// The verdicts of a run: the scopes it found missing (`fix`).
     #[default]
@@ -246,6 +246,9 @@ pub enum Origin {
     /// Recorded or written traffic: the least privilege it needs (`needs`),
     /// whatever the app holds now.
     Traffic,
+    /// What the traffic in these files needs and the app was found to lack,
+    /// in the org the run targets (`fix --for-har`).
+    TrafficLacks(Vec<String>),
 }
 
 impl FixPlan {

@@ -35,6 +35,15 @@ pub(crate) fn app_phrase(plan: &FixPlan) -> String {
     }
 }
 
+/// The traffic files a plan was made for, each made safe for one line.
+fn files_phrase(files: &[String]) -> String {
+    files
+        .iter()
+        .map(|f| line(f).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn org_phrase(plan: &FixPlan) -> String {
     match (&plan.org_name, &plan.org_id) {
         (Some(name), Some(id)) => format!("{} ({})", line(name), line(id)),
@@ -63,6 +72,12 @@ fn diff(plan: &FixPlan) -> String {
     out.push_str(&format!("Plan for {}\n", app_phrase(plan)));
     out.push_str(&format!("  organization:  {}\n", org_phrase(plan)));
     out.push_str(&format!("  control plane: {}\n", line(&plan.host)));
+    if let Origin::TrafficLacks(files) = &plan.origin {
+        out.push_str(&format!(
+            "  traffic:       {}: only what it needs that the app lacks\n",
+            files_phrase(files)
+        ));
+    }
     out.push_str(&if plan.granted_read {
         format!(
             "  granted:       {} scope(s), read with the org admin's token; kept, and left out below\n",
@@ -175,7 +190,7 @@ fn comments(lines: &[String]) -> String {
 }
 
 fn curl(plan: &FixPlan) -> String {
-    let mut head = vec![match plan.origin {
+    let mut head = vec![match &plan.origin {
         Origin::Verdicts => format!(
             "anypoint-doctor fix: grants {} the scopes it lacks, in {}, on {}.",
             app_phrase(plan),
@@ -185,6 +200,13 @@ fn curl(plan: &FixPlan) -> String {
         Origin::Traffic => format!(
             "anypoint-doctor needs: grants {} the scopes its traffic needs (least privilege), in {}, on {}.",
             app_phrase(plan),
+            org_phrase(plan),
+            plan.host
+        ),
+        Origin::TrafficLacks(files) => format!(
+            "anypoint-doctor fix --for-har: grants {} the scopes the traffic in {} needs and it lacks, in {}, on {}.",
+            app_phrase(plan),
+            files_phrase(files),
             org_phrase(plan),
             plan.host
         ),
@@ -287,7 +309,7 @@ fn hcl_element(pair: &Pair) -> String {
 }
 
 fn terraform(plan: &FixPlan) -> String {
-    let mut head = vec![match plan.origin {
+    let mut head = vec![match &plan.origin {
         Origin::Verdicts => format!(
             "anypoint-doctor fix: the scopes {} should hold, in {}.",
             app_phrase(plan),
@@ -296,6 +318,12 @@ fn terraform(plan: &FixPlan) -> String {
         Origin::Traffic => format!(
             "anypoint-doctor needs: the least privilege {} needs for its traffic, in {}.",
             app_phrase(plan),
+            org_phrase(plan)
+        ),
+        Origin::TrafficLacks(files) => format!(
+            "anypoint-doctor fix --for-har: the scopes {} should hold for the traffic in {}, in {}.",
+            app_phrase(plan),
+            files_phrase(files),
             org_phrase(plan)
         ),
     }];

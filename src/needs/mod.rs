@@ -6,12 +6,14 @@
 
 pub mod endpoints;
 pub mod gather;
+pub mod judged;
 pub mod least;
 pub mod mapping;
 pub mod plan;
 pub mod refused;
 pub mod render;
 pub mod scripts;
+pub mod told;
 
 use serde::Serialize;
 

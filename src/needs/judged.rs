@@ -1,0 +1,333 @@
+//! `check --for-har`: each scope a traffic file needs, in the place it needs
+//! it, judged in the org the run targets. The place is mapped first
+//! (`mapping`); then the scope check of the catalogue for that scope runs
+//! in that place alone: exact from the app's granted scopes when they are
+//! readable (an org admin's token), else by the check's probe; a scope no
+//! probe tells apart stays not proven. Nothing else is probed.
+
+use std::collections::BTreeMap;
+
+use futures::future::join_all;
+use serde::Serialize;
+
+use super::least::LeastPrivilege;
+use super::mapping::{self, Mapped, TargetOrgs, Unmapped};
+use super::render::Names;
+use super::{Analysis, Target};
+use crate::doctor::Registry;
+use crate::doctor::catalogue::Catalogue;
+use crate::doctor::context::{EnvFacts, Recorder, RunContext, Verdict};
+use crate::doctor::kinds;
+use crate::doctor::outcome::Status;
+use crate::doctor::spec::{CheckKind, Missing, ScopeSpec};
+use crate::platform::models::{Environment, EnvironmentList};
+use crate::platform::{Request, paths};
+use crate::report::preflight::{Gate, Proof};
+
+/// One scope in one place, and what the run knows of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Judged {
+    pub scope: String,
+    /// Its name in Access Management.
+    pub name: String,
+    /// Where the traffic needs it, in the traffic's ids.
+    pub traffic: Target,
+    /// Where that is in the target; `None` when it is not there (`unmapped`).
+    pub target: Option<Target>,
+    /// The target's place, in words (`business group "Acme", environment "Sandbox"`).
+    pub place: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unmapped: Option<Unmapped>,
+    pub proof: Proof,
+    pub summary: String,
+    /// The check that told it, when one ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+    /// The requests that need it, as templates (`METHOD /path/{id}`).
+    pub requests: Vec<String>,
+    /// The names of the place's ids: the target's, or the traffic's when unmapped.
+    #[serde(skip)]
+    pub names: Names,
+}
+
+/// The pre-flight for a traffic file's needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct PreFlight {
+    pub gate: Gate,
+    pub allow_unproven: bool,
+    pub needs: Vec<Judged>,
+    /// Requests only an org admin's token may make: no Connected App scope allows them.
+    pub org_admin_only: Vec<String>,
+    /// Requests the catalogue does not know: not checked, so not proven.
+    pub not_checked: usize,
+}
+
+impl PreFlight {
+    /// 0 when the gate is open; 1 when a need is disproven, only an org
+    /// admin may make a request, or what is not proven closes it; 3 when a
+    /// check could not run and nothing is disproven.
+    pub fn exit_status(&self) -> crate::ExitStatus {
+        use crate::ExitStatus;
+        let disproven = self.needs.iter().any(|n| n.proof == Proof::Disproven);
+        let unchecked = self.needs.iter().any(|n| n.proof == Proof::Unchecked);
+        match self.gate {
+            Gate::Open => ExitStatus::Ok,
+            Gate::Closed if disproven || !self.org_admin_only.is_empty() => ExitStatus::Failed,
+            Gate::Closed if unchecked => ExitStatus::Incomplete,
+            Gate::Closed => ExitStatus::Failed,
+        }
+    }
+}
+
+/// Maps and judges every grant of `least` in the target `ctx` was run
+/// against (its org facts and environments read by the base checks).
+pub async fn judge(
+    ctx: &RunContext,
+    analysis: &Analysis<'_>,
+    names: &Names,
+    allow_unproven: bool,
+) -> PreFlight {
+    let catalogue = Catalogue::get();
+    let least: &LeastPrivilege = &analysis.least;
+    // Read once, before the places fan out: each place's context shares them.
+    ctx.grants(&mut Recorder::new(ctx)).await;
+    let envs = environments(ctx, least, names).await;
+    let facts = ctx.facts.org.get();
+    let requests_of = |indices: &[usize]| -> Vec<String> {
+        indices
+            .iter()
+            .map(|&i| {
+                let endpoint = analysis.matched[i].endpoint;
+                format!("{} {}", endpoint.method, endpoint.path)
+            })
+            .collect()
+    };
+    let judged = least.grants.iter().map(|grant| {
+        let mapped = match facts {
+            Some(org) => {
+                let orgs = TargetOrgs {
+                    root: &org.root,
+                    groups: &org.business_groups,
+                };
+                mapping::map(&grant.target, names, &orgs, &|id| envs.get(id).cloned())
+            }
+            None => Err(Unmapped {
+                what: "business group",
+                id: String::new(),
+                name: None,
+                why: "the target organization could not be read".into(),
+            }),
+        };
+        let requests = requests_of(&grant.requests);
+        let envs = &envs;
+        async move {
+            let told = match &mapped {
+                Ok(place) => tell(ctx, &grant.scope, place, envs).await,
+                Err(unmapped) => Told {
+                    proof: Proof::Unproven,
+                    summary: format!("not in the target: {unmapped}"),
+                    check: None,
+                },
+            };
+            let (target, place, unmapped, names) = match mapped {
+                Ok(m) => (
+                    Some(m.target.clone()),
+                    named_place(&m),
+                    None,
+                    target_names(&m),
+                ),
+                Err(u) => (
+                    None,
+                    super::render::place(&grant.target, names),
+                    Some(u),
+                    names.clone(),
+                ),
+            };
+            Judged {
+                scope: grant.scope.clone(),
+                name: catalogue.name(&grant.scope).to_string(),
+                traffic: grant.target.clone(),
+                target,
+                place,
+                unmapped,
+                proof: told.proof,
+                summary: told.summary,
+                check: told.check,
+                requests,
+                names,
+            }
+        }
+    });
+    let needs: Vec<Judged> = join_all(judged).await;
+    let org_admin_only = requests_of(&least.org_admin);
+    let not_checked = analysis.unknown.len();
+    let passes =
+        |proof: Proof| proof == Proof::Proven || (allow_unproven && proof == Proof::Unproven);
+    let open = needs.iter().all(|n| passes(n.proof))
+        && org_admin_only.is_empty()
+        && (not_checked == 0 || allow_unproven);
+    PreFlight {
+        gate: if open { Gate::Open } else { Gate::Closed },
+        allow_unproven,
+        needs,
+        org_admin_only,
+        not_checked,
+    }
+}
+
+/// A mapped place in the target's names: the ids are the target's, which the
+/// run's user knows by name.
+fn named_place(mapped: &Mapped) -> String {
+    match (&mapped.target, &mapped.org, &mapped.env) {
+        (Target::RootOrg { .. }, Some(org), _) => format!("root organization \"{}\"", org.name),
+        (_, Some(org), Some(env)) => format!(
+            "business group \"{}\", environment \"{}\"",
+            org.name, env.name
+        ),
+        (_, Some(org), None) => format!("business group \"{}\"", org.name),
+        (target, None, _) => super::render::place(target, &Names::new()),
+    }
+}
+
+/// The names of a mapped place's ids, as the target calls them.
+fn target_names(mapped: &Mapped) -> Names {
+    mapped
+        .org
+        .iter()
+        .map(|o| (o.id.clone(), o.name.clone()))
+        .chain(mapped.env.iter().map(|e| (e.id.clone(), e.name.clone())))
+        .collect()
+}
+
+/// The environments of each business group of the target an
+/// environment-bound need may map to: the checked org's as the base checks
+/// read them, any other group's read now. Only groups the traffic needs.
+async fn environments(
+    ctx: &RunContext,
+    least: &LeastPrivilege,
+    names: &Names,
+) -> BTreeMap<String, Vec<Environment>> {
+    let mut envs = BTreeMap::new();
+    let Some(org) = ctx.facts.org.get() else {
+        return envs;
+    };
+    if let Some(own) = ctx.facts.environments.get() {
+        envs.insert(org.org.id.clone(), own.all.clone());
+    }
+    let orgs = TargetOrgs {
+        root: &org.root,
+        groups: &org.business_groups,
+    };
+    let mut wanted: Vec<String> = least
+        .grants
+        .iter()
+        .filter_map(|g| match &g.target {
+            Target::Env { org, .. } => orgs.org(org, names).ok().map(|o| o.id),
+            _ => None,
+        })
+        .filter(|id| !envs.contains_key(id))
+        .collect();
+    wanted.dedup();
+    for id in wanted {
+        if envs.contains_key(&id) {
+            continue;
+        }
+        let answer = ctx
+            .platform
+            .fetch(Request::get(paths::environments(&id)))
+            .await;
+        let list = kinds::probe::reply(&answer)
+            .ok()
+            .filter(|reply| reply.is_success())
+            .and_then(|reply| reply.json::<EnvironmentList>().ok());
+        if let Some(list) = list {
+            envs.insert(id, list.data);
+        }
+    }
+    envs
+}
+
+struct Told {
+    proof: Proof,
+    summary: String,
+    check: Option<String>,
+}
+
+/// The scope check for `scope`, run in `place` alone.
+async fn tell(
+    ctx: &RunContext,
+    scope: &str,
+    place: &Mapped,
+    envs: &BTreeMap<String, Vec<Environment>>,
+) -> Told {
+    if let Target::Unnamed { .. } = place.target {
+        return Told {
+            proof: Proof::Unproven,
+            summary: "the requests name no business group or environment to check it in".into(),
+            check: None,
+        };
+    }
+    let (check, spec) = scope_check(scope);
+    let id = check.clone().unwrap_or_else(|| format!("scope {scope}"));
+    let verdicts = match &place.org {
+        Some(org) => {
+            let all = envs.get(&org.id).cloned().unwrap_or_default();
+            let selected = place.env.iter().cloned().collect();
+            let at = ctx.at(org.clone(), EnvFacts { all, selected });
+            kinds::scope(&id, &spec, &at).await
+        }
+        None => kinds::scope(&id, &spec, ctx).await,
+    };
+    let worst = verdicts
+        .into_iter()
+        .min_by_key(|v| proof_of(v) == Proof::Proven)
+        .map(|v| (proof_of(&v), v.summary));
+    let (proof, summary) =
+        worst.unwrap_or((Proof::Unchecked, "the check gave no verdict".to_string()));
+    Told {
+        proof,
+        summary,
+        check,
+    }
+}
+
+/// As the pre-flight gate of `check --for` reads a verdict.
+fn proof_of(verdict: &Verdict) -> Proof {
+    match verdict.status {
+        Status::Pass => Proof::Proven,
+        Status::Fail => Proof::Disproven,
+        Status::Error => Proof::Unchecked,
+        Status::Warn | Status::Skip => Proof::Unproven,
+    }
+}
+
+/// The catalogue's check for `scope` (its id and probes), or, when it has
+/// none, a spec without probes, which only the granted scopes decide; either
+/// way a missing scope fails, since the traffic needs it.
+fn scope_check(scope: &str) -> (Option<String>, ScopeSpec) {
+    let found = Registry::get().checks.iter().find_map(|c| match &c.kind {
+        CheckKind::Scope(spec) if spec.scope.as_deref() == Some(scope) => {
+            Some((Some(c.id.clone()), spec.clone()))
+        }
+        _ => None,
+    });
+    let (check, spec) = found.unwrap_or_else(|| {
+        (
+            None,
+            ScopeSpec {
+                scope: Some(scope.to_string()),
+                capability: None,
+                missing: Missing::Fail,
+                probes: Vec::new(),
+                also: None,
+            },
+        )
+    });
+    (
+        check,
+        ScopeSpec {
+            missing: Missing::Fail,
+            ..spec
+        },
+    )
+}
