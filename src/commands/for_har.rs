@@ -240,7 +240,19 @@ pub async fn fix(
             preflight.not_checked
         )?;
     }
-    Ok(if plan.incomplete() {
+    let unmapped = preflight
+        .needs
+        .iter()
+        .filter(|n| n.unmapped.is_some())
+        .count();
+    if unmapped > 0 {
+        writeln!(
+            io.err,
+            "warning: {unmapped} need(s) of the traffic are in places the target does not have (\"left out\" above): the plan cannot grant them"
+        )?;
+    }
+    // A plan that lacks what the traffic needs is not a finished one.
+    Ok(if plan.incomplete() || unmapped > 0 {
         ExitStatus::Incomplete
     } else {
         ExitStatus::Ok

@@ -125,7 +125,7 @@ pub async fn judge(
                 Ok(place) => tell(ctx, &grant.scope, place, envs).await,
                 Err(unmapped) => Told {
                     proof: Proof::Unproven,
-                    summary: format!("not in the target: {unmapped}"),
+                    summary: format!("not in the target: {}", unmapped.why),
                     check: None,
                 },
             };

@@ -112,7 +112,7 @@ pub fn lacking(preflight: &PreFlight, base: FixPlan, files: Vec<String>) -> FixP
         if let Some(unmapped) = &need.unmapped {
             plan.withheld.push(Withheld {
                 pair,
-                why: format!("not in the target: {unmapped}"),
+                why: format!("not in the target: {}", unmapped.why),
             });
             continue;
         }

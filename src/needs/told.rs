@@ -106,11 +106,11 @@ pub fn sentence(preflight: &PreFlight) -> String {
             if preflight.not_checked > 0 && !preflight.allow_unproven {
                 closing.push(format!("{} request(s) not checked", preflight.not_checked));
             }
+            // A token settles what probes cannot; not a place the target lacks.
             let unproven_only = preflight.org_admin_only.is_empty()
-                && preflight
-                    .needs
-                    .iter()
-                    .all(|n| matches!(n.proof, Proof::Proven | Proof::Unproven));
+                && preflight.needs.iter().all(|n| {
+                    n.unmapped.is_none() && matches!(n.proof, Proof::Proven | Proof::Unproven)
+                });
             let how = if unproven_only {
                 " An org admin's token in ANYPOINT_ADMIN_BEARER settles what probes cannot; --allow-unproven lets unproven needs through on purpose."
             } else {

@@ -14,6 +14,7 @@ mod conformance;
 mod create;
 mod docs;
 mod faults;
+mod for_har;
 mod har;
 mod hardening;
 mod junit;
