@@ -13,7 +13,7 @@ use crate::cli::{AdminArgs, CheckArgs, ConnectionArgs, FixArgs};
 use crate::doctor::catalogue::Catalogue;
 use crate::doctor::context::RunOptions;
 use crate::error::{ConfigError, Error};
-use crate::fix::{FixPlan, render as fix_render};
+use crate::fix::{FixFormat, FixPlan, render as fix_render};
 use crate::needs::endpoints::Endpoints;
 use crate::needs::gather::{Gathered, gather};
 use crate::needs::judged::{PreFlight, judge};
@@ -226,6 +226,12 @@ pub async fn fix(
     let plan = plan::lacking(&preflight, base, traffic.files.clone());
     io.out
         .write_all(fix_render::render(&plan, args.format).as_bytes())?;
+    if args.format == FixFormat::Diff && !plan.add.is_empty() {
+        writeln!(
+            io.out,
+            "Nothing was changed: fix --for-har only plans; send it yourself (--format curl or --format terraform)."
+        )?;
+    }
     if !preflight.org_admin_only.is_empty() {
         writeln!(
             io.err,
