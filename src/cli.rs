@@ -541,7 +541,7 @@ pub struct CheckArgs {
     )]
     pub for_har: Vec<PathBuf>,
 
-    /// With --for or --for-files: let a capability the checks could neither
+    /// With --for, --for-files or --for-har: let a need the checks could neither
     /// prove nor disprove through the pre-flight gate (exit 0). Without it the
     /// gate opens only when every need is proven; a disproven need always fails.
     #[arg(long, help_heading = "Selection")]
