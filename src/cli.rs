@@ -536,7 +536,7 @@ pub struct CheckArgs {
         long,
         value_name = "FILE",
         num_args = 1..,
-        conflicts_with_all = ["for_capabilities", "for_files", "select", "ignore", "baseline"],
+        conflicts_with_all = ["for_capabilities", "for_files", "select", "ignore", "baseline", "report"],
         help_heading = "Selection"
     )]
     pub for_har: Vec<PathBuf>,
