@@ -74,6 +74,9 @@ async fn the_gate_stays_closed_where_contracts_cannot_be_created() {
     let (run, report) = gate(&api, &world, "create-contract", Some("Production")).await;
     assert_eq!(run.code, 1, "{run:#?}");
     assert_eq!(report["preflight"]["gate"], "closed", "{run:#?}");
+    // Production lists no instance to this app; aimed at one that does not
+    // exist, the contract request is refused (403), which only a missing
+    // scope explains, whichever the platform checks first.
     assert_eq!(proofs(&report), ["disproven"], "{run:#?}");
     // The tool's own create is refused there too.
     let create = doctor(
@@ -383,10 +386,29 @@ async fn fix_for_plans_what_opens_the_gate_and_exits_0_once_it_does() {
     assert_eq!(fixed.code, 0, "{fixed:#?}");
     // The narrowest scopes, not Environment Administrator, which includes them.
     assert!(!fixed.stdout.contains("+ manage:apis"), "{}", fixed.stdout);
-    // Without the admin's token, by probes alone: proven now.
-    let (after, report) = gate(&api, &world, "create-contract", Some("Production")).await;
+    // With the admin's token, the granted scopes prove it now.
+    let after = as_admin(
+        &api,
+        &world,
+        &[
+            "check",
+            "--for",
+            "create-contract",
+            "--env",
+            "Production",
+            "--format",
+            "json",
+        ],
+    )
+    .await;
     assert_eq!(after.code, 0, "{after:#?}");
+    let report: Value = serde_json::from_str(&after.stdout).expect("a JSON report");
     assert_eq!(proofs(&report), ["proven"]);
+    // By probes alone it stays unproven: the plan adds no scope the
+    // contract does not need, and the probes need an instance to aim at.
+    let (probed, report) = gate(&api, &world, "create-contract", Some("Production")).await;
+    assert_eq!(probed.code, 1, "{probed:#?}");
+    assert_eq!(proofs(&report), ["unproven"]);
     api.stop().await;
 }
 
@@ -435,7 +457,14 @@ async fn the_printed_curl_reads_the_admin_token_where_the_doctor_does() {
         "{}",
         String::from_utf8_lossy(&sent.stderr)
     );
-    let (after, _) = gate(&api, &world, "create-contract", Some("Production")).await;
+    // The granted scopes prove it now (the app still cannot list instances
+    // there, which creating contracts does not need, so probes cannot aim).
+    let after = as_admin(
+        &api,
+        &world,
+        &["check", "--for", "create-contract", "--env", "Production"],
+    )
+    .await;
     assert_eq!(after.code, 0, "{after:#?}");
     api.stop().await;
 }

@@ -1009,14 +1009,12 @@ async fn fix_for_a_capability_adds_its_least_privilege_only() {
     let world = world("typical-mistakes");
     let sim = serve(world.clone()).await;
     let run = fix(&sim, &world, true, &["--for", "create-contract"]).await;
-    // Manage Contracts, and View APIs Configuration to read the instance the
-    // contract names; not Environment Administrator, which includes both.
+    // Manage Contracts (Exchange Viewer is held); not Environment
+    // Administrator, which includes it, nor View APIs Configuration, which
+    // the contract request does not need (reference §12.2).
     assert_adds(
         &run,
-        &[
-            "+ manage:api_contracts  org=Example Corp env=Production",
-            "+ read:api_configuration  org=Example Corp env=Production",
-        ],
+        &["+ manage:api_contracts  org=Example Corp env=Production"],
     );
     sim.stop().await;
 }

@@ -22,6 +22,10 @@ use crate::platform::{Request, paths};
 /// probe aimed at an instance reads first.
 const LIST_INSTANCES: &str = "read:api_configuration";
 
+/// An API instance id no environment has, for a probe with no instance to
+/// aim at (only its 403 means something).
+const NO_SUCH_INSTANCE: &str = "0";
+
 /// What the check asks for: one scope, or any scope of a capability.
 struct Wanted<'a> {
     /// `Manage Contracts (manage:api_contracts)`, or a capability's title.
@@ -488,7 +492,31 @@ impl Check<'_> {
                 // The list could not be read: nothing was checked.
                 Err(NoInstance::Unchecked(verdict)) => return verdict,
                 Err(NoInstance::None { why, refused }) => {
-                    let verdict = self
+                    // Without an instance the app may list, the probes cannot
+                    // aim: the scope that lets them is the proof's, not the
+                    // capability's.
+                    let fix = if refused {
+                        format!(
+                            "To prove it by probes, the app must be able to list API instances here ({} for {}); {}",
+                            self.catalogue.label(LIST_INSTANCES),
+                            place.phrase(ScopeContext::Env),
+                            self.verify_exactly()
+                                .replacen("To tell exactly, put", "or put", 1)
+                        )
+                    } else {
+                        format!(
+                            "Run it again once the environment has an API instance the app can list. {}",
+                            self.verify_exactly()
+                        )
+                    };
+                    if self.wanted.capability.is_some()
+                        && let Some(verdict) = self
+                            .refused_without_an_instance(place, probe_spec, recorder, &vars)
+                            .await
+                    {
+                        return verdict;
+                    }
+                    return self
                         .unproven(
                             place,
                             Reason::ScopeInconclusive,
@@ -496,25 +524,8 @@ impl Check<'_> {
                                 "inconclusive: there is no API instance to aim the probe at ({why}), and a request for one that does not exist proves nothing"
                             ),
                         )
-                        .fix(format!(
-                            "Run it again once the environment has an API instance the app can list. {}",
-                            self.verify_exactly()
-                        ))
+                        .fix(fix)
                         .inferred();
-                    // The list was refused: the probe needs View APIs
-                    // Configuration to find an instance, as automation does
-                    // to find a contract's API (reference §9, step 4).
-                    return match self.wanted.capability {
-                        Some(capability)
-                            if refused && capability.all_of.iter().any(|s| s == LIST_INSTANCES) =>
-                        {
-                            self.list_refused(place, &why)
-                        }
-                        Some(_) if refused => {
-                            verdict.maybe(self.missing_scope_of(LIST_INSTANCES, place))
-                        }
-                        _ => verdict,
-                    };
                 }
             }
         }
@@ -560,9 +571,34 @@ impl Check<'_> {
         self.judge(place, probe_spec, &call, reading)
     }
 
-    /// A capability that needs the API instance list, which was refused:
-    /// disproven, with the list's scope missing and the others unproven.
-    fn list_refused(&self, place: &Place<'_>, why: &str) -> Verdict {
+    /// The probe aimed at an instance id no environment has (`0`): a 403
+    /// disproves the capability whichever the platform checks first, since
+    /// one that looks the instance up first answers 404, never 403; any
+    /// other answer (a 404, or a 400 for the id itself) proves nothing, and
+    /// gives None. The 403 cannot tell which of the capability's scopes is
+    /// missing: each may be.
+    async fn refused_without_an_instance(
+        &self,
+        place: &Place<'_>,
+        probe_spec: &ProbeSpec,
+        recorder: &mut Recorder<'_>,
+        vars: &PathVars,
+    ) -> Option<Verdict> {
+        let capability = self.wanted.capability?;
+        let vars = PathVars {
+            api_id: Some(NO_SUCH_INSTANCE.to_string()),
+            ..vars.clone()
+        };
+        let Ok(Reading::Forbidden { status, message }) =
+            probe::send(recorder, probe_spec, &vars).await
+        else {
+            return None;
+        };
+        let call = probe::describe(
+            if probe_spec.is_write() { "POST" } else { "GET" },
+            &probe_spec.path,
+        )
+        .replace("{apiId}", NO_SUCH_INSTANCE);
         let org_place = Place {
             org: place.org,
             env: None,
@@ -571,22 +607,26 @@ impl Check<'_> {
             Reason::ScopeMissing,
             self.missing_status(),
             format!(
-                "cannot {}: it needs {} for {} to find the API instance, and {why}",
-                self.wanted.label,
-                self.catalogue.label(LIST_INSTANCES),
-                place.phrase(ScopeContext::Env)
+                "{} missing: {call} for an API instance that does not exist answered {status} ({message}), which only a missing scope explains; {} takes {}",
+                capability
+                    .any_of
+                    .iter()
+                    .take(1)
+                    .chain(&capability.all_of)
+                    .map(|scope| self.catalogue.name(scope))
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+                lowercase_first(&capability.title),
+                self.catalogue.describe_capability(capability)
             ),
         )
-        .fix(self.add(LIST_INSTANCES, place, ScopeContext::Env))
-        .missing(self.missing_scope_of(LIST_INSTANCES, place))
+        .fix(self.add_scope(place))
         .maybe(self.missing_scope(place))
         .inferred();
-        for needed in self.wanted.capability.iter().flat_map(|c| &c.all_of) {
-            if needed != LIST_INSTANCES {
-                verdict = verdict.maybe(self.missing_scope_of(needed, &org_place));
-            }
+        for needed in &capability.all_of {
+            verdict = verdict.maybe(self.missing_scope_of(needed, &org_place));
         }
-        verdict
+        Some(verdict)
     }
 
     /// A verdict that proves neither way: for a capability, the gate stays
