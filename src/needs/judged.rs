@@ -127,6 +127,8 @@ pub async fn judge(
                     proof: Proof::Unproven,
                     summary: format!("not in the target: {}", unmapped.why),
                     check: None,
+                    missing: None,
+                    also_proven: Vec::new(),
                 },
             };
             let (target, place, unmapped, names) = match mapped {
@@ -143,7 +145,7 @@ pub async fn judge(
                     names.clone(),
                 ),
             };
-            Judged {
+            let judged = Judged {
                 scope: grant.scope.clone(),
                 name: catalogue.name(&grant.scope).to_string(),
                 traffic: grant.target.clone(),
@@ -155,10 +157,11 @@ pub async fn judge(
                 check: told.check,
                 requests,
                 names,
-            }
+            };
+            (judged, told.missing, told.also_proven)
         }
     });
-    let needs: Vec<Judged> = join_all(judged).await;
+    let needs = attribute(join_all(judged).await, catalogue);
     let org_admin_only = requests_of(&least.org_admin);
     let not_checked = analysis.unknown.len();
     let passes =
@@ -247,10 +250,23 @@ async fn environments(
     envs
 }
 
+/// A scope a verdict names as missing, in a business group and environment (ids).
+struct MissingAt {
+    scope: String,
+    org: Option<String>,
+    env: Option<String>,
+}
+
 struct Told {
     proof: Proof,
     summary: String,
     check: Option<String>,
+    /// The scope the verdict found missing, and where, when it names one: it
+    /// may be another than the one judged.
+    missing: Option<MissingAt>,
+    /// Scopes besides the one judged that a passing capability check proves
+    /// in the place's business group (a contract's Exchange Viewer).
+    also_proven: Vec<String>,
 }
 
 /// The scope check for `scope`, run in `place` alone.
@@ -265,6 +281,8 @@ async fn tell(
             proof: Proof::Unproven,
             summary: "the requests name no business group or environment to check it in".into(),
             check: None,
+            missing: None,
+            also_proven: Vec::new(),
         };
     }
     let (check, spec) = scope_check(scope);
@@ -278,16 +296,107 @@ async fn tell(
         }
         None => kinds::scope(&id, &spec, ctx).await,
     };
-    let worst = verdicts
+    let Some(worst) = verdicts
         .into_iter()
         .min_by_key(|v| proof_of(v) == Proof::Proven)
-        .map(|v| (proof_of(&v), v.summary));
-    let (proof, summary) =
-        worst.unwrap_or((Proof::Unchecked, "the check gave no verdict".to_string()));
+    else {
+        return Told {
+            proof: Proof::Unchecked,
+            summary: "the check gave no verdict".to_string(),
+            check,
+            missing: None,
+            also_proven: Vec::new(),
+        };
+    };
+    let proof = proof_of(&worst);
+    let missing = worst
+        .scopes
+        .as_ref()
+        .and_then(|named| named.missing.as_ref())
+        .map(|m| MissingAt {
+            scope: m.scope.clone(),
+            org: m.org_id.clone(),
+            env: m.env_id.clone(),
+        });
+    // A capability check that passed proves the scopes it needs besides; one
+    // refused for the judged scope itself, by name, read the others as held
+    // (a contract refused for Manage Contracts while the asset read answers).
+    let refused_for_this = missing.as_ref().is_some_and(|m| m.scope == scope);
+    let proves_the_rest = proof == Proof::Proven || (proof == Proof::Disproven && refused_for_this);
+    let also_proven = match &spec.capability {
+        Some(id) if proves_the_rest => Catalogue::get()
+            .capability(id)
+            .map(|c| c.all_of.clone())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     Told {
         proof,
-        summary,
+        summary: worst.summary,
         check,
+        missing,
+        also_proven,
+    }
+}
+
+/// Each verdict told of the scope it is about: a check refused for another
+/// scope than the one judged (a contract refused for a missing Exchange
+/// Viewer) disproves that one where the traffic needs it, and leaves the
+/// judged one not proven; a passing capability check proves the other
+/// scopes it needs in that business group.
+fn attribute(
+    judged: Vec<(Judged, Option<MissingAt>, Vec<String>)>,
+    catalogue: &Catalogue,
+) -> Vec<Judged> {
+    let places: Vec<(Option<String>, Option<String>)> = judged
+        .iter()
+        .map(|(j, _, _)| ids_of(j.target.as_ref()))
+        .collect();
+    let mut needs: Vec<Judged> = judged.iter().map(|(j, _, _)| j.clone()).collect();
+    for (i, (j, missing, also)) in judged.iter().enumerate() {
+        if let Some(MissingAt {
+            scope: other,
+            org,
+            env,
+        }) = missing.as_ref().filter(|m| m.scope != j.scope)
+        {
+            needs[i].proof = Proof::Unproven;
+            needs[i].summary = format!(
+                "cannot be told until {} is added: {}",
+                catalogue.name(other),
+                j.summary
+            );
+            let bound_to_env = |k: usize| places[k].1.is_some();
+            for (k, need) in needs.iter_mut().enumerate() {
+                let here = places[k].0 == *org && (!bound_to_env(k) || places[k].1 == *env);
+                if need.scope == *other && here {
+                    need.proof = Proof::Disproven;
+                    need.summary = format!(
+                        "missing: the check of {} found it so (see that need)",
+                        j.name
+                    );
+                    need.check.clone_from(&j.check);
+                }
+            }
+        }
+        for (k, need) in needs.iter_mut().enumerate() {
+            let in_group = places[k].0 == places[i].0 && places[k].1.is_none();
+            if also.contains(&need.scope) && in_group && need.proof == Proof::Unproven {
+                need.proof = Proof::Proven;
+                need.summary = format!("held: the check of {} found it so (see that need)", j.name);
+                need.check.clone_from(&j.check);
+            }
+        }
+    }
+    needs
+}
+
+/// A mapped target's business group and environment ids.
+fn ids_of(target: Option<&Target>) -> (Option<String>, Option<String>) {
+    match target {
+        Some(Target::Env { org, env }) => (Some(org.clone()), Some(env.clone())),
+        Some(Target::Org { org } | Target::RootOrg { org }) => (Some(org.clone()), None),
+        _ => (None, None),
     }
 }
 
@@ -301,15 +410,31 @@ fn proof_of(verdict: &Verdict) -> Proof {
     }
 }
 
-/// The catalogue's check for `scope` (its id and probes), or, when it has
-/// none, a spec without probes, which only the granted scopes decide; either
-/// way a missing scope fails, since the traffic needs it.
+/// The catalogue's check for `scope`: the capability check whose narrowest
+/// scope it is (the traffic needs its requests allowed, which a capability's
+/// probes prove), else the scope's own check, else a spec without probes,
+/// which only the granted scopes decide; either way a missing scope fails,
+/// since the traffic needs it.
 fn scope_check(scope: &str) -> (Option<String>, ScopeSpec) {
-    let found = Registry::get().checks.iter().find_map(|c| match &c.kind {
-        CheckKind::Scope(spec) if spec.scope.as_deref() == Some(scope) => {
-            Some((Some(c.id.clone()), spec.clone()))
-        }
+    let catalogue = Catalogue::get();
+    let checks = &Registry::get().checks;
+    let narrowest_of = |spec: &ScopeSpec| {
+        spec.capability
+            .as_deref()
+            .and_then(|id| catalogue.capability(id))
+            .is_some_and(|c| c.any_of.first().map(String::as_str) == Some(scope))
+    };
+    let of_capability = checks.iter().find_map(|c| match &c.kind {
+        CheckKind::Scope(spec) if narrowest_of(spec) => Some((Some(c.id.clone()), spec.clone())),
         _ => None,
+    });
+    let found = of_capability.or_else(|| {
+        checks.iter().find_map(|c| match &c.kind {
+            CheckKind::Scope(spec) if spec.scope.as_deref() == Some(scope) => {
+                Some((Some(c.id.clone()), spec.clone()))
+            }
+            _ => None,
+        })
     });
     let (check, spec) = found.unwrap_or_else(|| {
         (

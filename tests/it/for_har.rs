@@ -209,3 +209,71 @@ fn bad_input_is_one_usage_line_naming_for_har() {
     );
     assert_eq!(mixed.code, 2, "{mixed:#?}");
 }
+
+/// `examples/pipeline.sh` recorded against the simulator: a client
+/// application created, and its contract in Sandbox.
+const CREATE: &str = "create-app-and-contract.har";
+
+/// Each need's proof, by scope, from `check --for-har --format json`.
+async fn proofs(scenario: &str, file: &str) -> Vec<(String, String, String)> {
+    let json = run_json(scenario, file).await;
+    json["preflight"]["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["scope"].as_str().unwrap().to_string(),
+                n["proof"].as_str().unwrap().to_string(),
+                n["summary"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Without an org admin's token, the capability checks prove the creates
+/// allowed, and the contract check proves its Exchange Viewer too.
+#[tokio::test]
+async fn the_creates_of_a_recording_are_proven_by_probes_alone() {
+    let run = run("healthy", &[], &["check"], CREATE).await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let proofs = proofs("healthy", CREATE).await;
+    let proven: Vec<(&str, &str)> = proofs
+        .iter()
+        .map(|(s, p, _)| (s.as_str(), p.as_str()))
+        .collect();
+    assert_eq!(
+        proven,
+        [
+            ("create:client_applications", "proven"),
+            ("manage:api_contracts", "proven"),
+            ("read:exchange", "proven"),
+        ]
+    );
+}
+
+/// A contract refused for a missing Exchange Viewer disproves Exchange
+/// Viewer, not Manage Contracts, which cannot be told until it is added;
+/// refused for Manage Contracts while the asset reads, the reverse.
+#[tokio::test]
+async fn a_refused_contract_is_told_of_the_scope_that_is_missing() {
+    let by_scope = |proofs: &[(String, String, String)], scope: &str| {
+        proofs
+            .iter()
+            .find(|(s, ..)| s == scope)
+            .map(|(_, p, summary)| (p.clone(), summary.clone()))
+            .unwrap_or_else(|| panic!("{scope}: {proofs:?}"))
+    };
+    let no_viewer = proofs("no-exchange-viewer", CREATE).await;
+    assert_eq!(by_scope(&no_viewer, "read:exchange").0, "disproven");
+    let (proof, summary) = by_scope(&no_viewer, "manage:api_contracts");
+    assert_eq!(proof, "unproven");
+    assert!(
+        summary.starts_with("cannot be told until Exchange Viewer is added"),
+        "{summary}"
+    );
+
+    let no_manage = proofs("missing-manage-scopes", CREATE).await;
+    assert_eq!(by_scope(&no_manage, "manage:api_contracts").0, "disproven");
+    assert_eq!(by_scope(&no_manage, "read:exchange").0, "proven");
+}
