@@ -942,6 +942,15 @@ pub struct NeedsArgs {
     /// Skip script files larger than this (K, M or G suffix; at most 1G).
     #[arg(long, default_value = "10M", value_name = "SIZE", value_parser = crate::scan::parse_size)]
     pub max_file_size: u64,
+
+    /// Name the business groups and environments the traffic leaves unnamed
+    /// by asking the platform, as the Connected App the settings below name
+    /// (as for `check`). Without it, `needs` sends no request.
+    #[arg(long)]
+    pub online: bool,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

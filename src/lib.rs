@@ -55,6 +55,7 @@ pub async fn run(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Exi
             | Command::Create(_)
             | Command::Demo(_)
             | Command::Fix(_)
+            | Command::Needs(_)
     ) {
         return dispatch(cli, matches, io).await;
     }
@@ -98,6 +99,7 @@ fn connection_of(command: &Command) -> Option<&cli::ConnectionArgs> {
         Command::Create(CreateCommand::App(args)) => Some(&args.connection),
         Command::Create(CreateCommand::Contract(args)) => Some(&args.connection),
         Command::Fix(args) => Some(&args.connection),
+        Command::Needs(args) => Some(&args.connection),
         _ => None,
     }
 }
@@ -131,7 +133,9 @@ async fn dispatch(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Ex
         Command::Sim(args) => commands::sim::run(args, io).await,
         Command::Demo(args) => commands::demo::run(args, io).await,
         Command::Scan(args) => commands::scan::run(args, io),
-        Command::Needs(args) => commands::needs::run(args, io),
+        Command::Needs(args) => {
+            commands::needs::run(args, subcommand(matches, &["needs"]), io).await
+        }
         Command::Fix(args) => commands::fix::run(args, subcommand(matches, &["fix"]), io).await,
         Command::Completions(args) => commands::completions::completions(args.shell, io),
         Command::Man(args) => commands::completions::man(args, io),

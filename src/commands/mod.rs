@@ -14,6 +14,7 @@ pub mod fix;
 pub mod for_har;
 pub mod har_file;
 pub mod list;
+pub mod named_online;
 pub mod needs;
 pub mod progress;
 pub mod rate_limit_cache;

@@ -1,6 +1,7 @@
 //! `anypoint-doctor needs PATH...`: read traffic files (HAR, Postman,
 //! Insomnia) and scan scripts for the requests the automation makes, then
-//! print what they need, least privilege first. No network.
+//! print what they need, least privilege first. No network, unless
+//! `--online` asks the platform to name what the traffic leaves unnamed.
 
 use std::collections::BTreeSet;
 
@@ -14,8 +15,12 @@ use crate::needs::render;
 use crate::needs::{analyse, plan, refused};
 use crate::{ExitStatus, Io};
 
-pub fn run(args: &NeedsArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
-    let gathered = gather(&args.paths, args.max_file_size, &|_| {
+pub async fn run(
+    args: &NeedsArgs,
+    matches: &clap::ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
+    let mut gathered = gather(&args.paths, args.max_file_size, &|_| {
         "needs PATH".to_string()
     })?;
     for skipped in &gathered.skipped {
@@ -26,6 +31,19 @@ pub fn run(args: &NeedsArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
     }
     let catalogue = Catalogue::get();
     let analysis = analyse(&gathered.seen, catalogue, Endpoints::get());
+    let mut lookup_failed = None;
+    if args.online {
+        let (named, failed) = super::named_online::names(
+            &args.connection,
+            matches,
+            &analysis.least,
+            &gathered.names,
+            io,
+        )
+        .await?;
+        gathered.names.extend(named);
+        lookup_failed = failed;
+    }
     let refusals = refused::explain(&analysis, catalogue);
     match args.format {
         NeedsFormat::Table => {
@@ -57,12 +75,14 @@ pub fn run(args: &NeedsArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
             write!(io.out, "{}", crate::fix::render::render(&plan, format))?;
         }
     }
-    // What could not be read leaves the answer incomplete.
-    Ok(if gathered.skipped.is_empty() {
+    // What could not be read, or named, leaves the answer incomplete.
+    let read = if gathered.skipped.is_empty() {
         ExitStatus::Ok
     } else {
         ExitStatus::Incomplete
-    })
+    };
+    // A sign-in that failed for the names ends the run as it would have ended alone.
+    Ok(lookup_failed.unwrap_or(read))
 }
 
 /// The control plane a plan addresses when the traffic names none (scripts,

@@ -405,3 +405,50 @@ fn a_graphql_request_names_its_operation() {
         table.stdout
     );
 }
+
+/// `--online` names the ids a collection leaves unnamed, from the platform
+/// the settings name; a sign-in that fails is told, and the answer is still
+/// printed, unnamed.
+#[tokio::test]
+async fn online_names_come_from_the_platform() {
+    use crate::support::sim::Sim;
+
+    let collection = format!("{ROOT}/examples/anypoint.postman_collection.json");
+    let sim = Sim::start(crate::support::sim::world("healthy")).await;
+    let run = sim
+        .run(&["needs", "--online", &collection, "--format", "json"])
+        .await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let json = assert_matches("needs.schema.json", &run.stdout);
+    let places: Vec<&str> = json["least_privilege"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["where"].as_str().unwrap())
+        .collect();
+    assert!(
+        places.iter().all(|p| p.contains("Example Corp"))
+            && places.iter().any(|p| p.contains("environment Production")),
+        "{places:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("note: 2 of 2 unnamed id(s) named by the platform, as \"Example Corp\""),
+        "{run:#?}"
+    );
+    sim.stop().await;
+
+    let wrong = Sim::start(crate::support::sim::world("wrong-secret")).await;
+    let run = wrong.run(&["needs", "--online", &collection]).await;
+    assert_ne!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stderr.starts_with("Could not sign in to the platform.")
+            && run.stderr.contains("note: the ids stay unnamed")
+            && run.stdout.contains("Least privilege")
+            && run
+                .stdout
+                .contains("environment deadbeef-7777-4888-9999-aaaabbbbcccc"),
+        "{run:#?}"
+    );
+    wrong.stop().await;
+}
