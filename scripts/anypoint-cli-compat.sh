@@ -24,21 +24,9 @@ API_ID=18972610
 ORG_ID=9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/anypoint-cli-compat.XXXXXX")
 # shellcheck source=lib/sim.sh
 source "$repo/scripts/lib/sim.sh"
-
-cleanup() {
-    stop_sim
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-die() {
-    echo "anypoint-cli-compat: $*" >&2
-    exit 2
-}
+begin_script anypoint-cli-compat
 
 # 1. The CLI. Puppeteer must not download a browser; the npm cache stays in the install folder.
 acli_dir=${ACLI_DIR:-$work/acli}

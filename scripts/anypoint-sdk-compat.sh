@@ -13,21 +13,9 @@ set -euo pipefail
 SDK_VERSION=0.3.2
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/anypoint-sdk-compat.XXXXXX")
 # shellcheck source=lib/sim.sh
 source "$repo/scripts/lib/sim.sh"
-
-cleanup() {
-    stop_sim
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-die() {
-    echo "anypoint-sdk-compat: $*" >&2
-    exit 2
-}
+begin_script anypoint-sdk-compat
 
 # 1. The SDK, in its own virtual environment.
 venv=${SDK_VENV:-$work/venv}

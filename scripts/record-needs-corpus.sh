@@ -30,22 +30,10 @@ API_ID=18972610
 APPLICATION_ID=2349041
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/record-needs-corpus.XXXXXX")
 out=${OUT:-$repo/tests/fixtures/needs}
 # shellcheck source=lib/sim.sh
 source "$repo/scripts/lib/sim.sh"
-
-cleanup() {
-    stop_sim
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-die() {
-    echo "record-needs-corpus: $*" >&2
-    exit 2
-}
+begin_script record-needs-corpus
 
 command -v curl >/dev/null || die "curl is needed"
 command -v jq >/dev/null || die "jq is needed"

@@ -1,7 +1,7 @@
 # Sourced by the compatibility scripts: builds (or takes) the doctor and starts its simulator on a
 # free port, reading from its stdout, line by line and with a deadline, the address it listens on
-# and the credentials it prints; no fixed sleeps. The caller sets `repo` and `work` (a temporary
-# folder it removes), defines `die`, and calls `stop_sim` from its EXIT trap.
+# and the credentials it prints; no fixed sleeps. The caller sets `repo`, then calls
+# `begin_script NAME`.
 #
 # Environment:
 #   DOCTOR_BIN  use this anypoint-doctor binary instead of `cargo build --release`.
@@ -9,6 +9,20 @@
 
 sim_pid=""
 drain_pid=""
+
+# begin_script NAME: sets `work`, a temporary folder removed on exit, as the simulator is stopped;
+# `die` then prints its message after NAME and exits 2.
+begin_script() {
+    script_name=$1
+    work=$(mktemp -d "${TMPDIR:-/tmp}/$script_name.XXXXXX")
+    trap 'stop_sim; rm -rf "$work"' EXIT
+    trap 'exit 130' INT TERM
+}
+
+die() {
+    echo "$script_name: $*" >&2
+    exit 2
+}
 
 # Sets `doctor`.
 find_doctor() {
