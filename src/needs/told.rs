@@ -2,7 +2,7 @@
 //! could not be mapped or checked, and the gate in one closing line.
 
 use super::judged::PreFlight;
-use crate::report::preflight::{Gate, Proof};
+use crate::report::preflight::{Proof, gate_sentence};
 use crate::text::line;
 
 /// Requests shown under a need; the rest are counted.
@@ -75,48 +75,37 @@ fn requests(all: &[String]) -> String {
 /// One line: the gate, and what closes it.
 pub fn sentence(preflight: &PreFlight) -> String {
     let allowed = |proof: Proof| preflight.allow_unproven && proof == Proof::Unproven;
-    match preflight.gate {
-        Gate::Open => {
-            let proven = preflight
-                .needs
-                .iter()
-                .filter(|n| n.proof == Proof::Proven)
-                .count();
-            let unproven = preflight.needs.len() - proven;
-            let let_through = if unproven > 0 || preflight.not_checked > 0 {
-                "; what is not proven let through by --allow-unproven"
-            } else {
-                ""
-            };
-            format!("Pre-flight: open. Every need is proven ({proven}){let_through}.")
-        }
-        Gate::Closed => {
-            let mut closing: Vec<String> = preflight
-                .needs
-                .iter()
-                .filter(|n| n.proof != Proof::Proven && !allowed(n.proof))
-                .map(|n| format!("{} in {} {}", line(&n.name), line(&n.place), n.proof.word()))
-                .collect();
-            if !preflight.org_admin_only.is_empty() {
-                closing.push(format!(
-                    "{} request(s) only an org admin may make",
-                    preflight.org_admin_only.len()
-                ));
-            }
-            if preflight.not_checked > 0 && !preflight.allow_unproven {
-                closing.push(format!("{} request(s) not checked", preflight.not_checked));
-            }
-            // A token settles what probes cannot; not a place the target lacks.
-            let unproven_only = preflight.org_admin_only.is_empty()
-                && preflight.needs.iter().all(|n| {
-                    n.unmapped.is_none() && matches!(n.proof, Proof::Proven | Proof::Unproven)
-                });
-            let how = if unproven_only {
-                " An org admin's token in ANYPOINT_ADMIN_BEARER settles what probes cannot; --allow-unproven lets unproven needs through on purpose."
-            } else {
-                ""
-            };
-            format!("Pre-flight: closed: {}.{how}", closing.join("; "))
-        }
+    let proven = preflight
+        .needs
+        .iter()
+        .filter(|n| n.proof == Proof::Proven)
+        .count();
+    let let_through = preflight.needs.len() - proven
+        + if preflight.allow_unproven {
+            preflight.not_checked
+        } else {
+            0
+        };
+    let mut closing: Vec<String> = preflight
+        .needs
+        .iter()
+        .filter(|n| n.proof != Proof::Proven && !allowed(n.proof))
+        .map(|n| format!("{} in {} {}", line(&n.name), line(&n.place), n.proof.word()))
+        .collect();
+    if !preflight.org_admin_only.is_empty() {
+        closing.push(format!(
+            "{} request(s) only an org admin may make",
+            preflight.org_admin_only.len()
+        ));
     }
+    if preflight.not_checked > 0 && !preflight.allow_unproven {
+        closing.push(format!("{} request(s) not checked", preflight.not_checked));
+    }
+    // A token settles what probes cannot; not a place the target lacks.
+    let unproven_only = preflight.org_admin_only.is_empty()
+        && preflight
+            .needs
+            .iter()
+            .all(|n| n.unmapped.is_none() && matches!(n.proof, Proof::Proven | Proof::Unproven));
+    gate_sentence(preflight.gate, proven, let_through, &closing, unproven_only)
 }

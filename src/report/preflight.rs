@@ -127,37 +127,55 @@ impl Preflight {
 
     /// One line: the gate, and what closes it.
     pub fn sentence(&self) -> String {
-        match self.gate {
-            Gate::Open => {
-                let proven = self
-                    .needs
-                    .iter()
-                    .filter(|n| n.proof == Proof::Proven)
-                    .count();
-                let unproven = self.needs.len() - proven;
-                let allowed = if unproven > 0 {
-                    format!("; {unproven} not proven, let through by --allow-unproven")
-                } else {
-                    String::new()
-                };
-                format!("Pre-flight: open. Every need is proven ({proven}){allowed}.")
-            }
-            Gate::Closed => {
-                let closing: Vec<String> = self
-                    .closing()
-                    .map(|n| match &n.target {
-                        Some(target) => format!("{} in {target} {}", n.capability, n.proof.word()),
-                        None => format!("{} {}", n.capability, n.proof.word()),
-                    })
-                    .collect();
-                let unproven_only = self.closing().all(|n| n.proof == Proof::Unproven);
-                let how = if unproven_only {
-                    " An org admin's token in ANYPOINT_ADMIN_BEARER settles what probes cannot; --allow-unproven lets unproven needs through on purpose."
-                } else {
-                    ""
-                };
-                format!("Pre-flight: closed: {}.{how}", closing.join("; "))
-            }
+        let proven = self
+            .needs
+            .iter()
+            .filter(|n| n.proof == Proof::Proven)
+            .count();
+        let closing: Vec<String> = self
+            .closing()
+            .map(|n| match &n.target {
+                Some(target) => format!("{} in {target} {}", n.capability, n.proof.word()),
+                None => format!("{} {}", n.capability, n.proof.word()),
+            })
+            .collect();
+        let unproven_only = self.closing().all(|n| n.proof == Proof::Unproven);
+        gate_sentence(
+            self.gate,
+            proven,
+            self.needs.len() - proven,
+            &closing,
+            unproven_only,
+        )
+    }
+}
+
+/// The gate in one line: open, with how many needs are proven and how many
+/// not proven were let through (`--allow-unproven`); or closed, by what
+/// (`closing`), with how to settle it when only unproven needs close it.
+pub fn gate_sentence(
+    gate: Gate,
+    proven: usize,
+    let_through: usize,
+    closing: &[String],
+    unproven_only: bool,
+) -> String {
+    match gate {
+        Gate::Open => {
+            let allowed = if let_through > 0 {
+                format!("; {let_through} not proven, let through by --allow-unproven")
+            } else {
+                String::new()
+            };
+            format!("Pre-flight: open. Every need is proven ({proven}){allowed}.")
+        }
+        Gate::Closed => {
+            let how = if unproven_only {
+                " An org admin's token in ANYPOINT_ADMIN_BEARER settles what probes cannot; --allow-unproven lets unproven needs through on purpose."
+            } else {
+                ""
+            };
+            format!("Pre-flight: closed: {}.{how}", closing.join("; "))
         }
     }
 }
