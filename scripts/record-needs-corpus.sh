@@ -142,6 +142,14 @@ doctor_run apps
 doctor_run apis --env Sandbox,Production
 finish
 
+echo "== the doctor's creates: a client application, then its contract by id"
+record doctor-create-app-and-contract
+doctor_run create app --name corpus-app --format json
+app_id=$(sed -n 's/^  "id": \([0-9]*\),$/\1/p' "$work/doctor.out")
+[[ -n "$app_id" ]] || die "create app printed no id: $(cat "$work/doctor.out")"
+doctor_run create contract --app "$app_id" --api "$API_ID" --env Sandbox
+finish
+
 echo "== the doctor's check: its probes, which needs leaves out"
 record doctor-check
 doctor_run check
