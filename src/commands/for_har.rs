@@ -138,6 +138,7 @@ async fn preflight(
         &run.context,
         &analysis,
         &traffic.gathered.names,
+        &traffic.gathered.roots,
         allow_unproven,
     );
     tokio::time::timeout(deadline, judged)

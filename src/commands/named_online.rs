@@ -89,7 +89,7 @@ pub async fn names(
     ids.dedup();
     let named = ids.iter().filter(|id| found.contains_key(**id)).count();
     let mut note = format!(
-        "note: {named} of {} unnamed id(s) named by the platform, as \"{}\"",
+        "note: {named} of {} unnamed id(s) named by the platform, as the app of \"{}\" sees it",
         ids.len(),
         crate::text::line(&facts.org.name)
     );

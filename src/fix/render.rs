@@ -228,7 +228,12 @@ fn curl(plan: &FixPlan) -> String {
             .into(),
     );
     for pair in &plan.add {
-        head.push(format!("+ {}", pair_line(pair)));
+        let maybe = if pair.may_be_granted {
+            "  (may already be granted: not proven missing)"
+        } else {
+            ""
+        };
+        head.push(format!("+ {}{maybe}", pair_line(pair)));
     }
     let url = format!("{}{}", plan.host, paths::connected_app_scopes(client_id));
     format!(

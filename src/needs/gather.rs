@@ -17,6 +17,8 @@ pub struct Gathered {
     pub seen: Vec<Seen>,
     /// Organization and environment names the traffic shows, by id.
     pub names: Names,
+    /// The organizations the traffic shows as a root.
+    pub roots: Vec<String>,
     /// The client ids the traffic's token requests sent, and the control planes it went to.
     pub client_ids: BTreeSet<String>,
     pub hosts: BTreeSet<String>,
@@ -109,6 +111,7 @@ fn gather_one(
                     .into_iter()
                     .map(|(id, name)| (id, crate::text::line(&name).into_owned())),
             );
+            into.roots.extend(traffic.roots);
             into.client_ids
                 .extend(traffic.tokens.iter().filter_map(|t| t.client_id.clone()));
             for call in traffic.calls {

@@ -48,6 +48,11 @@ pub struct Judged {
     /// The names of the place's ids: the target's, or the traffic's when unmapped.
     #[serde(skip)]
     pub names: Names,
+    /// Disproven by a refusal that cannot tell which of the scopes it needs
+    /// is missing (a contract refused with no instance to read the asset
+    /// of): this one may already be granted.
+    #[serde(skip)]
+    pub ambiguous: bool,
 }
 
 /// The pre-flight for a traffic file's needs.
@@ -85,13 +90,24 @@ pub async fn judge(
     ctx: &RunContext,
     analysis: &Analysis<'_>,
     names: &Names,
+    roots: &[String],
     allow_unproven: bool,
 ) -> PreFlight {
     let catalogue = Catalogue::get();
     let least: &LeastPrivilege = &analysis.least;
+    // The traffic's root: what its answers call one, and where its client
+    // applications live (root-org scopes).
+    let mut traffic_roots: Vec<String> = roots.to_vec();
+    for grant in &least.grants {
+        if let Target::RootOrg { org } = &grant.target
+            && !traffic_roots.contains(org)
+        {
+            traffic_roots.push(org.clone());
+        }
+    }
     // Read once, before the places fan out: each place's context shares them.
     ctx.grants(&mut Recorder::new(ctx)).await;
-    let envs = environments(ctx, least, names).await;
+    let envs = environments(ctx, least, names, &traffic_roots).await;
     let facts = ctx.facts.org.get();
     let requests_of = |indices: &[usize]| -> Vec<String> {
         indices
@@ -109,7 +125,9 @@ pub async fn judge(
                     root: &org.root,
                     groups: &org.business_groups,
                 };
-                mapping::map(&grant.target, names, &orgs, &|id| envs.get(id).cloned())
+                mapping::map(&grant.target, names, &traffic_roots, &orgs, &|id| {
+                    envs.get(id).cloned()
+                })
             }
             None => Err(Unmapped {
                 what: "business group",
@@ -129,6 +147,8 @@ pub async fn judge(
                     check: None,
                     missing: None,
                     also_proven: Vec::new(),
+                    inferred: true,
+                    ambiguous: false,
                 },
             };
             let (target, place, unmapped, names) = match mapped {
@@ -153,12 +173,13 @@ pub async fn judge(
                 place,
                 unmapped,
                 proof: told.proof,
-                summary: told.summary,
-                check: told.check,
+                summary: told.summary.clone(),
+                check: told.check.clone(),
                 requests,
                 names,
+                ambiguous: told.ambiguous,
             };
-            (judged, told.missing, told.also_proven)
+            (judged, told)
         }
     });
     let needs = attribute(join_all(judged).await, catalogue);
@@ -209,6 +230,7 @@ async fn environments(
     ctx: &RunContext,
     least: &LeastPrivilege,
     names: &Names,
+    traffic_roots: &[String],
 ) -> BTreeMap<String, Vec<Environment>> {
     let mut envs = BTreeMap::new();
     let Some(org) = ctx.facts.org.get() else {
@@ -225,16 +247,15 @@ async fn environments(
         .grants
         .iter()
         .filter_map(|g| match &g.target {
+            Target::Env { org, .. } if traffic_roots.contains(org) => Some(orgs.root.id.clone()),
             Target::Env { org, .. } => orgs.org(org, names).ok().map(|o| o.id),
             _ => None,
         })
         .filter(|id| !envs.contains_key(id))
         .collect();
+    wanted.sort();
     wanted.dedup();
     for id in wanted {
-        if envs.contains_key(&id) {
-            continue;
-        }
         let answer = ctx
             .platform
             .fetch(Request::get(paths::environments(&id)))
@@ -267,6 +288,10 @@ struct Told {
     /// Scopes besides the one judged that a passing capability check proves
     /// in the place's business group (a contract's Exchange Viewer).
     also_proven: Vec<String>,
+    /// Told by probes (inferred), not by the app's granted scopes.
+    inferred: bool,
+    /// Refused for one of several scopes, without saying which.
+    ambiguous: bool,
 }
 
 /// The scope check for `scope`, run in `place` alone.
@@ -283,6 +308,8 @@ async fn tell(
             check: None,
             missing: None,
             also_proven: Vec::new(),
+            inferred: true,
+            ambiguous: false,
         };
     }
     let (check, spec) = scope_check(scope);
@@ -306,6 +333,8 @@ async fn tell(
             check,
             missing: None,
             also_proven: Vec::new(),
+            inferred: true,
+            ambiguous: false,
         };
     };
     let proof = proof_of(&worst);
@@ -330,8 +359,11 @@ async fn tell(
             .unwrap_or_default(),
         _ => Vec::new(),
     };
+    let maybe = worst.scopes.as_ref().map_or(0, |named| named.maybe.len());
     Told {
         proof,
+        ambiguous: proof == Proof::Disproven && missing.is_none() && maybe > 1,
+        inferred: worst.inferred,
         summary: worst.summary,
         check,
         missing,
@@ -344,28 +376,37 @@ async fn tell(
 /// Viewer) disproves that one where the traffic needs it, and leaves the
 /// judged one not proven; a passing capability check proves the other
 /// scopes it needs in that business group.
-fn attribute(
-    judged: Vec<(Judged, Option<MissingAt>, Vec<String>)>,
-    catalogue: &Catalogue,
-) -> Vec<Judged> {
+fn attribute(judged: Vec<(Judged, Told)>, catalogue: &Catalogue) -> Vec<Judged> {
     let places: Vec<(Option<String>, Option<String>)> = judged
         .iter()
-        .map(|(j, _, _)| ids_of(j.target.as_ref()))
+        .map(|(j, _)| ids_of(j.target.as_ref()))
         .collect();
-    let mut needs: Vec<Judged> = judged.iter().map(|(j, _, _)| j.clone()).collect();
-    for (i, (j, missing, also)) in judged.iter().enumerate() {
+    let mut needs: Vec<Judged> = judged.iter().map(|(j, _)| j.clone()).collect();
+    for (i, (j, told)) in judged.iter().enumerate() {
+        let also = &told.also_proven;
         if let Some(MissingAt {
             scope: other,
             org,
             env,
-        }) = missing.as_ref().filter(|m| m.scope != j.scope)
+        }) = told.missing.as_ref().filter(|m| m.scope != j.scope)
         {
-            needs[i].proof = Proof::Unproven;
-            needs[i].summary = format!(
-                "cannot be told until {} is added: {}",
-                catalogue.name(other),
-                j.summary
-            );
+            // Read from the granted scopes, the judged one is held; by
+            // probes, it cannot be told while the other is missing.
+            if told.inferred {
+                needs[i].proof = Proof::Unproven;
+                needs[i].summary = format!(
+                    "cannot be told until {} is added: {}",
+                    catalogue.name(other),
+                    j.summary
+                );
+            } else {
+                needs[i].proof = Proof::Proven;
+                needs[i].summary = format!(
+                    "granted; the requests also need {}, which is missing: {}",
+                    catalogue.name(other),
+                    j.summary
+                );
+            }
             let bound_to_env = |k: usize| places[k].1.is_some();
             for (k, need) in needs.iter_mut().enumerate() {
                 let here = places[k].0 == *org && (!bound_to_env(k) || places[k].1 == *env);

@@ -123,14 +123,25 @@ pub struct Mapped {
     pub env: Option<Environment>,
 }
 
-/// `target` (the traffic's ids) in the target org; `envs_of` gives the
-/// environments of a business group of the target, when they could be read.
+/// `target` (the traffic's ids) in the target org; `traffic_roots` are the
+/// traffic's root organizations, which are the target's root whatever their
+/// name (a recording made against the simulator's "Example Corp" checks
+/// your own org); `envs_of` gives the environments of a business group of
+/// the target, when they could be read.
 pub fn map(
     target: &Target,
     names: &Names,
+    traffic_roots: &[String],
     orgs: &TargetOrgs<'_>,
     envs_of: &dyn Fn(&str) -> Option<Vec<Environment>>,
 ) -> Result<Mapped, Unmapped> {
+    let org_of = |org: &String| {
+        if traffic_roots.contains(org) {
+            Ok(orgs.root.clone())
+        } else {
+            orgs.org(org, names)
+        }
+    };
     let placed = |target: Target, org: Option<OrgInfo>, env: Option<Environment>| Mapped {
         target,
         org,
@@ -138,19 +149,16 @@ pub fn map(
     };
     match target {
         Target::Anywhere | Target::Unnamed { .. } => Ok(placed(target.clone(), None, None)),
-        // A root-org scope is the target's root, whichever group the traffic named.
-        Target::RootOrg { org } => {
-            orgs.org(org, names)?;
-            Ok(placed(
-                Target::RootOrg {
-                    org: orgs.root.id.clone(),
-                },
-                Some(orgs.root.clone()),
-                None,
-            ))
-        }
+        // A root-org scope is the target's root, whatever the traffic calls it.
+        Target::RootOrg { .. } => Ok(placed(
+            Target::RootOrg {
+                org: orgs.root.id.clone(),
+            },
+            Some(orgs.root.clone()),
+            None,
+        )),
         Target::Org { org } => {
-            let mapped = orgs.org(org, names)?;
+            let mapped = org_of(org)?;
             Ok(placed(
                 Target::Org {
                     org: mapped.id.clone(),
@@ -160,7 +168,7 @@ pub fn map(
             ))
         }
         Target::Env { org, env: id } => {
-            let mapped = orgs.org(org, names)?;
+            let mapped = org_of(org)?;
             let Some(envs) = envs_of(&mapped.id) else {
                 return Err(Unmapped {
                     what: "environment",
@@ -231,7 +239,7 @@ mod tests {
                 ]
             })
         };
-        map(&target, names, &orgs, &envs).map(|m| m.target)
+        map(&target, names, &[], &orgs, &envs).map(|m| m.target)
     }
 
     fn at(org: &str, env: &str) -> Target {

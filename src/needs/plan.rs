@@ -129,7 +129,7 @@ pub fn lacking(preflight: &PreFlight, base: FixPlan, files: Vec<String>) -> FixP
                 blocked_by: None,
             }),
             (_, proof) => plan.add.push(Pair {
-                may_be_granted: proof == Proof::Unproven && !plan.granted_read,
+                may_be_granted: (proof == Proof::Unproven || need.ambiguous) && !plan.granted_read,
                 ..pair
             }),
         }

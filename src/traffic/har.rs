@@ -156,11 +156,12 @@ pub fn read(mut document: Value, file: &str) -> Result<Traffic, String> {
         }
     }
     let mut names = Vec::new();
+    let mut roots = Vec::new();
     for (call, (_, entry)) in calls.iter().zip(&entries) {
         if call.path.starts_with("/accounts/api/")
             && let Some(body) = entry.response.as_ref().and_then(json_body)
         {
-            names_in(&body, &mut names);
+            names_in(&body, &mut names, &mut roots);
         }
     }
     Ok(Traffic {
@@ -169,6 +170,7 @@ pub fn read(mut document: Value, file: &str) -> Result<Traffic, String> {
         tokens,
         skipped,
         names,
+        roots,
     })
 }
 
@@ -184,20 +186,25 @@ fn json_body(response: &Response) -> Option<Value> {
 }
 
 /// Every object in `body` with a UUID `id` and a `name` (an organization,
-/// a business group, an environment), each id once.
-fn names_in(body: &Value, into: &mut Vec<(String, String)>) {
+/// a business group, an environment), each id once; and the ids of those
+/// that say they are a root organization (`isRoot: true`).
+fn names_in(body: &Value, into: &mut Vec<(String, String)>, roots: &mut Vec<String>) {
     match body {
         Value::Object(fields) => {
             if let (Some(Value::String(id)), Some(Value::String(name))) =
                 (fields.get("id"), fields.get("name"))
                 && is_uuid(id)
-                && !into.iter().any(|(known, _)| known == id)
             {
-                into.push((id.clone(), name.clone()));
+                if !into.iter().any(|(known, _)| known == id) {
+                    into.push((id.clone(), name.clone()));
+                }
+                if fields.get("isRoot") == Some(&Value::Bool(true)) && !roots.contains(id) {
+                    roots.push(id.clone());
+                }
             }
-            fields.values().for_each(|v| names_in(v, into));
+            fields.values().for_each(|v| names_in(v, into, roots));
         }
-        Value::Array(items) => items.iter().for_each(|v| names_in(v, into)),
+        Value::Array(items) => items.iter().for_each(|v| names_in(v, into, roots)),
         _ => {}
     }
 }

@@ -25,6 +25,7 @@ pub fn read(document: Value, file: &str) -> Result<Traffic, String> {
         tokens: Vec::new(),
         skipped: Vec::new(),
         names: Vec::new(),
+        roots: Vec::new(),
     };
     for resource in resources {
         let kind = resource["_type"].as_str().unwrap_or("");

@@ -40,6 +40,9 @@ pub struct Traffic {
     /// (id, name), so that a place is shown by name: a HAR's Access
     /// Management answers. Names are no secret.
     pub names: Vec<(String, String)>,
+    /// The organizations those answers show as a root (`isRoot`): the
+    /// traffic's root org, whatever its name.
+    pub roots: Vec<String>,
 }
 
 /// One HTTP request, as sent or as a collection would send it.

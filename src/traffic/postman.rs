@@ -22,6 +22,7 @@ pub fn read(document: Value, file: &str) -> Result<Traffic, String> {
             tokens: Vec::new(),
             skipped: Vec::new(),
             names: Vec::new(),
+            roots: Vec::new(),
         },
     };
     let items = document["item"].as_array().map_or(&[][..], Vec::as_slice);

@@ -277,3 +277,59 @@ async fn a_refused_contract_is_told_of_the_scope_that_is_missing() {
     assert_eq!(by_scope(&no_manage, "manage:api_contracts").0, "disproven");
     assert_eq!(by_scope(&no_manage, "read:exchange").0, "proven");
 }
+
+/// A recording made against the simulator ("Example Corp") checks an org
+/// whose root has another name: the traffic's root is the target's root.
+#[tokio::test]
+async fn the_traffic_s_root_is_the_target_s_root_whatever_its_name() {
+    let mut renamed = world("healthy");
+    renamed.root.name = "Acme".into();
+    let sim = Sim::start(renamed).await;
+    let file = traffic(CREATE);
+    let run = sim
+        .run(&["check", "--for-har", &file, "--format", "json"])
+        .await;
+    sim.stop().await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let json = run.json();
+    let places: Vec<&str> = json["preflight"]["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["place"].as_str().unwrap())
+        .collect();
+    assert!(places.iter().all(|p| p.contains("\"Acme\"")), "{places:?}");
+}
+
+/// With the app's granted scopes read, a contract refused for a missing
+/// Exchange Viewer shows Manage Contracts as granted, and the plan adds
+/// only Exchange Viewer.
+#[tokio::test]
+async fn granted_scopes_keep_a_held_scope_out_of_the_plan() {
+    let admin = [("ANYPOINT_ADMIN_BEARER", ADMIN_TOKEN)];
+    let check = run(
+        "no-exchange-viewer",
+        &admin,
+        &["check", "--format", "json"],
+        CREATE,
+    )
+    .await
+    .json();
+    let proof_of = |scope: &str| {
+        check["preflight"]["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["scope"] == scope)
+            .map(|n| n["proof"].as_str().unwrap().to_string())
+    };
+    assert_eq!(proof_of("manage:api_contracts").as_deref(), Some("proven"));
+    assert_eq!(proof_of("read:exchange").as_deref(), Some("disproven"));
+    let plan = run("no-exchange-viewer", &admin, &["fix"], CREATE).await;
+    let added: Vec<&str> = plan
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("+ "))
+        .collect();
+    assert_eq!(added, ["+ read:exchange  org=Example Corp"], "{plan:#?}");
+}

@@ -433,7 +433,7 @@ async fn online_names_come_from_the_platform() {
     );
     assert!(
         run.stderr
-            .contains("note: 2 of 2 unnamed id(s) named by the platform, as \"Example Corp\""),
+            .contains("note: 2 of 2 unnamed id(s) named by the platform, as the app of \"Example Corp\" sees it"),
         "{run:#?}"
     );
     sim.stop().await;
