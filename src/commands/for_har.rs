@@ -179,7 +179,7 @@ pub async fn check(
     let preflight = preflight(&run, &traffic, args.allow_unproven, left).await?;
     match args.format {
         Format::Json => {
-            let json = serde_json::json!({ "traffic": traffic.files, "preflight": preflight });
+            let json = serde_json::json!({ "schema_version": 1, "traffic": traffic.files, "preflight": preflight });
             serde_json::to_writer_pretty(&mut *io.out, &json).map_err(std::io::Error::other)?;
             writeln!(io.out)?;
         }

@@ -3,7 +3,7 @@
 //! the run targets, with another org's places mapped by name or reported.
 
 use crate::support::bin::{Run, doctor};
-use crate::support::fs::ROOT;
+use crate::support::fs::{ROOT, assert_matches};
 use crate::support::sim::scenarios::{ADMIN_TOKEN, PRODUCTION, ROOT_ORG};
 use crate::support::sim::{Sim, world};
 use crate::support::stable_snapshots;
@@ -76,9 +76,8 @@ async fn a_scope_missing_in_one_environment_closes_the_gate_naming_both() {
 }
 
 async fn run_json(scenario: &str, file: &str) -> serde_json::Value {
-    run(scenario, &[], &["check", "--format", "json"], file)
-        .await
-        .json()
+    let run = run(scenario, &[], &["check", "--format", "json"], file).await;
+    assert_matches("preflight-har.schema.json", &run.stdout)
 }
 
 #[tokio::test]
@@ -154,6 +153,17 @@ async fn a_place_the_target_does_not_have_is_reported_and_keeps_the_gate_closed(
     ] {
         assert!(flat(&run).contains(needle), "{needle}: {run:#?}");
     }
+    // In JSON, the place left out says what and why.
+    let json = run_json("healthy", "api-reads-unknown-env.har").await;
+    let unmapped: Vec<&serde_json::Value> = json["preflight"]["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.get("unmapped"))
+        .collect();
+    assert_eq!(unmapped.len(), 1, "{json:#}");
+    assert_eq!(unmapped[0]["what"], "environment");
+    assert_eq!(unmapped[0]["name"], "Staging");
     let fix = run_fix_unknown().await;
     assert_eq!(fix.code, 3, "{fix:#?}");
     assert!(
@@ -291,7 +301,7 @@ async fn the_traffic_s_root_is_the_target_s_root_whatever_its_name() {
         .await;
     sim.stop().await;
     assert_eq!(run.code, 0, "{run:#?}");
-    let json = run.json();
+    let json = assert_matches("preflight-har.schema.json", &run.stdout);
     let places: Vec<&str> = json["preflight"]["needs"]
         .as_array()
         .unwrap()
@@ -313,8 +323,8 @@ async fn granted_scopes_keep_a_held_scope_out_of_the_plan() {
         &["check", "--format", "json"],
         CREATE,
     )
-    .await
-    .json();
+    .await;
+    let check = assert_matches("preflight-har.schema.json", &check.stdout);
     let proof_of = |scope: &str| {
         check["preflight"]["needs"]
             .as_array()
