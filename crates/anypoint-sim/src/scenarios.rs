@@ -617,4 +617,33 @@ mod tests {
             }
         }
     }
+
+    // Furnished (`furnish`): checked here, where the worlds are made.
+    #[test]
+    fn every_instance_of_every_world_has_configuration_from_known_templates() {
+        let worlds = crate::scenarios::SCENARIOS.iter().map(|s| s.world());
+        for world in worlds {
+            for api in &world.apis {
+                assert_eq!(api.policies.len(), 2, "{}", api.id);
+                assert!(!api.upstreams.is_empty() && !api.alerts.is_empty());
+                for p in &api.policies {
+                    assert!(
+                        crate::policy_templates::find(&p.template).is_some(),
+                        "{}",
+                        p.template
+                    );
+                }
+                let sla = api
+                    .policies
+                    .iter()
+                    .any(|p| p.template == "rate-limiting-sla-based");
+                assert_eq!(sla, !api.tiers.is_empty());
+                for alert in &api.alerts {
+                    for user in &alert.recipients {
+                        assert!(world.users.iter().any(|u| &u.username == user));
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! A world checked before it is served: every id unique (so the business
-//! groups form a tree without cycles) and every number within bounds the
-//! simulator can serve without overflowing a clock or a counter.
+//! groups form a tree without cycles), every number within bounds the
+//! simulator can serve without overflowing a clock or a counter, and every
+//! reference resolved (`World::resolve`).
 
 use std::collections::HashMap;
 
@@ -21,6 +22,150 @@ const MAX_ID: u64 = (1 << 53) - 1;
 pub const MAX_RATE_LIMIT: u64 = 1_000_000_000;
 /// How deep business groups may nest.
 const MAX_DEPTH: usize = 32;
+
+// The method lives with the checks it runs first, so that the world's
+// description does not import its own validation.
+impl World {
+    /// Validates the world (unique ids, bounded numbers: `validate`), checks
+    /// references and turns names into ids (grants and API instances may name
+    /// orgs and environments by name in a scenario file). The error names the field.
+    pub fn resolve(mut self) -> Result<World, String> {
+        check(&self)?;
+        let orgs: Vec<(String, String)> = self
+            .orgs()
+            .iter()
+            .map(|o| (o.id.clone(), o.name.clone()))
+            .collect();
+        let envs: Vec<(String, String)> = self
+            .orgs()
+            .iter()
+            .flat_map(|o| {
+                o.environments
+                    .iter()
+                    .map(|e| (e.id.clone(), e.name.clone()))
+            })
+            .collect();
+        let find = |list: &[(String, String)], wanted: &str, field: &str, what: &str| {
+            list.iter()
+                .find(|(id, _)| id == wanted)
+                .or_else(|| list.iter().find(|(_, name)| name == wanted))
+                .map(|(id, _)| id.clone())
+                .ok_or_else(|| {
+                    let known: Vec<&str> = list.iter().map(|(_, n)| n.as_str()).collect();
+                    format!(
+                        "{field}: no {what} {wanted:?} (known: {})",
+                        known.join(", ")
+                    )
+                })
+        };
+        for (i, app) in self.connected_apps.iter_mut().enumerate() {
+            app.org = find(
+                &orgs,
+                &app.org,
+                &format!("connected_apps[{i}].org"),
+                "organization",
+            )?;
+            for (j, grant) in app.scopes.iter_mut().enumerate() {
+                let field = format!("connected_apps[{i}].scopes[{j}]");
+                if let Some(org) = &grant.org {
+                    grant.org = Some(find(&orgs, org, &format!("{field}.org"), "organization")?);
+                }
+                if let Some(env) = &grant.env {
+                    grant.env = Some(find(&envs, env, &format!("{field}.env"), "environment")?);
+                }
+            }
+        }
+        for (i, app) in self.connected_apps.iter().enumerate() {
+            if let Some(creator) = &app.created_by
+                && !self.users.iter().any(|u| &u.username == creator)
+            {
+                let known: Vec<&str> = self.users.iter().map(|u| u.username.as_str()).collect();
+                return Err(format!(
+                    "connected_apps[{i}].created_by: no user {creator:?} (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+        for (i, user) in self.users.iter_mut().enumerate() {
+            user.org = find(&orgs, &user.org, &format!("users[{i}].org"), "organization")?;
+        }
+        for (i, api) in self.apis.iter_mut().enumerate() {
+            api.env = find(&envs, &api.env, &format!("apis[{i}].env"), "environment")?;
+        }
+        for (i, group) in self.api_groups.iter_mut().enumerate() {
+            let field = format!("api_groups[{i}].env");
+            group.env = find(&envs, &group.env, &field, "environment")?;
+        }
+        for (i, policy) in self.automated_policies.iter_mut().enumerate() {
+            let field = format!("automated_policies[{i}].env");
+            policy.env = find(&envs, &policy.env, &field, "environment")?;
+        }
+        // A group offers instances of its own environment.
+        for (i, group) in self.api_groups.iter().enumerate() {
+            if let Some(api) = group
+                .apis
+                .iter()
+                .find(|id| !self.apis.iter().any(|a| a.id == **id && a.env == group.env))
+            {
+                return Err(format!(
+                    "api_groups[{i}].apis: no API instance {api} in the group's environment"
+                ));
+            }
+        }
+        // API Manager does not manage design environments (§12.1): no instance lives there.
+        for (i, api) in self.apis.iter().enumerate() {
+            if let Some((_, env)) = self.environment(&api.env).filter(|(_, e)| e.is_design()) {
+                return Err(format!(
+                    "apis[{i}].env: {:?} is a design environment, which API Manager does not manage",
+                    env.name
+                ));
+            }
+        }
+        // An alert notifies users of the tenant: their ids are those `/users/me` gives.
+        for (i, api) in self.apis.iter().enumerate() {
+            for (j, alert) in api.alerts.iter().enumerate() {
+                if let Some(unknown) = alert
+                    .recipients
+                    .iter()
+                    .find(|r| !self.users.iter().any(|u| &&u.username == r))
+                {
+                    return Err(format!(
+                        "apis[{i}].alerts[{j}].recipients: no user {unknown:?}"
+                    ));
+                }
+            }
+        }
+        for (i, contract) in self.contracts.iter().enumerate() {
+            if !self.apis.iter().any(|a| a.id == contract.api_id) {
+                return Err(format!(
+                    "contracts[{i}].api_id: no API instance {}",
+                    contract.api_id
+                ));
+            }
+            if !self
+                .client_applications
+                .iter()
+                .any(|a| a.id == contract.application_id)
+            {
+                return Err(format!(
+                    "contracts[{i}].application_id: no client application {}",
+                    contract.application_id
+                ));
+            }
+        }
+        if self
+            .connected_apps
+            .iter()
+            .all(|a| a.client_id != self.login.client_id)
+        {
+            return Err(format!(
+                "login.client_id: no connected app {:?}",
+                self.login.client_id
+            ));
+        }
+        Ok(self)
+    }
+}
 
 /// The first problem found, as one line naming the field.
 pub fn check(world: &World) -> Result<(), String> {

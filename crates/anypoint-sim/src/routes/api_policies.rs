@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::api_tiers::tier_limits;
+use super::apimanager::tier_limits;
 use super::apimanager::with_instance;
 use super::{AUDIT_DATE, Caller, Shared, allowed};
 use crate::policy_templates::{self, MULESOFT_GROUP_ID, Template};

@@ -1,5 +1,5 @@
 //! API Manager's SLA tiers of an API instance (what anypoint-cli-v4's
-//! `tier list` reads), and the limits every tier of the simulator has.
+//! `tier list` reads).
 
 use std::collections::HashMap;
 
@@ -7,15 +7,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::apimanager::{READ_APIS, with_instance};
+use super::apimanager::{READ_APIS, tier_limits, with_instance};
 use super::{AUDIT_DATE, Caller, LIST_DEFAULT_LIMIT, Paging, Shared};
 use crate::respond;
 use crate::world::{ApiInstance, Tier, World};
-
-/// A tier's limits: every tier of the simulator allows 120 requests a minute [I].
-pub fn tier_limits() -> Value {
-    json!([{"visible": true, "maximumRequests": 120, "timePeriodInMilliseconds": 60000}])
-}
 
 /// A tier as anypoint-client-go apim_tier's `SlaTier` describes it, with
 /// `applications` contracts on it and the fields of `owner` (the instance's

@@ -11,27 +11,26 @@ mod api_upstreams;
 mod apimanager;
 mod app_scopes;
 mod applications;
+mod caller;
 mod exchange_assets;
 mod exchange_files;
 mod exchange_graphql;
 mod exchange_maven;
 mod exchange_portal;
 mod exchange_search;
-
-use std::collections::HashMap;
-use std::sync::Arc;
+mod fields;
+mod paging;
 
 use axum::Router;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::respond;
-use super::state::{SimState, Subject, TokenProblem};
-use super::world::{World, holds};
 
-pub type Shared = Arc<SimState>;
+// The pieces every service's module shares live in their own files, so that
+// no service imports this router; named here as `routes::allowed` and so on.
+pub use caller::{Caller, Shared, allowed, home_org};
+pub use fields::{AUDIT_DATE, derived_id};
+pub use paging::{LIST_DEFAULT_LIMIT, Paging};
 
 pub fn router(state: Shared) -> Router {
     let org = "/accounts/api/organizations/{org}";
@@ -196,105 +195,3 @@ pub fn router(state: Shared) -> Router {
         })
         .with_state(state)
 }
-
-/// The caller behind the request's bearer token. As a handler argument it
-/// answers the platform's 401 before the handler runs; it comes after the
-/// path and query arguments, so a malformed path is still refused first.
-pub struct Caller(pub Subject);
-
-impl FromRequestParts<Shared> for Caller {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Response> {
-        let authorization = parts
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok());
-        state.subject(authorization).map(Caller).map_err(|problem| {
-            let message = match problem {
-                TokenProblem::Missing => "Unauthorized: no bearer token",
-                TokenProblem::Unknown => {
-                    "Unauthorized: the token is not valid for this control plane"
-                }
-                TokenProblem::Expired => "Unauthorized: the token has expired",
-                // [I] the wording: a simulator device (`revoke_tokens_after`) for a token that
-                // stops working mid-run (§2: tokens observed to stop after about an hour, S23).
-                TokenProblem::Revoked => "Unauthorized: the token has been revoked",
-            };
-            respond::accounts_error(401, message)
-        })
-    }
-}
-
-/// A page of a list whose request names no `limit`: the legacy client
-/// application list's default (§8.14, [C3] S27), taken for API Manager's
-/// and Exchange v2's lists too [I].
-pub const LIST_DEFAULT_LIMIT: usize = 100;
-
-/// One page of a list: the `offset` and `limit` query parameters the list
-/// endpoints take (§8.14). A value that is not a number counts as absent [I].
-pub struct Paging {
-    pub offset: usize,
-    pub limit: usize,
-}
-
-impl Paging {
-    pub fn of(query: &HashMap<String, String>, default_limit: usize) -> Paging {
-        let number = |key: &str| query.get(key).and_then(|v| v.parse::<usize>().ok());
-        Paging {
-            offset: number("offset").unwrap_or(0),
-            limit: number("limit").unwrap_or(default_limit),
-        }
-    }
-
-    /// At most `max` items a page, whatever the request asks.
-    pub fn capped(self, max: usize) -> Paging {
-        Paging {
-            limit: self.limit.min(max),
-            ..self
-        }
-    }
-
-    pub fn page<I: IntoIterator>(&self, items: I) -> impl Iterator<Item = I::Item> {
-        items.into_iter().skip(self.offset).take(self.limit)
-    }
-}
-
-/// Whether the caller may act with one of `scopes` in `org` (and `env`).
-/// An org admin user may do anything in the tenant.
-pub fn allowed(
-    world: &World,
-    caller: &Subject,
-    scopes: &[&str],
-    org: &str,
-    env: Option<&str>,
-) -> bool {
-    match caller {
-        Subject::User { username } => world
-            .users
-            .iter()
-            .any(|u| &u.username == username && u.org_admin),
-        // The token's snapshot, not the app's scopes now (see `Subject::App`).
-        Subject::App { grants, .. } => holds(grants, scopes, org, env),
-    }
-}
-
-/// The org a caller belongs to.
-pub fn home_org(world: &World, caller: &Subject) -> Option<String> {
-    match caller {
-        Subject::App { client_id, .. } => world.connected_app(client_id).map(|a| a.org.clone()),
-        Subject::User { username } => world
-            .users
-            .iter()
-            .find(|u| &u.username == username)
-            .map(|u| u.org.clone()),
-    }
-}
-
-/// A stable 32-hex-digit id derived from another id (for `clientId` fields).
-pub fn derived_id(seed: &str) -> String {
-    let hex: String = seed.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    format!("{:0<32}", hex).chars().rev().take(32).collect()
-}
-
-pub const AUDIT_DATE: &str = "2026-03-02T10:15:30.123Z";
