@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use anypoint_doctor::RunOptions;
 use anypoint_doctor::diagnosis::sweep::sweep;
-use anypoint_doctor::secret::SecretRegistry;
+use anypoint_doctor::secret::registry::SecretRegistry;
 use anypoint_doctor::settings::{OrgSweep, Settings};
 use anypoint_sim::{ServeOptions, generate, start};
 

@@ -11,8 +11,8 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 
 use crate::error::Error;
-use crate::secret::SecretRegistry;
 use crate::secret::canary::Canary;
+use crate::secret::registry::SecretRegistry;
 
 /// What a spool keeps in memory before it moves to a temporary file.
 #[cfg(not(test))]

@@ -7,13 +7,11 @@
 //! look at what is about to be written.
 
 pub mod canary;
+pub mod finder;
 pub mod forms;
 pub mod registry;
 
 use std::fmt;
-
-pub use forms::MIN_SCANNABLE_CHARS;
-pub use registry::SecretRegistry;
 
 /// How much of the SHA-256 a fingerprint shows: 16 bits.
 const FINGERPRINT_BYTES: usize = 2;
@@ -69,7 +67,7 @@ impl Secret {
 
     /// Long enough to look for in output (see `MIN_SCANNABLE_CHARS`).
     pub fn is_scannable(&self) -> bool {
-        self.0.chars().count() >= MIN_SCANNABLE_CHARS
+        self.0.chars().count() >= forms::MIN_SCANNABLE_CHARS
     }
 }
 

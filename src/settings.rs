@@ -13,7 +13,9 @@ use crate::error::ConfigError;
 use crate::har::HarRecorder;
 use crate::platform::control_plane::{DEFAULT_HOST, Region, parse_base_url, region_host};
 use crate::platform::proxy::{ProxyChoice, ProxyEnv, mask_credentials};
-use crate::secret::{MIN_SCANNABLE_CHARS, Secret, SecretRegistry};
+use crate::secret::Secret;
+use crate::secret::forms::MIN_SCANNABLE_CHARS;
+use crate::secret::registry::SecretRegistry;
 use crate::text::shell_word;
 use std::sync::Arc;
 

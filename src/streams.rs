@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use crate::secret::SecretRegistry;
+use crate::secret::registry::SecretRegistry;
 
 /// How output should look where it is going.
 #[derive(Debug, Clone, Copy)]

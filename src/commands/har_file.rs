@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::har::HarRecorder;
-use crate::secret::SecretRegistry;
 use crate::secret::canary::Canary;
+use crate::secret::registry::SecretRegistry;
 
 /// A recorder for the run, once `path` may be written: the same write as
 /// at the end is tried now, so a command that writes to the platform (`fix`,

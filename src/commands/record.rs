@@ -20,7 +20,9 @@ use anypoint_sim::tap::{Served, Tap};
 
 use crate::error::Error;
 use crate::har::{self, Answered, Entry, Exchange, HarRecorder, Header};
-use crate::secret::{MIN_SCANNABLE_CHARS, Secret, SecretRegistry};
+use crate::secret::Secret;
+use crate::secret::forms::MIN_SCANNABLE_CHARS;
+use crate::secret::registry::SecretRegistry;
 
 const FLAG: &str = "--record";
 

@@ -4,6 +4,7 @@
 use anypoint_sim::{ServeOptions, load, scenarios};
 
 use super::record::Recording;
+use super::sim_command::answered;
 use crate::cli::SimArgs;
 use crate::error::{ConfigError, Error};
 use crate::report::listing::OutputFormat;
@@ -211,16 +212,6 @@ pub async fn run(args: &SimArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> {
         let _ = writeln!(io.err, "{wrote}");
     }
     served.map(|()| ExitStatus::Ok)
-}
-
-/// What a benchmark or a demo wants to know at the end: the load, and
-/// whether any client met the rate limit.
-pub(super) fn answered(state: &anypoint_sim::state::SimState) -> String {
-    format!(
-        "Answered {} requests; {} refused for the rate (429, or 503 from Access Management).",
-        state.requests(),
-        state.throttled()
-    )
 }
 
 /// Ctrl-C, or SIGTERM (how a pipeline or a service manager stops the

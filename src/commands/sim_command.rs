@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use anypoint_sim::RunningSim;
 
-use super::sim::answered;
 use crate::error::{ConfigError, Error};
 use crate::text::line;
 use crate::{ExitStatus, Io};
@@ -182,4 +181,14 @@ mod stop {
     pub async fn kill_group(child: &mut tokio::process::Child) {
         let _ = child.kill().await;
     }
+}
+
+/// What a benchmark or a demo wants to know at the end: the load, and
+/// whether any client met the rate limit.
+pub(super) fn answered(state: &anypoint_sim::state::SimState) -> String {
+    format!(
+        "Answered {} requests; {} refused for the rate (429, or 503 from Access Management).",
+        state.requests(),
+        state.throttled()
+    )
 }

@@ -11,8 +11,8 @@ use crate::doctor::context::{RunContext, RunOptions};
 use crate::doctor::{Registry, runner, select};
 use crate::error::Error;
 use crate::report::{Report, fold, redact};
-use crate::secret::SecretRegistry;
 use crate::secret::canary::Canary;
+use crate::secret::registry::SecretRegistry;
 use crate::settings::Settings;
 
 /// A finished run: the report, the secrets its output must not hold, the

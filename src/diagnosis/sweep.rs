@@ -13,8 +13,8 @@ use crate::doctor::outcome::Outcome;
 use crate::doctor::{Registry, runner};
 use crate::error::{ConfigError, Error};
 use crate::report::{Report, fold, redact};
-use crate::secret::SecretRegistry;
 use crate::secret::canary::Canary;
+use crate::secret::registry::SecretRegistry;
 use crate::settings::{OrgSweep, Settings};
 
 /// Business groups checked at once: enough that the groups' requests fill

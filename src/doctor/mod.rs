@@ -5,6 +5,7 @@ pub mod calls;
 pub mod catalogue;
 pub mod codes;
 pub mod context;
+pub mod grants;
 pub mod kinds;
 pub mod outcome;
 pub mod registry;

@@ -16,7 +16,7 @@ use crate::exit::ExitStatus;
 use crate::har::Purpose;
 use crate::platform::paging::{self, Listing, Page, Pager};
 use crate::platform::{Answer, Reply, Request, TransportError};
-use crate::secret::SecretRegistry;
+use crate::secret::registry::SecretRegistry;
 use crate::settings::Settings;
 
 /// Requests in flight for a command: its own work is a handful of calls.

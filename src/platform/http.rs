@@ -15,8 +15,9 @@ use super::pacing::{self, RateLimits};
 use super::proxy::{ProxyChoice, ProxyEnv};
 use super::retry::RetryPolicy;
 use crate::har::{self, HarRecorder};
-use crate::secret::forms::Finder;
-use crate::secret::{Secret, SecretRegistry};
+use crate::secret::Secret;
+use crate::secret::finder::Finder;
+use crate::secret::registry::SecretRegistry;
 
 /// The most of a response body the doctor reads.
 const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;

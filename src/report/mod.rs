@@ -18,7 +18,7 @@ pub mod sweep;
 pub mod table;
 pub mod to_add;
 
-pub use model::{Outcome, Report, Status, Summary};
+pub use model::{FailOn, Outcome, Report, Status, Summary};
 
 /// How a report is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -29,16 +29,6 @@ pub enum Format {
     Markdown,
     /// JUnit XML, one test case per check (for CI systems).
     Junit,
-}
-
-/// What makes a run exit 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FailOn {
-    /// A failed check.
-    #[default]
-    Fail,
-    /// A failed or a warning check.
-    Warn,
 }
 
 /// The report in one format; the table's look depends on where it goes.

@@ -8,10 +8,19 @@ use crate::doctor::calls::CallFound;
 use crate::doctor::catalogue::{Catalogue, KB_SCOPES};
 pub use crate::doctor::outcome::{MissingScope, Outcome, Reason, Status};
 use crate::exit::ExitStatus;
-use crate::report::FailOn;
 use crate::report::preflight::{Gate, Preflight};
 
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// What makes a run exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// A failed check.
+    #[default]
+    Fail,
+    /// A failed or a warning check.
+    Warn,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {

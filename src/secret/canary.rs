@@ -10,8 +10,9 @@
 use std::collections::HashSet;
 
 use crate::error::ConfigError;
+use crate::secret::Secret;
 use crate::secret::forms::{is_box_drawing, without_layout};
-use crate::secret::{Secret, SecretRegistry};
+use crate::secret::registry::SecretRegistry;
 
 /// The secrets of a run, each with what it is; shared with the client that
 /// learns tokens, so a check sees every secret known by then.

@@ -5,7 +5,7 @@
 use std::sync::{Arc, RwLock};
 
 use super::Secret;
-use super::forms::Finder;
+use super::finder::Finder;
 
 #[derive(Clone, Default)]
 pub struct SecretRegistry {
