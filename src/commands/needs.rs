@@ -9,10 +9,11 @@ use crate::cli::{NeedsArgs, NeedsFormat};
 use crate::doctor::catalogue::Catalogue;
 use crate::error::Error;
 use crate::fix::FixFormat;
+use crate::needs::analysis::analyse;
 use crate::needs::endpoints::Endpoints;
 use crate::needs::gather::gather;
 use crate::needs::render;
-use crate::needs::{analyse, plan, refused};
+use crate::needs::{plan, refused};
 use crate::{ExitStatus, Io};
 
 pub async fn run(

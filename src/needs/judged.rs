@@ -10,10 +10,11 @@ use std::collections::BTreeMap;
 use futures::future::join_all;
 use serde::Serialize;
 
+use super::Target;
+use super::analysis::Analysis;
 use super::least::LeastPrivilege;
 use super::mapping::{self, Mapped, TargetOrgs, Unmapped};
 use super::render::Names;
-use super::{Analysis, Target};
 use crate::doctor::Registry;
 use crate::doctor::catalogue::Catalogue;
 use crate::doctor::context::{EnvFacts, Recorder, RunContext, Verdict};

@@ -4,6 +4,7 @@
 //! group and environment its ids name, and the set is reduced to the
 //! narrowest scopes that allow every request (`least`).
 
+pub mod analysis;
 pub mod endpoints;
 pub mod gather;
 pub mod judged;
@@ -17,9 +18,8 @@ pub mod told;
 
 use serde::Serialize;
 
-use crate::doctor::catalogue::Catalogue;
 use crate::doctor::spec::ScopeContext;
-use endpoints::{Endpoint, Endpoints, Need};
+use endpoints::{Endpoint, Need};
 
 /// A request seen in traffic or a script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,40 +140,4 @@ pub struct Matched<'a> {
     /// The template's ids, by name.
     pub ids: Vec<(String, String)>,
     pub need: Need,
-}
-
-/// What the requests need.
-#[derive(Debug)]
-pub struct Analysis<'a> {
-    pub matched: Vec<Matched<'a>>,
-    /// Requests to Anypoint Platform the catalogue does not know: listed, never dropped.
-    pub unknown: Vec<&'a Seen>,
-    pub least: least::LeastPrivilege,
-}
-
-/// Matches each request to the catalogue and derives the least privilege.
-pub fn analyse<'a>(
-    seen: &'a [Seen],
-    catalogue: &Catalogue,
-    endpoints: &'a Endpoints,
-) -> Analysis<'a> {
-    let mut matched = Vec::new();
-    let mut unknown = Vec::new();
-    for request in seen {
-        match endpoints.find(&request.method, &request.path) {
-            Some((endpoint, ids)) => matched.push(Matched {
-                seen: request,
-                endpoint,
-                ids,
-                need: endpoint.need(catalogue),
-            }),
-            None => unknown.push(request),
-        }
-    }
-    let least = least::derive(&matched, catalogue);
-    Analysis {
-        matched,
-        unknown,
-        least,
-    }
 }

@@ -8,8 +8,9 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::analysis::Analysis;
 use super::least::{Grant, derive};
-use super::{Analysis, Matched, Seen};
+use super::{Matched, Seen};
 use crate::doctor::catalogue::Catalogue;
 use crate::traffic::Bearer;
 

@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use super::Target;
+use super::analysis::Analysis;
 use super::endpoints::Need;
 use super::least::Grant;
 use super::refused::Refusal;
-use super::{Analysis, Target};
 use crate::doctor::catalogue::Catalogue;
 use crate::doctor::spec::ScopeContext;
 

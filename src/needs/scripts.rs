@@ -76,7 +76,7 @@ pub fn find(roots: Vec<PathBuf>, max_file_size: u64) -> (Vec<Seen>, Vec<String>)
 mod tests {
     use super::*;
     use crate::doctor::catalogue::Catalogue;
-    use crate::needs::analyse;
+    use crate::needs::analysis::analyse;
 
     #[test]
     fn the_requests_in_a_script_are_found_as_templates_and_analysed() {

@@ -159,10 +159,6 @@ fn file_graph(src: &Path) -> Graph {
 /// fails when one of them is gone too, so the list only shrinks.
 const NOT_YET: &[(&[&str], &str)] = &[
     (
-        &["src/needs/least.rs", "src/needs/mod.rs"],
-        "needs/ is being reworked elsewhere (issue 27, point 3's brief)",
-    ),
-    (
         &["src/report/compact.rs", "src/report/table.rs"],
         "report/terminal/ is to hold both views and their shared look",
     ),
