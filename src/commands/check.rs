@@ -15,7 +15,7 @@ use crate::doctor::{Registry, select};
 use crate::error::{ConfigError, Error};
 use crate::guard::Spool;
 use crate::report::sweep::SweepOutput;
-use crate::report::table::TableOptions;
+use crate::report::terminal::TableOptions;
 use crate::report::{Format, Report, baseline, redact, render};
 use crate::settings::{OrgSweep, Settings};
 use crate::{ExitStatus, Io, Run, diagnose_run};

@@ -10,8 +10,8 @@ use crate::cli::{DemoArgs, WorldArgs};
 use crate::error::{ConfigError, Error};
 use crate::platform::control_plane::CONTROL_PLANES;
 use crate::report::Format;
-use crate::report::table::TableOptions;
-use crate::report::{compact, json, markdown, table};
+use crate::report::terminal::{self, TableOptions, compact, look};
+use crate::report::{json, markdown};
 use crate::secret::Secret;
 use crate::settings::{Credentials, Settings, Source, Sourced};
 use crate::text::{shell_word, wrap};
@@ -128,7 +128,7 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
                 width: io.terminal.width,
                 verbose: args.verbose,
             };
-            let width = compact::width(options);
+            let width = look::width(options);
             let simulation = wrap(
                 &format!(
                     "SIMULATION of {}; no real org was contacted.",
@@ -152,7 +152,7 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
             }
             let footer = wrap(&footer, width, "", "  ", None);
             let view = if args.verbose {
-                table::render(&report, options)
+                terminal::render(&report, options)
             } else {
                 let around = simulation.lines().count() + footer.lines().count();
                 compact::render_within(&report, options, around)

@@ -19,7 +19,7 @@ use crate::needs::endpoints::Endpoints;
 use crate::needs::gather::{Gathered, gather};
 use crate::needs::judged::{PreFlight, judge};
 use crate::needs::{plan, told};
-use crate::report::table::TableOptions;
+use crate::report::terminal::TableOptions;
 use crate::report::{FailOn, Format, render};
 use crate::settings::Settings;
 use crate::{ExitStatus, Io, Run, diagnose_run};

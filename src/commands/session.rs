@@ -8,7 +8,7 @@ use crate::doctor::session::{Halt, Session, Stop};
 use crate::error::Error;
 use crate::platform::Request;
 use crate::report::listing::OutputFormat;
-use crate::report::table::{self, TableOptions};
+use crate::report::terminal::{TableOptions, full};
 use crate::settings::{Given, Settings};
 use crate::{ExitStatus, Io};
 
@@ -89,7 +89,7 @@ impl Tell for Stop {
             writeln!(
                 io.err,
                 "Diagnosis:\n{}",
-                table::outcomes_table(&self.diagnosis, options)
+                full::outcomes_table(&self.diagnosis, options)
             )?;
         }
         Ok(self.status)

@@ -216,7 +216,7 @@ pub fn render(report: &Report) -> String {
         }
     }
 
-    let fixes = super::compact::what_to_fix(&report.checks, &report.rerun_flags);
+    let fixes = super::terminal::compact::what_to_fix(&report.checks, &report.rerun_flags);
     if !fixes.is_empty() {
         out.push_str("\n## What to fix\n\n");
         for (n, fix) in fixes.iter().enumerate() {

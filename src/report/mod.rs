@@ -3,7 +3,6 @@
 
 pub mod baseline;
 pub mod build;
-pub mod compact;
 pub mod fold;
 pub mod json;
 pub mod junit;
@@ -15,7 +14,7 @@ pub mod preflight;
 pub mod redact;
 pub mod sanitize;
 pub mod sweep;
-pub mod table;
+pub mod terminal;
 pub mod to_add;
 
 pub use model::{FailOn, Outcome, Report, Status, Summary};
@@ -32,11 +31,11 @@ pub enum Format {
 }
 
 /// The report in one format; the table's look depends on where it goes.
-pub fn render(report: &Report, format: Format, options: table::TableOptions) -> String {
+pub fn render(report: &Report, format: Format, options: terminal::TableOptions) -> String {
     match format {
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report),
         Format::Junit => junit::render(report),
-        Format::Table => table::render(report, options),
+        Format::Table => terminal::render(report, options),
     }
 }

@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use super::FailOn;
 use super::junit::{Suites, sweep_suite_name};
-use super::table::{TableOptions, header_line};
-use super::{Format, Report, Summary, compact, markdown, sanitize, table};
+use super::terminal::full::header_line;
+use super::terminal::{self, TableOptions, compact, look};
+use super::{Format, Report, Summary, markdown, sanitize};
 use crate::doctor::context::OrgInfo;
 use crate::exit::ExitStatus;
 
@@ -78,7 +79,7 @@ impl SweepOutput {
             Format::Markdown => to.write_all(markdown::render(base).as_bytes())?,
             Format::Junit => output.suites.add(base, &sweep_suite_name(base)),
             Format::Table if options.verbose => {
-                to.write_all(table::render(base, options).as_bytes())?
+                to.write_all(terminal::render(base, options).as_bytes())?
             }
             Format::Table => {
                 let base = sanitize::report(base);
@@ -108,7 +109,7 @@ impl SweepOutput {
             Format::Junit => self.suites.add(group, &sweep_suite_name(group)),
             Format::Table if self.options.verbose => {
                 to.write_all(b"\n")?;
-                to.write_all(table::render(group, self.options).as_bytes())?;
+                to.write_all(terminal::render(group, self.options).as_bytes())?;
             }
             Format::Table => {
                 let sanitized = sanitize::report(group);
@@ -120,7 +121,7 @@ impl SweepOutput {
                     self.base_lines
                         .push_str(&format!("{}\n", preflight.sentence()));
                 }
-                let width = compact::width(self.options);
+                let width = look::width(self.options);
                 let list =
                     compact::fix_list(&sanitized.checks, &sanitized.rerun_flags, width, "    ");
                 if !list.is_empty() {

@@ -1234,7 +1234,7 @@ fn steady(report: &mut Report) {
 async fn what_users_see_in_every_scenario_is_pinned() {
     use anypoint_doctor::commands::demo::login_settings;
     use anypoint_doctor::report::markdown;
-    use anypoint_doctor::report::table::{self, TableOptions};
+    use anypoint_doctor::report::terminal::{self, TableOptions};
     let reports = futures::future::join_all(SCENARIOS.iter().map(|scenario| async move {
         let mut world = world(scenario.name);
         // Latency only slows the run down; the verdicts are the same.
@@ -1264,7 +1264,7 @@ async fn what_users_see_in_every_scenario_is_pinned() {
                 width,
                 verbose,
             };
-            let shown = table::render(&report, options);
+            let shown = terminal::render(&report, options);
             if !verbose {
                 first_screen_holds_the_verdict(&format!("{name}, {label}"), &shown, width);
             }
@@ -1279,7 +1279,7 @@ async fn what_users_see_in_every_scenario_is_pinned() {
 /// that, and its last screen of rows holds the verdict (`crate::screen`).
 #[track_caller]
 fn first_screen_holds_the_verdict(what: &str, shown: &str, width: Option<u16>) {
-    use anypoint_doctor::report::compact::SCREEN_ROWS;
+    use anypoint_doctor::report::terminal::compact::SCREEN_ROWS;
     let width = width.filter(|w| *w > 0).map_or(80, usize::from);
     let rows: Vec<String> = shown.lines().map(str::to_string).collect();
     let wide: Vec<&String> = rows.iter().filter(|r| r.chars().count() > width).collect();

@@ -16,8 +16,9 @@ pub use std::collections::BTreeSet;
 
 pub use anypoint_doctor::Error;
 pub use anypoint_doctor::doctor::Registry;
-pub use anypoint_doctor::report::table::TableOptions;
-pub use anypoint_doctor::report::{Outcome, Report, Status, json, markdown, table};
+pub use anypoint_doctor::report::terminal;
+pub use anypoint_doctor::report::terminal::TableOptions;
+pub use anypoint_doctor::report::{Outcome, Report, Status, json, markdown};
 pub use anypoint_doctor::settings::{Settings, Source, Sourced};
 pub use anypoint_doctor::{RunOptions, diagnose};
 pub use url::Url;

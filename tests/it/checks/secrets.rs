@@ -16,7 +16,7 @@ fn renderings(report: &Report) -> [(&'static str, String); 3] {
         ("markdown", markdown::render(report)),
         (
             "table",
-            table::render(
+            terminal::render(
                 report,
                 TableOptions {
                     color: false,

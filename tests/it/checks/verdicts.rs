@@ -359,7 +359,7 @@ async fn check_for_a_capability_runs_only_what_it_needs_and_names_the_unneeded_s
             "offline_access"
         ]
     );
-    let table = table::render(
+    let table = terminal::render(
         &report,
         TableOptions {
             color: false,

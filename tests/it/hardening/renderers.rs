@@ -289,7 +289,7 @@ proptest! {
     fn the_sweep_shows_hostile_names_inert_in_every_format(name in hostile_name()) {
         use anypoint_doctor::doctor::context::OrgInfo;
         use anypoint_doctor::report::sweep::SweepOutput;
-        use anypoint_doctor::report::{Format, table::TableOptions};
+        use anypoint_doctor::report::{Format, terminal::TableOptions};
         let report = report_naming(&name);
         let render = |format: Format, verbose: bool| {
             let options = TableOptions { color: false, width: Some(80), verbose };

@@ -11,7 +11,7 @@
 use anypoint_doctor::platform::Evidence;
 use anypoint_doctor::report::Format;
 use anypoint_doctor::report::model::{LeastPrivilege, System, Target, Tool};
-use anypoint_doctor::report::table::{self, TableOptions};
+use anypoint_doctor::report::terminal::{self, TableOptions};
 use anypoint_doctor::report::{Outcome, Report, Status, Summary, render};
 use anypoint_doctor::secret::Secret;
 use anypoint_doctor::secret::canary::Canary;
@@ -434,7 +434,7 @@ fn renderings(summary: &str) -> Vec<(String, String)> {
         };
         out.push((
             format!("diagnosis {width}"),
-            table::outcomes_table(&report.checks, options),
+            terminal::full::outcomes_table(&report.checks, options),
         ));
     }
     out

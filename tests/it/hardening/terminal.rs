@@ -690,7 +690,7 @@ fn first_table_cells(md: &str) -> Vec<Vec<String>> {
 /// commands in them as code, and the `fix` command of its list exactly as
 /// printed.
 fn markdown_shows_as_printed(report: &anypoint_doctor::report::Report) -> bool {
-    use anypoint_doctor::report::{Format, render, table::TableOptions};
+    use anypoint_doctor::report::{Format, render, terminal::TableOptions};
     use anypoint_doctor::text::line;
     let plain = TableOptions {
         color: false,
@@ -749,7 +749,7 @@ proptest! {
     #[test]
     fn every_text_view_of_hostile_names_is_inert(name in hostile_name()) {
         use anypoint_doctor::report::Format;
-        use anypoint_doctor::report::{render, table::TableOptions};
+        use anypoint_doctor::report::{render, terminal::TableOptions};
         let report = report_naming(&name);
         for (verbose, width) in [(false, 80), (true, 120), (true, 60)] {
             let options = TableOptions { color: false, width: Some(width), verbose };

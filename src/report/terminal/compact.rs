@@ -8,10 +8,10 @@
 //! the other fixes and the next steps while they fit, and a line saying how
 //! many more `-v` shows; `-v` gives every check, fix and step in full.
 
-use super::model::{MissingScope, NextStep, Outcome, Report, Status};
-use super::sanitize;
-use super::table::{TableOptions, painted, summary_line};
-use super::to_add::{ToAdd, scopes_to_add};
+use super::look::{TableOptions, blocked_by_cause, painted, summary_line, width};
+use crate::report::model::{MissingScope, NextStep, Outcome, Report, Status};
+use crate::report::sanitize;
+use crate::report::to_add::{ToAdd, scopes_to_add};
 use crate::text::{command_lines, without_ansi, wrap};
 
 /// Lines of one finding in the compact view; `-v` shows all.
@@ -22,11 +22,6 @@ const NEXT_STEPS: usize = 3;
 /// rows, less the one the shell's prompt takes when the command ends. The
 /// terminal's own height is not asked: the view is the same wherever it goes.
 pub const SCREEN_ROWS: usize = 23;
-
-/// The width to wrap to: the one given, else the terminal's, else 80.
-pub fn width(options: TableOptions) -> usize {
-    crate::text::width(options.width)
-}
 
 pub fn render(report: &Report, options: TableOptions) -> String {
     render_within(report, options, 0)
@@ -253,7 +248,7 @@ pub fn findings(report: &Report, options: TableOptions) -> String {
             &format!(
                 "{} {} not run because {cause} did not pass",
                 paint(Status::Skip),
-                blocked
+                blocked.len()
             ),
             width,
             "",
@@ -365,18 +360,6 @@ fn categories(outcomes: &[Outcome]) -> Vec<(&str, Vec<&Outcome>)> {
         match groups.iter_mut().find(|(c, _)| *c == outcome.category) {
             Some((_, list)) => list.push(outcome),
             None => groups.push((&outcome.category, vec![outcome])),
-        }
-    }
-    groups
-}
-
-/// Checks skipped because another did not pass: the cause, and how many.
-fn blocked_by_cause(outcomes: &[Outcome]) -> Vec<(&str, usize)> {
-    let mut groups: Vec<(&str, usize)> = Vec::new();
-    for cause in outcomes.iter().filter_map(|o| o.blocked_by.as_deref()) {
-        match groups.iter_mut().find(|(c, _)| *c == cause) {
-            Some((_, n)) => *n += 1,
-            None => groups.push((cause, 1)),
         }
     }
     groups

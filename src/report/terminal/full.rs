@@ -1,24 +1,14 @@
-//! The terminal view: by default the compact one (`compact`); with `-v`, a
-//! header line, one row per outcome (status, check, target, summary, fix) —
-//! as a table from 100 columns, as a list below — every request, a summary
-//! line and the next steps. Colour goes through the table's own cell
-//! styling so widths stay right.
+//! The full terminal view (`-v`): a header line, one row per outcome
+//! (status, check, target, summary, fix) — as a table from 100 columns, as
+//! a list below — every request, a summary line and the next steps. Colour
+//! goes through the table's own cell styling so widths stay right.
 
 use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets};
-use owo_colors::OwoColorize;
 
 use super::compact;
-use super::model::{Outcome, Report, Status};
-use super::sanitize;
-
-#[derive(Debug, Clone, Copy)]
-pub struct TableOptions {
-    pub color: bool,
-    /// Total width to fit the table in; `None` asks the terminal.
-    pub width: Option<u16>,
-    /// Also list each check's requests.
-    pub verbose: bool,
-}
+use super::look::{TableOptions, blocked_by_cause, summary_line, width};
+use crate::report::model::{Outcome, Report, Status};
+use crate::report::sanitize;
 
 fn color_of(status: Status) -> Color {
     match status {
@@ -34,15 +24,12 @@ fn color_of(status: Status) -> Color {
 const TABLE_WIDTH: usize = 100;
 
 pub fn render(report: &Report, options: TableOptions) -> String {
-    if !options.verbose {
-        return compact::render(report, options);
-    }
     let report = &sanitize::report(report);
     let mut out = String::new();
     out.push_str(&header_line(report));
     out.push('\n');
 
-    if compact::width(options) >= TABLE_WIDTH {
+    if width(options) >= TABLE_WIDTH {
         out.push_str(&table_of(&report.checks, options));
     } else {
         out.push_str(&compact::list(&report.checks, options));
@@ -76,7 +63,7 @@ pub fn render(report: &Report, options: TableOptions) -> String {
     }
 
     // Every fix and every step, which the compact view counts when it has no room.
-    let width = compact::width(options);
+    let width = width(options);
     let fixes = compact::fix_list(&report.checks, &report.rerun_flags, width, "  ");
     if !fixes.is_empty() {
         out.push_str("\nWhat to fix:\n");
@@ -94,7 +81,7 @@ pub fn render(report: &Report, options: TableOptions) -> String {
 /// `-v` shows below: a narrow table squeezes one finding into a tall box.
 pub fn outcomes_table(outcomes: &[Outcome], options: TableOptions) -> String {
     let shown: Vec<Outcome> = outcomes.iter().map(sanitize::outcome).collect();
-    if compact::width(options) >= TABLE_WIDTH {
+    if width(options) >= TABLE_WIDTH {
         table_of(&shown, options)
     } else {
         compact::list(&shown, options)
@@ -139,20 +126,6 @@ fn table_of(outcomes: &[Outcome], options: TableOptions) -> String {
         ]);
     }
     table.to_string()
-}
-
-/// Checks skipped because another did not pass, grouped by that root cause, in order.
-fn blocked_by_cause(outcomes: &[Outcome]) -> Vec<(&str, Vec<&str>)> {
-    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
-    for outcome in outcomes {
-        if let Some(cause) = outcome.blocked_by.as_deref() {
-            match groups.iter_mut().find(|(c, _)| *c == cause) {
-                Some((_, ids)) => ids.push(&outcome.id),
-                None => groups.push((cause, vec![&outcome.id])),
-            }
-        }
-    }
-    groups
 }
 
 /// Ids, with several of one category written as `category.* (n)`.
@@ -253,48 +226,4 @@ fn requests(report: &Report) -> String {
         ));
     }
     out
-}
-
-/// Text in the colour of a status, for a terminal.
-pub(crate) fn painted(text: &str, status: Status) -> String {
-    match status {
-        Status::Pass => text.green().to_string(),
-        Status::Warn => text.yellow().to_string(),
-        Status::Fail => text.red().bold().to_string(),
-        Status::Skip => text.dimmed().to_string(),
-        Status::Error => text.magenta().to_string(),
-    }
-}
-
-/// The counts in one line; `legend` explains the "(inferred)" marks of views that show them.
-pub(crate) fn summary_line(report: &Report, color: bool, legend: bool) -> String {
-    let s = &report.summary;
-    let total = report.checks.len();
-    let paint = |text: String, status: Status, count: usize| {
-        if !color || count == 0 {
-            return text;
-        }
-        painted(&text, status)
-    };
-    let parts = [
-        paint(format!("{} passed", s.pass), Status::Pass, s.pass),
-        paint(format!("{} warned", s.warn), Status::Warn, s.warn),
-        paint(format!("{} failed", s.fail), Status::Fail, s.fail),
-        paint(format!("{} skipped", s.skip), Status::Skip, s.skip),
-        paint(
-            format!("{} could not check", s.error),
-            Status::Error,
-            s.error,
-        ),
-    ];
-    let inferred = if legend && report.checks.iter().any(|o| o.inferred) {
-        " · (inferred) = concluded from a probe, not from the app's granted scopes"
-    } else {
-        ""
-    };
-    format!(
-        "{total} results: {} in {:.1} s{inferred}",
-        parts.join(", "),
-        report.duration_ms as f64 / 1000.0
-    )
 }
