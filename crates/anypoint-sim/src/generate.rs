@@ -5,7 +5,7 @@
 //! Named `generated-<N>x<M>` (`generated-20x5` is in the scenario list).
 
 use super::furnish;
-use super::scenarios::{
+use super::identities::{
     ADMIN_TOKEN, CLIENT_APP_SCOPES, CLIENT_ID, CLIENT_SECRET, ENV_SCOPES, env, grant, login,
 };
 use super::world::{
@@ -280,29 +280,5 @@ mod tests {
             serde_json::to_string(&super::world(20, 5)).unwrap()
         );
         assert_eq!(world.rate_limit_per_minute, Some(400));
-    }
-
-    // Furnished (`furnish`): checked here, where the worlds are made.
-    #[test]
-    fn every_environment_with_instances_has_one_group_of_them_and_one_automated_policy() {
-        let worlds = crate::scenarios::SCENARIOS.iter().map(|s| s.world());
-        let generated = world(3, 2);
-        for world in worlds.chain([generated]) {
-            let mut envs: Vec<&str> = world.apis.iter().map(|a| a.env.as_str()).collect();
-            envs.sort_unstable();
-            envs.dedup();
-            assert_eq!(world.api_groups.len(), envs.len());
-            assert_eq!(world.automated_policies.len(), envs.len());
-            for group in &world.api_groups {
-                let held = world.apis.iter().filter(|a| a.env == group.env).count();
-                assert_eq!(group.apis.len(), held, "{}", group.name);
-                assert!(!group.tiers.is_empty());
-            }
-            let world = world.resolve().expect("a furnished world resolves");
-            for policy in &world.automated_policies {
-                assert!(crate::policy_templates::find(&policy.template).is_some());
-                assert!(world.environment(&policy.env).is_some());
-            }
-        }
     }
 }

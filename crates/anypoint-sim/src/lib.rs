@@ -21,6 +21,7 @@ pub mod catalogue;
 pub mod faults;
 pub mod furnish;
 pub mod generate;
+pub mod identities;
 pub mod load;
 pub mod policy_templates;
 pub mod ratelimit;

@@ -1,9 +1,11 @@
 //! Named scenarios: small worlds that each show one way automation goes
 //! wrong (or none), shared by `sim`, `demo`, the tests and the benchmarks.
 
+pub use super::identities::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET};
+use super::identities::{CLIENT_APP_SCOPES, ENV_SCOPES, env, grant, login};
 use super::world::{
-    ApiInstance, ClientApplication, ConnectedApp, Contract, Environment, Fault, FaultKind, Grant,
-    Login, Org, Tier, User, World,
+    ApiInstance, ClientApplication, ConnectedApp, Contract, Fault, FaultKind, Grant, Org, Tier,
+    User, World,
 };
 
 pub const ROOT_ORG: &str = "9f2c1e4a-3b5d-4c6e-8f70-1a2b3c4d5e6f";
@@ -12,9 +14,6 @@ pub const DESIGN: &str = "0badc0de-2222-4333-8444-999988887777";
 pub const SANDBOX: &str = "c0ffee00-1111-4222-8333-444455556666";
 pub const PRODUCTION: &str = "deadbeef-7777-4888-9999-aaaabbbbcccc";
 pub const BG_SANDBOX: &str = "5eed5eed-3333-4444-8555-666677778888";
-pub const CLIENT_ID: &str = "7f3e2d1c0b9a48f7a6e5d4c3b2a1f0e9";
-pub const CLIENT_SECRET: &str = "sim-0123456789abcdefFEDCBA9876543210";
-pub const ADMIN_TOKEN: &str = "sim-admin-4c1d9a7e-2f3b-4a5c-9d8e-7f6a5b4c3d2e";
 
 pub struct Scenario {
     pub name: &'static str,
@@ -142,27 +141,6 @@ pub fn names() -> Vec<&'static str> {
     SCENARIOS.iter().map(|s| s.name).collect()
 }
 
-pub(crate) fn grant(scope: &str, org: Option<&str>, env: Option<&str>) -> Grant {
-    Grant {
-        scope: scope.into(),
-        org: org.map(str::to_string),
-        env: env.map(str::to_string),
-    }
-}
-
-pub(crate) const CLIENT_APP_SCOPES: &[&str] = &[
-    "manage:org_client_applications",
-    "read:org_client_applications",
-    "create:client_applications",
-];
-/// API Manager's scopes, granted per environment: never in a design
-/// environment, which API Manager does not manage (§12.1).
-pub(crate) const ENV_SCOPES: &[&str] = &[
-    "manage:api_contracts",
-    "read:api_contracts",
-    "manage:apis",
-    "read:api_configuration",
-];
 /// The root org's environments API Manager manages: all but Design (§12.1).
 const API_MANAGER_ENVS: &[&str] = &[SANDBOX, PRODUCTION];
 
@@ -183,24 +161,6 @@ fn scopes(client_apps_org: Option<&str>, api_org: &str, envs: &[&str]) -> Vec<Gr
     grants.push(grant("read:exchange", Some(api_org), None));
     grants.push(grant("full", None, None));
     grants
-}
-
-pub(crate) fn env(id: &str, name: &str, kind: &str) -> Environment {
-    Environment {
-        id: id.into(),
-        name: name.into(),
-        kind: kind.into(),
-        is_production: kind == "production",
-    }
-}
-
-/// The login app's client credentials, as `sim` prints them.
-pub(crate) fn login() -> Login {
-    Login {
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        bearer: None,
-    }
 }
 
 /// The tenant every scenario starts from: the ids of the reference fixtures.
@@ -643,6 +603,30 @@ mod tests {
                         assert!(world.users.iter().any(|u| &u.username == user));
                     }
                 }
+            }
+        }
+    }
+
+    // Furnished (`furnish`): the named worlds and a generated one.
+    #[test]
+    fn every_environment_with_instances_has_one_group_of_them_and_one_automated_policy() {
+        let worlds = SCENARIOS.iter().map(|s| s.world());
+        let generated = super::super::generate::world(3, 2);
+        for world in worlds.chain([generated]) {
+            let mut envs: Vec<&str> = world.apis.iter().map(|a| a.env.as_str()).collect();
+            envs.sort_unstable();
+            envs.dedup();
+            assert_eq!(world.api_groups.len(), envs.len());
+            assert_eq!(world.automated_policies.len(), envs.len());
+            for group in &world.api_groups {
+                let held = world.apis.iter().filter(|a| a.env == group.env).count();
+                assert_eq!(group.apis.len(), held, "{}", group.name);
+                assert!(!group.tiers.is_empty());
+            }
+            let world = world.resolve().expect("a furnished world resolves");
+            for policy in &world.automated_policies {
+                assert!(crate::policy_templates::find(&policy.template).is_some());
+                assert!(world.environment(&policy.env).is_some());
             }
         }
     }
