@@ -46,13 +46,7 @@ impl Secret {
     /// of all candidates, so even a weak 8-character secret keeps thousands
     /// of candidates that match it (a 32-character one, 10^40).
     pub fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(self.0.as_bytes());
-        digest
-            .iter()
-            .take(FINGERPRINT_BYTES)
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        sha256_hex(&self.0, FINGERPRINT_BYTES)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -69,6 +63,19 @@ impl Secret {
     pub fn is_scannable(&self) -> bool {
         self.0.chars().count() >= forms::MIN_SCANNABLE_CHARS
     }
+}
+
+/// The first `bytes` bytes of `value`'s SHA-256, in lowercase hex: the
+/// secrets' fingerprints and `--redact-ids`' placeholders. aws-lc-rs is the
+/// crypto library rustls already builds, so no second SHA-256 is compiled.
+pub fn sha256_hex(value: &str, bytes: usize) -> String {
+    use aws_lc_rs::digest::{SHA256, digest};
+    digest(&SHA256, value.as_bytes())
+        .as_ref()
+        .iter()
+        .take(bytes)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl fmt::Debug for Secret {
@@ -89,5 +96,7 @@ mod tests {
         assert_eq!(secret.fingerprint().len(), 4);
         assert_ne!(secret.fingerprint(), Secret::new("other").fingerprint());
         assert_eq!(secret.expose(), "s3cr3t-value");
+        // SHA-256("abc") begins ba7816bf (FIPS 180-2, appendix B.1).
+        assert_eq!(sha256_hex("abc", 4), "ba7816bf");
     }
 }

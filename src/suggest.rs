@@ -10,9 +10,9 @@ pub fn did_you_mean<'a>(value: &str, candidates: &[&'a str]) -> Option<&'a str> 
     let allowed = (value.chars().count() / 4).max(2);
     let nearest = |c: &str| {
         let c = c.to_ascii_lowercase();
-        let whole = distance(&value, &c);
+        let whole = strsim::levenshtein(&value, &c);
         match c.split_once('.') {
-            Some((_, name)) if !value.contains('.') => whole.min(distance(&value, name)),
+            Some((_, name)) if !value.contains('.') => whole.min(strsim::levenshtein(&value, name)),
             _ => whole,
         }
     };
@@ -44,22 +44,6 @@ pub fn hint(value: &str, candidates: &[&str], plural: &str, listed_by: &str) -> 
 
 /// Lists this long are shown whole even when a close name is found.
 const SHORT_LIST: usize = 8;
-
-/// Levenshtein distance, in characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,13 +1,11 @@
-//! RFC 3339 timestamps in UTC from the system clock, without a date crate.
+//! RFC 3339 timestamps in UTC from the system clock.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 pub fn now_rfc3339() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    rfc3339(secs)
+    rfc3339(since_epoch(SystemTime::now()).as_secs())
 }
 
 /// Now, to the millisecond (`2026-11-26T14:00:32.123Z`), for request evidence.
@@ -17,33 +15,39 @@ pub fn now_rfc3339_millis() -> String {
 
 /// `at` to the millisecond, as `now_rfc3339_millis` writes it.
 pub fn rfc3339_millis(at: SystemTime) -> String {
-    let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let seconds = rfc3339(since.as_secs());
-    format!(
-        "{}.{:03}Z",
-        seconds.trim_end_matches('Z'),
-        since.subsec_millis()
-    )
+    let at = utc(since_epoch(at));
+    format!("{}.{:03}Z", seconds(at), at.millisecond())
 }
 
-/// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, proleptic Gregorian).
+/// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn rfc3339(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{}Z", seconds(utc(Duration::from_secs(secs))))
+}
+
+/// A clock set before 1970 reads as the epoch, as it always has here.
+fn since_epoch(at: SystemTime) -> Duration {
+    at.duration_since(UNIX_EPOCH).unwrap_or_default()
+}
+
+/// The instant `since` the epoch in UTC; past the `time` crate's range
+/// (year 9999) it stays at the range's last instant rather than fail a report.
+fn utc(since: Duration) -> OffsetDateTime {
+    time::Duration::try_from(since)
+        .ok()
+        .and_then(|since| OffsetDateTime::UNIX_EPOCH.checked_add(since))
+        .unwrap_or_else(|| PrimitiveDateTime::MAX.assume_utc())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS`, without the zone: the callers add the fraction they keep.
+fn seconds(at: OffsetDateTime) -> String {
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
     )
 }
 

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 use super::spec::ScopeContext;
-use crate::embedded::parse_file;
+use crate::embedded::{EmbeddedError, parse_file};
 use crate::platform::models::Environment;
 
 /// How sure a fact is (the reference's [C], [C3], [I]).
@@ -190,7 +190,7 @@ impl Catalogue {
         &CATALOGUE
     }
 
-    pub fn parse(scopes: &str, capabilities: &str) -> Result<Catalogue, String> {
+    pub fn parse(scopes: &str, capabilities: &str) -> Result<Catalogue, EmbeddedError> {
         let scopes: ScopesFile = parse_file("scopes/scopes.toml", scopes)?;
         let capabilities: CapabilitiesFile = parse_file("scopes/capabilities.toml", capabilities)?;
         Ok(Catalogue {

@@ -591,6 +591,11 @@ pub struct PathVars {
     pub asset_id: Option<String>,
 }
 
+/// A path's placeholder (`{envId}`) that the facts gave no value.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct MissingVar(&'static str);
+
 impl PathVars {
     pub fn from_facts(ctx: &RunContext, env: Option<&Environment>) -> PathVars {
         let org = ctx.facts.org.get();
@@ -606,7 +611,7 @@ impl PathVars {
     }
 
     /// The path with every placeholder filled, or the name of one that has no value.
-    pub fn fill(&self, template: &str) -> Result<String, String> {
+    pub fn fill(&self, template: &str) -> Result<String, MissingVar> {
         let mut path = template.to_string();
         for (name, value) in [
             ("{orgId}", &self.org_id),
@@ -618,7 +623,7 @@ impl PathVars {
             ("{assetId}", &self.asset_id),
         ] {
             if path.contains(name) {
-                let value = value.as_ref().ok_or_else(|| name.to_string())?;
+                let value = value.as_ref().ok_or(MissingVar(name))?;
                 path = path.replace(name, &crate::platform::paths::id(value));
             }
         }

@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use super::spec::CheckSpec;
-use crate::embedded::{embedded_files, parse_files};
+use crate::embedded::{EmbeddedError, embedded_files, parse_files};
 
 pub const CHECK_FILES: &[(&str, &str)] = embedded_files![
     "checks":
@@ -50,7 +50,7 @@ impl Registry {
         &REGISTRY
     }
 
-    pub fn parse(files: &[(&str, &str)]) -> Result<Registry, String> {
+    pub fn parse(files: &[(&str, &str)]) -> Result<Registry, EmbeddedError> {
         Ok(Registry {
             checks: parse_files("checks", files)?,
         })

@@ -59,16 +59,49 @@ impl std::fmt::Display for Endpoint {
     }
 }
 
+/// Why a network step failed, in the words the network checks show.
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    #[error("no answer within {} s", .0.as_secs())]
+    NoAnswer(Duration),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// Every address refused: each with its reason, in order.
+    #[error("{}", refusals(.0))]
+    Refused(Vec<(SocketAddr, NetError)>),
+    #[error("no handshake within {} s", .0.as_secs())]
+    NoHandshake(Duration),
+    #[error("cannot reach the proxy {hop}: {source}")]
+    Proxy {
+        hop: Endpoint,
+        source: std::io::Error,
+    },
+    #[error("the proxy refused the tunnel ({0})")]
+    TunnelRefused(String),
+    #[error("{0}")]
+    Tls(#[from] rustls::Error),
+    #[error("{0}")]
+    ServerName(#[from] rustls::pki_types::InvalidDnsNameError),
+    #[error("the server presented no certificate")]
+    NoCertificate,
+}
+
+/// `address: why; address: why`.
+fn refusals(each: &[(SocketAddr, NetError)]) -> String {
+    let each: Vec<String> = each.iter().map(|(a, e)| format!("{a}: {e}")).collect();
+    each.join("; ")
+}
+
 /// The endpoint's addresses, as the system resolver (the one the HTTP client uses) gives them.
-pub async fn resolve(endpoint: &Endpoint, limit: Duration) -> Result<Vec<SocketAddr>, String> {
+pub async fn resolve(endpoint: &Endpoint, limit: Duration) -> Result<Vec<SocketAddr>, NetError> {
     match tokio::time::timeout(
         limit,
         tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port)),
     )
     .await
     {
-        Err(_) => Err(format!("no answer within {} s", limit.as_secs())),
-        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(NetError::NoAnswer(limit)),
+        Ok(Err(e)) => Err(e.into()),
         Ok(Ok(addresses)) => {
             let mut addresses: Vec<SocketAddr> = addresses.collect();
             addresses.dedup();
@@ -82,17 +115,17 @@ pub async fn resolve(endpoint: &Endpoint, limit: Duration) -> Result<Vec<SocketA
 pub async fn connect(
     addresses: &[SocketAddr],
     limit: Duration,
-) -> Result<(SocketAddr, Duration), String> {
+) -> Result<(SocketAddr, Duration), NetError> {
     let mut failures = Vec::new();
     for address in addresses {
         let started = Instant::now();
         match tokio::time::timeout(limit, TcpStream::connect(address)).await {
             Ok(Ok(_)) => return Ok((*address, started.elapsed())),
-            Ok(Err(e)) => failures.push(format!("{address}: {e}")),
-            Err(_) => failures.push(format!("{address}: no answer within {} s", limit.as_secs())),
+            Ok(Err(e)) => failures.push((*address, e.into())),
+            Err(_) => failures.push((*address, NetError::NoAnswer(limit))),
         }
     }
-    Err(failures.join("; "))
+    Err(NetError::Refused(failures))
 }
 
 /// The certificate chain `target` presents (leaf first, DER), read through
@@ -102,55 +135,49 @@ pub async fn presented_chain(
     target: &Endpoint,
     proxy: &ProxyChoice,
     limit: Duration,
-) -> Result<Vec<Vec<u8>>, String> {
+) -> Result<Vec<Vec<u8>>, NetError> {
     tokio::time::timeout(limit, read_chain(target, proxy))
         .await
-        .map_err(|_| format!("no handshake within {} s", limit.as_secs()))?
+        .map_err(|_| NetError::NoHandshake(limit))?
 }
 
-async fn read_chain(target: &Endpoint, proxy: &ProxyChoice) -> Result<Vec<Vec<u8>>, String> {
+async fn read_chain(target: &Endpoint, proxy: &ProxyChoice) -> Result<Vec<Vec<u8>>, NetError> {
     let mut stream = match proxy {
         ProxyChoice::Via { proxy, .. } => {
             let hop = Endpoint::of(proxy);
             let mut stream = TcpStream::connect((hop.host.as_str(), hop.port))
                 .await
-                .map_err(|e| format!("cannot reach the proxy {hop}: {e}"))?;
+                .map_err(|source| NetError::Proxy {
+                    hop: hop.clone(),
+                    source,
+                })?;
             tunnel(&mut stream, target).await?;
             stream
         }
-        _ => TcpStream::connect((target.host.as_str(), target.port))
-            .await
-            .map_err(|e| e.to_string())?,
+        _ => TcpStream::connect((target.host.as_str(), target.port)).await?,
     };
     let recorder = Arc::new(ChainRecorder::default());
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .with_safe_default_protocol_versions()?
         .dangerous()
         .with_custom_certificate_verifier(recorder.clone())
         .with_no_client_auth();
-    let name = ServerName::try_from(target.host.clone()).map_err(|e| e.to_string())?;
+    let name = ServerName::try_from(target.host.clone())?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    let mut tls = connector
-        .connect(name, &mut stream)
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut tls = connector.connect(name, &mut stream).await?;
     let _ = tls.shutdown().await;
     let chain = recorder.chain.lock().expect("chain lock poisoned").clone();
     if chain.is_empty() {
-        return Err("the server presented no certificate".into());
+        return Err(NetError::NoCertificate);
     }
     Ok(chain)
 }
 
 /// Asks an HTTP proxy for a tunnel to `target`; anything but 2xx is refused.
-async fn tunnel(stream: &mut TcpStream, target: &Endpoint) -> Result<(), String> {
+async fn tunnel(stream: &mut TcpStream, target: &Endpoint) -> Result<(), NetError> {
     let request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
+    stream.write_all(request.as_bytes()).await?;
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     // Byte by byte: nothing after the head may be consumed, the TLS handshake follows.
@@ -158,14 +185,14 @@ async fn tunnel(stream: &mut TcpStream, target: &Endpoint) -> Result<(), String>
         match stream.read(&mut byte).await {
             Ok(0) => break,
             Ok(_) => head.push(byte[0]),
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         }
     }
     let status_line = String::from_utf8_lossy(&head);
     let status_line = status_line.lines().next().unwrap_or_default().to_string();
     match status_line.split_whitespace().nth(1) {
         Some(code) if code.starts_with('2') => Ok(()),
-        _ => Err(format!("the proxy refused the tunnel ({status_line})")),
+        _ => Err(NetError::TunnelRefused(status_line)),
     }
 }
 

@@ -3,18 +3,15 @@
 //! people who may not share them. The same id always gets the same hash, so
 //! a report still reads consistently, and the HAR agrees with it.
 
-use sha2::{Digest, Sha256};
-
 use super::model::Report;
 use crate::doctor::RunContext;
 use crate::platform::paths;
+use crate::secret::sha256_hex;
 use crate::settings::mask_id;
 use crate::substitute::Substitutions;
 
 pub fn hashed(id: &str) -> String {
-    let digest = Sha256::digest(id.as_bytes());
-    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    format!("id-{hex}")
+    format!("id-{}", sha256_hex(id, 4))
 }
 
 /// What `--redact-ids` puts in place of each of `ids`: as it stands, as a

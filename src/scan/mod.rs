@@ -83,8 +83,19 @@ struct Tally {
     special: Mutex<Vec<PathBuf>>,
 }
 
+/// Why `--max-file-size` (or the like) is not a size `parse_size` takes.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum SizeError {
+    #[error("unknown unit {0:?}: use K, M or G")]
+    Unit(String),
+    #[error("{0:?} is not a size such as 10M, 512K or 1048576")]
+    NotASize(String),
+    #[error("{0:?} is above the limit of 1G")]
+    TooLarge(String),
+}
+
 /// Parses a size such as `10M`, `512K`, `1G` or a number of bytes.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, SizeError> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
@@ -95,16 +106,16 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "K" => 1 << 10,
         "M" => 1 << 20,
         "G" => 1 << 30,
-        _ => return Err(format!("unknown unit {unit:?}: use K, M or G")),
+        _ => return Err(SizeError::Unit(unit.to_string())),
     };
     let size = digits
         .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(unit_bytes))
-        .ok_or_else(|| format!("{text:?} is not a size such as 10M, 512K or 1048576"))?;
+        .ok_or_else(|| SizeError::NotASize(text.to_string()))?;
     // Each file is read whole into memory, once per scanning thread.
     if size > MAX_FILE_SIZE {
-        return Err(format!("{text:?} is above the limit of 1G"));
+        return Err(SizeError::TooLarge(text.to_string()));
     }
     Ok(size)
 }

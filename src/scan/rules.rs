@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::embedded::{embedded_files, parse_files};
+use crate::embedded::{EmbeddedError, embedded_files, parse_files};
 use crate::platform::ProbeMethod as Method;
 
 /// (id, file contents) in registry order.
@@ -219,7 +219,7 @@ impl Rules {
         &RULES
     }
 
-    pub fn parse(files: &[(&str, &str)]) -> Result<Rules, String> {
+    pub fn parse(files: &[(&str, &str)]) -> Result<Rules, EmbeddedError> {
         Ok(Rules {
             rules: parse_files("rules", files)?,
         })

@@ -9,7 +9,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::graphql;
-use super::model::{Answer, Bearer, Call, Format, Skipped, TokenSeen, Traffic, host_name};
+use super::model::{
+    Answer, Bearer, Call, Format, Skipped, TokenSeen, Traffic, Unreadable, host_name,
+};
 use crate::har::REDACTED;
 use crate::secret::forms::MASK;
 
@@ -90,9 +92,9 @@ fn header<'a>(headers: &'a [NameValue], name: &str) -> Option<&'a str> {
 }
 
 /// Reads a HAR document (`log.entries` checked by `detect`).
-pub fn read(mut document: Value, file: &str) -> Result<Traffic, String> {
+pub fn read(mut document: Value, file: &str) -> Result<Traffic, Unreadable> {
     let Value::Array(raw) = document["log"]["entries"].take() else {
-        return Err("its `log.entries` is not a list".into());
+        return Err(Unreadable::HarEntries);
     };
     drop(document);
     let mut skipped = Vec::new();

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::collection::{Saved, call_of, enabled_pairs};
-use super::model::{Format, Skipped, Traffic};
+use super::model::{Format, Skipped, Traffic, Unreadable};
 
 /// Reads an export (`_type: "export"`, format 4, checked by `detect`).
-pub fn read(document: Value, file: &str) -> Result<Traffic, String> {
+pub fn read(document: Value, file: &str) -> Result<Traffic, Unreadable> {
     let Some(resources) = document["resources"].as_array() else {
-        return Err("it holds no `resources` list".into());
+        return Err(Unreadable::InsomniaResources);
     };
     let by_id: HashMap<&str, &Value> = resources
         .iter()

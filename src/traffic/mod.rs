@@ -44,13 +44,13 @@ pub fn read(path: &Path) -> Result<Traffic, TrafficError> {
     let file = path.display().to_string();
     let read = match format {
         Format::Har => har::read(document, &file),
-        Format::Postman => postman::read(document, &file),
+        Format::Postman => Ok(postman::read(document, &file)),
         Format::Insomnia => insomnia::read(document, &file),
     };
-    read.map_err(|reason| TrafficError::Malformed {
+    read.map_err(|unreadable| TrafficError::Malformed {
         path: path.to_path_buf(),
         format: format.described(),
-        reason,
+        reason: unreadable.to_string(),
     })
 }
 

@@ -295,6 +295,16 @@ pub(super) fn is_secret_name(name: &str) -> bool {
     name == "token" || SECRET_FIELDS.contains(&name.as_str())
 }
 
+/// What a file recognised as HAR or Insomnia lacks that its reader needs
+/// (a Postman collection's reader takes whatever `detect` let through).
+#[derive(Debug, thiserror::Error)]
+pub enum Unreadable {
+    #[error("its `log.entries` is not a list")]
+    HarEntries,
+    #[error("it holds no `resources` list")]
+    InsomniaResources,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

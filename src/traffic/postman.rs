@@ -10,7 +10,7 @@ use super::collection::{Saved, call_of, enabled_pairs};
 use super::model::{Format, Skipped, Traffic};
 
 /// Reads a collection (`info` and `item` checked by `detect`).
-pub fn read(document: Value, file: &str) -> Result<Traffic, String> {
+pub fn read(document: Value, file: &str) -> Traffic {
     let variables = variables(&document);
     let lookup = |name: &str| variables.get(name).cloned();
     let mut walk = Walk {
@@ -31,7 +31,7 @@ pub fn read(document: Value, file: &str) -> Result<Traffic, String> {
         &[],
         sends_bearer(document.get("auth")).unwrap_or(false),
     );
-    Ok(walk.traffic)
+    walk.traffic
 }
 
 /// The collection's enabled variables; a value that is not text as JSON writes it.
@@ -232,7 +232,7 @@ mod tests {
                 {"name": "Empty"}
             ]
         });
-        let traffic = read(collection, "c.json").unwrap();
+        let traffic = read(collection, "c.json");
         let calls = &traffic.calls;
         assert_eq!(calls.len(), 5, "{calls:#?}");
         assert_eq!(calls[0].at, r#"c.json: item "Apps / List""#);

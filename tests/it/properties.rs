@@ -467,7 +467,7 @@ proptest! {
     #[test]
     fn scan_sizes_parse_or_name_their_error(text in prop_oneof![any::<String>(), "[0-9]{0,25}[kKmMgGiIbB]{0,3}"]) {
         if let Err(reason) = anypoint_doctor::scan::parse_size(&text) {
-            assert_one_line("parse_size", &reason);
+            assert_one_line("parse_size", &reason.to_string());
         }
     }
 }

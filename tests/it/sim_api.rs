@@ -1356,7 +1356,10 @@ async fn me_for_a_connected_app_carries_the_user_who_created_it() {
 
     world.connected_apps[0].created_by = Some("nobody".into());
     let err = world.resolve().expect_err("an unknown creator is refused");
-    assert!(err.contains("connected_apps[0].created_by"), "{err}");
+    assert!(
+        err.to_string().contains("connected_apps[0].created_by"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -74,7 +74,7 @@ pub fn world(
                 .resolve()
                 .map_err(|reason| LoadError::BrokenScenario {
                     name: name.to_string(),
-                    reason,
+                    reason: reason.to_string(),
                     known: scenarios::names(),
                 })?;
             (world, label)
@@ -107,7 +107,7 @@ pub fn from_file(path: &Path) -> Result<World, LoadError> {
         })?,
         _ => return Err(fail("the name must end in .json or .toml".into())),
     };
-    world.resolve().map_err(fail)
+    world.resolve().map_err(|e| fail(e.to_string()))
 }
 
 /// The parsers quote what they did not expect (a key, a value) as written:

@@ -29,7 +29,7 @@ impl World {
     /// Validates the world (unique ids, bounded numbers: `validate`), checks
     /// references and turns names into ids (grants and API instances may name
     /// orgs and environments by name in a scenario file). The error names the field.
-    pub fn resolve(mut self) -> Result<World, String> {
+    pub fn resolve(mut self) -> Result<World, WorldError> {
         check(&self)?;
         let orgs: Vec<(String, String)> = self
             .orgs()
@@ -52,9 +52,9 @@ impl World {
                 .map(|(id, _)| id.clone())
                 .ok_or_else(|| {
                     let known: Vec<&str> = list.iter().map(|(_, n)| n.as_str()).collect();
-                    format!(
-                        "{field}: no {what} {wanted:?} (known: {})",
-                        known.join(", ")
+                    WorldError::new(
+                        field,
+                        format!("no {what} {wanted:?} (known: {})", known.join(", ")),
                     )
                 })
         };
@@ -80,9 +80,9 @@ impl World {
                 && !self.users.iter().any(|u| &u.username == creator)
             {
                 let known: Vec<&str> = self.users.iter().map(|u| u.username.as_str()).collect();
-                return Err(format!(
-                    "connected_apps[{i}].created_by: no user {creator:?} (known: {})",
-                    known.join(", ")
+                return Err(WorldError::new(
+                    format!("connected_apps[{i}].created_by"),
+                    format!("no user {creator:?} (known: {})", known.join(", ")),
                 ));
             }
         }
@@ -107,17 +107,21 @@ impl World {
                 .iter()
                 .find(|id| !self.apis.iter().any(|a| a.id == **id && a.env == group.env))
             {
-                return Err(format!(
-                    "api_groups[{i}].apis: no API instance {api} in the group's environment"
+                return Err(WorldError::new(
+                    format!("api_groups[{i}].apis"),
+                    format!("no API instance {api} in the group's environment"),
                 ));
             }
         }
         // API Manager does not manage design environments (§12.1): no instance lives there.
         for (i, api) in self.apis.iter().enumerate() {
             if let Some((_, env)) = self.environment(&api.env).filter(|(_, e)| e.is_design()) {
-                return Err(format!(
-                    "apis[{i}].env: {:?} is a design environment, which API Manager does not manage",
-                    env.name
+                return Err(WorldError::new(
+                    format!("apis[{i}].env"),
+                    format!(
+                        "{:?} is a design environment, which API Manager does not manage",
+                        env.name
+                    ),
                 ));
             }
         }
@@ -129,17 +133,18 @@ impl World {
                     .iter()
                     .find(|r| !self.users.iter().any(|u| &&u.username == r))
                 {
-                    return Err(format!(
-                        "apis[{i}].alerts[{j}].recipients: no user {unknown:?}"
+                    return Err(WorldError::new(
+                        format!("apis[{i}].alerts[{j}].recipients"),
+                        format!("no user {unknown:?}"),
                     ));
                 }
             }
         }
         for (i, contract) in self.contracts.iter().enumerate() {
             if !self.apis.iter().any(|a| a.id == contract.api_id) {
-                return Err(format!(
-                    "contracts[{i}].api_id: no API instance {}",
-                    contract.api_id
+                return Err(WorldError::new(
+                    format!("contracts[{i}].api_id"),
+                    format!("no API instance {}", contract.api_id),
                 ));
             }
             if !self
@@ -147,9 +152,9 @@ impl World {
                 .iter()
                 .any(|a| a.id == contract.application_id)
             {
-                return Err(format!(
-                    "contracts[{i}].application_id: no client application {}",
-                    contract.application_id
+                return Err(WorldError::new(
+                    format!("contracts[{i}].application_id"),
+                    format!("no client application {}", contract.application_id),
                 ));
             }
         }
@@ -158,17 +163,35 @@ impl World {
             .iter()
             .all(|a| a.client_id != self.login.client_id)
         {
-            return Err(format!(
-                "login.client_id: no connected app {:?}",
-                self.login.client_id
+            return Err(WorldError::new(
+                "login.client_id",
+                format!("no connected app {:?}", self.login.client_id),
             ));
         }
         Ok(self)
     }
 }
 
-/// The first problem found, as one line naming the field.
-pub fn check(world: &World) -> Result<(), String> {
+/// A world that cannot be served: the field (`apis[2].env`) and what is
+/// wrong with it, shown as one line that names the field first.
+#[derive(Debug, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct WorldError {
+    pub field: String,
+    pub problem: String,
+}
+
+impl WorldError {
+    pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        WorldError {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// The first problem found.
+pub fn check(world: &World) -> Result<(), WorldError> {
     orgs(world)?;
     numbers(world)?;
     unique(world.connected_apps.iter().enumerate().map(|(i, a)| {
@@ -230,17 +253,18 @@ pub fn check(world: &World) -> Result<(), String> {
 
 /// Org ids unique across the tree (a business group with an ancestor's id
 /// would make a cycle), environment ids unique across orgs, depth bounded.
-fn orgs(world: &World) -> Result<(), String> {
+fn orgs(world: &World) -> Result<(), WorldError> {
     fn walk(
         org: &Org,
         field: String,
         depth: usize,
         orgs: &mut Vec<(String, String)>,
         envs: &mut Vec<(String, String)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), WorldError> {
         if depth > MAX_DEPTH {
-            return Err(format!(
-                "{field}: business groups nest deeper than {MAX_DEPTH} levels"
+            return Err(WorldError::new(
+                field,
+                format!("business groups nest deeper than {MAX_DEPTH} levels"),
             ));
         }
         orgs.push((format!("{field}.id"), org.id.clone()));
@@ -265,12 +289,13 @@ fn orgs(world: &World) -> Result<(), String> {
 }
 
 /// `(field, value)` pairs: the second field with a value already seen is the error.
-fn unique(fields: impl IntoIterator<Item = (String, String)>) -> Result<(), String> {
+fn unique(fields: impl IntoIterator<Item = (String, String)>) -> Result<(), WorldError> {
     let mut seen: HashMap<String, String> = HashMap::new();
     for (field, value) in fields {
         if let Some(first) = seen.get(&value) {
-            return Err(format!(
-                "{field}: {value:?} is already the value of {first}; ids must be unique"
+            return Err(WorldError::new(
+                field,
+                format!("{value:?} is already the value of {first}; ids must be unique"),
             ));
         }
         seen.insert(value, field);
@@ -278,16 +303,17 @@ fn unique(fields: impl IntoIterator<Item = (String, String)>) -> Result<(), Stri
     Ok(())
 }
 
-fn at_most(field: &str, value: u64, max: u64, unit: &str) -> Result<(), String> {
+fn at_most(field: &str, value: u64, max: u64, unit: &str) -> Result<(), WorldError> {
     if value > max {
-        return Err(format!(
-            "{field}: {value} is above the limit of {max}{unit}"
+        return Err(WorldError::new(
+            field,
+            format!("{value} is above the limit of {max}{unit}"),
         ));
     }
     Ok(())
 }
 
-fn numbers(world: &World) -> Result<(), String> {
+fn numbers(world: &World) -> Result<(), WorldError> {
     at_most("latency_ms", world.latency_ms, MAX_LATENCY_MS, " ms")?;
     at_most(
         "token_ttl_secs",
@@ -303,10 +329,10 @@ fn numbers(world: &World) -> Result<(), String> {
     )?;
     if let Some(limit) = world.rate_limit_per_minute {
         if limit == 0 {
-            return Err(
-                "rate_limit_per_minute: 0 would refuse every request; leave it out for no limit"
-                    .into(),
-            );
+            return Err(WorldError::new(
+                "rate_limit_per_minute",
+                "0 would refuse every request; leave it out for no limit",
+            ));
         }
         at_most("rate_limit_per_minute", limit, MAX_RATE_LIMIT, " requests")?;
     }
@@ -353,8 +379,9 @@ fn numbers(world: &World) -> Result<(), String> {
             )?,
             FaultKind::Status { status } | FaultKind::Html { status } => {
                 if !(100..=599).contains(status) {
-                    return Err(format!(
-                        "{field}.status: {status} is not an HTTP status (100 to 599)"
+                    return Err(WorldError::new(
+                        format!("{field}.status"),
+                        format!("{status} is not an HTTP status (100 to 599)"),
                     ));
                 }
             }

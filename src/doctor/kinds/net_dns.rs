@@ -57,7 +57,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             )
         }
         Ok(_) => unresolved(&what, &proxy, "the lookup returned no address"),
-        Err(reason) => unresolved(&what, &proxy, &reason),
+        Err(reason) => unresolved(&what, &proxy, &reason.to_string()),
     }
 }
 

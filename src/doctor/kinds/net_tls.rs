@@ -7,7 +7,7 @@
 use crate::doctor::codes::Reason;
 use crate::doctor::context::{Recorder, RunContext, Verdict};
 use crate::doctor::outcome::Status;
-use crate::platform::net::{self, CertNames, Endpoint};
+use crate::platform::net::{self, CertNames, Endpoint, NetError};
 use crate::platform::proxy::{ProxyChoice, mask_credentials};
 use crate::platform::{Answer, TransportError};
 
@@ -137,7 +137,7 @@ async fn not_tls(ctx: &RunContext, recorder: &mut Recorder<'_>, detail: &str) ->
     }
 }
 
-async fn chain(ctx: &RunContext, proxy: &ProxyChoice) -> Result<Vec<CertNames>, String> {
+async fn chain(ctx: &RunContext, proxy: &ProxyChoice) -> Result<Vec<CertNames>, NetError> {
     let target = Endpoint::of(ctx.platform.base_url());
     net::presented_chain(&target, proxy, ctx.step_limit())
         .await

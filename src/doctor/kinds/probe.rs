@@ -3,7 +3,7 @@
 //! an unreadable body), each with its one-line summary and fix.
 
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{PathVars, Recorder, Verdict};
+use crate::doctor::context::{MissingVar, PathVars, Recorder, Verdict};
 use crate::doctor::outcome::Status;
 use crate::doctor::spec::ProbeSpec;
 use crate::platform::ProbeMethod;
@@ -191,7 +191,7 @@ pub fn unexpected_status(answer: &Answer, reply: &Reply) -> Verdict {
 }
 
 /// The request a probe spec describes, with its placeholders filled.
-pub fn request(probe: &ProbeSpec, vars: &PathVars) -> Result<Request, String> {
+pub fn request(probe: &ProbeSpec, vars: &PathVars) -> Result<Request, MissingVar> {
     let path = vars.fill(&probe.path)?;
     Ok(match probe.method {
         ProbeMethod::Get => Request::get(path),

@@ -235,49 +235,77 @@ fn requested(world: &World, body: &[u8]) -> Result<Vec<Grant>, Response> {
         .collect()
 }
 
+/// Why a requested scope cannot be a grant: the 400's reason, after the
+/// item's index.
+#[derive(Debug, thiserror::Error)]
+enum GrantError {
+    #[error("a scope id (a string) is required")]
+    NoScope,
+    #[error("unknown scope {0:?}")]
+    UnknownScope(String),
+    #[error("context_params must be an object")]
+    ParamsNotObject,
+    #[error("unknown context parameter {0:?} (org, envId)")]
+    UnknownParam(String),
+    #[error("context_params.{0} must be a string")]
+    ParamNotString(&'static str),
+    #[error("{scope} takes {takes}")]
+    WrongContext { scope: String, takes: &'static str },
+    #[error("organization {0} is not in this tenant")]
+    UnknownOrg(String),
+    #[error("environment {env} is not in organization {org}")]
+    UnknownEnv { env: String, org: String },
+}
+
 /// One requested scope as a grant, or why it cannot be one.
-fn grant(world: &World, item: &Value) -> Result<Grant, String> {
+fn grant(world: &World, item: &Value) -> Result<Grant, GrantError> {
     let scope = item
         .get("scope")
         .and_then(Value::as_str)
-        .ok_or("a scope id (a string) is required")?;
-    let context = scope_contexts::of(scope).ok_or(format!("unknown scope {scope:?}"))?;
+        .ok_or(GrantError::NoScope)?;
+    let context =
+        scope_contexts::of(scope).ok_or_else(|| GrantError::UnknownScope(scope.to_string()))?;
     // Basic scopes are sent with `"context_params": {}` ([C3] S16); absent is taken as empty [I].
     let empty = Map::new();
     let params = match item.get("context_params") {
         None => &empty,
         Some(Value::Object(params)) => params,
-        Some(_) => return Err("context_params must be an object".into()),
+        Some(_) => return Err(GrantError::ParamsNotObject),
     };
     // `envId` is camelCase: the API rejects `env_id` (yaac, §4.5 [C3] S16).
     if let Some(key) = params
         .keys()
         .find(|k| !matches!(k.as_str(), "org" | "envId"))
     {
-        return Err(format!("unknown context parameter {key:?} (org, envId)"));
+        return Err(GrantError::UnknownParam(key.clone()));
     }
-    let text = |key: &str| match params.get(key) {
+    let text = |key: &'static str| match params.get(key) {
         None => Ok(None),
         Some(Value::String(value)) => Ok(Some(value.clone())),
-        Some(_) => Err(format!("context_params.{key} must be a string")),
+        Some(_) => Err(GrantError::ParamNotString(key)),
     };
     let (org, env) = (text("org")?, text("envId")?);
-    match (context, &org, &env) {
+    let takes = match (context, &org, &env) {
         (Context::None, None, None)
         | (Context::Org, Some(_), None)
-        | (Context::Env, Some(_), Some(_)) => {}
-        (Context::None, ..) => return Err(format!("{scope} takes no context")),
-        (Context::Org, ..) => return Err(format!("{scope} takes an org and no envId")),
-        (Context::Env, ..) => return Err(format!("{scope} takes an org and an envId")),
+        | (Context::Env, Some(_), Some(_)) => None,
+        (Context::None, ..) => Some("no context"),
+        (Context::Org, ..) => Some("an org and no envId"),
+        (Context::Env, ..) => Some("an org and an envId"),
+    };
+    if let Some(takes) = takes {
+        let scope = scope.to_string();
+        return Err(GrantError::WrongContext { scope, takes });
     }
     if let Some(org) = &org {
         let Some(found) = world.org(org) else {
-            return Err(format!("organization {org} is not in this tenant"));
+            return Err(GrantError::UnknownOrg(org.clone()));
         };
         if let Some(env) = &env
             && !found.environments.iter().any(|e| &e.id == env)
         {
-            return Err(format!("environment {env} is not in organization {org}"));
+            let (env, org) = (env.clone(), org.clone());
+            return Err(GrantError::UnknownEnv { env, org });
         }
     }
     Ok(Grant {
