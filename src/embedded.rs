@@ -20,13 +20,6 @@ pub struct EmbeddedError {
     source: toml::de::Error,
 }
 
-/// For the parsers that still report their errors as text (`needs::endpoints`).
-impl From<EmbeddedError> for String {
-    fn from(error: EmbeddedError) -> Self {
-        error.to_string()
-    }
-}
-
 /// Parses one embedded file; an error names it (`path` as in the repository).
 pub fn parse_file<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, EmbeddedError> {
     toml::from_str(text).map_err(|source| EmbeddedError {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::doctor::catalogue::{Catalogue, Confidence};
 use crate::doctor::spec::ScopeContext;
-use crate::embedded::parse_file;
+use crate::embedded::{EmbeddedError, parse_file};
 
 const ENDPOINTS_FILE: &str = include_str!("../../scopes/endpoints.toml");
 
@@ -138,7 +138,7 @@ impl Endpoints {
         &ENDPOINTS
     }
 
-    pub fn parse(text: &str) -> Result<Endpoints, String> {
+    pub fn parse(text: &str) -> Result<Endpoints, EmbeddedError> {
         let file: EndpointsFile = parse_file("scopes/endpoints.toml", text)?;
         Ok(Endpoints {
             endpoints: file.endpoint,
