@@ -100,5 +100,7 @@ pub async fn contracts(
     let org = session.org().org.id.clone();
     let path = format!("{}?limit=500", paths::api_contracts(&org, env_id, api_id));
     let answer = session.send(&Request::get(path)).await;
-    Refusal::check(&answer)?.json().map_err(Refusal::Unreadable)
+    Refusal::check(&answer)?
+        .json()
+        .map_err(|e| Refusal::Unreadable(e.to_string()))
 }

@@ -205,7 +205,9 @@ impl Session {
         while let Some(offset) = pager.next_offset() {
             let answer = self.send(&Request::get(page_path(offset))).await;
             let reply = Refusal::check(&answer)?;
-            let page: P = reply.json().map_err(Refusal::Unreadable)?;
+            let page: P = reply
+                .json()
+                .map_err(|e| Refusal::Unreadable(e.to_string()))?;
             let (found, entries, total) = items(page);
             pager.take(Page {
                 items: found,

@@ -5,6 +5,21 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+/// Why an answer's body is not the JSON expected; shown as the one line the user reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("HTTP {status} with an empty body")]
+    Empty { status: u16 },
+    #[error("HTTP {status}: the body is larger than the doctor reads ({bytes} bytes)")]
+    TooLarge { status: u16, bytes: usize },
+    /// `what` it is instead (an HTML page, truncated JSON, …), and an excerpt.
+    #[error("HTTP {status} with {what}: {excerpt}")]
+    NotExpected {
+        status: u16,
+        what: String,
+        excerpt: String,
+    },
+}
 /// One request as the report shows it: no headers, no bodies, no secrets.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Evidence {
@@ -113,17 +128,18 @@ impl Reply {
         excerpt
     }
 
-    /// The body as JSON of the expected shape, or a one-line reason why not.
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T, String> {
+    /// The body as JSON of the expected shape, or why not.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, BodyError> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
-            return Err(format!("HTTP {} with an empty body", self.status));
+            return Err(BodyError::Empty {
+                status: self.status,
+            });
         }
         if self.truncated {
-            return Err(format!(
-                "HTTP {}: the body is larger than the doctor reads ({} bytes)",
-                self.status,
-                self.body.len()
-            ));
+            return Err(BodyError::TooLarge {
+                status: self.status,
+                bytes: self.body.len(),
+            });
         }
         serde_json::from_slice(&self.body).map_err(|e| {
             let what = if self.looks_like_html() {
@@ -145,7 +161,11 @@ impl Reply {
                 }
                 format!("JSON of an unexpected shape ({detail})")
             };
-            format!("HTTP {} with {what}: {}", self.status, self.excerpt())
+            BodyError::NotExpected {
+                status: self.status,
+                what,
+                excerpt: self.excerpt(),
+            }
         })
     }
 
@@ -300,18 +320,35 @@ mod tests {
             data: Vec<String>,
         }
         let html = reply(200, "text/html", "<html><body>Bad gateway</body></html>");
-        assert!(html.json::<Shape>().unwrap_err().contains("HTML page"));
+        assert!(
+            html.json::<Shape>()
+                .unwrap_err()
+                .to_string()
+                .contains("HTML page")
+        );
         let cut = reply(200, "application/json", r#"{"data": ["a", "#);
-        assert!(cut.json::<Shape>().unwrap_err().contains("truncated JSON"));
+        assert!(
+            cut.json::<Shape>()
+                .unwrap_err()
+                .to_string()
+                .contains("truncated JSON")
+        );
         let wrong = reply(200, "application/json", r#"{"data": 3}"#);
         assert!(
             wrong
                 .json::<Shape>()
                 .unwrap_err()
+                .to_string()
                 .contains("unexpected shape")
         );
         let empty = reply(204, "application/json", "  ");
-        assert!(empty.json::<Shape>().unwrap_err().contains("empty body"));
+        assert!(
+            empty
+                .json::<Shape>()
+                .unwrap_err()
+                .to_string()
+                .contains("empty body")
+        );
     }
 
     #[test]
@@ -322,7 +359,12 @@ mod tests {
             r#"{"id": 7, "clientSecret" : "3A3983FE164E417994D6099A227E98"#,
         );
         assert!(!cut.excerpt().contains("3A3983"), "{}", cut.excerpt());
-        assert!(!cut.json::<Vec<u8>>().unwrap_err().contains("3A3983"));
+        assert!(
+            !cut.json::<Vec<u8>>()
+                .unwrap_err()
+                .to_string()
+                .contains("3A3983")
+        );
         let whole = reply(
             200,
             "application/json",

@@ -331,7 +331,7 @@ mod me_cases {
         ];
         for (content_type, body, wanted) in cases {
             let reply = Reply::new(200, Some(content_type.into()), body.as_bytes().to_vec());
-            let reason = reply.json::<Me>().expect_err(body);
+            let reason = reply.json::<Me>().expect_err(body).to_string();
             assert!(!reason.contains('\n'), "{body}: {reason:?}");
             for word in wanted {
                 assert!(

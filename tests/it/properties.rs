@@ -188,6 +188,7 @@ fn assert_one_line(what: &str, text: &str) {
 fn read_every_model(reply: &Reply) {
     fn one<T: serde::de::DeserializeOwned>(reply: &Reply, name: &str) {
         if let Err(reason) = reply.json::<T>() {
+            let reason = reason.to_string();
             assert_one_line(name, &reason);
             assert!(
                 reason.chars().count() <= REASON_MAX,

@@ -391,7 +391,7 @@ async fn other_applications(
 ) -> Result<Option<String>, String> {
     let answer = recorder.fetch(Request::get(api_list)).await;
     let list: ApiAssetList = match &answer.result {
-        Ok(reply) if reply.status == 200 => reply.json()?,
+        Ok(reply) if reply.status == 200 => reply.json().map_err(|e| e.to_string())?,
         Ok(reply) => return Err(format!("HTTP {}", reply.status)),
         Err(e) => return Err(e.to_string()),
     };
@@ -435,7 +435,7 @@ async fn other_applications(
     for path in &paths {
         let answer = recorder.fetch(Request::get(path.clone())).await;
         let contracts: ContractList = match &answer.result {
-            Ok(reply) if reply.status == 200 => reply.json()?,
+            Ok(reply) if reply.status == 200 => reply.json().map_err(|e| e.to_string())?,
             Ok(reply) => return Err(format!("reading contracts answered HTTP {}", reply.status)),
             Err(e) => return Err(e.to_string()),
         };

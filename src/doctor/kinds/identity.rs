@@ -27,7 +27,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
                     learn(ctx, me, app).unwrap_or_else(|| {
                         unreadable(
                             &answer,
-                            "neither a `client` nor a `user` with an organization id",
+                            &"neither a `client` nor a `user` with an organization id",
                         )
                     })
                 }
@@ -117,7 +117,7 @@ async fn app_of(
             reply.platform_message()
         ));
     }
-    let app: ConnectedAppInfo = reply.json()?;
+    let app: ConnectedAppInfo = reply.json().map_err(|e| e.to_string())?;
     app.org_id
         .or(app.owner_org_id)
         .map(|org| (org, app.client_name))

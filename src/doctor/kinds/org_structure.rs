@@ -193,7 +193,7 @@ async fn read_hierarchy(recorder: &mut Recorder<'_>, root_id: &str) -> Result<Hi
         .fetch(Request::get(paths::hierarchy(root_id)))
         .await;
     match &answer.result {
-        Ok(reply) if reply.status == 200 => reply.json::<Hierarchy>(),
+        Ok(reply) if reply.status == 200 => reply.json::<Hierarchy>().map_err(|e| e.to_string()),
         Ok(reply) => Err(format!("HTTP {}", reply.status)),
         Err(e) => Err(e.to_string()),
     }

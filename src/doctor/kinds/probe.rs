@@ -159,7 +159,7 @@ fn server_error_fix(answer: &Answer) -> String {
 const CUT_SHORT_FIX: &str = "The connection dropped mid-answer: run again; if it keeps happening, check the proxy or gateway between here and the platform (HTTPS_PROXY / NO_PROXY, a TLS-inspecting proxy, a VPN) and the connection's stability. This is a network problem, not a credentials problem.";
 
 /// The verdict for a body that could not be read as expected.
-pub fn unreadable(answer: &Answer, reason: &str) -> Verdict {
+pub fn unreadable(answer: &Answer, reason: &dyn std::fmt::Display) -> Verdict {
     let verdict = Verdict::new(
         Reason::UnexpectedAnswer,
         Status::Error,

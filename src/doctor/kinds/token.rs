@@ -75,7 +75,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
                         format!("token issued for client {}{expiry}", mask_id(&client_id.value)),
                     )
                 }
-                Ok(_) => unreadable(&answer, "the token is empty"),
+                Ok(_) => unreadable(&answer, &"the token is empty"),
                 Err(reason) => unreadable(&answer, &reason),
             },
             400 | 401 | 403 if !from_the_platform(&answer, reply) => {
