@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use futures::future::join_all;
 use serde_json::Value;
 
-use super::probe::{self, reply, unexpected_status, unreadable};
+use super::probe::{self, SideRead, reply, unexpected_status, unreadable};
 use crate::doctor::catalogue::{Catalogue, Service};
 use crate::doctor::codes::Reason;
 use crate::doctor::context::{Grants, OrgFacts, PathVars, Recorder, RunContext, Verdict};
@@ -388,12 +388,18 @@ async fn other_applications(
     env: &Environment,
     api_list: &str,
     listed: &Listed,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, SideRead> {
     let answer = recorder.fetch(Request::get(api_list)).await;
     let list: ApiAssetList = match &answer.result {
-        Ok(reply) if reply.status == 200 => reply.json().map_err(|e| e.to_string())?,
-        Ok(reply) => return Err(format!("HTTP {}", reply.status)),
-        Err(e) => return Err(e.to_string()),
+        Ok(reply) if reply.status == 200 => reply.json()?,
+        Ok(reply) => {
+            return Err(SideRead::Refused {
+                what: "",
+                status: reply.status,
+                message: None,
+            });
+        }
+        Err(e) => return Err(SideRead::NoAnswer(e.to_string())),
     };
     let with_contracts: Vec<(u64, u64)> = list
         .assets
@@ -435,9 +441,15 @@ async fn other_applications(
     for path in &paths {
         let answer = recorder.fetch(Request::get(path.clone())).await;
         let contracts: ContractList = match &answer.result {
-            Ok(reply) if reply.status == 200 => reply.json().map_err(|e| e.to_string())?,
-            Ok(reply) => return Err(format!("reading contracts answered HTTP {}", reply.status)),
-            Err(e) => return Err(e.to_string()),
+            Ok(reply) if reply.status == 200 => reply.json()?,
+            Ok(reply) => {
+                return Err(SideRead::Refused {
+                    what: "reading contracts answered ",
+                    status: reply.status,
+                    message: None,
+                });
+            }
+            Err(e) => return Err(SideRead::NoAnswer(e.to_string())),
         };
         unseen.extend(
             contracts

@@ -1,7 +1,7 @@
 //! Kind `identity`: who the token belongs to (Connected App or user) and the
 //! organization that owns it, from GET /accounts/api/me.
 
-use super::probe::{reply, unexpected_status, unreadable};
+use super::probe::{SideRead, reply, unexpected_status, unreadable};
 use crate::doctor::codes::Reason;
 use crate::doctor::context::{Identity, Recorder, RunContext, TokenKind, Verdict};
 use crate::doctor::outcome::Status;
@@ -104,30 +104,32 @@ fn read_ahead(ctx: &RunContext) {
 async fn app_of(
     ctx: &RunContext,
     recorder: &mut Recorder<'_>,
-) -> Result<(String, Option<String>), String> {
-    let client_id = ctx.subject_client_id().ok_or("no client id")?;
+) -> Result<(String, Option<String>), SideRead> {
+    let client_id = ctx
+        .subject_client_id()
+        .ok_or(SideRead::Lacking("no client id"))?;
     let answer = recorder
         .fetch(Request::get(paths::connected_app(&client_id)))
         .await;
-    let reply = reply(&answer).map_err(|v| v.summary)?;
+    let reply = reply(&answer).map_err(|v| SideRead::NoAnswer(v.summary))?;
     if !reply.is_success() {
-        return Err(format!(
-            "reading it answered HTTP {} ({})",
-            reply.status,
-            reply.platform_message()
-        ));
+        return Err(SideRead::Refused {
+            what: "reading it answered ",
+            status: reply.status,
+            message: Some(reply.platform_message()),
+        });
     }
-    let app: ConnectedAppInfo = reply.json().map_err(|e| e.to_string())?;
+    let app: ConnectedAppInfo = reply.json()?;
     app.org_id
         .or(app.owner_org_id)
         .map(|org| (org, app.client_name))
-        .ok_or_else(|| "its answer names no org".to_string())
+        .ok_or(SideRead::Lacking("its answer names no org"))
 }
 
 fn learn(
     ctx: &RunContext,
     me: Me,
-    app: Option<Result<(String, Option<String>), String>>,
+    app: Option<Result<(String, Option<String>), SideRead>>,
 ) -> Option<Verdict> {
     let (identity, verdict) = if let Some(client) = me.client {
         let name = client.name.clone().unwrap_or_else(|| "(unnamed)".into());

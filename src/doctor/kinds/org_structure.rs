@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::probe::{reply, unexpected_status, unreadable};
+use super::probe::{SideRead, reply, unexpected_status, unreadable};
 use crate::doctor::codes::Reason;
 use crate::doctor::context::{
     OrgFacts, OrgInfo, Recorder, RunContext, Verdict, find_by_id_or_name,
@@ -188,14 +188,18 @@ async fn find_root(
     ))
 }
 
-async fn read_hierarchy(recorder: &mut Recorder<'_>, root_id: &str) -> Result<Hierarchy, String> {
+async fn read_hierarchy(recorder: &mut Recorder<'_>, root_id: &str) -> Result<Hierarchy, SideRead> {
     let answer = recorder
         .fetch(Request::get(paths::hierarchy(root_id)))
         .await;
     match &answer.result {
-        Ok(reply) if reply.status == 200 => reply.json::<Hierarchy>().map_err(|e| e.to_string()),
-        Ok(reply) => Err(format!("HTTP {}", reply.status)),
-        Err(e) => Err(e.to_string()),
+        Ok(reply) if reply.status == 200 => Ok(reply.json::<Hierarchy>()?),
+        Ok(reply) => Err(SideRead::Refused {
+            what: "",
+            status: reply.status,
+            message: None,
+        }),
+        Err(e) => Err(SideRead::NoAnswer(e.to_string())),
     }
 }
 

@@ -155,6 +155,28 @@ fn server_error_fix(answer: &Answer) -> String {
     }
 }
 
+/// Why a read a check makes beside its main request told it nothing;
+/// shown as one line in the check's verdict.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SideRead {
+    /// No usable answer: the transport's error, or the verdict the answer got.
+    #[error("{0}")]
+    NoAnswer(String),
+    /// Refused with an HTTP status: `what` says which read (may be empty),
+    /// with the platform's message when it is shown.
+    #[error("{what}HTTP {status}{}", .message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default())]
+    Refused {
+        what: &'static str,
+        status: u16,
+        message: Option<String>,
+    },
+    #[error(transparent)]
+    Body(#[from] crate::platform::answer::BodyError),
+    /// The answer, or the run, lacks what the read needs.
+    #[error("{0}")]
+    Lacking(&'static str),
+}
+
 /// What to do about an answer the network cut short or broke off.
 const CUT_SHORT_FIX: &str = "The connection dropped mid-answer: run again; if it keeps happening, check the proxy or gateway between here and the platform (HTTPS_PROXY / NO_PROXY, a TLS-inspecting proxy, a VPN) and the connection's stability. This is a network problem, not a credentials problem.";
 
