@@ -99,6 +99,12 @@ fn visible(c: char) -> Cow<'static, str> {
     }
 }
 
+/// How many terminal columns `text` takes: its display width (a wide
+/// character takes two, a combining mark none), colour codes left out.
+pub fn shown_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(without_ansi(text).as_str())
+}
+
 /// The doctor's own output without its ANSI escape sequences (colour, cursor
 /// moves): for measuring what a terminal shows, and for the canary's plain view.
 pub fn without_ansi(text: &str) -> String {
@@ -143,7 +149,7 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str, max_lines: Option
     let mut lines: Vec<String> = Vec::new();
     let mut line = first.to_string();
     let mut empty = true;
-    let visible = |s: &str| without_ansi(s).chars().count();
+    let visible = shown_width;
     for word in words(text) {
         let word = word.as_str();
         if !empty && visible(&line) + 1 + visible(word) > width {
@@ -206,7 +212,7 @@ fn words(text: &str) -> Vec<String> {
 /// one command (a shell joins a line that ends in `\` with the next); no
 /// word is broken, and no line breaks inside quotes.
 pub fn command_lines(command: &str, width: usize, first: &str, rest: &str) -> String {
-    let fits = |line: &str| line.chars().count() <= width;
+    let fits = |line: &str| shown_width(line) <= width;
     let whole = format!("{first}{command}");
     if fits(&whole) {
         return format!("{whole}\n");
@@ -277,7 +283,7 @@ pub fn wrap_lines(text: &str, width: usize) -> String {
 fn each_long_line(text: &str, width: usize, wrapped: impl Fn(&str, &str) -> String) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
-        if without_ansi(line).chars().count() <= width {
+        if shown_width(line) <= width {
             out.push_str(line);
             out.push('\n');
         } else {
@@ -365,6 +371,14 @@ impl std::io::Write for Wrapping<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wide_character_takes_two_columns_when_text_is_wrapped() {
+        // Six CJK characters are twelve columns: in ten, the second word goes to a line of its own.
+        assert_eq!(shown_width("\u{1b}[31m表示幅\u{1b}[0m"), 6);
+        assert_eq!(wrap("表示幅 データ", 10, "", "", None), "表示幅\nデータ\n");
+        assert_eq!(shown_width("e\u{301}"), 1, "a combining accent takes none");
+    }
 
     #[test]
     fn an_unknown_or_zero_width_is_eighty_and_slivers_are_refused() {

@@ -12,7 +12,7 @@ use super::look::{TableOptions, blocked_by_cause, painted, summary_line, width};
 use crate::report::model::{MissingScope, NextStep, Outcome, Report, Status};
 use crate::report::sanitize;
 use crate::report::to_add::{ToAdd, scopes_to_add};
-use crate::text::{command_lines, without_ansi, wrap};
+use crate::text::{command_lines, shown_width, wrap};
 
 /// Lines of one finding in the compact view; `-v` shows all.
 const FINDING_LINES: usize = 3;
@@ -122,7 +122,7 @@ fn header(report: &Report, width: usize) -> String {
     if let Some(client) = &target.client_id {
         parts.push(format!("client {client}"));
     }
-    let visible = |text: &str| without_ansi(text).chars().count();
+    let visible = shown_width;
     let mut out = String::new();
     let mut line = String::new();
     for part in parts {
@@ -277,7 +277,7 @@ pub fn fix_list(outcomes: &[Outcome], rerun_flags: &str, width: usize, indent: &
 /// command ends the item's last line where it fits there, else stands whole
 /// on the lines below.
 fn fix_items(outcomes: &[Outcome], rerun_flags: &str, width: usize, indent: &str) -> Vec<String> {
-    let visible = |text: &str| without_ansi(text).chars().count();
+    let visible = shown_width;
     what_to_fix(outcomes, rerun_flags)
         .iter()
         .enumerate()
