@@ -117,11 +117,11 @@ async fn dispatch(cli: &Cli, matches: &ArgMatches, io: &mut Io<'_>) -> Result<Ex
         }
         Command::Apps(args) => {
             let run = commands::apps::run(args, subcommand(matches, &["apps"]), io);
-            doctor::session::within(args.connection.deadline, run).await
+            diagnosis::session::within(args.connection.deadline, run).await
         }
         Command::Apis(args) => {
             let run = commands::apis::run(args, subcommand(matches, &["apis"]), io);
-            doctor::session::within(args.connection.deadline, run).await
+            diagnosis::session::within(args.connection.deadline, run).await
         }
         Command::Create(CreateCommand::App(args)) => {
             commands::create_app::run(args, subcommand(matches, &["create", "app"]), io).await

@@ -6,9 +6,9 @@ use futures::future::join_all;
 
 use super::session::{self, Tell};
 use crate::cli::ApisArgs;
+use crate::diagnosis::resources;
+use crate::diagnosis::session::Stop;
 use crate::doctor::catalogue::Service;
-use crate::doctor::resources;
-use crate::doctor::session::Stop;
 use crate::error::Error;
 use crate::platform::models::Environment;
 use crate::report::listing::{ApiList, IncompleteList, ListedApi};

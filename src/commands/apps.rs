@@ -6,8 +6,8 @@ use clap::ArgMatches;
 
 use super::session::{self, Tell};
 use crate::cli::AppsArgs;
-use crate::doctor::resources;
-use crate::doctor::session::Stop;
+use crate::diagnosis::resources;
+use crate::diagnosis::session::Stop;
 use crate::error::Error;
 use crate::report::Status;
 use crate::report::listing::{AppList, ListedApp};

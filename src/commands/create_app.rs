@@ -11,10 +11,10 @@ use serde_json::json;
 
 use super::session::{self, Tell, dry_run};
 use crate::cli::CreateAppArgs;
+use crate::diagnosis::resources;
+use crate::diagnosis::session::{Refusal, Session, Stop, lost_create};
 use crate::doctor::catalogue::Service;
 use crate::doctor::outcome::Status;
-use crate::doctor::resources;
-use crate::doctor::session::{Refusal, Session, Stop, lost_create};
 use crate::error::{ConfigError, Error};
 use crate::platform::models::{ClientApplication, GRANT_TYPES};
 use crate::platform::{Request, paths};

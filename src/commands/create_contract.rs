@@ -12,9 +12,9 @@ use serde_json::json;
 
 use super::session::{self, Tell, dry_run};
 use crate::cli::CreateContractArgs;
+use crate::diagnosis::resources;
+use crate::diagnosis::session::{Halt, Refusal, Session, Stop, lost_create, within};
 use crate::doctor::catalogue::Service;
-use crate::doctor::resources;
-use crate::doctor::session::{Halt, Refusal, Session, Stop, lost_create, within};
 use crate::error::{ConfigError, Error};
 use crate::platform::models::{ApiContract, Environment};
 use crate::platform::{Request, paths};

@@ -73,7 +73,7 @@ pub async fn names(
         } else {
             let answer = lookups.send(&Request::get(paths::environments(org))).await;
             // Unreadable, its environments stay unnamed: the note counts them.
-            crate::doctor::session::Refusal::check(&answer)
+            crate::diagnosis::session::Refusal::check(&answer)
                 .ok()
                 .and_then(|reply| reply.json::<EnvironmentList>().ok())
                 .map_or_else(Vec::new, |list| list.data)

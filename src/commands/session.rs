@@ -1,10 +1,10 @@
 //! A command's start: settings resolved and their warnings told, the
-//! session opened (`doctor::session`), and a stop or a dry run printed.
+//! session opened (`diagnosis::session`), and a stop or a dry run printed.
 
 use clap::ArgMatches;
 
 use crate::cli::ConnectionArgs;
-use crate::doctor::session::{Halt, Session, Stop};
+use crate::diagnosis::session::{Halt, Session, Stop};
 use crate::error::Error;
 use crate::platform::Request;
 use crate::report::listing::OutputFormat;

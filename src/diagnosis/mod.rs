@@ -2,6 +2,8 @@
 //! build the report. `check`, `demo`, the tests and the benchmark all come
 //! through here. `sweep` runs one check over several business groups.
 
+pub mod resources;
+pub mod session;
 pub mod sweep;
 
 use std::sync::Arc;

@@ -9,10 +9,8 @@ pub mod grants;
 pub mod kinds;
 pub mod outcome;
 pub mod registry;
-pub mod resources;
 pub mod runner;
 pub mod select;
-pub mod session;
 pub mod spec;
 
 pub use context::RunContext;

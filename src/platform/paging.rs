@@ -7,6 +7,10 @@
 
 use serde::Serialize;
 
+/// What the commands' lists hold, as a listing that stopped names them.
+pub const APPLICATIONS: &str = "client applications";
+pub const API_INSTANCES: &str = "API instances";
+
 /// How much of one list is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bounds {

@@ -4,9 +4,9 @@
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::doctor::resources::{API_INSTANCES, APPLICATIONS};
 use crate::platform::models::{ApiContract, ApiInstance, ClientApplication};
 use crate::platform::paging::Cut;
+use crate::platform::paging::{API_INSTANCES, APPLICATIONS};
 use crate::text::{command_lines, line, wrap_hanging};
 
 /// How the listing and create commands print their result.

@@ -6,12 +6,8 @@ use super::session::{Refusal, Session};
 use crate::platform::models::{
     ApiAssetList, ApiInstance, ApplicationList, ClientApplication, ContractList,
 };
-use crate::platform::paging::Listing;
+use crate::platform::paging::{API_INSTANCES, APPLICATIONS, Listing};
 use crate::platform::{Request, paths};
-
-/// What the lists hold, as a listing that stopped names them.
-pub const APPLICATIONS: &str = "client applications";
-pub const API_INSTANCES: &str = "API instances";
 
 const APPS_PAGE: usize = 200;
 const APIS_PAGE: usize = 100;
