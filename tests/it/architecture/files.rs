@@ -16,7 +16,8 @@ struct Tree {
     exports: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>>,
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every `.rs` file under `dir`, its folders walked.
+pub(super) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
