@@ -11,8 +11,6 @@ use crate::error::Error;
 use crate::needs::Target;
 use crate::needs::least::LeastPrivilege;
 use crate::needs::render::Names;
-use crate::platform::models::EnvironmentList;
-use crate::platform::{Request, paths};
 use crate::{ExitStatus, Io};
 
 /// The names the platform gives the ids `least` names and `known` does
@@ -60,7 +58,6 @@ pub async fn names(
     {
         found.insert(org.id.clone(), org.name.clone());
     }
-    let lookups = session.lookups();
     let mut read: Vec<String> = Vec::new();
     for (org, env) in &wanted {
         let Some(env) = env else { continue };
@@ -71,12 +68,8 @@ pub async fn names(
         let environments = if *org == facts.org.id {
             session.environments().all.clone()
         } else {
-            let answer = lookups.send(&Request::get(paths::environments(org))).await;
             // Unreadable, its environments stay unnamed: the note counts them.
-            crate::diagnosis::session::Refusal::check(&answer)
-                .ok()
-                .and_then(|reply| reply.json::<EnvironmentList>().ok())
-                .map_or_else(Vec::new, |list| list.data)
+            session.ctx.environments_of(org).await.unwrap_or_default()
         };
         found.extend(environments.into_iter().map(|e| (e.id, e.name)));
     }

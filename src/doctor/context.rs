@@ -210,6 +210,20 @@ impl Default for RunOptions {
 }
 
 impl RunContext {
+    /// The environments of a business group of the org (`org_id`), read
+    /// now; None when they cannot be read.
+    pub async fn environments_of(&self, org_id: &str) -> Option<Vec<Environment>> {
+        let answer = self
+            .platform
+            .fetch(Request::get(crate::platform::paths::environments(org_id)))
+            .await;
+        let reply = answer.result.as_ref().ok().filter(|r| r.is_success())?;
+        reply
+            .json::<crate::platform::models::EnvironmentList>()
+            .ok()
+            .map(|list| list.data)
+    }
+
     pub fn new(platform: Platform, settings: Settings, options: RunOptions) -> Arc<RunContext> {
         Arc::new(RunContext {
             platform: Arc::new(platform),

@@ -21,8 +21,7 @@ use crate::doctor::context::{EnvFacts, Recorder, RunContext, Verdict};
 use crate::doctor::kinds;
 use crate::doctor::outcome::Status;
 use crate::doctor::spec::{CheckKind, Missing, ScopeSpec};
-use crate::platform::models::{Environment, EnvironmentList};
-use crate::platform::{Request, paths};
+use crate::platform::models::Environment;
 use crate::report::preflight::{Gate, Proof};
 
 /// One scope in one place, and what the run knows of it.
@@ -257,16 +256,8 @@ async fn environments(
     wanted.sort();
     wanted.dedup();
     for id in wanted {
-        let answer = ctx
-            .platform
-            .fetch(Request::get(paths::environments(&id)))
-            .await;
-        let list = kinds::probe::reply(&answer)
-            .ok()
-            .filter(|reply| reply.is_success())
-            .and_then(|reply| reply.json::<EnvironmentList>().ok());
-        if let Some(list) = list {
-            envs.insert(id, list.data);
+        if let Some(list) = ctx.environments_of(&id).await {
+            envs.insert(id, list);
         }
     }
     envs
