@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
-use crate::doctor::context::{EnvFacts, OrgFacts, RunContext, RunOptions};
+use crate::doctor::context::{RunContext, RunOptions};
+use crate::doctor::facts::{EnvFacts, OrgFacts};
 use crate::doctor::outcome::{Outcome, Status};
 use crate::doctor::{Registry, runner};
 use crate::error::{ConfigError, Error};

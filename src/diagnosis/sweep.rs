@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
-use crate::doctor::context::{OrgInfo, RunContext, RunOptions, find_by_id_or_name};
+use crate::doctor::context::{RunContext, RunOptions};
+use crate::doctor::facts::{OrgInfo, find_by_id_or_name};
 use crate::doctor::outcome::Outcome;
 use crate::doctor::{Registry, runner};
 use crate::error::{ConfigError, Error};

@@ -1,7 +1,8 @@
 //! The paging of the app's granted scopes: read once per run, every page,
 //! by the short path or the org-scoped one, and shared by every scope check.
 
-use crate::doctor::context::{Grants, Recorder, RunContext};
+use crate::doctor::context::{Recorder, RunContext};
+use crate::doctor::facts::Grants;
 use crate::doctor::kinds::probe;
 use crate::platform::models::{ScopeGrant, ScopeGrantList};
 use crate::platform::paging::{Bounds, End, Page, Pager};

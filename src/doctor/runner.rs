@@ -14,10 +14,11 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 use super::codes::Reason;
-use super::context::{RunContext, Verdict};
+use super::context::RunContext;
 use super::kinds;
 use super::registry::Registry;
 use super::spec::CheckSpec;
+use super::verdict::Verdict;
 use crate::doctor::outcome::{Outcome, Status};
 
 /// Runs the checks; `progress` hears (checks done, checks chosen) after each one.

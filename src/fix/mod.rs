@@ -306,8 +306,8 @@ impl FixPlan {
             .collect();
         let identity = ctx.facts.identity.get();
         let app_name = identity.and_then(|i| match &i.kind {
-            crate::doctor::context::TokenKind::ConnectedApp { name, .. } => name.clone(),
-            crate::doctor::context::TokenKind::User { app_name, .. } => app_name.clone(),
+            crate::doctor::facts::TokenKind::ConnectedApp { name, .. } => name.clone(),
+            crate::doctor::facts::TokenKind::User { app_name, .. } => app_name.clone(),
         });
         let client_id = ctx.subject_client_id();
         let root = ctx.facts.org.get().map(|o| &o.root);

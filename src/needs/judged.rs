@@ -17,10 +17,12 @@ use super::mapping::{self, Mapped, TargetOrgs, Unmapped};
 use super::render::Names;
 use crate::doctor::Registry;
 use crate::doctor::catalogue::Catalogue;
-use crate::doctor::context::{EnvFacts, Recorder, RunContext, Verdict};
+use crate::doctor::context::{Recorder, RunContext};
+use crate::doctor::facts::EnvFacts;
 use crate::doctor::kinds;
 use crate::doctor::outcome::Status;
 use crate::doctor::spec::{CheckKind, Missing, ScopeSpec};
+use crate::doctor::verdict::Verdict;
 use crate::platform::models::Environment;
 use crate::report::preflight::{Gate, Proof};
 

@@ -9,7 +9,7 @@ use std::fmt;
 
 use super::Target;
 use super::render::Names;
-use crate::doctor::context::OrgInfo;
+use crate::doctor::facts::OrgInfo;
 use crate::platform::models::Environment;
 
 /// A place of the traffic with no counterpart in the target.

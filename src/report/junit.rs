@@ -3,7 +3,7 @@
 //! text in `system-out`; `error` is an error, `skip` is skipped.
 
 use super::model::{Outcome, Report, Status, Summary};
-use crate::doctor::context::OrgInfo;
+use crate::doctor::facts::OrgInfo;
 
 /// Text as XML character data: markup escaped, and the characters XML 1.0
 /// does not allow (most C0 controls, U+FFFE, U+FFFF) or that a reader

@@ -4,7 +4,7 @@
 
 use super::model::{Outcome, Report, Status};
 use super::sanitize;
-use crate::doctor::context::OrgInfo;
+use crate::doctor::facts::OrgInfo;
 
 /// Untrusted text (a name, an id, a URL, a message) on one line as Markdown
 /// shows it: every character as itself. No link, raw HTML, autolink, entity,

@@ -14,7 +14,7 @@ use super::junit::{Suites, sweep_suite_name};
 use super::terminal::full::header_line;
 use super::terminal::{self, TableOptions, compact, look};
 use super::{Format, Report, Summary, markdown, sanitize};
-use crate::doctor::context::OrgInfo;
+use crate::doctor::facts::OrgInfo;
 use crate::exit::ExitStatus;
 
 /// The business groups the compact view names when the deadline left some

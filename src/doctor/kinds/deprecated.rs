@@ -11,9 +11,11 @@
 use super::probe::{self, Reading};
 use crate::doctor::catalogue::Service;
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{PathVars, Recorder, RunContext, Verdict};
+use crate::doctor::context::{Recorder, RunContext};
 use crate::doctor::outcome::Status;
+use crate::doctor::path_vars::PathVars;
 use crate::doctor::spec::{DeprecatedSpec, ProbeSpec};
+use crate::doctor::verdict::Verdict;
 use crate::scan::rules::Rules;
 
 pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
@@ -105,7 +107,7 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
             if let Some(env) = env.filter(|_| needs_env) {
                 verdict = verdict.target(env.name.clone());
             }
-            return verdict.with_evidence(recorder);
+            return verdict.with_evidence(recorder.evidence);
         }
     };
     if let Ok(Reading::Accepted { status }) = retired {
@@ -119,7 +121,7 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
         if let Some(env) = env.filter(|_| needs_env) {
             verdict = verdict.target(env.name.clone());
         }
-        return verdict.with_evidence(recorder);
+        return verdict.with_evidence(recorder.evidence);
     }
     let mut verdict = match replacement {
         Ok(Reading::Authorized { status, .. }) => Verdict::new(
@@ -165,7 +167,7 @@ pub async fn run(spec: &DeprecatedSpec, ctx: &RunContext) -> Verdict {
     if let Some(env) = env.filter(|_| needs_env) {
         verdict = verdict.target(env.name.clone());
     }
-    verdict.with_evidence(recorder)
+    verdict.with_evidence(recorder.evidence)
 }
 
 fn call(probe: &ProbeSpec) -> String {

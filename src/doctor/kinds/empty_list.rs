@@ -12,9 +12,12 @@ use serde_json::Value;
 use super::probe::{self, SideRead, reply, unexpected_status, unreadable};
 use crate::doctor::catalogue::{Catalogue, Service};
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{Grants, OrgFacts, PathVars, Recorder, RunContext, Verdict};
+use crate::doctor::context::{Recorder, RunContext};
+use crate::doctor::facts::{Grants, OrgFacts};
 use crate::doctor::outcome::{MissingScope, Status};
+use crate::doctor::path_vars::PathVars;
 use crate::doctor::spec::{CrossList, EmptyListSpec};
+use crate::doctor::verdict::Verdict;
 use crate::platform::models::{ApiAssetList, ContractList, Environment, ScopeGrant};
 use crate::platform::{Request, paths};
 
@@ -23,7 +26,7 @@ pub async fn run(spec: &EmptyListSpec, ctx: &RunContext) -> Verdict {
     let verdict = match judge(spec, ctx, &mut recorder).await {
         Ok(verdict) | Err(verdict) => verdict,
     };
-    verdict.with_evidence(recorder)
+    verdict.with_evidence(recorder.evidence)
 }
 
 /// The items of the list, and whose they are.

@@ -3,8 +3,10 @@
 use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::catalogue::Service;
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{EnvFacts, Recorder, RunContext, Verdict, find_by_id_or_name};
+use crate::doctor::context::{Recorder, RunContext};
+use crate::doctor::facts::{EnvFacts, find_by_id_or_name};
 use crate::doctor::outcome::Status;
+use crate::doctor::verdict::Verdict;
 use crate::error::ConfigError;
 use crate::platform::models::{Environment, EnvironmentList};
 use crate::platform::{Request, paths};
@@ -41,7 +43,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             _ => unexpected_status(&answer, reply),
         },
     };
-    verdict.with_evidence(recorder)
+    verdict.with_evidence(recorder.evidence)
 }
 
 fn select(ctx: &RunContext, org_name: &str, all: Vec<Environment>) -> Verdict {

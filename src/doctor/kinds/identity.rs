@@ -3,8 +3,10 @@
 
 use super::probe::{SideRead, reply, unexpected_status, unreadable};
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{Identity, Recorder, RunContext, TokenKind, Verdict};
+use crate::doctor::context::{Recorder, RunContext};
+use crate::doctor::facts::{Identity, TokenKind};
 use crate::doctor::outcome::Status;
+use crate::doctor::verdict::Verdict;
 use crate::platform::models::{ConnectedAppInfo, Me};
 use crate::platform::{Request, paths};
 use crate::settings::{Credentials, Source, mask_id};
@@ -37,7 +39,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             _ => unexpected_status(&answer, reply),
         },
     };
-    verdict.with_evidence(recorder)
+    verdict.with_evidence(recorder.evidence)
 }
 
 /// The run's token refused outright. A ready-made token given beside the

@@ -17,8 +17,9 @@ pub mod probe;
 mod scope;
 mod token;
 
-use super::context::{RunContext, Verdict};
+use super::context::RunContext;
 use super::spec::{CheckKind, CheckSpec, ScopeSpec};
+use super::verdict::Verdict;
 
 /// Runs one check; a kind never fails the run, it returns verdicts.
 pub async fn run(spec: &CheckSpec, ctx: &RunContext) -> Vec<Verdict> {

@@ -5,8 +5,9 @@
 use std::time::{Duration, SystemTime};
 
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{Recorder, RunContext, Verdict};
+use crate::doctor::context::{Recorder, RunContext};
 use crate::doctor::outcome::Status;
+use crate::doctor::verdict::Verdict;
 use crate::platform::TransportError;
 
 /// Skew tolerated without a warning.
@@ -43,7 +44,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
             },
         },
     };
-    verdict.with_evidence(recorder)
+    verdict.with_evidence(recorder.evidence)
 }
 
 fn compare(server: SystemTime, local: SystemTime) -> Verdict {

@@ -2,8 +2,9 @@
 //! the proxy's when one applies: the proxy then resolves the host itself).
 
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{RunContext, Verdict};
+use crate::doctor::context::RunContext;
 use crate::doctor::outcome::Status;
+use crate::doctor::verdict::Verdict;
 use crate::platform::net::{self, Endpoint};
 use crate::platform::proxy::{ProxyChoice, mask_credentials};
 

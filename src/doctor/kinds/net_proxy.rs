@@ -2,8 +2,9 @@
 //! variable decided it, exactly as the HTTP client will use it.
 
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{RunContext, Verdict};
+use crate::doctor::context::RunContext;
 use crate::doctor::outcome::Status;
+use crate::doctor::verdict::Verdict;
 use crate::platform::net::Endpoint;
 use crate::platform::proxy::{ProxyChoice, mask_credentials};
 

@@ -2,8 +2,9 @@
 //! and port, or the proxy's) opens within a bounded time, and how fast.
 
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{RunContext, Verdict};
+use crate::doctor::context::RunContext;
 use crate::doctor::outcome::Status;
+use crate::doctor::verdict::Verdict;
 use crate::platform::net::{self, Endpoint};
 use crate::platform::proxy::ProxyChoice;
 

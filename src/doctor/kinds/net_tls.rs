@@ -5,8 +5,9 @@
 //! corporate proxy inspecting TLS, which `--ca-file` makes trusted.
 
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{Recorder, RunContext, Verdict};
+use crate::doctor::context::{Recorder, RunContext};
 use crate::doctor::outcome::Status;
+use crate::doctor::verdict::Verdict;
 use crate::platform::net::{self, CertNames, Endpoint, NetError};
 use crate::platform::proxy::{ProxyChoice, mask_credentials};
 use crate::platform::{Answer, TransportError};
@@ -15,7 +16,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
     let mut recorder = Recorder::new(ctx);
     let answer = recorder.fetch(RunContext::reach_request()).await;
     let verdict = judge(ctx, &answer, &mut recorder).await;
-    verdict.with_evidence(recorder)
+    verdict.with_evidence(recorder.evidence)
 }
 
 async fn judge(ctx: &RunContext, answer: &Answer, recorder: &mut Recorder<'_>) -> Verdict {

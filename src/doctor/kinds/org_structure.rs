@@ -5,10 +5,10 @@ use std::collections::HashSet;
 
 use super::probe::{SideRead, reply, unexpected_status, unreadable};
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{
-    OrgFacts, OrgInfo, Recorder, RunContext, Verdict, find_by_id_or_name,
-};
+use crate::doctor::context::{Recorder, RunContext};
+use crate::doctor::facts::{OrgFacts, OrgInfo, find_by_id_or_name};
 use crate::doctor::outcome::Status;
+use crate::doctor::verdict::Verdict;
 use crate::error::ConfigError;
 use crate::platform::models::{Hierarchy, Organization};
 use crate::platform::{Request, paths};
@@ -18,7 +18,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
     let verdict = match learn(ctx, &mut recorder).await {
         Ok(verdict) | Err(verdict) => verdict,
     };
-    verdict.with_evidence(recorder)
+    verdict.with_evidence(recorder.evidence)
 }
 
 async fn learn(ctx: &RunContext, recorder: &mut Recorder<'_>) -> Result<Verdict, Verdict> {

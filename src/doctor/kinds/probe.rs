@@ -3,9 +3,11 @@
 //! an unreadable body), each with its one-line summary and fix.
 
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{MissingVar, PathVars, Recorder, Verdict};
+use crate::doctor::context::Recorder;
 use crate::doctor::outcome::Status;
+use crate::doctor::path_vars::{MissingVar, PathVars};
 use crate::doctor::spec::ProbeSpec;
+use crate::doctor::verdict::Verdict;
 use crate::platform::ProbeMethod;
 use crate::platform::{Answer, Reply, Request, TransportError};
 use crate::scan::rules::{Rule, Rules};

@@ -11,10 +11,13 @@ use futures::future::join_all;
 use super::probe::{self, Listed, Reading};
 use crate::doctor::catalogue::{Capability, Catalogue, Route, Service};
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{Grants, OrgInfo, PathVars, Recorder, RunContext, TokenKind, Verdict};
+use crate::doctor::context::{Recorder, RunContext};
+use crate::doctor::facts::{Grants, OrgInfo, TokenKind};
 use crate::doctor::outcome::MissingScope;
 use crate::doctor::outcome::Status;
+use crate::doctor::path_vars::PathVars;
 use crate::doctor::spec::{Missing, ProbeSpec, ScopeContext, ScopeSpec};
+use crate::doctor::verdict::Verdict;
 use crate::platform::models::{ApiAssetList, ApiInstance, Environment, ScopeGrant};
 use crate::platform::{Request, paths};
 
@@ -221,7 +224,7 @@ impl Check<'_> {
         }
         // What a probe could not prove, the granted scopes would.
         verdict.settled_by_grants = verdict.status == Status::Warn && verdict.inferred;
-        verdict.with_evidence(recorder)
+        verdict.with_evidence(recorder.evidence)
     }
 
     /// The best grant covering the place: a confirmed route first.
@@ -1064,7 +1067,7 @@ async fn not_applicable(scope: &str, ctx: &RunContext) -> Verdict {
             Catalogue::get().label(scope)
         ),
     )
-    .with_evidence(recorder)
+    .with_evidence(recorder.evidence)
 }
 
 /// Whether a grant applies at the place: its business group (when the

@@ -5,8 +5,9 @@ use reqwest::Method;
 
 use super::probe::{reply, unexpected_status, unreadable};
 use crate::doctor::codes::Reason;
-use crate::doctor::context::{Recorder, RunContext, Verdict};
+use crate::doctor::context::{Recorder, RunContext};
 use crate::doctor::outcome::Status;
+use crate::doctor::verdict::Verdict;
 use crate::platform::control_plane::{CONTROL_PLANES, control_plane_of};
 use crate::platform::models::TokenResponse;
 use crate::platform::proxy::{ProxyChoice, mask_credentials};
@@ -105,7 +106,7 @@ pub async fn run(ctx: &RunContext) -> Verdict {
     } else {
         verdict
     };
-    verdict.with_evidence(recorder)
+    verdict.with_evidence(recorder.evidence)
 }
 
 /// Whether a refusal carries the platform's marks: its transaction or

@@ -287,7 +287,7 @@ proptest! {
     /// terminal views inert, JUnit XML, JSON exact.
     #[test]
     fn the_sweep_shows_hostile_names_inert_in_every_format(name in hostile_name()) {
-        use anypoint_doctor::doctor::context::OrgInfo;
+        use anypoint_doctor::doctor::facts::OrgInfo;
         use anypoint_doctor::report::sweep::SweepOutput;
         use anypoint_doctor::report::{Format, terminal::TableOptions};
         let report = report_naming(&name);
