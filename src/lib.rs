@@ -41,6 +41,20 @@ pub use error::{ConfigError, Error};
 pub use exit::ExitStatus;
 pub use streams::{Io, Terminal};
 
+/// Runs one command on `runtime` until it ends: what the binary calls.
+/// The future is driven here, not in the binary, so that the commands'
+/// async bodies are compiled once, with this crate: polled from the
+/// binary, every one of them was compiled again there (a release build's
+/// binary took longer than the whole library).
+pub fn run_on(
+    runtime: &tokio::runtime::Runtime,
+    cli: &Cli,
+    matches: &ArgMatches,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, Error> {
+    runtime.block_on(run(cli, matches, io))
+}
+
 /// Runs one command. `matches` are the raw matches `cli` was built from, used
 /// to tell which settings came from flags and which from the environment.
 /// Commands that know a secret run behind the output guard (`guard`); `sim`,

@@ -68,7 +68,7 @@ fn main() -> ExitCode {
             progress: std::io::stderr().is_terminal(),
         },
     };
-    let status = match runtime.block_on(anypoint_doctor::run(&cli, &matches, &mut io)) {
+    let status = match anypoint_doctor::run_on(&runtime, &cli, &matches, &mut io) {
         Ok(status) => status,
         // `anypoint-doctor man | head`: the reader took what it wanted.
         Err(e) if e.is_closed_reader() => ExitStatus::Ok,
