@@ -8,6 +8,7 @@
 //! `--organization`, `--environment`, `-o`/`--output`) are hidden aliases.
 
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
 use clap::builder::PossibleValue;
 use clap::parser::ValueSource;
@@ -320,62 +321,86 @@ pub struct ConnectionArgs {
 }
 
 impl ConnectionArgs {
-    /// The settings as given, each with where it came from: `matches` are the
+    /// The settings as given, each with where it came from, and the
+    /// admin's token for the commands that take one: `matches` are the
     /// matches of the subcommand that flattened these arguments.
-    pub fn given(&self, matches: &ArgMatches) -> Given {
-        let from = |id: &str, flag: &'static str, env: &'static str| source(matches, id, flag, env);
-        let sourced = |value: &Option<String>, id: &str, flag: &'static str, env: &'static str| {
+    pub fn given(&self, admin: Option<&AdminArgs>, matches: &ArgMatches) -> Given {
+        let sourced = |value: &Option<String>, id: &str| {
             value.clone().map(|value| Sourced {
                 value,
-                source: from(id, flag, env),
+                source: source(matches, id),
             })
         };
         Given {
-            client_id: sourced(
-                &self.client_id,
-                "client_id",
-                "--client-id",
-                "ANYPOINT_CLIENT_ID",
-            ),
-            client_secret: sourced(
-                &self.client_secret,
-                "client_secret",
-                "--client-secret",
-                "ANYPOINT_CLIENT_SECRET",
-            ),
+            client_id: sourced(&self.client_id, "client_id"),
+            client_secret: sourced(&self.client_secret, "client_secret"),
             client_secret_file: self.client_secret_file.clone(),
-            bearer: sourced(&self.bearer, "bearer", "--bearer", "ANYPOINT_BEARER"),
-            host: sourced(&self.host, "host", "--host", "ANYPOINT_HOST"),
+            bearer: sourced(&self.bearer, "bearer"),
+            host: sourced(&self.host, "host"),
             region: self.region,
             allow_insecure_http: self.allow_insecure_http,
-            org: sourced(&self.org, "org", "--org", "ANYPOINT_ORG"),
+            org: sourced(&self.org, "org"),
             envs: Sourced {
                 value: self.envs.clone(),
-                source: from("envs", "--env", "ANYPOINT_ENV"),
+                source: source(matches, "envs"),
             },
             ca_file: self.ca_file.clone().map(|value| Sourced {
                 value,
-                source: from("ca_file", "--ca-file", "SSL_CERT_FILE"),
+                source: source(matches, "ca_file"),
             }),
             timeout: Sourced {
                 value: self.timeout,
-                source: from("timeout", "--timeout", ""),
+                source: source(matches, "timeout"),
             },
             connect_timeout: Sourced {
                 value: self.connect_timeout,
-                source: from("connect_timeout", "--connect-timeout", ""),
+                source: source(matches, "connect_timeout"),
             },
             notes: Vec::new(),
-            har: None,
+            admin_bearer: admin.and_then(|admin| {
+                admin.admin_bearer.clone().map(|value| Sourced {
+                    value,
+                    source: source(matches, "admin_bearer"),
+                })
+            }),
         }
     }
 }
 
+/// Each setting's argument id, flag and variable, read from clap's own
+/// definitions: a name is written once, where the argument is defined.
+static SETTING_NAMES: LazyLock<Vec<SettingName>> = LazyLock::new(|| {
+    let definitions =
+        AdminArgs::augment_args(ConnectionArgs::augment_args(clap::Command::new("settings")));
+    definitions
+        .get_arguments()
+        .map(|arg| SettingName {
+            id: arg.get_id().to_string(),
+            flag: arg.get_long().map(|long| format!("--{long}")),
+            variable: arg
+                .get_env()
+                .and_then(|env| env.to_str())
+                .map(str::to_string),
+        })
+        .collect()
+});
+
+struct SettingName {
+    id: String,
+    flag: Option<String>,
+    variable: Option<String>,
+}
+
 /// Where clap found argument `id`: its flag, its environment variable, or neither.
-fn source(matches: &ArgMatches, id: &str, flag: &'static str, env: &'static str) -> Source {
-    match matches.value_source(id) {
-        Some(ValueSource::EnvVariable) => Source::Env(env),
-        Some(ValueSource::CommandLine) => Source::Flag(flag),
+fn source(matches: &ArgMatches, id: &str) -> Source {
+    let names = SETTING_NAMES.iter().find(|name| name.id == id);
+    let (flag, variable) = match names {
+        Some(names) => (names.flag.as_deref(), names.variable.as_deref()),
+        None => (None, None),
+    };
+    match (matches.value_source(id), flag, variable) {
+        (Some(ValueSource::EnvVariable), _, Some(variable)) => Source::Env(variable),
+        (Some(ValueSource::CommandLine), Some(flag), _) => Source::Flag(flag),
         _ => Source::Default,
     }
 }
@@ -458,24 +483,6 @@ pub struct AdminArgs {
         help_heading = "Credentials"
     )]
     pub admin_bearer: Option<Secret>,
-}
-
-impl AdminArgs {
-    /// The admin's token as given, with where it came from.
-    pub fn given(&self, matches: &ArgMatches) -> Option<Sourced<Secret>> {
-        let source = match source(
-            matches,
-            "admin_bearer",
-            "--admin-bearer",
-            "ANYPOINT_ADMIN_BEARER",
-        ) {
-            Source::Flag(flag) => Source::Flag(flag),
-            _ => Source::Env("ANYPOINT_ADMIN_BEARER"),
-        };
-        self.admin_bearer
-            .clone()
-            .map(|value| Sourced { value, source })
-    }
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,7 @@ pub mod har;
 pub mod needs;
 pub mod platform;
 pub mod report;
+pub mod rerun;
 pub mod scan;
 pub mod secret;
 pub mod settings;

@@ -38,10 +38,7 @@ pub async fn run(
             capabilities: &args.for_capabilities,
         },
     )?;
-    let settings = Settings::resolve(&super::session::given(&args.connection, matches, io)?)?
-        .with_admin_bearer(args.admin.given(matches))?;
-    settings.register_secrets(&io.secrets);
-    let settings = super::session::announce(settings, io)?;
+    let settings = super::session::settings(&args.connection, Some(&args.admin), matches, io)?;
     // Output settings are checked before any request is sent.
     let report_file = args.report.as_deref().map(report_format).transpose()?;
     if let Some((path, _)) = report_file {
@@ -101,6 +98,7 @@ pub async fn run(
         allow_unproven: args.allow_unproven,
         rate_limits,
         redact_ids: args.redact_ids,
+        har: io.har.clone(),
         ..RunOptions::default()
     };
     let kept = settings.clone();

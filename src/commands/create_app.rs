@@ -240,7 +240,7 @@ async fn created(
                     command: format!(
                         "anypoint-doctor create contract --app {}{} --api {api} --env {}",
                         app.id,
-                        session.ctx.settings.org_flags(),
+                        crate::rerun::org_flags(&session.ctx.settings),
                         shell_word(&environment)
                     ),
                     environment,

@@ -94,6 +94,8 @@ pub async fn run(args: &DemoArgs, io: &mut Io<'_>) -> Result<ExitStatus, Error> 
     let running = start(world).await?;
     let base = reqwest::Url::parse(&running.base_url).expect("the simulator's own URL parses");
     let mut settings = login_settings(&login, base);
+    // The scenario's credentials enter here: the output never shows them.
+    settings.register_secrets(&io.secrets);
     let mut options = RunOptions::default();
     if let (Some((region, _)), Some(other)) = (&home, &other) {
         let url = reqwest::Url::parse(&other.base_url).expect("the simulator's own URL parses");

@@ -125,13 +125,10 @@ async fn plan_and_apply(
             ..Default::default()
         },
     )?;
-    let settings = Settings::resolve(&super::session::given(&args.connection, matches, io)?)?
-        .with_admin_bearer(args.admin.given(matches))?;
-    settings.register_secrets(&io.secrets);
+    let settings = super::session::settings(&args.connection, Some(&args.admin), matches, io)?;
     if args.yes {
         ready_to_apply(args, &settings)?;
     }
-    let settings = super::session::announce(settings, io)?;
     let with_admin = settings.admin_bearer.is_some();
     let checks = RunOptions {
         select: included_checks(args),
@@ -140,6 +137,7 @@ async fn plan_and_apply(
         read_only: with_admin,
         deadline: Some(deadline.left()),
         capabilities: args.for_capabilities.clone(),
+        har: io.har.clone(),
         ..RunOptions::default()
     };
     let run = diagnose_run(settings.clone(), &checks, &io.secrets, &mut |_, _| {}).await?;

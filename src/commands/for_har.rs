@@ -83,9 +83,7 @@ fn settings(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<Settings, Error> {
-    let settings = Settings::resolve(&super::session::given(connection, matches, io)?)?
-        .with_admin_bearer(admin.given(matches))?;
-    settings.register_secrets(&io.secrets);
+    let settings = super::session::settings(connection, Some(admin), matches, io)?;
     if settings.sweep().is_some() {
         return Err(ConfigError::Invalid {
             setting: "--org".into(),
@@ -93,7 +91,7 @@ fn settings(
         }
         .into());
     }
-    super::session::announce(settings, io)
+    Ok(settings)
 }
 
 /// The base checks: what a need's place is mapped against (the org, its
@@ -108,6 +106,7 @@ async fn base(
         select: vec!["org.environments".into()],
         read_only,
         deadline: Some(deadline),
+        har: io.har.clone(),
         ..RunOptions::default()
     };
     diagnose_run(settings, &options, &io.secrets, &mut |_, _| {}).await

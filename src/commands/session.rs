@@ -3,46 +3,33 @@
 
 use clap::ArgMatches;
 
-use crate::cli::ConnectionArgs;
+use crate::cli::{AdminArgs, ConnectionArgs};
 use crate::diagnosis::session::{Halt, Session, Stop};
 use crate::error::Error;
 use crate::platform::Request;
 use crate::report::listing::OutputFormat;
 use crate::report::terminal::{TableOptions, full};
-use crate::settings::{Given, Settings};
+use crate::settings::{self, Settings};
 use crate::{ExitStatus, Io};
 
-/// The connection settings as given: flags, then `ANYPOINT_*` variables,
-/// then anypoint-cli-v4's saved settings. Why a saved file is not used is
-/// told on stderr at once, before any error the settings may then give.
-pub fn given(
+/// The connection settings, and the admin's token for the commands that
+/// take one: given (flags, then `ANYPOINT_*` variables, then anypoint-cli-v4's
+/// saved settings), resolved, their secrets registered, once per command.
+/// Why a saved file is not used is told on stderr at once, before any error
+/// the settings may then give; their warnings after.
+pub fn settings(
     connection: &ConnectionArgs,
-    matches: &ArgMatches,
-    io: &mut Io<'_>,
-) -> Result<Given, Error> {
-    let mut given = connection
-        .given(matches)
-        .with_saved(crate::cli_v4_config::load());
-    given.har = io.har.clone();
-    for note in &given.notes {
-        writeln!(io.err, "{note}")?;
-    }
-    Ok(given)
-}
-
-/// Resolves the connection settings and prints their warnings on stderr.
-pub fn resolve_settings(
-    connection: &ConnectionArgs,
+    admin: Option<&AdminArgs>,
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<Settings, Error> {
-    let settings = Settings::resolve(&given(connection, matches, io)?)?;
-    settings.register_secrets(&io.secrets);
-    announce(settings, io)
-}
-
-/// Prints the settings' warnings on stderr.
-pub fn announce(settings: Settings, io: &mut Io<'_>) -> Result<Settings, Error> {
+    let given = connection
+        .given(admin, matches)
+        .with_saved(crate::cli_v4_config::load());
+    for note in &given.notes {
+        writeln!(io.err, "{note}")?;
+    }
+    let settings = settings::resolve(&given, &io.secrets)?;
     for warning in &settings.warnings {
         writeln!(io.err, "{warning}")?;
     }
@@ -55,8 +42,8 @@ pub async fn start(
     matches: &ArgMatches,
     io: &mut Io<'_>,
 ) -> Result<Session, Halt> {
-    let settings = resolve_settings(connection, matches, io)?;
-    Session::open(settings, &io.secrets).await
+    let settings = settings(connection, None, matches, io)?;
+    Session::open(settings, io.har.clone(), &io.secrets).await
 }
 
 /// Tells the user why a command ended: its exit status, or the error.

@@ -29,18 +29,16 @@ pub struct Run {
 /// Runs the checks and builds the report. A setting found wrong during the
 /// run (an org or environment name that does not exist) is an error, not a report.
 pub async fn diagnose(settings: Settings, options: &RunOptions) -> Result<Report, Error> {
-    Ok(diagnose_run(
-        settings,
-        options,
-        &SecretRegistry::default(),
-        &mut |_, _| {},
-    )
-    .await?
-    .report)
+    // The settings enter here, made by hand rather than by `settings::resolve`.
+    let secrets = SecretRegistry::default();
+    settings.register_secrets(&secrets);
+    Ok(diagnose_run(settings, options, &secrets, &mut |_, _| {})
+        .await?
+        .report)
 }
 
 /// `diagnose`, with the run's secrets kept in `secrets` (for the output
-/// guard), telling `progress` (checks done, checks chosen) as checks finish.
+/// guard), which already holds the settings' own, telling `progress` (checks done, checks chosen) as checks finish.
 pub async fn diagnose_run(
     settings: Settings,
     options: &RunOptions,
@@ -78,7 +76,7 @@ pub async fn diagnose_run(
 /// report's placeholders. Told as soon as a run's checks are done, before
 /// a setting found wrong ends it: its requests were sent all the same.
 fn hide_ids_in_har(ctx: &RunContext, ids: &[String]) {
-    if let Some(har) = ctx.settings.har.as_ref().filter(|_| ctx.options.redact_ids) {
+    if let Some(har) = ctx.options.har.as_ref().filter(|_| ctx.options.redact_ids) {
         har.hide(redact::placeholders(ids));
     }
 }

@@ -14,6 +14,7 @@ use crate::doctor::outcome::{Outcome, Status};
 use crate::doctor::{Registry, runner};
 use crate::error::{ConfigError, Error};
 use crate::exit::ExitStatus;
+use crate::har::HarRecorder;
 use crate::har::Purpose;
 use crate::platform::paging::{self, Listing, Page, Pager};
 use crate::platform::{Answer, Reply, Request, TransportError};
@@ -108,9 +109,14 @@ impl Stop {
 impl Session {
     /// Signs in and learns the org and environments, or halts with the
     /// diagnosis; the run's secrets go to `secrets`.
-    pub async fn open(settings: Settings, secrets: &SecretRegistry) -> Result<Session, Halt> {
+    pub async fn open(
+        settings: Settings,
+        har: Option<Arc<HarRecorder>>,
+        secrets: &SecretRegistry,
+    ) -> Result<Session, Halt> {
         let options = RunOptions {
             concurrency: Some(COMMAND_CONCURRENCY),
+            har,
             ..RunOptions::default()
         };
         let ctx = RunContext::connect(settings, options, secrets)?;

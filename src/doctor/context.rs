@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::doctor::calls::CallFound;
 use crate::doctor::facts::{EnvFacts, Facts, Grants, OrgFacts, OrgInfo, TokenKind};
 use crate::error::ConfigError;
+use crate::har::HarRecorder;
 use crate::platform::http::{InFlight, Route};
 use crate::platform::models::{Environment, ScopeGrant};
 use crate::platform::pacing::RateLimits;
@@ -62,6 +63,8 @@ pub struct RunOptions {
     /// `--redact-ids`: the HAR record (`--har`) hides the ids the run
     /// learns, as the report does.
     pub redact_ids: bool,
+    /// Where the HTTP client records every exchange (`--har`).
+    pub har: Option<Arc<HarRecorder>>,
 }
 
 impl Default for RunOptions {
@@ -80,6 +83,7 @@ impl Default for RunOptions {
             rate_limits: Arc::default(),
             retry: RetryPolicy::default(),
             redact_ids: false,
+            har: None,
         }
     }
 }
@@ -111,14 +115,13 @@ impl RunContext {
     }
 
     /// A context with a fresh HTTP client for these settings; the client
-    /// masks, and adds the tokens it gets to, `secrets` (which takes the
-    /// settings' own).
+    /// masks, and adds the tokens it gets to, `secrets`, which already
+    /// holds the settings' own (`settings::resolve` or `diagnose` put them there).
     pub fn connect(
         settings: Settings,
         options: RunOptions,
         secrets: &SecretRegistry,
     ) -> Result<Arc<RunContext>, crate::error::Error> {
-        settings.register_secrets(secrets);
         let in_flight = options
             .concurrency
             .map_or(InFlight::ByRateLimits, InFlight::AtMost);
@@ -141,7 +144,7 @@ impl RunContext {
         }
         platform.pace_with(Arc::clone(&options.rate_limits));
         platform.retry_with(options.retry);
-        if let Some(har) = &settings.har {
+        if let Some(har) = &options.har {
             platform.record_har(Arc::clone(har));
         }
         Ok(RunContext::new(platform, settings, options))

@@ -13,6 +13,7 @@ use crate::report::model::{
 };
 use crate::report::preflight::Preflight;
 use crate::report::{Report, Summary, next_steps};
+use crate::rerun;
 use crate::settings::{Source, mask_id};
 use crate::time;
 
@@ -32,11 +33,11 @@ impl Report {
             .filter(|org| matches!(org.source, Source::Flag(_)))
             .map(|org| org.value.clone());
         let carry = next_steps::Carry {
-            flags: ctx.settings.carried_flags(),
-            env_flag: ctx.settings.env_flag(),
+            flags: rerun::carried_flags(&ctx.settings),
+            env_flag: rerun::env_flag(&ctx.settings),
             capabilities: options.capabilities.clone(),
             api_instances: listed_api_instances(ctx),
-            token_request: ctx.settings.token_request(),
+            token_request: rerun::token_request(&ctx.settings),
             // Only an org the commands name themselves needs them; a sweep's
             // group is given, and listing every group for each would cost
             // the square of the groups.
@@ -86,7 +87,7 @@ impl Report {
                 options.calls.clone(),
             ),
             duration_ms: duration.as_millis() as u64,
-            rerun_flags: ctx.settings.rerun_flags() + &carry.for_flag(),
+            rerun_flags: rerun::rerun_flags(&ctx.settings) + &carry.for_flag(),
         }
     }
 }

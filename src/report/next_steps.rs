@@ -9,13 +9,13 @@
 //! read, short enough not to wrap in the middle of an id.
 
 use super::model::{NextStep, Outcome, Status, Target, TargetEnvironment};
-use crate::settings::TokenRequest;
+use crate::rerun::TokenRequest;
 use crate::text::{is_shown_as_code, shell_word};
 
 /// What a suggested command must carry over from the run.
 #[derive(Debug, Clone, Default)]
 pub struct Carry {
-    /// Connection flags the user gave (`Settings::carried_flags`).
+    /// Connection flags the user gave (`rerun::carried_flags`).
     pub flags: Vec<String>,
     /// ` --env A,B` when the user chose environments, for a check run again.
     pub env_flag: String,

@@ -31,7 +31,7 @@ const LAYERS: &[&[&str]] = &[
         "streams",
     ],
     &["platform"],
-    &["settings", "cli_v4_config"],
+    &["settings", "cli_v4_config", "rerun"],
     &["scan", "traffic"],
     &["doctor"],
     &["report"],

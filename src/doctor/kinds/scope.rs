@@ -452,7 +452,7 @@ impl Check<'_> {
             } else {
                 self.id
             },
-            self.ctx.settings.rerun_flags()
+            crate::rerun::rerun_flags(&self.ctx.settings)
         )
     }
 
