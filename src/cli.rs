@@ -337,7 +337,10 @@ impl ConnectionArgs {
             client_secret_file: self.client_secret_file.clone(),
             bearer: sourced(&self.bearer, "bearer"),
             host: sourced(&self.host, "host"),
-            region: self.region,
+            region: self.region.map(|value| Sourced {
+                value,
+                source: source(matches, "region"),
+            }),
             allow_insecure_http: self.allow_insecure_http,
             org: sourced(&self.org, "org"),
             envs: Sourced {

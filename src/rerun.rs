@@ -13,18 +13,20 @@ use crate::text::shell_word;
 /// suggestion, which names the ones it is about.
 pub fn carried_flags(settings: &Settings) -> Vec<String> {
     let mut flags = Vec::new();
-    let flag = |source: &Source| matches!(source, Source::Flag(_));
-    if flag(&settings.base_url.source) {
+    // The control plane as the URL it resolved to: `--region` names a host
+    // as well, and the URL reaches the same plane either way.
+    if matches!(settings.base_url.source, Source::Flag(_)) {
         flags.push(format!(
             "--host {}",
             shell_word(settings.base_url.value.as_str().trim_end_matches('/'))
         ));
     }
     if let Some(id) = settings.credentials.client_id()
-        && flag(&id.source)
+        && let Source::Flag(flag) = id.source
     {
-        flags.push(format!("--client-id {}", shell_word(&id.value)));
+        flags.push(format!("{flag} {}", shell_word(&id.value)));
     }
+    // A secret file is known by its path only (`Source::File`).
     if let Credentials::ClientCredentials { client_secret, .. } = &settings.credentials
         && let Source::File(path) = &client_secret.source
     {
@@ -34,10 +36,10 @@ pub fn carried_flags(settings: &Settings) -> Vec<String> {
         ));
     }
     if let Some(ca) = &settings.ca_file
-        && flag(&ca.source)
+        && let Source::Flag(flag) = ca.source
     {
         flags.push(format!(
-            "--ca-file {}",
+            "{flag} {}",
             shell_word(&ca.value.path.display().to_string())
         ));
     }
@@ -78,26 +80,22 @@ pub fn token_request(settings: &Settings) -> Option<TokenRequest> {
 /// command: the carried flags, and `--org` as the user gave it.
 pub fn org_flags(settings: &Settings) -> String {
     let mut flags = carried_flags(settings);
-    if let Some(org) = settings
-        .org
-        .as_ref()
-        .filter(|o| matches!(o.source, Source::Flag(_)))
+    if let Some(org) = &settings.org
+        && let Source::Flag(flag) = org.source
     {
-        flags.push(format!("--org {}", shell_word(&org.value)));
+        flags.push(format!("{flag} {}", shell_word(&org.value)));
     }
     flags.iter().map(|f| format!(" {f}")).collect()
 }
 
 /// ` --env A,B` as the user gave it, or nothing.
 pub fn env_flag(settings: &Settings) -> String {
-    match settings
-        .envs
-        .as_ref()
-        .filter(|e| matches!(e.source, Source::Flag(_)))
+    if let Some(envs) = &settings.envs
+        && let Source::Flag(flag) = envs.source
     {
-        Some(envs) => format!(" --env {}", shell_word(&envs.value.join(","))),
-        None => String::new(),
+        return format!(" {flag} {}", shell_word(&envs.value.join(",")));
     }
+    String::new()
 }
 
 /// This run's target again: `org_flags`, and `--env` as the user gave it.

@@ -16,7 +16,7 @@ pub struct Given {
     pub client_secret_file: Option<PathBuf>,
     pub bearer: Option<Sourced<String>>,
     pub host: Option<Sourced<String>>,
-    pub region: Option<Region>,
+    pub region: Option<Sourced<Region>>,
     pub allow_insecure_http: bool,
     pub org: Option<Sourced<String>>,
     /// As given, blanks included: a blank value is an error, not "every environment".

@@ -26,7 +26,7 @@ pub fn resolve(given: &Given, secrets: &SecretRegistry) -> Result<Settings, Conf
         .transpose()?;
     if bearer
         .as_ref()
-        .is_some_and(|b| b.source == Source::Flag("--bearer"))
+        .is_some_and(|b| matches!(b.source, Source::Flag(_)))
     {
         warnings.push(
             "warning: --bearer on the command line is visible in shell history and `ps`; prefer ANYPOINT_BEARER".into(),
@@ -36,7 +36,7 @@ pub fn resolve(given: &Given, secrets: &SecretRegistry) -> Result<Settings, Conf
     if given
         .client_secret
         .as_ref()
-        .is_some_and(|s| s.source == Source::Flag("--client-secret"))
+        .is_some_and(|s| matches!(s.source, Source::Flag(_)))
         && given.client_secret_file.is_some()
     {
         return Err(ConfigError::TwoSecrets);
@@ -47,7 +47,7 @@ pub fn resolve(given: &Given, secrets: &SecretRegistry) -> Result<Settings, Conf
             let secret = non_empty(given.client_secret.clone())?;
             if secret
                 .as_ref()
-                .is_some_and(|s| s.source == Source::Flag("--client-secret"))
+                .is_some_and(|s| matches!(s.source, Source::Flag(_)))
             {
                 warnings.push(
                     "warning: --client-secret on the command line is visible in shell history and `ps`; prefer ANYPOINT_CLIENT_SECRET or --client-secret-file".into(),
@@ -78,12 +78,12 @@ pub fn resolve(given: &Given, secrets: &SecretRegistry) -> Result<Settings, Conf
     let host_on_command_line = given
         .host
         .as_ref()
-        .is_some_and(|h| h.source == Source::Flag("--host"));
+        .is_some_and(|h| matches!(h.source, Source::Flag(_)));
     if given.region.is_some() && host_on_command_line {
         return Err(ConfigError::HostAndRegion);
     }
-    let (host_value, host_source) = match (given.region, &given.host) {
-        (Some(region), _) => (region_host(region).to_string(), Source::Flag("--region")),
+    let (host_value, host_source) = match (&given.region, &given.host) {
+        (Some(region), _) => (region_host(region.value).to_string(), region.source.clone()),
         (None, Some(host)) => (host.value.clone(), host.source.clone()),
         (None, None) => (DEFAULT_HOST.to_string(), Source::Default),
     };
