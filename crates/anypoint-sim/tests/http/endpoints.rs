@@ -829,7 +829,7 @@ async fn every_answer_carries_the_platform_headers() {
         assert!((before..=now_secs()).contains(&date), "{answer:?}");
         // The world sets no rate limit, so none is advertised: a count that
         // is never enforced would make a client that paces wait for nothing.
-        // (Worlds with a limit: `sim_scale`.)
+        // (Worlds with a limit: `scale`.)
         for name in [
             "x-ratelimit-limit",
             "x-ratelimit-remaining",
