@@ -5,15 +5,13 @@
 
 use std::ffi::OsStr;
 use std::process::{Command, Output};
-use std::time::Duration;
 
 use serde_json::Value;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
+// Runs wait as long as requests do: one patience for the whole harness.
+pub use super::api::PATIENCE;
 
-/// No run awaited on the blocking pool may take longer, hung requests included
-/// (a loaded 2-core CI machine may be a few times slower than a laptop).
-pub const PATIENCE: Duration = Duration::from_secs(60);
+pub const BIN: &str = env!("CARGO_BIN_EXE_anypoint-doctor");
 
 /// One finished run of the binary.
 #[derive(Debug)]

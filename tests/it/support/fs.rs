@@ -16,12 +16,6 @@ pub fn fixture(name: &str) -> String {
     read(&Path::new(ROOT).join("tests/fixtures").join(name))
 }
 
-/// A file of `tests/fixtures`, as JSON.
-#[track_caller]
-pub fn fixture_json(name: &str) -> Value {
-    serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
-}
-
 #[track_caller]
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -1,7 +1,8 @@
-//! The simulator as the tests start it: named worlds, injected faults, a
-//! server on a free loopback port (ready when `start` returns: it has bound),
-//! the settings that point the doctor at it, and an in-process `diagnose`
-//! against it. The only place that names `anypoint_doctor::sim`.
+//! The simulator as the doctor's tests use it: the settings that point the
+//! doctor at it, the binary run against it, an in-process `diagnose` against
+//! it, and the `sim` command as a process. Named worlds, faults and serving
+//! come from `api`, which the simulator's own tests share; with it, the only
+//! place that names `anypoint_sim`.
 
 use std::time::{Duration, Instant};
 
@@ -10,52 +11,13 @@ use anypoint_doctor::settings::Settings;
 use anypoint_doctor::{RunOptions, diagnose};
 pub use anypoint_sim::scenarios;
 pub use anypoint_sim::state::Logged;
-pub use anypoint_sim::world::{
-    ApiInstance, ClientApplication, Contract, Fault, FaultKind, Grant, Login, Org, User,
-};
+pub use anypoint_sim::world::{ClientApplication, Contract, Fault, FaultKind, Grant, Login, Org};
 pub use anypoint_sim::{RunningSim, ServeOptions, World, faults, load};
 use url::Url;
 
-use super::bin::{PATIENCE, Run, doctor_async};
-
-/// A named scenario's world, resolved and ready to serve.
-#[track_caller]
-pub fn world(name: &str) -> World {
-    scenarios::find(name)
-        .unwrap_or_else(|| panic!("no scenario {name:?}"))
-        .world()
-        .resolve()
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-/// One fault on `path` (any method when `method` is None), `times` times (None: always).
-pub fn fault(path: &str, method: Option<&str>, kind: FaultKind, times: Option<u32>) -> Fault {
-    Fault {
-        path: path.into(),
-        method: method.map(str::to_string),
-        fault: kind,
-        times,
-    }
-}
-
-/// The healthy world with these faults.
-pub fn healthy_with(faults: impl IntoIterator<Item = Fault>) -> World {
-    let mut world = world("healthy");
-    world.faults.extend(faults);
-    world
-}
-
-/// The simulator on a free loopback port.
-pub async fn serve(world: World) -> RunningSim {
-    serve_with(world, ServeOptions::default()).await
-}
-
-/// `serve`, with these options (https, a port).
-pub async fn serve_with(world: World, options: ServeOptions) -> RunningSim {
-    anypoint_sim::start(world, options)
-        .await
-        .expect("the simulator starts")
-}
+use super::api::PATIENCE;
+pub use super::api::{fault, healthy_with, serve, serve_with, stop, world};
+use super::bin::{Run, doctor_async};
 
 /// The settings that point the binary at `sim` as `world`'s Connected App.
 pub fn app_env<'a>(sim: &'a RunningSim, world: &'a World) -> Vec<(&'static str, &'a str)> {
@@ -118,13 +80,6 @@ impl Sim {
     pub async fn stop(self) {
         stop(self.running).await;
     }
-}
-
-/// Stops a simulator, in bounded time.
-pub async fn stop(running: RunningSim) {
-    tokio::time::timeout(PATIENCE, running.stop())
-        .await
-        .expect("the simulator stops");
 }
 
 /// An in-process `diagnose` against a simulator.

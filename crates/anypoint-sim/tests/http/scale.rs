@@ -7,12 +7,12 @@
 //! The limiter's clock is fixed for these tests, so no window ends mid-test
 //! and nothing sleeps.
 
+use anypoint_sim::World;
+use anypoint_sim::load::{self, WorldOptions};
+use anypoint_sim::scenarios::{CLIENT_ID, CLIENT_SECRET};
 use serde_json::{Value, json};
 
-use crate::support::api::{Answer, Api};
-use crate::support::sim::load::{self, WorldOptions};
-use crate::support::sim::scenarios::{CLIENT_ID, CLIENT_SECRET};
-use crate::support::sim::{World, world};
+use crate::support::api::{Answer, Api, world};
 
 /// A time in the middle of a one-minute window (epoch seconds): 20 s in, 40 s left.
 const MID_WINDOW: u64 = 1_800_000_000 + 20;

@@ -6,15 +6,15 @@
 //! `tests/it/conformance/published/<module>.json` restates, in every
 //! scenario. In-process simulators on loopback ports; nothing sleeps.
 
+use anypoint_sim::World;
+use anypoint_sim::scenarios::{
+    self, ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, PRODUCTION, ROOT_ORG, SANDBOX, SCENARIOS,
+};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::support::api::Api as Sim;
-use crate::support::fs::{ROOT, read};
-use crate::support::sim::World;
-use crate::support::sim::scenarios::{
-    self, ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, PRODUCTION, ROOT_ORG, SANDBOX, SCENARIOS,
-};
+use crate::support::published as description;
 
 /// The healthy world's API instances in Sandbox and Production.
 const SANDBOX_API: u64 = 18972610;
@@ -366,9 +366,7 @@ async fn policy_templates_are_read_with_a_policy_scope_in_the_org() {
 /// A published description: the routes of `tests/it/conformance/published/<module>.json`
 /// with their compiled schemas.
 fn published(module: &str) -> Vec<(String, u16, jsonschema::Validator)> {
-    let path = format!("{ROOT}/tests/it/conformance/published/{module}.json");
-    let doc: Value = serde_json::from_str(&read(std::path::Path::new(&path))).expect("JSON");
-    assert_eq!(doc["module"], module);
+    let doc = description(module);
     doc["routes"]
         .as_array()
         .expect("routes")

@@ -1,32 +1,23 @@
-//! The simulator's HTTP behaviour, seen from a plain HTTP client: the token
+//! The simulator's endpoints, seen from a plain HTTP client: the token
 //! endpoint, who-am-I, organizations and environments, scope enforcement,
-//! state that changes with creates, error shapes, platform headers, injected
-//! faults, and the `sim` / `demo` commands of the built binary (including
-//! `sim --tls` as a child process, trusted through its own certificate).
+//! state that changes with creates, error shapes, platform headers and
+//! injected faults. (The `sim` and `demo` commands that serve it are the
+//! doctor's, tested in its `tests/it/sim_command.rs`.)
 //!
-//! In-process tests start a simulator on a free loopback port through `Sim`,
-//! talk to it with reqwest, and stop it. Shapes are compared with the
-//! reference fixtures in tests/fixtures where the simulator claims to follow
-//! them. Nothing leaves 127.0.0.1 and nothing sleeps to wait for a server.
+//! Each test starts a simulator on a free loopback port through `Sim`, talks
+//! to it with reqwest, and stops it. Shapes are compared with the reference
+//! fixtures in tests/fixtures where the simulator claims to follow them.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use anypoint_sim::World;
+use anypoint_sim::scenarios;
+use anypoint_sim::world::{ApiInstance, ClientApplication, FaultKind, Grant, User};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::api::{Answer, Api as Sim, client, ids};
-use crate::support::assert_contains_all;
-use crate::support::bin::BIN;
-use crate::support::fs::{fixture_json as fixture, temp_dir};
-use crate::support::sim::scenarios::{self, SCENARIOS};
-use crate::support::sim::{
-    ApiInstance, ClientApplication, FaultKind, Grant, User, World, fault, healthy_with, serve,
-    world,
-};
+use crate::support::api::{Answer, Api as Sim, client, fault, healthy_with, ids, serve, world};
+use crate::support::fixture;
 
 const ROOT: &str = scenarios::ROOT_ORG;
 const BUSINESS_GROUP: &str = scenarios::BUSINESS_GROUP;
@@ -40,9 +31,6 @@ const ADMIN_TOKEN: &str = scenarios::ADMIN_TOKEN;
 const SANDBOX_API: u64 = 18972610;
 /// Client applications of the healthy world, both created by a user.
 const EXISTING_APPS: [u64; 2] = [2349040, 2349041];
-
-/// Far longer than anything here takes; a hung test fails instead of hanging.
-const PATIENCE: Duration = Duration::from_secs(10);
 
 mod path {
     use super::ROOT;
@@ -620,11 +608,10 @@ async fn api_manager_answers_for_a_design_environment_as_for_one_it_does_not_kno
     let (status, listed) = sim.get(&path::apis(DESIGN), Some(&token)).await.pair();
     assert_eq!(status, 404, "{listed}");
     assert_eq!(listed["name"], "NotFoundError");
-    assert_contains_all(
-        listed["message"].as_str().unwrap_or_default(),
-        &["Environment", DESIGN, "not found"],
-        &listed,
-    );
+    let message = listed["message"].as_str().unwrap_or_default();
+    for part in ["Environment", DESIGN, "not found"] {
+        assert!(message.contains(part), "{part:?} missing: {listed}");
+    }
     let (status, _) = sim
         .post_json(&path::apis(DESIGN), Some(&token), &json!({}))
         .await
@@ -842,7 +829,7 @@ async fn every_answer_carries_the_platform_headers() {
         assert!((before..=now_secs()).contains(&date), "{answer:?}");
         // The world sets no rate limit, so none is advertised: a count that
         // is never enforced would make a client that paces wait for nothing.
-        // (Worlds with a limit: `sim_scale`.)
+        // (Worlds with a limit: `scale`.)
         for name in [
             "x-ratelimit-limit",
             "x-ratelimit-remaining",
@@ -2040,247 +2027,4 @@ async fn a_scope_change_reaches_tokens_issued_after_it_only() {
     assert_eq!(probe(sim.app_token().await).await, StatusCode::FORBIDDEN);
     assert_eq!(probe(old).await, StatusCode::FORBIDDEN);
     sim.stop().await;
-}
-
-// ---------------------------------------------------------------- the binary
-
-/// One finished run of the binary, from an empty environment.
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn doctor(args: &[&str]) -> Run {
-    let output = Command::new(BIN)
-        .env_clear()
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-/// A scratch file of this test process, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str, text: &str) -> Scratch {
-        let path = temp_dir("sim-api").join(name);
-        std::fs::write(&path, text).expect("the scratch file is written");
-        Scratch(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("a UTF-8 temp path")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-#[test]
-fn sim_lists_every_scenario_with_its_description() {
-    let run = doctor(&["sim", "--list-scenarios"]);
-    assert_eq!(run.code, Some(0), "{run:#?}");
-    // A description too long for the width goes on, indented, on the next lines.
-    let mut lines: Vec<String> = Vec::new();
-    for line in run.stdout.lines() {
-        match lines.last_mut() {
-            Some(entry) if line.starts_with(' ') => {
-                entry.push(' ');
-                entry.push_str(line.trim_start());
-            }
-            _ => lines.push(line.to_string()),
-        }
-    }
-    assert_eq!(lines.len(), SCENARIOS.len(), "{run:#?}");
-    for (line, scenario) in lines.iter().zip(SCENARIOS) {
-        assert_eq!(
-            line.split_whitespace().next(),
-            Some(scenario.name),
-            "{line}"
-        );
-        assert!(line.ends_with(scenario.description), "{line}");
-    }
-}
-
-#[test]
-fn demo_of_the_healthy_scenario_prints_a_clean_json_report() {
-    let run = doctor(&["demo", "--scenario", "healthy", "--format", "json"]);
-    assert_eq!(run.code, Some(0), "{run:#?}");
-    let report: Value = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("stdout is one JSON document ({e}): {run:#?}"));
-    assert_eq!(report["summary"]["fail"], 0, "{report}");
-    assert_eq!(report["summary"]["error"], 0, "{report}");
-    assert!(report["summary"]["pass"].as_u64().is_some_and(|n| n > 0));
-    assert_eq!(report["target"]["org_id"], ROOT);
-    assert!(
-        report["target"]["host"]
-            .as_str()
-            .is_some_and(|h| h.starts_with("http://127.0.0.1:")),
-        "{report}"
-    );
-    assert!(!run.stdout.contains(CLIENT_SECRET), "the secret leaked");
-}
-
-#[test]
-fn demo_with_a_login_bearer_runs_in_exact_mode() {
-    let run = doctor(&[
-        "demo",
-        "--scenario",
-        "exact-many-scopes",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(run.code, Some(0), "{run:#?}");
-    let report: Value = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("stdout is one JSON document ({e}): {run:#?}"));
-    let checks = report["checks"].as_array().expect("checks[]");
-    let token = checks
-        .iter()
-        .find(|c| c["id"] == "auth.token")
-        .expect("an auth.token outcome");
-    // A ready token: no token request was made.
-    assert_eq!(token["status"], "skip", "{token}");
-    assert!(!run.stdout.contains(ADMIN_TOKEN), "the token leaked");
-}
-
-#[test]
-fn demo_of_an_unknown_scenario_names_the_valid_ones() {
-    let run = doctor(&["demo", "--scenario", "nope"]);
-    assert_eq!(run.code, Some(2), "{run:#?}");
-    assert!(run.stdout.is_empty(), "{run:#?}");
-    assert!(
-        run.stderr.starts_with("error: ") && run.stderr.contains("\"nope\""),
-        "{run:#?}"
-    );
-    for scenario in SCENARIOS {
-        assert!(
-            run.stderr.contains(scenario.name),
-            "{} not named: {run:#?}",
-            scenario.name
-        );
-    }
-}
-
-#[test]
-fn sim_names_the_line_of_a_bad_scenario_file() {
-    let file = Scratch::new("bad-type.toml", "region = \"us\"\n[login]\nclient_id = 3\n");
-    let run = doctor(&["sim", "--port", "0", "--scenario-file", file.path()]);
-    assert_eq!(run.code, Some(2), "{run:#?}");
-    assert!(run.stdout.is_empty(), "{run:#?}");
-    assert_contains_all(&run.stderr, &[file.path(), "line 3"], &run);
-}
-
-#[test]
-
-fn sim_names_the_line_of_an_error_at_the_start_of_a_line() {
-    let file = Scratch::new(
-        "unknown-key.toml",
-        "region = \"us\"\nlatency_ms = 5\nbogus = 1\n",
-    );
-    let run = doctor(&["sim", "--port", "0", "--scenario-file", file.path()]);
-    assert_eq!(run.code, Some(2), "{run:#?}");
-    assert_contains_all(&run.stderr, &["bogus", "line 3"], &run);
-}
-
-/// A child process, killed and reaped on drop (also when the test fails).
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-#[tokio::test]
-async fn sim_over_tls_serves_clients_that_trust_its_certificate() {
-    let cert = Scratch::new("sim.pem", "");
-    let mut child = Child(
-        Command::new(BIN)
-            .env_clear()
-            .args(["sim", "--tls", "--port", "0", "--cert-file", cert.path()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the simulator starts"),
-    );
-    // Lines arrive on a channel, so waiting for readiness is bounded.
-    let stdout = child.0.stdout.take().expect("stdout is piped");
-    let (lines, incoming) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Instant::now() + PATIENCE;
-    let mut seen = Vec::new();
-    let base = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = incoming
-            .recv_timeout(left)
-            .unwrap_or_else(|e| panic!("no \"Listening on https://\" line ({e}): {seen:#?}"));
-        if let Some(rest) = line.strip_prefix("Listening on ") {
-            let url = rest.split_whitespace().next().expect("a URL").to_string();
-            assert!(url.starts_with("https://127.0.0.1:"), "{line}");
-            break url;
-        }
-        seen.push(line);
-    };
-
-    let pem = std::fs::read(&cert.0).expect("the certificate was written");
-    let trusted = reqwest::Certificate::from_pem(&pem).expect("a PEM certificate");
-    let https = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(PATIENCE)
-        .add_root_certificate(trusted)
-        .build()
-        .expect("a TLS client");
-    let token: Value = https
-        .post(format!("{base}{}", path::TOKEN))
-        .json(&json!({"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}))
-        .send()
-        .await
-        .expect("the token request is answered over TLS")
-        .json()
-        .await
-        .expect("a JSON token");
-    let token = token["access_token"].as_str().expect("an access token");
-    let me = https
-        .get(format!("{base}{}", path::USERS_ME))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("users/me is answered over TLS");
-    assert_eq!(me.status(), StatusCode::OK);
-    let me: Value = me.json().await.expect("JSON");
-    assert_eq!(me["id"], CLIENT_ID);
-    assert_eq!(me["organizationId"], ROOT);
-
-    // A client that does not trust the certificate is refused.
-    let untrusting = client(PATIENCE);
-    assert!(
-        untrusting
-            .get(format!("{base}{}", path::USERS_ME))
-            .send()
-            .await
-            .is_err()
-    );
-    assert!(
-        child.0.try_wait().expect("the child's state").is_none(),
-        "the simulator keeps serving"
-    );
 }

@@ -1,14 +1,70 @@
-//! The simulator's HTTP API as a plain client sees it: a simulator on a
-//! free loopback port, requests with or without a bearer token, and answers
-//! read in full.
+//! The simulator as a plain HTTP client sees it: a named world (faults
+//! added), served on a free loopback port (ready when `serve` returns: it has
+//! bound), requests with or without a bearer token, and answers read in full.
+//!
+//! Two test binaries use this one file: the simulator's own
+//! (`crates/anypoint-sim/tests/http/`) and the doctor's (`tests/it/`, through
+//! a `#[path]` module), so it names only the simulator's crate and the
+//! dependencies both share.
 
 use std::time::Duration;
 
+use anypoint_sim::scenarios;
+use anypoint_sim::world::{Fault, FaultKind};
+use anypoint_sim::{RunningSim, ServeOptions, World};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::bin::PATIENCE;
-use super::sim::{RunningSim, World, serve, stop, world};
+/// No wait in a test may take longer: a request, a hung request's timeout,
+/// a run of a binary, a simulator's stop (a loaded 2-core CI machine may be
+/// a few times slower than a laptop).
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// A named scenario's world, resolved and ready to serve.
+#[track_caller]
+pub fn world(name: &str) -> World {
+    scenarios::find(name)
+        .unwrap_or_else(|| panic!("no scenario {name:?}"))
+        .world()
+        .resolve()
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// One fault on `path` (any method when `method` is None), `times` times (None: always).
+pub fn fault(path: &str, method: Option<&str>, kind: FaultKind, times: Option<u32>) -> Fault {
+    Fault {
+        path: path.into(),
+        method: method.map(str::to_string),
+        fault: kind,
+        times,
+    }
+}
+
+/// The healthy world with these faults.
+pub fn healthy_with(faults: impl IntoIterator<Item = Fault>) -> World {
+    let mut world = world("healthy");
+    world.faults.extend(faults);
+    world
+}
+
+/// The simulator on a free loopback port.
+pub async fn serve(world: World) -> RunningSim {
+    serve_with(world, ServeOptions::default()).await
+}
+
+/// `serve`, with these options (https, a port).
+pub async fn serve_with(world: World, options: ServeOptions) -> RunningSim {
+    anypoint_sim::start(world, options)
+        .await
+        .expect("the simulator starts")
+}
+
+/// Stops a simulator, in bounded time.
+pub async fn stop(running: RunningSim) {
+    tokio::time::timeout(PATIENCE, running.stop())
+        .await
+        .expect("the simulator stops");
+}
 
 /// The `id` of each entry of a JSON list.
 pub fn ids(list: &Value) -> Vec<u64> {

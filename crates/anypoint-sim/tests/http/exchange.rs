@@ -8,14 +8,14 @@
 
 use std::collections::BTreeMap;
 
-use anypoint_sim::catalogue;
-use anypoint_sim::generate;
+use anypoint_sim::scenarios::{self, SCENARIOS};
+use anypoint_sim::world::Grant;
+use anypoint_sim::{World, catalogue, generate};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::api::{Answer, Api};
-use crate::support::sim::scenarios::{self, SCENARIOS};
-use crate::support::sim::{Grant, World, world};
+use crate::support::api::{Answer, Api, world};
+use crate::support::published as description;
 
 const ROOT: &str = scenarios::ROOT_ORG;
 const BUSINESS_GROUP: &str = scenarios::BUSINESS_GROUP;
@@ -518,13 +518,7 @@ async fn an_assets_files_download_from_maven_with_the_assets_read_access() {
 
 /// The routes of `conformance/published/exchange_assets.json`: path and validator.
 fn published() -> Vec<(String, jsonschema::Validator)> {
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/it/conformance/published/exchange_assets.json"
-    );
-    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let doc: Value = serde_json::from_str(&text).expect("the file is JSON");
-    assert_eq!(doc["module"], "exchange_assets");
+    let doc = description("exchange_assets");
     doc["routes"]
         .as_array()
         .expect("routes")
