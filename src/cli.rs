@@ -1028,6 +1028,7 @@ fn canonical_long(command: &clap::Command, alias: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::{CommandFactory, FromArgMatches};
 
     #[test]
     fn every_flag_and_argument_has_help_text() {
@@ -1083,5 +1084,75 @@ mod tests {
         let debug = format!("{cli:?}");
         assert!(debug.contains("client-1"));
         assert!(!debug.contains("s3cr3t-value") && !debug.contains("t0ken-value"));
+    }
+
+    #[test]
+    fn each_setting_is_named_by_the_flag_clap_defines() {
+        let matches = Cli::command()
+            .try_get_matches_from([
+                "anypoint-doctor",
+                "check",
+                "--client-id",
+                "client-1",
+                "--client-secret",
+                "s3cr3t-value-long-enough",
+                "--region",
+                "eu",
+                "--org",
+                "Example Corp",
+                "--env",
+                "Sandbox",
+                "--ca-file",
+                "/tmp/roots.pem",
+                "--timeout",
+                "5",
+                "--connect-timeout",
+                "2",
+                "--admin-bearer",
+                "admin-token-long-enough",
+            ])
+            .expect("valid arguments");
+        let cli = Cli::from_arg_matches(&matches).expect("valid arguments");
+        let (Command::Check(check), Some(("check", sub))) = (&cli.command, matches.subcommand())
+        else {
+            panic!("check")
+        };
+        let given = check.connection.given(Some(&check.admin), sub);
+        let flag = |source: Option<&Source>| match source {
+            Some(Source::Flag(flag)) => *flag,
+            other => panic!("not from a flag: {other:?}"),
+        };
+        assert_eq!(
+            flag(given.client_id.as_ref().map(|s| &s.source)),
+            "--client-id"
+        );
+        assert_eq!(
+            flag(given.client_secret.as_ref().map(|s| &s.source)),
+            "--client-secret"
+        );
+        assert_eq!(flag(given.region.as_ref().map(|s| &s.source)), "--region");
+        assert_eq!(flag(given.org.as_ref().map(|s| &s.source)), "--org");
+        assert_eq!(flag(Some(&given.envs.source)), "--env");
+        assert_eq!(flag(given.ca_file.as_ref().map(|s| &s.source)), "--ca-file");
+        assert_eq!(flag(Some(&given.timeout.source)), "--timeout");
+        assert_eq!(
+            flag(Some(&given.connect_timeout.source)),
+            "--connect-timeout"
+        );
+        assert_eq!(
+            flag(given.admin_bearer.as_ref().map(|s| &s.source)),
+            "--admin-bearer"
+        );
+        // And the variables beside them, as clap knows them.
+        let variable = |id: &str| {
+            SETTING_NAMES
+                .iter()
+                .find(|name| name.id == id)
+                .and_then(|name| name.variable.as_deref())
+        };
+        assert_eq!(variable("client_id"), Some("ANYPOINT_CLIENT_ID"));
+        assert_eq!(variable("ca_file"), Some("SSL_CERT_FILE"));
+        assert_eq!(variable("admin_bearer"), Some("ANYPOINT_ADMIN_BEARER"));
+        assert_eq!(variable("timeout"), None);
     }
 }
