@@ -20,7 +20,11 @@ async fn main() {
     let sim = start(world, ServeOptions::default())
         .await
         .expect("the simulator starts");
-    let client = reqwest::Client::new();
+    let tls = anypoint_doctor::platform::tls::client_config(None).expect("the system's roots");
+    let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .build()
+        .expect("a reqwest client");
     let token: serde_json::Value = client
         .post(format!("{}/accounts/api/v2/oauth2/token", sim.base_url))
         .json(&serde_json::json!({

@@ -16,8 +16,10 @@
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
-use aws_lc_rs::cipher::{AES_256, DecryptionContext, PaddedBlockDecryptingKey, UnboundCipherKey};
-use aws_lc_rs::pbkdf2;
+use aes::Aes256;
+use cbc::cipher::block_padding::Pkcs7;
+use cbc::cipher::{BlockDecryptMut, KeyIvInit};
+use ring::pbkdf2;
 
 use crate::secret::Secret;
 
@@ -187,11 +189,9 @@ fn decrypt(bytes: &[u8]) -> Option<Vec<u8>> {
         PASSWORD,
         &mut key,
     );
-    let cipher =
-        PaddedBlockDecryptingKey::cbc_pkcs7(UnboundCipherKey::new(&AES_256, &key).ok()?).ok()?;
     let mut data = bytes[IV_BYTES + 1..].to_vec();
-    let plain = cipher
-        .decrypt(&mut data, DecryptionContext::Iv128(iv.into()))
+    let plain = cbc::Decryptor::<Aes256>::new(&key.into(), &iv.into())
+        .decrypt_padded_mut::<Pkcs7>(&mut data)
         .ok()?;
     Some(plain.to_vec())
 }

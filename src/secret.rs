@@ -66,10 +66,10 @@ impl Secret {
 }
 
 /// The first `bytes` bytes of `value`'s SHA-256, in lowercase hex: the
-/// secrets' fingerprints and `--redact-ids`' placeholders. aws-lc-rs is the
+/// secrets' fingerprints and `--redact-ids`' placeholders. ring is the
 /// crypto library rustls already builds, so no second SHA-256 is compiled.
 pub fn sha256_hex(value: &str, bytes: usize) -> String {
-    use aws_lc_rs::digest::{SHA256, digest};
+    use ring::digest::{SHA256, digest};
     digest(&SHA256, value.as_bytes())
         .as_ref()
         .iter()

@@ -119,6 +119,15 @@ pub struct Route {
     pub extra_roots_pem: Option<Vec<u8>>,
 }
 
+/// Why the HTTP client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("TLS set-up: {0}")]
+    Tls(#[from] rustls::Error),
+    #[error(transparent)]
+    Http(#[from] reqwest::Error),
+}
+
 pub struct Platform {
     base: Url,
     client: reqwest::Client,
@@ -228,7 +237,7 @@ impl Platform {
         in_flight: InFlight,
         secrets: SecretRegistry,
         route: Route,
-    ) -> Result<Platform, reqwest::Error> {
+    ) -> Result<Platform, ClientError> {
         let timeout = Duration::from_secs(timeouts.request_secs.max(1));
         let timeout_secs = timeouts.request_secs;
         let proxy = route.proxy;
@@ -252,10 +261,8 @@ impl Platform {
         if base.scheme() == "https" {
             builder = builder.connector_layer(super::first_connection::FirstConnection::default());
         }
-        if let Some(pem) = &route.extra_roots_pem {
-            builder = builder.tls_certs_merge(reqwest::Certificate::from_pem_bundle(pem)?);
-        }
-        let client = builder.build()?;
+        let tls = super::tls::client_config(route.extra_roots_pem.as_deref())?;
+        let client = builder.tls_backend_preconfigured(tls).build()?;
         Ok(Platform {
             base,
             client,

@@ -157,8 +157,7 @@ async fn read_chain(target: &Endpoint, proxy: &ProxyChoice) -> Result<Vec<Vec<u8
         _ => TcpStream::connect((target.host.as_str(), target.port)).await?,
     };
     let recorder = Arc::new(ChainRecorder::default());
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let config = rustls::ClientConfig::builder_with_provider(super::tls::provider())
         .with_safe_default_protocol_versions()?
         .dangerous()
         .with_custom_certificate_verifier(recorder.clone())
@@ -238,7 +237,7 @@ impl ServerCertVerifier for ChainRecorder {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        rustls::crypto::aws_lc_rs::default_provider()
+        super::tls::provider()
             .signature_verification_algorithms
             .supported_schemes()
     }

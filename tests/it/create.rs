@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::support::api::{PATIENCE, client};
 use crate::support::bin::Run;
 use crate::support::fs::temp_dir;
 use crate::support::sim::scenarios::{ROOT_ORG, SANDBOX};
@@ -113,7 +114,7 @@ impl Sim {
             "{}/apimanager/api/v1/organizations/{ROOT_ORG}/environments/{SANDBOX}/apis/{api}/contracts",
             self.running.base_url
         );
-        let response = reqwest::Client::new()
+        let response = client(PATIENCE)
             .get(url)
             .bearer_auth(token)
             .send()

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::har::assert_is_har;
-use crate::support::api::client;
+use crate::support::api::{client, client_trusting};
 use crate::support::bin::{BIN, PATIENCE, doctor, doctor_async};
 use crate::support::fs::temp_dir;
 #[cfg(unix)]
@@ -205,12 +205,7 @@ async fn a_recording_over_tls_names_the_https_urls() {
         &record,
     ]);
     let pem = std::fs::read(&cert).expect("the certificate");
-    let https = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(PATIENCE)
-        .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("PEM"))
-        .build()
-        .expect("a TLS client");
+    let https = client_trusting(PATIENCE, &pem);
     let base = sim.base_url.clone();
     let answer = https
         .get(format!("{base}{ME}"))

@@ -8,6 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use crate::support::api::{PATIENCE, client};
 use crate::support::bin::{BIN, Run, doctor_async, finish};
 use crate::support::fs::{read, schema, temp_dir};
 use crate::support::sim::scenarios::{self, DESIGN, PRODUCTION, ROOT_ORG, SANDBOX};
@@ -1546,10 +1547,7 @@ async fn fix_yes_without_an_admin_token_is_a_usage_error() {
 
 /// The app's own access token, from the simulator's token endpoint.
 async fn app_token(sim: &RunningSim, world: &World) -> String {
-    let answer: Value = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("a reqwest client")
+    let answer: Value = client(PATIENCE)
         .post(format!("{}/accounts/api/v2/oauth2/token", sim.base_url))
         .json(&serde_json::json!({
             "grant_type": "client_credentials",

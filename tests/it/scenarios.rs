@@ -20,7 +20,7 @@ use anypoint_doctor::settings::{Credentials, Settings, Source, Sourced};
 use anypoint_doctor::{RunOptions, diagnose};
 use url::Url;
 
-use crate::support::api::{Api, ids};
+use crate::support::api::{self, Api, client, ids};
 use crate::support::report::{
     APIM_ADMIN, CONTRACTS, EMPTY_LIST, MANAGE_APPS, ROOT_NAME, VIEW_APIS, VIEW_APPS,
     assert_no_fail_or_error, assert_remedy, dump, targets,
@@ -926,10 +926,7 @@ async fn fixable_fails_where_scopes_are_missing_and_one_admin_patch_makes_it_hea
             .collect();
         let admin = &world.users[0];
         assert!(admin.org_admin);
-        let answer = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("a reqwest client")
+        let answer = client(api::PATIENCE)
             .patch(format!(
                 "{}/accounts/api/connectedApplications/{}/scopes",
                 running.base_url, world.login.client_id

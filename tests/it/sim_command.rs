@@ -13,7 +13,7 @@ use std::time::Instant;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::api::client;
+use crate::support::api::{client, client_trusting};
 use crate::support::assert_contains_all;
 use crate::support::bin::{BIN, PATIENCE, doctor};
 use crate::support::fs::temp_dir;
@@ -199,13 +199,7 @@ async fn sim_over_tls_serves_clients_that_trust_its_certificate() {
     };
 
     let pem = std::fs::read(&cert.0).expect("the certificate was written");
-    let trusted = reqwest::Certificate::from_pem(&pem).expect("a PEM certificate");
-    let https = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(PATIENCE)
-        .add_root_certificate(trusted)
-        .build()
-        .expect("a TLS client");
+    let https = client_trusting(PATIENCE, &pem);
     let token: Value = https
         .post(format!("{base}/accounts/api/v2/oauth2/token"))
         .json(&json!({"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}))

@@ -18,6 +18,8 @@ use anypoint_sim::scenarios::{self, ADMIN_TOKEN, CLIENT_ID, ROOT_ORG};
 use anypoint_sim::{ServeOptions, World};
 use reqwest::Method;
 
+use crate::support::api::{PATIENCE, client};
+
 /// The services whose paths the doctor calls (§1 of the reference).
 const SERVICES: &[&str] = &["/accounts/", "/apimanager/", "/exchange/", "/apiplatform/"];
 
@@ -145,10 +147,7 @@ async fn every_path_the_doctor_sends_has_a_simulator_route() {
     let sim = anypoint_sim::start(world.clone(), ServeOptions::default())
         .await
         .expect("the simulator starts");
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("a reqwest client");
+    let client = client(PATIENCE);
     let send = |method: Method, path: String| {
         client
             .request(method, format!("{}{path}", sim.base_url))

@@ -75,11 +75,35 @@ pub fn ids(list: &Value) -> Vec<u64> {
         .collect()
 }
 
-/// A client that never goes through a proxy, with this timeout.
+/// A client that never goes through a proxy, with this timeout, and trusts no certificate.
 pub fn client(timeout: Duration) -> reqwest::Client {
+    client_trusting(timeout, &[])
+}
+
+/// A client that never goes through a proxy, with this timeout, and trusts
+/// only the PEM certificates `roots_pem`. reqwest is built without a crypto
+/// provider (the doctor hands it ring), so it is given rustls' configuration whole.
+pub fn client_trusting(timeout: Duration, roots_pem: &[u8]) -> reqwest::Client {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_slice_iter(roots_pem) {
+        roots
+            .add(certificate.expect("a PEM certificate"))
+            .expect("a root certificate");
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring speaks TLS 1.2 and 1.3")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    // As reqwest offers them itself: HTTP/2 when the server speaks it.
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     reqwest::Client::builder()
         .no_proxy()
         .timeout(timeout)
+        .tls_backend_preconfigured(tls)
         .build()
         .expect("a reqwest client")
 }
