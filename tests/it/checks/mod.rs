@@ -1,9 +1,11 @@
 //! `check` end to end against the mock control plane of `support::tenant`:
 //! statuses, targets, per-environment fan-out, inference, request counts,
 //! configuration errors, and that no secret reaches any rendering. One module
-//! per concern; the helpers here read the report.
+//! per concern (`matrix`: every check in every simulator scenario, as snapshots);
+//! the helpers here read the report.
 
 mod empty_list;
+mod matrix;
 mod orgs;
 mod retired;
 mod runner;

@@ -103,6 +103,25 @@ const UNSTABLE: &[(&str, &str)] = &[
     (r"anypoint-doctor-it-\d+-([\w-]+)-\d+", "TEMP-$1"),
 ];
 
+/// `text` as a snapshot filtered by `stable_snapshots` shows it: for
+/// comparing what two runs print, or pinning values rather than text.
+pub fn stable(text: &str) -> String {
+    static PATTERNS: std::sync::LazyLock<Vec<(regex::Regex, &str)>> =
+        std::sync::LazyLock::new(|| {
+            UNSTABLE
+                .iter()
+                .map(|(pattern, with)| {
+                    (regex::Regex::new(pattern).expect("a valid pattern"), *with)
+                })
+                .collect()
+        });
+    PATTERNS
+        .iter()
+        .fold(text.to_string(), |text, (pattern, with)| {
+            pattern.replace_all(&text, *with).into_owned()
+        })
+}
+
 /// insta's settings for an output that differs between runs only in what
 /// `UNSTABLE` hides: loopback ports, times, durations, transaction ids, and
 /// this process's temp folders.
