@@ -544,12 +544,6 @@ async fn a_forbidden_scope_probe_fails_with_exit_1() {
     let (run, report) = check_json(&platform, &[]).await;
     assert_eq!(run.code, 1, "{run:#?}");
     assert_eq!(statuses(&report, "scope.manage-contracts"), ["fail"; 2]);
-    for outcome in json_outcomes(&report, "scope.manage-contracts") {
-        let fix = outcome["remediation"]
-            .as_str()
-            .expect("a failure says how to fix it");
-        assert!(fix.contains("Manage Contracts"), "{fix}");
-    }
 }
 
 #[tokio::test]

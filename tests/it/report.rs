@@ -296,7 +296,7 @@ async fn junit_on_stdout_counts_what_failed() {
 }
 
 #[tokio::test]
-async fn a_refused_token_names_the_other_control_planes_without_contacting_them() {
+async fn a_refused_token_contacts_no_other_control_plane() {
     let world = world("eu-app-on-us-host");
     let sim = serve(world.clone()).await;
     let run = doctor(&sim, &world, &["check", "--format", "json"]).await;
@@ -309,12 +309,6 @@ async fn a_refused_token_names_the_other_control_planes_without_contacting_them(
         .find(|c| c["id"] == "auth.token")
         .unwrap();
     assert_eq!(token["status"], "fail");
-    let fix = token["remediation"].as_str().unwrap();
-    // A loopback host is no control plane: --probe-regions would ask no one.
-    assert!(
-        fix.contains("--region") && !fix.contains("--probe-regions"),
-        "{fix}"
-    );
     for check in report["checks"].as_array().unwrap() {
         for evidence in check["evidence"].as_array().unwrap() {
             let url = evidence["url"].as_str().unwrap();

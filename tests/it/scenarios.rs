@@ -1,7 +1,8 @@
 //! The doctor end to end against the built-in simulator, once per named
 //! scenario: the verdict of each relevant check (status, target environment
-//! or org, exact or inferred), the targets the run settled on, and the exit
-//! status `check` would give.
+//! or org, exact or inferred), the targets the run settled on, the requests
+//! it sent, and the exit status `check` would give. What each verdict says
+//! (summary, fix, missing scopes) is pinned by `checks::matrix`'s snapshots.
 //!
 //! Every test goes through `diagnose_as`: start the simulator in-process
 //! on a free loopback port, run `diagnose` as the scenario's Connected App
@@ -38,30 +39,6 @@ const ENV_NAMES: [&str; 3] = ["Design", "Sandbox", "Production"];
 const API_MANAGER: [&str; 2] = ["Sandbox", "Production"];
 /// The checks of scopes granted per environment (API Manager's).
 const ENV_BOUND: [&str; 3] = [CONTRACTS, APIM_ADMIN, VIEW_APIS];
-
-/// Every scenario this file runs end to end; a new scenario must be added here.
-const COVERED: &[&str] = &[
-    "healthy",
-    "typical-mistakes",
-    "missing-view-scope",
-    "missing-manage-scopes",
-    "env-scope-gap",
-    "business-group-org",
-    "wrong-secret",
-    "eu-app-on-us-host",
-    "rate-limited",
-    "flaky-network",
-    "slow",
-    "application-creator",
-    "exact-many-scopes",
-    "token-revoked",
-    "user-type-app",
-    "lookups-first",
-    "am-throttled",
-    "fixable",
-    "no-exchange-viewer",
-    "generated-20x5",
-];
 
 /// A run, stopped simulator included, bounded well below any test timeout.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -332,16 +309,6 @@ fn granted_in_every_environment() -> Vec<Expect<'static>> {
 
 // ---------------------------------------------------------------- scenarios
 
-#[test]
-fn every_named_scenario_has_an_end_to_end_test() {
-    let named: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
-    assert_eq!(
-        named, COVERED,
-        "add an end-to-end test here for each new scenario"
-    );
-    assert!(COVERED.contains(&scenarios::DEMO_DEFAULT));
-}
-
 #[tokio::test]
 async fn a_generated_world_passes_a_check_of_its_root_org_within_its_rate_limit() {
     let root = world("generated-20x5").root.id;
@@ -374,12 +341,6 @@ async fn typical_mistakes_show_the_sandbox_only_scopes_and_the_empty_list() {
     ];
     expected.extend(outside_sandbox_without_api_manager_scopes());
     assert_verdicts(report, &expected);
-    let empty = outcome(report, EMPTY_LIST, None);
-    assert!(
-        empty.summary.contains("applications exist"),
-        "{}",
-        empty.summary
-    );
     assert_eq!(env_names(report), ENV_NAMES);
     assert_exit(&run, ExitStatus::Failed);
 }
@@ -429,8 +390,6 @@ async fn env_scope_gap_fails_env_bound_scopes_outside_sandbox() {
     ];
     expected.extend(outside_sandbox_without_api_manager_scopes());
     assert_verdicts(report, &expected);
-    let production = outcome(report, VIEW_APIS, Some("Production"));
-    assert!(production.summary.contains("403"), "{}", production.summary);
     assert_exit(&run, ExitStatus::Failed);
 }
 
@@ -485,11 +444,6 @@ async fn an_admin_token_beside_the_app_gives_exact_scopes_and_the_apps_own_view(
         let production = outcome(report, id, Some("Production"));
         assert_eq!(production.status, Status::Fail, "{id}: {}", dump(report));
         assert!(!production.inferred, "{id} is exact");
-        assert!(
-            production.summary.contains("granted only as"),
-            "{id}: {}",
-            production.summary
-        );
         assert_eq!(outcome(report, id, Some("Sandbox")).status, Status::Pass);
     }
     assert_eq!(
@@ -568,11 +522,6 @@ async fn business_group_org_names_the_group_and_probes_the_root_org() {
     let report = &run.report;
     let structure = outcome(report, "org.structure", None);
     assert_eq!(structure.status, Status::Pass, "{}", dump(report));
-    assert_contains_all(
-        &structure.summary,
-        &["\"Payments BG\"", "business group of root", ROOT_NAME],
-        &structure.summary,
-    );
     assert_eq!(report.target.org_id.as_deref(), Some(BUSINESS_GROUP));
     assert_eq!(report.target.org_name.as_deref(), Some("Payments BG"));
     assert_eq!(report.target.root_org_id.as_deref(), Some(ROOT));
@@ -615,7 +564,6 @@ async fn refused_credentials_block_every_other_check() {
         let report = &run.report;
         let token = outcome(report, "auth.token", None);
         assert_eq!(token.status, Status::Fail, "{name}\n{}", dump(report));
-        assert!(token.summary.contains("401"), "{name}: {}", token.summary);
         // The network checks come before the token and passed.
         for o in report
             .checks
@@ -656,7 +604,6 @@ async fn rate_limited_api_manager_is_an_error_never_a_failure() {
     for o in &report.checks {
         if o.evidence.iter().any(|e| e.url.contains("/apimanager/")) {
             assert_eq!(o.status, Status::Error, "{}\n{}", o.id, dump(report));
-            assert!(o.summary.contains("429"), "{}: {}", o.id, o.summary);
         }
     }
     // Access Management answers normally.
@@ -746,12 +693,6 @@ async fn an_application_creator_app_never_gets_a_pass_naming_manage_or_view_clie
             (EMPTY_LIST, None, Status::Fail, false),
         ],
     );
-    let data = outcome(report, EMPTY_LIST, None);
-    assert!(
-        data.summary.contains("partial") && data.summary.contains("2349040"),
-        "the contract names an application the list does not show: {}",
-        data.summary
-    );
 }
 
 #[tokio::test]
@@ -763,13 +704,6 @@ async fn exact_mode_with_many_scopes_and_environment_administrator_fails_nothing
     for env in API_MANAGER {
         let contracts = outcome(report, CONTRACTS, Some(env));
         assert_eq!(contracts.status, Status::Pass, "{}", dump(report));
-        assert!(
-            contracts
-                .summary
-                .contains("through API Manager Environment Administrator"),
-            "{}",
-            contracts.summary
-        );
     }
     let writes: Vec<&String> = run.log.iter().filter(|r| !r.starts_with("GET ")).collect();
     assert!(
@@ -800,15 +734,10 @@ async fn a_token_revoked_mid_run_is_renewed_and_fails_nothing() {
 }
 
 #[tokio::test]
-async fn a_user_type_app_is_told_to_use_a_client_credentials_app() {
+async fn a_user_type_app_fails_the_run() {
     let run = scenario("user-type-app").await;
     let token = outcome(&run.report, "auth.token", None);
     assert_eq!(token.status, Status::Fail, "{}", dump(&run.report));
-    let fix = token.remediation.as_deref().unwrap_or_default();
-    assert!(
-        fix.contains("App acts on its own behalf (client credentials)"),
-        "{fix}"
-    );
     assert_exit(&run, ExitStatus::Failed);
 }
 
@@ -872,8 +801,6 @@ async fn check_for_create_contract_in_production_runs_only_that() {
     );
     let contract = outcome(&report, "capability.create-contract", Some("Production"));
     assert_eq!(contract.status, Status::Fail, "{}", dump(&report));
-    let fix = contract.remediation.as_deref().unwrap_or_default();
-    assert_contains_all(fix, &["Manage Contracts", "\"Production\""], &fix);
     let least = report
         .least_privilege
         .as_ref()

@@ -51,27 +51,10 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         &report,
         &[
             ("auth.token", None, Status::Pass, &[]),
-            ("auth.identity", None, Status::Pass, &["doctor-ci-app"]),
+            ("auth.identity", None, Status::Pass, &[]),
+            ("org.structure", None, Status::Pass, &[]),
+            ("org.environments", None, Status::Pass, &[]),
         ],
-    );
-    let org = only(&report, "org.structure", Status::Pass);
-    assert_contains_all(
-        &org.summary,
-        &["is the root organization", "Payments BG"],
-        &org.summary,
-    );
-    assert_reads(
-        &report,
-        &[(
-            "org.environments",
-            None,
-            Status::Pass,
-            &[
-                "Design, Sandbox, Production",
-                // Said once, for `check -v`, instead of a verdict per check in Design.
-                "Design (design environment): API Manager does not manage design environments; its checks skip it",
-            ],
-        )],
     );
 
     // An application created by a user is listed: the app sees more than its own.
@@ -81,15 +64,6 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
     // the capability, never Manage Client Applications itself.
     let manage = at(&report, MANAGE_APPS, ROOT_NAME, Status::Skip);
     assert!(manage.inferred);
-    assert!(
-        manage.summary.starts_with("not verified")
-            && manage
-                .summary
-                .contains("Application Creator or Manage Client Applications"),
-        "{}",
-        manage.summary
-    );
-    assert_remedy(manage, "ANYPOINT_ADMIN_BEARER");
     for id in [CONTRACTS, APIM_ADMIN, VIEW_APIS] {
         assert_eq!(
             targets(&report, id),
@@ -103,20 +77,10 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
     // No request tells these apart; without the granted scopes they are not verified.
     for id in ["scope.exchange-administrator", "scope.full-access"] {
         let outcome = only(&report, id, Status::Skip);
-        assert!(
-            outcome.summary.contains("not verified"),
-            "{id}: {}",
-            outcome.summary
-        );
         assert!(outcome.blocked_by.is_none(), "{id}");
         assert!(!outcome.inferred, "{id}");
     }
     let background = only(&report, "scope.background-access", Status::Skip);
-    assert!(
-        background.summary.contains("not applicable"),
-        "{}",
-        background.summary
-    );
     assert!(
         background
             .evidence
@@ -135,7 +99,7 @@ async fn healthy_app_passes_with_inferred_scopes_and_shares_requests() {
         &report,
         &[
             ("deprecated.repository-v2-create", None, Status::Pass, &[]),
-            (EMPTY_LIST, None, Status::Pass, &["1 client application"]),
+            (EMPTY_LIST, None, Status::Pass, &[]),
         ],
     );
 

@@ -26,21 +26,6 @@ async fn manage_contracts_missing_in_production_only_fails_there() {
     assert!(pass.inferred && pass.remediation.is_none());
     let production = at(&report, CONTRACTS, "Production", Status::Fail);
     assert!(production.inferred, "concluded from the probe");
-    assert!(production.summary.contains("403"), "{}", production.summary);
-    let fix = production.remediation.as_deref().expect("a fix");
-    for needle in [
-        "Manage Contracts",
-        "manage:api_contracts",
-        "\"Example Corp\"",
-        "\"Production\"",
-        "doctor-ci-app",
-    ] {
-        assert!(fix.contains(needle), "fix lacks {needle}: {fix}");
-    }
-    assert!(
-        !fix.contains("Sandbox") && !fix.contains("Design"),
-        "only Production needs it: {fix}"
-    );
     let urls: Vec<&str> = production.evidence.iter().map(|e| e.url.as_str()).collect();
     // The refusal is Manage Contracts': the instance's Exchange asset reads,
     // so Exchange Viewer, which contracts need too, is held.

@@ -22,18 +22,7 @@ async fn refused_token_sends_no_other_request_and_blocks_every_dependent() {
         .expect("POST", path::TOKEN, 1);
     let report = run_tenant(&tenant).await;
 
-    let token = only(&report, "auth.token", Status::Fail);
-    assert_contains_all(
-        &token.summary,
-        &["HTTP 401", "Invalid client credentials"],
-        &token.summary,
-    );
-    let fix = token
-        .remediation
-        .as_deref()
-        .expect("a failed token says how to fix it");
-    assert_contains_all(fix, &["control plane", "--region"], &fix);
-
+    only(&report, "auth.token", Status::Fail);
     all_blocked_by(&report, "auth.token", &["auth.token"]);
     assert_eq!(
         ids_in_order(&report),
