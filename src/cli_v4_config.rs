@@ -224,4 +224,21 @@ mod tests {
         assert_eq!(decrypt(b"0123456789abcdef:not a multiple of sixteen"), None);
         assert_eq!(decrypt(b"{\"client_id\": \"x\"}"), None);
     }
+
+    #[test]
+    fn a_damaged_file_of_whole_blocks_fails_its_padding_check() {
+        let written = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/anypoint-cli-v4/config.json"
+        ))
+        .expect("the fixture anypoint-cli-v4 wrote");
+        assert!(decrypt(&written).is_some(), "the file as written decrypts");
+        // Whole blocks still, so only the PKCS#7 padding can tell.
+        let mut last_byte_changed = written.clone();
+        if let Some(last) = last_byte_changed.last_mut() {
+            *last ^= 1;
+        }
+        assert_eq!(decrypt(&last_byte_changed), None);
+        assert_eq!(decrypt(&written[..written.len() - 16]), None);
+    }
 }
