@@ -148,6 +148,17 @@ async fn chain(ctx: &RunContext, proxy: &ProxyChoice) -> Result<Vec<CertNames>, 
 /// The chain did not verify: say who issued it and what that usually means.
 async fn untrusted(ctx: &RunContext, proxy: &ProxyChoice, detail: &str) -> Verdict {
     let target = Endpoint::of(ctx.platform.base_url());
+    if detail.contains("UnsupportedSignatureAlgorithm") {
+        // Not a question of trust: `--ca-file` would not help.
+        return Verdict::new(
+            Reason::TlsUntrusted,
+            Status::Error,
+            format!(
+                "the certificate of {target} is signed with an algorithm the doctor cannot verify ({detail}): its TLS (rustls over ring) verifies RSA, ECDSA on P-256 and P-384 with SHA-256 or SHA-384, and Ed25519, not ECDSA on P-521 or with SHA-512"
+            ),
+        )
+        .fix("If a corporate proxy inspects TLS, ask IT whether its CA can sign with RSA or ECDSA P-256/P-384; trusting its root with --ca-file does not change the algorithm.");
+    }
     let names = match chain(ctx, proxy).await {
         Ok(names) if !names.is_empty() => names,
         Ok(_) | Err(_) => {
