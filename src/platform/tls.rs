@@ -23,8 +23,13 @@ pub fn client_config(extra_roots_pem: Option<&[u8]>) -> Result<ClientConfig, rus
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| rustls::Error::General(format!("the extra roots' PEM: {e}")))?;
     let provider = provider();
-    let verifier =
-        rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider.clone())?;
+    // Without extra roots, the verifier reqwest itself built: on Windows the
+    // other also keeps a second, empty chain engine to retry with.
+    let verifier = if extra_roots.is_empty() {
+        rustls_platform_verifier::Verifier::new(provider.clone())?
+    } else {
+        rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider.clone())?
+    };
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
