@@ -396,16 +396,13 @@ struct SettingName {
 
 /// Where clap found argument `id`: its flag, its environment variable, or neither.
 fn source(matches: &ArgMatches, id: &str) -> Source {
-    let names = SETTING_NAMES.iter().find(|name| name.id == id);
-    let (flag, variable) = match names {
-        Some(names) => (names.flag.as_deref(), names.variable.as_deref()),
-        None => (None, None),
+    let name = SETTING_NAMES.iter().find(|name| name.id == id);
+    let named = match matches.value_source(id) {
+        Some(ValueSource::EnvVariable) => name.and_then(|n| n.variable.as_deref()).map(Source::Env),
+        Some(ValueSource::CommandLine) => name.and_then(|n| n.flag.as_deref()).map(Source::Flag),
+        _ => None,
     };
-    match (matches.value_source(id), flag, variable) {
-        (Some(ValueSource::EnvVariable), _, Some(variable)) => Source::Env(variable),
-        (Some(ValueSource::CommandLine), Some(flag), _) => Source::Flag(flag),
-        _ => Source::Default,
-    }
+    named.unwrap_or(Source::Default)
 }
 
 impl std::fmt::Debug for ConnectionArgs {

@@ -108,8 +108,8 @@ impl Settings {
     }
 
     /// Puts every secret of these settings (credentials, admin token) in
-    /// `registry`: `resolve` does for the settings it makes, `diagnose` for
-    /// settings a library user made by hand.
+    /// `registry`: `resolve` does for the settings it makes; `diagnose` and
+    /// `demo` for settings made by hand.
     pub fn register_secrets(&self, registry: &SecretRegistry) {
         for (what, secret) in self.credentials.secrets() {
             registry.add(what, secret.clone());
